@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: MIT
+#include "core/system.h"
+
+#include "core/version.h"
+
+#include <torch/torch.h>
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#if defined(__linux__)
+#include <sched.h>
+#endif
+
+namespace patchbay::core {
+
+namespace {
+
+int availableCores()
+{
+#if defined(__linux__)
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+        const int n = CPU_COUNT(&set);
+        if (n > 0)
+            return n;
+    }
+#endif
+    const unsigned n = std::thread::hardware_concurrency();
+    return n > 0 ? static_cast<int>(n) : 1;
+}
+
+// Debian's LibTorch links the generic libblas.so.3, which resolves (through the
+// alternatives system) to the reference BLAS or to OpenBLAS; only the process map tells
+// which one is really in use.
+std::string mappedBlasLibrary()
+{
+#if defined(__linux__)
+    std::ifstream maps("/proc/self/maps");
+    std::string line;
+    std::string found;
+    while (std::getline(maps, line)) {
+        const auto slash = line.find('/');
+        if (slash == std::string::npos)
+            continue;
+        const std::string path = line.substr(slash);
+        const auto base = path.substr(path.rfind('/') + 1);
+        const bool blasLike = base.find("blas") != std::string::npos || base.find("mkl_core") != std::string::npos
+            || base.find("mkl_rt") != std::string::npos;
+        if (!blasLike || base.find("cublas") != std::string::npos)
+            continue;
+        // Prefer an optimised library over the generic libblas if both are mapped.
+        if (found.empty() || base.find("openblas") != std::string::npos || base.find("mkl") != std::string::npos)
+            found = path;
+    }
+    if (!found.empty()) {
+        std::error_code ec;
+        const auto real = std::filesystem::canonical(found, ec);
+        return ec ? found : real.string();
+    }
+#endif
+    // Statically linked BLAS (PyTorch wheels link MKL or OpenBLAS in): say what was compiled in.
+    const std::string config = at::show_config();
+    const auto pos = config.find("BLAS_INFO=");
+    if (pos != std::string::npos)
+        return "built-in " + config.substr(pos + 10, config.find_first_of(",\n", pos) - pos - 10);
+    return "unknown";
+}
+
+double measureMatmulGflops()
+{
+    torch::NoGradGuard noGrad;
+    const int64_t n = 512;
+    const auto a = torch::randn({n, n});
+    const auto b = torch::randn({n, n});
+    auto c = torch::matmul(a, b); // warm-up (thread pool start, BLAS init)
+    const int reps = 5;
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < reps; ++i)
+        c = torch::matmul(a, b);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return 2.0 * n * n * n * reps / seconds / 1e9;
+}
+
+} // namespace
+
+void initRuntime()
+{
+    static std::once_flag once;
+    std::call_once(once, [] {
+        const int cores = availableCores();
+        at::set_num_threads(cores);
+        // Inter-op parallelism is unused (no TorchScript graphs); keep it from oversubscribing.
+        at::set_num_interop_threads(1);
+    });
+}
+
+SystemInfo systemInfo(bool measureBlas)
+{
+    initRuntime();
+    SystemInfo info;
+    info.patchbayVersion = PATCHBAY_VERSION;
+#if defined(TORCH_VERSION)
+    info.torchVersion = TORCH_VERSION;
+#else
+    info.torchVersion = std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "."
+        + std::to_string(TORCH_VERSION_PATCH);
+#endif
+    info.cudaCompiled = torch::cuda::is_available() || at::hasCUDA();
+    info.cudaDevices = torch::cuda::is_available() ? static_cast<int>(torch::cuda::device_count()) : 0;
+    info.defaultDevice = info.cudaDevices > 0 ? "cuda" : "cpu";
+    info.intraOpThreads = at::get_num_threads();
+    info.hardwareThreads = availableCores();
+    if (measureBlas)
+        info.matmulGflops = measureMatmulGflops();
+    info.blas = mappedBlasLibrary();
+    return info;
+}
+
+std::string systemInfoJson(const SystemInfo& info)
+{
+    nlohmann::json j;
+    j["patchbay"] = info.patchbayVersion;
+    j["torch"] = info.torchVersion;
+    j["cuda_compiled"] = info.cudaCompiled;
+    j["cuda_devices"] = info.cudaDevices;
+    j["device"] = info.defaultDevice;
+    j["threads"] = info.intraOpThreads;
+    j["cores"] = info.hardwareThreads;
+    j["blas"] = info.blas;
+    if (info.matmulGflops > 0)
+        j["matmul_gflops"] = std::round(info.matmulGflops * 10) / 10;
+    return j.dump();
+}
+
+} // namespace patchbay::core

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <string>
+
+namespace patchbay::core {
+
+// What the compute runtime looks like in this process.
+struct SystemInfo
+{
+    std::string patchbayVersion;
+    std::string torchVersion;   // LibTorch the core was built against, e.g. "1.13.1"
+    bool cudaCompiled = false;  // the LibTorch build has CUDA
+    int cudaDevices = 0;        // CUDA devices visible now
+    std::string defaultDevice;  // "cpu" or "cuda"
+    int intraOpThreads = 0;     // at::get_num_threads() after initRuntime()
+    int hardwareThreads = 0;    // what the OS offers this process
+    std::string blas;           // the BLAS library actually mapped into the process
+    double matmulGflops = 0.0;  // fp32 512x512 matmul throughput, measured once (0 if not measured)
+};
+
+// Sets LibTorch up once per process: intra-op threads = available cores. Idempotent and
+// thread-safe; the compute worker calls it from its own thread before the first job
+// (at::set_num_threads is per process, grad mode is per thread).
+void initRuntime();
+
+// Reads the runtime description; measureBlas runs one short matrix product (~10 ms).
+// Any thread.
+SystemInfo systemInfo(bool measureBlas = false);
+
+// The same as one line of JSON (what `patchbay-cli info --system` prints).
+std::string systemInfoJson(const SystemInfo& info);
+
+} // namespace patchbay::core
