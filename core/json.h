@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <string>
+
+namespace patchbay::core {
+
+// Reads and parses a JSON file; throws core::Error naming the file (and the parser's
+// position) when it is missing, unreadable or malformed. Any thread.
+nlohmann::json readJsonFile(const std::filesystem::path& file);
+
+// Reads a whole file as bytes; throws core::Error naming the file.
+std::string readTextFile(const std::filesystem::path& file);
+
+// Typed access to a required or optional field with messages of the form
+// "config.json: field \"n_layer\" must be a positive integer".
+int jsonPositiveInt(const nlohmann::json& object, const char* key, const std::string& where);
+int jsonOptionalInt(const nlohmann::json& object, const char* key, int fallback, const std::string& where);
+double jsonOptionalNumber(const nlohmann::json& object, const char* key, double fallback, const std::string& where);
+bool jsonOptionalBool(const nlohmann::json& object, const char* key, bool fallback, const std::string& where);
+std::string jsonOptionalString(const nlohmann::json& object, const char* key, const std::string& fallback,
+                               const std::string& where);
+
+} // namespace patchbay::core

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace patchbay::core {
+
+// One token of an encoded text: its id and the byte range [begin, end) of the *input*
+// UTF-8 text it came from (not of the normalized text). Spans are in input order and,
+// unless the pre-tokenizer drops text (Whitespace, WhitespaceSplit, Split "Removed"),
+// contiguous and covering the whole input, added/special tokens included (an added
+// token's span includes the whitespace its lstrip/rstrip option swallowed).
+// Byte-level tokens that hold part of a multi-byte character get exactly their bytes;
+// if normalization changed that character (NFC composition), each part gets the whole
+// range the character came from. A token made only of the space ByteLevel's
+// add_prefix_space inserted has an empty span.
+struct TokenSpan
+{
+    int32_t id = 0;
+    std::size_t begin = 0;
+    std::size_t end = 0;
+};
+
+// A text tokenizer compatible with Hugging Face `tokenizers` (tokenizer.json) and with
+// GPT-2's vocab.json + merges.txt, for the tokenizers causal LMs use:
+//   models:         BPE (byte-level or character-level), WordLevel;
+//   normalizers:    NFC, Lowercase, Sequence, none;
+//   pre-tokenizers: ByteLevel, Split, Digits, Whitespace, WhitespaceSplit, Sequence, none;
+//   decoders:       ByteLevel, none (tokens joined with spaces);
+//   added tokens:   special and not, with lstrip / rstrip / single_word / normalized.
+// Anything else is refused at load time with an Error that says what is not supported.
+// Pre-tokenizer regexes run on PCRE2 (Unicode properties from PCRE2's tables); NFC and
+// lowercasing use tables generated from Python's unicodedata (tools/make_unicode_tables.py).
+//
+// encode() never adds BOS/EOS or applies the post-processor: the caller decides (see
+// bosId() and addsBosByDefault()).
+//
+// Threads: a Tokenizer is an immutable value, cheap to copy (shared implementation).
+// The static loaders may run on any thread; all const methods are thread-safe and may be
+// called concurrently on the same object.
+class Tokenizer
+{
+public:
+    // `path` is a model directory (tokenizer.json preferred, else vocab.json + merges.txt),
+    // a tokenizer.json file, or a vocab.json file next to a merges.txt.
+    static Tokenizer load(const std::filesystem::path& path);
+
+    // Reads a Hugging Face tokenizer.json. tokenizer_config.json and
+    // special_tokens_map.json next to it, if present, supply bos/eos/pad/unk.
+    static Tokenizer fromTokenizerJson(const std::filesystem::path& file);
+
+    // GPT-2 style byte-level BPE: vocab.json (token -> id) and merges.txt (one "a b" pair
+    // per line, ranked by line; a first line starting with "#version" is skipped), with
+    // GPT-2's pre-tokenizer regex. `<|endoftext|>` (and the special tokens named in a
+    // tokenizer_config.json / special_tokens_map.json next to vocab.json) are matched as
+    // special tokens in the text.
+    static Tokenizer fromVocabAndMerges(const std::filesystem::path& vocabJson,
+                                        const std::filesystem::path& mergesTxt);
+
+    // Token ids of `text` (UTF-8). Byte-level tokenizers accept any bytes, invalid UTF-8
+    // included (each invalid byte becomes its own byte token); the others throw Error on
+    // invalid UTF-8, naming the byte offset.
+    std::vector<int32_t> encode(std::string_view text) const;
+    std::vector<TokenSpan> encodeWithSpans(std::string_view text) const;
+
+    // Text of a token sequence. For byte-level BPE this is the exact inverse of encode()
+    // and returns raw bytes, so it may be invalid UTF-8 when `ids` cut a character (use
+    // tokenText() for display). Added tokens decode to their content (normalized, if the
+    // token is matched after normalization). Without a decoder (word-level), tokens are
+    // joined with single spaces, as Hugging Face does. Throws Error for an id that is not
+    // in the vocabulary.
+    std::string decode(const std::vector<int32_t>& ids, bool skipSpecialTokens = false) const;
+
+    // The bytes one token decodes to on its own (may be part of a UTF-8 character).
+    std::string tokenBytes(int32_t id) const;
+    // tokenBytes() made displayable: an incomplete or invalid UTF-8 sequence becomes
+    // U+FFFD, as Hugging Face's decode([id]) and TransformerLens' to_str_tokens show it.
+    std::string tokenText(int32_t id) const;
+    // The raw vocabulary string (e.g. "Ġthe"); an added token's content.
+    std::string tokenString(int32_t id) const;
+    // Id of a raw vocabulary string or added token content.
+    std::optional<int32_t> idOf(std::string_view rawToken) const;
+    // Whether `id` exists (ids may have holes below vocabSize()).
+    bool contains(int32_t id) const;
+    bool isSpecial(int32_t id) const;
+
+    // Largest id + 1, added tokens included (the size an embedding matrix needs at least).
+    int32_t vocabSize() const;
+    // "bpe-byte-level", "bpe" (character-level) or "word-level".
+    std::string kind() const;
+
+    // Special ids, from tokenizer_config.json / special_tokens_map.json when present, else
+    // from the tokenizer.json post-processor template (BOS) and the model's unk_token.
+    // GPT-2 files (vocab.json + merges.txt, or a tokenizer.json whose only special token is
+    // <|endoftext|>) use <|endoftext|> as both BOS and EOS; otherwise EOS falls back to a
+    // special <|endoftext|> when no config names one. Config entries naming a token the
+    // vocabulary lacks are ignored.
+    std::optional<int32_t> bosId() const;
+    std::optional<int32_t> eosId() const;
+    std::optional<int32_t> padId() const;
+    std::optional<int32_t> unkId() const;
+    // Whether Hugging Face would prepend BOS with add_special_tokens=True (the
+    // post-processor template starts with it, or tokenizer_config.json's add_bos_token).
+    bool addsBosByDefault() const;
+
+    // The file(s) this tokenizer was read from, for messages.
+    std::string source() const;
+
+    struct Impl;
+
+private:
+    explicit Tokenizer(std::shared_ptr<const Impl> impl);
+    std::shared_ptr<const Impl> m_impl;
+};
+
+} // namespace patchbay::core
