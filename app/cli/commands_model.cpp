@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: MIT
+// info, tokenize, logits: the model engine from the command line.
+#include "app/cli/cli.h"
+
+#include "core/error.h"
+#include "core/json.h"
+#include "core/model.h"
+#include "core/system.h"
+#include "core/tokenizer.h"
+
+#include <algorithm>
+#include <numeric>
+
+namespace patchbay::cli {
+
+namespace {
+
+core::LoadOptions loadOptions(const Args& args)
+{
+    core::LoadOptions o;
+    o.device = args.value("device", "cpu");
+    o.dtype = args.value("dtype", "float32");
+    const std::string bos = args.value("bos", "auto");
+    if (bos == "auto")
+        o.bos = core::LoadOptions::Bos::Auto;
+    else if (bos == "always")
+        o.bos = core::LoadOptions::Bos::Always;
+    else if (bos == "never")
+        o.bos = core::LoadOptions::Bos::Never;
+    else
+        throw UsageError("--bos must be auto, always or never, got \"" + bos + "\"");
+    return o;
+}
+
+const char* normName(core::ModelConfig::Norm n) { return n == core::ModelConfig::Norm::RMSNorm ? "rmsnorm" : "layernorm"; }
+
+nlohmann::json modelInfoJson(const core::ModelInfo& info)
+{
+    const auto& c = info.config;
+    nlohmann::json j;
+    j["path"] = info.path.string();
+    j["family"] = c.family;
+    j["model_type"] = c.modelType;
+    j["layers"] = c.nLayers;
+    j["heads"] = c.nHeads;
+    j["kv_heads"] = c.nKvHeads;
+    j["d_model"] = c.dModel;
+    j["d_head"] = c.dHead;
+    j["d_mlp"] = c.dMlp;
+    j["vocab"] = c.dVocab;
+    j["context"] = c.nCtx;
+    j["parameters"] = info.parameterCount;
+    j["dtype"] = info.dtype;
+    j["weights_dtype"] = info.weightsDtype;
+    j["weights"] = info.weightFiles;
+    j["weights_fingerprint"] = info.weightsFingerprint;
+    j["device"] = info.device;
+    j["parallel_attn_mlp"] = c.parallelAttnMlp;
+    j["tied_embeddings"] = c.tiedEmbeddings;
+    j["norm"] = normName(c.norm);
+    j["activation"] = c.activation;
+    j["gated_mlp"] = c.gatedMlp;
+    j["positions"] = c.learnedPositions ? "learned" : "rotary";
+    j["rotary_dim"] = c.rotaryDim;
+    if (c.rotaryDim > 0)
+        j["rope_theta"] = c.ropeTheta;
+    j["tokenizer"] = info.tokenizerKind.empty() ? nlohmann::json(nullptr) : nlohmann::json(info.tokenizerKind);
+    j["prepend_bos"] = info.prependBos;
+    j["bos_id"] = info.bosId ? nlohmann::json(*info.bosId) : nlohmann::json(nullptr);
+    j["load_seconds"] = info.loadSeconds;
+    return j;
+}
+
+int cmdInfo(const Args& args)
+{
+    if (args.flags.count("system")) {
+        printJson(nlohmann::json::parse(core::systemInfoJson(core::systemInfo(true))));
+        return 0;
+    }
+    if (!args.has("model"))
+        throw UsageError("info needs --model DIR or --system");
+    const auto model = core::Model::load(args.required("model"), loadOptions(args));
+    printJson(modelInfoJson(model->info()));
+    return 0;
+}
+
+std::string readTextArg(const Args& args)
+{
+    if (args.has("text") == args.has("text-file"))
+        throw UsageError("give exactly one of --text or --text-file");
+    return args.has("text") ? args.value("text") : core::readTextFile(args.value("text-file"));
+}
+
+int cmdTokenize(const Args& args)
+{
+    const auto tokenizer = core::Tokenizer::load(args.required("tokenizer"));
+    const std::string text = readTextArg(args);
+    const auto spans = tokenizer.encodeWithSpans(text);
+    nlohmann::json ids = nlohmann::json::array(), tokens = nlohmann::json::array(), offsets = nlohmann::json::array();
+    if (args.flags.count("prepend-bos")) {
+        const auto bos = tokenizer.bosId();
+        if (!bos)
+            throw core::Error(args.value("tokenizer") + ": --prepend-bos given, but the tokenizer defines no BOS token");
+        ids.push_back(*bos);
+        tokens.push_back(tokenizer.tokenString(*bos));
+        offsets.push_back({0, 0});
+    }
+    for (const auto& s : spans) {
+        ids.push_back(s.id);
+        tokens.push_back(tokenizer.tokenString(s.id));
+        offsets.push_back({s.begin, s.end});
+    }
+    printJson({{"ids", ids}, {"tokens", tokens}, {"offsets", offsets}});
+    return 0;
+}
+
+std::vector<int32_t> parseIds(const std::string& s)
+{
+    std::vector<int32_t> ids;
+    std::size_t pos = 0;
+    while (pos <= s.size()) {
+        const auto comma = s.find(',', pos);
+        const std::string item = s.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+        try {
+            std::size_t used = 0;
+            const long v = std::stol(item, &used);
+            if (used != item.size() || v < 0 || v > INT32_MAX)
+                throw std::invalid_argument(item);
+            ids.push_back(static_cast<int32_t>(v));
+        } catch (const std::exception&) {
+            throw UsageError("--ids expects comma-separated non-negative integers, got \"" + item + "\"");
+        }
+        if (comma == std::string::npos)
+            break;
+        pos = comma + 1;
+    }
+    return ids;
+}
+
+int cmdLogits(const Args& args)
+{
+    if (args.has("ids") == args.has("text"))
+        throw UsageError("give exactly one of --ids or --text");
+    const std::string positions = args.value("positions", "last");
+    if (positions != "last" && positions != "all")
+        throw UsageError("--positions must be last or all");
+    const int topK = args.intValue("top-k", 0);
+    if (topK < 0)
+        throw UsageError("--top-k must be positive");
+    const auto model = core::Model::load(args.required("model"), loadOptions(args));
+    const auto ids = args.has("ids") ? parseIds(args.value("ids")) : model->encode(args.value("text"));
+    const bool all = positions == "all";
+    const auto logits = model->logits({ids}, all); // [1, pos, vocab] or [1, vocab]
+    const int64_t vocab = logits.shape.back();
+    const int64_t rows = all ? logits.shape[1] : 1;
+
+    nlohmann::json out;
+    out["ids"] = ids;
+    nlohmann::json posList = nlohmann::json::array();
+    for (int64_t r = 0; r < rows; ++r)
+        posList.push_back(all ? r : static_cast<int64_t>(ids.size()) - 1);
+    out["positions"] = posList;
+    const auto* tokenizer = model->tokenizer();
+    if (topK > 0) {
+        nlohmann::json top = nlohmann::json::array();
+        for (int64_t r = 0; r < rows; ++r) {
+            const float* row = logits.values.data() + r * vocab;
+            std::vector<int32_t> order(static_cast<std::size_t>(vocab));
+            std::iota(order.begin(), order.end(), 0);
+            const auto k = std::min<int64_t>(topK, vocab);
+            std::partial_sort(order.begin(), order.begin() + k, order.end(),
+                              [&](int32_t a, int32_t b) { return row[a] > row[b]; });
+            nlohmann::json entries = nlohmann::json::array();
+            for (int64_t i = 0; i < k; ++i) {
+                const auto id = order[static_cast<std::size_t>(i)];
+                entries.push_back({{"id", id},
+                                   {"token", tokenizer ? nlohmann::json(tokenizer->tokenString(id)) : nlohmann::json(nullptr)},
+                                   {"logit", row[id]}});
+            }
+            top.push_back(entries);
+        }
+        out["top_k"] = top;
+    } else {
+        nlohmann::json rowsJson = nlohmann::json::array();
+        for (int64_t r = 0; r < rows; ++r)
+            rowsJson.push_back(std::vector<float>(logits.values.begin() + r * vocab, logits.values.begin() + (r + 1) * vocab));
+        out["logits"] = rowsJson;
+    }
+    printJson(out);
+    return 0;
+}
+
+} // namespace
+
+std::vector<Command> modelCommands()
+{
+    const std::vector<std::string> modelOpts = {"model", "device", "dtype", "bos"};
+    auto with = [&](std::vector<std::string> extra) {
+        extra.insert(extra.end(), modelOpts.begin(), modelOpts.end());
+        return extra;
+    };
+    return {
+        {"info", "describe a model directory, or this machine's compute runtime (--system)",
+         "patchbay-cli info (--model DIR [--device cpu|cuda|auto] [--dtype float32|bfloat16|float16] "
+         "[--bos auto|always|never] | --system)",
+         with({}), {"system"}, &cmdInfo},
+        {"tokenize", "tokenize a text with a model's tokenizer",
+         "patchbay-cli tokenize --tokenizer PATH (--text S | --text-file F) [--prepend-bos]", {"tokenizer", "text", "text-file"},
+         {"prepend-bos"}, &cmdTokenize},
+        {"logits", "run the model and print logits (or the top-k tokens)",
+         "patchbay-cli logits --model DIR (--ids 1,2,3 | --text S) [--positions last|all] [--top-k K] "
+         "[--device D] [--dtype T] [--bos auto|always|never]",
+         with({"ids", "text", "positions", "top-k"}), {}, &cmdLogits},
+    };
+}
+
+} // namespace patchbay::cli

@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: MIT
+#include "core/detail/transformer.h"
+
+#include "core/error.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace patchbay::core::detail {
+
+namespace {
+
+std::string blockName(int layer, const char* hook) { return "blocks." + std::to_string(layer) + "." + hook; }
+
+void record(ActivationCache* cache, const std::string& name, const torch::Tensor& value)
+{
+    if (cache && cache->wants(name))
+        cache->record(name, value);
+}
+
+} // namespace
+
+// --- ActivationCache ---------------------------------------------------------------------
+
+ActivationCache ActivationCache::all()
+{
+    ActivationCache c;
+    c.m_all = true;
+    return c;
+}
+
+ActivationCache ActivationCache::only(std::vector<std::string> names)
+{
+    ActivationCache c;
+    c.m_names = std::move(names);
+    return c;
+}
+
+bool ActivationCache::wants(const std::string& name) const
+{
+    return m_all || std::find(m_names.begin(), m_names.end(), name) != m_names.end();
+}
+
+void ActivationCache::record(const std::string& name, const torch::Tensor& value) { m_values[name] = value; }
+
+const torch::Tensor& ActivationCache::at(const std::string& name) const
+{
+    const auto it = m_values.find(name);
+    if (it == m_values.end())
+        throw Error("activation \"" + name + "\" was not recorded in this cache");
+    return it->second;
+}
+
+// --- Transformer -------------------------------------------------------------------------
+
+Transformer::Transformer(ModelConfig config, TransformerWeights weights)
+    : m_config(std::move(config)), m_weights(std::move(weights))
+{
+}
+
+torch::Tensor Transformer::embed(const torch::Tensor& ids, ActivationCache* cache) const
+{
+    // ids [batch, pos] -> [batch, pos, d_model]
+    auto x = torch::embedding(m_weights.wE, ids);
+    record(cache, "hook_embed", x);
+    if (m_config.learnedPositions) {
+        const int64_t pos = ids.size(1);
+        if (pos > m_weights.wPos.size(0))
+            throw Error("sequence of " + std::to_string(pos) + " tokens is longer than the model's context of "
+                        + std::to_string(m_weights.wPos.size(0)) + " positions");
+        auto p = m_weights.wPos.slice(0, 0, pos).unsqueeze(0); // [1, pos, d_model]
+        record(cache, "hook_pos_embed", p.expand_as(x));
+        x = x + p;
+    }
+    return x;
+}
+
+torch::Tensor Transformer::attentionBias(const torch::Tensor& mask, int64_t batch, int64_t pos) const
+{
+    const auto opts = torch::TensorOptions().dtype(torch::kFloat32).device(device());
+    // Large finite negative rather than -inf: a fully masked row (a padded query) then
+    // softmaxes to uniform instead of NaN, and it is never read.
+    const float neg = std::numeric_limits<float>::lowest() / 2;
+    auto allowed = torch::ones({pos, pos}, opts.dtype(torch::kBool)).tril(); // [q, k]
+    if (m_config.slidingWindow > 0)
+        allowed = allowed.triu(-(m_config.slidingWindow - 1));
+    auto bias = torch::zeros({batch, 1, pos, pos}, opts);
+    auto keep = allowed.view({1, 1, pos, pos});
+    if (mask.defined()) {
+        auto keys = mask.to(device()).to(torch::kBool).view({batch, 1, 1, pos});
+        keep = keep & keys;
+    }
+    return bias.masked_fill(keep.logical_not(), neg);
+}
+
+std::pair<torch::Tensor, torch::Tensor> Transformer::rotaryTables(int64_t pos) const
+{
+    const int64_t dim = m_config.rotaryDim;
+    const auto opts = torch::TensorOptions().dtype(torch::kFloat32).device(device());
+    // inv_freq_i = theta^(-2i/dim), i = 0..dim/2-1 (computed in int64 then float like HF)
+    auto invFreq = 1.0 / torch::pow(m_config.ropeTheta, torch::arange(0, dim, 2, opts.dtype(torch::kInt64)).to(torch::kFloat32) / dim);
+    invFreq = invFreq.to(device());
+    auto t = torch::arange(pos, opts);
+    auto freqs = torch::outer(t, invFreq);         // [pos, dim/2]
+    auto emb = torch::cat({freqs, freqs}, -1);     // [pos, dim]
+    return {emb.cos(), emb.sin()};
+}
+
+torch::Tensor Transformer::applyRotary(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) const
+{
+    // x [batch, pos, heads, d_head]; rotate the first rotary_dim dims ("rotate_half" convention).
+    const int64_t dim = m_config.rotaryDim;
+    auto xf = x.to(torch::kFloat32);
+    auto rot = xf.narrow(-1, 0, dim);
+    auto c = cos.view({1, cos.size(0), 1, dim});
+    auto s = sin.view({1, sin.size(0), 1, dim});
+    auto x1 = rot.narrow(-1, 0, dim / 2);
+    auto x2 = rot.narrow(-1, dim / 2, dim / 2);
+    auto rotated = rot * c + torch::cat({-x2, x1}, -1) * s;
+    if (dim < x.size(-1))
+        rotated = torch::cat({rotated, xf.narrow(-1, dim, x.size(-1) - dim)}, -1);
+    return rotated.to(x.scalar_type());
+}
+
+torch::Tensor Transformer::normalize(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) const
+{
+    const auto dtype = x.scalar_type();
+    if (m_config.norm == ModelConfig::Norm::LayerNorm) {
+        if (dtype == torch::kFloat32)
+            return torch::layer_norm(x, {x.size(-1)}, w, b, m_config.normEps);
+        auto y = torch::layer_norm(x.to(torch::kFloat32), {x.size(-1)}, w.to(torch::kFloat32),
+                                   b.defined() ? b.to(torch::kFloat32) : b, m_config.normEps);
+        return y.to(dtype);
+    }
+    // RMSNorm as Llama: normalise in fp32, cast back, then scale.
+    auto xf = x.to(torch::kFloat32);
+    auto y = xf * torch::rsqrt(xf.pow(2).mean(-1, true) + m_config.normEps);
+    return w * y.to(dtype);
+}
+
+torch::Tensor Transformer::project(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b,
+                                   int64_t heads) const
+{
+    // x [batch, pos, d_model] or [batch, pos, heads, d_model]; w [d_model, heads * d_head]
+    // -> [batch, pos, heads, d_head]
+    const int64_t dHead = m_config.dHead;
+    torch::Tensor y;
+    if (x.dim() == 3) {
+        y = b.defined() ? torch::addmm(b, x.reshape({-1, x.size(2)}), w) : torch::mm(x.reshape({-1, x.size(2)}), w);
+        y = y.view({x.size(0), x.size(1), heads, dHead});
+    } else {
+        auto wh = w.view({w.size(0), heads, dHead}).permute({1, 0, 2}); // [heads, d_model, d_head]
+        y = torch::einsum("bphd,hde->bphe", {x, wh});
+        if (b.defined())
+            y = y + b.view({heads, dHead});
+    }
+    return y;
+}
+
+AttentionOutput Transformer::attention(int layer, const torch::Tensor& qIn, const torch::Tensor& kIn,
+                                       const torch::Tensor& vIn, const torch::Tensor& bias,
+                                       ActivationCache* cache) const
+{
+    const auto& L = m_weights.layers.at(static_cast<std::size_t>(layer));
+    const int64_t nHeads = m_config.nHeads;
+    const int64_t nKv = m_config.nKvHeads;
+
+    // Normalise each input once; a shared input (the plain forward) is normalised once for
+    // all three paths.
+    auto qN = normalize(qIn, L.ln1W, L.ln1B);
+    auto kN = kIn.is_same(qIn) ? qN : normalize(kIn, L.ln1W, L.ln1B);
+    auto vN = vIn.is_same(qIn) ? qN : (vIn.is_same(kIn) ? kN : normalize(vIn, L.ln1W, L.ln1B));
+    if (qIn.dim() == 3)
+        record(cache, blockName(layer, "ln1.hook_normalized"), qN);
+
+    auto q = project(qN, L.wQ, L.bQ, nHeads); // [batch, pos, n_heads, d_head]
+    auto k = project(kN, L.wK, L.bK, nKv);    // [batch, pos, n_kv_heads, d_head]
+    auto v = project(vN, L.wV, L.bV, nKv);    // [batch, pos, n_kv_heads, d_head]
+    record(cache, blockName(layer, "attn.hook_q"), q);
+    record(cache, blockName(layer, "attn.hook_k"), k);
+    record(cache, blockName(layer, "attn.hook_v"), v);
+
+    const int64_t batch = q.size(0);
+    const int64_t pos = q.size(1);
+    if (m_config.rotaryDim > 0) {
+        const auto [cos, sin] = rotaryTables(pos);
+        q = applyRotary(q, cos, sin);
+        k = applyRotary(k, cos, sin);
+        record(cache, blockName(layer, "attn.hook_rot_q"), q);
+        record(cache, blockName(layer, "attn.hook_rot_k"), k);
+    }
+    if (nKv != nHeads) { // grouped-query attention: query head h reads kv head h / (H / H_kv)
+        k = k.repeat_interleave(nHeads / nKv, 2);
+        v = v.repeat_interleave(nHeads / nKv, 2);
+    }
+
+    auto qh = q.permute({0, 2, 1, 3}); // [batch, n_heads, pos, d_head]
+    auto kh = k.permute({0, 2, 3, 1}); // [batch, n_heads, d_head, pos]
+    auto vh = v.permute({0, 2, 1, 3}); // [batch, n_heads, pos, d_head]
+    auto scores = torch::matmul(qh, kh).to(torch::kFloat32) * m_config.attnScale(); // [batch, n_heads, q, k]
+    scores = scores + bias;
+    record(cache, blockName(layer, "attn.hook_attn_scores"), scores);
+    auto pattern = torch::softmax(scores, -1); // [batch, n_heads, q, k]
+    record(cache, blockName(layer, "attn.hook_pattern"), pattern);
+    auto z = torch::matmul(pattern.to(vh.scalar_type()), vh).permute({0, 2, 1, 3}).contiguous(); // [b, pos, H, d_head]
+    record(cache, blockName(layer, "attn.hook_z"), z);
+
+    if (cache && cache->wants(blockName(layer, "attn.hook_result")))
+        cache->record(blockName(layer, "attn.hook_result"), headResults(layer, z));
+
+    auto zFlat = z.view({batch * pos, nHeads * m_config.dHead});
+    auto out = L.bO.defined() ? torch::addmm(L.bO, zFlat, L.wO) : torch::mm(zFlat, L.wO);
+    return {out.view({batch, pos, m_config.dModel}), z};
+}
+
+torch::Tensor Transformer::headResults(int layer, const torch::Tensor& z) const
+{
+    // z [batch, pos, n_heads, d_head] -> [batch, pos, n_heads, d_model]
+    const auto& L = m_weights.layers.at(static_cast<std::size_t>(layer));
+    auto wO = L.wO.view({m_config.nHeads, m_config.dHead, m_config.dModel});
+    return torch::einsum("bphe,hed->bphd", {z, wO});
+}
+
+torch::Tensor Transformer::mlp(int layer, const torch::Tensor& x, ActivationCache* cache) const
+{
+    const auto& L = m_weights.layers.at(static_cast<std::size_t>(layer));
+    auto xN = normalize(x, L.ln2W, L.ln2B);
+    record(cache, blockName(layer, "ln2.hook_normalized"), xN);
+    const int64_t batch = x.size(0), pos = x.size(1);
+    auto flat = xN.reshape({batch * pos, m_config.dModel});
+    auto pre = L.bIn.defined() ? torch::addmm(L.bIn, flat, L.wIn) : torch::mm(flat, L.wIn); // [b*p, d_mlp]
+    record(cache, blockName(layer, "mlp.hook_pre"), pre.view({batch, pos, -1}));
+    torch::Tensor gate = L.wGate.defined() ? torch::mm(flat, L.wGate) : pre;
+    torch::Tensor act;
+    const auto& a = m_config.activation;
+    if (a == "gelu_new" || a == "gelu_pytorch_tanh" || a == "gelu_fast")
+        act = torch::gelu(gate, "tanh");
+    else if (a == "gelu")
+        act = torch::gelu(gate);
+    else if (a == "relu")
+        act = torch::relu(gate);
+    else // silu / swish
+        act = torch::silu(gate);
+    auto post = L.wGate.defined() ? act * pre : act; // gated: act(gate(x)) * up(x)
+    record(cache, blockName(layer, "mlp.hook_post"), post.view({batch, pos, -1}));
+    auto out = L.bOut.defined() ? torch::addmm(L.bOut, post, L.wOut) : torch::mm(post, L.wOut);
+    return out.view({batch, pos, m_config.dModel});
+}
+
+torch::Tensor Transformer::unembed(const torch::Tensor& resid, ActivationCache* cache) const
+{
+    auto x = normalize(resid, m_weights.lnFinalW, m_weights.lnFinalB);
+    record(cache, "ln_final.hook_normalized", x);
+    const int64_t batch = x.size(0), pos = x.size(1);
+    auto flat = x.reshape({batch * pos, m_config.dModel});
+    auto logits = m_weights.bU.defined() ? torch::addmm(m_weights.bU, flat, m_weights.wU) : torch::mm(flat, m_weights.wU);
+    return logits.view({batch, pos, -1});
+}
+
+torch::Tensor Transformer::forward(const torch::Tensor& idsIn, const torch::Tensor& mask, ActivationCache* cache) const
+{
+    auto ids = idsIn.to(device(), torch::kInt64);
+    const int64_t batch = ids.size(0), pos = ids.size(1);
+    if (pos > m_config.nCtx)
+        throw Error("sequence of " + std::to_string(pos) + " tokens is longer than the model's context of "
+                    + std::to_string(m_config.nCtx) + " positions");
+    const auto bias = attentionBias(mask, batch, pos);
+    auto resid = embed(ids, cache); // [batch, pos, d_model]
+    for (int l = 0; l < m_config.nLayers; ++l) {
+        record(cache, blockName(l, "hook_resid_pre"), resid);
+        auto attn = attention(l, resid, resid, resid, bias, cache).out;
+        record(cache, blockName(l, "hook_attn_out"), attn);
+        if (m_config.parallelAttnMlp) {
+            auto m = mlp(l, resid, cache);
+            record(cache, blockName(l, "hook_mlp_out"), m);
+            resid = resid + attn + m;
+        } else {
+            resid = resid + attn;
+            record(cache, blockName(l, "hook_resid_mid"), resid);
+            auto m = mlp(l, resid, cache);
+            record(cache, blockName(l, "hook_mlp_out"), m);
+            resid = resid + m;
+        }
+        record(cache, blockName(l, "hook_resid_post"), resid);
+    }
+    return unembed(resid, cache);
+}
+
+int64_t Transformer::parameterCount() const
+{
+    std::vector<const void*> seen;
+    int64_t n = 0;
+    auto add = [&](const torch::Tensor& t) {
+        if (!t.defined())
+            return;
+        const void* p = t.data_ptr();
+        if (std::find(seen.begin(), seen.end(), p) != seen.end())
+            return;
+        seen.push_back(p);
+        n += t.numel();
+    };
+    add(m_weights.wE);
+    add(m_weights.wPos);
+    for (const auto& L : m_weights.layers) {
+        for (const auto* t : {&L.ln1W, &L.ln1B, &L.wQ, &L.bQ, &L.wK, &L.bK, &L.wV, &L.bV, &L.wO, &L.bO, &L.ln2W,
+                              &L.ln2B, &L.wIn, &L.bIn, &L.wGate, &L.wOut, &L.bOut})
+            add(*t);
+    }
+    add(m_weights.lnFinalW);
+    add(m_weights.lnFinalB);
+    add(m_weights.wU);
+    add(m_weights.bU);
+    return n;
+}
+
+} // namespace patchbay::core::detail

@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: MIT
+#include "core/model.h"
+
+#include "core/detail/architecture.h"
+#include "core/detail/transformer.h"
+#include "core/error.h"
+#include "core/json.h"
+#include "core/safetensors.h"
+#include "core/system.h"
+#include "core/tokenizer.h"
+
+#include <chrono>
+
+namespace patchbay::core {
+
+namespace fs = std::filesystem;
+
+int64_t FloatArray::numel() const
+{
+    int64_t n = 1;
+    for (const auto d : shape)
+        n *= d;
+    return n;
+}
+
+float FloatArray::at(std::initializer_list<int64_t> index) const
+{
+    if (index.size() != shape.size())
+        throw Error("FloatArray::at: index rank does not match the shape");
+    int64_t flat = 0;
+    std::size_t i = 0;
+    for (const auto v : index) {
+        if (v < 0 || v >= shape[i])
+            throw Error("FloatArray::at: index out of range");
+        flat = flat * shape[i] + v;
+        ++i;
+    }
+    return values[static_cast<std::size_t>(flat)];
+}
+
+struct Model::Impl
+{
+    ModelInfo info;
+    std::unique_ptr<detail::Transformer> transformer;
+    std::optional<Tokenizer> tokenizer;
+};
+
+Model::Model() : d(std::make_unique<Impl>()) {}
+Model::~Model() = default;
+
+namespace {
+
+torch::ScalarType parseDtype(const std::string& s)
+{
+    if (s == "float32" || s == "fp32" || s == "f32")
+        return torch::kFloat32;
+    if (s == "bfloat16" || s == "bf16")
+        return torch::kBFloat16;
+    if (s == "float16" || s == "fp16" || s == "f16" || s == "half")
+        return torch::kFloat16;
+    throw Error("unknown dtype \"" + s + "\" (use float32, bfloat16 or float16)");
+}
+
+std::string dtypeString(torch::ScalarType t)
+{
+    switch (t) {
+    case torch::kFloat32: return "float32";
+    case torch::kBFloat16: return "bfloat16";
+    case torch::kFloat16: return "float16";
+    default: return "other";
+    }
+}
+
+torch::Device parseDevice(const std::string& s)
+{
+    if (s == "auto")
+        return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+    if (s == "cpu")
+        return torch::Device(torch::kCPU);
+    if (s.rfind("cuda", 0) == 0) {
+        if (!torch::cuda::is_available())
+            throw Error("device \"" + s + "\" requested, but "
+                        + std::string(at::hasCUDA() ? "no CUDA device is visible"
+                                                    : "this build of LibTorch has no CUDA support"));
+        torch::Device dev(s);
+        if (dev.has_index() && dev.index() >= static_cast<int>(torch::cuda::device_count()))
+            throw Error("device \"" + s + "\" does not exist (" + std::to_string(torch::cuda::device_count())
+                        + " CUDA devices)");
+        return dev.has_index() ? dev : torch::Device(torch::kCUDA, 0);
+    }
+    throw Error("unknown device \"" + s + "\" (use cpu, cuda, cuda:N or auto)");
+}
+
+// Older LibTorch builds lack some half-precision CPU kernels (1.13: no float16 addmm);
+// say so before loading rather than fail in the middle of a forward.
+void checkDtypeSupported(torch::ScalarType dtype, torch::Device device)
+{
+    if (dtype == torch::kFloat32)
+        return;
+    try {
+        const auto o = torch::TensorOptions().dtype(dtype).device(device);
+        (void)torch::addmm(torch::zeros({2}, o), torch::ones({2, 2}, o), torch::ones({2, 2}, o));
+        (void)torch::gelu(torch::ones({2}, o), "tanh");
+    } catch (const c10::Error&) {
+        throw Error(dtypeString(dtype) + " compute is not supported on " + device.str() + " by this LibTorch build ("
+                    + TORCH_VERSION + "); use " + (dtype == torch::kFloat16 ? "bfloat16 or " : "") + "float32");
+    }
+}
+
+ModelConfig parseConfigFile(const fs::path& dir)
+{
+    const fs::path file = dir / "config.json";
+    if (!fs::exists(file))
+        throw Error(dir.string() + ": no config.json (a Hugging Face model directory is expected)");
+    const auto json = readJsonFile(file);
+    if (!json.is_object())
+        throw Error(file.string() + ": top level must be a JSON object");
+    const std::string where = file.string();
+    const std::string modelType = jsonOptionalString(json, "model_type", "", where);
+    if (modelType.empty())
+        throw Error(where + ": missing field \"model_type\"");
+    const auto& arch = detail::architectureFor(modelType, where);
+    return arch.parseConfig(json, where);
+}
+
+} // namespace
+
+ModelConfig readModelConfig(const fs::path& directory) { return parseConfigFile(directory); }
+
+std::shared_ptr<Model> Model::load(const fs::path& directory, const LoadOptions& options)
+{
+    initRuntime();
+    const auto start = std::chrono::steady_clock::now();
+    auto report = [&](double f, const std::string& what) {
+        if (options.progress)
+            options.progress(f, what);
+        if (options.cancel && options.cancel->load())
+            throw Cancelled();
+    };
+
+    const fs::path dir = fs::is_regular_file(directory) ? directory.parent_path() : directory;
+    report(0.0, "Reading config.json");
+    ModelConfig config = parseConfigFile(dir);
+    const auto& arch = detail::architectureFor(config.modelType, (dir / "config.json").string());
+
+    const auto dtype = parseDtype(options.dtype);
+    const auto device = parseDevice(options.device);
+    torch::NoGradGuard noGrad;
+    checkDtypeSupported(dtype, device);
+
+    report(0.05, "Opening weights");
+    auto store = WeightStore::open(dir);
+    detail::WeightLoader loader(*store, dtype, device);
+    report(0.1, "Loading weights");
+    auto weights = arch.loadWeights(config, loader);
+    report(0.9, "Loading tokenizer");
+
+    std::shared_ptr<Model> model(new Model());
+    auto& info = model->d->info;
+    info.path = fs::absolute(dir);
+    info.config = config;
+    info.dtype = dtypeString(dtype);
+    info.device = device.str();
+    info.weightFiles = store->describeFiles();
+    info.weightsFingerprint = store->fingerprint();
+    {
+        std::string stored;
+        for (const auto& name : store->names()) {
+            const std::string dt = dtypeName(store->find(name)->dtype);
+            if (stored.empty())
+                stored = dt;
+            else if (stored != dt)
+                stored = "mixed";
+        }
+        info.weightsDtype = stored;
+    }
+    model->d->transformer = std::make_unique<detail::Transformer>(config, std::move(weights));
+    info.parameterCount = model->d->transformer->parameterCount();
+
+    const bool hasTokenizer = fs::exists(dir / "tokenizer.json")
+        || (fs::exists(dir / "vocab.json") && fs::exists(dir / "merges.txt"));
+    if (hasTokenizer) {
+        model->d->tokenizer = Tokenizer::load(dir);
+        info.tokenizerKind = model->d->tokenizer->kind();
+        info.bosId = model->d->tokenizer->bosId();
+        switch (options.bos) {
+        case LoadOptions::Bos::Always:
+            if (!info.bosId)
+                throw Error(dir.string() + ": BOS prepending requested, but the tokenizer defines no BOS token");
+            info.prependBos = true;
+            break;
+        case LoadOptions::Bos::Never: info.prependBos = false; break;
+        case LoadOptions::Bos::Auto: info.prependBos = model->d->tokenizer->addsBosByDefault(); break;
+        }
+    }
+    info.loadSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    report(1.0, "Loaded");
+    return model;
+}
+
+const ModelInfo& Model::info() const { return d->info; }
+const ModelConfig& Model::config() const { return d->info.config; }
+const Tokenizer* Model::tokenizer() const { return d->tokenizer ? &*d->tokenizer : nullptr; }
+const detail::Transformer& Model::transformer() const { return *d->transformer; }
+
+std::vector<int32_t> Model::encode(const std::string& text) const
+{
+    if (!d->tokenizer)
+        throw Error(d->info.path.string() + ": this model directory has no tokenizer (tokenizer.json or "
+                                            "vocab.json + merges.txt)");
+    std::vector<int32_t> ids;
+    if (d->info.prependBos)
+        ids.push_back(*d->info.bosId);
+    const auto body = d->tokenizer->encode(text);
+    ids.insert(ids.end(), body.begin(), body.end());
+    return ids;
+}
+
+FloatArray Model::logits(const std::vector<std::vector<int32_t>>& batch, bool allPositions) const
+{
+    if (batch.empty())
+        throw Error("no input sequences");
+    const auto& cfg = d->info.config;
+    int64_t maxLen = 0;
+    for (std::size_t r = 0; r < batch.size(); ++r) {
+        if (batch[r].empty())
+            throw Error("input sequence " + std::to_string(r) + " is empty");
+        maxLen = std::max<int64_t>(maxLen, static_cast<int64_t>(batch[r].size()));
+        for (std::size_t p = 0; p < batch[r].size(); ++p) {
+            if (batch[r][p] < 0 || batch[r][p] >= cfg.dVocab)
+                throw Error("token id " + std::to_string(batch[r][p]) + " (sequence " + std::to_string(r)
+                            + ", position " + std::to_string(p) + ") is outside the vocabulary of "
+                            + std::to_string(cfg.dVocab));
+        }
+    }
+    const auto n = static_cast<int64_t>(batch.size());
+    auto ids = torch::zeros({n, maxLen}, torch::kInt64);
+    auto mask = torch::zeros({n, maxLen}, torch::kInt64);
+    auto idsA = ids.accessor<int64_t, 2>();
+    auto maskA = mask.accessor<int64_t, 2>();
+    for (int64_t r = 0; r < n; ++r) {
+        const auto& row = batch[static_cast<std::size_t>(r)];
+        for (std::size_t p = 0; p < row.size(); ++p) {
+            idsA[r][static_cast<int64_t>(p)] = row[p];
+            maskA[r][static_cast<int64_t>(p)] = 1;
+        }
+    }
+    torch::NoGradGuard noGrad;
+    auto logits = d->transformer->forward(ids, mask).to(torch::kCPU, torch::kFloat32); // [batch, pos, vocab]
+    FloatArray out;
+    if (allPositions) {
+        logits = logits * mask.unsqueeze(-1).to(torch::kFloat32); // zero the padding rows
+        out.shape = {n, maxLen, logits.size(2)};
+    } else {
+        auto last = (mask.sum(1) - 1).view({n, 1, 1}).expand({n, 1, logits.size(2)});
+        logits = logits.gather(1, last).squeeze(1); // [batch, vocab]
+        out.shape = {n, logits.size(1)};
+    }
+    logits = logits.contiguous();
+    out.values.assign(logits.data_ptr<float>(), logits.data_ptr<float>() + logits.numel());
+    return out;
+}
+
+} // namespace patchbay::core

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "core/modelconfig.h"
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace patchbay::core {
+
+class Tokenizer;
+namespace detail {
+class Transformer;
+}
+
+// A plain float array with its shape (row-major), the value type that crosses the core's
+// public edge instead of a torch::Tensor.
+struct FloatArray
+{
+    std::vector<int64_t> shape;
+    std::vector<float> values;
+
+    int64_t numel() const;
+    float at(std::initializer_list<int64_t> index) const;
+};
+
+struct LoadOptions
+{
+    std::string device = "cpu";    // "cpu", "cuda", "cuda:N" or "auto" (CUDA when present)
+    std::string dtype = "float32"; // compute dtype: "float32", "bfloat16", "float16"
+    // Whether encode() prepends the BOS token. Auto follows the tokenizer's own
+    // post-processor (Hugging Face behaviour: none for GPT-2 and Pythia, <|begin_of_text|>
+    // for Llama 3); TransformerLens prepends one for GPT-2, so choose Always to match it.
+    enum class Bos { Auto, Always, Never } bos = Bos::Auto;
+    // Called with a fraction in [0,1] and a short stage text; may be empty.
+    std::function<void(double, const std::string&)> progress;
+    const std::atomic_bool* cancel = nullptr; // checked between layers; throws Cancelled
+};
+
+// Thrown when a cancel flag stopped a long operation.
+struct Cancelled : std::exception
+{
+    const char* what() const noexcept override { return "cancelled"; }
+};
+
+struct ModelInfo
+{
+    std::filesystem::path path;
+    ModelConfig config;
+    int64_t parameterCount = 0;
+    std::string dtype;  // compute dtype
+    std::string device; // "cpu", "cuda:0"
+    std::string weightsDtype; // as stored: "F32", "BF16", "F16" (or "mixed")
+    std::string weightFiles;  // "model.safetensors" or "N shards of ..."
+    std::string weightsFingerprint;
+    std::string tokenizerKind; // "" when the directory has no tokenizer
+    bool prependBos = false;
+    std::optional<int32_t> bosId;
+    double loadSeconds = 0.0;
+};
+
+// A loaded transformer and its tokenizer. Loading validates config.json and every tensor
+// the architecture needs (names, shapes, dtypes) and throws core::Error naming the file
+// and the field or tensor at fault. A Model is used by one thread at a time (in the app:
+// the compute worker's); info() and config() may be read from any thread.
+class Model
+{
+public:
+    static std::shared_ptr<Model> load(const std::filesystem::path& directory, const LoadOptions& options = {});
+    ~Model();
+    Model(const Model&) = delete;
+    Model& operator=(const Model&) = delete;
+
+    const ModelInfo& info() const;
+    const ModelConfig& config() const;
+    const Tokenizer* tokenizer() const; // nullptr when the directory has none
+
+    // Text to ids under the BOS policy; throws core::Error without a tokenizer.
+    std::vector<int32_t> encode(const std::string& text) const;
+
+    // Logits of token sequences of any lengths (right-padded and masked internally).
+    // allPositions: [batch, max_pos, d_vocab] (padding rows are zero); otherwise the last
+    // token of each sequence: [batch, d_vocab]. Ids are checked against the vocabulary.
+    FloatArray logits(const std::vector<std::vector<int32_t>>& batch, bool allPositions) const;
+
+    // The torch side, for the core's own algorithms (detail/ headers).
+    const detail::Transformer& transformer() const;
+
+private:
+    Model();
+    struct Impl;
+    std::unique_ptr<Impl> d;
+};
+
+// Parses a model directory's config.json alone (no weights): what `info` shows before
+// loading and what circuit files are checked against. Throws core::Error.
+ModelConfig readModelConfig(const std::filesystem::path& directory);
+
+} // namespace patchbay::core

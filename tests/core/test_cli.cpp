@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: MIT
+// patchbay-cli as a user runs it: exit codes, messages, and JSON that matches the
+// transformers reference fixtures.
+#include <nlohmann/json.hpp>
+
+#include <QProcess>
+#include <QTest>
+
+#include <filesystem>
+#include <fstream>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result
+{
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+Result runCli(const QStringList& args)
+{
+    QProcess p;
+    p.start(QStringLiteral(PATCHBAY_CLI_PATH), args);
+    if (!p.waitForFinished(120000))
+        return {};
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2, QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError())};
+}
+
+const QString kModels = QStringLiteral(PATCHBAY_TEST_DATA_DIR "/models");
+
+} // namespace
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void versionAndHelp()
+    {
+        const auto v = runCli({QStringLiteral("--version")});
+        QCOMPARE(v.exitCode, 0);
+        QVERIFY(v.out.startsWith(QStringLiteral("patchbay-cli ")));
+        const auto h = runCli({QStringLiteral("--help")});
+        QCOMPARE(h.exitCode, 0);
+        for (const char* cmd : {"info", "tokenize", "logits"})
+            QVERIFY2(h.out.contains(QLatin1String(cmd)), cmd);
+    }
+
+    void unknownCommandAndOption()
+    {
+        const auto r = runCli({QStringLiteral("frobnicate")});
+        QVERIFY(r.exitCode != 0);
+        QVERIFY2(r.err.contains(QStringLiteral("frobnicate")), qPrintable(r.err));
+        const auto o = runCli({QStringLiteral("info"), QStringLiteral("--colour"), QStringLiteral("red")});
+        QCOMPARE(o.exitCode, 2);
+        QVERIFY2(o.err.contains(QStringLiteral("--colour")), qPrintable(o.err));
+    }
+
+    void infoSystem()
+    {
+        const auto r = runCli({QStringLiteral("info"), QStringLiteral("--system")});
+        QCOMPARE(r.exitCode, 0);
+        const auto j = nlohmann::json::parse(r.out.toStdString());
+        QVERIFY(j["threads"].get<int>() >= 1);
+        QVERIFY(j.contains("blas"));
+        QVERIFY(j.contains("device"));
+    }
+
+    void infoModel()
+    {
+        const auto r = runCli({QStringLiteral("info"), QStringLiteral("--model"), kModels + QStringLiteral("/llama-gqa")});
+        QCOMPARE(r.exitCode, 0);
+        const auto j = nlohmann::json::parse(r.out.toStdString());
+        std::ifstream refFile(fs::path(kModels.toStdString()) / "llama-gqa" / "reference.json");
+        const auto ref = nlohmann::json::parse(refFile)["config_summary"];
+        QCOMPARE(j["family"].get<std::string>(), std::string("llama"));
+        QCOMPARE(j["layers"].get<int>(), ref["n_layers"].get<int>());
+        QCOMPARE(j["heads"].get<int>(), ref["n_heads"].get<int>());
+        QCOMPARE(j["kv_heads"].get<int>(), ref["n_kv_heads"].get<int>());
+        QCOMPARE(j["d_model"].get<int>(), ref["d_model"].get<int>());
+        QCOMPARE(j["d_head"].get<int>(), ref["d_head"].get<int>());
+        QCOMPARE(j["d_mlp"].get<int>(), ref["d_mlp"].get<int>());
+        QCOMPARE(j["vocab"].get<int>(), ref["vocab"].get<int>());
+        QCOMPARE(j["context"].get<int>(), ref["n_ctx"].get<int>());
+        QCOMPARE(j["parameters"].get<int64_t>(), ref["n_params"].get<int64_t>());
+        QCOMPARE(j["dtype"].get<std::string>(), std::string("float32"));
+        QVERIFY(j.contains("tokenizer"));
+        QVERIFY(j.contains("prepend_bos"));
+    }
+
+    void logitsMatchReference()
+    {
+        std::ifstream refFile(fs::path(kModels.toStdString()) / "pythia" / "reference.json");
+        const auto ref = nlohmann::json::parse(refFile)["single"];
+        QStringList ids;
+        for (const auto& v : ref["input_ids"])
+            ids << QString::number(v.get<int>());
+        const auto r = runCli({QStringLiteral("logits"), QStringLiteral("--model"), kModels + QStringLiteral("/pythia"),
+                               QStringLiteral("--ids"), ids.join(QLatin1Char(','))});
+        QCOMPARE(r.exitCode, 0);
+        const auto j = nlohmann::json::parse(r.out.toStdString());
+        QVERIFY2(j["positions"] == nlohmann::json({ids.size() - 1}), j["positions"].dump().c_str());
+        const auto& row = j["logits"][0];
+        QCOMPARE(row.size(), ref["logits_last"].size());
+        double maxDiff = 0;
+        for (std::size_t i = 0; i < row.size(); ++i)
+            maxDiff = std::max(maxDiff, std::abs(row[i].get<double>() - ref["logits_last"][i].get<double>()));
+        QVERIFY2(maxDiff <= 1e-4, qPrintable(QString::number(maxDiff)));
+
+        // --top-k agrees with the full row.
+        const auto t = runCli({QStringLiteral("logits"), QStringLiteral("--model"), kModels + QStringLiteral("/pythia"),
+                               QStringLiteral("--ids"), ids.join(QLatin1Char(',')), QStringLiteral("--top-k"), QStringLiteral("3")});
+        QCOMPARE(t.exitCode, 0);
+        const auto top = nlohmann::json::parse(t.out.toStdString())["top_k"][0];
+        QCOMPARE(top.size(), std::size_t(3));
+        int argmax = 0;
+        for (std::size_t i = 1; i < row.size(); ++i)
+            if (row[i].get<double>() > row[static_cast<std::size_t>(argmax)].get<double>())
+                argmax = static_cast<int>(i);
+        QCOMPARE(top[0]["id"].get<int>(), argmax);
+        QVERIFY(top[0]["logit"].get<double>() >= top[1]["logit"].get<double>());
+    }
+
+    void logitsAllPositions()
+    {
+        const auto r = runCli({QStringLiteral("logits"), QStringLiteral("--model"), kModels + QStringLiteral("/gpt2"),
+                               QStringLiteral("--ids"), QStringLiteral("1,2,3"), QStringLiteral("--positions"),
+                               QStringLiteral("all")});
+        QCOMPARE(r.exitCode, 0);
+        const auto j = nlohmann::json::parse(r.out.toStdString());
+        QVERIFY2(j["positions"] == nlohmann::json({0, 1, 2}), j["positions"].dump().c_str());
+        QCOMPARE(j["logits"].size(), std::size_t(3));
+        QCOMPARE(j["logits"][2].size(), std::size_t(256));
+    }
+
+    void errorsNameTheProblem()
+    {
+        const auto missing = runCli({QStringLiteral("info"), QStringLiteral("--model"), QStringLiteral("/nonexistent/model")});
+        QCOMPARE(missing.exitCode, 1);
+        QVERIFY2(missing.err.contains(QStringLiteral("/nonexistent/model")), qPrintable(missing.err));
+        const auto badIds = runCli({QStringLiteral("logits"), QStringLiteral("--model"), kModels + QStringLiteral("/gpt2"),
+                                    QStringLiteral("--ids"), QStringLiteral("1,x,3")});
+        QCOMPARE(badIds.exitCode, 2);
+        QVERIFY2(badIds.err.contains(QStringLiteral("\"x\"")), qPrintable(badIds.err));
+        const auto oov = runCli({QStringLiteral("logits"), QStringLiteral("--model"), kModels + QStringLiteral("/gpt2"),
+                                 QStringLiteral("--ids"), QStringLiteral("1,999")});
+        QCOMPARE(oov.exitCode, 1);
+        QVERIFY2(oov.err.contains(QStringLiteral("999")), qPrintable(oov.err));
+    }
+
+    void tokenizeGpt2()
+    {
+        const QString tok = QStringLiteral(PATCHBAY_SHARED_DATA_DIR "/gpt2-tokenizer");
+        const auto r = runCli({QStringLiteral("tokenize"), QStringLiteral("--tokenizer"), tok, QStringLiteral("--text"),
+                               QStringLiteral("When Mary and John went to the store, John gave a drink to")});
+        QCOMPARE(r.exitCode, 0);
+        const auto j = nlohmann::json::parse(r.out.toStdString());
+        // The first case of the shared golden tokenization (OpenAI's reference encoder).
+        QVERIFY2(j["ids"] == nlohmann::json({2215, 5335, 290, 1757, 1816, 284, 262, 3650, 11, 1757, 2921, 257, 4144, 284}), j["ids"].dump().c_str());
+        QCOMPARE(j["tokens"][1].get<std::string>(), std::string("\xC4\xA0Mary")); // "ĠMary"
+        QVERIFY2(j["offsets"][1] == nlohmann::json({4, 9}), j["offsets"][1].dump().c_str());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "test_cli.moc"

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: MIT
+// The model engine against Hugging Face transformers: every fixture under
+// tests/data/models/ was made by tools/reference/make_model_fixtures.py (random-initialised
+// checkpoints saved by save_pretrained, plus transformers' logits and activations for fixed
+// inputs). Tolerance: max |Δ| <= 1e-4 in fp32.
+#include "core/detail/transformer.h"
+#include "core/error.h"
+#include "core/json.h"
+#include "core/model.h"
+
+#include <QTest>
+
+#include <filesystem>
+
+using namespace patchbay::core;
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path kModels = fs::path(PATCHBAY_TEST_DATA_DIR) / "models";
+
+// [batch][pos][...] nested JSON arrays -> a float tensor.
+torch::Tensor jsonTensor(const nlohmann::json& j)
+{
+    std::vector<int64_t> shape;
+    const nlohmann::json* cur = &j;
+    while (cur->is_array()) {
+        shape.push_back(static_cast<int64_t>(cur->size()));
+        if (cur->empty())
+            break;
+        cur = &(*cur)[0];
+    }
+    std::vector<float> flat;
+    std::function<void(const nlohmann::json&)> walk = [&](const nlohmann::json& v) {
+        if (v.is_array())
+            for (const auto& e : v)
+                walk(e);
+        else
+            flat.push_back(v.get<float>());
+    };
+    walk(j);
+    return torch::from_blob(flat.data(), shape, torch::kFloat32).clone();
+}
+
+double maxAbsDiff(const torch::Tensor& a, const torch::Tensor& b)
+{
+    return (a.to(torch::kFloat32) - b.to(torch::kFloat32)).abs().max().item<double>();
+}
+
+} // namespace
+
+class TestModel : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void matchesTransformers_data()
+    {
+        QTest::addColumn<QString>("fixture");
+        for (const char* name : {"gpt2", "gpt2-noprefix", "pythia", "pythia-sequential", "llama-gqa", "qwen2",
+                                 "mistral", "llama-bf16", "llama-f16"})
+            QTest::newRow(name) << QString::fromLatin1(name);
+    }
+
+    void matchesTransformers()
+    {
+        QFETCH(QString, fixture);
+        const fs::path dir = kModels / fixture.toStdString();
+        const auto ref = readJsonFile(dir / "reference.json");
+        const auto model = Model::load(dir);
+        const auto& cfg = model->config();
+        const auto& summary = ref["config_summary"];
+        QCOMPARE(cfg.nLayers, summary["n_layers"].get<int>());
+        QCOMPARE(cfg.nHeads, summary["n_heads"].get<int>());
+        QCOMPARE(cfg.nKvHeads, summary["n_kv_heads"].get<int>());
+        QCOMPARE(cfg.dHead, summary["d_head"].get<int>());
+        QCOMPARE(cfg.dMlp, summary["d_mlp"].get<int>());
+        QCOMPARE(cfg.rotaryDim, summary.value("rotary_dim", 0));
+        QCOMPARE(model->info().parameterCount, summary["n_params"].get<int64_t>());
+
+        // Batch with right padding: compare only real tokens.
+        const auto ids = jsonTensor(ref["input_ids"]).to(torch::kInt64);        // [batch, pos]
+        const auto mask = jsonTensor(ref["attention_mask"]).to(torch::kInt64);  // [batch, pos]
+        const auto refLogits = jsonTensor(ref["logits"]);                        // [batch, pos, vocab]
+        torch::NoGradGuard noGrad;
+        auto cache = patchbay::core::detail::ActivationCache::all();
+        const auto logits = model->transformer().forward(ids, mask, &cache);
+        const auto valid = mask.to(torch::kBool);
+        const double dLogits = maxAbsDiff(logits.index({valid}), refLogits.index({valid}));
+        qInfo("%s: max |dlogit| = %.3g", qPrintable(fixture), dLogits);
+        QVERIFY2(dLogits <= 1e-4, qPrintable(QString::number(dLogits)));
+
+        for (const auto& [name, value] : ref["activations"].items()) {
+            const auto expected = jsonTensor(value);
+            torch::Tensor ours;
+            torch::Tensor a, b;
+            if (name == "final_hidden") {
+                ours = cache.at("ln_final.hook_normalized");
+            } else {
+                ours = cache.at(name);
+            }
+            if (name.find("hook_pattern") != std::string::npos) {
+                // [batch, head, query, key]: real query rows only.
+                const auto rows = valid.unsqueeze(1).unsqueeze(-1).expand_as(expected);
+                a = ours.index({rows});
+                b = expected.index({rows});
+            } else {
+                a = ours.index({valid});
+                b = expected.index({valid});
+            }
+            const double d = maxAbsDiff(a, b);
+            QVERIFY2(d <= 1e-4, qPrintable(QStringLiteral("%1 %2: max |d| = %3").arg(fixture, QString::fromStdString(name)).arg(d)));
+        }
+
+        // The value-typed API on an unpadded sequence: logits of the last position.
+        std::vector<int32_t> single;
+        for (const auto& v : ref["single"]["input_ids"])
+            single.push_back(v.get<int32_t>());
+        const auto last = model->logits({single}, false);
+        QCOMPARE(last.shape, (std::vector<int64_t>{1, cfg.dVocab}));
+        const auto refLast = jsonTensor(ref["single"]["logits_last"]);
+        const auto oursLast = torch::from_blob(const_cast<float*>(last.values.data()), {cfg.dVocab}, torch::kFloat32);
+        QVERIFY(maxAbsDiff(oursLast, refLast) <= 1e-4);
+    }
+
+    void paddedRowEqualsUnpaddedRun()
+    {
+        // Right padding must not change a shorter sequence's logits.
+        const auto model = Model::load(kModels / "llama-gqa");
+        const std::vector<int32_t> a = {5, 17, 33, 2, 9, 100, 101, 7};
+        const std::vector<int32_t> b = {42, 3, 250};
+        const auto both = model->logits({a, b}, true);
+        const auto alone = model->logits({b}, true);
+        const int64_t vocab = model->config().dVocab;
+        for (int64_t p = 0; p < 3; ++p)
+            for (int64_t v = 0; v < vocab; ++v)
+                QVERIFY(std::abs(both.at({1, p, v}) - alone.at({0, p, v})) <= 1e-5f);
+        QCOMPARE(both.at({1, 5, 0}), 0.0f); // padding rows are zeroed
+    }
+
+    void halfPrecisionComputeIsClose_data()
+    {
+        QTest::addColumn<QString>("dtype");
+        QTest::newRow("bfloat16") << QStringLiteral("bfloat16");
+        QTest::newRow("float16") << QStringLiteral("float16");
+    }
+
+    void halfPrecisionComputeIsClose()
+    {
+        QFETCH(QString, dtype);
+        LoadOptions options;
+        options.dtype = dtype.toStdString();
+        std::shared_ptr<Model> half;
+        try {
+            half = Model::load(kModels / "gpt2", options);
+        } catch (const Error& e) {
+            // LibTorch 1.13 has no float16 matrix product on the CPU; the loader says so.
+            QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("not supported")), e.what());
+            QSKIP("this LibTorch cannot compute in this dtype on the CPU");
+        }
+        const auto full = Model::load(kModels / "gpt2");
+        QCOMPARE(QString::fromStdString(half->info().dtype), dtype);
+        const std::vector<int32_t> ids = {1, 2, 3, 4, 5, 6, 7, 8};
+        const auto h = half->logits({ids}, true);
+        const auto f = full->logits({ids}, true);
+        double maxDiff = 0, maxAbs = 0;
+        for (std::size_t i = 0; i < f.values.size(); ++i) {
+            maxDiff = std::max(maxDiff, double(std::abs(h.values[i] - f.values[i])));
+            maxAbs = std::max(maxAbs, double(std::abs(f.values[i])));
+        }
+        qInfo("%s: max |dlogit| vs fp32 = %.3g (max |logit| %.3g)", qPrintable(dtype), maxDiff, maxAbs);
+        QVERIFY(maxDiff < 0.05 * maxAbs); // a half-precision forward, not a different model
+        QVERIFY(maxDiff > 0);             // and really computed in half precision
+    }
+
+    void refusesBadInput()
+    {
+        const auto model = Model::load(kModels / "gpt2");
+        QVERIFY_THROWS_EXCEPTION(Error, model->logits({{1, 2, 256}}, false)); // vocab is 256
+        QVERIFY_THROWS_EXCEPTION(Error, model->logits({std::vector<int32_t>(65, 1)}, false)); // context 64
+        QVERIFY_THROWS_EXCEPTION(Error, model->logits({{}}, false));
+        LoadOptions cuda;
+        cuda.device = "cuda:7";
+        if (!torch::cuda::is_available())
+            QVERIFY_THROWS_EXCEPTION(Error, Model::load(kModels / "gpt2", cuda));
+        LoadOptions badDtype;
+        badDtype.dtype = "int8";
+        QVERIFY_THROWS_EXCEPTION(Error, Model::load(kModels / "gpt2", badDtype));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestModel)
+#include "test_model.moc"
