@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: MIT
+#include "core/graph.h"
+
+#include "core/error.h"
+
+#include <cstdlib>
+
+namespace patchbay::core {
+
+Graph::Graph(const ModelConfig& c) : Graph(c.nLayers, c.nHeads, c.nKvHeads, c.parallelAttnMlp) {}
+
+Graph::Graph(int nLayers, int nHeads, int nKvHeads, bool parallelAttnMlp)
+    : m_layers(nLayers), m_heads(nHeads), m_kvHeads(nKvHeads), m_parallel(parallelAttnMlp)
+{
+    if (nLayers <= 0 || nHeads <= 0 || nKvHeads <= 0 || nHeads % nKvHeads != 0)
+        throw Error("graph: invalid shape (" + std::to_string(nLayers) + " layers, " + std::to_string(nHeads)
+                    + " heads, " + std::to_string(nKvHeads) + " key/value heads)");
+    build();
+}
+
+int Graph::receiverIndex(int layer, Port port, int head) const
+{
+    const int base = layer * receiverStride();
+    switch (port) {
+    case Port::Q: return base + head;
+    case Port::K: return base + m_heads + head;
+    case Port::V: return base + m_heads + m_kvHeads + head;
+    case Port::None: break;
+    }
+    return mlpReceiverIndex(layer);
+}
+
+void Graph::build()
+{
+    const bool gqa = m_kvHeads != m_heads;
+    m_senders.push_back({NodeKind::Input, -1, -1, "input"});
+    for (int l = 0; l < m_layers; ++l) {
+        for (int h = 0; h < m_heads; ++h)
+            m_senders.push_back({NodeKind::Head, l, h, "a" + std::to_string(l) + ".h" + std::to_string(h)});
+        m_senders.push_back({NodeKind::Mlp, l, -1, "m" + std::to_string(l)});
+    }
+    for (int l = 0; l < m_layers; ++l) {
+        const std::string a = "a" + std::to_string(l);
+        // Everything of earlier layers (and the input) feeds a layer's heads.
+        const int before = 1 + l * (m_heads + 1);
+        for (int h = 0; h < m_heads; ++h) {
+            const std::string node = a + ".h" + std::to_string(h);
+            m_receivers.push_back({NodeKind::Head, l, h, Port::Q, node + "<q>", node});
+            m_sendersBefore.push_back(before);
+        }
+        for (Port port : {Port::K, Port::V}) {
+            for (int g = 0; g < m_kvHeads; ++g) {
+                const std::string node = a + (gqa ? ".kv" : ".h") + std::to_string(g);
+                m_receivers.push_back({NodeKind::Head, l, g, port, node + (port == Port::K ? "<k>" : "<v>"), node});
+                m_sendersBefore.push_back(before);
+            }
+        }
+        // The MLP also reads its own layer's heads, unless attention and MLP run in parallel.
+        m_receivers.push_back({NodeKind::Mlp, l, -1, Port::None, "m" + std::to_string(l), "m" + std::to_string(l)});
+        m_sendersBefore.push_back(m_parallel ? before : before + m_heads);
+    }
+    m_receivers.push_back({NodeKind::Logits, m_layers, -1, Port::None, "logits", "logits"});
+    m_sendersBefore.push_back(static_cast<int>(m_senders.size()));
+
+    for (std::size_t r = 0; r < m_receivers.size(); ++r) {
+        m_firstEdgeOfReceiver.push_back(m_edges.size());
+        for (int s = 0; s < m_sendersBefore[r]; ++s) {
+            // A parallel block's MLP does not read its own layer's heads: the senders before
+            // it stop at the previous layer's MLP, which sendersBefore already encodes.
+            m_edges.push_back({s, static_cast<int>(r)});
+        }
+    }
+}
+
+std::string Graph::edgeName(const Edge& e) const
+{
+    return m_senders[static_cast<std::size_t>(e.sender)].name + "->" + m_receivers[static_cast<std::size_t>(e.receiver)].name;
+}
+
+std::optional<int> Graph::findSender(const std::string& name) const
+{
+    if (name == "input")
+        return 0;
+    // a{l}.h{h} or m{l}
+    char* end = nullptr;
+    if (name.size() > 1 && name[0] == 'm') {
+        const long l = std::strtol(name.c_str() + 1, &end, 10);
+        if (*end == '\0' && end != name.c_str() + 1 && l >= 0 && l < m_layers)
+            return mlpSenderIndex(static_cast<int>(l));
+        return std::nullopt;
+    }
+    if (name.size() > 1 && name[0] == 'a') {
+        const long l = std::strtol(name.c_str() + 1, &end, 10);
+        if (end == name.c_str() + 1 || std::string(end).rfind(".h", 0) != 0)
+            return std::nullopt;
+        const char* hs = end + 2;
+        const long h = std::strtol(hs, &end, 10);
+        if (*end == '\0' && end != hs && l >= 0 && l < m_layers && h >= 0 && h < m_heads)
+            return senderIndex(static_cast<int>(l), static_cast<int>(h));
+    }
+    return std::nullopt;
+}
+
+std::optional<int> Graph::findReceiver(const std::string& name) const
+{
+    // Receivers are few (hundreds): a linear scan keeps the parser honest and simple.
+    for (std::size_t r = 0; r < m_receivers.size(); ++r)
+        if (m_receivers[r].name == name)
+            return static_cast<int>(r);
+    return std::nullopt;
+}
+
+std::optional<std::size_t> Graph::edgeIndex(int sender, int receiver) const
+{
+    if (receiver < 0 || receiver >= static_cast<int>(m_receivers.size()) || sender < 0
+        || sender >= m_sendersBefore[static_cast<std::size_t>(receiver)])
+        return std::nullopt;
+    return m_firstEdgeOfReceiver[static_cast<std::size_t>(receiver)] + static_cast<std::size_t>(sender);
+}
+
+std::optional<std::size_t> Graph::findEdge(const std::string& name) const
+{
+    const auto arrow = name.find("->");
+    if (arrow == std::string::npos)
+        return std::nullopt;
+    const auto s = findSender(name.substr(0, arrow));
+    const auto r = findReceiver(name.substr(arrow + 2));
+    if (!s || !r)
+        return std::nullopt;
+    return edgeIndex(*s, *r);
+}
+
+std::string Graph::describe() const
+{
+    std::string s = std::to_string(m_layers) + " layers, " + std::to_string(m_heads) + " heads";
+    if (m_kvHeads != m_heads)
+        s += " (" + std::to_string(m_kvHeads) + " key/value heads)";
+    s += m_parallel ? ", parallel attention+MLP blocks" : ", sequential blocks";
+    return s;
+}
+
+} // namespace patchbay::core

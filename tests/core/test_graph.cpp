@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: MIT
+// The computational graph against EAP-IG's layout: edge counts for GPT-2 small, index
+// formulas, and every edge name of a real EAP-IG circuit file.
+#include "core/graph.h"
+#include "core/json.h"
+
+#include <QTest>
+
+#include <filesystem>
+
+using patchbay::core::Graph;
+
+class TestGraph : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void gpt2SmallCounts()
+    {
+        const Graph g(12, 12, 12, false);
+        QCOMPARE(g.senders().size(), std::size_t(157)); // input + 144 heads + 12 MLPs
+        QCOMPARE(g.receivers().size(), std::size_t(12 * 37 + 1));
+        QCOMPARE(g.edgeCount(), std::size_t(32491));
+        std::size_t qkv = 0, mlp = 0, logits = 0;
+        for (const auto& e : g.edges()) {
+            const auto& r = g.receivers()[static_cast<std::size_t>(e.receiver)];
+            (r.kind == Graph::NodeKind::Head ? qkv : r.kind == Graph::NodeKind::Mlp ? mlp : logits)++;
+        }
+        QCOMPARE(qkv, std::size_t(31320));
+        QCOMPARE(mlp, std::size_t(1014));
+        QCOMPARE(logits, std::size_t(157));
+    }
+
+    void indexLayoutIsEapIgs()
+    {
+        const int H = 12;
+        const Graph g(12, H, H, false);
+        for (int l = 0; l < 12; ++l) {
+            for (int h = 0; h < H; ++h) {
+                QCOMPARE(g.senderIndex(l, h), 1 + l * (H + 1) + h);
+                for (int qkv = 0; qkv < 3; ++qkv)
+                    QCOMPARE(g.receiverIndex(l, static_cast<Graph::Port>(qkv), h), l * (3 * H + 1) + qkv * H + h);
+            }
+            QCOMPARE(g.mlpSenderIndex(l), 1 + l * (H + 1) + H);
+            QCOMPARE(g.mlpReceiverIndex(l), l * (3 * H + 1) + 3 * H);
+        }
+        QCOMPARE(g.receivers()[static_cast<std::size_t>(g.receiverIndex(3, Graph::Port::K, 5))].name, std::string("a3.h5<k>"));
+    }
+
+    void parallelBlocksDropSameLayerHeadToMlp()
+    {
+        const Graph seq(2, 4, 4, false), par(2, 4, 4, true);
+        QCOMPARE(seq.edgeCount() - par.edgeCount(), std::size_t(2 * 4));
+        QVERIFY(seq.findEdge("a1.h2->m1"));
+        QVERIFY(!par.findEdge("a1.h2->m1"));
+        QVERIFY(par.findEdge("a0.h2->m1"));
+    }
+
+    void groupedQueryAttentionHasKvReceivers()
+    {
+        const Graph g(2, 4, 2, false);
+        QCOMPARE(g.receivers().size(), std::size_t(2 * (4 + 2 * 2 + 1) + 1));
+        QVERIFY(g.findEdge("input->a1.kv1<v>"));
+        QVERIFY(!g.findEdge("input->a1.kv2<v>"));
+    }
+
+    void namesRoundTrip()
+    {
+        const Graph g(3, 4, 4, false);
+        for (std::size_t i = 0; i < g.edgeCount(); ++i)
+            QCOMPARE(g.findEdge(g.edgeName(i)), std::optional<std::size_t>(i));
+        QVERIFY(!g.findEdge("a2.h1->a1.h0<q>")); // later sender
+        QVERIFY(!g.findEdge("a1.h0->a1.h1<q>")); // same layer
+        QVERIFY(!g.findEdge("a9.h0->logits"));
+        QVERIFY(!g.findEdge("garbage"));
+    }
+
+    void everyEdgeOfARealEapIgFileParses()
+    {
+        const auto file = std::filesystem::path(PATCHBAY_SHARED_DATA_DIR) / "circuits" / "mib_ioi_gpt2_eap-ig.json";
+        if (!std::filesystem::exists(file))
+            QSKIP("shared data not present");
+        const auto j = patchbay::core::readJsonFile(file);
+        const Graph g(j["cfg"]["n_layers"].get<int>(), j["cfg"]["n_heads"].get<int>(), j["cfg"]["n_heads"].get<int>(),
+                      j["cfg"]["parallel_attn_mlp"].get<bool>());
+        QCOMPARE(j["edges"].size(), g.edgeCount());
+        std::vector<bool> seen(g.edgeCount(), false);
+        for (const auto& [name, value] : j["edges"].items()) {
+            const auto e = g.findEdge(name);
+            QVERIFY2(e, name.c_str());
+            seen[*e] = true;
+        }
+        QVERIFY(std::all_of(seen.begin(), seen.end(), [](bool b) { return b; }));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestGraph)
+#include "test_graph.moc"
