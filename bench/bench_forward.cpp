@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Load time and forward throughput of a model directory, as JSON:
 //   bench_forward --model DIR [--batch 16] [--tokens 32] [--reps 10] [--device cpu] [--dtype float32]
-// Inputs are deterministic pseudo-random token ids (seed 0), the same the Python driver
-// (bench/forward_vs_transformers.py) feeds transformers.
+// Inputs are deterministic pseudo-random token ids (torch::manual_seed(0) + randint). The
+// Python driver (bench/forward_vs_transformers.py) draws its ids the same way; whether the
+// two RNG streams coincide does not matter for throughput.
 #include "core/detail/transformer.h"
 #include "core/model.h"
 #include "core/system.h"
