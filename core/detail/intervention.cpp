@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: MIT
+#include "core/detail/intervention.h"
+
+#include "core/error.h"
+
+namespace patchbay::core::detail {
+
+InterventionalForward::InterventionalForward(const Transformer& model, const Graph& graph)
+    : m_model(model), m_graph(graph)
+{
+    const auto& c = model.config();
+    if (graph.nLayers() != c.nLayers || graph.nHeads() != c.nHeads || graph.nKvHeads() != c.nKvHeads
+        || graph.parallelAttnMlp() != c.parallelAttnMlp)
+        throw Error("graph (" + graph.describe() + ") does not match the model");
+    const auto S = static_cast<int64_t>(graph.senders().size());
+    const auto R = static_cast<int64_t>(graph.receivers().size());
+    auto valid = torch::zeros({S, R}, torch::kFloat32);
+    auto v = valid.accessor<float, 2>();
+    for (int64_t r = 0; r < R; ++r)
+        for (int s = 0; s < graph.sendersBefore(static_cast<int>(r)); ++s)
+            v[s][r] = 1.0f;
+    m_valid = valid.to(model.device(), model.dtype());
+}
+
+namespace {
+
+// A contiguous range of senders computed together (the input, a layer's heads, an MLP).
+struct Block
+{
+    int64_t first;
+    torch::Tensor diff; // [batch, pos, n, d_model] = a_u - a_u^ref
+};
+
+} // namespace
+
+torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch::Tensor& mask,
+                                         const Intervention& patch, torch::Tensor* sendersOut) const
+{
+    const auto& c = m_model.config();
+    const auto& g = m_graph;
+    const int64_t S = static_cast<int64_t>(g.senders().size());
+    auto ids = idsIn.to(m_model.device(), torch::kInt64);
+    const int64_t batch = ids.size(0), pos = ids.size(1);
+    if (pos > c.nCtx)
+        throw Error("sequence of " + std::to_string(pos) + " tokens is longer than the model's context");
+
+    // w_uv = (1 - e_uv) on edges, 0 elsewhere: how much of u's difference to remove at v.
+    torch::Tensor e = patch.edgeMask.defined() ? patch.edgeMask.to(m_model.dtype()) : torch::ones_like(m_valid);
+    if (patch.nodeMask.defined())
+        e = e * patch.nodeMask.to(m_model.dtype()).unsqueeze(1);
+    const auto w = (1 - e) * m_valid; // [S, R]
+    std::vector<char> active(g.receivers().size(), 1);
+    if (!w.requires_grad()) {
+        const auto any = (w != 0).any(0).to(torch::kCPU);
+        const auto a = any.accessor<bool, 1>();
+        for (std::size_t r = 0; r < active.size(); ++r)
+            active[r] = a[static_cast<int64_t>(r)];
+    }
+    auto refOf = [&](int64_t first, int64_t n) -> torch::Tensor {
+        return patch.reference.defined() ? patch.reference.narrow(2, first, n).to(m_model.dtype()) : torch::Tensor();
+    };
+    std::vector<Block> blocks;
+    std::vector<torch::Tensor> raw;
+    auto addBlock = [&](int64_t first, const torch::Tensor& out) { // out [batch, pos, n, d_model]
+        const auto ref = refOf(first, out.size(2));
+        blocks.push_back({first, ref.defined() ? out - ref : out});
+        if (sendersOut)
+            raw.push_back(out);
+    };
+    // Σ_u w_uv (a_u - a_u^ref) for the receivers `rs`: [batch, pos, |rs|, d_model].
+    auto correction = [&](const std::vector<int64_t>& rs) {
+        const auto cols = torch::tensor(rs, torch::TensorOptions().dtype(torch::kInt64)).to(m_model.device());
+        const auto wr = w.index_select(1, cols); // [S, |rs|]
+        torch::Tensor acc;
+        for (const auto& b : blocks) {
+            const auto part = torch::matmul(b.diff.transpose(-1, -2), wr.narrow(0, b.first, b.diff.size(2))); // [b, p, d, |rs|]
+            acc = acc.defined() ? acc + part : part;
+        }
+        return acc.transpose(-1, -2); // [batch, pos, |rs|, d_model]
+    };
+    auto anyActive = [&](const std::vector<int64_t>& rs) {
+        for (const auto r : rs)
+            if (active[static_cast<std::size_t>(r)])
+                return true;
+        return false;
+    };
+
+    const auto bias = m_model.attentionBias(mask, batch, pos);
+    auto resid = m_model.embed(ids); // [batch, pos, d_model]
+    addBlock(0, resid.unsqueeze(2));
+    const int64_t H = c.nHeads, Hkv = c.nKvHeads;
+    for (int l = 0; l < c.nLayers; ++l) {
+        std::vector<int64_t> qkv;
+        for (int h = 0; h < H; ++h)
+            qkv.push_back(g.receiverIndex(l, Graph::Port::Q, h));
+        for (auto port : {Graph::Port::K, Graph::Port::V})
+            for (int h = 0; h < Hkv; ++h)
+                qkv.push_back(g.receiverIndex(l, port, h));
+        AttentionOutput attn;
+        if (anyActive(qkv)) {
+            const auto corr = correction(qkv); // [batch, pos, H + 2 Hkv, d_model]
+            const auto in = resid.unsqueeze(2) - corr;
+            attn = m_model.attention(l, in.narrow(2, 0, H), in.narrow(2, H, Hkv), in.narrow(2, H + Hkv, Hkv), bias, nullptr);
+        } else {
+            attn = m_model.attention(l, resid, resid, resid, bias, nullptr);
+        }
+        const auto results = m_model.headResults(l, attn.z); // [batch, pos, H, d_model]
+        const auto& bO = m_model.weights().layers[static_cast<std::size_t>(l)].bO;
+        auto attnOut = results.sum(2);
+        if (bO.defined())
+            attnOut = attnOut + bO;
+        addBlock(g.senderIndex(l, 0), results);
+
+        auto mlpIn = c.parallelAttnMlp ? resid : resid + attnOut;
+        const std::vector<int64_t> mlpR = {g.mlpReceiverIndex(l)};
+        if (anyActive(mlpR))
+            mlpIn = mlpIn - correction(mlpR).squeeze(2);
+        const auto m = m_model.mlp(l, mlpIn, nullptr);
+        addBlock(g.mlpSenderIndex(l), m.unsqueeze(2));
+        resid = resid + attnOut + m;
+    }
+    const std::vector<int64_t> logitsR = {g.logitsReceiverIndex()};
+    if (anyActive(logitsR))
+        resid = resid - correction(logitsR).squeeze(2);
+    if (sendersOut)
+        *sendersOut = torch::cat(raw, 2);
+    (void)S;
+    return m_model.unembed(resid, nullptr);
+}
+
+torch::Tensor InterventionalForward::senderOutputs(const torch::Tensor& ids, const torch::Tensor& mask) const
+{
+    torch::Tensor senders;
+    run(ids, mask, {}, &senders);
+    return senders;
+}
+
+} // namespace patchbay::core::detail

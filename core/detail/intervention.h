@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: MIT
+// Private header (torch inside): the one interventional forward of design.md §3.
+#pragma once
+
+#include "core/detail/transformer.h"
+#include "core/graph.h"
+
+namespace patchbay::core::detail {
+
+// What to patch in one run. Every receiver input is
+//   in_v = Σ_u [ e_uv · a_u + (1 − e_uv) · a_u^ref ] + constants,  e_uv = m_uv · n_u,
+// computed as the run's own residual stream minus Σ_u (1 − e_uv)(a_u − a_u^ref): one
+// batched product per block of senders and layer, only for receivers with a mask below 1
+// (all receivers when the masks require grad).
+struct Intervention
+{
+    torch::Tensor edgeMask;  // [n_senders, n_receivers] in [0,1]; entries of non-edges are ignored; undefined = all 1
+    torch::Tensor nodeMask;  // [n_senders]; undefined = all 1
+    torch::Tensor reference; // [batch | 1, pos, n_senders, d_model] sender references; undefined = zero
+};
+
+class InterventionalForward
+{
+public:
+    InterventionalForward(const Transformer& model, const Graph& graph);
+
+    const Graph& graph() const { return m_graph; }
+
+    // Logits [batch, pos, d_vocab] of the clean input `ids` [batch, pos] under `patch`.
+    // sendersOut, when given, receives this run's sender outputs [batch, pos, n_senders, d_model].
+    torch::Tensor run(const torch::Tensor& ids, const torch::Tensor& mask, const Intervention& patch,
+                      torch::Tensor* sendersOut = nullptr) const;
+
+    // Sender outputs of an unpatched run [batch, pos, n_senders, d_model]: the reference
+    // activations of a corrupted prompt.
+    torch::Tensor senderOutputs(const torch::Tensor& ids, const torch::Tensor& mask) const;
+
+private:
+    const Transformer& m_model;
+    Graph m_graph;
+    torch::Tensor m_valid; // [n_senders, n_receivers] 1 where (sender, receiver) is an edge
+};
+
+} // namespace patchbay::core::detail
