@@ -28,7 +28,8 @@ namespace {
 struct Block
 {
     int64_t first;
-    torch::Tensor diff; // [batch, pos, n, d_model] = a_u - a_u^ref
+    torch::Tensor diff; // [n, batch * pos * d_model] = a_u - a_u^ref, sender-major so the
+                        // correction of all receivers is one plain matrix product
 };
 
 } // namespace
@@ -59,11 +60,26 @@ torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch
     auto refOf = [&](int64_t first, int64_t n) -> torch::Tensor {
         return patch.reference.defined() ? patch.reference.narrow(2, first, n).to(m_model.dtype()) : torch::Tensor();
     };
+    // Without autograd every sender's difference goes into one [S, batch*pos*d_model]
+    // buffer, so a layer's correction is a single matrix product; with autograd (masks
+    // that require grad) the blocks stay separate tensors, since in-place writes into a
+    // buffer that earlier products read would break the backward pass.
+    const bool useBuffer = !torch::GradMode::is_enabled();
+    torch::Tensor buffer = useBuffer ? torch::empty({S, batch * pos * c.dModel}, torch::TensorOptions().dtype(m_model.dtype()).device(m_model.device()))
+                                     : torch::Tensor();
+    int64_t filled = 0;
     std::vector<Block> blocks;
     std::vector<torch::Tensor> raw;
     auto addBlock = [&](int64_t first, const torch::Tensor& out) { // out [batch, pos, n, d_model]
         const auto ref = refOf(first, out.size(2));
-        blocks.push_back({first, ref.defined() ? out - ref : out});
+        const auto diff = ref.defined() ? out - ref : out;
+        if (useBuffer) {
+            // Senders arrive in index order, so the buffer fills from the top.
+            buffer.narrow(0, first, out.size(2)).view({out.size(2), batch, pos, c.dModel}).copy_(diff.permute({2, 0, 1, 3}));
+            filled = first + out.size(2);
+        } else {
+            blocks.push_back({first, diff.permute({2, 0, 1, 3}).reshape({out.size(2), -1})});
+        }
         if (sendersOut)
             raw.push_back(out);
     };
@@ -71,12 +87,21 @@ torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch
     auto correction = [&](const std::vector<int64_t>& rs) {
         const auto cols = torch::tensor(rs, torch::TensorOptions().dtype(torch::kInt64)).to(m_model.device());
         const auto wr = w.index_select(1, cols); // [S, |rs|]
-        torch::Tensor acc;
+        const auto wt = wr.t(); // [|rs|, S]
+        torch::Tensor acc;      // [|rs|, batch * pos * d_model]
+        if (useBuffer)
+            acc = torch::mm(wt.narrow(1, 0, filled), buffer.narrow(0, 0, filled)); // one product per layer
         for (const auto& b : blocks) {
-            const auto part = torch::matmul(b.diff.transpose(-1, -2), wr.narrow(0, b.first, b.diff.size(2))); // [b, p, d, |rs|]
-            acc = acc.defined() ? acc + part : part;
+            const auto wb = wt.narrow(1, b.first, b.diff.size(0));
+            if (!acc.defined())
+                acc = torch::mm(wb, b.diff);
+            else if (acc.requires_grad() || wb.requires_grad() || b.diff.requires_grad())
+                acc = torch::addmm(acc, wb, b.diff);
+            else
+                acc.addmm_(wb, b.diff); // in place: no copy of the accumulator per block
         }
-        return acc.transpose(-1, -2); // [batch, pos, |rs|, d_model]
+        const auto n = static_cast<int64_t>(rs.size());
+        return acc.view({n, batch, pos, c.dModel}).permute({1, 2, 0, 3}); // [batch, pos, |rs|, d_model]
     };
     auto anyActive = [&](const std::vector<int64_t>& rs) {
         for (const auto r : rs)
@@ -124,7 +149,6 @@ torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch
         resid = resid - correction(logitsR).squeeze(2);
     if (sendersOut)
         *sendersOut = torch::cat(raw, 2);
-    (void)S;
     return m_model.unembed(resid, nullptr);
 }
 
