@@ -1,0 +1,1041 @@
+// SPDX-License-Identifier: MIT
+#include "core/circuit.h"
+
+#include "core/error.h"
+#include "core/json.h"
+#include "core/modelconfig.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <iomanip>
+#include <locale>
+#include <numeric>
+#include <queue>
+#include <sstream>
+#include <string_view>
+#include <system_error>
+#include <unordered_map>
+
+namespace patchbay::core {
+
+namespace {
+
+constexpr const char* kNativeFormat = "patchbay-circuit";
+constexpr int kNativeVersion = 1;
+
+using Json = nlohmann::json;
+using OrderedJson = nlohmann::ordered_json;
+
+std::size_t toSize(int i)
+{
+    return static_cast<std::size_t>(i);
+}
+
+// Half-open range of node indices (senders, or the logits node) that a receiver belongs
+// to: a query receiver belongs to its head; a key/value receiver of a grouped-query graph
+// feeds, and so belongs to, every query head of its group.
+struct NodeRange
+{
+    std::size_t begin;
+    std::size_t end;
+};
+
+NodeRange receiverNodes(const Graph& g, int receiver)
+{
+    const auto& r = g.receivers()[toSize(receiver)];
+    switch (r.kind) {
+    case Graph::NodeKind::Head: {
+        const int group = g.nHeads() / g.nKvHeads();
+        if (r.port == Graph::Port::Q || group == 1) {
+            const auto s = toSize(g.senderIndex(r.layer, r.head));
+            return {s, s + 1};
+        }
+        const auto s = toSize(g.senderIndex(r.layer, r.head * group));
+        return {s, s + toSize(group)};
+    }
+    case Graph::NodeKind::Mlp: {
+        const auto s = toSize(g.mlpSenderIndex(r.layer));
+        return {s, s + 1};
+    }
+    case Graph::NodeKind::Input:
+    case Graph::NodeKind::Logits: break;
+    }
+    const auto logits = g.senders().size();
+    return {logits, logits + 1};
+}
+
+// The receivers that read into a node (the inverse of receiverNodes): a head's q/k/v
+// inputs (k/v of its key/value head), an MLP's input, the logits. The input has none.
+std::vector<int> nodeReceivers(const Graph& g, std::size_t node)
+{
+    if (node == g.senders().size())
+        return {g.logitsReceiverIndex()};
+    const auto& s = g.senders()[node];
+    switch (s.kind) {
+    case Graph::NodeKind::Head: {
+        const int kv = s.head / (g.nHeads() / g.nKvHeads());
+        return {g.receiverIndex(s.layer, Graph::Port::Q, s.head), g.receiverIndex(s.layer, Graph::Port::K, kv),
+                g.receiverIndex(s.layer, Graph::Port::V, kv)};
+    }
+    case Graph::NodeKind::Mlp: return {g.mlpReceiverIndex(s.layer)};
+    case Graph::NodeKind::Input:
+    case Graph::NodeKind::Logits: break;
+    }
+    return {};
+}
+
+// Edges into receiver r are contiguous: [first, first + sendersBefore(r)).
+std::size_t firstEdgeOf(const Graph& g, int receiver)
+{
+    return *g.edgeIndex(0, receiver);
+}
+
+bool sameGraph(const Graph& a, const Graph& b)
+{
+    return a.nLayers() == b.nLayers() && a.nHeads() == b.nHeads() && a.nKvHeads() == b.nKvHeads()
+        && a.parallelAttnMlp() == b.parallelAttnMlp();
+}
+
+// Receiver `r` of a multi-head graph `mha` seen in the grouped-query graph `gqa` of the
+// same layers and heads: a head's <k>/<v> input becomes its key/value head's.
+int gqaReceiver(const Graph& mha, int r, const Graph& gqa)
+{
+    const auto& rec = mha.receivers()[toSize(r)];
+    switch (rec.kind) {
+    case Graph::NodeKind::Head: {
+        const int head = rec.port == Graph::Port::Q ? rec.head : rec.head / (gqa.nHeads() / gqa.nKvHeads());
+        return gqa.receiverIndex(rec.layer, rec.port, head);
+    }
+    case Graph::NodeKind::Mlp: return gqa.mlpReceiverIndex(rec.layer);
+    case Graph::NodeKind::Input:
+    case Graph::NodeKind::Logits: break;
+    }
+    return gqa.logitsReceiverIndex();
+}
+
+void checkShape(const Circuit& c, const char* what)
+{
+    if (c.edgeInGraph.size() != c.graph.edgeCount() || c.nodeInGraph.size() != c.nodeCount()
+        || (!c.edgeScores.empty() && c.edgeScores.size() != c.graph.edgeCount()))
+        throw Error(std::string(what) + ": the circuit's edge/node vectors do not match its graph ("
+                    + c.graph.describe() + ")");
+}
+
+void requireScores(const Circuit& c, const char* what)
+{
+    checkShape(c, what);
+    if (!c.hasScores())
+        throw Error(std::string(what) + ": the circuit has no edge scores");
+}
+
+// |score| for ranking; NaN ranks below every real score.
+double rankKey(double score)
+{
+    return std::isnan(score) ? -1.0 : std::fabs(score);
+}
+
+// Edge order of EAP-IG's Graph.from_model (and so of its JSON files), for a multi-head
+// graph: per layer, each residual-stream sender in turn feeds every head's q, k and v
+// (head-major); then the layer's MLP reads the stream (in a parallel block, each sender
+// feeds the MLP right after the heads); finally everything feeds the logits.
+std::vector<std::size_t> eapIgEdgeOrder(const Graph& g)
+{
+    std::vector<std::size_t> order;
+    order.reserve(g.edgeCount());
+    const Graph::Port ports[] = {Graph::Port::Q, Graph::Port::K, Graph::Port::V};
+    for (int l = 0; l < g.nLayers(); ++l) {
+        const int before = g.sendersBefore(g.receiverIndex(l, Graph::Port::Q, 0));
+        const int mlp = g.mlpReceiverIndex(l);
+        for (int s = 0; s < before; ++s) {
+            for (int h = 0; h < g.nHeads(); ++h)
+                for (Graph::Port port : ports)
+                    order.push_back(*g.edgeIndex(s, g.receiverIndex(l, port, h)));
+            if (g.parallelAttnMlp())
+                order.push_back(*g.edgeIndex(s, mlp));
+        }
+        if (!g.parallelAttnMlp())
+            for (int s = 0; s < g.sendersBefore(mlp); ++s)
+                order.push_back(*g.edgeIndex(s, mlp));
+    }
+    const int logits = g.logitsReceiverIndex();
+    for (int s = 0; s < g.sendersBefore(logits); ++s)
+        order.push_back(*g.edgeIndex(s, logits));
+    return order;
+}
+
+// --- writing -----------------------------------------------------------------------
+// Node and edge maps are written as text, one entry a line: nlohmann's ordered_json
+// looks keys up linearly on insertion, which is quadratic for 32k edges. Numbers and
+// strings still go through nlohmann so that they round-trip exactly.
+
+std::string jsonString(const std::string& s)
+{
+    // A label with broken UTF-8 is saved with U+FFFD rather than failing the whole save.
+    return Json(s).dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+std::string jsonNumber(double x)
+{
+    return Json(x).dump(); // shortest text that reads back as the same double; NaN -> null
+}
+
+std::string cfgJson(const Circuit& c, bool native)
+{
+    const Graph& g = c.graph;
+    OrderedJson cfg;
+    cfg["n_layers"] = g.nLayers();
+    cfg["n_heads"] = g.nHeads();
+    if (native)
+        cfg["n_kv_heads"] = g.nKvHeads();
+    cfg["parallel_attn_mlp"] = g.parallelAttnMlp();
+    cfg["d_model"] = c.dModel;
+    return cfg.dump();
+}
+
+void appendNodes(std::string& out, const Circuit& c, bool native)
+{
+    out += "\"nodes\":{\n";
+    for (std::size_t n = 0; n < c.nodeCount(); ++n) {
+        const std::string name = c.nodeName(n);
+        out += jsonString(name);
+        out += c.nodeInGraph[n] ? ":{\"in_graph\":true" : ":{\"in_graph\":false";
+        if (!c.nodeScores.empty()) {
+            out += ",\"score\":";
+            out += jsonNumber(c.nodeScores[n]);
+        }
+        if (native) {
+            if (const auto it = c.labels.find(name); it != c.labels.end())
+                out += ",\"label\":" + jsonString(it->second);
+            if (const auto it = c.groups.find(name); it != c.groups.end())
+                out += ",\"group\":" + jsonString(it->second);
+        }
+        out += n + 1 < c.nodeCount() ? "},\n" : "}\n";
+    }
+    out += "}";
+}
+
+void appendEdge(std::string& out, const std::string& name, const std::optional<double>& score, bool inGraph, bool last)
+{
+    out += jsonString(name);
+    out += ":{";
+    if (score) {
+        out += "\"score\":";
+        out += jsonNumber(*score);
+        out += ',';
+    }
+    out += inGraph ? "\"in_graph\":true" : "\"in_graph\":false";
+    out += last ? "}\n" : "},\n";
+}
+
+std::string eapIgText(const Circuit& c)
+{
+    const Graph& g = c.graph;
+    // EAP-IG's graph has one <k>/<v> receiver per query head: a grouped-query circuit is
+    // written on the multi-head graph of the same shape, each key/value edge repeated for
+    // every head of its group with an equal share of the score.
+    const bool gqa = g.nKvHeads() != g.nHeads();
+    std::optional<Graph> expanded;
+    const Graph& mha = gqa ? expanded.emplace(g.nLayers(), g.nHeads(), g.nHeads(), g.parallelAttnMlp()) : g;
+    const double groupSize = static_cast<double>(g.nHeads() / g.nKvHeads());
+
+    std::string out;
+    out.reserve(64 * mha.edgeCount() + 32 * c.nodeCount());
+    out += "{\"cfg\":" + cfgJson(c, false) + ",\n";
+    appendNodes(out, c, false);
+    out += ",\n\"edges\":{\n";
+    const auto order = eapIgEdgeOrder(mha);
+    for (std::size_t i = 0; i < order.size(); ++i) {
+        const auto& e = mha.edges()[order[i]];
+        std::size_t source = order[i];
+        double share = 1.0;
+        if (gqa) {
+            source = *g.edgeIndex(e.sender, gqaReceiver(mha, e.receiver, g));
+            if (mha.receivers()[toSize(e.receiver)].port == Graph::Port::K
+                || mha.receivers()[toSize(e.receiver)].port == Graph::Port::V)
+                share = groupSize;
+        }
+        // EAP-IG's reader needs a number: a circuit without scores is written with 0.
+        const double score = c.hasScores() ? c.edgeScores[source] / share : 0.0;
+        appendEdge(out, mha.edgeName(order[i]), score, c.edgeInGraph[source] != 0, i + 1 == order.size());
+    }
+    out += "}}\n";
+    return out;
+}
+
+std::string nativeText(const Circuit& c)
+{
+    OrderedJson head;
+    head["format"] = kNativeFormat;
+    head["version"] = kNativeVersion;
+    std::string out = head.dump();
+    out.pop_back(); // reopen the object
+    out += ",\"cfg\":" + cfgJson(c, true);
+    OrderedJson model;
+    model["architecture"] = c.modelArchitecture;
+    model["name"] = c.modelName;
+    model["weights_hash"] = c.weightsHash;
+    out += ",\"model\":" + model.dump();
+    out += ",\"method\":" + jsonString(c.method);
+    out += ",\"metric\":" + jsonString(c.metric);
+    out += ",\"reference\":" + jsonString(c.reference);
+    out += ",\"score_sign\":" + jsonString(c.scoreSign);
+    out += ",\n";
+    appendNodes(out, c, true);
+    out += ",\n\"edges\":{\n";
+    const Graph& g = c.graph;
+    for (std::size_t i = 0; i < g.edgeCount(); ++i)
+        appendEdge(out, g.edgeName(i), c.hasScores() ? std::optional<double>(c.edgeScores[i]) : std::nullopt,
+                   c.edgeInGraph[i] != 0, i + 1 == g.edgeCount());
+    out += "}}\n";
+    return out;
+}
+
+// --- DOT ---------------------------------------------------------------------------
+
+std::string dotId(const std::string& s)
+{
+    std::string out = "\"";
+    for (char ch : s) {
+        if (ch == '"' || ch == '\\')
+            out += '\\';
+        if (ch == '\n') {
+            out += "\\n";
+            continue;
+        }
+        out += ch;
+    }
+    return out + '"';
+}
+
+std::string formatNumber(double x, int precision)
+{
+    // Not printf: a GUI process runs under the user's locale, and DOT wants a '.'.
+    std::ostringstream s;
+    s.imbue(std::locale::classic());
+    s << std::setprecision(precision) << x;
+    return s.str();
+}
+
+std::string dotText(const Circuit& c)
+{
+    const Graph& g = c.graph;
+    const std::size_t logits = g.senders().size();
+
+    // What is drawn: senders and the logits by node index; for grouped-query graphs the
+    // shared key/value inputs are their own nodes ("a3.kv1"), since they belong to no
+    // single head.
+    std::vector<char> drawn(c.nodeCount(), 0);
+    std::vector<char> kvDrawn(g.receivers().size(), 0);
+    const bool gqa = g.nKvHeads() != g.nHeads();
+    double maxAbs = 0;
+    std::size_t edges = 0;
+    for (std::size_t i = 0; i < g.edgeCount(); ++i) {
+        if (!c.edgeInGraph[i])
+            continue;
+        ++edges;
+        const auto& e = g.edges()[i];
+        drawn[toSize(e.sender)] = 1;
+        const auto& r = g.receivers()[toSize(e.receiver)];
+        if (gqa && r.kind == Graph::NodeKind::Head && r.port != Graph::Port::Q)
+            kvDrawn[toSize(e.receiver)] = 1;
+        else
+            drawn[receiverNodes(g, e.receiver).begin] = 1;
+        if (c.hasScores() && !std::isnan(c.edgeScores[i]))
+            maxAbs = std::max(maxAbs, std::fabs(c.edgeScores[i]));
+    }
+
+    // Groups get fill colours (in name order), so a labelled circuit reads at a glance.
+    static const char* const palette[] = {"#a6cee3", "#b2df8a", "#fb9a99", "#fdbf6f", "#cab2d6", "#ffff99",
+                                          "#8dd3c7", "#bebada", "#80b1d3", "#fccde5"};
+    std::map<std::string, const char*> groupColour;
+    for (const auto& [node, group] : c.groups)
+        groupColour.emplace(group, nullptr);
+    std::size_t k = 0;
+    for (auto& [group, colour] : groupColour)
+        colour = palette[k++ % (sizeof(palette) / sizeof(palette[0]))];
+
+    std::string out = "// Patchbay circuit on " + g.describe() + "; edges in it: " + std::to_string(edges) + "\n";
+    out += "digraph circuit {\n";
+    out += "  rankdir=BT;\n  newrank=true;\n";
+    out += "  node [shape=box, style=\"rounded,filled\", fillcolor=\"#eeeeee\", fontname=\"Helvetica\"];\n";
+    out += "  edge [arrowsize=0.6];\n";
+
+    auto nodeLine = [&](const std::string& name, std::string label) {
+        if (const auto it = c.labels.find(name); it != c.labels.end() && !it->second.empty())
+            label += "\n" + it->second;
+        std::string attrs = "label=" + dotId(label);
+        if (const auto it = c.groups.find(name); it != c.groups.end()) {
+            attrs += std::string(", fillcolor=\"") + groupColour[it->second] + "\"";
+            attrs += ", tooltip=" + dotId(it->second);
+        }
+        out += "  " + dotId(name) + " [" + attrs + "];\n";
+    };
+    // Nodes and their ranks in forward order: input at the bottom, then per layer its
+    // heads (with any key/value inputs) on one rank and its MLP on the next, logits on top.
+    std::string ranks;
+    auto rank = [&](const char* kind, const std::vector<std::string>& names) {
+        if (names.empty())
+            return;
+        ranks += std::string("  { rank=") + kind + ";";
+        for (const auto& n : names)
+            ranks += " " + dotId(n) + ";";
+        ranks += " }\n";
+    };
+    if (drawn[0]) {
+        nodeLine("input", "input");
+        rank("min", {"input"});
+    }
+    for (int l = 0; l < g.nLayers(); ++l) {
+        std::vector<std::string> heads;
+        for (int h = 0; h < g.nHeads(); ++h) {
+            const auto s = toSize(g.senderIndex(l, h));
+            if (drawn[s]) {
+                nodeLine(g.senders()[s].name, g.senders()[s].name);
+                heads.push_back(g.senders()[s].name);
+            }
+        }
+        if (gqa) {
+            const int group = g.nHeads() / g.nKvHeads();
+            for (Graph::Port port : {Graph::Port::K, Graph::Port::V}) {
+                for (int kv = 0; kv < g.nKvHeads(); ++kv) {
+                    const auto r = toSize(g.receiverIndex(l, port, kv));
+                    const std::string& name = g.receivers()[r].nodeName;
+                    if (!kvDrawn[r] || std::find(heads.begin(), heads.end(), name) != heads.end())
+                        continue;
+                    // A node for the shared key/value input, declared once for <k> and <v>.
+                    nodeLine(name, name + "\nk/v of heads " + std::to_string(kv * group) + "-"
+                                       + std::to_string(kv * group + group - 1));
+                    heads.push_back(name);
+                }
+            }
+        }
+        rank("same", heads);
+        const auto m = toSize(g.mlpSenderIndex(l));
+        if (drawn[m]) {
+            nodeLine(g.senders()[m].name, g.senders()[m].name);
+            rank("same", {g.senders()[m].name});
+        }
+    }
+    if (drawn[logits]) {
+        nodeLine("logits", "logits");
+        rank("max", {"logits"});
+    }
+    out += ranks;
+
+    // Edges: colour by sign, width by |score|, line style by the receiving port.
+    for (std::size_t i = 0; i < g.edgeCount(); ++i) {
+        if (!c.edgeInGraph[i])
+            continue;
+        const auto& e = g.edges()[i];
+        const auto& r = g.receivers()[toSize(e.receiver)];
+        const std::string target = (gqa && r.kind == Graph::NodeKind::Head && r.port != Graph::Port::Q)
+            ? r.nodeName
+            : c.nodeName(receiverNodes(g, e.receiver).begin);
+        const char* style = "solid";
+        if (r.kind == Graph::NodeKind::Head)
+            style = r.port == Graph::Port::K ? "dashed" : r.port == Graph::Port::V ? "dotted" : "solid";
+        std::string attrs = std::string("style=") + style;
+        std::string tooltip = g.edgeName(i);
+        if (c.hasScores()) {
+            const double s = c.edgeScores[i];
+            const double width = maxAbs > 0 && !std::isnan(s) ? 0.5 + 4.5 * std::fabs(s) / maxAbs : 1.0;
+            attrs += std::string(", color=\"") + (s < 0 ? "#b2182b" : "#2166ac") + "\"";
+            attrs += ", penwidth=" + formatNumber(width, 3);
+            tooltip += " (" + formatNumber(s, 4) + ")";
+        } else {
+            attrs += ", color=\"#404040\"";
+        }
+        attrs += ", tooltip=" + dotId(tooltip);
+        out += "  " + dotId(g.senders()[toSize(e.sender)].name) + " -> " + dotId(target) + " [" + attrs + "];\n";
+    }
+    out += "}\n";
+    return out;
+}
+
+// --- reading -----------------------------------------------------------------------
+
+struct NameIndex
+{
+    std::unordered_map<std::string_view, int> senders;
+    std::unordered_map<std::string_view, int> receivers;
+
+    explicit NameIndex(const Graph& g)
+    {
+        for (std::size_t i = 0; i < g.senders().size(); ++i)
+            senders.emplace(g.senders()[i].name, static_cast<int>(i));
+        for (std::size_t i = 0; i < g.receivers().size(); ++i)
+            receivers.emplace(g.receivers()[i].name, static_cast<int>(i));
+    }
+
+    std::optional<std::size_t> edge(const Graph& g, std::string_view name) const
+    {
+        const auto arrow = name.find("->");
+        if (arrow == std::string_view::npos)
+            return std::nullopt;
+        const auto s = senders.find(name.substr(0, arrow));
+        const auto r = receivers.find(name.substr(arrow + 2));
+        if (s == senders.end() || r == receivers.end())
+            return std::nullopt;
+        return g.edgeIndex(s->second, r->second);
+    }
+};
+
+bool readInGraph(const Json& entry, const std::string& where)
+{
+    const auto it = entry.find("in_graph");
+    if (it == entry.end())
+        throw Error(where + " has no \"in_graph\"");
+    if (!it->is_boolean())
+        throw Error(where + ": \"in_graph\" must be true or false, got " + it->dump());
+    return it->get<bool>();
+}
+
+// A score, or nullopt when the entry has none (absent or null, as older EAP-IG wrote).
+std::optional<double> readScore(const Json& entry, const std::string& where)
+{
+    const auto it = entry.find("score");
+    if (it == entry.end() || it->is_null())
+        return std::nullopt;
+    if (!it->is_number())
+        throw Error(where + ": \"score\" must be a number, got " + it->dump());
+    return it->get<double>();
+}
+
+std::string readString(const Json& object, const char* key, const std::string& where)
+{
+    return jsonOptionalString(object, key, std::string(), where);
+}
+
+Circuit parseCircuit(const Json& j, const std::string& file, CircuitFormat format)
+{
+    const bool native = format == CircuitFormat::Native;
+    if (native) {
+        const auto v = j.find("version");
+        if (v == j.end() || !v->is_number_integer())
+            throw Error(file + ": missing or invalid \"version\"");
+        if (v->get<int64_t>() != kNativeVersion)
+            throw Error(file + ": circuit format version " + v->dump() + " is not supported (this build reads version "
+                        + std::to_string(kNativeVersion) + ")");
+    }
+
+    const auto cfgIt = j.find("cfg");
+    if (cfgIt == j.end() || !cfgIt->is_object())
+        throw Error(file + ": \"cfg\" must be an object with n_layers, n_heads, parallel_attn_mlp, d_model");
+    const Json& cfg = *cfgIt;
+    const std::string cfgWhere = file + ": cfg";
+    const int layers = jsonPositiveInt(cfg, "n_layers", cfgWhere);
+    const int heads = jsonPositiveInt(cfg, "n_heads", cfgWhere);
+    // EAP-IG's graph has no key/value heads: its files are always read as multi-head.
+    const int kvHeads = native && cfg.contains("n_kv_heads") ? jsonPositiveInt(cfg, "n_kv_heads", cfgWhere) : heads;
+    if (!cfg.contains("parallel_attn_mlp"))
+        throw Error(cfgWhere + ": missing field \"parallel_attn_mlp\"");
+    const bool parallel = jsonOptionalBool(cfg, "parallel_attn_mlp", false, cfgWhere);
+    const int dModel = jsonOptionalInt(cfg, "d_model", 0, cfgWhere);
+    if (heads % kvHeads != 0)
+        throw Error(cfgWhere + ": n_heads (" + std::to_string(heads) + ") is not a multiple of n_kv_heads ("
+                    + std::to_string(kvHeads) + ")");
+
+    Circuit c(Graph(layers, heads, kvHeads, parallel), dModel);
+    const Graph& g = c.graph;
+    const NameIndex names(g);
+
+    // Edges. A file may leave edges out (they are out of the circuit, score 0); EAP-IG's
+    // own files list them all.
+    const auto edgesIt = j.find("edges");
+    if (edgesIt == j.end() || !edgesIt->is_object())
+        throw Error(file + ": \"edges\" must be an object of \"sender->receiver\": {score, in_graph}");
+    std::vector<double> scores(g.edgeCount(), 0.0);
+    std::string scored, unscored; // one example of each, for the message
+    for (const auto& [name, entry] : edgesIt->items()) {
+        const std::string where = file + ": edge \"" + name + "\"";
+        const auto e = names.edge(g, name);
+        if (!e)
+            throw Error(file + ": unknown edge \"" + name + "\" (not an edge of a graph with " + g.describe() + ")");
+        if (!entry.is_object())
+            throw Error(where + " must be an object {\"score\", \"in_graph\"}, got " + entry.dump());
+        c.edgeInGraph[*e] = readInGraph(entry, where);
+        if (const auto s = readScore(entry, where)) {
+            scores[*e] = *s;
+            if (scored.empty())
+                scored = name;
+        } else if (unscored.empty()) {
+            unscored = name;
+        }
+    }
+    if (!scored.empty() && !unscored.empty())
+        throw Error(file + ": edge \"" + unscored + "\" has no score, but other edges have one (e.g. \"" + scored
+                    + "\")");
+    if (!scored.empty())
+        c.edgeScores = std::move(scores);
+
+    // Nodes; without a "nodes" map they follow from the edges.
+    const auto nodesIt = j.find("nodes");
+    if (nodesIt == j.end() || nodesIt->is_null()) {
+        c.nodesFromEdges();
+    } else {
+        if (!nodesIt->is_object())
+            throw Error(file + ": \"nodes\" must be an object of name: {in_graph[, score]}");
+        std::vector<double> nodeScores(c.nodeCount(), 0.0);
+        std::string nodeScored, nodeUnscored;
+        for (const auto& [name, entry] : nodesIt->items()) {
+            const std::string where = file + ": node \"" + name + "\"";
+            const auto n = c.findNode(name);
+            if (!n)
+                throw Error(file + ": unknown node \"" + name + "\" (not a node of a graph with " + g.describe() + ")");
+            if (entry.is_boolean()) { // early EAP-IG files: "a0.h1": true
+                c.nodeInGraph[*n] = entry.get<bool>();
+                if (name != "logits")
+                    nodeUnscored = name;
+                continue;
+            }
+            if (!entry.is_object())
+                throw Error(where + " must be an object {\"in_graph\"[, \"score\"]}, got " + entry.dump());
+            c.nodeInGraph[*n] = readInGraph(entry, where);
+            if (const auto s = readScore(entry, where)) {
+                nodeScores[*n] = *s;
+                nodeScored = name;
+            } else if (name != "logits") { // EAP-IG has no score for the logits node
+                nodeUnscored = name;
+            }
+            if (native) {
+                if (auto label = readString(entry, "label", where); !label.empty())
+                    c.labels[name] = std::move(label);
+                if (auto group = readString(entry, "group", where); !group.empty())
+                    c.groups[name] = std::move(group);
+            }
+        }
+        if (!nodeScored.empty() && !nodeUnscored.empty())
+            throw Error(file + ": node \"" + nodeUnscored + "\" has no score, but other nodes have one (e.g. \""
+                        + nodeScored + "\")");
+        if (!nodeScored.empty())
+            c.nodeScores = std::move(nodeScores);
+    }
+
+    if (native) {
+        if (const auto m = j.find("model"); m != j.end() && !m->is_null()) {
+            if (!m->is_object())
+                throw Error(file + ": \"model\" must be an object {architecture, name, weights_hash}");
+            c.modelArchitecture = readString(*m, "architecture", file + ": model");
+            c.modelName = readString(*m, "name", file + ": model");
+            c.weightsHash = readString(*m, "weights_hash", file + ": model");
+        }
+        c.method = readString(j, "method", file);
+        c.metric = readString(j, "metric", file);
+        c.reference = readString(j, "reference", file);
+        c.scoreSign = readString(j, "score_sign", file);
+    }
+    return c;
+}
+
+} // namespace
+
+// --- Circuit -----------------------------------------------------------------------
+
+Circuit::Circuit(Graph g, int dModel_)
+    : graph(std::move(g)), dModel(dModel_), edgeInGraph(graph.edgeCount(), 0), nodeInGraph(nodeCount(), 0)
+{
+}
+
+std::string Circuit::nodeName(std::size_t node) const
+{
+    return node < graph.senders().size() ? graph.senders()[node].name : std::string("logits");
+}
+
+std::optional<std::size_t> Circuit::findNode(const std::string& name) const
+{
+    if (name == "logits")
+        return graph.senders().size();
+    if (const auto s = graph.findSender(name))
+        return toSize(*s);
+    return std::nullopt;
+}
+
+std::size_t Circuit::edgesInGraph() const
+{
+    return static_cast<std::size_t>(std::count_if(edgeInGraph.begin(), edgeInGraph.end(), [](char b) { return b != 0; }));
+}
+
+std::size_t Circuit::nodesInGraph() const
+{
+    return static_cast<std::size_t>(std::count_if(nodeInGraph.begin(), nodeInGraph.end(), [](char b) { return b != 0; }));
+}
+
+void Circuit::nodesFromEdges()
+{
+    checkShape(*this, "circuit");
+    std::fill(nodeInGraph.begin(), nodeInGraph.end(), 0);
+    for (std::size_t i = 0; i < graph.edgeCount(); ++i) {
+        if (!edgeInGraph[i])
+            continue;
+        const auto& e = graph.edges()[i];
+        nodeInGraph[toSize(e.sender)] = 1;
+        const auto nodes = receiverNodes(graph, e.receiver);
+        std::fill(nodeInGraph.begin() + static_cast<std::ptrdiff_t>(nodes.begin),
+                  nodeInGraph.begin() + static_cast<std::ptrdiff_t>(nodes.end), 1);
+    }
+}
+
+// --- formats -----------------------------------------------------------------------
+
+std::string circuitFormatName(CircuitFormat format)
+{
+    switch (format) {
+    case CircuitFormat::EapIg: return "eap-ig";
+    case CircuitFormat::Native: return "native";
+    case CircuitFormat::Dot: return "dot";
+    }
+    return "native";
+}
+
+CircuitFormat parseCircuitFormat(const std::string& name)
+{
+    for (CircuitFormat f : {CircuitFormat::EapIg, CircuitFormat::Native, CircuitFormat::Dot})
+        if (name == circuitFormatName(f))
+            return f;
+    throw Error("unknown circuit format \"" + name + "\" (expected eap-ig, native or dot)");
+}
+
+Circuit readCircuit(const std::filesystem::path& file, CircuitFormat* detected)
+{
+    const std::string where = file.string();
+    const Json j = readJsonFile(file);
+    CircuitFormat format;
+    if (j.is_object() && j.contains("format") && j["format"] == kNativeFormat)
+        format = CircuitFormat::Native;
+    else if (j.is_object() && j.contains("cfg") && j.contains("edges"))
+        format = CircuitFormat::EapIg;
+    else
+        throw Error(where + ": not a circuit file (expected an EAP-IG circuit with \"cfg\" and \"edges\", or "
+                            "\"format\": \"patchbay-circuit\")");
+    Circuit c = parseCircuit(j, where, format);
+    if (detected)
+        *detected = format;
+    return c;
+}
+
+std::string circuitToString(const Circuit& circuit, CircuitFormat format)
+{
+    checkShape(circuit, "write circuit");
+    if (!circuit.nodeScores.empty() && circuit.nodeScores.size() != circuit.nodeCount())
+        throw Error("write circuit: node scores do not match the graph");
+    switch (format) {
+    case CircuitFormat::EapIg: return eapIgText(circuit);
+    case CircuitFormat::Native: return nativeText(circuit);
+    case CircuitFormat::Dot: return dotText(circuit);
+    }
+    return nativeText(circuit);
+}
+
+void writeCircuit(const Circuit& circuit, const std::filesystem::path& file, CircuitFormat format)
+{
+    const std::string text = circuitToString(circuit, format);
+    // Write beside the target and rename, so a failed write never leaves half a file
+    // in place of a good one.
+    auto temp = file;
+    temp += ".part";
+    {
+        std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+        if (!out)
+            throw Error(file.string() + ": cannot open for writing");
+        out.write(text.data(), static_cast<std::streamsize>(text.size()));
+        out.close();
+        if (!out) {
+            std::error_code ignored;
+            std::filesystem::remove(temp, ignored);
+            throw Error(file.string() + ": write error");
+        }
+    }
+    std::error_code ec;
+    std::filesystem::rename(temp, file, ec);
+    if (ec) {
+        std::error_code ignored;
+        std::filesystem::remove(temp, ignored);
+        throw Error(file.string() + ": cannot write (" + ec.message() + ")");
+    }
+}
+
+// --- model compatibility -----------------------------------------------------------
+
+std::string circuitMismatch(const Circuit& circuit, const ModelConfig& config)
+{
+    const Graph& g = circuit.graph;
+    const int modelKv = config.nKvHeads > 0 ? config.nKvHeads : config.nHeads;
+    std::vector<std::string> diffs;
+    if (g.nLayers() != config.nLayers)
+        diffs.push_back("layers " + std::to_string(g.nLayers()) + " vs " + std::to_string(config.nLayers));
+    if (g.nHeads() != config.nHeads)
+        diffs.push_back("heads " + std::to_string(g.nHeads()) + " vs " + std::to_string(config.nHeads));
+    if (g.parallelAttnMlp() != config.parallelAttnMlp)
+        diffs.push_back(g.parallelAttnMlp() ? "parallel attention+MLP blocks vs sequential"
+                                            : "sequential blocks vs parallel attention+MLP");
+    if (circuit.dModel != 0 && circuit.dModel != config.dModel)
+        diffs.push_back("d_model " + std::to_string(circuit.dModel) + " vs " + std::to_string(config.dModel));
+    // A multi-head circuit (EAP-IG's, per query head) merges onto any grouping of the
+    // same heads; a grouped circuit only fits its own grouping.
+    if (g.nKvHeads() != g.nHeads() && g.nKvHeads() != modelKv)
+        diffs.push_back("key/value heads " + std::to_string(g.nKvHeads()) + " vs " + std::to_string(modelKv));
+    if (diffs.empty())
+        return {};
+
+    std::string model = std::to_string(config.nLayers) + " layers, " + std::to_string(config.nHeads) + " heads";
+    if (modelKv != config.nHeads)
+        model += " (" + std::to_string(modelKv) + " key/value heads)";
+    model += config.parallelAttnMlp ? ", parallel attention+MLP blocks" : ", sequential blocks";
+    std::string text = "circuit made for " + g.describe() + "; model has " + model + ": differs in ";
+    for (std::size_t i = 0; i < diffs.size(); ++i)
+        text += (i ? ", " : "") + diffs[i];
+    return text;
+}
+
+Circuit adaptCircuit(const Circuit& circuit, const ModelConfig& config)
+{
+    checkShape(circuit, "adapt circuit");
+    if (const auto why = circuitMismatch(circuit, config); !why.empty())
+        throw Error(why);
+    const Graph& from = circuit.graph;
+    const int modelKv = config.nKvHeads > 0 ? config.nKvHeads : config.nHeads;
+    if (from.nKvHeads() == modelKv)
+        return circuit;
+
+    // A per-query-head circuit on a grouped-query model: merge each group's <k>/<v> edges.
+    Circuit out(Graph(config.nLayers, config.nHeads, modelKv, config.parallelAttnMlp), circuit.dModel);
+    const Graph& to = out.graph;
+    if (circuit.hasScores())
+        out.edgeScores.assign(to.edgeCount(), 0.0);
+    for (std::size_t i = 0; i < from.edgeCount(); ++i) {
+        const auto& e = from.edges()[i];
+        const auto target = *to.edgeIndex(e.sender, gqaReceiver(from, e.receiver, to));
+        out.edgeInGraph[target] = static_cast<char>(out.edgeInGraph[target] || circuit.edgeInGraph[i]);
+        if (circuit.hasScores())
+            out.edgeScores[target] += circuit.edgeScores[i];
+    }
+    // Nodes are the senders (and logits), the same on both graphs.
+    out.nodeInGraph = circuit.nodeInGraph;
+    out.nodeScores = circuit.nodeScores;
+    out.modelArchitecture = circuit.modelArchitecture;
+    out.modelName = circuit.modelName;
+    out.weightsHash = circuit.weightsHash;
+    out.method = circuit.method;
+    out.metric = circuit.metric;
+    out.reference = circuit.reference;
+    out.scoreSign = circuit.scoreSign;
+    out.labels = circuit.labels;
+    out.groups = circuit.groups;
+    return out;
+}
+
+// --- selection ---------------------------------------------------------------------
+
+void selectTopN(Circuit& circuit, std::size_t n)
+{
+    requireScores(circuit, "top-n selection");
+    const auto& s = circuit.edgeScores;
+    std::vector<std::size_t> order(s.size());
+    std::iota(order.begin(), order.end(), std::size_t(0));
+    n = std::min(n, order.size());
+    auto better = [&s](std::size_t a, std::size_t b) {
+        const double ka = rankKey(s[a]), kb = rankKey(s[b]);
+        return ka > kb || (ka == kb && a < b);
+    };
+    std::nth_element(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n), order.end(), better);
+    std::fill(circuit.edgeInGraph.begin(), circuit.edgeInGraph.end(), 0);
+    for (std::size_t i = 0; i < n; ++i)
+        circuit.edgeInGraph[order[i]] = 1;
+    circuit.nodesFromEdges();
+}
+
+void selectThreshold(Circuit& circuit, double threshold)
+{
+    requireScores(circuit, "threshold selection");
+    for (std::size_t i = 0; i < circuit.edgeScores.size(); ++i)
+        circuit.edgeInGraph[i] = rankKey(circuit.edgeScores[i]) >= threshold ? 1 : 0;
+    circuit.nodesFromEdges();
+}
+
+void selectGreedy(Circuit& circuit, std::size_t n)
+{
+    requireScores(circuit, "greedy selection");
+    const Graph& g = circuit.graph;
+    const auto& s = circuit.edgeScores;
+    std::fill(circuit.edgeInGraph.begin(), circuit.edgeInGraph.end(), 0);
+
+    // Candidates: every edge into a receiver of a node already in. Each receiver's edges
+    // are pushed once (when its first node enters), so this is O(E log E).
+    auto worse = [&s](std::size_t a, std::size_t b) {
+        const double ka = rankKey(s[a]), kb = rankKey(s[b]);
+        return ka < kb || (ka == kb && a > b);
+    };
+    std::priority_queue<std::size_t, std::vector<std::size_t>, decltype(worse)> queue(worse);
+    std::vector<char> nodeIn(circuit.nodeCount(), 0);
+    std::vector<char> receiverOpen(g.receivers().size(), 0);
+    auto enter = [&](std::size_t node) {
+        nodeIn[node] = 1;
+        for (int r : nodeReceivers(g, node)) {
+            if (receiverOpen[toSize(r)])
+                continue;
+            receiverOpen[toSize(r)] = 1;
+            const std::size_t first = firstEdgeOf(g, r);
+            for (int k = 0; k < g.sendersBefore(r); ++k)
+                queue.push(first + toSize(k));
+        }
+    };
+    enter(g.senders().size()); // logits
+    std::size_t added = 0;
+    while (added < n && !queue.empty()) {
+        const std::size_t e = queue.top();
+        queue.pop();
+        circuit.edgeInGraph[e] = 1;
+        ++added;
+        const auto sender = toSize(g.edges()[e].sender);
+        if (!nodeIn[sender])
+            enter(sender);
+    }
+    circuit.nodesFromEdges();
+}
+
+std::size_t prune(Circuit& circuit)
+{
+    checkShape(circuit, "prune");
+    const Graph& g = circuit.graph;
+    const std::size_t logits = g.senders().size();
+    const auto nReceivers = static_cast<int>(g.receivers().size());
+    std::size_t removed = 0;
+    // Receivers are in forward order and every edge runs from an earlier sender, so one
+    // forward sweep finds what input reaches and one backward sweep what reaches logits.
+    // Dropping the edges that fail either leaves those sets unchanged; the loop is only a
+    // guard that the result is a fixpoint.
+    for (;;) {
+        std::vector<char> fromInput(circuit.nodeCount(), 0);
+        fromInput[0] = 1;
+        for (int r = 0; r < nReceivers; ++r) {
+            const std::size_t first = firstEdgeOf(g, r);
+            bool reached = false;
+            for (int k = 0; k < g.sendersBefore(r) && !reached; ++k)
+                reached = circuit.edgeInGraph[first + toSize(k)] && fromInput[toSize(k)];
+            if (reached) {
+                const auto nodes = receiverNodes(g, r);
+                for (auto n = nodes.begin; n < nodes.end; ++n)
+                    fromInput[n] = 1;
+            }
+        }
+        std::vector<char> toLogits(circuit.nodeCount(), 0);
+        toLogits[logits] = 1;
+        std::vector<char> receiverLive(g.receivers().size(), 0);
+        for (int r = nReceivers - 1; r >= 0; --r) {
+            const auto nodes = receiverNodes(g, r);
+            bool live = false;
+            for (auto n = nodes.begin; n < nodes.end && !live; ++n)
+                live = toLogits[n] != 0;
+            if (!live)
+                continue;
+            receiverLive[toSize(r)] = 1;
+            const std::size_t first = firstEdgeOf(g, r);
+            for (int k = 0; k < g.sendersBefore(r); ++k)
+                if (circuit.edgeInGraph[first + toSize(k)])
+                    toLogits[toSize(k)] = 1;
+        }
+        std::size_t pass = 0;
+        for (std::size_t i = 0; i < g.edgeCount(); ++i) {
+            const auto& e = g.edges()[i];
+            if (circuit.edgeInGraph[i] && !(fromInput[toSize(e.sender)] && receiverLive[toSize(e.receiver)])) {
+                circuit.edgeInGraph[i] = 0;
+                ++pass;
+            }
+        }
+        removed += pass;
+        if (pass == 0)
+            break;
+    }
+    circuit.nodesFromEdges();
+    return removed;
+}
+
+// --- ROC ---------------------------------------------------------------------------
+
+std::vector<RocPoint> rocCurve(const std::vector<double>& scores, const std::vector<char>& truth)
+{
+    if (scores.size() != truth.size())
+        throw Error("ROC: " + std::to_string(scores.size()) + " scores for " + std::to_string(truth.size())
+                    + " reference entries");
+    const auto positives = static_cast<std::size_t>(std::count_if(truth.begin(), truth.end(), [](char t) { return t != 0; }));
+    const std::size_t negatives = truth.size() - positives;
+    if (positives == 0 || negatives == 0)
+        throw Error("ROC: the reference needs both members and non-members (has " + std::to_string(positives)
+                    + " and " + std::to_string(negatives) + ")");
+    std::vector<std::size_t> order(scores.size());
+    std::iota(order.begin(), order.end(), std::size_t(0));
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return rankKey(scores[a]) > rankKey(scores[b]); });
+    std::vector<RocPoint> curve{{0.0, 0.0}};
+    std::size_t tp = 0, fp = 0;
+    for (std::size_t i = 0; i < order.size();) {
+        // Edges of equal |score| enter together: no order among them is better founded.
+        const double level = rankKey(scores[order[i]]);
+        for (; i < order.size() && rankKey(scores[order[i]]) == level; ++i)
+            (truth[order[i]] ? tp : fp)++;
+        curve.push_back({static_cast<double>(fp) / static_cast<double>(negatives),
+                         static_cast<double>(tp) / static_cast<double>(positives)});
+    }
+    return curve;
+}
+
+double pessimisticAuc(const std::vector<RocPoint>& curve)
+{
+    std::vector<RocPoint> points = curve;
+    points.push_back({0.0, 0.0});
+    points.push_back({1.0, 1.0});
+    // Pareto frontier: by fpr ascending (tpr descending within a tie), keep a point only
+    // when it beats every tpr seen at a lower or equal fpr.
+    std::sort(points.begin(), points.end(),
+              [](const RocPoint& a, const RocPoint& b) { return a.fpr < b.fpr || (a.fpr == b.fpr && a.tpr > b.tpr); });
+    std::vector<RocPoint> frontier;
+    for (const auto& p : points)
+        if (frontier.empty() || p.tpr > frontier.back().tpr)
+            frontier.push_back(p);
+    // Staircase: each point's tpr holds until the next point's fpr (the last one to fpr 1).
+    double area = 0;
+    for (std::size_t i = 0; i < frontier.size(); ++i) {
+        const double next = i + 1 < frontier.size() ? frontier[i + 1].fpr : 1.0;
+        area += (next - frontier[i].fpr) * frontier[i].tpr;
+    }
+    return area;
+}
+
+namespace {
+
+void checkRocInputs(const Circuit& scored, const Circuit& reference, const char* what)
+{
+    requireScores(scored, what);
+    checkShape(reference, what);
+    if (!sameGraph(scored.graph, reference.graph))
+        throw Error(std::string(what) + ": the circuits are on different graphs (" + scored.graph.describe() + " vs "
+                    + reference.graph.describe() + ")");
+}
+
+} // namespace
+
+std::vector<RocPoint> edgeRoc(const Circuit& scored, const Circuit& reference)
+{
+    checkRocInputs(scored, reference, "edge ROC");
+    return rocCurve(scored.edgeScores, reference.edgeInGraph);
+}
+
+std::vector<RocPoint> nodeRoc(const Circuit& scored, const Circuit& reference)
+{
+    checkRocInputs(scored, reference, "node ROC");
+    const Graph& g = scored.graph;
+    std::vector<double> nodeScore(scored.nodeCount(), 0.0);
+    for (std::size_t i = 0; i < g.edgeCount(); ++i) {
+        const double s = rankKey(scored.edgeScores[i]);
+        const auto& e = g.edges()[i];
+        auto& sender = nodeScore[toSize(e.sender)];
+        sender = std::max(sender, s);
+        const auto nodes = receiverNodes(g, e.receiver);
+        for (auto n = nodes.begin; n < nodes.end; ++n)
+            nodeScore[n] = std::max(nodeScore[n], s);
+    }
+    return rocCurve(nodeScore, reference.nodeInGraph);
+}
+
+} // namespace patchbay::core
