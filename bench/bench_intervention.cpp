@@ -2,7 +2,9 @@
 // Cost of one masked evaluation (a click on the graph canvas) against a plain forward:
 //   bench_intervention --model DIR [--batch 16] [--tokens 16] [--edges 500] [--reps 10]
 // The circuit is `edges` random edges kept clean, every other edge patched to the
-// corrupted run's activations (computed once, as the app caches them per batch).
+// corrupted run's activations (computed once, as the app caches them per batch). Timed
+// twice: with the logits of every position (like the plain forward) and with the logits
+// of the answer position only (what evaluating a metric needs).
 #include "core/detail/intervention.h"
 #include "core/model.h"
 #include "core/system.h"
@@ -78,6 +80,10 @@ int main(int argc, char** argv)
 
         const double plain = medianSeconds(reps, [&] { t.forward(clean, {}); });
         const double masked = medianSeconds(reps, [&] { forward.run(clean, {}, patch); });
+        // What a click computes: the metric needs the logits at the answer position only.
+        auto click = patch;
+        click.readout = torch::full({batch}, tokens - 1, torch::kInt64);
+        const double maskedReadout = medianSeconds(reps, [&] { forward.run(clean, {}, click); });
         const double reference = medianSeconds(reps, [&] { forward.senderOutputs(corrupted, {}); });
         const auto info = systemInfo(false);
         std::cout << nlohmann::json{{"model", dir},
@@ -89,7 +95,9 @@ int main(int argc, char** argv)
                                     {"plain_forward_seconds", plain},
                                     {"masked_forward_seconds", masked},
                                     {"reference_pass_seconds", reference},
-                                    {"masked_over_plain", masked / plain}}
+                                    {"masked_readout_seconds", maskedReadout},
+                                    {"masked_over_plain", masked / plain},
+                                    {"masked_readout_over_plain", maskedReadout / plain}}
                          .dump()
                   << '\n';
         return 0;

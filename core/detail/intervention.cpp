@@ -68,6 +68,19 @@ torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch
     torch::Tensor buffer = useBuffer ? torch::empty({S, batch * pos * c.dModel}, torch::TensorOptions().dtype(m_model.dtype()).device(m_model.device()))
                                      : torch::Tensor();
     int64_t filled = 0;
+    // Σ_u (a_u − a_u^ref) over the senders in the buffer: [batch * pos * d_model]. With
+    // it, Σ_u w_uv d_u = dsum − Σ_u e_uv d_u, which is cheaper when few edges are kept (a
+    // circuit): the product then runs over the senders with a kept edge only.
+    torch::Tensor dsum, dsumBeforeHeads;
+    std::vector<char> keptNz, patchedNz; // [S * R] e_uv != 0 and w_uv != 0 on edges (buffer path)
+    const auto R = static_cast<int64_t>(g.receivers().size());
+    if (useBuffer) {
+        dsum = torch::zeros({batch * pos * c.dModel}, buffer.options());
+        const auto kept = ((e * m_valid) != 0).to(torch::kCPU).contiguous();
+        const auto patched = (w != 0).to(torch::kCPU).contiguous();
+        keptNz.assign(kept.data_ptr<bool>(), kept.data_ptr<bool>() + S * R);
+        patchedNz.assign(patched.data_ptr<bool>(), patched.data_ptr<bool>() + S * R);
+    }
     std::vector<Block> blocks;
     std::vector<torch::Tensor> raw;
     auto addBlock = [&](int64_t first, const torch::Tensor& out) { // out [batch, pos, n, d_model]
@@ -75,7 +88,9 @@ torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch
         const auto diff = ref.defined() ? out - ref : out;
         if (useBuffer) {
             // Senders arrive in index order, so the buffer fills from the top.
-            buffer.narrow(0, first, out.size(2)).view({out.size(2), batch, pos, c.dModel}).copy_(diff.permute({2, 0, 1, 3}));
+            auto rows = buffer.narrow(0, first, out.size(2));
+            rows.view({out.size(2), batch, pos, c.dModel}).copy_(diff.permute({2, 0, 1, 3}));
+            dsum.add_(rows.sum(0));
             filled = first + out.size(2);
         } else {
             blocks.push_back({first, diff.permute({2, 0, 1, 3}).reshape({out.size(2), -1})});
@@ -84,13 +99,40 @@ torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch
             raw.push_back(out);
     };
     // Σ_u w_uv (a_u - a_u^ref) for the receivers `rs`: [batch, pos, |rs|, d_model].
-    auto correction = [&](const std::vector<int64_t>& rs) {
+    // `before` is Σ_u (a_u − a_u^ref) over the senders that feed them (buffer path).
+    auto correction = [&](const std::vector<int64_t>& rs, const torch::Tensor& before) {
         const auto cols = torch::tensor(rs, torch::TensorOptions().dtype(torch::kInt64)).to(m_model.device());
-        const auto wr = w.index_select(1, cols); // [S, |rs|]
-        const auto wt = wr.t(); // [|rs|, S]
-        torch::Tensor acc;      // [|rs|, batch * pos * d_model]
-        if (useBuffer)
-            acc = torch::mm(wt.narrow(1, 0, filled), buffer.narrow(0, 0, filled)); // one product per layer
+        torch::Tensor acc; // [|rs|, batch * pos * d_model]
+        const auto n = static_cast<int64_t>(rs.size());
+        if (useBuffer) {
+            // One product per layer, over whichever is sparser: the patched or the kept edges.
+            std::vector<int64_t> keptSenders;
+            int64_t patchedSenders = 0;
+            for (int64_t u = 0; u < filled; ++u) {
+                bool k = false, p = false;
+                for (const auto r : rs) {
+                    k = k || keptNz[static_cast<std::size_t>(u * R + r)];
+                    p = p || patchedNz[static_cast<std::size_t>(u * R + r)];
+                }
+                if (k)
+                    keptSenders.push_back(u);
+                patchedSenders += p;
+            }
+            if (static_cast<int64_t>(keptSenders.size()) < patchedSenders) {
+                const auto total = before.unsqueeze(0).expand({n, before.size(0)});
+                if (keptSenders.empty()) {
+                    acc = total;
+                } else {
+                    const auto idx = torch::tensor(keptSenders, torch::kInt64).to(m_model.device());
+                    const auto et = (e * m_valid).index_select(1, cols).index_select(0, idx).t(); // [|rs|, k]
+                    acc = torch::addmm(total, et, buffer.index_select(0, idx), 1, -1);
+                }
+            } else {
+                acc = torch::mm(w.index_select(1, cols).t().narrow(1, 0, filled), buffer.narrow(0, 0, filled));
+            }
+            return acc.view({n, batch, pos, c.dModel}).permute({1, 2, 0, 3});
+        }
+        const auto wt = w.index_select(1, cols).t(); // [|rs|, S]
         for (const auto& b : blocks) {
             const auto wb = wt.narrow(1, b.first, b.diff.size(0));
             if (!acc.defined())
@@ -100,7 +142,6 @@ torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch
             else
                 acc.addmm_(wb, b.diff); // in place: no copy of the accumulator per block
         }
-        const auto n = static_cast<int64_t>(rs.size());
         return acc.view({n, batch, pos, c.dModel}).permute({1, 2, 0, 3}); // [batch, pos, |rs|, d_model]
     };
     auto anyActive = [&](const std::vector<int64_t>& rs) {
@@ -108,6 +149,47 @@ torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch
             if (active[static_cast<std::size_t>(r)])
                 return true;
         return false;
+    };
+    auto touched = [&](const std::vector<int64_t>& rs) { // replaced or recorded
+        for (const auto r : rs)
+            if (patch.receiverInputs.count(static_cast<int>(r)) || (patch.recordInputs && patch.recordInputs->count(static_cast<int>(r))))
+                return true;
+        return false;
+    };
+    // Applies receiverInputs to and records recordInputs from the inputs `in`
+    // [batch, pos, |rs|, d_model] of the receivers `rs`.
+    auto overrideAndRecord = [&](const std::vector<int64_t>& rs, torch::Tensor in) {
+        std::vector<torch::Tensor> columns;
+        bool replaced = false;
+        for (std::size_t j = 0; j < rs.size(); ++j) {
+            const auto it = patch.receiverInputs.find(static_cast<int>(rs[j]));
+            if (it != patch.receiverInputs.end()) {
+                columns.push_back(it->second.to(in.device(), in.scalar_type()).expand({batch, pos, c.dModel}));
+                replaced = true;
+            } else {
+                columns.push_back(in.select(2, static_cast<int64_t>(j)));
+            }
+        }
+        if (replaced)
+            in = torch::stack(columns, 2);
+        if (patch.recordInputs)
+            for (std::size_t j = 0; j < rs.size(); ++j) {
+                const auto it = patch.recordInputs->find(static_cast<int>(rs[j]));
+                if (it != patch.recordInputs->end())
+                    it->second = in.select(2, static_cast<int64_t>(j)).clone();
+            }
+        return in;
+    };
+    // The inputs of the receivers `rs`, all of which read the residual stream `stream`:
+    // [batch, pos, |rs|, d_model], or undefined when every one of them reads `stream` as is.
+    auto receiverInputs = [&](const std::vector<int64_t>& rs, const torch::Tensor& stream,
+                              const torch::Tensor& before) -> torch::Tensor {
+        const bool act = anyActive(rs);
+        if (!act && !touched(rs))
+            return torch::Tensor();
+        const auto n = static_cast<int64_t>(rs.size());
+        auto in = act ? stream.unsqueeze(2) - correction(rs, before) : stream.unsqueeze(2).expand({batch, pos, n, c.dModel});
+        return overrideAndRecord(rs, in);
     };
 
     const auto bias = m_model.attentionBias(mask, batch, pos);
@@ -122,33 +204,39 @@ torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch
             for (int h = 0; h < Hkv; ++h)
                 qkv.push_back(g.receiverIndex(l, port, h));
         AttentionOutput attn;
-        if (anyActive(qkv)) {
-            const auto corr = correction(qkv); // [batch, pos, H + 2 Hkv, d_model]
-            const auto in = resid.unsqueeze(2) - corr;
+        const auto in = receiverInputs(qkv, resid, dsum); // [batch, pos, H + 2 Hkv, d_model]
+        if (in.defined())
             attn = m_model.attention(l, in.narrow(2, 0, H), in.narrow(2, H, Hkv), in.narrow(2, H + Hkv, Hkv), bias, nullptr);
-        } else {
+        else
             attn = m_model.attention(l, resid, resid, resid, bias, nullptr);
-        }
         const auto results = m_model.headResults(l, attn.z); // [batch, pos, H, d_model]
         const auto& bO = m_model.weights().layers[static_cast<std::size_t>(l)].bO;
         auto attnOut = results.sum(2);
         if (bO.defined())
             attnOut = attnOut + bO;
+        if (useBuffer && c.parallelAttnMlp)
+            dsumBeforeHeads = dsum.clone(); // a parallel MLP does not read its own layer's heads
         addBlock(g.senderIndex(l, 0), results);
 
         auto mlpIn = c.parallelAttnMlp ? resid : resid + attnOut;
         const std::vector<int64_t> mlpR = {g.mlpReceiverIndex(l)};
-        if (anyActive(mlpR))
-            mlpIn = mlpIn - correction(mlpR).squeeze(2);
+        if (const auto patched = receiverInputs(mlpR, mlpIn, c.parallelAttnMlp ? dsumBeforeHeads : dsum); patched.defined())
+            mlpIn = patched.squeeze(2);
         const auto m = m_model.mlp(l, mlpIn, nullptr);
         addBlock(g.mlpSenderIndex(l), m.unsqueeze(2));
         resid = resid + attnOut + m;
     }
     const std::vector<int64_t> logitsR = {g.logitsReceiverIndex()};
-    if (anyActive(logitsR))
-        resid = resid - correction(logitsR).squeeze(2);
+    if (const auto patched = receiverInputs(logitsR, resid, dsum); patched.defined())
+        resid = patched.squeeze(2);
     if (sendersOut)
         *sendersOut = torch::cat(raw, 2);
+    if (patch.readout.defined()) {
+        // Only the read-out positions go through the unembedding ([batch, d_vocab]): with a
+        // 50k vocabulary that product is a large share of a short forward.
+        const auto at = patch.readout.to(m_model.device(), torch::kInt64).view({batch, 1, 1}).expand({batch, 1, c.dModel});
+        return m_model.unembed(resid.gather(1, at), nullptr).squeeze(1);
+    }
     return m_model.unembed(resid, nullptr);
 }
 

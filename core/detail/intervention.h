@@ -5,6 +5,8 @@
 #include "core/detail/transformer.h"
 #include "core/graph.h"
 
+#include <map>
+
 namespace patchbay::core::detail {
 
 // What to patch in one run. Every receiver input is
@@ -16,7 +18,17 @@ struct Intervention
 {
     torch::Tensor edgeMask;  // [n_senders, n_receivers] in [0,1]; entries of non-edges are ignored; undefined = all 1
     torch::Tensor nodeMask;  // [n_senders]; undefined = all 1
-    torch::Tensor reference; // [batch | 1, pos, n_senders, d_model] sender references; undefined = zero
+    torch::Tensor reference; // [batch | 1, pos | 1, n_senders, d_model] sender references; undefined = zero
+
+    // Receiver inputs replaced outright, after the masks (path patching's second pass):
+    // receiver index -> [batch, pos, d_model].
+    std::map<int, torch::Tensor> receiverInputs;
+    // Receivers whose input this run records (path patching's first pass): the caller puts
+    // the receiver indices in as keys, run() fills in the inputs [batch, pos, d_model].
+    std::map<int, torch::Tensor>* recordInputs = nullptr;
+
+    // Positions [batch] (int64) at which to read the logits; undefined = every position.
+    torch::Tensor readout;
 };
 
 class InterventionalForward
@@ -26,7 +38,8 @@ public:
 
     const Graph& graph() const { return m_graph; }
 
-    // Logits [batch, pos, d_vocab] of the clean input `ids` [batch, pos] under `patch`.
+    // Logits [batch, pos, d_vocab] of the clean input `ids` [batch, pos] under `patch`
+    // ([batch, d_vocab] when patch.readout gives one position per row).
     // sendersOut, when given, receives this run's sender outputs [batch, pos, n_senders, d_model].
     torch::Tensor run(const torch::Tensor& ids, const torch::Tensor& mask, const Intervention& patch,
                       torch::Tensor* sendersOut = nullptr) const;

@@ -1,0 +1,462 @@
+// SPDX-License-Identifier: MIT
+#include "core/evaluation.h"
+
+#include "core/detail/intervention.h"
+#include "core/detail/metric.h"
+#include "core/error.h"
+#include "core/model.h"
+#include "core/tokenizer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <optional>
+
+namespace patchbay::core {
+
+std::vector<double> defaultSweepFractions()
+{
+    return {0.0, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0};
+}
+
+void summariseSweep(FaithfulnessSweep& sweep)
+{
+    sweep.cpr = sweep.cmd = 0;
+    for (std::size_t i = 1; i < sweep.points.size(); ++i) {
+        const auto& a = sweep.points[i - 1];
+        const auto& b = sweep.points[i];
+        const double dx = b.fraction - a.fraction;
+        sweep.cpr += dx * (a.faithfulness + b.faithfulness) / 2;
+        sweep.cmd += dx * (std::abs(1 - a.faithfulness) + std::abs(1 - b.faithfulness)) / 2;
+    }
+}
+
+namespace {
+
+using detail::Intervention;
+using detail::MetricTargets;
+
+// One batch of prompt pairs, right-padded, with everything evaluations reuse.
+struct Batch
+{
+    std::size_t first = 0;   // index of its first pair in the dataset
+    torch::Tensor clean;     // [batch, pos] int64
+    torch::Tensor corrupted; // [batch, pos] int64
+    torch::Tensor mask;      // [batch, pos] 1 = token
+    torch::Tensor answerPos; // [batch] the last token of each prompt
+    MetricTargets targets;
+    torch::Tensor reference; // [batch | 1, pos | 1, n_senders, d_model]; undefined = zero
+};
+
+void checkCancel(const std::atomic_bool* cancel)
+{
+    if (cancel && cancel->load())
+        throw Cancelled();
+}
+
+} // namespace
+
+struct Evaluator::Impl
+{
+    std::shared_ptr<const Model> model;
+    Dataset data;
+    EvaluationOptions options;
+    Graph graph;
+    std::optional<detail::InterventionalForward> forward;
+    std::vector<Batch> batches;
+    torch::Tensor edgeSender, edgeReceiver; // [n_edges] int64
+    double clean = 0;
+    double reference = 0;
+
+    const detail::Transformer& transformer() const { return model->transformer(); }
+
+    void progress(double f, const std::string& stage) const
+    {
+        if (options.progress)
+            options.progress(f, stage);
+    }
+
+    // [S, R] mask of the edges (1 off the edges: those entries are ignored).
+    torch::Tensor edgeMatrix(const std::vector<float>& edgeMask) const
+    {
+        if (edgeMask.size() != graph.edgeCount())
+            throw Error("edge mask has " + std::to_string(edgeMask.size()) + " values, the graph "
+                        + std::to_string(graph.edgeCount()) + " edges");
+        const auto S = static_cast<int64_t>(graph.senders().size());
+        const auto R = static_cast<int64_t>(graph.receivers().size());
+        auto values = torch::from_blob(const_cast<float*>(edgeMask.data()), {static_cast<int64_t>(edgeMask.size())}, torch::kFloat32)
+                          .to(transformer().device(), transformer().dtype());
+        auto m = torch::ones({S, R}, torch::TensorOptions().dtype(transformer().dtype()).device(transformer().device()));
+        m.index_put_({edgeSender, edgeReceiver}, values);
+        return m;
+    }
+
+    // Sum over the batch of the metric of each example for `patch` (readout and reference
+    // filled in here).
+    torch::Tensor batchMetric(const Batch& b, Intervention patch) const
+    {
+        patch.readout = b.answerPos;
+        if (!patch.reference.defined())
+            patch.reference = b.reference;
+        const auto logits = forward->run(b.clean, b.mask, patch); // [batch, d_vocab]
+        return detail::metricPerExample(options.metric, logits, b.targets);
+    }
+
+    std::vector<double> perExample(const Intervention& patch) const
+    {
+        torch::NoGradGuard noGrad;
+        std::vector<double> out;
+        out.reserve(data.pairs.size());
+        for (const auto& b : batches) {
+            checkCancel(options.cancel);
+            const auto values = batchMetric(b, patch).to(torch::kCPU, torch::kFloat64);
+            const auto a = values.accessor<double, 1>();
+            for (int64_t i = 0; i < values.size(0); ++i)
+                out.push_back(a[i]);
+        }
+        return out;
+    }
+
+    double mean(const Intervention& patch) const
+    {
+        const auto v = perExample(patch);
+        return std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+    }
+
+    void build();
+    void buildReferences();
+};
+
+void Evaluator::Impl::build()
+{
+    const auto& t = transformer();
+    const auto device = t.device();
+    if (data.pairs.empty())
+        throw Error(data.source.string() + ": the dataset has no prompt pairs");
+    bool needsTokens = false;
+    for (const auto& p : data.pairs)
+        if (p.cleanIds.empty() || p.corruptedIds.empty() || (p.answerIds.empty() && !p.answers.empty())
+            || (p.wrongAnswerIds.empty() && !p.wrongAnswers.empty()))
+            needsTokens = true;
+    if (needsTokens) {
+        if (!model->tokenizer())
+            throw Error(data.source.string() + ": the prompts are text but the model has no tokenizer");
+        tokenizeDataset(data, *model->tokenizer(), [this](const std::string& s) { return model->encode(s); });
+    }
+    const auto where = data.source.empty() ? std::string("dataset") : data.source.filename().string();
+    const int64_t vocab = t.config().dVocab;
+    for (const auto& p : data.pairs) {
+        const auto row = where + ": row " + std::to_string(p.row) + ": ";
+        if (p.cleanIds.size() != p.corruptedIds.size())
+            throw Error(row + "clean has " + std::to_string(p.cleanIds.size()) + " tokens, corrupted "
+                        + std::to_string(p.corruptedIds.size()));
+        if (static_cast<int64_t>(p.cleanIds.size()) > t.config().nCtx)
+            throw Error(row + "the prompt has " + std::to_string(p.cleanIds.size()) + " tokens, more than the model's context of "
+                        + std::to_string(t.config().nCtx));
+        auto checkIds = [&](const std::vector<int32_t>& ids, const char* what) {
+            for (const auto id : ids)
+                if (id < 0 || id >= vocab)
+                    throw Error(row + what + " token id " + std::to_string(id) + " is outside the vocabulary of " + std::to_string(vocab));
+        };
+        checkIds(p.cleanIds, "clean");
+        checkIds(p.corruptedIds, "corrupted");
+        checkIds(p.answerIds, "answer");
+        checkIds(p.wrongAnswerIds, "wrong answer");
+        const bool needsAnswer = options.metric != Metric::Kl;
+        const bool needsWrong = options.metric == Metric::LogitDiff || options.metric == Metric::ProbDiff;
+        if (needsAnswer && p.answerIds.empty())
+            throw Error(row + "metric " + metricName(options.metric) + " needs an answer");
+        if (needsWrong && p.wrongAnswerIds.empty())
+            throw Error(row + "metric " + metricName(options.metric) + " needs a wrong answer");
+    }
+    if (options.batchSize <= 0)
+        throw Error("batch size must be positive");
+
+    const auto n = data.pairs.size();
+    const auto bs = static_cast<std::size_t>(options.batchSize);
+    for (std::size_t first = 0; first < n; first += bs) {
+        const auto count = std::min(bs, n - first);
+        int64_t pos = 0;
+        for (std::size_t i = first; i < first + count; ++i)
+            pos = std::max<int64_t>(pos, static_cast<int64_t>(data.pairs[i].cleanIds.size()));
+        auto clean = torch::zeros({static_cast<int64_t>(count), pos}, torch::kInt64);
+        auto corrupted = torch::zeros_like(clean);
+        auto mask = torch::zeros_like(clean);
+        auto answerPos = torch::zeros({static_cast<int64_t>(count)}, torch::kInt64);
+        std::vector<std::vector<int32_t>> answers, wrong;
+        for (std::size_t i = 0; i < count; ++i) {
+            const auto& p = data.pairs[first + i];
+            const auto b = static_cast<int64_t>(i);
+            for (std::size_t j = 0; j < p.cleanIds.size(); ++j) {
+                const auto q = static_cast<int64_t>(j);
+                clean[b][q] = p.cleanIds[j];
+                corrupted[b][q] = p.corruptedIds[j];
+                mask[b][q] = 1;
+            }
+            answerPos[b] = static_cast<int64_t>(p.cleanIds.size()) - 1;
+            answers.push_back(p.answerIds);
+            wrong.push_back(p.wrongAnswerIds);
+        }
+        Batch batch;
+        batch.first = first;
+        batch.clean = clean.to(device);
+        batch.corrupted = corrupted.to(device);
+        batch.mask = mask.to(device);
+        batch.answerPos = answerPos.to(device);
+        batch.targets = MetricTargets::make(options.metric, answers, wrong, device);
+        batches.push_back(std::move(batch));
+    }
+
+    const auto& edges = graph.edges();
+    std::vector<int64_t> s(edges.size()), r(edges.size());
+    for (std::size_t e = 0; e < edges.size(); ++e) {
+        s[e] = edges[e].sender;
+        r[e] = edges[e].receiver;
+    }
+    edgeSender = torch::tensor(s, torch::kInt64).to(device);
+    edgeReceiver = torch::tensor(r, torch::kInt64).to(device);
+
+    buildReferences();
+    clean = mean({});
+    // Every edge patched: the sender mask at 0 patches each sender's every out-edge.
+    Intervention none;
+    none.nodeMask = torch::zeros({static_cast<int64_t>(graph.senders().size())}, torch::TensorOptions().dtype(t.dtype()).device(device));
+    reference = mean(none);
+}
+
+void Evaluator::Impl::buildReferences()
+{
+    torch::NoGradGuard noGrad;
+    const auto& f = *forward;
+    const std::size_t total = batches.size();
+    // The clean run's log-probabilities at the answer positions, for kl.
+    for (std::size_t i = 0; i < total; ++i) {
+        auto& b = batches[i];
+        checkCancel(options.cancel);
+        progress(static_cast<double>(i) / static_cast<double>(2 * total), "clean run");
+        if (options.metric == Metric::Kl) {
+            Intervention patch;
+            patch.readout = b.answerPos;
+            b.targets.cleanLogProbs = torch::log_softmax(f.run(b.clean, b.mask, patch).to(torch::kFloat32), -1);
+        }
+    }
+    if (options.reference == Reference::Zero)
+        return;
+    // Corrupted: each batch's own sender outputs; the means sum them over the dataset first.
+    torch::Tensor sum;   // [pos, S, d_model] in float32
+    torch::Tensor count; // [pos]
+    for (std::size_t i = 0; i < total; ++i) {
+        auto& b = batches[i];
+        checkCancel(options.cancel);
+        progress(0.5 + static_cast<double>(i) / static_cast<double>(2 * total), "reference activations");
+        auto senders = f.senderOutputs(b.corrupted, b.mask); // [batch, pos, S, d_model]
+        if (options.reference == Reference::Corrupted) {
+            b.reference = senders;
+            continue;
+        }
+        const auto m = b.mask.to(torch::kFloat32);
+        const auto s = (senders.to(torch::kFloat32) * m.unsqueeze(2).unsqueeze(3)).sum(0); // [pos, S, d_model]
+        const auto c = m.sum(0);                                                            // [pos]
+        if (!sum.defined()) {
+            sum = s;
+            count = c;
+        } else {
+            const auto p = std::max(sum.size(0), s.size(0));
+            auto grow = [p](const torch::Tensor& x) {
+                if (x.size(0) == p)
+                    return x;
+                auto sizes = x.sizes().vec();
+                sizes[0] = p - x.size(0);
+                return torch::cat({x, torch::zeros(sizes, x.options())}, 0);
+            };
+            sum = grow(sum) + grow(s);
+            count = grow(count) + grow(c);
+        }
+    }
+    if (options.reference == Reference::Corrupted)
+        return;
+    torch::Tensor mean;
+    if (options.reference == Reference::Mean)
+        mean = (sum / count.clamp_min(1).view({-1, 1, 1})).unsqueeze(0); // [1, pos, S, d_model]
+    else
+        mean = (sum.sum(0) / count.sum()).unsqueeze(0).unsqueeze(0); // [1, 1, S, d_model]
+    mean = mean.to(transformer().dtype());
+    for (auto& b : batches)
+        b.reference = options.reference == Reference::Mean ? mean.narrow(1, 0, b.clean.size(1)) : mean;
+}
+
+Evaluator::Evaluator(std::shared_ptr<const Model> model, Dataset data, EvaluationOptions options)
+    : d(std::make_unique<Impl>())
+{
+    if (!model)
+        throw Error("no model loaded");
+    d->model = std::move(model);
+    d->data = std::move(data);
+    d->options = std::move(options);
+    d->graph = Graph(d->model->config());
+    d->forward.emplace(d->transformer(), d->graph);
+    d->build();
+}
+
+Evaluator::~Evaluator() = default;
+
+const Graph& Evaluator::graph() const { return d->graph; }
+const Dataset& Evaluator::dataset() const { return d->data; }
+const EvaluationOptions& Evaluator::options() const { return d->options; }
+double Evaluator::cleanMetric() const { return d->clean; }
+double Evaluator::referenceMetric() const { return d->reference; }
+
+double Evaluator::faithfulness(double metric) const
+{
+    const double span = d->clean - d->reference;
+    if (span == 0)
+        return std::numeric_limits<double>::quiet_NaN();
+    return (metric - d->reference) / span;
+}
+
+double Evaluator::evaluate(const std::vector<float>& edgeMask) const
+{
+    Intervention patch;
+    patch.edgeMask = d->edgeMatrix(edgeMask);
+    return d->mean(patch);
+}
+
+std::vector<double> Evaluator::perExample(const std::vector<float>& edgeMask) const
+{
+    Intervention patch;
+    patch.edgeMask = d->edgeMatrix(edgeMask);
+    return d->perExample(patch);
+}
+
+double Evaluator::evaluate(const Circuit& circuit) const
+{
+    const auto& g = circuit.graph;
+    if (g.nLayers() != d->graph.nLayers() || g.nHeads() != d->graph.nHeads() || g.nKvHeads() != d->graph.nKvHeads()
+        || g.parallelAttnMlp() != d->graph.parallelAttnMlp())
+        throw Error("circuit made for " + g.describe() + ", the model has " + d->graph.describe());
+    std::vector<float> mask(circuit.edgeInGraph.size());
+    for (std::size_t e = 0; e < mask.size(); ++e)
+        mask[e] = circuit.edgeInGraph[e] ? 1.0f : 0.0f;
+    return evaluate(mask);
+}
+
+double Evaluator::evaluateNodes(const std::vector<float>& senderMask) const
+{
+    if (senderMask.size() != d->graph.senders().size())
+        throw Error("node mask has " + std::to_string(senderMask.size()) + " values, the graph "
+                    + std::to_string(d->graph.senders().size()) + " senders");
+    Intervention patch;
+    patch.nodeMask = torch::tensor(senderMask, torch::kFloat32).to(d->transformer().device(), d->transformer().dtype());
+    return d->mean(patch);
+}
+
+FaithfulnessSweep Evaluator::sweep(const Circuit& scored, const std::vector<double>& fractions) const
+{
+    if (!scored.hasScores())
+        throw Error("a faithfulness sweep needs a circuit with edge scores");
+    FaithfulnessSweep out;
+    const auto total = d->graph.edgeCount();
+    auto sorted = fractions;
+    std::sort(sorted.begin(), sorted.end());
+    Circuit c = scored;
+    for (std::size_t i = 0; i < sorted.size(); ++i) {
+        const double f = std::clamp(sorted[i], 0.0, 1.0);
+        const auto k = static_cast<std::size_t>(std::llround(f * static_cast<double>(total)));
+        d->progress(static_cast<double>(i) / static_cast<double>(sorted.size()), "faithfulness sweep");
+        selectTopN(c, k);
+        SweepPoint p;
+        p.edges = k;
+        p.fraction = f;
+        p.metric = evaluate(c);
+        p.faithfulness = faithfulness(p.metric);
+        out.points.push_back(p);
+    }
+    summariseSweep(out);
+    return out;
+}
+
+std::vector<int> Evaluator::mlpSenders(const Graph& graph)
+{
+    std::vector<int> out;
+    for (int l = 0; l < graph.nLayers(); ++l)
+        out.push_back(graph.mlpSenderIndex(l));
+    return out;
+}
+
+double Evaluator::pathPatch(const PathPatch& pp) const
+{
+    const auto& g = d->graph;
+    const auto S = static_cast<int64_t>(g.senders().size());
+    const auto nS = static_cast<int>(S);
+    const auto nR = static_cast<int>(g.receivers().size());
+    // Per sender: 0 = frozen to its clean output, 1 = free (through or a receiver's node),
+    // 2 = a patched sender (set to its reference).
+    std::vector<int> role(static_cast<std::size_t>(S), 0);
+    for (const auto r : pp.receivers) {
+        if (r < 0 || r >= nR)
+            throw Error("path patching: receiver index " + std::to_string(r) + " is not in the graph");
+        const auto& rec = g.receivers()[static_cast<std::size_t>(r)];
+        if (rec.kind == Graph::NodeKind::Mlp) {
+            role[static_cast<std::size_t>(g.mlpSenderIndex(rec.layer))] = 1;
+        } else if (rec.kind == Graph::NodeKind::Head) {
+            if (rec.port == Graph::Port::Q) {
+                role[static_cast<std::size_t>(g.senderIndex(rec.layer, rec.head))] = 1;
+            } else {
+                const int group = g.nHeads() / g.nKvHeads();
+                for (int h = rec.head * group; h < (rec.head + 1) * group; ++h)
+                    role[static_cast<std::size_t>(g.senderIndex(rec.layer, h))] = 1;
+            }
+        }
+    }
+    for (const auto u : pp.through) {
+        if (u < 0 || u >= nS)
+            throw Error("path patching: node index " + std::to_string(u) + " is not a sender");
+        role[static_cast<std::size_t>(u)] = 1;
+    }
+    if (pp.senders.empty() || pp.receivers.empty())
+        throw Error("path patching needs at least one sender and one receiver");
+    for (const auto u : pp.senders) {
+        if (u < 0 || u >= nS)
+            throw Error("path patching: sender index " + std::to_string(u) + " is not a sender");
+        role[static_cast<std::size_t>(u)] = 2;
+    }
+    const auto& t = d->transformer();
+    const auto opts = torch::TensorOptions().dtype(t.dtype()).device(t.device());
+    std::vector<float> free(role.size()), patched(role.size());
+    for (std::size_t u = 0; u < role.size(); ++u) {
+        free[u] = role[u] == 1 ? 1.0f : 0.0f;
+        patched[u] = role[u] == 2 ? 1.0f : 0.0f;
+    }
+    const auto nodeMask = torch::tensor(free, torch::kFloat32).to(opts);
+    const auto isPatched = torch::tensor(patched, torch::kFloat32).to(opts).view({1, 1, S, 1});
+
+    torch::NoGradGuard noGrad;
+    double sum = 0;
+    for (const auto& b : d->batches) {
+        checkCancel(d->options.cancel);
+        // Pass 1: clean input, S at their references, every node outside through ∪ R frozen
+        // to its clean output (a masked-out node whose reference is its clean output), the
+        // rest free; record the inputs of R.
+        const auto cleanSenders = d->forward->senderOutputs(b.clean, b.mask); // [batch, pos, S, d_model]
+        const auto ref = b.reference.defined() ? b.reference.expand_as(cleanSenders) : torch::zeros_like(cleanSenders);
+        Intervention first;
+        first.nodeMask = nodeMask;
+        first.reference = torch::lerp(cleanSenders, ref, isPatched);
+        std::map<int, torch::Tensor> recorded;
+        for (const auto r : pp.receivers)
+            recorded[r] = torch::Tensor();
+        first.recordInputs = &recorded;
+        first.readout = b.answerPos; // the logits of pass 1 are not needed; one position is cheapest
+        d->forward->run(b.clean, b.mask, first);
+        // Pass 2: clean input with R's inputs replaced by the recorded ones.
+        Intervention second;
+        second.receiverInputs = recorded;
+        second.readout = b.answerPos;
+        const auto logits = d->forward->run(b.clean, b.mask, second);
+        sum += detail::metricPerExample(d->options.metric, logits, b.targets).sum().item<double>();
+    }
+    return sum / static_cast<double>(d->data.pairs.size());
+}
+
+} // namespace patchbay::core

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "core/circuit.h"
+#include "core/dataset.h"
+#include "core/graph.h"
+#include "core/metrics.h"
+
+#include <atomic>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace patchbay::core {
+
+class Model;
+
+struct EvaluationOptions
+{
+    Metric metric = Metric::LogitDiff;
+    Reference reference = Reference::Corrupted;
+    int batchSize = 16;
+    // Called with a fraction in [0,1] and a short stage text; may be empty.
+    std::function<void(double, const std::string&)> progress;
+    const std::atomic_bool* cancel = nullptr; // checked between batches; throws Cancelled
+};
+
+// One point of a faithfulness curve: the top `edges` edges by |score| kept, the rest patched.
+struct SweepPoint
+{
+    std::size_t edges = 0;
+    double fraction = 0; // edges / all edges of the graph
+    double metric = 0;
+    double faithfulness = 0;
+};
+struct FaithfulnessSweep
+{
+    std::vector<SweepPoint> points;
+    double cpr = 0; // area under faithfulness over the fraction of edges kept (trapezoids)
+    double cmd = 0; // area under |1 − faithfulness|
+};
+// MIB's edge fractions: 0, 0.1%, 0.2%, 0.5%, 1%, 2%, 5%, 10%, 20%, 50%, 100%.
+std::vector<double> defaultSweepFractions();
+// CPR and CMD of curve points (fraction, faithfulness), sorted by fraction, by trapezoids.
+void summariseSweep(FaithfulnessSweep& sweep);
+
+// Path patching (design.md §4): the effect of senders S on receiver inputs R, flowing only
+// through `through` (default: the MLPs; empty = the direct edges S→R). Pass 1 runs the clean
+// input with S at their references, every node outside through ∪ R's nodes frozen to its
+// clean output, and records R's inputs; pass 2 runs the clean input with R's inputs
+// replaced by the recorded ones. As in the IOI paper, a receiver whose node feeds another
+// receiver of R (a head and the MLP of its own layer) passes its pass-1 output on, so
+// with an empty `through` the result equals edge patching of S→R exactly when R's nodes
+// do not feed one another (the heads of one layer, one MLP, the logits).
+struct PathPatch
+{
+    std::vector<int> senders;   // sender indices
+    std::vector<int> receivers; // receiver indices
+    std::vector<int> through;   // sender indices
+};
+
+// Evaluates circuits on a dataset with the one interventional forward: the metric with
+// every edge outside the circuit patched to its reference. The dataset is tokenized with
+// the model's tokenizer when it has no ids yet, split into batches, and the reference
+// activations of each batch (corrupted prompts, their mean, or zero) and the clean
+// log-probabilities (for kl) are computed once, here, and reused by every evaluation.
+// Construction and every method run on one thread (the compute worker's); they throw
+// core::Error for unusable data (naming the row) and Cancelled when the flag is set.
+class Evaluator
+{
+public:
+    Evaluator(std::shared_ptr<const Model> model, Dataset data, EvaluationOptions options);
+    ~Evaluator();
+    Evaluator(const Evaluator&) = delete;
+    Evaluator& operator=(const Evaluator&) = delete;
+
+    const Graph& graph() const;
+    const Dataset& dataset() const;
+    const EvaluationOptions& options() const;
+
+    double cleanMetric() const;     // every edge in (the clean run)
+    double referenceMetric() const; // every edge patched (the reference run)
+    // (M − M(reference)) / (M(clean) − M(reference)); NaN when clean equals reference.
+    double faithfulness(double metric) const;
+
+    // Mean metric over the dataset with edge masks in [0,1] (Graph::edges() order; 1 keeps
+    // the edge, 0 patches it to its reference).
+    double evaluate(const std::vector<float>& edgeMask) const;
+    // The circuit's edges kept, every other edge patched. The circuit must be on graph()
+    // (see adaptCircuit); throws Error otherwise.
+    double evaluate(const Circuit& circuit) const;
+    // Node masks (activation patching of components): one value per sender.
+    double evaluateNodes(const std::vector<float>& senderMask) const;
+    // Per-example metric values for edge masks (dataset order).
+    std::vector<double> perExample(const std::vector<float>& edgeMask) const;
+
+    // Faithfulness of the top-k edges of `scored` by |score| for k = fraction × edges.
+    FaithfulnessSweep sweep(const Circuit& scored, const std::vector<double>& fractions = defaultSweepFractions()) const;
+
+    // The mean metric after path patching (two passes per batch).
+    double pathPatch(const PathPatch& patch) const;
+    // Every MLP node of the graph: the IOI paper's default `through` set.
+    static std::vector<int> mlpSenders(const Graph& graph);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> d;
+};
+
+} // namespace patchbay::core

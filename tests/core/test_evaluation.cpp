@@ -1,0 +1,485 @@
+// SPDX-License-Identifier: MIT
+// Evaluation against computations the test does itself: metrics from the plain forward of
+// each prompt on its own (no padding, no batching), references rebuilt by hand, single
+// edges patched in a forward written out from the transformer's building blocks, and path
+// patching against the IOI paper's four passes written out separately.
+#include "core/detail/intervention.h"
+#include "core/error.h"
+#include "core/evaluation.h"
+#include "core/model.h"
+
+#include <QTest>
+
+#include <cmath>
+#include <filesystem>
+#include <functional>
+#include <set>
+
+using namespace patchbay::core;
+namespace pd = patchbay::core::detail;
+
+namespace {
+
+std::shared_ptr<Model> loadFixture(const QString& name)
+{
+    return Model::load(std::filesystem::path(PATCHBAY_TEST_DATA_DIR) / "models" / name.toStdString());
+}
+
+// Five pairs of lengths 5..8 (so batches of 2 need padding), one answer and two wrong
+// answers each (so the means over a side matter).
+Dataset randomDataset(const ModelConfig& c, uint64_t seed)
+{
+    torch::manual_seed(seed);
+    Dataset data;
+    for (int i = 0; i < 5; ++i) {
+        PromptPair p;
+        p.row = i + 1;
+        const int64_t len = 5 + (i * 3) % 4;
+        const auto clean = torch::randint(1, c.dVocab, {len}, torch::kInt64);
+        auto corrupted = clean.clone();
+        corrupted.narrow(0, 1, len - 2).copy_(torch::randint(1, c.dVocab, {len - 2}, torch::kInt64));
+        for (int64_t j = 0; j < len; ++j) {
+            p.cleanIds.push_back(static_cast<int32_t>(clean[j].item<int64_t>()));
+            p.corruptedIds.push_back(static_cast<int32_t>(corrupted[j].item<int64_t>()));
+        }
+        const auto answers = torch::randint(1, c.dVocab, {3}, torch::kInt64);
+        p.answerIds = {static_cast<int32_t>(answers[0].item<int64_t>())};
+        p.wrongAnswerIds = {static_cast<int32_t>(answers[1].item<int64_t>()), static_cast<int32_t>(answers[2].item<int64_t>())};
+        data.pairs.push_back(p);
+    }
+    return data;
+}
+
+torch::Tensor idsOf(const std::vector<int32_t>& ids)
+{
+    std::vector<int64_t> v(ids.begin(), ids.end());
+    return torch::tensor(v, torch::kInt64).unsqueeze(0); // [1, pos]
+}
+
+// The metric of one example from its last-position logits [d_vocab], in double precision
+// with plain loops (independent of detail::metricPerExample).
+double metricByHand(Metric metric, const torch::Tensor& logitsIn, const PromptPair& p, const torch::Tensor& cleanLogitsIn)
+{
+    const auto logits = logitsIn.to(torch::kFloat64).contiguous();
+    const auto a = logits.accessor<double, 1>();
+    const auto V = logits.size(0);
+    double maxv = -1e300;
+    for (int64_t v = 0; v < V; ++v)
+        maxv = std::max(maxv, a[v]);
+    double z = 0;
+    for (int64_t v = 0; v < V; ++v)
+        z += std::exp(a[v] - maxv);
+    auto logp = [&](int64_t v) { return a[v] - maxv - std::log(z); };
+    auto meanOf = [&](const std::vector<int32_t>& ids, const std::function<double(int64_t)>& f) {
+        double s = 0;
+        for (auto id : ids)
+            s += f(id);
+        return s / static_cast<double>(ids.size());
+    };
+    switch (metric) {
+    case Metric::LogitDiff:
+        return meanOf(p.answerIds, [&](int64_t v) { return a[v]; }) - meanOf(p.wrongAnswerIds, [&](int64_t v) { return a[v]; });
+    case Metric::ProbDiff: {
+        double s = 0;
+        for (auto id : p.answerIds)
+            s += std::exp(logp(id));
+        for (auto id : p.wrongAnswerIds)
+            s -= std::exp(logp(id));
+        return s;
+    }
+    case Metric::Loss:
+        return -meanOf(p.answerIds, logp);
+    case Metric::Kl: {
+        const auto clean = torch::log_softmax(cleanLogitsIn.to(torch::kFloat64), -1).contiguous();
+        const auto c = clean.accessor<double, 1>();
+        double kl = 0;
+        for (int64_t v = 0; v < V; ++v)
+            kl += std::exp(c[v]) * (c[v] - logp(v));
+        return kl;
+    }
+    }
+    return 0;
+}
+
+// A forward written out from the transformer's building blocks, with hooks that let a
+// test replace head outputs, MLP outputs and the per-head q/k/v inputs of a layer.
+struct HandForward
+{
+    // (layer, residual stream [1, pos, d_model]) -> per-head q input [1, pos, H, d_model]
+    // (or the shared stream); same for k and v with key/value heads.
+    std::function<torch::Tensor(int, const torch::Tensor&)> q, k, v;
+    std::function<torch::Tensor(int, const torch::Tensor&)> heads; // head results [1,pos,H,d] -> replaced
+    std::function<torch::Tensor(int, const torch::Tensor&, const torch::Tensor&)> mlp; // (layer, mlp input, computed out)
+    std::function<torch::Tensor(const torch::Tensor&)> input;      // embedding -> replaced
+
+    // The residual stream entering layer `stopAt` (stopAt = n_layers: the final stream).
+    torch::Tensor resid(const pd::Transformer& t, const torch::Tensor& ids, int stopAt) const
+    {
+        const auto& c = t.config();
+        const auto bias = t.attentionBias(torch::Tensor(), ids.size(0), ids.size(1));
+        auto r = t.embed(ids);
+        if (input)
+            r = input(r);
+        for (int l = 0; l < stopAt; ++l) {
+            auto qIn = q ? q(l, r) : r, kIn = k ? k(l, r) : r, vIn = v ? v(l, r) : r;
+            const auto attn = t.attention(l, qIn, kIn, vIn, bias, nullptr);
+            auto results = t.headResults(l, attn.z);
+            if (heads)
+                results = heads(l, results);
+            auto attnOut = results.sum(2);
+            if (const auto& bO = t.weights().layers[static_cast<std::size_t>(l)].bO; bO.defined())
+                attnOut = attnOut + bO;
+            const auto mlpIn = c.parallelAttnMlp ? r : r + attnOut;
+            auto m = t.mlp(l, mlpIn, nullptr);
+            if (mlp)
+                m = mlp(l, mlpIn, m);
+            r = r + attnOut + m;
+        }
+        return r;
+    }
+    torch::Tensor lastLogits(const pd::Transformer& t, const torch::Tensor& ids) const
+    {
+        const auto r = resid(t, ids, t.config().nLayers);
+        return t.unembed(r, nullptr)[0][ids.size(1) - 1];
+    }
+};
+
+// Per-example clean activations of the plain forward.
+struct Cached
+{
+    torch::Tensor embed;                    // [1, pos, d_model]
+    std::vector<torch::Tensor> headResults; // per layer [1, pos, H, d_model]
+    std::vector<torch::Tensor> mlpOut;      // per layer [1, pos, d_model]
+    torch::Tensor logits;                   // [d_vocab] at the last position
+
+    static Cached of(const pd::Transformer& t, const torch::Tensor& ids)
+    {
+        auto cache = pd::ActivationCache::all();
+        const auto logits = t.forward(ids, torch::Tensor(), &cache);
+        Cached c;
+        c.embed = cache.at("hook_embed");
+        if (cache.has("hook_pos_embed"))
+            c.embed = c.embed + cache.at("hook_pos_embed");
+        for (int l = 0; l < t.config().nLayers; ++l) {
+            c.headResults.push_back(t.headResults(l, cache.at("blocks." + std::to_string(l) + ".attn.hook_z")));
+            c.mlpOut.push_back(cache.at("blocks." + std::to_string(l) + ".hook_mlp_out"));
+        }
+        c.logits = logits[0][ids.size(1) - 1];
+        return c;
+    }
+    // Sender output u ([1, pos, d_model]) in the graph's order.
+    torch::Tensor sender(const Graph& g, int u) const
+    {
+        const auto& s = g.senders()[static_cast<std::size_t>(u)];
+        if (s.kind == Graph::NodeKind::Input)
+            return embed;
+        if (s.kind == Graph::NodeKind::Mlp)
+            return mlpOut[static_cast<std::size_t>(s.layer)];
+        return headResults[static_cast<std::size_t>(s.layer)].select(2, s.head);
+    }
+};
+
+bool near(double a, double b, double tol) { return std::abs(a - b) <= tol * std::max(1.0, std::abs(b)); }
+
+#define QCOMPARE_NEAR(a, b, tol)                                                                                   \
+    do {                                                                                                           \
+        const double a_ = (a), b_ = (b);                                                                           \
+        QVERIFY2(near(a_, b_, tol), qPrintable(QStringLiteral("%1 vs %2 (line %3)").arg(a_, 0, 'g', 10).arg(b_, 0, 'g', 10).arg(__LINE__))); \
+    } while (0)
+
+EvaluationOptions optionsFor(Metric metric, Reference reference = Reference::Corrupted)
+{
+    EvaluationOptions o;
+    o.metric = metric;
+    o.reference = reference;
+    o.batchSize = 2;
+    return o;
+}
+
+} // namespace
+
+class TestEvaluation : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { torch::set_num_threads(1); }
+
+    void fixtures_data()
+    {
+        QTest::addColumn<QString>("fixture");
+        for (const char* name : {"gpt2", "pythia", "llama-gqa"})
+            QTest::newRow(name) << QString::fromLatin1(name);
+    }
+
+    // Clean and reference metrics against each prompt run alone through the plain forward.
+    void metrics_data() { fixtures_data(); }
+    void metrics()
+    {
+        QFETCH(QString, fixture);
+        const auto model = loadFixture(fixture);
+        const auto& t = model->transformer();
+        const auto data = randomDataset(model->config(), 7);
+        torch::NoGradGuard noGrad;
+        for (auto metric : {Metric::LogitDiff, Metric::ProbDiff, Metric::Kl, Metric::Loss}) {
+            const Evaluator ev(model, data, optionsFor(metric));
+            double clean = 0, corrupted = 0;
+            for (const auto& p : data.pairs) {
+                const auto cl = t.forward(idsOf(p.cleanIds), torch::Tensor())[0][static_cast<int64_t>(p.cleanIds.size()) - 1];
+                const auto co = t.forward(idsOf(p.corruptedIds), torch::Tensor())[0][static_cast<int64_t>(p.cleanIds.size()) - 1];
+                clean += metricByHand(metric, cl, p, cl) / 5;
+                corrupted += metricByHand(metric, co, p, cl) / 5;
+            }
+            QCOMPARE_NEAR(ev.cleanMetric(), clean, 1e-5);
+            QCOMPARE_NEAR(ev.referenceMetric(), corrupted, 1e-4);
+            if (metric == Metric::Kl)
+                QVERIFY(std::abs(ev.cleanMetric()) < 1e-6);
+            // Full graph = clean, empty circuit = reference: faithfulness 1 and 0.
+            const auto E = ev.graph().edgeCount();
+            QCOMPARE_NEAR(ev.faithfulness(ev.evaluate(std::vector<float>(E, 1.0f))), 1.0, 1e-4);
+            QCOMPARE_NEAR(ev.faithfulness(ev.evaluate(std::vector<float>(E, 0.0f))), 0.0, 1e-4);
+        }
+    }
+
+    // Zero reference, everything patched: the logits receiver reads only the biases no node
+    // owns (the attention output biases b_O), so the logits are unembed(Σ_l b_O).
+    void zeroReference_data() { fixtures_data(); }
+    void zeroReference()
+    {
+        QFETCH(QString, fixture);
+        const auto model = loadFixture(fixture);
+        const auto& t = model->transformer();
+        const auto data = randomDataset(model->config(), 8);
+        const Evaluator ev(model, data, optionsFor(Metric::LogitDiff, Reference::Zero));
+        torch::NoGradGuard noGrad;
+        auto resid = torch::zeros({1, 1, model->config().dModel});
+        for (const auto& layer : t.weights().layers)
+            if (layer.bO.defined())
+                resid = resid + layer.bO;
+        const auto logits = t.unembed(resid, nullptr)[0][0];
+        double expected = 0;
+        for (const auto& p : data.pairs)
+            expected += metricByHand(Metric::LogitDiff, logits, p, logits) / 5;
+        QCOMPARE_NEAR(ev.referenceMetric(), expected, 1e-4);
+    }
+
+    // Mean references rebuilt by hand from each corrupted prompt's own sender outputs.
+    void meanReferences_data() { fixtures_data(); }
+    void meanReferences()
+    {
+        QFETCH(QString, fixture);
+        const auto model = loadFixture(fixture);
+        const auto& t = model->transformer();
+        const Graph g(model->config());
+        const pd::InterventionalForward f(t, g);
+        const auto data = randomDataset(model->config(), 9);
+        torch::NoGradGuard noGrad;
+        const auto S = static_cast<int64_t>(g.senders().size());
+        const auto D = model->config().dModel;
+        auto perPos = torch::zeros({8, S, D}, torch::kFloat64);
+        auto count = torch::zeros({8}, torch::kFloat64);
+        for (const auto& p : data.pairs) {
+            const auto s = f.senderOutputs(idsOf(p.corruptedIds), torch::Tensor())[0].to(torch::kFloat64); // [pos, S, D]
+            perPos.narrow(0, 0, s.size(0)).add_(s);
+            count.narrow(0, 0, s.size(0)).add_(1);
+        }
+        const auto mean = (perPos / count.clamp_min(1).view({-1, 1, 1})).to(torch::kFloat32).unsqueeze(0);
+        const auto meanAll = (perPos.sum(0) / count.sum()).to(torch::kFloat32).view({1, 1, S, D});
+        for (auto [kind, ref] : {std::pair{Reference::Mean, mean}, std::pair{Reference::MeanAllPositions, meanAll}}) {
+            const Evaluator ev(model, data, optionsFor(Metric::LogitDiff, kind));
+            double expected = 0;
+            for (const auto& p : data.pairs) {
+                const auto len = static_cast<int64_t>(p.cleanIds.size());
+                pd::Intervention patch;
+                patch.nodeMask = torch::zeros({S});
+                patch.reference = kind == Reference::Mean ? ref.narrow(1, 0, len) : ref;
+                const auto logits = f.run(idsOf(p.cleanIds), torch::Tensor(), patch)[0][len - 1];
+                expected += metricByHand(Metric::LogitDiff, logits, p, logits) / 5;
+            }
+            QCOMPARE_NEAR(ev.referenceMetric(), expected, 1e-4);
+        }
+    }
+
+    // One patched edge into a head's query input, against a hand forward whose query input
+    // of that head is the clean stream minus (a_u − a_u^ref); and one MLP node patched.
+    void singleEdgeByHand_data() { fixtures_data(); }
+    void singleEdgeByHand()
+    {
+        QFETCH(QString, fixture);
+        const auto model = loadFixture(fixture);
+        const auto& t = model->transformer();
+        const auto& c = model->config();
+        const auto data = randomDataset(c, 10);
+        const Evaluator ev(model, data, optionsFor(Metric::LogitDiff));
+        const auto& g = ev.graph();
+        const int layer = c.nLayers - 1, head = 1;
+        const int u = g.senderIndex(0, 2); // a0.h2 -> a{L-1}.h1<q>
+        const int r = g.receiverIndex(layer, Graph::Port::Q, head);
+        std::vector<float> mask(g.edgeCount(), 1.0f);
+        mask[*g.edgeIndex(u, r)] = 0.0f;
+        const auto got = ev.perExample(mask);
+
+        std::vector<float> nodes(g.senders().size(), 1.0f);
+        const int mlpNode = g.mlpSenderIndex(0);
+        nodes[static_cast<std::size_t>(mlpNode)] = 0.0f;
+        const double gotNode = ev.evaluateNodes(nodes);
+
+        torch::NoGradGuard noGrad;
+        double expectedNode = 0;
+        for (std::size_t i = 0; i < data.pairs.size(); ++i) {
+            const auto& p = data.pairs[i];
+            const auto clean = Cached::of(t, idsOf(p.cleanIds));
+            const auto corrupted = Cached::of(t, idsOf(p.corruptedIds));
+            HandForward hand;
+            hand.q = [&](int l, const torch::Tensor& resid) -> torch::Tensor {
+                if (l != layer)
+                    return resid;
+                auto perHead = resid.unsqueeze(2).repeat({1, 1, c.nHeads, 1});
+                perHead.select(2, head).sub_(clean.sender(g, u) - corrupted.sender(g, u));
+                return perHead;
+            };
+            const double expected = metricByHand(Metric::LogitDiff, hand.lastLogits(t, idsOf(p.cleanIds)), p, clean.logits);
+            QCOMPARE_NEAR(got[i], expected, 1e-4);
+
+            HandForward handNode;
+            handNode.mlp = [&](int l, const torch::Tensor&, const torch::Tensor& out) {
+                return l == 0 ? corrupted.mlpOut[0] : out;
+            };
+            expectedNode += metricByHand(Metric::LogitDiff, handNode.lastLogits(t, idsOf(p.cleanIds)), p, clean.logits) / 5;
+        }
+        QCOMPARE_NEAR(gotNode, expectedNode, 1e-4);
+    }
+
+    // Path patching with an empty `through` set is edge patching of S→R, for receiver
+    // sets whose nodes do not feed one another (heads of one layer, one MLP, the logits).
+    void pathPatchingDirect_data() { fixtures_data(); }
+    void pathPatchingDirect()
+    {
+        QFETCH(QString, fixture);
+        const auto model = loadFixture(fixture);
+        const auto& c = model->config();
+        const auto data = randomDataset(c, 11);
+        const Evaluator ev(model, data, optionsFor(Metric::LogitDiff));
+        const auto& g = ev.graph();
+        const int lR = c.nLayers - 1;
+        PathPatch pp;
+        pp.senders = {0, g.senderIndex(0, 1), g.mlpSenderIndex(0)};
+        if (lR >= 2)
+            pp.senders.push_back(g.senderIndex(1, 3));
+        const std::vector<std::vector<int>> receiverSets = {
+            {g.receiverIndex(lR, Graph::Port::Q, 0), g.receiverIndex(lR, Graph::Port::K, 1), g.receiverIndex(lR, Graph::Port::V, 0)},
+            {g.mlpReceiverIndex(lR)},
+            {g.logitsReceiverIndex()},
+        };
+        for (const auto& receivers : receiverSets) {
+            pp.receivers = receivers;
+            std::vector<float> mask(g.edgeCount(), 1.0f);
+            for (auto s : pp.senders)
+                for (auto r : pp.receivers)
+                    mask[*g.edgeIndex(s, r)] = 0.0f;
+            const double edge = ev.evaluate(mask);
+            QCOMPARE_NEAR(ev.pathPatch(pp), edge, 1e-5);
+            QVERIFY(std::abs(edge - ev.cleanMetric()) > 1e-4); // the patch does something
+        }
+    }
+
+    // Path patching through the MLPs against the IOI paper's four passes written out:
+    // (1) clean run, (2) corrupted run, (3) clean run with S set to corrupted, the other
+    // heads frozen to clean and the MLPs recomputed, recording R's query inputs,
+    // (4) clean run with those query inputs.
+    void pathPatchingFourPasses_data() { fixtures_data(); }
+    void pathPatchingFourPasses()
+    {
+        QFETCH(QString, fixture);
+        const auto model = loadFixture(fixture);
+        const auto& t = model->transformer();
+        const auto& c = model->config();
+        const auto data = randomDataset(c, 12);
+        const Evaluator ev(model, data, optionsFor(Metric::LogitDiff));
+        const auto& g = ev.graph();
+        const int lR = c.nLayers - 1;
+        const std::set<int> sHeads = {1, 2}; // heads of layer 0 (and 1 when deep enough)
+        PathPatch pp;
+        for (int l = 0; l < std::min(lR, 2); ++l)
+            for (int h : sHeads)
+                pp.senders.push_back(g.senderIndex(l, h));
+        const std::set<int> rHeads = {0, 3};
+        for (int h : rHeads)
+            pp.receivers.push_back(g.receiverIndex(lR, Graph::Port::Q, h));
+        pp.through = Evaluator::mlpSenders(g);
+        const double got = ev.pathPatch(pp);
+
+        torch::NoGradGuard noGrad;
+        double expected = 0;
+        for (const auto& p : data.pairs) {
+            const auto ids = idsOf(p.cleanIds);
+            const auto clean = Cached::of(t, ids);                        // pass 1
+            const auto corrupted = Cached::of(t, idsOf(p.corruptedIds)); // pass 2
+            HandForward third; // pass 3: heads frozen (S corrupted), MLPs free
+            third.heads = [&](int l, const torch::Tensor&) {
+                auto out = clean.headResults[static_cast<std::size_t>(l)].clone();
+                if (l < std::min(lR, 2))
+                    for (int h : sHeads)
+                        out.select(2, h).copy_(corrupted.headResults[static_cast<std::size_t>(l)].select(2, h));
+                return out;
+            };
+            const auto recorded = third.resid(t, ids, lR); // the query input of layer lR's heads
+            HandForward fourth;
+            fourth.q = [&](int l, const torch::Tensor& resid) -> torch::Tensor {
+                if (l != lR)
+                    return resid;
+                auto perHead = resid.unsqueeze(2).repeat({1, 1, c.nHeads, 1});
+                for (int h : rHeads)
+                    perHead.select(2, h).copy_(recorded[0].unsqueeze(0));
+                return perHead;
+            };
+            expected += metricByHand(Metric::LogitDiff, fourth.lastLogits(t, ids), p, clean.logits) / 5;
+        }
+        QCOMPARE_NEAR(got, expected, 1e-4);
+        QVERIFY(std::abs(got - ev.cleanMetric()) > 1e-4);
+    }
+
+    // The sweep's ends are the empty and the full circuit; CPR/CMD are trapezoid areas.
+    void sweep()
+    {
+        const auto model = loadFixture("gpt2");
+        const auto data = randomDataset(model->config(), 13);
+        const Evaluator ev(model, data, optionsFor(Metric::LogitDiff));
+        Circuit scored(ev.graph(), model->config().dModel);
+        scored.edgeScores.resize(ev.graph().edgeCount());
+        for (std::size_t e = 0; e < scored.edgeScores.size(); ++e)
+            scored.edgeScores[e] = std::sin(static_cast<double>(e)); // any ranking
+        const auto sw = ev.sweep(scored, {1.0, 0.0, 0.5});
+        QCOMPARE(sw.points.size(), std::size_t(3));
+        QCOMPARE(sw.points[0].edges, std::size_t(0));
+        QCOMPARE_NEAR(sw.points[0].faithfulness, 0.0, 1e-4);
+        QCOMPARE(sw.points[2].edges, ev.graph().edgeCount());
+        QCOMPARE_NEAR(sw.points[2].faithfulness, 1.0, 1e-4);
+        const double f = sw.points[1].faithfulness;
+        QCOMPARE_NEAR(sw.cpr, 0.5 * (0 + f) / 2 + 0.5 * (f + 1) / 2, 1e-9);
+        QCOMPARE_NEAR(sw.cmd, 0.5 * (1 + std::abs(1 - f)) / 2 + 0.5 * (std::abs(1 - f) + 0) / 2, 1e-9);
+    }
+
+    void badInput()
+    {
+        const auto model = loadFixture("gpt2");
+        auto data = randomDataset(model->config(), 14);
+        data.source = "pairs.csv";
+        data.pairs[2].corruptedIds.pop_back();
+        try {
+            Evaluator ev(model, data, optionsFor(Metric::LogitDiff));
+            QFAIL("unequal lengths accepted");
+        } catch (const Error& e) {
+            QVERIFY2(QString::fromStdString(e.what()).contains("pairs.csv: row 3"), e.what());
+        }
+        data = randomDataset(model->config(), 14);
+        data.pairs[1].wrongAnswerIds.clear();
+        QVERIFY_THROWS_EXCEPTION(Error, Evaluator(model, data, optionsFor(Metric::LogitDiff)));
+        Evaluator kl(model, data, optionsFor(Metric::Kl)); // kl needs no answers
+        data.pairs[0].answerIds = {999999};
+        QVERIFY_THROWS_EXCEPTION(Error, Evaluator(model, data, optionsFor(Metric::Kl)));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEvaluation)
+#include "test_evaluation.moc"
