@@ -53,6 +53,8 @@ std::vector<Command> allCommands()
     std::vector<Command> all;
     for (auto& c : modelCommands())
         all.push_back(std::move(c));
+    for (auto& c : circuitCommands())
+        all.push_back(std::move(c));
     return all;
 }
 

@@ -2,6 +2,8 @@
 // patchbay-cli: subcommands, argument parsing and JSON output.
 #pragma once
 
+#include "core/model.h"
+
 #include <nlohmann/json.hpp>
 
 #include <map>
@@ -42,8 +44,13 @@ struct Command
 
 // Registered commands (each commands_*.cpp contributes a list).
 std::vector<Command> modelCommands();
+std::vector<Command> circuitCommands();
 
 int run(int argc, char** argv);
+
+// The model-loading options every command shares: --device, --dtype, --bos.
+core::LoadOptions loadOptions(const Args& args);
+extern const std::vector<std::string> modelOptionNames; // "model", "device", "dtype", "bos"
 
 // Prints one JSON document on stdout.
 void printJson(const nlohmann::json& value);

@@ -15,23 +15,6 @@ namespace patchbay::cli {
 
 namespace {
 
-core::LoadOptions loadOptions(const Args& args)
-{
-    core::LoadOptions o;
-    o.device = args.value("device", "cpu");
-    o.dtype = args.value("dtype", "float32");
-    const std::string bos = args.value("bos", "auto");
-    if (bos == "auto")
-        o.bos = core::LoadOptions::Bos::Auto;
-    else if (bos == "always")
-        o.bos = core::LoadOptions::Bos::Always;
-    else if (bos == "never")
-        o.bos = core::LoadOptions::Bos::Never;
-    else
-        throw UsageError("--bos must be auto, always or never, got \"" + bos + "\"");
-    return o;
-}
-
 const char* normName(core::ModelConfig::Norm n) { return n == core::ModelConfig::Norm::RMSNorm ? "rmsnorm" : "layernorm"; }
 
 nlohmann::json modelInfoJson(const core::ModelInfo& info)
@@ -192,11 +175,29 @@ int cmdLogits(const Args& args)
 
 } // namespace
 
+const std::vector<std::string> modelOptionNames = {"model", "device", "dtype", "bos"};
+
+core::LoadOptions loadOptions(const Args& args)
+{
+    core::LoadOptions o;
+    o.device = args.value("device", "cpu");
+    o.dtype = args.value("dtype", "float32");
+    const std::string bos = args.value("bos", "auto");
+    if (bos == "auto")
+        o.bos = core::LoadOptions::Bos::Auto;
+    else if (bos == "always")
+        o.bos = core::LoadOptions::Bos::Always;
+    else if (bos == "never")
+        o.bos = core::LoadOptions::Bos::Never;
+    else
+        throw UsageError("--bos must be auto, always or never, got \"" + bos + "\"");
+    return o;
+}
+
 std::vector<Command> modelCommands()
 {
-    const std::vector<std::string> modelOpts = {"model", "device", "dtype", "bos"};
     auto with = [&](std::vector<std::string> extra) {
-        extra.insert(extra.end(), modelOpts.begin(), modelOpts.end());
+        extra.insert(extra.end(), modelOptionNames.begin(), modelOptionNames.end());
         return extra;
     };
     return {

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 // patchbay-cli as a user runs it: exit codes, messages, and JSON that matches the
 // transformers reference fixtures.
+#include "core/circuit.h"
+
 #include <nlohmann/json.hpp>
 
 #include <QProcess>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <filesystem>
@@ -31,6 +34,15 @@ Result runCli(const QStringList& args)
 }
 
 const QString kModels = QStringLiteral(PATCHBAY_TEST_DATA_DIR "/models");
+const QString kMib = QStringLiteral(PATCHBAY_SHARED_DATA_DIR "/circuits/mib_ioi_gpt2_eap-ig.json");
+const QString kPairs = QStringLiteral(PATCHBAY_TEST_DATA_DIR "/evaluate/gpt2-fixture-pairs.json");
+
+nlohmann::json parse(const QString& s) { return nlohmann::json::parse(s.toStdString()); }
+nlohmann::json readJson(const QString& file)
+{
+    std::ifstream in(file.toStdString());
+    return nlohmann::json::parse(in);
+}
 
 } // namespace
 
@@ -46,7 +58,7 @@ private Q_SLOTS:
         QVERIFY(v.out.startsWith(QStringLiteral("patchbay-cli ")));
         const auto h = runCli({QStringLiteral("--help")});
         QCOMPARE(h.exitCode, 0);
-        for (const char* cmd : {"info", "tokenize", "logits"})
+        for (const char* cmd : {"info", "tokenize", "logits", "circuit", "evaluate"})
             QVERIFY2(h.out.contains(QLatin1String(cmd)), cmd);
     }
 
@@ -163,6 +175,130 @@ private Q_SLOTS:
         QVERIFY2(j["ids"] == nlohmann::json({2215, 5335, 290, 1757, 1816, 284, 262, 3650, 11, 1757, 2921, 257, 4144, 284}), j["ids"].dump().c_str());
         QCOMPARE(j["tokens"][1].get<std::string>(), std::string("\xC4\xA0Mary")); // "ĠMary"
         QVERIFY2(j["offsets"][1] == nlohmann::json({4, 9}), j["offsets"][1].dump().c_str());
+    }
+
+    void circuitInfoMib()
+    {
+        const auto r = runCli({QStringLiteral("circuit"), QStringLiteral("info"), kMib});
+        QCOMPARE(r.exitCode, 0);
+        const auto j = parse(r.out);
+        QCOMPARE(j["format"].get<std::string>(), std::string("eap-ig"));
+        QCOMPARE(j["edges"].get<int>(), 32491);
+        QCOMPARE(j["edges_in_circuit"].get<int>(), 756);
+        QCOMPARE(j["nodes"].get<int>(), 158);
+        QCOMPARE(j["nodes_in_circuit"].get<int>(), 81);
+        QCOMPARE(j["cfg"]["n_layers"].get<int>(), 12);
+    }
+
+    // EAP-IG -> native -> EAP-IG gives back the same JSON; DOT has one line per edge in.
+    void circuitConvertRoundTrip()
+    {
+        QTemporaryDir dir;
+        const auto native = dir.filePath(QStringLiteral("c.native.json"));
+        const auto back = dir.filePath(QStringLiteral("c.eap-ig.json"));
+        const auto dot = dir.filePath(QStringLiteral("c.dot"));
+        auto r = runCli({QStringLiteral("circuit"), QStringLiteral("convert"), QStringLiteral("--in"), kMib,
+                         QStringLiteral("--out"), native, QStringLiteral("--format"), QStringLiteral("native")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        r = runCli({QStringLiteral("circuit"), QStringLiteral("convert"), QStringLiteral("--in"), native,
+                    QStringLiteral("--out"), back, QStringLiteral("--format"), QStringLiteral("eap-ig")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY(readJson(back) == readJson(kMib));
+        r = runCli({QStringLiteral("circuit"), QStringLiteral("convert"), QStringLiteral("--in"), kMib,
+                    QStringLiteral("--out"), dot, QStringLiteral("--format"), QStringLiteral("dot")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        std::ifstream in(dot.toStdString());
+        std::string line;
+        int arrows = 0;
+        while (std::getline(in, line))
+            arrows += line.find("->") != std::string::npos;
+        QCOMPARE(arrows, 756);
+        r = runCli({QStringLiteral("circuit"), QStringLiteral("convert"), QStringLiteral("--in"), kMib,
+                    QStringLiteral("--out"), dot, QStringLiteral("--format"), QStringLiteral("graphml")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("graphml")), qPrintable(r.err));
+    }
+
+    // The top-756 edges by |score| as a reference: the scores rank it perfectly (AUC 1).
+    void circuitRocAgainstTopN()
+    {
+        QTemporaryDir dir;
+        const auto top = dir.filePath(QStringLiteral("top.json"));
+        auto r = runCli({QStringLiteral("circuit"), QStringLiteral("convert"), QStringLiteral("--in"), kMib,
+                         QStringLiteral("--out"), top, QStringLiteral("--format"), QStringLiteral("eap-ig"),
+                         QStringLiteral("--top-n"), QStringLiteral("756")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        r = runCli({QStringLiteral("circuit"), QStringLiteral("roc"), QStringLiteral("--scored"), kMib,
+                    QStringLiteral("--reference"), top});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const auto j = parse(r.out);
+        QCOMPARE(j["edge_auc"].get<double>(), 1.0);
+        QCOMPARE(j["reference_edges"].get<int>(), 756);
+    }
+
+    // evaluate against the logits command: the clean metric is the mean logit difference
+    // of each prompt run alone; all edges kept = faithfulness 1, none = 0.
+    void evaluateFixture()
+    {
+        using namespace patchbay::core;
+        QTemporaryDir dir;
+        const auto circuitFile = dir.filePath(QStringLiteral("circuit.json"));
+        Circuit c(Graph(3, 4, 4, false), 32);
+        c.edgeScores.resize(c.graph.edgeCount());
+        for (std::size_t e = 0; e < c.edgeScores.size(); ++e)
+            c.edgeScores[e] = static_cast<double>((e * 7919) % 101) - 50.0;
+        writeCircuit(c, circuitFile.toStdString(), CircuitFormat::EapIg);
+        const auto model = kModels + QStringLiteral("/gpt2");
+        const QStringList base = {QStringLiteral("evaluate"), QStringLiteral("--model"), model, QStringLiteral("--data"), kPairs,
+                                  QStringLiteral("--circuit"), circuitFile, QStringLiteral("--batch-size"), QStringLiteral("2")};
+
+        auto r = runCli(base + QStringList{QStringLiteral("--top-n"), QString::number(c.graph.edgeCount())});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        auto j = parse(r.out);
+        QCOMPARE(j["examples"].get<int>(), 3);
+        QCOMPARE(j["metric"].get<std::string>(), std::string("logit-diff"));
+        QVERIFY(std::abs(j["circuit"]["faithfulness"].get<double>() - 1.0) < 1e-4);
+
+        double expected = 0;
+        const auto pairs = readJson(kPairs);
+        for (const auto& pair : pairs["pairs"]) {
+            QStringList ids;
+            for (const auto& id : pair["clean_ids"])
+                ids << QString::number(id.get<int>());
+            const auto lr = runCli({QStringLiteral("logits"), QStringLiteral("--model"), model, QStringLiteral("--ids"), ids.join(u',')});
+            QVERIFY2(lr.exitCode == 0, qPrintable(lr.err));
+            const auto logits = parse(lr.out)["logits"][0];
+            expected += (logits[pair["answer_ids"][0].get<int>()].get<double>() - logits[pair["wrong_answer_ids"][0].get<int>()].get<double>()) / 3;
+        }
+        QVERIFY2(std::abs(j["clean_metric"].get<double>() - expected) < 1e-4,
+                 qPrintable(QStringLiteral("%1 vs %2").arg(j["clean_metric"].get<double>()).arg(expected)));
+
+        r = runCli(base + QStringList{QStringLiteral("--top-n"), QStringLiteral("0")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY(std::abs(parse(r.out)["circuit"]["faithfulness"].get<double>()) < 1e-4);
+
+        r = runCli(base + QStringList{QStringLiteral("--sweep"), QStringLiteral("--reference"), QStringLiteral("mean")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        j = parse(r.out);
+        const auto& points = j["sweep"]["points"];
+        QCOMPARE(points.size(), std::size_t(11));
+        QVERIFY(std::abs(points[0]["faithfulness"].get<double>()) < 1e-4);
+        QVERIFY(std::abs(points[10]["faithfulness"].get<double>() - 1.0) < 1e-4);
+        QVERIFY(j["sweep"]["cpr"].is_number());
+
+        r = runCli(base + QStringList{QStringLiteral("--metric"), QStringLiteral("accuracy")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("accuracy")), qPrintable(r.err));
+    }
+
+    // A GPT-2-small circuit on a 3-layer, 4-head model: refused, saying what differs.
+    void evaluateMismatchedCircuit()
+    {
+        const auto r = runCli({QStringLiteral("evaluate"), QStringLiteral("--model"), kModels + QStringLiteral("/gpt2"),
+                               QStringLiteral("--data"), kPairs, QStringLiteral("--circuit"), kMib});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("layers 12 vs 3")), qPrintable(r.err));
+        QVERIFY2(r.err.contains(QStringLiteral("heads 12 vs 4")), qPrintable(r.err));
     }
 };
 
