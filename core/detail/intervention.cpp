@@ -65,8 +65,13 @@ torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch
     // that require grad) the blocks stay separate tensors, since in-place writes into a
     // buffer that earlier products read would break the backward pass.
     const bool useBuffer = !torch::GradMode::is_enabled();
-    torch::Tensor buffer = useBuffer ? torch::empty({S, batch * pos * c.dModel}, torch::TensorOptions().dtype(m_model.dtype()).device(m_model.device()))
-                                     : torch::Tensor();
+    torch::Tensor buffer;
+    if (useBuffer) {
+        const auto need = S * batch * pos * c.dModel;
+        if (!m_workspace.defined() || m_workspace.numel() < need || m_workspace.scalar_type() != m_model.dtype())
+            m_workspace = torch::empty({need}, torch::TensorOptions().dtype(m_model.dtype()).device(m_model.device()));
+        buffer = m_workspace.narrow(0, 0, need).view({S, batch * pos * c.dModel});
+    }
     int64_t filled = 0;
     // Σ_u (a_u − a_u^ref) over the senders in the buffer: [batch * pos * d_model]. With
     // it, Σ_u w_uv d_u = dsum − Σ_u e_uv d_u, which is cheaper when few edges are kept (a

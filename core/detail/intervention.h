@@ -31,6 +31,7 @@ struct Intervention
     torch::Tensor readout;
 };
 
+// Used by one thread at a time (the compute worker's): run() reuses a workspace.
 class InterventionalForward
 {
 public:
@@ -52,6 +53,10 @@ private:
     const Transformer& m_model;
     Graph m_graph;
     torch::Tensor m_valid; // [n_senders, n_receivers] 1 where (sender, receiver) is an edge
+    // The no-grad sender buffer, kept between runs of the same shape: a fresh one of
+    // [n_senders, batch·pos·d_model] (123 MB for GPT-2 small at 16×16 tokens) costs page
+    // faults on every click. Mutable because run() is logically const; one thread at a time.
+    mutable torch::Tensor m_workspace;
 };
 
 } // namespace patchbay::core::detail
