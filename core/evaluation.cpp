@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/evaluation.h"
 
-#include "core/detail/intervention.h"
-#include "core/detail/metric.h"
+#include "core/detail/evaluation_state.h"
 #include "core/error.h"
 #include "core/model.h"
 #include "core/tokenizer.h"
@@ -37,17 +36,7 @@ namespace {
 using detail::Intervention;
 using detail::MetricTargets;
 
-// One batch of prompt pairs, right-padded, with everything evaluations reuse.
-struct Batch
-{
-    std::size_t first = 0;   // index of its first pair in the dataset
-    torch::Tensor clean;     // [batch, pos] int64
-    torch::Tensor corrupted; // [batch, pos] int64
-    torch::Tensor mask;      // [batch, pos] 1 = token
-    torch::Tensor answerPos; // [batch] the last token of each prompt
-    MetricTargets targets;
-    torch::Tensor reference; // [batch | 1, pos | 1, n_senders, d_model]; undefined = zero
-};
+using Batch = detail::EvaluationBatch;
 
 void checkCancel(const std::atomic_bool* cancel)
 {
@@ -57,18 +46,8 @@ void checkCancel(const std::atomic_bool* cancel)
 
 } // namespace
 
-struct Evaluator::Impl
+struct Evaluator::Impl : detail::EvaluationState
 {
-    std::shared_ptr<const Model> model;
-    Dataset data;
-    EvaluationOptions options;
-    Graph graph;
-    std::optional<detail::InterventionalForward> forward;
-    std::vector<Batch> batches;
-    torch::Tensor edgeSender, edgeReceiver; // [n_edges] int64
-    double clean = 0;
-    double reference = 0;
-
     const detail::Transformer& transformer() const { return model->transformer(); }
 
     void progress(double f, const std::string& stage) const
@@ -305,6 +284,7 @@ const Graph& Evaluator::graph() const { return d->graph; }
 const Dataset& Evaluator::dataset() const { return d->data; }
 const EvaluationOptions& Evaluator::options() const { return d->options; }
 double Evaluator::cleanMetric() const { return d->clean; }
+const detail::EvaluationState& Evaluator::state() const { return *d; }
 double Evaluator::referenceMetric() const { return d->reference; }
 
 double Evaluator::faithfulness(double metric) const

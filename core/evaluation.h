@@ -16,6 +16,9 @@
 namespace patchbay::core {
 
 class Model;
+namespace detail {
+struct EvaluationState;
+}
 
 struct EvaluationOptions
 {
@@ -103,6 +106,9 @@ public:
     double pathPatch(const PathPatch& patch) const;
     // Every MLP node of the graph: the IOI paper's default `through` set.
     static std::vector<int> mlpSenders(const Graph& graph);
+
+    // The prepared batches and references, for the attribution methods (core/detail).
+    const detail::EvaluationState& state() const;
 
 private:
     struct Impl;

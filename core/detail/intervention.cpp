@@ -190,11 +190,17 @@ torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch
     auto receiverInputs = [&](const std::vector<int64_t>& rs, const torch::Tensor& stream,
                               const torch::Tensor& before) -> torch::Tensor {
         const bool act = anyActive(rs);
-        if (!act && !touched(rs))
+        if (!act && !touched(rs) && !patch.probes)
             return torch::Tensor();
         const auto n = static_cast<int64_t>(rs.size());
         auto in = act ? stream.unsqueeze(2) - correction(rs, before) : stream.unsqueeze(2).expand({batch, pos, n, c.dModel});
-        return overrideAndRecord(rs, in);
+        in = overrideAndRecord(rs, in);
+        if (patch.probes) {
+            auto probe = torch::zeros({batch, pos, n, c.dModel}, in.options().requires_grad(false)).requires_grad_(true);
+            patch.probes->push_back(probe);
+            in = in + probe;
+        }
+        return in;
     };
 
     const auto bias = m_model.attentionBias(mask, batch, pos);

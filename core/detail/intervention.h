@@ -27,6 +27,13 @@ struct Intervention
     // the receiver indices in as keys, run() fills in the inputs [batch, pos, d_model].
     std::map<int, torch::Tensor>* recordInputs = nullptr;
 
+    // Gradient probes (the attribution methods): when set, every receiver's input gets a
+    // zero tensor that requires grad added, and run() appends those probes here in receiver
+    // order — per layer the q/k/v inputs [batch, pos, H + 2 Hkv, d_model], then the MLP
+    // input [batch, pos, 1, d_model]; last the logits input [batch, pos, 1, d_model] — so
+    // after a backward pass their grads are ∂M/∂in_v for every receiver.
+    std::vector<torch::Tensor>* probes = nullptr;
+
     // Positions [batch] (int64) at which to read the logits; undefined = every position.
     torch::Tensor readout;
 };

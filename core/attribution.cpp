@@ -1,0 +1,419 @@
+// SPDX-License-Identifier: MIT
+#include "core/attribution.h"
+
+#include "core/detail/evaluation_state.h"
+#include "core/error.h"
+#include "core/model.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <functional>
+#include <limits>
+
+namespace patchbay::core {
+
+namespace {
+
+using detail::EvaluationBatch;
+using detail::EvaluationState;
+using detail::Intervention;
+
+const std::vector<std::pair<Method, const char*>> kMethods = {
+    {Method::ActivationPatching, "activation-patching"},
+    {Method::AtP, "atp"},
+    {Method::Eap, "eap"},
+    {Method::EapIg, "eap-ig"},
+    {Method::EapIgActivations, "eap-ig-activations"},
+    {Method::CleanCorrupted, "clean-corrupted"},
+    {Method::Exact, "exact"},
+    {Method::Acdc, "acdc"},
+};
+
+void checkCancel(const EvaluationState& s)
+{
+    if (s.options.cancel && s.options.cancel->load())
+        throw Cancelled();
+}
+
+void progress(const EvaluationState& s, double f, const std::string& stage)
+{
+    if (s.options.progress)
+        s.options.progress(std::clamp(f, 0.0, 1.0), stage);
+}
+
+torch::TensorOptions modelOptions(const EvaluationState& s)
+{
+    const auto& t = s.model->transformer();
+    return torch::TensorOptions().dtype(t.dtype()).device(t.device());
+}
+
+// One gradient pass of an EAP-family method: which input and which sender interpolation.
+struct GradientStep
+{
+    bool corruptedInput = false;
+    double inputAlpha = 1;  // the input node's mask (EAP-IG on inputs)
+    double senderAlpha = 1; // every sender's mask (EAP-IG on activations)
+};
+
+std::vector<GradientStep> gradientSteps(Method method, int steps)
+{
+    std::vector<GradientStep> out;
+    const int m = std::max(1, steps);
+    switch (method) {
+    case Method::Eap:
+    case Method::AtP:
+        out.push_back({});
+        break;
+    case Method::EapIg: // α = k/m, k = 0…m−1 (design.md §4)
+        for (int k = 0; k < m; ++k)
+            out.push_back({false, static_cast<double>(k) / m, 1});
+        break;
+    case Method::EapIgActivations: // α = k/m, k = 1…m
+        for (int k = 1; k <= m; ++k)
+            out.push_back({false, 1, static_cast<double>(k) / m});
+        break;
+    case Method::CleanCorrupted:
+        out.push_back({});
+        out.push_back({true, 1, 1});
+        break;
+    default:
+        break;
+    }
+    return out;
+}
+
+// EAP-family scores [S, R] (float64, CPU): Σ_{examples, positions} (a_ref − a_clean) · ḡ_v
+// / N, with ḡ_v the gradient of the metric with respect to receiver v's input averaged
+// over the method's steps; entries that are not edges are zero.
+torch::Tensor gradientScores(const EvaluationState& s, Method method, int steps)
+{
+    const auto& f = *s.forward;
+    const auto& g = s.graph;
+    const auto S = static_cast<int64_t>(g.senders().size());
+    const auto R = static_cast<int64_t>(g.receivers().size());
+    const auto opts = modelOptions(s);
+    const auto plan = gradientSteps(method, steps);
+    const double n = static_cast<double>(s.data.pairs.size());
+    auto scores = torch::zeros({S, R}, opts.dtype(torch::kFloat64));
+    const std::size_t total = s.batches.size() * plan.size();
+    std::size_t done = 0;
+    for (const auto& b : s.batches) {
+        checkCancel(s);
+        const int64_t batch = b.clean.size(0), pos = b.clean.size(1), D = s.model->config().dModel;
+        // a_ref − a_clean, sender-major: [S, batch·pos·d_model]
+        torch::Tensor diff;
+        {
+            torch::NoGradGuard noGrad;
+            const auto clean = f.senderOutputs(b.clean, b.mask);
+            const auto ref = b.reference.defined() ? b.reference.expand_as(clean) : torch::zeros_like(clean);
+            diff = (ref - clean).permute({2, 0, 1, 3}).reshape({S, -1});
+        }
+        torch::Tensor grads; // Σ over steps of ∂M/∂in_v: [R, batch·pos·d_model]
+        for (const auto& step : plan) {
+            progress(s, static_cast<double>(done++) / static_cast<double>(total), "gradients");
+            torch::AutoGradMode grad(true);
+            std::vector<torch::Tensor> probes;
+            Intervention patch;
+            patch.reference = b.reference;
+            patch.readout = b.answerPos;
+            patch.probes = &probes;
+            if (step.inputAlpha != 1 || step.senderAlpha != 1) {
+                auto mask = torch::full({S}, step.senderAlpha, opts);
+                mask[0] = step.inputAlpha * step.senderAlpha;
+                patch.nodeMask = mask;
+            }
+            const auto logits = f.run(step.corruptedInput ? b.corrupted : b.clean, b.mask, patch);
+            const auto metric = detail::metricPerExample(s.options.metric, logits, b.targets).sum() / n;
+            metric.backward();
+            std::vector<torch::Tensor> gs;
+            for (const auto& p : probes)
+                gs.push_back(p.grad());
+            const auto stepGrads = torch::cat(gs, 2).permute({2, 0, 1, 3}).reshape({R, batch * pos * D});
+            grads = grads.defined() ? grads + stepGrads : stepGrads;
+        }
+        grads = grads / static_cast<double>(plan.size());
+        // One product per receiver layer, over the senders that come before it.
+        const int stride = g.receiverStride();
+        for (int l = 0; l <= g.nLayers(); ++l) {
+            const int first = l * stride;
+            const int count = l == g.nLayers() ? 1 : stride;
+            const int before = g.sendersBefore(first + count - 1); // the MLP (or logits) reads the most
+            const auto part = torch::mm(diff.narrow(0, 0, before), grads.narrow(0, first, count).t()); // [before, count]
+            scores.narrow(0, 0, before).narrow(1, first, count).add_(part.to(torch::kFloat64));
+        }
+    }
+    // Zero the non-edges (a head's own-layer q/k/v, a parallel block's MLP).
+    std::vector<double> valid(static_cast<std::size_t>(S * R), 0.0);
+    for (const auto& e : g.edges())
+        valid[static_cast<std::size_t>(e.sender * R + e.receiver)] = 1.0;
+    return scores.cpu() * torch::tensor(valid, torch::kFloat64).view({S, R});
+}
+
+std::vector<double> edgeValues(const Graph& g, const torch::Tensor& matrix) // [S, R] float64 CPU
+{
+    const auto a = matrix.accessor<double, 2>();
+    std::vector<double> out;
+    out.reserve(g.edgeCount());
+    for (const auto& e : g.edges())
+        out.push_back(a[e.sender][e.receiver]);
+    return out;
+}
+
+std::vector<double> senderSums(const Graph& g, const std::vector<double>& edgeScores)
+{
+    std::vector<double> out(g.senders().size(), 0.0);
+    for (std::size_t i = 0; i < g.edgeCount(); ++i)
+        out[static_cast<std::size_t>(g.edges()[i].sender)] += edgeScores[i];
+    return out;
+}
+
+// Mean metric over the dataset with a per-batch intervention.
+double meanMetric(const EvaluationState& s, const std::function<Intervention(const EvaluationBatch&)>& make)
+{
+    torch::NoGradGuard noGrad;
+    double sum = 0;
+    for (const auto& b : s.batches) {
+        checkCancel(s);
+        auto patch = make(b);
+        patch.readout = b.answerPos;
+        if (!patch.reference.defined())
+            patch.reference = b.reference;
+        sum += detail::metricPerExample(s.options.metric, s.forward->run(b.clean, b.mask, patch), b.targets).sum().item<double>();
+    }
+    return sum / static_cast<double>(s.data.pairs.size());
+}
+
+void activationPatching(const Evaluator& ev, const AttributionOptions& o, AttributionResult& r)
+{
+    const auto& s = ev.state();
+    const auto S = s.graph.senders().size();
+    r.nodeScores.assign(S, 0.0);
+    for (std::size_t u = 0; u < S; ++u) {
+        progress(s, static_cast<double>(u) / static_cast<double>(S), "activation patching");
+        std::vector<float> mask(S, 1.0f);
+        mask[u] = 0.0f;
+        r.nodeScores[u] = ev.evaluateNodes(mask) - s.clean;
+    }
+    if (!o.perPosition)
+        return;
+    // Per position: node u takes a reference that is its clean output everywhere except at
+    // position p (exact: u's own inputs are unpatched, so its clean output is what it computes).
+    int positions = 0;
+    for (const auto& b : s.batches)
+        positions = std::max(positions, static_cast<int>(b.clean.size(1)));
+    r.positions = positions;
+    r.nodePositionScores.assign(S * static_cast<std::size_t>(positions), 0.0);
+    std::vector<torch::Tensor> cleanSenders;
+    {
+        torch::NoGradGuard noGrad;
+        for (const auto& b : s.batches)
+            cleanSenders.push_back(s.forward->senderOutputs(b.clean, b.mask));
+    }
+    const auto opts = modelOptions(s);
+    for (std::size_t u = 0; u < S; ++u) {
+        auto nodeMask = torch::ones({static_cast<int64_t>(S)}, opts);
+        nodeMask[static_cast<int64_t>(u)] = 0;
+        for (int p = 0; p < positions; ++p) {
+            progress(s, static_cast<double>(u * static_cast<std::size_t>(positions) + static_cast<std::size_t>(p))
+                            / static_cast<double>(S * static_cast<std::size_t>(positions)),
+                     "activation patching per position");
+            std::size_t batchIndex = 0;
+            const double m = meanMetric(s, [&](const EvaluationBatch& b) {
+                const auto& clean = cleanSenders[batchIndex++];
+                Intervention patch;
+                patch.nodeMask = nodeMask;
+                if (p < clean.size(1)) {
+                    auto ref = clean.clone();
+                    const auto bref = b.reference.defined() ? b.reference.expand_as(clean) : torch::zeros_like(clean);
+                    ref.select(1, p).select(1, static_cast<int64_t>(u)).copy_(bref.select(1, p).select(1, static_cast<int64_t>(u)));
+                    patch.reference = ref;
+                } else {
+                    patch.reference = clean;
+                }
+                return patch;
+            });
+            r.nodePositionScores[u * static_cast<std::size_t>(positions) + static_cast<std::size_t>(p)] = m - s.clean;
+        }
+    }
+}
+
+void exactEdges(const Evaluator& ev, AttributionResult& r)
+{
+    const auto& g = ev.graph();
+    const auto E = g.edgeCount();
+    std::vector<float> mask(E, 1.0f);
+    r.edgeScores.assign(E, 0.0);
+    for (std::size_t e = 0; e < E; ++e) {
+        progress(ev.state(), static_cast<double>(e) / static_cast<double>(E), "exact edge patching");
+        mask[e] = 0.0f;
+        r.edgeScores[e] = ev.evaluate(mask) - ev.cleanMetric();
+        mask[e] = 1.0f;
+    }
+}
+
+// ACDC (design.md §4): receivers from `logits` backwards (descending receiver index: later
+// layers, the MLP before its heads, higher heads first), each incoming edge (later senders
+// first) removed for good when the objective grows by at most τ. The objective is
+// KL(clean ‖ patched) or loss as they are, the negated metric for logit-diff/prob-diff.
+void acdc(const Evaluator& ev, const AttributionOptions& o, AttributionResult& r)
+{
+    const auto& s = ev.state();
+    const auto& g = s.graph;
+    const double sign = metricHigherIsBetter(s.options.metric) ? -1.0 : 1.0;
+    const auto E = g.edgeCount();
+    const auto S = g.senders().size();
+    r.edgeScores.assign(E, 0.0);
+    // Edge indices per receiver.
+    std::vector<std::vector<std::size_t>> incoming(g.receivers().size());
+    for (std::size_t e = 0; e < E; ++e)
+        incoming[static_cast<std::size_t>(g.edges()[e].receiver)].push_back(e);
+    // The senders a receiver belongs to (a GQA k/v receiver belongs to its group's heads).
+    auto ownersOf = [&](int r) {
+        const auto& rec = g.receivers()[static_cast<std::size_t>(r)];
+        std::vector<int> owners;
+        if (rec.kind == Graph::NodeKind::Mlp)
+            owners.push_back(g.mlpSenderIndex(rec.layer));
+        else if (rec.kind == Graph::NodeKind::Head && rec.port == Graph::Port::Q)
+            owners.push_back(g.senderIndex(rec.layer, rec.head));
+        else if (rec.kind == Graph::NodeKind::Head) {
+            const int group = g.nHeads() / g.nKvHeads();
+            for (int h = rec.head * group; h < (rec.head + 1) * group; ++h)
+                owners.push_back(g.senderIndex(rec.layer, h));
+        }
+        return owners;
+    };
+    auto taus = o.taus.empty() ? std::vector<double>{0.01} : o.taus;
+    for (std::size_t ti = 0; ti < taus.size(); ++ti) {
+        const double tau = taus[ti];
+        AcdcRun run;
+        run.tau = tau;
+        std::vector<float> mask(E, 1.0f);
+        std::vector<int> liveOut(S, 0); // kept out-edges per sender
+        for (std::size_t e = 0; e < E; ++e)
+            ++liveOut[static_cast<std::size_t>(g.edges()[e].sender)];
+        double current = sign * ev.evaluate(mask);
+        ++run.evaluations;
+        std::size_t visited = 0;
+        for (int rv = static_cast<int>(g.receivers().size()) - 1; rv >= 0; --rv) {
+            const auto owners = ownersOf(rv);
+            // A receiver whose node no longer reaches anything cannot change the output:
+            // its edges go without an evaluation.
+            bool dead = !owners.empty();
+            for (int u : owners)
+                dead = dead && liveOut[static_cast<std::size_t>(u)] == 0;
+            auto& edges = incoming[static_cast<std::size_t>(rv)];
+            for (auto it = edges.rbegin(); it != edges.rend(); ++it) {
+                const auto e = *it;
+                progress(s, (static_cast<double>(ti) + static_cast<double>(visited++) / static_cast<double>(E)) / static_cast<double>(taus.size()), "ACDC");
+                mask[e] = 0.0f;
+                double next = current;
+                if (!dead) {
+                    next = sign * ev.evaluate(mask);
+                    ++run.evaluations;
+                }
+                if (ti == 0)
+                    r.edgeScores[e] = sign * (next - current); // the metric's change at removal
+                if (next - current <= tau) { // τ = 0 removes what changes nothing
+                    current = next;
+                    --liveOut[static_cast<std::size_t>(g.edges()[e].sender)];
+                } else {
+                    mask[e] = 1.0f;
+                }
+            }
+        }
+        run.kept.resize(E);
+        for (std::size_t e = 0; e < E; ++e)
+            run.kept[e] = mask[e] > 0.5f;
+        run.metric = sign * current;
+        r.acdc.push_back(std::move(run));
+    }
+}
+
+} // namespace
+
+std::string methodName(Method method)
+{
+    for (const auto& [m, name] : kMethods)
+        if (m == method)
+            return name;
+    return "?";
+}
+
+Method parseMethod(const std::string& name)
+{
+    std::string all;
+    for (const auto& [m, n] : kMethods) {
+        if (name == n)
+            return m;
+        all += (all.empty() ? "" : ", ") + std::string(n);
+    }
+    throw Error("unknown method \"" + name + "\" (expected " + all + ")");
+}
+
+bool methodScoresEdges(Method method) { return method != Method::ActivationPatching && method != Method::AtP; }
+
+AttributionResult attribute(const Evaluator& evaluator, const AttributionOptions& options)
+{
+    const auto started = std::chrono::steady_clock::now();
+    const auto& s = evaluator.state();
+    AttributionResult r;
+    r.method = options.method;
+    r.cleanMetric = s.clean;
+    r.referenceMetric = s.reference;
+    switch (options.method) {
+    case Method::Eap:
+    case Method::EapIg:
+    case Method::EapIgActivations:
+    case Method::CleanCorrupted:
+    case Method::AtP: {
+        if (options.steps < 1)
+            throw Error("EAP-IG needs at least one step");
+        r.edgeScores = edgeValues(s.graph, gradientScores(s, options.method, options.steps));
+        r.nodeScores = senderSums(s.graph, r.edgeScores);
+        if (options.method == Method::AtP)
+            r.edgeScores.clear(); // a node method: (a_ref − a)·∂M/∂a is the sum over the node's out-edges
+        break;
+    }
+    case Method::ActivationPatching:
+        activationPatching(evaluator, options, r);
+        break;
+    case Method::Exact:
+        exactEdges(evaluator, r);
+        r.nodeScores = senderSums(s.graph, r.edgeScores);
+        break;
+    case Method::Acdc:
+        acdc(evaluator, options, r);
+        break;
+    }
+    progress(s, 1.0, "done");
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return r;
+}
+
+Circuit attributionCircuit(const Evaluator& evaluator, const AttributionResult& result)
+{
+    const auto& s = evaluator.state();
+    Circuit c(s.graph, s.model->config().dModel);
+    if (!result.edgeScores.empty())
+        c.edgeScores = result.edgeScores;
+    if (!result.nodeScores.empty()) {
+        c.nodeScores = result.nodeScores;
+        c.nodeScores.push_back(0.0); // logits
+    }
+    if (!result.acdc.empty())
+        c.edgeInGraph = result.acdc.front().kept;
+    c.nodesFromEdges();
+    const auto& info = s.model->info();
+    c.modelArchitecture = info.config.family;
+    c.modelName = info.path.filename().string();
+    c.weightsHash = info.weightsFingerprint;
+    c.method = methodName(result.method);
+    c.metric = metricName(s.options.metric);
+    c.reference = referenceName(s.options.reference);
+    c.scoreSign = result.method == Method::Acdc ? "metric change when the edge was removed during the search"
+                                                : "metric change when the edge is patched (linear estimate unless exact)";
+    return c;
+}
+
+} // namespace patchbay::core

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "core/circuit.h"
+#include "core/evaluation.h"
+#include "core/graph.h"
+#include "core/metrics.h"
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace patchbay::core {
+
+// The attribution and discovery methods of design.md §4. Every one is a policy on the one
+// interventional forward; scores are the linear estimate (or, for the exact methods, the
+// measured value) of the metric's change when the edge or node is patched to its reference.
+enum class Method {
+    ActivationPatching, // exact, nodes (optionally per position)
+    AtP,                // attribution patching, nodes: (a_ref − a)·∂M/∂a
+    Eap,                // edges: (a_ref − a)·∂M/∂in_v on the clean run
+    EapIg,              // edges: gradients averaged over inputs interpolated from the reference embedding
+    EapIgActivations,   // edges: gradients averaged over every sender's output interpolated
+    CleanCorrupted,     // edges: gradients averaged over the clean and the reference run
+    Exact,              // edges: one masked evaluation per edge
+    Acdc,               // edges: greedy removal from the logits backwards, threshold τ
+};
+std::string methodName(Method method); // "activation-patching", "atp", "eap", "eap-ig", …
+Method parseMethod(const std::string& name);
+bool methodScoresEdges(Method method);
+
+struct AttributionOptions
+{
+    Method method = Method::Eap;
+    int steps = 5;                // EAP-IG interpolation steps m
+    std::vector<double> taus;     // ACDC thresholds (one run each); default {0.01}
+    bool perPosition = false;     // activation patching: one score per sender and position
+};
+
+// One ACDC run: the edges it kept for one τ.
+struct AcdcRun
+{
+    double tau = 0;
+    std::vector<char> kept;      // per graph edge
+    double metric = 0;           // the task metric of the kept circuit
+    std::size_t evaluations = 0; // masked evaluations it took
+};
+
+struct AttributionResult
+{
+    Method method = Method::Eap;
+    std::vector<double> edgeScores; // per graph edge (edge methods; ACDC: the change measured at removal)
+    std::vector<double> nodeScores; // per sender (node methods; edge methods: the sum over out-edges)
+    // Activation patching per position: [n_senders × positions], row-major; empty otherwise.
+    std::vector<double> nodePositionScores;
+    int positions = 0;
+    std::vector<AcdcRun> acdc;
+    double cleanMetric = 0;
+    double referenceMetric = 0;
+    double seconds = 0;
+};
+
+// Runs `options.method` on the evaluator's dataset, metric and reference. Progress and
+// cancellation come from the evaluator's options (checked between batches, layers and
+// evaluations; throws Cancelled). One thread (the compute worker's).
+AttributionResult attribute(const Evaluator& evaluator, const AttributionOptions& options);
+
+// A circuit holding the result's edge scores (in_graph: ACDC's first run when there is one,
+// else none) and provenance: method, metric, reference, score sign.
+Circuit attributionCircuit(const Evaluator& evaluator, const AttributionResult& result);
+
+} // namespace patchbay::core

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+// Private header (torch inside): what an Evaluator prepares once per dataset — batches,
+// reference activations, metric targets — shared with the attribution methods, which are
+// policies on the same masked forward.
+#pragma once
+
+#include "core/detail/intervention.h"
+#include "core/detail/metric.h"
+#include "core/evaluation.h"
+
+#include <optional>
+
+namespace patchbay::core::detail {
+
+// One batch of prompt pairs, right-padded, with everything evaluations reuse.
+struct EvaluationBatch
+{
+    std::size_t first = 0;   // index of its first pair in the dataset
+    torch::Tensor clean;     // [batch, pos] int64
+    torch::Tensor corrupted; // [batch, pos] int64
+    torch::Tensor mask;      // [batch, pos] 1 = token
+    torch::Tensor answerPos; // [batch] the last token of each prompt
+    MetricTargets targets;
+    torch::Tensor reference; // [batch | 1, pos | 1, n_senders, d_model]; undefined = zero
+};
+
+struct EvaluationState
+{
+    std::shared_ptr<const Model> model;
+    Dataset data;
+    EvaluationOptions options;
+    Graph graph;
+    std::optional<InterventionalForward> forward;
+    std::vector<EvaluationBatch> batches;
+    torch::Tensor edgeSender, edgeReceiver; // [n_edges] int64
+    double clean = 0;
+    double reference = 0;
+};
+
+} // namespace patchbay::core::detail

@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: MIT
+// The attribution methods against independent numbers: TransformerLens's EAP and activation
+// patching (tools/reference/make_attribution_fixtures.py), central finite differences of the
+// masked forward, a Riemann sum of gradients taken by finite differences of receiver
+// inputs (EAP-IG), and a model with a known circuit (ACDC, exact patching).
+#include "core/attribution.h"
+#include "core/dataset.h"
+#include "core/error.h"
+#include "core/json.h"
+#include "tests/core/evaluation_fixtures.h"
+
+#include <QTest>
+
+#include <algorithm>
+#include <numeric>
+#include <set>
+
+using namespace patchbay::core;
+using namespace patchbay::test;
+
+namespace {
+
+EvaluationOptions options(Metric metric = Metric::LogitDiff)
+{
+    EvaluationOptions o;
+    o.metric = metric;
+    o.batchSize = 2;
+    return o;
+}
+
+// Edge indices by decreasing |score|.
+std::vector<std::size_t> ranked(const std::vector<double>& scores)
+{
+    std::vector<std::size_t> order(scores.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return std::abs(scores[a]) > std::abs(scores[b]); });
+    return order;
+}
+
+// The edges of the gpt2-sparse fixture's circuit: out of `input` or a live node, into a
+// live node's receiver or the logits.
+std::set<std::size_t> sparseCircuit(const Graph& g)
+{
+    const auto spec = readJsonFile(std::filesystem::path(PATCHBAY_TEST_DATA_DIR) / "models/gpt2-sparse/circuit.json");
+    std::set<std::string> live = {"input", "logits"};
+    for (const auto& key : {"live_heads", "live_mlps"})
+        for (const auto& n : spec[key])
+            live.insert(n.get<std::string>());
+    std::set<std::size_t> edges;
+    for (std::size_t e = 0; e < g.edgeCount(); ++e) {
+        const auto& edge = g.edges()[e];
+        if (live.count(g.senders()[static_cast<std::size_t>(edge.sender)].name)
+            && live.count(g.receivers()[static_cast<std::size_t>(edge.receiver)].nodeName))
+            edges.insert(e);
+    }
+    return edges;
+}
+
+} // namespace
+
+class TestAttribution : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { torch::set_num_threads(1); }
+
+    // EAP and activation patching against TransformerLens on the gpt2 fixture (float64
+    // reference; we run float32).
+    void matchesTransformerLens()
+    {
+        const auto fixture = readJsonFile(std::filesystem::path(PATCHBAY_TEST_DATA_DIR) / "attribution/gpt2-eap.json");
+        const auto model = loadFixture("gpt2");
+        auto data = readDataset(std::filesystem::path(PATCHBAY_TEST_DATA_DIR) / "evaluate/gpt2-fixture-pairs.json");
+        const Evaluator ev(model, data, options());
+        QCOMPARE_NEAR(ev.cleanMetric(), fixture["clean_metric"].get<double>(), 1e-5);
+        QCOMPARE_NEAR(ev.referenceMetric(), fixture["corrupted_metric"].get<double>(), 1e-5);
+        const auto& g = ev.graph();
+        QCOMPARE(fixture["n_senders"].get<std::size_t>(), g.senders().size());
+        for (std::size_t r = 0; r < g.receivers().size(); ++r)
+            QCOMPARE(fixture["receivers"][r].get<std::string>(), g.receivers()[r].name);
+
+        AttributionOptions o;
+        o.method = Method::Eap;
+        const auto eap = attribute(ev, o);
+        double largest = 0;
+        for (const auto& e : g.edges())
+            largest = std::max(largest, std::abs(fixture["eap"][static_cast<std::size_t>(e.sender)][static_cast<std::size_t>(e.receiver)].get<double>()));
+        QVERIFY(largest > 0.1);
+        int compared = 0;
+        for (std::size_t i = 0; i < g.edgeCount(); ++i) {
+            const auto& e = g.edges()[i];
+            const double want = fixture["eap"][static_cast<std::size_t>(e.sender)][static_cast<std::size_t>(e.receiver)].get<double>();
+            const double got = eap.edgeScores[i];
+            QVERIFY2(std::abs(got - want) <= 1e-5, qPrintable(QString::fromStdString(g.edgeName(i)) + QStringLiteral(": %1 vs %2").arg(got).arg(want)));
+            if (std::abs(want) > 0.01 * largest) {
+                QVERIFY2(std::abs(got - want) <= 1e-4 * std::abs(want), qPrintable(QString::fromStdString(g.edgeName(i))));
+                ++compared;
+            }
+        }
+        QVERIFY(compared > 50);
+
+        o.method = Method::ActivationPatching;
+        const auto ap = attribute(ev, o);
+        for (std::size_t u = 0; u < g.senders().size(); ++u)
+            QCOMPARE_NEAR(ap.nodeScores[u], fixture["activation_patching"][u].get<double>(), 1e-5);
+    }
+
+    void fixtures_data()
+    {
+        QTest::addColumn<QString>("fixture");
+        for (const char* name : {"gpt2", "pythia", "llama-gqa"})
+            QTest::newRow(name) << QString::fromLatin1(name);
+    }
+
+    // EAP = −∂M/∂m_uv at m = 1 (central differences of the masked forward), AtP = −∂M/∂n_u.
+    void eapIsMaskDerivative_data() { fixtures_data(); }
+    void eapIsMaskDerivative()
+    {
+        QFETCH(QString, fixture);
+        const auto model = loadFixture(fixture);
+        const Evaluator ev(model, randomDataset(model->config(), 21), options());
+        AttributionOptions o;
+        o.method = Method::Eap;
+        const auto eap = attribute(ev, o);
+        const double h = 1e-2;
+        const auto order = ranked(eap.edgeScores);
+        std::vector<float> mask(ev.graph().edgeCount(), 1.0f);
+        for (std::size_t k = 0; k < 8; ++k) {
+            const auto e = order[k];
+            // Central differences at h and h/2, Richardson-extrapolated (error O(h⁴)).
+            auto central = [&](double step) {
+                mask[e] = static_cast<float>(1 + step);
+                const double up = ev.evaluate(mask);
+                mask[e] = static_cast<float>(1 - step);
+                const double down = ev.evaluate(mask);
+                mask[e] = 1.0f;
+                return -(up - down) / (2 * step);
+            };
+            const double fd = (4 * central(h / 2) - central(h)) / 3;
+            QVERIFY2(std::abs(fd - eap.edgeScores[e]) <= 1e-3 * std::abs(eap.edgeScores[e]) + 1e-6,
+                     qPrintable(QString::fromStdString(ev.graph().edgeName(e)) + QStringLiteral(": EAP %1, FD %2").arg(eap.edgeScores[e]).arg(fd)));
+        }
+        o.method = Method::AtP;
+        const auto atp = attribute(ev, o);
+        QVERIFY(atp.edgeScores.empty());
+        std::vector<float> nodes(ev.graph().senders().size(), 1.0f);
+        for (std::size_t u = 0; u < nodes.size(); u += 3) {
+            nodes[u] = static_cast<float>(1 + h);
+            const double up = ev.evaluateNodes(nodes);
+            nodes[u] = static_cast<float>(1 - h);
+            const double down = ev.evaluateNodes(nodes);
+            nodes[u] = 1.0f;
+            QCOMPARE_NEAR(atp.nodeScores[u], -(up - down) / (2 * h), 2e-3);
+        }
+    }
+
+    // EAP-IG on inputs converges to ∫₀¹ (a_ref − a_clean)·∇_{in_v} M(α) dα, where the test
+    // takes the gradient by central differences of the receiver's input (recorded, then
+    // replaced) and integrates with 200 midpoints.
+    void eapIgConvergesToIntegral()
+    {
+        const auto model = loadFixture("gpt2");
+        const auto& t = model->transformer();
+        const auto data = randomDataset(model->config(), 22);
+        const Evaluator ev(model, data, options());
+        const auto& g = ev.graph();
+        const pd::InterventionalForward f(t, g);
+        AttributionOptions o;
+        o.method = Method::EapIg;
+        o.steps = 5;
+        const auto coarse = attribute(ev, o);
+        o.steps = 200;
+        const auto fine = attribute(ev, o);
+        // Three large edges not out of `input` (whose own output is the interpolated one).
+        std::vector<std::size_t> chosen;
+        for (auto e : ranked(fine.edgeScores))
+            if (g.edges()[e].sender != 0 && chosen.size() < 3)
+                chosen.push_back(e);
+        torch::NoGradGuard noGrad;
+        const int K = 200;
+        const double h = 1e-2;
+        const auto S = static_cast<int64_t>(g.senders().size());
+        for (const auto e : chosen) {
+            const auto& edge = g.edges()[e];
+            double integral = 0;
+            for (const auto& p : data.pairs) {
+                const auto ids = idsOf(p.cleanIds);
+                const auto ref = f.senderOutputs(idsOf(p.corruptedIds), torch::Tensor());
+                const auto delta = ref.select(2, edge.sender) - f.senderOutputs(ids, torch::Tensor()).select(2, edge.sender);
+                for (int k = 0; k < K; ++k) {
+                    pd::Intervention patch;
+                    patch.reference = ref;
+                    patch.nodeMask = torch::ones({S});
+                    patch.nodeMask[0] = (k + 0.5) / K;
+                    std::map<int, torch::Tensor> recorded = {{edge.receiver, torch::Tensor()}};
+                    patch.recordInputs = &recorded;
+                    f.run(ids, torch::Tensor(), patch);
+                    patch.recordInputs = nullptr;
+                    double m[2];
+                    for (int side = 0; side < 2; ++side) {
+                        patch.receiverInputs = {{edge.receiver, recorded[edge.receiver] + (side ? h : -h) * delta}};
+                        const auto logits = f.run(ids, torch::Tensor(), patch)[0][static_cast<int64_t>(p.cleanIds.size()) - 1];
+                        m[side] = metricByHand(Metric::LogitDiff, logits, p, logits);
+                    }
+                    integral += (m[1] - m[0]) / (2 * h) / K / static_cast<double>(data.pairs.size());
+                }
+            }
+            const double errFine = std::abs(fine.edgeScores[e] - integral);
+            const double errCoarse = std::abs(coarse.edgeScores[e] - integral);
+            QVERIFY2(errFine <= 1e-2 * std::abs(integral) + 1e-5,
+                     qPrintable(QString::fromStdString(g.edgeName(e)) + QStringLiteral(": 200 steps %1, integral %2, 5 steps %3")
+                                                                          .arg(fine.edgeScores[e]).arg(integral).arg(coarse.edgeScores[e])));
+            QVERIFY(errFine <= errCoarse + 1e-6);
+        }
+    }
+
+    // The other gradient methods are EAP's mechanism at other points: at one step, EAP-IG
+    // on activations is EAP; clean-corrupted is the mean of EAP at the clean run and at the
+    // corrupted run (the latter's gradient taken by swapping the dataset's prompts).
+    void gradientVariants()
+    {
+        const auto model = loadFixture("pythia");
+        auto data = randomDataset(model->config(), 23);
+        const Evaluator ev(model, data, options());
+        AttributionOptions o;
+        o.method = Method::Eap;
+        const auto eap = attribute(ev, o);
+        o.method = Method::EapIgActivations;
+        o.steps = 1;
+        const auto ig1 = attribute(ev, o);
+        for (std::size_t e = 0; e < eap.edgeScores.size(); ++e)
+            QCOMPARE_NEAR(ig1.edgeScores[e], eap.edgeScores[e], 1e-5);
+        o.method = Method::CleanCorrupted;
+        const auto cc = attribute(ev, o);
+        // (a_ref − a_clean)·(g_clean + g_corr)/2: g_corr from EAP on the swapped dataset,
+        // whose own difference is (a_clean − a_ref), so g_corr·(a_ref − a_clean) = −EAP_swapped.
+        for (auto& p : data.pairs)
+            std::swap(p.cleanIds, p.corruptedIds);
+        const Evaluator swapped(model, data, options());
+        o.method = Method::Eap;
+        const auto eapSwapped = attribute(swapped, o);
+        for (std::size_t e = 0; e < eap.edgeScores.size(); ++e)
+            QCOMPARE_NEAR(cc.edgeScores[e], (eap.edgeScores[e] - eapSwapped.edgeScores[e]) / 2, 1e-4);
+    }
+
+    // A model whose circuit is known: exact patching gives zero to every edge outside it,
+    // ACDC with a tiny τ returns exactly it, with a huge τ nothing, and at τ = 0 it keeps
+    // only edges whose removal raised the KL.
+    void knownCircuit()
+    {
+        const auto model = loadFixture("gpt2-sparse");
+        // Every position corrupted, the last one too: then every edge of the circuit carries
+        // a difference to the answer position.
+        auto data = randomDataset(model->config(), 24);
+        for (auto& p : data.pairs)
+            for (auto& id : p.corruptedIds)
+                id = static_cast<int32_t>((id * 7 + 3) % model->config().dVocab);
+        const Evaluator ev(model, data, options(Metric::Kl));
+        const auto& g = ev.graph();
+        const auto circuit = sparseCircuit(g);
+        QVERIFY(circuit.size() > 10 && circuit.size() < g.edgeCount() / 2);
+        AttributionOptions o;
+        o.method = Method::Exact;
+        const auto exact = attribute(ev, o);
+        for (std::size_t e = 0; e < g.edgeCount(); ++e)
+            if (!circuit.count(e))
+                QVERIFY2(std::abs(exact.edgeScores[e]) < 1e-6, qPrintable(QString::fromStdString(g.edgeName(e))));
+
+        o.method = Method::Acdc;
+        o.taus = {1e-6, 1e9, 0.0};
+        const auto acdc = attribute(ev, o);
+        QCOMPARE(acdc.acdc.size(), std::size_t(3));
+        std::set<std::size_t> kept;
+        for (std::size_t e = 0; e < g.edgeCount(); ++e)
+            if (acdc.acdc[0].kept[e])
+                kept.insert(e);
+        for (auto e : kept)
+            if (!circuit.count(e))
+                qWarning("kept outside the circuit: %s (exact %g)", g.edgeName(e).c_str(), exact.edgeScores[e]);
+        for (auto e : circuit)
+            if (!kept.count(e))
+                qWarning("circuit edge removed: %s (exact %g, at removal %g)", g.edgeName(e).c_str(), exact.edgeScores[e], acdc.edgeScores[e]);
+        QCOMPARE(kept, circuit);
+        QVERIFY(acdc.acdc[0].evaluations < g.edgeCount()); // dead receivers cost nothing
+        QCOMPARE(std::count(acdc.acdc[1].kept.begin(), acdc.acdc[1].kept.end(), 1), std::ptrdiff_t(0));
+        QCOMPARE_NEAR(acdc.acdc[1].metric, ev.referenceMetric(), 1e-5);
+        // τ = 0 keeps every edge whose removal changes the metric (it may also keep a dead
+        // edge whose removal moves the KL by rounding noise, ~1e-9).
+        for (auto e : circuit)
+            QVERIFY2(acdc.acdc[2].kept[e], qPrintable(QString::fromStdString(g.edgeName(e))));
+    }
+
+    void methodNames()
+    {
+        for (const char* n : {"activation-patching", "atp", "eap", "eap-ig", "eap-ig-activations", "clean-corrupted", "exact", "acdc"})
+            QCOMPARE(methodName(parseMethod(n)), std::string(n));
+        try {
+            parseMethod("ig");
+            QFAIL("accepted");
+        } catch (const Error& e) {
+            QVERIFY(std::string(e.what()).find("eap-ig") != std::string::npos);
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAttribution)
+#include "test_attribution.moc"
