@@ -5,6 +5,7 @@
 // Python driver (bench/forward_vs_transformers.py) draws its ids the same way; whether the
 // two RNG streams coincide does not matter for throughput.
 #include "core/detail/transformer.h"
+#include "bench/bench_util.h"
 #include "core/model.h"
 #include "core/system.h"
 
@@ -17,22 +18,8 @@
 
 using namespace patchbay::core;
 
-namespace {
+using namespace patchbay::bench;
 
-std::string arg(int argc, char** argv, const std::string& key, const std::string& fallback)
-{
-    for (int i = 1; i + 1 < argc; ++i)
-        if (argv[i] == "--" + key)
-            return argv[i + 1];
-    return fallback;
-}
-
-double seconds(std::chrono::steady_clock::time_point since)
-{
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
-}
-
-} // namespace
 
 int main(int argc, char** argv)
 {

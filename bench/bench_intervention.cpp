@@ -6,6 +6,7 @@
 // twice: with the logits of every position (like the plain forward) and with the logits
 // of the answer position only (what evaluating a metric needs).
 #include "core/detail/intervention.h"
+#include "bench/bench_util.h"
 #include "core/model.h"
 #include "core/system.h"
 
@@ -17,31 +18,8 @@
 
 using namespace patchbay::core;
 
-namespace {
+using namespace patchbay::bench;
 
-std::string arg(int argc, char** argv, const std::string& key, const std::string& fallback)
-{
-    for (int i = 1; i + 1 < argc; ++i)
-        if (argv[i] == "--" + key)
-            return argv[i + 1];
-    return fallback;
-}
-
-template <typename F> double medianSeconds(int reps, F&& f)
-{
-    f();
-    f(); // warm-up
-    std::vector<double> t;
-    for (int i = 0; i < reps; ++i) {
-        const auto start = std::chrono::steady_clock::now();
-        f();
-        t.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    }
-    std::sort(t.begin(), t.end());
-    return t[t.size() / 2];
-}
-
-} // namespace
 
 int main(int argc, char** argv)
 {

@@ -2,6 +2,7 @@
 // circuit info / convert / roc and evaluate: circuit files and their faithfulness.
 #include "app/cli/cli.h"
 
+#include "core/attribution.h"
 #include "core/circuit.h"
 #include "core/dataset.h"
 #include "core/error.h"
@@ -11,6 +12,8 @@
 #include <chrono>
 #include <cmath>
 #include <iostream>
+#include <numeric>
+#include <sstream>
 
 namespace patchbay::cli {
 
@@ -118,13 +121,19 @@ int cmdCircuit(const Args& args)
     throw UsageError("unknown circuit subcommand '" + sub + "' (info, convert or roc)");
 }
 
-int cmdEvaluate(const Args& args)
+// The evaluator every dataset command shares: dataset, model, metric, reference, batches.
+struct Loaded
 {
-    const auto started = std::chrono::steady_clock::now();
-    auto data = core::readDataset(args.required("data"));
-    const auto model = core::Model::load(args.required("model"), loadOptions(args));
-    auto circuit = core::adaptCircuit(core::readCircuit(args.required("circuit")), model->config());
+    std::shared_ptr<core::Model> model;
+    std::unique_ptr<core::Evaluator> evaluator;
+    std::size_t examples = 0;
+};
 
+Loaded loadEvaluator(const Args& args)
+{
+    Loaded out;
+    auto data = core::readDataset(args.required("data"));
+    out.model = core::Model::load(args.required("model"), loadOptions(args));
     core::EvaluationOptions options;
     const std::string defaultMetric = data.task == "greater-than" ? "prob-diff" : "logit-diff";
     options.metric = core::parseMetric(args.value("metric", defaultMetric));
@@ -134,12 +143,42 @@ int cmdEvaluate(const Args& args)
         throw UsageError("--batch-size must be positive");
     if (args.flags.count("progress"))
         options.progress = [](double f, const std::string& stage) {
-            std::cerr << "\r" << stage << ' ' << static_cast<int>(f * 100) << "%   " << std::flush;
+            std::cerr << "\r" << stage << ' ' << static_cast<int>(f * 100) << "%      " << std::flush;
         };
-    const auto examples = data.pairs.size();
-    const core::Evaluator evaluator(model, std::move(data), options);
+    out.examples = data.pairs.size();
+    out.evaluator = std::make_unique<core::Evaluator>(out.model, std::move(data), options);
+    return out;
+}
+
+std::vector<double> parseList(const std::string& s, const char* option)
+{
+    std::vector<double> out;
+    std::stringstream in(s);
+    std::string item;
+    while (std::getline(in, item, ',')) {
+        try {
+            std::size_t used = 0;
+            out.push_back(std::stod(item, &used));
+            if (used != item.size())
+                throw std::invalid_argument(item);
+        } catch (const std::exception&) {
+            throw UsageError(std::string("--") + option + " expects comma-separated numbers, got \"" + item + "\"");
+        }
+    }
+    return out;
+}
+
+int cmdEvaluate(const Args& args)
+{
+    const auto started = std::chrono::steady_clock::now();
+    // The circuit is checked against config.json before anything heavy is loaded.
+    auto circuit = core::adaptCircuit(core::readCircuit(args.required("circuit")), core::readModelConfig(args.required("model")));
+    const auto loaded = loadEvaluator(args);
+    const auto& evaluator = *loaded.evaluator;
+    const auto& options = evaluator.options();
     if (options.progress)
         std::cerr << '\n';
+    const auto examples = loaded.examples;
 
     nlohmann::json out = {{"model", args.value("model")},
                           {"data", args.value("data")},
@@ -171,17 +210,98 @@ int cmdEvaluate(const Args& args)
     return 0;
 }
 
+int cmdAttribute(const Args& args)
+{
+    core::AttributionOptions o;
+    o.method = core::parseMethod(args.required("method"));
+    o.steps = args.intValue("steps", 5);
+    if (o.steps < 1)
+        throw UsageError("--steps must be at least 1");
+    if (args.has("tau"))
+        o.taus = parseList(args.value("tau"), "tau");
+    o.perPosition = args.flags.count("per-position") > 0;
+    const auto format = core::parseCircuitFormat(args.value("format", "eap-ig"));
+    const std::string outFile = args.required("out");
+
+    const auto loaded = loadEvaluator(args);
+    const auto& ev = *loaded.evaluator;
+    const auto result = core::attribute(ev, o);
+    if (args.flags.count("progress"))
+        std::cerr << '\n';
+    auto circuit = core::attributionCircuit(ev, result);
+    if (args.has("top-n") && core::methodScoresEdges(o.method)) {
+        const int n = args.intValue("top-n", -1);
+        if (n < 0)
+            throw UsageError("--top-n must be a non-negative integer");
+        core::selectTopN(circuit, static_cast<std::size_t>(n));
+    }
+    core::writeCircuit(circuit, outFile, format);
+
+    const auto& g = ev.graph();
+    nlohmann::json out = {{"method", core::methodName(o.method)},
+                          {"metric", core::metricName(ev.options().metric)},
+                          {"reference", core::referenceName(ev.options().reference)},
+                          {"examples", loaded.examples},
+                          {"clean_metric", result.cleanMetric},
+                          {"reference_metric", result.referenceMetric},
+                          {"seconds", result.seconds},
+                          {"out", outFile},
+                          {"format", core::circuitFormatName(format)},
+                          {"edges_in_circuit", circuit.edgesInGraph()}};
+    auto top = [](const std::vector<double>& scores, std::size_t k, auto name) {
+        std::vector<std::size_t> order(scores.size());
+        std::iota(order.begin(), order.end(), 0);
+        k = std::min(k, order.size());
+        std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k), order.end(),
+                          [&](auto a, auto b) { return std::abs(scores[a]) > std::abs(scores[b]); });
+        nlohmann::json j = nlohmann::json::array();
+        for (std::size_t i = 0; i < k; ++i)
+            j.push_back({{"name", name(order[i])}, {"score", scores[order[i]]}});
+        return j;
+    };
+    if (!result.edgeScores.empty())
+        out["top_edges"] = top(result.edgeScores, 10, [&](std::size_t e) { return g.edgeName(e); });
+    if (!result.nodeScores.empty())
+        out["top_nodes"] = top(result.nodeScores, 10, [&](std::size_t u) { return g.senders()[u].name; });
+    if (!result.nodePositionScores.empty()) {
+        nlohmann::json rows = nlohmann::json::array();
+        const auto P = static_cast<std::size_t>(result.positions);
+        for (std::size_t u = 0; u < g.senders().size(); ++u)
+            rows.push_back(std::vector<double>(result.nodePositionScores.begin() + static_cast<std::ptrdiff_t>(u * P),
+                                               result.nodePositionScores.begin() + static_cast<std::ptrdiff_t>((u + 1) * P)));
+        out["node_position_scores"] = {{"senders", g.senders().size()}, {"positions", P}, {"values", rows}};
+    }
+    if (!result.acdc.empty()) {
+        nlohmann::json runs = nlohmann::json::array();
+        for (const auto& run : result.acdc)
+            runs.push_back({{"tau", run.tau},
+                            {"edges", std::count(run.kept.begin(), run.kept.end(), 1)},
+                            {"metric", run.metric},
+                            {"evaluations", run.evaluations}});
+        out["acdc"] = runs;
+    }
+    printJson(out);
+    return 0;
+}
+
 } // namespace
 
 std::vector<Command> circuitCommands()
 {
     std::vector<std::string> evalOpts = {"data", "circuit", "metric", "reference", "batch-size", "top-n", "threshold", "greedy"};
     evalOpts.insert(evalOpts.end(), modelOptionNames.begin(), modelOptionNames.end());
+    std::vector<std::string> attrOpts = {"data", "method", "out", "format", "metric", "reference", "steps", "tau", "batch-size", "top-n"};
+    attrOpts.insert(attrOpts.end(), modelOptionNames.begin(), modelOptionNames.end());
     return {
         {"circuit", "inspect, convert and compare circuit files (EAP-IG JSON, native JSON, DOT)",
          "patchbay-cli circuit (info FILE | convert --in FILE --out FILE --format eap-ig|native|dot "
          "[--top-n N | --threshold T | --greedy N] [--prune] | roc --scored FILE --reference FILE)",
          {"in", "out", "format", "top-n", "threshold", "greedy", "scored", "reference"}, {"prune"}, &cmdCircuit},
+        {"attribute", "score edges or nodes with an attribution method and write them as a circuit file",
+         "patchbay-cli attribute --model DIR --data FILE --method activation-patching|atp|eap|eap-ig|eap-ig-activations|"
+         "clean-corrupted|exact|acdc --out FILE [--format eap-ig|native] [--metric M] [--reference R] [--steps m] "
+         "[--tau T[,T...]] [--batch-size B] [--top-n N] [--per-position] [--progress] [--device D] [--dtype T] [--bos B]",
+         attrOpts, {"per-position", "progress"}, &cmdAttribute},
         {"evaluate", "metric and normalised faithfulness of a circuit on a dataset",
          "patchbay-cli evaluate --model DIR --data FILE --circuit FILE [--metric logit-diff|prob-diff|kl|loss] "
          "[--reference corrupted|zero|mean|mean-all-positions] [--batch-size B] "

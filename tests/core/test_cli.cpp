@@ -11,6 +11,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 namespace fs = std::filesystem;
 
@@ -58,7 +59,7 @@ private Q_SLOTS:
         QVERIFY(v.out.startsWith(QStringLiteral("patchbay-cli ")));
         const auto h = runCli({QStringLiteral("--help")});
         QCOMPARE(h.exitCode, 0);
-        for (const char* cmd : {"info", "tokenize", "logits", "circuit", "evaluate"})
+        for (const char* cmd : {"info", "tokenize", "logits", "circuit", "evaluate", "attribute"})
             QVERIFY2(h.out.contains(QLatin1String(cmd)), cmd);
     }
 
@@ -299,6 +300,53 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains(QStringLiteral("layers 12 vs 3")), qPrintable(r.err));
         QVERIFY2(r.err.contains(QStringLiteral("heads 12 vs 4")), qPrintable(r.err));
+    }
+
+    // attribute --method eap writes the EAP-IG file whose scores match TransformerLens's
+    // (the same fixture test_attribution checks in-process); ACDC reports one run per τ.
+    void attributeEap()
+    {
+        QTemporaryDir dir;
+        const auto out = dir.filePath(QStringLiteral("eap.json"));
+        const auto model = kModels + QStringLiteral("/gpt2");
+        auto r = runCli({QStringLiteral("attribute"), QStringLiteral("--model"), model, QStringLiteral("--data"), kPairs,
+                         QStringLiteral("--method"), QStringLiteral("eap"), QStringLiteral("--out"), out,
+                         QStringLiteral("--top-n"), QStringLiteral("25")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        auto j = parse(r.out);
+        QCOMPARE(j["edges_in_circuit"].get<int>(), 25);
+        const auto written = readJson(out);
+        const auto peer = readJson(QStringLiteral(PATCHBAY_TEST_DATA_DIR "/attribution/gpt2-eap.json"));
+        std::map<std::string, std::size_t> senderIndex, receiverIndex;
+        for (std::size_t i = 0; i < peer["senders"].size(); ++i)
+            senderIndex[peer["senders"][i].get<std::string>()] = i;
+        for (std::size_t i = 0; i < peer["receivers"].size(); ++i)
+            receiverIndex[peer["receivers"][i].get<std::string>()] = i;
+        QCOMPARE(written["edges"].size(), std::size_t(262)); // 3 layers, 4 heads: 12+5 + 72+10 + 132+15 + 16
+        int in = 0;
+        for (const auto& [name, edge] : written["edges"].items()) {
+            const auto arrow = name.find("->");
+            const double want = peer["eap"][senderIndex.at(name.substr(0, arrow))][receiverIndex.at(name.substr(arrow + 2))].get<double>();
+            QVERIFY2(std::abs(edge["score"].get<double>() - want) <= 1e-5, name.c_str());
+            in += edge["in_graph"].get<bool>();
+        }
+        QCOMPARE(in, 25);
+
+        r = runCli({QStringLiteral("attribute"), QStringLiteral("--model"), kModels + QStringLiteral("/gpt2-sparse"),
+                    QStringLiteral("--data"), kPairs, QStringLiteral("--method"), QStringLiteral("acdc"), QStringLiteral("--metric"),
+                    QStringLiteral("kl"), QStringLiteral("--tau"), QStringLiteral("0.001,1e9"), QStringLiteral("--out"), out});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        j = parse(r.out);
+        QCOMPARE(j["acdc"].size(), std::size_t(2));
+        QVERIFY(j["acdc"][0]["edges"].get<int>() > 0);
+        QCOMPARE(j["acdc"][1]["edges"].get<int>(), 0);
+        QCOMPARE(parse(runCli({QStringLiteral("circuit"), QStringLiteral("info"), out}).out)["edges_in_circuit"].get<int>(),
+                 j["acdc"][0]["edges"].get<int>());
+
+        r = runCli({QStringLiteral("attribute"), QStringLiteral("--model"), model, QStringLiteral("--data"), kPairs,
+                    QStringLiteral("--method"), QStringLiteral("eap-integrated"), QStringLiteral("--out"), out});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("eap-ig")), qPrintable(r.err));
     }
 };
 

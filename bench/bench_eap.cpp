@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+// EAP against one plain forward + backward of the same engine on the same batches:
+//   bench_eap --model DIR --data FILE [--batch-size 16] [--reps 3]
+// EAP's cost is the reference (corrupted) forward the evaluator caches, then per batch one
+// clean forward with gradient probes on every receiver input, one backward and one score
+// product per receiver layer. The floor is about 1.33× a forward + backward (two forwards
+// and one backward against one of each), plus the products.
+#include "core/attribution.h"
+#include "core/dataset.h"
+#include "core/detail/evaluation_state.h"
+#include "bench/bench_util.h"
+#include "core/model.h"
+#include "core/system.h"
+
+#include <nlohmann/json.hpp>
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+
+using namespace patchbay::core;
+
+using namespace patchbay::bench;
+
+namespace {
+
+// One plain forward + backward over every batch: the building blocks of Transformer::forward
+// with the embedding as the leaf that requires grad (activation gradients only, as in EAP).
+void forwardBackward(const patchbay::core::detail::EvaluationState& s)
+{
+    const auto& t = s.model->transformer();
+    const auto& c = t.config();
+    for (const auto& b : s.batches) {
+        torch::AutoGradMode grad(true);
+        const auto bias = t.attentionBias(b.mask, b.clean.size(0), b.clean.size(1));
+        auto resid = t.embed(b.clean).detach().requires_grad_(true);
+        auto x = resid;
+        for (int l = 0; l < c.nLayers; ++l) {
+            const auto attn = t.attention(l, x, x, x, bias, nullptr);
+            const auto m = t.mlp(l, c.parallelAttnMlp ? x : x + attn.out, nullptr);
+            x = x + attn.out + m;
+        }
+        const auto at = b.answerPos.view({-1, 1, 1}).expand({-1, 1, c.dModel});
+        const auto logits = t.unembed(x.gather(1, at), nullptr).squeeze(1);
+        patchbay::core::detail::metricPerExample(s.options.metric, logits, b.targets).sum().backward();
+    }
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    try {
+        const std::string dir = arg(argc, argv, "model", ""), dataFile = arg(argc, argv, "data", "");
+        if (dir.empty() || dataFile.empty()) {
+            std::cerr << "usage: bench_eap --model DIR --data FILE [--batch-size B] [--reps R]\n";
+            return 2;
+        }
+        const int reps = std::stoi(arg(argc, argv, "reps", "3"));
+        initRuntime();
+        const std::shared_ptr<Model> model = Model::load(dir);
+        EvaluationOptions options;
+        options.batchSize = std::stoi(arg(argc, argv, "batch-size", "16"));
+        auto data = readDataset(dataFile);
+        const auto examples = data.pairs.size();
+        auto start = std::chrono::steady_clock::now();
+        const Evaluator ev(model, std::move(data), options); // reference forward + clean/patched metrics
+        const double setup = seconds(start);
+        // The set-up's own reference pass, alone, for the EAP total.
+        std::vector<double> reference, eap, plain;
+        for (int r = 0; r < reps; ++r) {
+            start = std::chrono::steady_clock::now();
+            {
+                torch::NoGradGuard noGrad;
+                for (const auto& b : ev.state().batches)
+                    ev.state().forward->senderOutputs(b.corrupted, b.mask);
+            }
+            reference.push_back(seconds(start));
+            AttributionOptions o;
+            o.method = Method::Eap;
+            eap.push_back(attribute(ev, o).seconds);
+            start = std::chrono::steady_clock::now();
+            forwardBackward(ev.state());
+            plain.push_back(seconds(start));
+        }
+        rusage usage{};
+        getrusage(RUSAGE_SELF, &usage);
+        const double total = median(reference) + median(eap);
+        std::cout << nlohmann::json{{"model", dir},
+                                    {"data", dataFile},
+                                    {"examples", examples},
+                                    {"batch_size", options.batchSize},
+                                    {"threads", systemInfo(false).intraOpThreads},
+                                    {"evaluator_setup_seconds", setup},
+                                    {"reference_pass_seconds", median(reference)},
+                                    {"eap_gradient_and_scores_seconds", median(eap)},
+                                    {"eap_total_seconds", total},
+                                    {"forward_backward_seconds", median(plain)},
+                                    {"eap_over_forward_backward", total / median(plain)},
+                                    {"peak_rss_mb", static_cast<double>(usage.ru_maxrss) / 1024.0}}
+                         .dump()
+                  << '\n';
+        return 0;
+    } catch (const std::exception& e) {
+        std::cerr << "bench_eap: " << e.what() << '\n';
+        return 1;
+    }
+}
