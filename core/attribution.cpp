@@ -28,6 +28,7 @@ const std::vector<std::pair<Method, const char*>> kMethods = {
     {Method::CleanCorrupted, "clean-corrupted"},
     {Method::Exact, "exact"},
     {Method::Acdc, "acdc"},
+    {Method::PathPatching, "path-patching"},
 };
 
 void checkCancel(const EvaluationState& s)
@@ -101,19 +102,26 @@ torch::Tensor gradientScores(const EvaluationState& s, Method method, int steps)
     for (const auto& b : s.batches) {
         checkCancel(s);
         const int64_t batch = b.clean.size(0), pos = b.clean.size(1), D = s.model->config().dModel;
-        // a_ref − a_clean, sender-major: [S, batch·pos·d_model]
+        // a_ref − a_clean, sender-major: [S, batch·pos·d_model]. A step that runs the clean
+        // input unpatched yields the clean sender outputs itself; otherwise one more forward.
         torch::Tensor diff;
-        {
+        auto setDiff = [&](const torch::Tensor& clean) {
             torch::NoGradGuard noGrad;
-            const auto clean = f.senderOutputs(b.clean, b.mask);
             const auto ref = b.reference.defined() ? b.reference.expand_as(clean) : torch::zeros_like(clean);
-            diff = (ref - clean).permute({2, 0, 1, 3}).reshape({S, -1});
+            diff = (ref - clean.detach()).permute({2, 0, 1, 3}).reshape({S, -1});
+        };
+        const bool cleanStep = std::any_of(plan.begin(), plan.end(), [](const GradientStep& st) {
+            return !st.corruptedInput && st.inputAlpha == 1 && st.senderAlpha == 1;
+        });
+        if (!cleanStep) {
+            torch::NoGradGuard noGrad;
+            setDiff(f.senderOutputs(b.clean, b.mask));
         }
         torch::Tensor grads; // Σ over steps of ∂M/∂in_v: [R, batch·pos·d_model]
         for (const auto& step : plan) {
             progress(s, static_cast<double>(done++) / static_cast<double>(total), "gradients");
             torch::AutoGradMode grad(true);
-            std::vector<torch::Tensor> probes;
+            detail::GradientProbes probes;
             Intervention patch;
             patch.reference = b.reference;
             patch.readout = b.answerPos;
@@ -123,13 +131,14 @@ torch::Tensor gradientScores(const EvaluationState& s, Method method, int steps)
                 mask[0] = step.inputAlpha * step.senderAlpha;
                 patch.nodeMask = mask;
             }
-            const auto logits = f.run(step.corruptedInput ? b.corrupted : b.clean, b.mask, patch);
+            const bool isClean = !step.corruptedInput && step.inputAlpha == 1 && step.senderAlpha == 1;
+            torch::Tensor senders;
+            const auto logits = f.run(step.corruptedInput ? b.corrupted : b.clean, b.mask, patch, isClean ? &senders : nullptr);
+            if (isClean)
+                setDiff(senders);
             const auto metric = detail::metricPerExample(s.options.metric, logits, b.targets).sum() / n;
             metric.backward();
-            std::vector<torch::Tensor> gs;
-            for (const auto& p : probes)
-                gs.push_back(p.grad());
-            const auto stepGrads = torch::cat(gs, 2).permute({2, 0, 1, 3}).reshape({R, batch * pos * D});
+            const auto stepGrads = probes.receiverGradients().to(diff.scalar_type()).permute({2, 0, 1, 3}).reshape({R, batch * pos * D});
             grads = grads.defined() ? grads + stepGrads : stepGrads;
         }
         grads = grads / static_cast<double>(plan.size());
@@ -351,7 +360,10 @@ Method parseMethod(const std::string& name)
     throw Error("unknown method \"" + name + "\" (expected " + all + ")");
 }
 
-bool methodScoresEdges(Method method) { return method != Method::ActivationPatching && method != Method::AtP; }
+bool methodScoresEdges(Method method)
+{
+    return method != Method::ActivationPatching && method != Method::AtP && method != Method::PathPatching;
+}
 
 AttributionResult attribute(const Evaluator& evaluator, const AttributionOptions& options)
 {
@@ -385,6 +397,27 @@ AttributionResult attribute(const Evaluator& evaluator, const AttributionOptions
     case Method::Acdc:
         acdc(evaluator, options, r);
         break;
+    case Method::PathPatching: {
+        if (options.receivers.empty())
+            throw Error("path patching needs at least one receiver");
+        const auto& g = s.graph;
+        int reach = 0; // senders [0, reach) come before at least one receiver
+        for (const auto rv : options.receivers) {
+            if (rv < 0 || static_cast<std::size_t>(rv) >= g.receivers().size())
+                throw Error("path patching: receiver index " + std::to_string(rv) + " is not in the graph");
+            reach = std::max(reach, g.sendersBefore(rv));
+        }
+        r.nodeScores.assign(g.senders().size(), 0.0);
+        for (std::size_t u = 0; u < static_cast<std::size_t>(reach); ++u) {
+            progress(s, static_cast<double>(u) / static_cast<double>(g.senders().size()), "path patching");
+            PathPatch pp;
+            pp.senders = {static_cast<int>(u)};
+            pp.receivers = options.receivers;
+            pp.through = options.through;
+            r.nodeScores[u] = evaluator.pathPatch(pp) - s.clean;
+        }
+        break;
+    }
     }
     progress(s, 1.0, "done");
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -24,6 +24,7 @@ enum class Method {
     CleanCorrupted,     // edges: gradients averaged over the clean and the reference run
     Exact,              // edges: one masked evaluation per edge
     Acdc,               // edges: greedy removal from the logits backwards, threshold τ
+    PathPatching,       // nodes: each sender's effect on chosen receivers through `through` (IOI figures)
 };
 std::string methodName(Method method); // "activation-patching", "atp", "eap", "eap-ig", …
 Method parseMethod(const std::string& name);
@@ -35,6 +36,10 @@ struct AttributionOptions
     int steps = 5;                // EAP-IG interpolation steps m
     std::vector<double> taus;     // ACDC thresholds (one run each); default {0.01}
     bool perPosition = false;     // activation patching: one score per sender and position
+    // Path patching: the receiver indices, and the senders the effect may pass through
+    // (Evaluator::mlpSenders() for the IOI paper's default; empty = direct edges only).
+    std::vector<int> receivers;
+    std::vector<int> through;
 };
 
 // One ACDC run: the edges it kept for one τ.

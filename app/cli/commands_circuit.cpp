@@ -220,11 +220,42 @@ int cmdAttribute(const Args& args)
     if (args.has("tau"))
         o.taus = parseList(args.value("tau"), "tau");
     o.perPosition = args.flags.count("per-position") > 0;
+    if (o.method == core::Method::PathPatching && !args.has("receivers"))
+        throw UsageError("path patching needs --receivers, e.g. --receivers 'a9.h9<q>,a9.h6<q>'");
     const auto format = core::parseCircuitFormat(args.value("format", "eap-ig"));
     const std::string outFile = args.required("out");
 
     const auto loaded = loadEvaluator(args);
     const auto& ev = *loaded.evaluator;
+    if (o.method == core::Method::PathPatching) {
+        const auto& g = ev.graph();
+        auto names = [](const std::string& list) {
+            std::vector<std::string> out;
+            std::stringstream in(list);
+            std::string item;
+            while (std::getline(in, item, ','))
+                if (!item.empty())
+                    out.push_back(item);
+            return out;
+        };
+        for (const auto& n : names(args.value("receivers"))) {
+            const auto r = g.findReceiver(n);
+            if (!r)
+                throw UsageError("--receivers: \"" + n + "\" is not a receiver of this model (like a9.h9<q>, m3, logits)");
+            o.receivers.push_back(*r);
+        }
+        const std::string through = args.value("through", "mlps");
+        if (through == "mlps") {
+            o.through = core::Evaluator::mlpSenders(g);
+        } else if (through != "none") {
+            for (const auto& n : names(through)) {
+                const auto u = g.findSender(n);
+                if (!u)
+                    throw UsageError("--through: \"" + n + "\" is not a node of this model (mlps, none, or names like m3,a2.h1)");
+                o.through.push_back(*u);
+            }
+        }
+    }
     const auto result = core::attribute(ev, o);
     if (args.flags.count("progress"))
         std::cerr << '\n';
@@ -263,6 +294,18 @@ int cmdAttribute(const Args& args)
         out["top_edges"] = top(result.edgeScores, 10, [&](std::size_t e) { return g.edgeName(e); });
     if (!result.nodeScores.empty())
         out["top_nodes"] = top(result.nodeScores, 10, [&](std::size_t u) { return g.senders()[u].name; });
+    if (!result.nodeScores.empty()) {
+        // Layer × (heads, then the MLP), as the heatmap views show node scores.
+        nlohmann::json rows = nlohmann::json::array();
+        for (int l = 0; l < g.nLayers(); ++l) {
+            std::vector<double> row;
+            for (int h = 0; h < g.nHeads(); ++h)
+                row.push_back(result.nodeScores[static_cast<std::size_t>(g.senderIndex(l, h))]);
+            row.push_back(result.nodeScores[static_cast<std::size_t>(g.mlpSenderIndex(l))]);
+            rows.push_back(row);
+        }
+        out["node_heatmap"] = {{"input", result.nodeScores[0]}, {"layers", rows}};
+    }
     if (!result.nodePositionScores.empty()) {
         nlohmann::json rows = nlohmann::json::array();
         const auto P = static_cast<std::size_t>(result.positions);
@@ -290,7 +333,8 @@ std::vector<Command> circuitCommands()
 {
     std::vector<std::string> evalOpts = {"data", "circuit", "metric", "reference", "batch-size", "top-n", "threshold", "greedy"};
     evalOpts.insert(evalOpts.end(), modelOptionNames.begin(), modelOptionNames.end());
-    std::vector<std::string> attrOpts = {"data", "method", "out", "format", "metric", "reference", "steps", "tau", "batch-size", "top-n"};
+    std::vector<std::string> attrOpts = {"data", "method", "out", "format", "metric", "reference", "steps", "tau", "batch-size", "top-n",
+                                         "receivers", "through"};
     attrOpts.insert(attrOpts.end(), modelOptionNames.begin(), modelOptionNames.end());
     return {
         {"circuit", "inspect, convert and compare circuit files (EAP-IG JSON, native JSON, DOT)",
@@ -299,8 +343,9 @@ std::vector<Command> circuitCommands()
          {"in", "out", "format", "top-n", "threshold", "greedy", "scored", "reference"}, {"prune"}, &cmdCircuit},
         {"attribute", "score edges or nodes with an attribution method and write them as a circuit file",
          "patchbay-cli attribute --model DIR --data FILE --method activation-patching|atp|eap|eap-ig|eap-ig-activations|"
-         "clean-corrupted|exact|acdc --out FILE [--format eap-ig|native] [--metric M] [--reference R] [--steps m] "
-         "[--tau T[,T...]] [--batch-size B] [--top-n N] [--per-position] [--progress] [--device D] [--dtype T] [--bos B]",
+         "clean-corrupted|exact|acdc|path-patching --out FILE [--format eap-ig|native] [--metric M] [--reference R] "
+         "[--steps m] [--tau T[,T...]] [--receivers 'a9.h9<q>,...' [--through mlps|none|m3,a2.h1,...]] [--batch-size B] "
+         "[--top-n N] [--per-position] [--progress] [--device D] [--dtype T] [--bos B]",
          attrOpts, {"per-position", "progress"}, &cmdAttribute},
         {"evaluate", "metric and normalised faithfulness of a circuit on a dataset",
          "patchbay-cli evaluate --model DIR --data FILE --circuit FILE [--metric logit-diff|prob-diff|kl|loss] "

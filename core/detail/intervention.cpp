@@ -3,6 +3,8 @@
 
 #include "core/error.h"
 
+#include <algorithm>
+
 namespace patchbay::core::detail {
 
 InterventionalForward::InterventionalForward(const Transformer& model, const Graph& graph)
@@ -57,6 +59,10 @@ torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch
         for (std::size_t r = 0; r < active.size(); ++r)
             active[r] = a[static_cast<int64_t>(r)];
     }
+    if (patch.probes) {
+        patch.probes->m_model = &m_model;
+        patch.probes->m_entries.clear();
+    }
     auto refOf = [&](int64_t first, int64_t n) -> torch::Tensor {
         return patch.reference.defined() ? patch.reference.narrow(2, first, n).to(m_model.dtype()) : torch::Tensor();
     };
@@ -64,7 +70,10 @@ torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch
     // buffer, so a layer's correction is a single matrix product; with autograd (masks
     // that require grad) the blocks stay separate tensors, since in-place writes into a
     // buffer that earlier products read would break the backward pass.
-    const bool useBuffer = !torch::GradMode::is_enabled();
+    // No receiver with a mask below 1 (a clean run, senderOutputs, EAP's gradient pass):
+    // no correction is ever computed, so the sender differences are not kept at all.
+    const bool anyPatched = std::any_of(active.begin(), active.end(), [](char a) { return a != 0; });
+    const bool useBuffer = !torch::GradMode::is_enabled() && anyPatched;
     torch::Tensor buffer;
     if (useBuffer) {
         const auto need = S * batch * pos * c.dModel;
@@ -89,6 +98,10 @@ torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch
     std::vector<Block> blocks;
     std::vector<torch::Tensor> raw;
     auto addBlock = [&](int64_t first, const torch::Tensor& out) { // out [batch, pos, n, d_model]
+        if (sendersOut)
+            raw.push_back(out);
+        if (!anyPatched)
+            return;
         const auto ref = refOf(first, out.size(2));
         const auto diff = ref.defined() ? out - ref : out;
         if (useBuffer) {
@@ -100,8 +113,6 @@ torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch
         } else {
             blocks.push_back({first, diff.permute({2, 0, 1, 3}).reshape({out.size(2), -1})});
         }
-        if (sendersOut)
-            raw.push_back(out);
     };
     // Σ_u w_uv (a_u - a_u^ref) for the receivers `rs`: [batch, pos, |rs|, d_model].
     // `before` is Σ_u (a_u − a_u^ref) over the senders that feed them (buffer path).
@@ -196,9 +207,10 @@ torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch
         auto in = act ? stream.unsqueeze(2) - correction(rs, before) : stream.unsqueeze(2).expand({batch, pos, n, c.dModel});
         in = overrideAndRecord(rs, in);
         if (patch.probes) {
-            auto probe = torch::zeros({batch, pos, n, c.dModel}, in.options().requires_grad(false)).requires_grad_(true);
-            patch.probes->push_back(probe);
-            in = in + probe;
+            GradientProbes::Entry entry;
+            entry.probe = torch::zeros({batch, pos, n, c.dModel}, in.options().requires_grad(false)).requires_grad_(true);
+            in = in + entry.probe;
+            patch.probes->m_entries.push_back(std::move(entry));
         }
         return in;
     };
@@ -215,11 +227,29 @@ torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch
             for (int h = 0; h < Hkv; ++h)
                 qkv.push_back(g.receiverIndex(l, port, h));
         AttentionOutput attn;
-        const auto in = receiverInputs(qkv, resid, dsum); // [batch, pos, H + 2 Hkv, d_model]
-        if (in.defined())
-            attn = m_model.attention(l, in.narrow(2, 0, H), in.narrow(2, H, Hkv), in.narrow(2, H + Hkv, Hkv), bias, nullptr);
-        else
-            attn = m_model.attention(l, resid, resid, resid, bias, nullptr);
+        if (!patch.edgeMask.defined() && !touched(qkv)) {
+            // Without edge masks every q/k/v path of a layer reads the same input (node
+            // masks weigh a sender's every out-edge alike): one shared input, normalised and
+            // projected once, as in the plain forward.
+            auto x = resid;
+            if (anyActive(qkv))
+                x = resid - correction({qkv.front()}, dsum).squeeze(2);
+            if (patch.probes) {
+                GradientProbes::Entry entry;
+                entry.layer = l;
+                entry.x = x.detach();
+                attn = m_model.attention(l, x, x, x, bias, nullptr, &entry.attention);
+                patch.probes->m_entries.push_back(std::move(entry));
+            } else {
+                attn = m_model.attention(l, x, x, x, bias, nullptr);
+            }
+        } else {
+            const auto in = receiverInputs(qkv, resid, dsum); // [batch, pos, H + 2 Hkv, d_model]
+            if (in.defined())
+                attn = m_model.attention(l, in.narrow(2, 0, H), in.narrow(2, H, Hkv), in.narrow(2, H + Hkv, Hkv), bias, nullptr);
+            else
+                attn = m_model.attention(l, resid, resid, resid, bias, nullptr);
+        }
         const auto results = m_model.headResults(l, attn.z); // [batch, pos, H, d_model]
         const auto& bO = m_model.weights().layers[static_cast<std::size_t>(l)].bO;
         auto attnOut = results.sum(2);
@@ -249,6 +279,20 @@ torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch
         return m_model.unembed(resid.gather(1, at), nullptr).squeeze(1);
     }
     return m_model.unembed(resid, nullptr);
+}
+
+torch::Tensor GradientProbes::receiverGradients() const
+{
+    std::vector<torch::Tensor> parts;
+    for (const auto& e : m_entries) {
+        if (e.layer >= 0) {
+            parts.push_back(m_model->attentionInputGradients(e.layer, e.x, e.attention));
+        } else {
+            const auto g = e.probe.grad();
+            parts.push_back(g.defined() ? g.to(torch::kFloat32) : torch::zeros(e.probe.sizes(), e.probe.options().dtype(torch::kFloat32)));
+        }
+    }
+    return torch::cat(parts, 2);
 }
 
 torch::Tensor InterventionalForward::senderOutputs(const torch::Tensor& ids, const torch::Tensor& mask) const

@@ -9,6 +9,30 @@
 
 namespace patchbay::core::detail {
 
+// Gradient taps on every receiver input (the attribution methods): filled by a run, read
+// after the backward pass.
+class GradientProbes
+{
+public:
+    // ∂M/∂in_v for every receiver, in receiver order: [batch, pos, n_receivers, d_model].
+    torch::Tensor receiverGradients() const;
+
+private:
+    friend class InterventionalForward;
+    // One entry per receiver group in forward order: a probe added to the inputs of those
+    // receivers ([batch, pos, n, d_model]), or, where a layer's q/k/v paths all read the same
+    // input x, probes on the projections whose gradients are mapped back analytically.
+    struct Entry
+    {
+        torch::Tensor probe;
+        int layer = -1;
+        torch::Tensor x;
+        AttentionProbes attention;
+    };
+    const Transformer* m_model = nullptr;
+    std::vector<Entry> m_entries;
+};
+
 // What to patch in one run. Every receiver input is
 //   in_v = Σ_u [ e_uv · a_u + (1 − e_uv) · a_u^ref ] + constants,  e_uv = m_uv · n_u,
 // computed as the run's own residual stream minus Σ_u (1 − e_uv)(a_u − a_u^ref): one
@@ -27,12 +51,9 @@ struct Intervention
     // the receiver indices in as keys, run() fills in the inputs [batch, pos, d_model].
     std::map<int, torch::Tensor>* recordInputs = nullptr;
 
-    // Gradient probes (the attribution methods): when set, every receiver's input gets a
-    // zero tensor that requires grad added, and run() appends those probes here in receiver
-    // order — per layer the q/k/v inputs [batch, pos, H + 2 Hkv, d_model], then the MLP
-    // input [batch, pos, 1, d_model]; last the logits input [batch, pos, 1, d_model] — so
-    // after a backward pass their grads are ∂M/∂in_v for every receiver.
-    std::vector<torch::Tensor>* probes = nullptr;
+    // Gradient probes (the attribution methods): when set, run() taps every receiver's
+    // input so that after a backward pass probes->receiverGradients() is ∂M/∂in_v.
+    GradientProbes* probes = nullptr;
 
     // Positions [batch] (int64) at which to read the logits; undefined = every position.
     torch::Tensor readout;

@@ -159,7 +159,7 @@ torch::Tensor Transformer::project(const torch::Tensor& x, const torch::Tensor& 
 
 AttentionOutput Transformer::attention(int layer, const torch::Tensor& qIn, const torch::Tensor& kIn,
                                        const torch::Tensor& vIn, const torch::Tensor& bias,
-                                       ActivationCache* cache) const
+                                       ActivationCache* cache, AttentionProbes* probes) const
 {
     const auto& L = m_weights.layers.at(static_cast<std::size_t>(layer));
     const int64_t nHeads = m_config.nHeads;
@@ -176,6 +176,15 @@ AttentionOutput Transformer::attention(int layer, const torch::Tensor& qIn, cons
     auto q = project(qN, L.wQ, L.bQ, nHeads); // [batch, pos, n_heads, d_head]
     auto k = project(kN, L.wK, L.bK, nKv);    // [batch, pos, n_kv_heads, d_head]
     auto v = project(vN, L.wV, L.bV, nKv);    // [batch, pos, n_kv_heads, d_head]
+    if (probes) {
+        auto probe = [](torch::Tensor& x, torch::Tensor& p) {
+            p = torch::zeros(x.sizes(), x.options().requires_grad(false)).requires_grad_(true);
+            x = x + p;
+        };
+        probe(q, probes->q);
+        probe(k, probes->k);
+        probe(v, probes->v);
+    }
     record(cache, blockName(layer, "attn.hook_q"), q);
     record(cache, blockName(layer, "attn.hook_k"), k);
     record(cache, blockName(layer, "attn.hook_v"), v);
@@ -211,6 +220,31 @@ AttentionOutput Transformer::attention(int layer, const torch::Tensor& qIn, cons
     auto zFlat = z.view({batch * pos, nHeads * m_config.dHead});
     auto out = L.bO.defined() ? torch::addmm(L.bO, zFlat, L.wO) : torch::mm(zFlat, L.wO);
     return {out.view({batch, pos, m_config.dModel}), z};
+}
+
+torch::Tensor Transformer::attentionInputGradients(int layer, const torch::Tensor& xIn, const AttentionProbes& probes) const
+{
+    const auto& L = m_weights.layers.at(static_cast<std::size_t>(layer));
+    const int64_t dHead = m_config.dHead, d = m_config.dModel;
+    // ∂M/∂(ln1 output) of each path: the probe gradient through that head's slice of W.
+    auto back = [&](const torch::Tensor& g, const torch::Tensor& w) { // g [b, p, n, d_head], w [d, n * d_head]
+        const auto n = g.size(2);
+        const auto gradOut = g.defined() ? g : torch::zeros({xIn.size(0), xIn.size(1), n, dHead}, xIn.options());
+        return torch::einsum("bpne,dne->bpnd", {gradOut.to(torch::kFloat32), w.to(torch::kFloat32).view({d, n, dHead})});
+    };
+    const auto gy = torch::cat({back(probes.q.grad(), L.wQ), back(probes.k.grad(), L.wK), back(probes.v.grad(), L.wV)}, 2);
+    // ln1's backward for every path at once (the same x, each with its own upstream grad).
+    const auto x = xIn.to(torch::kFloat32).unsqueeze(2);   // [b, p, 1, d]
+    const auto gxhat = gy * L.ln1W.to(torch::kFloat32);   // [b, p, n, d]
+    if (m_config.norm == ModelConfig::Norm::LayerNorm) {
+        const auto mu = x.mean(-1, true);
+        const auto sigma = torch::sqrt((x - mu).pow(2).mean(-1, true) + m_config.normEps);
+        const auto xhat = (x - mu) / sigma;
+        return (gxhat - gxhat.mean(-1, true) - xhat * (gxhat * xhat).mean(-1, true)) / sigma;
+    }
+    const auto r = torch::sqrt(x.pow(2).mean(-1, true) + m_config.normEps);
+    const auto xhat = x / r;
+    return (gxhat - xhat * (gxhat * xhat).mean(-1, true)) / r;
 }
 
 torch::Tensor Transformer::headResults(int layer, const torch::Tensor& z) const

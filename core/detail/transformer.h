@@ -67,6 +67,14 @@ struct AttentionOutput
     torch::Tensor z;       // [batch, pos, n_heads, d_head]
 };
 
+// Zero tensors that require grad, added to the q/k/v projections of one attention layer
+// (before rotary embedding and before grouped heads are repeated), so that a backward pass
+// yields ∂M/∂q, ∂M/∂k, ∂M/∂v per head: [batch, pos, n_heads | n_kv_heads, d_head].
+struct AttentionProbes
+{
+    torch::Tensor q, k, v;
+};
+
 // The shared forward. Stateless after construction: const methods may run from one
 // thread at a time per tensor set (the compute worker's).
 class Transformer
@@ -99,7 +107,13 @@ public:
     // for q, [batch, pos, n_kv_heads, d_model] for k and v), which is how the
     // interventional forward feeds each head its own patched input.
     AttentionOutput attention(int layer, const torch::Tensor& qIn, const torch::Tensor& kIn,
-                              const torch::Tensor& vIn, const torch::Tensor& bias, ActivationCache* cache) const;
+                              const torch::Tensor& vIn, const torch::Tensor& bias, ActivationCache* cache,
+                              AttentionProbes* probes = nullptr) const;
+    // The gradient with respect to the residual-stream input of every q/k/v path of layer l
+    // that read the shared input x [batch, pos, d_model], from the probes' gradients: each
+    // head's projection transposed, then ln1's backward per path (exact; no second forward).
+    // Returns [batch, pos, n_heads + 2 n_kv_heads, d_model] in q, k, v order.
+    torch::Tensor attentionInputGradients(int layer, const torch::Tensor& x, const AttentionProbes& probes) const;
     // MLP of layer l on the residual stream before ln2: [batch, pos, d_model].
     torch::Tensor mlp(int layer, const torch::Tensor& x, ActivationCache* cache) const;
     // Per-head outputs z_h W_O[h] without b_O: [batch, pos, n_heads, d_model].

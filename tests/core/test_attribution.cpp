@@ -291,9 +291,31 @@ private Q_SLOTS:
             QVERIFY2(acdc.acdc[2].kept[e], qPrintable(QString::fromStdString(g.edgeName(e))));
     }
 
+    // Path patching straight into the logits (no `through`) is exact patching of the edge
+    // u→logits, computed by the other mechanism (record and replace vs. an edge mask).
+    void pathPatchingIntoLogits()
+    {
+        const auto model = loadFixture("gpt2");
+        const Evaluator ev(model, randomDataset(model->config(), 25), options());
+        const auto& g = ev.graph();
+        AttributionOptions o;
+        o.method = Method::PathPatching;
+        o.receivers = {g.logitsReceiverIndex()};
+        const auto pp = attribute(ev, o);
+        o.method = Method::Exact;
+        const auto exact = attribute(ev, o);
+        double largest = 0;
+        for (std::size_t u = 0; u < g.senders().size(); ++u) {
+            const double want = exact.edgeScores[*g.edgeIndex(static_cast<int>(u), g.logitsReceiverIndex())];
+            QCOMPARE_NEAR(pp.nodeScores[u], want, 1e-5);
+            largest = std::max(largest, std::abs(want));
+        }
+        QVERIFY(largest > 1e-3);
+    }
+
     void methodNames()
     {
-        for (const char* n : {"activation-patching", "atp", "eap", "eap-ig", "eap-ig-activations", "clean-corrupted", "exact", "acdc"})
+        for (const char* n : {"activation-patching", "atp", "eap", "eap-ig", "eap-ig-activations", "clean-corrupted", "exact", "acdc", "path-patching"})
             QCOMPARE(methodName(parseMethod(n)), std::string(n));
         try {
             parseMethod("ig");
