@@ -153,7 +153,15 @@ void Evaluator::Impl::build()
         throw Error("batch size must be positive");
 
     const auto n = data.pairs.size();
-    const auto bs = static_cast<std::size_t>(options.batchSize);
+    auto bs = static_cast<std::size_t>(options.batchSize);
+    if (options.memoryBudgetBytes > 0) {
+        std::size_t longest = 1;
+        for (const auto& p : data.pairs)
+            longest = std::max(longest, p.cleanIds.size());
+        const std::size_t perExample = 4 * longest * graph.senders().size() * static_cast<std::size_t>(t.config().dModel)
+                                       * static_cast<std::size_t>(torch::elementSize(t.dtype()));
+        bs = std::clamp<std::size_t>(options.memoryBudgetBytes / perExample, 1, bs);
+    }
     for (std::size_t first = 0; first < n; first += bs) {
         const auto count = std::min(bs, n - first);
         int64_t pos = 0;

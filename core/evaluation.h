@@ -25,6 +25,10 @@ struct EvaluationOptions
     Metric metric = Metric::LogitDiff;
     Reference reference = Reference::Corrupted;
     int batchSize = 16;
+    // Upper bound on the per-batch activation memory (references, sender buffer, gradients:
+    // about 4 × batch × pos × senders × d_model values); the batch size shrinks to fit.
+    // 0 = no bound.
+    std::size_t memoryBudgetBytes = 0;
     // Called with a fraction in [0,1] and a short stage text; may be empty.
     std::function<void(double, const std::string&)> progress;
     const std::atomic_bool* cancel = nullptr; // checked between batches; throws Cancelled

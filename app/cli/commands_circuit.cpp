@@ -141,6 +141,12 @@ Loaded loadEvaluator(const Args& args)
     options.batchSize = args.intValue("batch-size", 16);
     if (options.batchSize <= 0)
         throw UsageError("--batch-size must be positive");
+    if (args.has("memory-mb")) {
+        const int mb = args.intValue("memory-mb", 0);
+        if (mb <= 0)
+            throw UsageError("--memory-mb must be positive");
+        options.memoryBudgetBytes = static_cast<std::size_t>(mb) << 20;
+    }
     if (args.flags.count("progress"))
         options.progress = [](double f, const std::string& stage) {
             std::cerr << "\r" << stage << ' ' << static_cast<int>(f * 100) << "%      " << std::flush;
@@ -331,10 +337,10 @@ int cmdAttribute(const Args& args)
 
 std::vector<Command> circuitCommands()
 {
-    std::vector<std::string> evalOpts = {"data", "circuit", "metric", "reference", "batch-size", "top-n", "threshold", "greedy"};
+    std::vector<std::string> evalOpts = {"data", "circuit", "metric", "reference", "batch-size", "memory-mb", "top-n", "threshold", "greedy"};
     evalOpts.insert(evalOpts.end(), modelOptionNames.begin(), modelOptionNames.end());
-    std::vector<std::string> attrOpts = {"data", "method", "out", "format", "metric", "reference", "steps", "tau", "batch-size", "top-n",
-                                         "receivers", "through"};
+    std::vector<std::string> attrOpts = {"data", "method", "out", "format", "metric", "reference", "steps", "tau", "batch-size", "memory-mb",
+                                         "top-n", "receivers", "through"};
     attrOpts.insert(attrOpts.end(), modelOptionNames.begin(), modelOptionNames.end());
     return {
         {"circuit", "inspect, convert and compare circuit files (EAP-IG JSON, native JSON, DOT)",
@@ -345,11 +351,11 @@ std::vector<Command> circuitCommands()
          "patchbay-cli attribute --model DIR --data FILE --method activation-patching|atp|eap|eap-ig|eap-ig-activations|"
          "clean-corrupted|exact|acdc|path-patching --out FILE [--format eap-ig|native] [--metric M] [--reference R] "
          "[--steps m] [--tau T[,T...]] [--receivers 'a9.h9<q>,...' [--through mlps|none|m3,a2.h1,...]] [--batch-size B] "
-         "[--top-n N] [--per-position] [--progress] [--device D] [--dtype T] [--bos B]",
+         "[--memory-mb M] [--top-n N] [--per-position] [--progress] [--device D] [--dtype T] [--bos B]",
          attrOpts, {"per-position", "progress"}, &cmdAttribute},
         {"evaluate", "metric and normalised faithfulness of a circuit on a dataset",
          "patchbay-cli evaluate --model DIR --data FILE --circuit FILE [--metric logit-diff|prob-diff|kl|loss] "
-         "[--reference corrupted|zero|mean|mean-all-positions] [--batch-size B] "
+         "[--reference corrupted|zero|mean|mean-all-positions] [--batch-size B] [--memory-mb M] "
          "[--top-n N | --threshold T | --greedy N] [--prune] [--sweep] [--progress] [--device D] [--dtype T] [--bos B]",
          evalOpts, {"sweep", "prune", "progress"}, &cmdEvaluate},
     };

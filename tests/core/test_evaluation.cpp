@@ -3,6 +3,7 @@
 // each prompt on its own (no padding, no batching), references rebuilt by hand, single
 // edges patched in a forward written out from the transformer's building blocks, and path
 // patching against the IOI paper's four passes written out separately.
+#include "core/detail/evaluation_state.h"
 #include "core/error.h"
 #include "tests/core/evaluation_fixtures.h"
 
@@ -291,6 +292,22 @@ private Q_SLOTS:
         const double f = sw.points[1].faithfulness;
         QCOMPARE_NEAR(sw.cpr, 0.5 * (0 + f) / 2 + 0.5 * (f + 1) / 2, 1e-9);
         QCOMPARE_NEAR(sw.cmd, 0.5 * (1 + std::abs(1 - f)) / 2 + 0.5 * (std::abs(1 - f) + 0) / 2, 1e-9);
+    }
+
+    // A memory budget shrinks the batches (down to one pair) without changing any number.
+    void memoryBudget()
+    {
+        const auto model = loadFixture("gpt2");
+        const auto data = randomDataset(model->config(), 15);
+        auto o = optionsFor(Metric::LogitDiff);
+        o.batchSize = 16;
+        const Evaluator whole(model, data, o);
+        o.memoryBudgetBytes = 1;
+        const Evaluator tiny(model, data, o);
+        QCOMPARE(whole.state().batches.size(), std::size_t(1));
+        QCOMPARE(tiny.state().batches.size(), data.pairs.size());
+        QCOMPARE_NEAR(tiny.cleanMetric(), whole.cleanMetric(), 1e-5); // padding changes float rounding only
+        QCOMPARE_NEAR(tiny.referenceMetric(), whole.referenceMetric(), 1e-5);
     }
 
     void badInput()
