@@ -37,10 +37,13 @@ void checkCancel(const EvaluationState& s)
         throw Cancelled();
 }
 
+// Reports progress, then honours a cancel request at once: every progress point (each
+// batch, step, node or edge) is also a cancellation point.
 void progress(const EvaluationState& s, double f, const std::string& stage)
 {
     if (s.options.progress)
         s.options.progress(std::clamp(f, 0.0, 1.0), stage);
+    checkCancel(s);
 }
 
 torch::TensorOptions modelOptions(const EvaluationState& s)
@@ -419,7 +422,8 @@ AttributionResult attribute(const Evaluator& evaluator, const AttributionOptions
         break;
     }
     }
-    progress(s, 1.0, "done");
+    if (s.options.progress)
+        s.options.progress(1.0, "done");
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return r;
 }

@@ -313,6 +313,30 @@ private Q_SLOTS:
         QVERIFY(largest > 1e-3);
     }
 
+    // A cancel flag raised from the progress callback stops every method with Cancelled.
+    void cancellation()
+    {
+        const auto model = loadFixture("gpt2");
+        std::atomic_bool cancel{false};
+        auto o = options(Metric::Kl);
+        o.cancel = &cancel;
+        int calls = 0;
+        bool armed = false; // the evaluator's own set-up reports progress too
+        o.progress = [&](double, const std::string&) {
+            if (armed && ++calls == 3)
+                cancel = true;
+        };
+        const Evaluator ev(model, randomDataset(model->config(), 26), o);
+        armed = true;
+        for (auto m : {Method::Eap, Method::EapIg, Method::ActivationPatching, Method::Exact, Method::Acdc}) {
+            cancel = false;
+            calls = 0;
+            AttributionOptions a;
+            a.method = m;
+            QVERIFY_THROWS_EXCEPTION(Cancelled, attribute(ev, a));
+        }
+    }
+
     void methodNames()
     {
         for (const char* n : {"activation-patching", "atp", "eap", "eap-ig", "eap-ig-activations", "clean-corrupted", "exact", "acdc", "path-patching"})
