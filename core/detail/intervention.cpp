@@ -91,10 +91,24 @@ torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch
     if (useBuffer) {
         dsum = torch::zeros({batch * pos * c.dModel}, buffer.options());
         const auto kept = ((e * m_valid) != 0).to(torch::kCPU).contiguous();
-        const auto patched = (w != 0).to(torch::kCPU).contiguous();
         keptNz.assign(kept.data_ptr<bool>(), kept.data_ptr<bool>() + S * R);
+    }
+    if (anyPatched) {
+        const auto patched = (w.detach() != 0).to(torch::kCPU).contiguous();
         patchedNz.assign(patched.data_ptr<bool>(), patched.data_ptr<bool>() + S * R);
     }
+    // Whether any sender of [first, first + n) has w ≠ 0 into one of `rs` (a block whose
+    // weights are all zero adds nothing — unless the masks require grad, whose gradient
+    // the product carries even at zero).
+    auto blockMatters = [&](int64_t first, int64_t n, const std::vector<int64_t>& rs) {
+        if (w.requires_grad())
+            return true;
+        for (int64_t u = first; u < first + n; ++u)
+            for (const auto r : rs)
+                if (patchedNz[static_cast<std::size_t>(u * R + r)])
+                    return true;
+        return false;
+    };
     std::vector<Block> blocks;
     std::vector<torch::Tensor> raw;
     auto addBlock = [&](int64_t first, const torch::Tensor& out) { // out [batch, pos, n, d_model]
@@ -150,6 +164,8 @@ torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch
         }
         const auto wt = w.index_select(1, cols).t(); // [|rs|, S]
         for (const auto& b : blocks) {
+            if (!blockMatters(b.first, b.diff.size(0), rs))
+                continue;
             const auto wb = wt.narrow(1, b.first, b.diff.size(0));
             if (!acc.defined())
                 acc = torch::mm(wb, b.diff);
@@ -158,6 +174,8 @@ torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch
             else
                 acc.addmm_(wb, b.diff); // in place: no copy of the accumulator per block
         }
+        if (!acc.defined())
+            acc = torch::zeros({n, batch * pos * c.dModel}, torch::TensorOptions().dtype(m_model.dtype()).device(m_model.device()));
         return acc.view({n, batch, pos, c.dModel}).permute({1, 2, 0, 3}); // [batch, pos, |rs|, d_model]
     };
     auto anyActive = [&](const std::vector<int64_t>& rs) {
