@@ -104,7 +104,6 @@ torch::Tensor gradientScores(const EvaluationState& s, Method method, int steps)
     std::size_t done = 0;
     for (const auto& b : s.batches) {
         checkCancel(s);
-        const int64_t batch = b.clean.size(0), pos = b.clean.size(1), D = s.model->config().dModel;
         // a_ref − a_clean, sender-major: [S, batch·pos·d_model]. A step that runs the clean
         // input unpatched yields the clean sender outputs itself; otherwise one more forward.
         torch::Tensor diff;
@@ -141,7 +140,7 @@ torch::Tensor gradientScores(const EvaluationState& s, Method method, int steps)
                 setDiff(senders);
             const auto metric = detail::metricPerExample(s.options.metric, logits, b.targets).sum() / n;
             metric.backward();
-            const auto stepGrads = probes.receiverGradients().to(diff.scalar_type()).permute({2, 0, 1, 3}).reshape({R, batch * pos * D});
+            const auto stepGrads = probes.receiverGradients().to(diff.scalar_type()); // [R, batch·pos·d_model]
             grads = grads.defined() ? grads + stepGrads : stepGrads;
         }
         grads = grads / static_cast<double>(plan.size());

@@ -306,11 +306,11 @@ torch::Tensor GradientProbes::receiverGradients() const
         if (e.layer >= 0) {
             parts.push_back(m_model->attentionInputGradients(e.layer, e.x, e.attention));
         } else {
-            const auto g = e.probe.grad();
-            parts.push_back(g.defined() ? g.to(torch::kFloat32) : torch::zeros(e.probe.sizes(), e.probe.options().dtype(torch::kFloat32)));
+            const auto g = e.probe.grad().defined() ? e.probe.grad() : torch::zeros_like(e.probe);
+            parts.push_back(g.to(torch::kFloat32).permute({2, 0, 1, 3}).reshape({e.probe.size(2), -1}));
         }
     }
-    return torch::cat(parts, 2);
+    return torch::cat(parts, 0);
 }
 
 torch::Tensor InterventionalForward::senderOutputs(const torch::Tensor& ids, const torch::Tensor& mask) const

@@ -14,7 +14,7 @@ namespace patchbay::core::detail {
 class GradientProbes
 {
 public:
-    // ∂M/∂in_v for every receiver, in receiver order: [batch, pos, n_receivers, d_model].
+    // ∂M/∂in_v for every receiver, receiver-major: [n_receivers, batch·pos·d_model] (float32).
     torch::Tensor receiverGradients() const;
 
 private:

@@ -226,25 +226,32 @@ torch::Tensor Transformer::attentionInputGradients(int layer, const torch::Tenso
 {
     const auto& L = m_weights.layers.at(static_cast<std::size_t>(layer));
     const int64_t dHead = m_config.dHead, d = m_config.dModel;
-    // ∂M/∂(ln1 output) of each path: the probe gradient through that head's slice of W.
-    auto back = [&](const torch::Tensor& g, const torch::Tensor& w) { // g [b, p, n, d_head], w [d, n * d_head]
-        const auto n = g.size(2);
-        const auto gradOut = g.defined() ? g : torch::zeros({xIn.size(0), xIn.size(1), n, dHead}, xIn.options());
-        return torch::einsum("bpne,dne->bpnd", {gradOut.to(torch::kFloat32), w.to(torch::kFloat32).view({d, n, dHead})});
+    const int64_t bp = xIn.size(0) * xIn.size(1);
+    // ∂M/∂(ln1 output) of each path, [n, batch·pos, d_model]: the probe gradient through
+    // that head's slice of W, as one batched product per projection.
+    auto back = [&](const torch::Tensor& probe, const torch::Tensor& w) { // probe [b, p, n, d_head], w [d, n * d_head]
+        const auto n = probe.size(2);
+        const auto g = probe.grad().defined() ? probe.grad() : torch::zeros_like(probe);
+        const auto gn = g.to(torch::kFloat32).reshape({bp, n, dHead}).permute({1, 0, 2});          // [n, bp, d_head]
+        const auto wn = w.to(torch::kFloat32).view({d, n, dHead}).permute({1, 2, 0}).contiguous(); // [n, d_head, d]
+        return torch::bmm(gn, wn);                                                                   // [n, bp, d]
     };
-    const auto gy = torch::cat({back(probes.q.grad(), L.wQ), back(probes.k.grad(), L.wK), back(probes.v.grad(), L.wV)}, 2);
+    auto gx = torch::cat({back(probes.q, L.wQ), back(probes.k, L.wK), back(probes.v, L.wV)}, 0); // [n, bp, d]
+    gx.mul_(L.ln1W.to(torch::kFloat32)); // ∂M/∂x̂ per path
     // ln1's backward for every path at once (the same x, each with its own upstream grad).
-    const auto x = xIn.to(torch::kFloat32).unsqueeze(2);   // [b, p, 1, d]
-    const auto gxhat = gy * L.ln1W.to(torch::kFloat32);   // [b, p, n, d]
+    const auto x = xIn.to(torch::kFloat32).reshape({1, bp, d});
     if (m_config.norm == ModelConfig::Norm::LayerNorm) {
         const auto mu = x.mean(-1, true);
-        const auto sigma = torch::sqrt((x - mu).pow(2).mean(-1, true) + m_config.normEps);
-        const auto xhat = (x - mu) / sigma;
-        return (gxhat - gxhat.mean(-1, true) - xhat * (gxhat * xhat).mean(-1, true)) / sigma;
+        const auto rsigma = torch::rsqrt((x - mu).pow(2).mean(-1, true) + m_config.normEps); // [1, bp, 1]
+        const auto xhat = (x - mu) * rsigma;
+        const auto m1 = gx.mean(-1, true), m2 = (gx * xhat).mean(-1, true); // [n, bp, 1]
+        gx.sub_(m1).sub_(xhat * m2).mul_(rsigma);
+    } else {
+        const auto rr = torch::rsqrt(x.pow(2).mean(-1, true) + m_config.normEps);
+        const auto xhat = x * rr;
+        gx.sub_(xhat * (gx * xhat).mean(-1, true)).mul_(rr);
     }
-    const auto r = torch::sqrt(x.pow(2).mean(-1, true) + m_config.normEps);
-    const auto xhat = x / r;
-    return (gxhat - xhat * (gxhat * xhat).mean(-1, true)) / r;
+    return gx.view({gx.size(0), bp * d});
 }
 
 torch::Tensor Transformer::headResults(int layer, const torch::Tensor& z) const

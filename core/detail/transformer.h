@@ -112,7 +112,8 @@ public:
     // The gradient with respect to the residual-stream input of every q/k/v path of layer l
     // that read the shared input x [batch, pos, d_model], from the probes' gradients: each
     // head's projection transposed, then ln1's backward per path (exact; no second forward).
-    // Returns [batch, pos, n_heads + 2 n_kv_heads, d_model] in q, k, v order.
+    // Returns receiver-major rows [n_heads + 2 n_kv_heads, batch·pos·d_model] in q, k, v
+    // order (the layout the EAP score products read).
     torch::Tensor attentionInputGradients(int layer, const torch::Tensor& x, const AttentionProbes& probes) const;
     // MLP of layer l on the residual stream before ln2: [batch, pos, d_model].
     torch::Tensor mlp(int layer, const torch::Tensor& x, ActivationCache* cache) const;
