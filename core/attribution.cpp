@@ -119,7 +119,8 @@ torch::Tensor gradientScores(const EvaluationState& s, Method method, int steps)
             torch::NoGradGuard noGrad;
             setDiff(f.senderOutputs(b.clean, b.mask));
         }
-        torch::Tensor grads; // Σ over steps of ∂M/∂in_v: [R, batch·pos·d_model]
+        // Σ over steps of ∂M/∂in_v, per block of receivers: (first receiver, [n, batch·pos·d_model]).
+        std::vector<std::pair<int64_t, torch::Tensor>> grads;
         for (const auto& step : plan) {
             progress(s, static_cast<double>(done++) / static_cast<double>(total), "gradients");
             torch::AutoGradMode grad(true);
@@ -140,17 +141,22 @@ torch::Tensor gradientScores(const EvaluationState& s, Method method, int steps)
                 setDiff(senders);
             const auto metric = detail::metricPerExample(s.options.metric, logits, b.targets).sum() / n;
             metric.backward();
-            const auto stepGrads = probes.receiverGradients().to(diff.scalar_type()); // [R, batch·pos·d_model]
-            grads = grads.defined() ? grads + stepGrads : stepGrads;
+            torch::NoGradGuard noGrad;
+            for (std::size_t i = 0; i < probes.blockCount(); ++i) {
+                auto blk = probes.block(i);
+                if (grads.size() <= i)
+                    grads.push_back({blk.first, blk.second.to(diff.scalar_type())});
+                else
+                    grads[i].second.add_(blk.second);
+            }
         }
-        grads = grads / static_cast<double>(plan.size());
-        // One product per receiver layer, over the senders that come before it.
-        const int stride = g.receiverStride();
-        for (int l = 0; l <= g.nLayers(); ++l) {
-            const int first = l * stride;
-            const int count = l == g.nLayers() ? 1 : stride;
-            const int before = g.sendersBefore(first + count - 1); // the MLP (or logits) reads the most
-            const auto part = torch::mm(diff.narrow(0, 0, before), grads.narrow(0, first, count).t()); // [before, count]
+        // One product per block of receivers (a layer's q/k/v, an MLP, the logits), over
+        // the senders that come before it.
+        torch::NoGradGuard noGrad;
+        for (auto& [first, rows] : grads) {
+            const auto count = rows.size(0);
+            const int before = g.sendersBefore(static_cast<int>(first + count - 1)); // the last reads the most
+            const auto part = torch::mm(diff.narrow(0, 0, before), rows.t()) / static_cast<double>(plan.size()); // [before, count]
             scores.narrow(0, 0, before).narrow(1, first, count).add_(part.to(torch::kFloat64));
         }
     }

@@ -299,17 +299,25 @@ torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch
     return m_model.unembed(resid, nullptr);
 }
 
+std::pair<int64_t, torch::Tensor> GradientProbes::block(std::size_t i) const
+{
+    int64_t first = 0;
+    for (std::size_t j = 0; j < i; ++j) {
+        const auto& e = m_entries[j];
+        first += e.layer >= 0 ? e.attention.q.size(2) + e.attention.k.size(2) + e.attention.v.size(2) : e.probe.size(2);
+    }
+    const auto& e = m_entries[i];
+    if (e.layer >= 0)
+        return {first, m_model->attentionInputGradients(e.layer, e.x, e.attention)};
+    const auto g = e.probe.grad().defined() ? e.probe.grad() : torch::zeros_like(e.probe);
+    return {first, g.to(torch::kFloat32).permute({2, 0, 1, 3}).reshape({e.probe.size(2), -1})};
+}
+
 torch::Tensor GradientProbes::receiverGradients() const
 {
     std::vector<torch::Tensor> parts;
-    for (const auto& e : m_entries) {
-        if (e.layer >= 0) {
-            parts.push_back(m_model->attentionInputGradients(e.layer, e.x, e.attention));
-        } else {
-            const auto g = e.probe.grad().defined() ? e.probe.grad() : torch::zeros_like(e.probe);
-            parts.push_back(g.to(torch::kFloat32).permute({2, 0, 1, 3}).reshape({e.probe.size(2), -1}));
-        }
-    }
+    for (std::size_t i = 0; i < m_entries.size(); ++i)
+        parts.push_back(block(i).second);
     return torch::cat(parts, 0);
 }
 

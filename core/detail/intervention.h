@@ -16,6 +16,10 @@ class GradientProbes
 public:
     // ∂M/∂in_v for every receiver, receiver-major: [n_receivers, batch·pos·d_model] (float32).
     torch::Tensor receiverGradients() const;
+    // The same in blocks of consecutive receivers (a layer's q/k/v, an MLP, the logits):
+    // (first receiver index, rows [n, batch·pos·d_model]), computed one block at a time.
+    std::size_t blockCount() const { return m_entries.size(); }
+    std::pair<int64_t, torch::Tensor> block(std::size_t i) const;
 
 private:
     friend class InterventionalForward;

@@ -237,20 +237,20 @@ torch::Tensor Transformer::attentionInputGradients(int layer, const torch::Tenso
         return torch::bmm(gn, wn);                                                                   // [n, bp, d]
     };
     auto gx = torch::cat({back(probes.q, L.wQ), back(probes.k, L.wK), back(probes.v, L.wV)}, 0); // [n, bp, d]
-    gx.mul_(L.ln1W.to(torch::kFloat32)); // ∂M/∂x̂ per path
-    // ln1's backward for every path at once (the same x, each with its own upstream grad).
+    // ln1's backward for every path at once (the same x, each with its own upstream grad):
+    // with g = r·w⊙gy (r = 1/σ, constant per position),
+    //   LayerNorm: ∂M/∂x = g − mean(g) − x̂·mean(g⊙x̂);  RMSNorm: ∂M/∂x = g − x̂·mean(g⊙x̂).
+    // Written in place, so the [paths, batch·pos, d_model] tensor is touched a few times only.
     const auto x = xIn.to(torch::kFloat32).reshape({1, bp, d});
-    if (m_config.norm == ModelConfig::Norm::LayerNorm) {
-        const auto mu = x.mean(-1, true);
-        const auto rsigma = torch::rsqrt((x - mu).pow(2).mean(-1, true) + m_config.normEps); // [1, bp, 1]
-        const auto xhat = (x - mu) * rsigma;
-        const auto m1 = gx.mean(-1, true), m2 = (gx * xhat).mean(-1, true); // [n, bp, 1]
-        gx.sub_(m1).sub_(xhat * m2).mul_(rsigma);
-    } else {
-        const auto rr = torch::rsqrt(x.pow(2).mean(-1, true) + m_config.normEps);
-        const auto xhat = x * rr;
-        gx.sub_(xhat * (gx * xhat).mean(-1, true)).mul_(rr);
-    }
+    const bool layerNorm = m_config.norm == ModelConfig::Norm::LayerNorm;
+    const auto centred = layerNorm ? x - x.mean(-1, true) : x;
+    const auto r = torch::rsqrt(centred.pow(2).mean(-1, true) + m_config.normEps); // [1, bp, 1]
+    const auto xhat = centred * r;                                                  // [1, bp, d]
+    gx.mul_(L.ln1W.to(torch::kFloat32) * r);
+    const auto m2 = (gx * xhat).mean(-1, true); // [n, bp, 1]
+    if (layerNorm)
+        gx.sub_(gx.mean(-1, true));
+    gx.addcmul_(xhat, m2, -1);
     return gx.view({gx.size(0), bp * d});
 }
 
