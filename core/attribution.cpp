@@ -301,14 +301,32 @@ void acdc(const Evaluator& ev, const AttributionOptions& o, AttributionResult& r
         return owners;
     };
     auto taus = o.taus.empty() ? std::vector<double>{0.01} : o.taus;
+    // The shortlist: every edge, or EAP's top k by |score|.
+    std::vector<char> candidate(E, 1);
+    if (o.acdcTopK > 0 && o.acdcTopK < E) {
+        // KL's gradient vanishes at the clean run, so for kl the shortlist comes from EAP-IG.
+        const auto shortlistMethod = s.options.metric == Metric::Kl ? Method::EapIg : Method::Eap;
+        const auto eap = edgeValues(g, gradientScores(s, shortlistMethod, 5));
+        std::vector<std::size_t> order(E);
+        for (std::size_t e = 0; e < E; ++e)
+            order[e] = e;
+        std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return std::abs(eap[a]) > std::abs(eap[b]); });
+        std::fill(candidate.begin(), candidate.end(), 0);
+        for (std::size_t k = 0; k < o.acdcTopK; ++k)
+            candidate[order[k]] = 1;
+    }
     for (std::size_t ti = 0; ti < taus.size(); ++ti) {
         const double tau = taus[ti];
         AcdcRun run;
         run.tau = tau;
         std::vector<float> mask(E, 1.0f);
         std::vector<int> liveOut(S, 0); // kept out-edges per sender
-        for (std::size_t e = 0; e < E; ++e)
-            ++liveOut[static_cast<std::size_t>(g.edges()[e].sender)];
+        for (std::size_t e = 0; e < E; ++e) {
+            if (candidate[e])
+                ++liveOut[static_cast<std::size_t>(g.edges()[e].sender)];
+            else
+                mask[e] = 0.0f;
+        }
         double current = sign * ev.evaluate(mask);
         ++run.evaluations;
         std::size_t visited = 0;
@@ -322,6 +340,8 @@ void acdc(const Evaluator& ev, const AttributionOptions& o, AttributionResult& r
             auto& edges = incoming[static_cast<std::size_t>(rv)];
             for (auto it = edges.rbegin(); it != edges.rend(); ++it) {
                 const auto e = *it;
+                if (!candidate[e])
+                    continue;
                 progress(s, (static_cast<double>(ti) + static_cast<double>(visited++) / static_cast<double>(E)) / static_cast<double>(taus.size()), "ACDC");
                 mask[e] = 0.0f;
                 double next = current;

@@ -35,6 +35,10 @@ struct AttributionOptions
     Method method = Method::Eap;
     int steps = 5;                // EAP-IG interpolation steps m
     std::vector<double> taus;     // ACDC thresholds (one run each); default {0.01}
+    // ACDC on EAP's shortlist: when > 0, EAP (EAP-IG for kl, whose gradient vanishes at the
+    // clean run) ranks the edges first, every edge outside its top k by |score| starts
+    // removed, and ACDC visits only the k (k evaluations at most instead of one per edge).
+    std::size_t acdcTopK = 0;
     bool perPosition = false;     // activation patching: one score per sender and position
     // Path patching: the receiver indices, and the senders the effect may pass through
     // (Evaluator::mlpSenders() for the IOI paper's default; empty = direct edges only).

@@ -225,6 +225,12 @@ int cmdAttribute(const Args& args)
         throw UsageError("--steps must be at least 1");
     if (args.has("tau"))
         o.taus = parseList(args.value("tau"), "tau");
+    if (args.has("acdc-top-k")) {
+        const int k = args.intValue("acdc-top-k", 0);
+        if (k <= 0)
+            throw UsageError("--acdc-top-k must be a positive integer");
+        o.acdcTopK = static_cast<std::size_t>(k);
+    }
     o.perPosition = args.flags.count("per-position") > 0;
     if (o.method == core::Method::PathPatching && !args.has("receivers"))
         throw UsageError("path patching needs --receivers, e.g. --receivers 'a9.h9<q>,a9.h6<q>'");
@@ -339,7 +345,7 @@ std::vector<Command> circuitCommands()
 {
     std::vector<std::string> evalOpts = {"data", "circuit", "metric", "reference", "batch-size", "memory-mb", "top-n", "threshold", "greedy"};
     evalOpts.insert(evalOpts.end(), modelOptionNames.begin(), modelOptionNames.end());
-    std::vector<std::string> attrOpts = {"data", "method", "out", "format", "metric", "reference", "steps", "tau", "batch-size", "memory-mb",
+    std::vector<std::string> attrOpts = {"data", "method", "out", "format", "metric", "reference", "steps", "tau", "acdc-top-k", "batch-size", "memory-mb",
                                          "top-n", "receivers", "through"};
     attrOpts.insert(attrOpts.end(), modelOptionNames.begin(), modelOptionNames.end());
     return {
@@ -350,7 +356,7 @@ std::vector<Command> circuitCommands()
         {"attribute", "score edges or nodes with an attribution method and write them as a circuit file",
          "patchbay-cli attribute --model DIR --data FILE --method activation-patching|atp|eap|eap-ig|eap-ig-activations|"
          "clean-corrupted|exact|acdc|path-patching --out FILE [--format eap-ig|native] [--metric M] [--reference R] "
-         "[--steps m] [--tau T[,T...]] [--receivers 'a9.h9<q>,...' [--through mlps|none|m3,a2.h1,...]] [--batch-size B] "
+         "[--steps m] [--tau T[,T...] [--acdc-top-k K]] [--receivers 'a9.h9<q>,...' [--through mlps|none|m3,a2.h1,...]] [--batch-size B] "
          "[--memory-mb M] [--top-n N] [--per-position] [--progress] [--device D] [--dtype T] [--bos B]",
          attrOpts, {"per-position", "progress"}, &cmdAttribute},
         {"evaluate", "metric and normalised faithfulness of a circuit on a dataset",

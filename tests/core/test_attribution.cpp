@@ -285,6 +285,19 @@ private Q_SLOTS:
         QVERIFY(acdc.acdc[0].evaluations < g.edgeCount()); // dead receivers cost nothing
         QCOMPARE(std::count(acdc.acdc[1].kept.begin(), acdc.acdc[1].kept.end(), 1), std::ptrdiff_t(0));
         QCOMPARE_NEAR(acdc.acdc[1].metric, ev.referenceMetric(), 1e-5);
+        // EAP first, then ACDC on EAP's top edges: with a shortlist as large as the circuit
+        // (EAP ranks this model's live edges first), the same circuit in fewer evaluations.
+        AttributionOptions shortlist = o;
+        shortlist.taus = {1e-6};
+        shortlist.acdcTopK = circuit.size() + 10;
+        const auto quick = attribute(ev, shortlist);
+        std::set<std::size_t> keptQuick;
+        for (std::size_t e = 0; e < g.edgeCount(); ++e)
+            if (quick.acdc[0].kept[e])
+                keptQuick.insert(e);
+        QCOMPARE(keptQuick, circuit);
+        QVERIFY(quick.acdc[0].evaluations <= shortlist.acdcTopK + 1);
+        QVERIFY(quick.acdc[0].evaluations < acdc.acdc[0].evaluations);
         // τ = 0 keeps every edge whose removal changes the metric (it may also keep a dead
         // edge whose removal moves the KL by rounding noise, ~1e-9).
         for (auto e : circuit)

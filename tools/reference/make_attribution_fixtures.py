@@ -48,7 +48,7 @@ edge-masked forward of design.md section 3,
 
 computed by central finite differences at m = 1 (implemented with TL hooks),
 within a relative error of 1e-3, for named edges into a q, a k and a v input,
-MLPs and the logits, plus every 7th edge (``--fd-all``: all 271 edges; the
+MLPs and the logits, plus every 7th edge (``--fd-all``: all 262 edges; the
 observed relative error is at most 1e-6).
 
 Library versions used to generate the committed fixture: Python 3.11.7,
