@@ -1,6 +1,16 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""A GPT-2 fixture with a known circuit, for the ACDC test (tests/core/test_attribution.cpp).
+"""Two GPT-2 fixtures built from tests/data/models/gpt2 for tests/core/test_attribution.cpp.
+
+gpt2-linear: a model whose task metric is linear in the edge masks, so EAP (a first-order
+estimate) must equal exact patching. W_Q = W_K = 0 freezes every attention pattern (uniform
+over the causal window, whatever the input), every MLP's output matrix is zero (a constant
+output), and layer_norm_epsilon = 1e6 with every LayerNorm weight scaled by sqrt(1e6) = 1000
+makes each LayerNorm (x − mean(x))·w + b up to a relative 1e-8 (the variance of the
+activations next to epsilon; in float32, var + 1e6 rounds to 1e6 exactly). What is left is an
+affine map from the embeddings to the logits.
+
+gpt2-sparse: a model with a known circuit, for the ACDC test.
 
 Copies tests/data/models/gpt2 (3 layers, 4 heads, random weights) to
 tests/data/models/gpt2-sparse and zeroes the output projection (W_O rows) of every head
@@ -44,3 +54,20 @@ save_file(w, str(dst / "model.safetensors"), metadata={"format": "pt"})
     "live_mlps": sorted([f"m{l}" for l in LIVE_MLPS]),
 }, indent=1) + "\n")
 print("wrote", dst)
+
+# gpt2-linear
+lin = pathlib.Path("tests/data/models/gpt2-linear")
+lin.mkdir(parents=True, exist_ok=True)
+config_lin = dict(config)
+config_lin["layer_norm_epsilon"] = 1e6
+(lin / "config.json").write_text(json.dumps(config_lin, indent=2) + "\n")
+w = {k: v.copy() for k, v in load_file(str(src / "model.safetensors")).items()}
+for layer in range(L):
+    w[f"transformer.h.{layer}.attn.c_attn.weight"][:, : 2 * D] = 0.0  # [d_model, 3 d_model]: q | k | v
+    w[f"transformer.h.{layer}.attn.c_attn.bias"][: 2 * D] = 0.0
+    w[f"transformer.h.{layer}.mlp.c_proj.weight"][:] = 0.0
+for name in list(w):
+    if name.endswith(("ln_1.weight", "ln_2.weight", "ln_f.weight")):
+        w[name] = w[name] * 1000.0
+save_file(w, str(lin / "model.safetensors"), metadata={"format": "pt"})
+print("wrote", lin)
