@@ -144,8 +144,10 @@ torch::Tensor gradientScores(const EvaluationState& s, Method method, int steps)
             torch::NoGradGuard noGrad;
             for (std::size_t i = 0; i < probes.blockCount(); ++i) {
                 auto blk = probes.block(i);
+                // Accumulated in float32 whatever the model's dtype (and before `diff` exists:
+                // only the last step of EAP-IG on activations is the clean run).
                 if (grads.size() <= i)
-                    grads.push_back({blk.first, blk.second.to(diff.scalar_type())});
+                    grads.push_back({blk.first, blk.second.to(torch::kFloat32)});
                 else
                     grads[i].second.add_(blk.second);
             }
@@ -156,7 +158,7 @@ torch::Tensor gradientScores(const EvaluationState& s, Method method, int steps)
         for (auto& [first, rows] : grads) {
             const auto count = rows.size(0);
             const int before = g.sendersBefore(static_cast<int>(first + count - 1)); // the last reads the most
-            const auto part = torch::mm(diff.narrow(0, 0, before), rows.t()) / static_cast<double>(plan.size()); // [before, count]
+            const auto part = torch::mm(diff.narrow(0, 0, before).to(torch::kFloat32), rows.t()) / static_cast<double>(plan.size()); // [before, count]
             scores.narrow(0, 0, before).narrow(1, first, count).add_(part.to(torch::kFloat64));
         }
     }

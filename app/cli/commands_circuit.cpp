@@ -256,6 +256,23 @@ int cmdAttribute(const Args& args)
                 throw UsageError("--receivers: \"" + n + "\" is not a receiver of this model (like a9.h9<q>, m3, logits)");
             o.receivers.push_back(*r);
         }
+        // As in the IOI paper, a receiver's node runs free in the first pass; when it feeds
+        // another receiver of the set, that one records its patched output too. Say so.
+        for (const auto r1 : o.receivers) {
+            const auto& rec = g.receivers()[static_cast<std::size_t>(r1)];
+            int owner = -1; // the (first) sender this receiver belongs to
+            if (rec.kind == core::Graph::NodeKind::Mlp)
+                owner = g.mlpSenderIndex(rec.layer);
+            else if (rec.kind == core::Graph::NodeKind::Head)
+                owner = g.senderIndex(rec.layer, rec.port == core::Graph::Port::Q ? rec.head : rec.head * (g.nHeads() / g.nKvHeads()));
+            for (const auto r2 : o.receivers)
+                if (owner >= 0 && r2 != r1 && owner < g.sendersBefore(r2)) {
+                    std::cerr << "patchbay-cli attribute: note: receiver " << rec.name << " feeds receiver "
+                              << g.receivers()[static_cast<std::size_t>(r2)].name
+                              << "; its first-pass output (patched) reaches it too (IOI paper semantics)\n";
+                    break;
+                }
+        }
         const std::string through = args.value("through", "mlps");
         if (through == "mlps") {
             o.through = core::Evaluator::mlpSenders(g);

@@ -89,7 +89,9 @@ torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch
     std::vector<char> keptNz, patchedNz; // [S * R] e_uv != 0 and w_uv != 0 on edges (buffer path)
     const auto R = static_cast<int64_t>(g.receivers().size());
     if (useBuffer) {
-        dsum = torch::zeros({batch * pos * c.dModel}, buffer.options());
+        // float32 whatever the model's dtype: the kept-edge shortcut subtracts a small sum
+        // from this total, which low-precision rounding per block would swamp.
+        dsum = torch::zeros({batch * pos * c.dModel}, buffer.options().dtype(torch::kFloat32));
         const auto kept = ((e * m_valid) != 0).to(torch::kCPU).contiguous();
         keptNz.assign(kept.data_ptr<bool>(), kept.data_ptr<bool>() + S * R);
     }
@@ -122,7 +124,7 @@ torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch
             // Senders arrive in index order, so the buffer fills from the top.
             auto rows = buffer.narrow(0, first, out.size(2));
             rows.view({out.size(2), batch, pos, c.dModel}).copy_(diff.permute({2, 0, 1, 3}));
-            dsum.add_(rows.sum(0));
+            dsum.add_(rows.sum(0, false, torch::kFloat32));
             filled = first + out.size(2);
         } else {
             blocks.push_back({first, diff.permute({2, 0, 1, 3}).reshape({out.size(2), -1})});
@@ -149,13 +151,15 @@ torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch
                 patchedSenders += p;
             }
             if (static_cast<int64_t>(keptSenders.size()) < patchedSenders) {
-                const auto total = before.unsqueeze(0).expand({n, before.size(0)});
+                const auto total = before.unsqueeze(0).expand({n, before.size(0)}); // float32
                 if (keptSenders.empty()) {
-                    acc = total;
+                    acc = total.to(m_model.dtype());
                 } else {
                     const auto idx = torch::tensor(keptSenders, torch::kInt64).to(m_model.device());
                     const auto et = (e * m_valid).index_select(1, cols).index_select(0, idx).t(); // [|rs|, k]
-                    acc = torch::addmm(total, et, buffer.index_select(0, idx), 1, -1);
+                    const auto rows = buffer.index_select(0, idx);
+                    acc = m_model.dtype() == torch::kFloat32 ? torch::addmm(total, et, rows, 1, -1)
+                                                            : (total - torch::mm(et, rows).to(torch::kFloat32)).to(m_model.dtype());
                 }
             } else {
                 acc = torch::mm(w.index_select(1, cols).t().narrow(1, 0, filled), buffer.narrow(0, 0, filled));

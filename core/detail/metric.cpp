@@ -107,7 +107,9 @@ torch::Tensor metricPerExample(Metric metric, const torch::Tensor& logitsIn, con
         if (!t.cleanLogProbs.defined())
             throw Error("kl metric: the clean run's log-probabilities are missing");
         const auto logp = torch::log_softmax(logits, -1);
-        return (t.cleanLogProbs.exp() * (t.cleanLogProbs - logp)).sum(-1);
+        const auto p = t.cleanLogProbs.exp();
+        // Tokens the clean run gives probability 0 contribute 0 (not 0 · −inf = NaN).
+        return torch::where(p > 0, p * (t.cleanLogProbs - logp), torch::zeros_like(p)).sum(-1);
     }
     case Metric::Loss:
         return -side(torch::log_softmax(logits, -1), t.answers, t.answerWeights);

@@ -267,6 +267,16 @@ private Q_SLOTS:
         const auto ig1 = attribute(ev, o);
         for (std::size_t e = 0; e < eap.edgeScores.size(); ++e)
             QCOMPARE_NEAR(ig1.edgeScores[e], eap.edgeScores[e], 1e-5);
+        // Several steps, of which only the last is the clean run (the clean sender outputs
+        // arrive after the first gradients): finite, and the interpolated steps count.
+        o.steps = 3;
+        const auto ig3 = attribute(ev, o);
+        double moved = 0;
+        for (std::size_t e = 0; e < eap.edgeScores.size(); ++e) {
+            QVERIFY(std::isfinite(ig3.edgeScores[e]));
+            moved = std::max(moved, std::abs(ig3.edgeScores[e] - eap.edgeScores[e]));
+        }
+        QVERIFY(moved > 1e-4); // the interpolated steps count
         o.method = Method::CleanCorrupted;
         const auto cc = attribute(ev, o);
         // (a_ref − a_clean)·(g_clean + g_corr)/2: g_corr from EAP on the swapped dataset,
