@@ -187,22 +187,6 @@ std::vector<double> senderSums(const Graph& g, const std::vector<double>& edgeSc
     return out;
 }
 
-// Mean metric over the dataset with a per-batch intervention.
-double meanMetric(const EvaluationState& s, const std::function<Intervention(const EvaluationBatch&)>& make)
-{
-    torch::NoGradGuard noGrad;
-    double sum = 0;
-    for (const auto& b : s.batches) {
-        checkCancel(s);
-        auto patch = make(b);
-        patch.readout = b.answerPos;
-        if (!patch.reference.defined())
-            patch.reference = b.reference;
-        sum += detail::metricPerExample(s.options.metric, s.forward->run(b.clean, b.mask, patch), b.targets).sum().item<double>();
-    }
-    return sum / static_cast<double>(s.data.pairs.size());
-}
-
 void activationPatching(const Evaluator& ev, const AttributionOptions& o, AttributionResult& r)
 {
     const auto& s = ev.state();
@@ -238,7 +222,7 @@ void activationPatching(const Evaluator& ev, const AttributionOptions& o, Attrib
                             / static_cast<double>(S * static_cast<std::size_t>(positions)),
                      "activation patching per position");
             std::size_t batchIndex = 0;
-            const double m = meanMetric(s, [&](const EvaluationBatch& b) {
+            const double m = s.meanMetric([&](const EvaluationBatch& b) {
                 const auto& clean = cleanSenders[batchIndex++];
                 Intervention patch;
                 patch.nodeMask = nodeMask;

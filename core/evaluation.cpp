@@ -46,6 +46,32 @@ void checkCancel(const std::atomic_bool* cancel)
 
 } // namespace
 
+std::vector<double> detail::EvaluationState::perExample(const PatchFor& patchFor) const
+{
+    torch::NoGradGuard noGrad;
+    std::vector<double> out;
+    out.reserve(data.pairs.size());
+    for (const auto& b : batches) {
+        checkCancel(options.cancel);
+        auto patch = patchFor(b);
+        patch.readout = b.answerPos;
+        if (!patch.reference.defined())
+            patch.reference = b.reference;
+        const auto logits = forward->run(b.clean, b.mask, patch); // [batch, d_vocab]
+        const auto values = detail::metricPerExample(options.metric, logits, b.targets).to(torch::kCPU, torch::kFloat64);
+        const auto a = values.accessor<double, 1>();
+        for (int64_t i = 0; i < values.size(0); ++i)
+            out.push_back(a[i]);
+    }
+    return out;
+}
+
+double detail::EvaluationState::meanMetric(const PatchFor& patchFor) const
+{
+    const auto v = perExample(patchFor);
+    return std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+}
+
 struct Evaluator::Impl : detail::EvaluationState
 {
     const detail::Transformer& transformer() const { return model->transformer(); }
@@ -71,36 +97,14 @@ struct Evaluator::Impl : detail::EvaluationState
         return m;
     }
 
-    // Sum over the batch of the metric of each example for `patch` (readout and reference
-    // filled in here).
-    torch::Tensor batchMetric(const Batch& b, Intervention patch) const
-    {
-        patch.readout = b.answerPos;
-        if (!patch.reference.defined())
-            patch.reference = b.reference;
-        const auto logits = forward->run(b.clean, b.mask, patch); // [batch, d_vocab]
-        return detail::metricPerExample(options.metric, logits, b.targets);
-    }
-
     std::vector<double> perExample(const Intervention& patch) const
     {
-        torch::NoGradGuard noGrad;
-        std::vector<double> out;
-        out.reserve(data.pairs.size());
-        for (const auto& b : batches) {
-            checkCancel(options.cancel);
-            const auto values = batchMetric(b, patch).to(torch::kCPU, torch::kFloat64);
-            const auto a = values.accessor<double, 1>();
-            for (int64_t i = 0; i < values.size(0); ++i)
-                out.push_back(a[i]);
-        }
-        return out;
+        return EvaluationState::perExample([&](const Batch&) { return patch; });
     }
 
     double mean(const Intervention& patch) const
     {
-        const auto v = perExample(patch);
-        return std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+        return meanMetric([&](const Batch&) { return patch; });
     }
 
     void build();

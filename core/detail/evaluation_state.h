@@ -8,6 +8,7 @@
 #include "core/detail/metric.h"
 #include "core/evaluation.h"
 
+#include <functional>
 #include <optional>
 
 namespace patchbay::core::detail {
@@ -35,6 +36,13 @@ struct EvaluationState
     torch::Tensor edgeSender, edgeReceiver; // [n_edges] int64
     double clean = 0;
     double reference = 0;
+
+    // The metric of every example (dataset order) with an intervention made per batch;
+    // readout (the answer positions) and, when the intervention has none, the batch's
+    // reference are filled in. No grad; checks the cancel flag between batches.
+    using PatchFor = std::function<Intervention(const EvaluationBatch&)>;
+    std::vector<double> perExample(const PatchFor& patchFor) const;
+    double meanMetric(const PatchFor& patchFor) const;
 };
 
 } // namespace patchbay::core::detail
