@@ -20,7 +20,6 @@ using namespace patchbay::core;
 
 using namespace patchbay::bench;
 
-
 int main(int argc, char** argv)
 {
     try {

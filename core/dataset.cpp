@@ -624,11 +624,12 @@ void detectGreaterThan(Dataset& data)
         data.task = "greater-than";
 }
 
-void readNativeJson(const nlohmann::json& rows, const JsonSource& src, Dataset& data)
+// Reads an array of pair objects: `makePair` builds each pair from its row; keys outside
+// `known` are reported once, and a greater-than split is detected at the end.
+template <typename MakePair>
+void readJsonRows(const nlohmann::json& rows, const JsonSource& src, const std::set<std::string>& known, Dataset& data,
+                  MakePair makePair)
 {
-    static const std::set<std::string> known{
-        "clean",  "corrupted", "clean_ids",    "corrupted_ids", "answer_id",       "answer_ids",
-        "answer", "answers",   "wrong_answer", "wrong_answers", "wrong_answer_id", "wrong_answer_ids"};
     std::set<std::string> unknown;
     int rowNumber = 0;
     for (const auto& value : rows) {
@@ -637,8 +638,21 @@ void readNativeJson(const nlohmann::json& rows, const JsonSource& src, Dataset& 
         for (const auto& item : value.items())
             if (!known.count(item.key()))
                 unknown.insert(item.key());
-        PromptPair p;
+        PromptPair p = makePair(row);
         p.row = rowNumber;
+        data.pairs.push_back(std::move(p));
+    }
+    warnUnknownKeys(unknown, src.where, data);
+    detectGreaterThan(data);
+}
+
+void readNativeJson(const nlohmann::json& rows, const JsonSource& src, Dataset& data)
+{
+    static const std::set<std::string> known{
+        "clean",  "corrupted", "clean_ids",    "corrupted_ids", "answer_id",       "answer_ids",
+        "answer", "answers",   "wrong_answer", "wrong_answers", "wrong_answer_id", "wrong_answer_ids"};
+    readJsonRows(rows, src, known, data, [](const JsonRow& row) {
+        PromptPair p;
         p.clean = row.string("clean");
         p.corrupted = row.string("corrupted");
         p.cleanIds = row.ids("clean_ids");
@@ -661,10 +675,8 @@ void readNativeJson(const nlohmann::json& rows, const JsonSource& src, Dataset& 
                 appendUnique(p.wrongAnswerIds, id);
         if (p.answers.empty() && p.answerIds.empty())
             throw Error(row.prefix() + "no answer (give \"answer\", \"answers\" or \"answer_ids\")");
-        data.pairs.push_back(std::move(p));
-    }
-    warnUnknownKeys(unknown, src.where, data);
-    detectGreaterThan(data);
+        return p;
+    });
 }
 
 void readAutoCircuitJson(const nlohmann::json& root, const JsonSource& src, Dataset& data)
@@ -673,16 +685,8 @@ void readAutoCircuitJson(const nlohmann::json& root, const JsonSource& src, Data
     if (!prompts.is_array())
         throw Error(src.where + ": key \"prompts\" must be an array, got " + std::string(prompts.type_name()));
     static const std::set<std::string> known{"clean", "corrupt", "answers", "wrong_answers"};
-    std::set<std::string> unknown;
-    int rowNumber = 0;
-    for (const auto& value : prompts) {
-        ++rowNumber;
-        const JsonRow row(value, src, rowNumber);
-        for (const auto& item : value.items())
-            if (!known.count(item.key()))
-                unknown.insert(item.key());
+    readJsonRows(prompts, src, known, data, [](const JsonRow& row) {
         PromptPair p;
-        p.row = rowNumber;
         p.clean = row.string("clean");
         p.corrupted = row.string("corrupt");
         if (p.clean.empty())
@@ -693,13 +697,9 @@ void readAutoCircuitJson(const nlohmann::json& root, const JsonSource& src, Data
         p.wrongAnswers = row.strings("wrong_answers");
         if (p.answers.empty())
             throw Error(row.prefix() + "key \"answers\" is missing or empty: the pair has no answer");
-        data.pairs.push_back(std::move(p));
-    }
-    warnUnknownKeys(unknown, src.where, data);
-    detectGreaterThan(data);
+        return p;
+    });
 }
-
-// ---------------------------------------------------------------------------------------
 
 std::string joinIds(const std::vector<int32_t>& ids)
 {
