@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
-// Prompt-pair readers for the native CSV/JSON formats and the EAP-IG and auto-circuit
-// peer formats (design.md §6). Everything a user can get wrong in a data file is reported
-// as one core::Error naming the file, the data row and the column, because the message is
-// all the GUI or CLI shows.
+// Prompt-pair readers and writers for the native CSV/JSON formats and the EAP-IG and
+// auto-circuit peer formats (design.md §6), and the validation of their rows. A file that
+// cannot be read as a table of pairs is reported as one core::Error naming the file, the
+// data row and the column, because the message is all the GUI or CLI shows; what is wrong
+// inside rows is reported by validateDataset() for every row at once, so a user fixes (or
+// drops) them in one go.
 #include "core/dataset.h"
 
 #include "core/error.h"
@@ -14,6 +16,9 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
 #include <limits>
 #include <map>
 #include <optional>
@@ -32,10 +37,6 @@ const char* const kAcceptedFormats =
     "native JSON ([{\"clean\",\"corrupted\",\"answer(s)\",\"wrong_answer(s)\"}…] or {\"pairs\":[…]}), "
     "EAP-IG CSV ([index,]clean,corrupted[,corrupted_hard],correct_idx[,incorrect_idx]), "
     "auto-circuit JSON ({\"prompts\":[{\"clean\",\"corrupt\",\"answers\",\"wrong_answers\"}]})";
-
-// A file with many repeated rows (the EAP-IG greater-than sample has 25) should not bury
-// the other warnings; the rest are counted in one summary line.
-constexpr int kMaxDuplicateWarnings = 20;
 
 std::string inQuotes(const std::string& s) { return "\"" + s + "\""; }
 
@@ -143,6 +144,73 @@ std::string joinQuoted(const std::vector<std::string>& names)
     for (const auto& n : names)
         out += (out.empty() ? "" : ", ") + inQuotes(n);
     return out;
+}
+
+// "12 7 512": a CSV id-list cell, also part of the duplicate key.
+std::string joinIds(const std::vector<int32_t>& ids)
+{
+    std::string out;
+    for (int32_t id : ids)
+        out += (out.empty() ? "" : " ") + std::to_string(id);
+    return out;
+}
+
+std::string sourceName(const Dataset& data) { return data.source.empty() ? std::string("dataset") : data.source.string(); }
+
+bool isJsonFormat(DatasetFormat format)
+{
+    return format == DatasetFormat::NativeJson || format == DatasetFormat::AutoCircuitJson;
+}
+
+// ---------------------------------------------------------------------------------------
+// Greater-than (Hanna et al.): answers are the two-digit years after the start year YY,
+// wrong answers the others.
+
+std::vector<std::string> twoDigitYears(int from, int to)
+{
+    std::vector<std::string> years;
+    for (int y = from; y <= to; ++y)
+        years.push_back(std::string(1, static_cast<char>('0' + y / 10)) + static_cast<char>('0' + y % 10));
+    return years;
+}
+
+// YY of a pair whose text answers are the years YY+1..99 and wrong answers 00..YY (in any
+// order), or nullopt: the pairs EAP-IG's greater-than CSV can express.
+std::optional<int> greaterThanYear(const PromptPair& p)
+{
+    const int yy = 99 - static_cast<int>(p.answers.size());
+    if (p.answers.empty() || yy < 0)
+        return std::nullopt;
+    auto sorted = [](std::vector<std::string> v) {
+        std::sort(v.begin(), v.end());
+        return v;
+    };
+    if (sorted(p.answers) != twoDigitYears(yy + 1, 99) || sorted(p.wrongAnswers) != twoDigitYears(0, yy))
+        return std::nullopt;
+    return yy;
+}
+
+// Whether a pair's answers and wrong answers are exactly the 100 two-digit years.
+bool splitsTheYears(const PromptPair& p)
+{
+    if (p.answers.size() + p.wrongAnswers.size() != 100 || !p.answerIds.empty() || !p.wrongAnswerIds.empty())
+        return false;
+    std::set<std::string> seen;
+    for (const auto* side : {&p.answers, &p.wrongAnswers})
+        for (const auto& a : *side) {
+            if (a.size() != 2 || !std::isdigit(static_cast<unsigned char>(a[0])) || !std::isdigit(static_cast<unsigned char>(a[1])))
+                return false;
+            seen.insert(a);
+        }
+    return seen.size() == 100;
+}
+
+// Text-answer formats carry greater-than as plain answers; recognising it lets the
+// evaluation pick prob-diff, as for EAP-IG's greater-than files.
+void detectGreaterThan(Dataset& data)
+{
+    if (!data.pairs.empty() && std::all_of(data.pairs.begin(), data.pairs.end(), splitsTheYears))
+        data.task = "greater-than";
 }
 
 // ---------------------------------------------------------------------------------------
@@ -337,24 +405,52 @@ private:
     std::string m_prefix;
 };
 
+// An "answers" cell: a JSON array of answer strings, the native CSV's way to give several
+// text answers (as writeDataset() writes them); an empty cell gives none.
+std::vector<std::string> answerList(const CsvRow& row, std::size_t c)
+{
+    const std::string cell = row.text(c);
+    if (trimmed(cell).empty())
+        return {};
+    const auto fail = [&] {
+        return Error(row.prefix() + row.column(c) + ": " + inQuotes(cell)
+                     + " is not a JSON array of answer strings (like [\" Paris\", \" Rome\"])");
+    };
+    nlohmann::json list;
+    try {
+        list = nlohmann::json::parse(cell);
+    } catch (const nlohmann::json::parse_error&) {
+        throw fail();
+    }
+    if (!list.is_array())
+        throw fail();
+    std::vector<std::string> out;
+    for (const auto& a : list) {
+        if (!a.is_string() || a.get<std::string>().empty())
+            throw fail();
+        out.push_back(a.get<std::string>());
+    }
+    return out;
+}
+
 void readNativeCsv(const CsvTable& table, const std::string& where, Dataset& data)
 {
     const CsvColumns cols(table, where);
     const auto clean = cols.find("clean"), corrupted = cols.find("corrupted");
     const auto cleanIds = cols.find("clean_ids"), corruptedIds = cols.find("corrupted_ids");
-    const auto answer = cols.find("answer"), answerId = cols.find("answer_id");
-    const auto wrong = cols.find("wrong_answer"), wrongId = cols.find("wrong_answer_id");
+    const auto answer = cols.find("answer"), answers = cols.find("answers"), answerId = cols.find("answer_id");
+    const auto wrong = cols.find("wrong_answer"), wrongs = cols.find("wrong_answers"), wrongId = cols.find("wrong_answer_id");
 
     // Prompts come as text or ids (both is fine: the ids win at tokenization).
     if (!clean && !cleanIds)
         cols.require("clean", true);
     if (!corrupted && !corruptedIds)
         cols.require(clean ? "corrupted" : "corrupted_ids");
-    if (!answer && !answerId)
+    if (!answer && !answers && !answerId)
         cols.require(clean ? "answer" : "answer_id");
 
     std::set<std::size_t> used;
-    for (const auto& c : {clean, corrupted, cleanIds, corruptedIds, answer, answerId, wrong, wrongId})
+    for (const auto& c : {clean, corrupted, cleanIds, corruptedIds, answer, answers, answerId, wrong, wrongs, wrongId})
         if (c)
             used.insert(*c);
     cols.warnUnused(used, data);
@@ -372,39 +468,28 @@ void readNativeCsv(const CsvTable& table, const std::string& where, Dataset& dat
             p.cleanIds = row.ids(*cleanIds);
         if (corruptedIds)
             p.corruptedIds = row.ids(*corruptedIds);
-        if (p.clean.empty() && p.cleanIds.empty())
-            throw Error(row.prefix() + row.column(clean ? *clean : *cleanIds) + " is empty");
-        if (p.corrupted.empty() && p.corruptedIds.empty())
-            throw Error(row.prefix() + row.column(corrupted ? *corrupted : *corruptedIds) + " is empty");
 
-        // An empty answer cell means "none given here"; a wrong answer is optional per row.
-        if (answer) {
-            if (auto a = row.text(*answer); !a.empty())
-                p.answers.push_back(std::move(a));
-        }
+        // An empty cell means "none given here": a wrong answer is optional per row, and
+        // validateDataset() reports a pair left without prompt or answer.
+        auto addAnswers = [&](std::optional<std::size_t> single, std::optional<std::size_t> list,
+                              std::vector<std::string>& out) {
+            if (single) {
+                if (auto a = row.text(*single); !a.empty())
+                    out.push_back(std::move(a));
+            }
+            if (list)
+                for (auto& a : answerList(row, *list))
+                    out.push_back(std::move(a));
+        };
+        addAnswers(answer, answers, p.answers);
+        addAnswers(wrong, wrongs, p.wrongAnswers);
         if (answerId)
             p.answerIds = row.ids(*answerId);
-        if (wrong) {
-            if (auto a = row.text(*wrong); !a.empty())
-                p.wrongAnswers.push_back(std::move(a));
-        }
         if (wrongId)
             p.wrongAnswerIds = row.ids(*wrongId);
-        if (p.answers.empty() && p.answerIds.empty()) {
-            if (answer && answerId)
-                throw Error(row.prefix() + "columns \"answer\" and \"answer_id\" are both empty: the pair has no answer");
-            throw Error(row.prefix() + row.column(answer ? *answer : *answerId) + " is empty");
-        }
         data.pairs.push_back(std::move(p));
     }
-}
-
-std::vector<std::string> twoDigitYears(int from, int to)
-{
-    std::vector<std::string> years;
-    for (int y = from; y <= to; ++y)
-        years.push_back(std::string(1, static_cast<char>('0' + y / 10)) + static_cast<char>('0' + y % 10));
-    return years;
+    detectGreaterThan(data);
 }
 
 void readEapIgCsv(const CsvTable& table, const std::string& where, Dataset& data)
@@ -438,10 +523,6 @@ void readEapIgCsv(const CsvTable& table, const std::string& where, Dataset& data
         p.row = rowNumber;
         p.clean = row.text(clean);
         p.corrupted = row.text(corrupted);
-        if (p.clean.empty())
-            throw Error(row.prefix() + row.column(clean) + " is empty");
-        if (p.corrupted.empty())
-            throw Error(row.prefix() + row.column(corrupted) + " is empty");
         const int32_t value = row.id(correct);
         if (greaterThan) {
             if (value > 99)
@@ -601,49 +682,39 @@ void warnUnknownKeys(const std::set<std::string>& unknown, const std::string& wh
                                 + joinQuoted({unknown.begin(), unknown.end()}));
 }
 
-// Whether a pair's answers and wrong answers are exactly the 100 two-digit years.
-bool splitsTheYears(const PromptPair& p)
+// The JSON counterpart of a missing column: no row has any of `keys` (a row without
+// them is validateDataset()'s to report; a file without rows is readDataset()'s).
+void requireKey(const std::set<std::string>& seen, const std::vector<std::string>& keys, const std::string& where)
 {
-    if (p.answers.size() + p.wrongAnswers.size() != 100 || !p.answerIds.empty() || !p.wrongAnswerIds.empty())
-        return false;
-    std::set<std::string> seen;
-    for (const auto* side : {&p.answers, &p.wrongAnswers})
-        for (const auto& a : *side) {
-            if (a.size() != 2 || !std::isdigit(static_cast<unsigned char>(a[0])) || !std::isdigit(static_cast<unsigned char>(a[1])))
-                return false;
-            seen.insert(a);
-        }
-    return seen.size() == 100;
-}
-
-// Text-answer formats carry greater-than as plain answers; recognising it lets the
-// evaluation pick prob-diff, as for EAP-IG's greater-than files.
-void detectGreaterThan(Dataset& data)
-{
-    if (!data.pairs.empty() && std::all_of(data.pairs.begin(), data.pairs.end(), splitsTheYears))
-        data.task = "greater-than";
+    if (std::none_of(keys.begin(), keys.end(), [&](const std::string& k) { return seen.count(k) > 0; }))
+        throw Error(where + ": missing key " + inQuotes(keys.front()) + " (no row has " + joinQuoted(keys) + "); "
+                    + kAcceptedFormats);
 }
 
 // Reads an array of pair objects: `makePair` builds each pair from its row; keys outside
-// `known` are reported once, and a greater-than split is detected at the end.
+// `known` are reported once, and a greater-than split is detected at the end. Returns
+// the keys that some row has.
 template <typename MakePair>
-void readJsonRows(const nlohmann::json& rows, const JsonSource& src, const std::set<std::string>& known, Dataset& data,
-                  MakePair makePair)
+std::set<std::string> readJsonRows(const nlohmann::json& rows, const JsonSource& src, const std::set<std::string>& known,
+                                   Dataset& data, MakePair makePair)
 {
-    std::set<std::string> unknown;
+    std::set<std::string> seen, unknown;
     int rowNumber = 0;
     for (const auto& value : rows) {
         ++rowNumber;
         const JsonRow row(value, src, rowNumber);
-        for (const auto& item : value.items())
+        for (const auto& item : value.items()) {
+            seen.insert(item.key());
             if (!known.count(item.key()))
                 unknown.insert(item.key());
+        }
         PromptPair p = makePair(row);
         p.row = rowNumber;
         data.pairs.push_back(std::move(p));
     }
     warnUnknownKeys(unknown, src.where, data);
     detectGreaterThan(data);
+    return seen;
 }
 
 void readNativeJson(const nlohmann::json& rows, const JsonSource& src, Dataset& data)
@@ -651,16 +722,12 @@ void readNativeJson(const nlohmann::json& rows, const JsonSource& src, Dataset& 
     static const std::set<std::string> known{
         "clean",  "corrupted", "clean_ids",    "corrupted_ids", "answer_id",       "answer_ids",
         "answer", "answers",   "wrong_answer", "wrong_answers", "wrong_answer_id", "wrong_answer_ids"};
-    readJsonRows(rows, src, known, data, [](const JsonRow& row) {
+    const auto seen = readJsonRows(rows, src, known, data, [](const JsonRow& row) {
         PromptPair p;
         p.clean = row.string("clean");
         p.corrupted = row.string("corrupted");
         p.cleanIds = row.ids("clean_ids");
         p.corruptedIds = row.ids("corrupted_ids");
-        if (p.clean.empty() && p.cleanIds.empty())
-            throw Error(row.prefix() + "key \"clean\" is missing or empty (give \"clean\" text or \"clean_ids\")");
-        if (p.corrupted.empty() && p.corruptedIds.empty())
-            throw Error(row.prefix() + "key \"corrupted\" is missing or empty (give \"corrupted\" text or \"corrupted_ids\")");
         for (const char* key : {"answer", "answers"})
             for (auto& a : row.strings(key))
                 p.answers.push_back(std::move(a));
@@ -673,10 +740,13 @@ void readNativeJson(const nlohmann::json& rows, const JsonSource& src, Dataset& 
         for (const char* key : {"wrong_answer_id", "wrong_answer_ids"})
             for (int32_t id : row.ids(key))
                 appendUnique(p.wrongAnswerIds, id);
-        if (p.answers.empty() && p.answerIds.empty())
-            throw Error(row.prefix() + "no answer (give \"answer\", \"answers\" or \"answer_ids\")");
         return p;
     });
+    if (data.pairs.empty())
+        return;
+    requireKey(seen, {"clean", "clean_ids"}, src.where);
+    requireKey(seen, {"corrupted", "corrupted_ids"}, src.where);
+    requireKey(seen, {"answer", "answers", "answer_id", "answer_ids"}, src.where);
 }
 
 void readAutoCircuitJson(const nlohmann::json& root, const JsonSource& src, Dataset& data)
@@ -685,51 +755,266 @@ void readAutoCircuitJson(const nlohmann::json& root, const JsonSource& src, Data
     if (!prompts.is_array())
         throw Error(src.where + ": key \"prompts\" must be an array, got " + std::string(prompts.type_name()));
     static const std::set<std::string> known{"clean", "corrupt", "answers", "wrong_answers"};
-    readJsonRows(prompts, src, known, data, [](const JsonRow& row) {
+    const auto seen = readJsonRows(prompts, src, known, data, [](const JsonRow& row) {
         PromptPair p;
         p.clean = row.string("clean");
         p.corrupted = row.string("corrupt");
-        if (p.clean.empty())
-            throw Error(row.prefix() + "key \"clean\" is missing or empty");
-        if (p.corrupted.empty())
-            throw Error(row.prefix() + "key \"corrupt\" is missing or empty");
         p.answers = row.strings("answers");
         p.wrongAnswers = row.strings("wrong_answers");
-        if (p.answers.empty())
-            throw Error(row.prefix() + "key \"answers\" is missing or empty: the pair has no answer");
         return p;
     });
+    if (!data.pairs.empty())
+        for (const std::string key : {"clean", "corrupt", "answers"})
+            requireKey(seen, {key}, src.where);
 }
 
-std::string joinIds(const std::vector<int32_t>& ids)
-{
-    std::string out;
-    for (int32_t id : ids)
-        out += std::to_string(id) + ' ';
-    return out;
-}
+// ---------------------------------------------------------------------------------------
+// Validation helpers
 
-// Same clean, corrupted and answers: usually a generator that sampled with replacement.
-// Harmless for the methods but it weights the pair twice, so the user hears of it.
-void warnDuplicates(const std::string& where, Dataset& data)
+// For each pair, the row of the first earlier pair with the same clean, corrupted and
+// answers (0 when none): usually a generator that sampled with replacement. Harmless for
+// the methods, but it weights the pair twice, so the user hears of it.
+std::vector<int> earlierDuplicates(const Dataset& data)
 {
     std::map<std::string, int> firstRow;
-    int duplicates = 0;
+    std::vector<int> earlier;
+    earlier.reserve(data.pairs.size());
     for (const auto& p : data.pairs) {
         std::string key = p.clean + '\x1f' + p.corrupted + '\x1f' + joinIds(p.cleanIds) + '\x1f' + joinIds(p.corruptedIds)
                           + '\x1f' + joinIds(p.answerIds) + '\x1f';
         for (const auto& a : p.answers)
             key += a + '\x1e';
         const auto [it, inserted] = firstRow.emplace(std::move(key), p.row);
-        if (inserted)
-            continue;
-        if (++duplicates <= kMaxDuplicateWarnings)
-            data.warnings.push_back(rowPrefix(where, p.row) + "duplicates row " + std::to_string(it->second)
-                                    + " (same clean, corrupted and answers)");
+        earlier.push_back(inserted ? 0 : it->second);
     }
-    if (duplicates > kMaxDuplicateWarnings)
-        data.warnings.push_back(where + ": " + std::to_string(duplicates - kMaxDuplicateWarnings)
-                                + " more duplicate rows not listed (" + std::to_string(duplicates) + " in all)");
+    return earlier;
+}
+
+enum class Field { Clean, Corrupted, Answer, WrongAnswer };
+
+// The column (CSV) or key (JSON) a field is read from in `format`, as text or as ids.
+std::string fieldKey(DatasetFormat format, Field field, bool ids)
+{
+    const auto f = static_cast<std::size_t>(field);
+    static const char* const native[4][2] = {
+        {"clean", "clean_ids"}, {"corrupted", "corrupted_ids"}, {"answer", "answer_id"}, {"wrong_answer", "wrong_answer_id"}};
+    static const char* const nativeJson[4][2] = {
+        {"clean", "clean_ids"}, {"corrupted", "corrupted_ids"}, {"answer", "answer_ids"}, {"wrong_answer", "wrong_answer_ids"}};
+    static const char* const eapIg[4] = {"clean", "corrupted", "correct_idx", "incorrect_idx"};
+    static const char* const autoCircuit[4] = {"clean", "corrupt", "answers", "wrong_answers"};
+    switch (format) {
+    case DatasetFormat::NativeCsv:
+        return native[f][ids];
+    case DatasetFormat::NativeJson:
+        return nativeJson[f][ids];
+    case DatasetFormat::EapIgCsv:
+        return eapIg[f];
+    case DatasetFormat::AutoCircuitJson:
+        return autoCircuit[f];
+    }
+    return {};
+}
+
+// `column "clean_ids"` or `key "corrupt"`.
+std::string fieldName(DatasetFormat format, Field field, bool ids)
+{
+    return (isJsonFormat(format) ? "key " : "column ") + inQuotes(fieldKey(format, field, ids));
+}
+
+// Why a field is empty: `column "clean" is empty`, or `columns "clean" and "clean_ids"
+// are empty` where the format takes text or ids.
+std::string emptyField(DatasetFormat format, Field field)
+{
+    const bool json = isJsonFormat(format);
+    const std::string text = fieldKey(format, field, false), ids = fieldKey(format, field, true);
+    const std::string state = json ? "missing or empty" : "empty";
+    if (text == ids)
+        return (json ? "key " : "column ") + inQuotes(text) + " is " + state;
+    return (json ? "keys " : "columns ") + inQuotes(text) + " and " + inQuotes(ids) + " are " + state;
+}
+
+// ---------------------------------------------------------------------------------------
+// Writing
+
+// A field as Python's csv module writes it (QUOTE_MINIMAL, RFC 4180): quoted when it holds
+// a comma, a quote or a line break, quotes doubled. Leading spaces stay unquoted; the
+// reader never trims fields.
+std::string csvField(const std::string& s)
+{
+    if (s.find_first_of(",\"\r\n") == std::string::npos)
+        return s;
+    std::string out = "\"";
+    for (char c : s)
+        out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+}
+
+std::string csvRecord(const std::vector<std::string>& fields)
+{
+    std::string out;
+    for (std::size_t i = 0; i < fields.size(); ++i)
+        out += (i ? "," : "") + csvField(fields[i]);
+    return out + "\n";
+}
+
+// Refuses text a reader would refuse: every file Patchbay writes reads back.
+void checkWritableText(const Dataset& data, const PromptPair& p)
+{
+    auto check = [&](const std::string& text, const char* what) {
+        if (firstInvalidUtf8(text) != std::string::npos)
+            throw Error(rowPrefix(sourceName(data), p.row) + "cannot write the " + what + ": invalid UTF-8");
+    };
+    check(p.clean, "clean prompt");
+    check(p.corrupted, "corrupted prompt");
+    for (const auto& a : p.answers)
+        check(a, "answer");
+    for (const auto& a : p.wrongAnswers)
+        check(a, "wrong answer");
+}
+
+// One column of the native CSV: its header name and each pair's cell.
+struct CsvColumn
+{
+    std::string name;
+    std::function<std::string(const PromptPair&)> cell;
+};
+
+// Each field as text when the pair has text, else as ids: a field gets its text column
+// when some pair has its text (a required field also when no pair has ids), and its ids
+// column when some pair has ids only.
+std::string nativeCsv(const Dataset& data)
+{
+    const auto& pairs = data.pairs;
+    auto any = [&](auto predicate) { return std::any_of(pairs.begin(), pairs.end(), predicate); };
+    std::vector<CsvColumn> columns;
+    auto addField = [&](CsvColumn text, const char* idsName, bool required, auto hasText, std::vector<int32_t> PromptPair::*ids) {
+        const bool idsNeeded = any([&](const PromptPair& p) { return !hasText(p) && !(p.*ids).empty(); });
+        if (any(hasText) || (required && !idsNeeded))
+            columns.push_back(std::move(text));
+        if (idsNeeded)
+            columns.push_back({idsName, [=](const PromptPair& p) { return hasText(p) ? std::string() : joinIds(p.*ids); }});
+    };
+    // One text answer per cell, or, when some pair has several, a JSON array in every cell.
+    auto answerColumn = [&](const char* one, const char* several, std::vector<std::string> PromptPair::*texts) -> CsvColumn {
+        if (any([&](const PromptPair& p) { return (p.*texts).size() > 1; }))
+            return {several, [=](const PromptPair& p) { return (p.*texts).empty() ? std::string() : nlohmann::json(p.*texts).dump(); }};
+        return {one, [=](const PromptPair& p) { return (p.*texts).empty() ? std::string() : (p.*texts).front(); }};
+    };
+    addField({"clean", [](const PromptPair& p) { return p.clean; }}, "clean_ids", true,
+             [](const PromptPair& p) { return !p.clean.empty(); }, &PromptPair::cleanIds);
+    addField({"corrupted", [](const PromptPair& p) { return p.corrupted; }}, "corrupted_ids", true,
+             [](const PromptPair& p) { return !p.corrupted.empty(); }, &PromptPair::corruptedIds);
+    addField(answerColumn("answer", "answers", &PromptPair::answers), "answer_id", true,
+             [](const PromptPair& p) { return !p.answers.empty(); }, &PromptPair::answerIds);
+    addField(answerColumn("wrong_answer", "wrong_answers", &PromptPair::wrongAnswers), "wrong_answer_id", false,
+             [](const PromptPair& p) { return !p.wrongAnswers.empty(); }, &PromptPair::wrongAnswerIds);
+
+    std::vector<std::string> fields;
+    for (const auto& c : columns)
+        fields.push_back(c.name);
+    std::string out = csvRecord(fields);
+    for (const auto& p : pairs) {
+        fields.clear();
+        for (const auto& c : columns)
+            fields.push_back(c.cell(p));
+        out += csvRecord(fields);
+    }
+    return out;
+}
+
+// One pair object per line, so a diff shows the pairs that changed.
+std::string jsonLines(const std::vector<nlohmann::ordered_json>& rows)
+{
+    std::string out = "[\n";
+    for (std::size_t i = 0; i < rows.size(); ++i)
+        out += "  " + rows[i].dump() + (i + 1 < rows.size() ? ",\n" : "\n");
+    return out + "]";
+}
+
+std::string nativeJson(const Dataset& data)
+{
+    std::vector<nlohmann::ordered_json> rows;
+    for (const auto& p : data.pairs) {
+        nlohmann::ordered_json row;
+        auto prompt = [&](const char* text, const char* ids, const std::string& value, const std::vector<int32_t>& idList) {
+            if (!value.empty() || idList.empty())
+                row[text] = value;
+            else
+                row[ids] = idList;
+        };
+        // "answer": " x" for one, "answers": [...] for several; the same for ids.
+        auto answers = [&](const std::string& key, const std::vector<std::string>& texts, const std::vector<int32_t>& ids) {
+            if (texts.size() == 1)
+                row[key] = texts.front();
+            else if (!texts.empty())
+                row[key + "s"] = texts;
+            else if (ids.size() == 1)
+                row[key + "_id"] = ids.front();
+            else if (!ids.empty())
+                row[key + "_ids"] = ids;
+        };
+        prompt("clean", "clean_ids", p.clean, p.cleanIds);
+        prompt("corrupted", "corrupted_ids", p.corrupted, p.corruptedIds);
+        answers("answer", p.answers, p.answerIds);
+        answers("wrong_answer", p.wrongAnswers, p.wrongAnswerIds);
+        rows.push_back(std::move(row));
+    }
+    return jsonLines(rows) + "\n";
+}
+
+// EAP-IG tokenizes the prompt text itself and reads one answer and one wrong-answer token id
+// per pair; greater-than files give the year YY instead and have no incorrect_idx.
+std::string eapIgCsv(const Dataset& data)
+{
+    const std::string where = sourceName(data);
+    const bool greaterThan = data.task == "greater-than";
+    std::string out = greaterThan ? csvRecord({"clean", "corrupted", "correct_idx"})
+                                  : csvRecord({"clean", "corrupted", "correct_idx", "incorrect_idx"});
+    for (const auto& p : data.pairs) {
+        auto refuse = [&](const std::string& why) {
+            return Error(rowPrefix(where, p.row) + "cannot write as EAP-IG CSV: " + why);
+        };
+        if (p.clean.empty() || p.corrupted.empty())
+            throw refuse("the pair has no prompt text (EAP-IG tokenizes the prompts itself)");
+        if (greaterThan) {
+            const auto yy = greaterThanYear(p);
+            if (!yy)
+                throw refuse("a greater-than pair needs the years YY+1..99 as answers and 00..YY as wrong answers");
+            out += csvRecord({p.clean, p.corrupted, std::to_string(*yy)});
+            continue;
+        }
+        auto oneId = [&](const std::vector<int32_t>& ids, const std::vector<std::string>& texts, const char* what,
+                         const char* column) {
+            if (ids.size() == 1)
+                return ids.front();
+            if (ids.empty() && !texts.empty())
+                throw refuse(std::string("the ") + what + " is text without a token id (tokenize the dataset first; "
+                             + column + " is a token id)");
+            throw refuse("the pair has " + std::to_string(ids.size()) + " " + what + " ids, but " + column
+                         + " holds exactly one");
+        };
+        const int32_t correct = oneId(p.answerIds, p.answers, "answer", "correct_idx");
+        const int32_t incorrect = oneId(p.wrongAnswerIds, p.wrongAnswers, "wrong answer", "incorrect_idx");
+        out += csvRecord({p.clean, p.corrupted, std::to_string(correct), std::to_string(incorrect)});
+    }
+    return out;
+}
+
+// auto-circuit tokenizes everything itself: prompts and answers must be text. More ids
+// than text answers on a side means some answer was given only as an id.
+std::string autoCircuitJson(const Dataset& data)
+{
+    const std::string where = sourceName(data);
+    std::vector<nlohmann::ordered_json> rows;
+    for (const auto& p : data.pairs) {
+        if (p.clean.empty() || p.corrupted.empty() || p.answers.empty()
+            || p.answerIds.size() > p.answers.size() || p.wrongAnswerIds.size() > p.wrongAnswers.size())
+            throw Error(rowPrefix(where, p.row) + "cannot write as auto-circuit JSON: it holds prompts and answers as "
+                        "text, and the pair has " + (p.clean.empty() || p.corrupted.empty() ? "a prompt" : "answers")
+                        + " given only as token ids");
+        rows.push_back({{"clean", p.clean}, {"corrupt", p.corrupted}, {"answers", p.answers}, {"wrong_answers", p.wrongAnswers}});
+    }
+    return "{\"prompts\": " + jsonLines(rows) + "}\n";
 }
 
 } // namespace
@@ -799,71 +1084,197 @@ Dataset readDataset(const fs::path& file)
 
     if (data.pairs.empty())
         throw Error(where + ": empty file (no rows)");
-    warnDuplicates(where, data);
     return data;
 }
 
-void tokenizeDataset(Dataset& data, const Tokenizer& tokenizer,
-                     const std::function<std::vector<int32_t>(const std::string&)>& encodePrompt)
+DatasetFormat parseDatasetFormat(const std::string& name)
 {
-    const std::string where = data.source.string();
-    const int32_t vocab = tokenizer.vocabSize();
+    for (DatasetFormat f : {DatasetFormat::NativeCsv, DatasetFormat::NativeJson, DatasetFormat::EapIgCsv,
+                            DatasetFormat::AutoCircuitJson})
+        if (name == datasetFormatName(f))
+            return f;
+    throw Error("unknown dataset format \"" + name + "\" (expected native-csv, native-json, eap-ig-csv or auto-circuit-json)");
+}
 
-    for (auto& p : data.pairs) {
+std::string datasetToString(const Dataset& data, DatasetFormat format)
+{
+    if (data.pairs.empty())
+        throw Error(sourceName(data) + ": no prompt pairs to write");
+    for (const auto& p : data.pairs)
+        checkWritableText(data, p);
+    switch (format) {
+    case DatasetFormat::NativeCsv:
+        return nativeCsv(data);
+    case DatasetFormat::NativeJson:
+        return nativeJson(data);
+    case DatasetFormat::EapIgCsv:
+        return eapIgCsv(data);
+    case DatasetFormat::AutoCircuitJson:
+        return autoCircuitJson(data);
+    }
+    throw Error("unknown dataset format");
+}
+
+void writeDataset(const Dataset& data, const fs::path& file, DatasetFormat format)
+{
+    const std::string text = datasetToString(data, format);
+    // Write beside the target and rename, so a failed write never leaves half a file in
+    // place of a good one (as writeCircuit does).
+    auto temp = file;
+    temp += ".part";
+    {
+        std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+        if (!out)
+            throw Error(file.string() + ": cannot open for writing");
+        out.write(text.data(), static_cast<std::streamsize>(text.size()));
+        out.close();
+        if (!out) {
+            std::error_code ignored;
+            fs::remove(temp, ignored);
+            throw Error(file.string() + ": write error");
+        }
+    }
+    std::error_code ec;
+    fs::rename(temp, file, ec);
+    if (ec) {
+        std::error_code ignored;
+        fs::remove(temp, ignored);
+        throw Error(file.string() + ": cannot write (" + ec.message() + ")");
+    }
+}
+
+ValidationReport validateDataset(Dataset& data, const Tokenizer& tokenizer, const PromptEncoder& encodePrompt,
+                                 const ValidationOptions& options)
+{
+    using Severity = DatasetIssue::Severity;
+    const std::string where = sourceName(data);
+    const int32_t vocab = tokenizer.vocabSize();
+    const auto format = data.format;
+
+    ValidationReport report;
+    report.rows = static_cast<int>(data.pairs.size());
+    for (const auto& w : data.warnings)
+        report.issues.push_back({0, Severity::Warning, w});
+    const std::vector<int> earlier = earlierDuplicates(data); // before ids are filled, as the file gives them
+
+    for (std::size_t i = 0; i < data.pairs.size(); ++i) {
+        auto& p = data.pairs[i];
         const std::string prefix = rowPrefix(where, p.row);
-        auto checkIds = [&](const std::vector<int32_t>& ids, const char* what) {
+        bool bad = false;
+        auto error = [&](const std::string& message) {
+            report.issues.push_back({p.row, Severity::Error, prefix + message});
+            bad = true;
+        };
+        // One message per field, naming every id outside the vocabulary.
+        auto checkIds = [&](const std::vector<int32_t>& ids, Field field, bool fromIds, const char* what) {
+            std::vector<int32_t> outside;
             for (int32_t id : ids)
                 if (id < 0 || id >= vocab)
-                    throw Error(prefix + what + " id " + std::to_string(id) + " is outside the vocabulary (size "
-                                + std::to_string(vocab) + ")");
+                    appendUnique(outside, id);
+            if (outside.empty())
+                return true;
+            std::string list;
+            for (int32_t id : outside)
+                list += (list.empty() ? "" : ", ") + std::to_string(id);
+            error(fieldName(format, field, fromIds) + ": " + what + (outside.size() == 1 ? " id " : " ids ") + list
+                  + (outside.size() == 1 ? " is" : " are") + " outside the vocabulary (size " + std::to_string(vocab) + ")");
+            return false;
         };
-        auto prompt = [&](const std::string& text, std::vector<int32_t>& ids, const char* what) {
-            if (!ids.empty()) {
-                checkIds(ids, what);
-                return;
+        // Ids given in the file win over the text (EAP-IG gives only text, so none there).
+        auto prompt = [&](const std::string& text, std::vector<int32_t>& ids, Field field, const char* what) {
+            if (!ids.empty())
+                return checkIds(ids, field, true, what);
+            if (text.empty()) {
+                error(std::string("no ") + what + " prompt (" + emptyField(format, field) + ")");
+                return false;
             }
-            if (text.empty())
-                throw Error(prefix + what + " prompt is empty");
             try {
                 ids = encodePrompt ? encodePrompt(text) : tokenizer.encode(text);
             } catch (const Error& e) {
-                throw Error(prefix + what + ": " + e.what());
+                error(fieldName(format, field, false) + ": " + e.what());
+                return false;
             }
-            if (ids.empty())
-                throw Error(prefix + what + " prompt has no tokens");
-            checkIds(ids, what);
+            if (ids.empty()) {
+                error(fieldName(format, field, false) + ": the " + what + " prompt has no tokens");
+                return false;
+            }
+            return checkIds(ids, field, false, what);
         };
-        prompt(p.clean, p.cleanIds, "clean");
-        prompt(p.corrupted, p.corruptedIds, "corrupted");
-        if (p.cleanIds.size() != p.corruptedIds.size())
-            throw Error(prefix + "clean has " + std::to_string(p.cleanIds.size()) + " tokens, corrupted "
-                        + std::to_string(p.corruptedIds.size()) + " (patching needs prompts of equal length)");
+        const bool cleanOk = prompt(p.clean, p.cleanIds, Field::Clean, "clean");
+        const bool corruptedOk = prompt(p.corrupted, p.corruptedIds, Field::Corrupted, "corrupted");
+        if (cleanOk && corruptedOk && p.cleanIds.size() != p.corruptedIds.size()) {
+            const auto clean = static_cast<long>(p.cleanIds.size()), corrupted = static_cast<long>(p.corruptedIds.size());
+            error("clean has " + std::to_string(clean) + " tokens, corrupted " + std::to_string(corrupted) + " ("
+                  + std::to_string(std::labs(corrupted - clean)) + (corrupted > clean ? " more" : " fewer")
+                  + "); patching needs prompts of equal length");
+        }
 
-        // Metrics read one logit per answer, so each answer must be exactly one token.
-        auto answers = [&](const std::vector<std::string>& texts, std::vector<int32_t>& ids, const char* what) {
-            checkIds(ids, what);
+        // Metrics read one logit per answer, so each answer must be exactly one token
+        // unless the metric scores longer answers itself.
+        auto answers = [&](const std::vector<std::string>& texts, std::vector<int32_t>& ids, Field field, const char* what) {
+            checkIds(ids, field, true, what);
             for (const auto& text : texts) {
                 std::vector<int32_t> tokens;
                 try {
                     tokens = tokenizer.encode(text);
                 } catch (const Error& e) {
-                    throw Error(prefix + what + " " + inQuotes(text) + ": " + e.what());
+                    error(std::string(what) + " " + inQuotes(text) + ": " + e.what());
+                    continue;
                 }
-                if (tokens.size() != 1) {
-                    std::string pieces;
-                    for (int32_t t : tokens)
-                        pieces += (pieces.empty() ? "" : " + ") + inQuotes(tokenizer.tokenText(t));
-                    throw Error(prefix + what + " " + inQuotes(text) + " is " + std::to_string(tokens.size()) + " tokens"
-                                + (pieces.empty() ? std::string() : " (" + pieces + ")") + ", not one");
+                if (tokens.size() == 1) {
+                    appendUnique(ids, tokens.front());
+                    continue;
                 }
-                appendUnique(ids, tokens.front());
+                if (options.multiTokenAnswers && !tokens.empty())
+                    continue;
+                std::string pieces;
+                for (int32_t t : tokens)
+                    pieces += (pieces.empty() ? "" : " + ") + inQuotes(tokenizer.tokenText(t));
+                error(std::string(what) + " " + inQuotes(text) + " is " + std::to_string(tokens.size()) + " tokens"
+                      + (pieces.empty() ? std::string() : " (" + pieces + ")") + ", not one");
             }
         };
-        answers(p.answers, p.answerIds, "answer");
-        answers(p.wrongAnswers, p.wrongAnswerIds, "wrong answer");
-        if (p.answerIds.empty())
-            throw Error(prefix + "the pair has no answer");
+        answers(p.answers, p.answerIds, Field::Answer, "answer");
+        answers(p.wrongAnswers, p.wrongAnswerIds, Field::WrongAnswer, "wrong answer");
+        if (p.answers.empty() && p.answerIds.empty())
+            error("the pair has no answer (" + emptyField(format, Field::Answer) + ")");
+
+        if (earlier[i] != 0)
+            report.issues.push_back({p.row, Severity::Warning,
+                                     prefix + "duplicates row " + std::to_string(earlier[i])
+                                         + " (same clean, corrupted and answers)"});
+        if (bad)
+            report.badRows.push_back(p.row);
+        else
+            ++report.validRows;
     }
+    std::sort(report.badRows.begin(), report.badRows.end());
+    return report;
+}
+
+int dropInvalidRows(Dataset& data, const ValidationReport& report)
+{
+    const std::set<int> bad(report.badRows.begin(), report.badRows.end());
+    const auto before = data.pairs.size();
+    const auto isBad = [&](const PromptPair& p) { return bad.count(p.row) > 0; };
+    data.pairs.erase(std::remove_if(data.pairs.begin(), data.pairs.end(), isBad), data.pairs.end());
+    return static_cast<int>(before - data.pairs.size());
+}
+
+void tokenizeDataset(Dataset& data, const Tokenizer& tokenizer, const PromptEncoder& encodePrompt)
+{
+    const auto report = validateDataset(data, tokenizer, encodePrompt);
+    const auto errors = std::count_if(report.issues.begin(), report.issues.end(),
+                                      [](const DatasetIssue& i) { return i.severity == DatasetIssue::Severity::Error; });
+    if (errors == 0)
+        return;
+    const auto first = std::find_if(report.issues.begin(), report.issues.end(),
+                                    [](const DatasetIssue& i) { return i.severity == DatasetIssue::Severity::Error; });
+    std::string message = first->message;
+    if (errors > 1)
+        message += " (and " + std::to_string(errors - 1) + " more error" + (errors > 2 ? "s" : "") + "; "
+                   + std::to_string(report.badRows.size()) + " rows have errors)";
+    throw Error(message);
 }
 
 } // namespace patchbay::core

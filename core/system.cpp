@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/system.h"
 
+#include "core/error.h"
 #include "core/version.h"
 
 #include <torch/torch.h>
@@ -8,12 +9,15 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <mutex>
 #include <thread>
 
 #if defined(__linux__)
 #include <sched.h>
+#elif defined(__APPLE__)
+#include <mach-o/dyld.h>
 #endif
 
 namespace patchbay::core {
@@ -87,6 +91,23 @@ double measureMatmulGflops()
     return 2.0 * n * n * n * reps / seconds / 1e9;
 }
 
+// The folder of the running executable, or empty where the platform does not say.
+std::filesystem::path executableDir()
+{
+    std::error_code ec;
+#if defined(__linux__)
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec)
+        return exe.parent_path();
+#elif defined(__APPLE__)
+    char buffer[4096];
+    uint32_t size = sizeof(buffer);
+    if (_NSGetExecutablePath(buffer, &size) == 0)
+        return std::filesystem::weakly_canonical(buffer, ec).parent_path();
+#endif
+    return {};
+}
+
 } // namespace
 
 void initRuntime()
@@ -136,6 +157,27 @@ std::string systemInfoJson(const SystemInfo& info)
     if (info.matmulGflops > 0)
         j["matmul_gflops"] = std::round(info.matmulGflops * 10) / 10;
     return j.dump();
+}
+
+std::filesystem::path findResource(const std::string& relative)
+{
+    std::vector<std::filesystem::path> roots;
+    if (const char* env = std::getenv("PATCHBAY_RESOURCE_DIR"); env && *env)
+        roots.emplace_back(env);
+    if (const auto exeDir = executableDir(); !exeDir.empty())
+        roots.push_back(exeDir.parent_path() / "share" / "patchbay");
+    roots.push_back(std::filesystem::path(PATCHBAY_SOURCE_DIR) / "resources");
+
+    std::string tried;
+    for (const auto& root : roots) {
+        const auto candidate = root / relative;
+        std::error_code ec;
+        if (std::filesystem::exists(candidate, ec))
+            return candidate;
+        tried += (tried.empty() ? "" : ", ") + candidate.string();
+    }
+    throw Error("resource \"" + relative + "\" not found (looked in " + tried
+                + "; set PATCHBAY_RESOURCE_DIR to the folder that holds it)");
 }
 
 } // namespace patchbay::core

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <filesystem>
 #include <string>
 
 namespace patchbay::core {
@@ -30,5 +31,12 @@ SystemInfo systemInfo(bool measureBlas = false);
 
 // The same as one line of JSON (what `patchbay-cli info --system` prints).
 std::string systemInfoJson(const SystemInfo& info);
+
+// Finds a file or folder shipped under the source tree's resources/ folder, `relative` to it
+// (e.g. "tasks/ioi_ingredients.json"). Looks, in order, in $PATCHBAY_RESOURCE_DIR, in
+// <executable's folder>/../share/patchbay (where `cmake --install` puts resources/), and in
+// the source tree this core was built from (so build trees run without installing).
+// Throws core::Error listing the places it looked. Any thread.
+std::filesystem::path findResource(const std::string& relative);
 
 } // namespace patchbay::core

@@ -55,6 +55,10 @@ std::vector<Command> allCommands()
         all.push_back(std::move(c));
     for (auto& c : circuitCommands())
         all.push_back(std::move(c));
+    for (auto& c : dataCommands())
+        all.push_back(std::move(c));
+    for (auto& c : taskCommands())
+        all.push_back(std::move(c));
     return all;
 }
 

@@ -45,6 +45,8 @@ struct Command
 // Registered commands (each commands_*.cpp contributes a list).
 std::vector<Command> modelCommands();
 std::vector<Command> circuitCommands();
+std::vector<Command> dataCommands();
+std::vector<Command> taskCommands();
 
 int run(int argc, char** argv);
 

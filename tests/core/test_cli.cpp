@@ -2,6 +2,9 @@
 // patchbay-cli as a user runs it: exit codes, messages, and JSON that matches the
 // transformers reference fixtures.
 #include "core/circuit.h"
+#include "core/dataset.h"
+#include "core/tasks.h"
+#include "core/tokenizer.h"
 
 #include <nlohmann/json.hpp>
 
@@ -11,6 +14,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 
 namespace fs = std::filesystem;
@@ -59,7 +63,7 @@ private Q_SLOTS:
         QVERIFY(v.out.startsWith(QStringLiteral("patchbay-cli ")));
         const auto h = runCli({QStringLiteral("--help")});
         QCOMPARE(h.exitCode, 0);
-        for (const char* cmd : {"info", "tokenize", "logits", "circuit", "evaluate", "attribute"})
+        for (const char* cmd : {"info", "tokenize", "logits", "circuit", "evaluate", "attribute", "validate", "dataset"})
             QVERIFY2(h.out.contains(QLatin1String(cmd)), cmd);
     }
 
@@ -347,6 +351,177 @@ private Q_SLOTS:
                     QStringLiteral("--method"), QStringLiteral("eap-integrated"), QStringLiteral("--out"), out});
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains(QStringLiteral("eap-ig")), qPrintable(r.err));
+    }
+
+    // validate: a good file passes (exit 0); a file with bad rows lists each one (exit 1),
+    // and --drop-invalid writes the others (exit 0).
+    void validateCommand()
+    {
+        const QString tokenizer = QStringLiteral(PATCHBAY_SHARED_DATA_DIR "/gpt2-tokenizer");
+        const QString datasets = QStringLiteral(PATCHBAY_TEST_DATA_DIR "/datasets");
+        const QStringList base{QStringLiteral("validate"), QStringLiteral("--tokenizer"), tokenizer, QStringLiteral("--data")};
+
+        auto r = runCli(base + QStringList{datasets + QStringLiteral("/native_text.csv")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        auto j = parse(r.out);
+        QCOMPARE(j["format"].get<std::string>(), std::string("native-csv"));
+        QCOMPARE(j["rows"].get<int>(), 3);
+        QCOMPARE(j["valid_rows"].get<int>(), 3);
+        QVERIFY(j["errors"].empty());
+        QCOMPARE(j["warnings"].size(), std::size_t(1)); // the unknown "note" column, for the whole file
+        QCOMPARE(j["warnings"][0]["row"].get<int>(), 0);
+
+        const QString bad = datasets + QStringLiteral("/invalid/several_errors.csv");
+        r = runCli(base + QStringList{bad});
+        QCOMPARE(r.exitCode, 1);
+        j = parse(r.out);
+        QCOMPARE(j["rows"].get<int>(), 6);
+        QCOMPARE(j["valid_rows"].get<int>(), 4);
+        QCOMPARE(j["errors"].size(), std::size_t(2));
+        QCOMPARE(j["errors"][0]["row"].get<int>(), 2);
+        QVERIFY(j["errors"][0]["message"].get<std::string>().find("row 2: clean has 2 tokens, corrupted 3 (1 more)") != std::string::npos);
+        QCOMPARE(j["errors"][1]["row"].get<int>(), 3);
+        QVERIFY(j["errors"][1]["message"].get<std::string>().find("row 3: answer \" Mary Ann\" is 2 tokens") != std::string::npos);
+        QCOMPARE(j["warnings"].size(), std::size_t(1));
+        QVERIFY(j["warnings"][0]["message"].get<std::string>().find("row 5: duplicates row 1") != std::string::npos);
+
+        r = runCli(base + QStringList{bad, QStringLiteral("--multi-token-answers")});
+        QCOMPARE(r.exitCode, 1);
+        QCOMPARE(parse(r.out)["errors"].size(), std::size_t(1));
+
+        QTemporaryDir dir;
+        const auto kept = dir.filePath(QStringLiteral("kept.json"));
+        r = runCli(base + QStringList{bad, QStringLiteral("--drop-invalid"), QStringLiteral("--out"), kept,
+                                      QStringLiteral("--format"), QStringLiteral("native-json")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        j = parse(r.out);
+        QCOMPARE(j["dropped"].get<int>(), 2);
+        QCOMPARE(j["errors"].size(), std::size_t(2)); // still reported
+        r = runCli(base + QStringList{kept});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.out));
+        QCOMPARE(parse(r.out)["rows"].get<int>(), 4);
+
+        r = runCli(base + QStringList{bad, QStringLiteral("--drop-invalid")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(QStringLiteral("--out")), qPrintable(r.err));
+    }
+
+    // dataset convert: auto-circuit JSON (text answers) to EAP-IG CSV needs the tokenizer;
+    // EAP-IG CSV -> native CSV -> native JSON -> EAP-IG CSV gives the same bytes back.
+    void datasetConvertCommand()
+    {
+        const QString tokenizer = QStringLiteral(PATCHBAY_SHARED_DATA_DIR "/gpt2-tokenizer");
+        const QString source = QStringLiteral(PATCHBAY_SHARED_DATA_DIR "/tasks/peer-formats/auto-circuit_ioi_ABBA_template_0.json");
+        QTemporaryDir dir;
+        auto convert = [&](const QString& in, const QString& out, const char* format, const QStringList& extra = {}) {
+            return runCli(QStringList{QStringLiteral("dataset"), QStringLiteral("convert"), QStringLiteral("--in"), in,
+                                      QStringLiteral("--out"), out, QStringLiteral("--format"), QLatin1String(format)}
+                          + extra);
+        };
+        const auto eapIg = dir.filePath(QStringLiteral("ioi.csv"));
+        auto r = convert(source, eapIg, "eap-ig-csv");
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(QStringLiteral("--tokenizer")), qPrintable(r.err));
+
+        r = convert(source, eapIg, "eap-ig-csv", {QStringLiteral("--tokenizer"), tokenizer});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        auto j = parse(r.out);
+        QCOMPARE(j["rows"].get<int>(), 1000);
+        QCOMPARE(j["in_format"].get<std::string>(), std::string("auto-circuit-json"));
+        auto readAll = [](const QString& file) {
+            std::ifstream in(file.toStdString(), std::ios::binary);
+            return std::string(std::istreambuf_iterator<char>(in), {});
+        };
+        const std::string written = readAll(eapIg);
+        QVERIFY(written.rfind("clean,corrupted,correct_idx,incorrect_idx\n"
+                              "\"Then, Scott and Jeremy went to the hospital. Jeremy gave a snack to\",", 0) == 0);
+
+        const auto native = dir.filePath(QStringLiteral("ioi-native.csv"));
+        const auto json = dir.filePath(QStringLiteral("ioi-native.json"));
+        const auto back = dir.filePath(QStringLiteral("ioi-back.csv"));
+        QCOMPARE(convert(eapIg, native, "native-csv").exitCode, 0);
+        QCOMPARE(convert(native, json, "native-json").exitCode, 0);
+        r = convert(json, back, "eap-ig-csv");
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY(readAll(back) == written);
+
+        r = convert(source, back, "parquet");
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(QStringLiteral("native-csv")), qPrintable(r.err));
+    }
+
+    // generate-task writes the pairs the core generates for the same options, in a file
+    // readDataset() reads back (greater-than as a greater-than dataset).
+    void generateTask_data()
+    {
+        QTest::addColumn<QString>("task");
+        QTest::addColumn<QString>("file");
+        QTest::newRow("ioi csv") << "ioi" << "ioi.csv";
+        QTest::newRow("greater-than csv") << "greater-than" << "greater-than.csv";
+        QTest::newRow("induction json") << "induction" << "induction.json";
+        QTest::newRow("docstring json") << "docstring" << "docstring.json";
+    }
+
+    void generateTask()
+    {
+        QFETCH(QString, task);
+        QFETCH(QString, file);
+        const QString tokenizer = QStringLiteral(PATCHBAY_SHARED_DATA_DIR "/gpt2-tokenizer");
+        QTemporaryDir dir;
+        const QString out = dir.filePath(file);
+        const auto r = runCli({QStringLiteral("generate-task"), task, QStringLiteral("--tokenizer"), tokenizer,
+                               QStringLiteral("--n"), QStringLiteral("20"), QStringLiteral("--seed"), QStringLiteral("9"),
+                               QStringLiteral("--out"), out});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const auto j = parse(r.out);
+        QCOMPARE(j["task"].get<std::string>(), task.toStdString());
+        QCOMPARE(j["n"].get<int>(), 20);
+        QCOMPARE(j["seed"].get<int>(), 9);
+        QCOMPARE(j["file"].get<std::string>(), out.toStdString());
+        QCOMPARE(j["metric"].get<std::string>(), std::string(task == QLatin1String("greater-than") ? "prob-diff" : "logit-diff"));
+        QVERIFY(j["notes"].is_array());
+        QVERIFY(j["skipped"].is_object());
+
+        patchbay::core::TaskOptions options;
+        options.task = task.toStdString();
+        options.n = 20;
+        options.seed = 9;
+        const auto expected = patchbay::core::generateTask(options, patchbay::core::Tokenizer::load(tokenizer.toStdString())).data;
+        const auto data = patchbay::core::readDataset(out.toStdString());
+        QCOMPARE(data.task, expected.task);
+        QCOMPARE(data.pairs.size(), expected.pairs.size());
+        for (std::size_t i = 0; i < data.pairs.size(); ++i) {
+            QCOMPARE(data.pairs[i].clean, expected.pairs[i].clean);
+            QCOMPARE(data.pairs[i].corrupted, expected.pairs[i].corrupted);
+            QCOMPARE(data.pairs[i].answers, expected.pairs[i].answers);
+            QCOMPARE(data.pairs[i].wrongAnswers, expected.pairs[i].wrongAnswers);
+        }
+    }
+
+    void generateTaskUsage()
+    {
+        const QString tokenizer = QStringLiteral(PATCHBAY_SHARED_DATA_DIR "/gpt2-tokenizer");
+        QTemporaryDir dir;
+        auto generate = [&](const QString& task, const QString& out, const QStringList& extra = {}) {
+            return runCli(QStringList{QStringLiteral("generate-task"), task, QStringLiteral("--tokenizer"), tokenizer,
+                                      QStringLiteral("--out"), dir.filePath(out)}
+                          + extra);
+        };
+        auto r = generate(QStringLiteral("ioj"), QStringLiteral("x.csv"));
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(QStringLiteral("unknown task \"ioj\"")), qPrintable(r.err));
+        r = generate(QStringLiteral("ioi"), QStringLiteral("x.txt"));
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(QStringLiteral(".csv or .json")), qPrintable(r.err));
+        r = generate(QStringLiteral("ioi"), QStringLiteral("x.csv"), {QStringLiteral("--length"), QStringLiteral("4")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(QStringLiteral("--length")), qPrintable(r.err));
+        r = generate(QStringLiteral("ioi"), QStringLiteral("x.csv"), {QStringLiteral("--seed"), QStringLiteral("-1")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(QStringLiteral("--seed")), qPrintable(r.err));
+        r = generate(QStringLiteral("ioi"), QStringLiteral("x.csv"), {QStringLiteral("--corruption"), QStringLiteral("s1")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("unknown corruption \"s1\"")), qPrintable(r.err));
     }
 };
 

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
-// Prompt-pair readers against the peer samples in shared/data/tasks/peer-formats (EAP-IG and
-// auto-circuit files as those projects wrote them), small native fixtures in
-// tests/data/datasets, and one malformed file per error the reader must name. Expected values
-// come from the files themselves (read by eye or with Python's csv/json modules) and from
-// decoding ids with the GPT-2 tokenizer, never from the reader under test.
+// Prompt-pair readers, writers and validation against the peer samples in
+// shared/data/tasks/peer-formats (EAP-IG and auto-circuit files as those projects wrote
+// them), small native fixtures in tests/data/datasets, and one file in
+// tests/data/datasets/invalid per error the reader or the validation must name. Expected
+// values come from the files themselves (read by eye or with Python's csv/json modules) and
+// from decoding ids with the GPT-2 tokenizer, never from the code under test.
 #include "core/dataset.h"
 #include "core/error.h"
 #include "core/tokenizer.h"
@@ -27,6 +28,7 @@ namespace {
 const fs::path kPeer = fs::path(PATCHBAY_SHARED_DATA_DIR) / "tasks" / "peer-formats";
 const fs::path kGpt2 = fs::path(PATCHBAY_SHARED_DATA_DIR) / "gpt2-tokenizer";
 const fs::path kFixtures = fs::path(PATCHBAY_TEST_DATA_DIR) / "datasets";
+const fs::path kInvalid = kFixtures / "invalid";
 constexpr int32_t kGpt2Bos = 50256; // <|endoftext|>
 
 void writeFile(const fs::path& file, const QByteArray& bytes)
@@ -56,6 +58,31 @@ std::vector<int32_t> withBos(const Tokenizer& tok, const std::string& text)
     const auto rest = tok.encode(text);
     ids.insert(ids.end(), rest.begin(), rest.end());
     return ids;
+}
+
+std::vector<const DatasetIssue*> issuesOf(const ValidationReport& report, DatasetIssue::Severity severity)
+{
+    std::vector<const DatasetIssue*> out;
+    for (const auto& i : report.issues)
+        if (i.severity == severity)
+            out.push_back(&i);
+    return out;
+}
+
+std::vector<std::string> messages(const ValidationReport& report, DatasetIssue::Severity severity)
+{
+    std::vector<std::string> out;
+    for (const auto* i : issuesOf(report, severity))
+        out.push_back(i->message);
+    return out;
+}
+
+QString describe(const ValidationReport& report)
+{
+    QString out;
+    for (const auto& i : report.issues)
+        out += QString::fromStdString(i.message) + QLatin1Char('\n');
+    return out;
 }
 
 } // namespace
@@ -94,6 +121,9 @@ private Q_SLOTS:
         QCOMPARE(datasetFormatName(DatasetFormat::NativeJson), std::string("native-json"));
         QCOMPARE(datasetFormatName(DatasetFormat::EapIgCsv), std::string("eap-ig-csv"));
         QCOMPARE(datasetFormatName(DatasetFormat::AutoCircuitJson), std::string("auto-circuit-json"));
+        for (auto f : {DatasetFormat::NativeCsv, DatasetFormat::NativeJson, DatasetFormat::EapIgCsv, DatasetFormat::AutoCircuitJson})
+            QCOMPARE(parseDatasetFormat(datasetFormatName(f)), f);
+        QVERIFY_THROWS_EXCEPTION(Error, parseDatasetFormat("csv"));
     }
 
     // ---- peer formats -------------------------------------------------------------------
@@ -139,16 +169,20 @@ private Q_SLOTS:
         const auto& last = data.pairs.back(); // correct_idx 20
         QCOMPARE(last.answers, years(21, 99));
         QCOMPARE(last.wrongAnswers, years(0, 20));
-        // 25 rows repeat an earlier one (counted with Python); the first is row 167 = row 132.
-        QVERIFY(countContaining(data.warnings, "row 167: duplicates row 132") == 1);
-        QCOMPARE(countContaining(data.warnings, ": duplicates row "), 20);
-        QCOMPARE(countContaining(data.warnings, "25 in all"), 1);
+        QVERIFY(data.warnings.empty()); // duplicates are the validation's to report
     }
 
     void eapIgGreaterThanTokenizes()
     {
         auto data = readDataset(kPeer / "eap-ig_greater-than_gpt2.csv");
-        tokenizeDataset(data, m_gpt2, [&](const std::string& t) { return withBos(m_gpt2, t); });
+        const auto report = validateDataset(data, m_gpt2, [&](const std::string& t) { return withBos(m_gpt2, t); });
+        QVERIFY2(!report.hasErrors(), qPrintable(describe(report)));
+        QCOMPARE(report.validRows, 1000);
+        // 25 rows repeat an earlier one (counted with Python); the first is row 167 = row 132.
+        const auto warnings = messages(report, DatasetIssue::Severity::Warning);
+        QCOMPARE(countContaining(warnings, ": duplicates row "), 25);
+        QCOMPARE(countContaining(warnings, "row 167: duplicates row 132"), 1);
+        QCOMPARE(issuesOf(report, DatasetIssue::Severity::Warning).front()->row, 167);
         const auto& first = data.pairs.front();
         QCOMPARE(first.answerIds.size(), std::size_t(47));
         QCOMPARE(first.wrongAnswerIds.size(), std::size_t(53));
@@ -179,7 +213,10 @@ private Q_SLOTS:
             QCOMPARE(p.answers, years(yy + 1, 99));
             QCOMPARE(p.wrongAnswers, years(0, yy));
         }
-        QCOMPARE(countContaining(data.warnings, "row 115: duplicates row 111"), 1);
+        auto copy = data;
+        const auto report = validateDataset(copy, m_gpt2, {});
+        QVERIFY2(!report.hasErrors(), qPrintable(describe(report)));
+        QCOMPARE(countContaining(messages(report, DatasetIssue::Severity::Warning), "row 115: duplicates row 111"), 1);
     }
 
     void autoCircuitIoi()
@@ -324,14 +361,18 @@ private Q_SLOTS:
         QCOMPARE(data.pairs.front().answers.size(), std::size_t(47));
     }
 
-    void duplicateRowsWarnNotFail()
+    void nativeCsvSeveralAnswers()
     {
-        const auto file = tmp("dups.csv");
-        writeFile(file, "clean,corrupted,answer,wrong_answer\nA,B, C, D\nA,B, X, D\nA,B, C, E\n");
-        const auto data = readDataset(file);
-        QCOMPARE(data.pairs.size(), std::size_t(3));
-        QCOMPARE(data.warnings.size(), std::size_t(1)); // wrong answers do not make a row distinct
-        QVERIFY(data.warnings.front().find("row 3: duplicates row 1") != std::string::npos);
+        // Several text answers: JSON arrays in "answers"/"wrong_answers" cells.
+        const auto data = readDataset(kFixtures / "native_answers.csv");
+        QCOMPARE(data.format, DatasetFormat::NativeCsv);
+        QCOMPARE(data.pairs.size(), std::size_t(2));
+        QCOMPARE(data.pairs[0].answers, (std::vector<std::string>{"33", "34", "35"}));
+        QCOMPARE(data.pairs[0].wrongAnswers, (std::vector<std::string>{"31", "32"}));
+        QCOMPARE(data.pairs[1].clean, std::string("Rome, Paris: the capital of France is"));
+        QCOMPARE(data.pairs[1].answers, std::vector<std::string>{" Paris"});
+        QVERIFY(data.pairs[1].wrongAnswers.empty());
+        QVERIFY(data.warnings.empty());
     }
 
     // ---- tokenization -------------------------------------------------------------------
@@ -459,18 +500,6 @@ private Q_SLOTS:
                                                   << QStringList{"row 1", "column \"incorrect_idx\"", "\"1.5\"", "not a token id"};
         QTest::newRow("non-integer id in json") << "i.json" << QByteArray(R"([{"clean_ids":[1,"2"],"corrupted_ids":[1,2],"answer_ids":3}])")
                                                 << QStringList{"row 1", "key \"clean_ids\"", "\"2\"", "not a token id"};
-        QTest::newRow("no answer in csv") << "n.csv" << header + "A,B, C\nD,E,\n" << QStringList{"row 2", "column \"answer\" is empty"};
-        QTest::newRow("no answer in json") << "n.json" << QByteArray(R"([{"clean":"A","corrupted":"B","answers":[]}])")
-                                           << QStringList{"row 1", "no answer"};
-        QTest::newRow("no answer in auto-circuit")
-            << "n.json" << QByteArray(R"({"prompts":[{"clean":"A","corrupt":"B","answers":[],"wrong_answers":[" x"]}]})")
-            << QStringList{"row 1", "\"answers\"", "no answer"};
-        QTest::newRow("empty clean in csv") << "c.csv" << header + ",B, C\n" << QStringList{"row 1", "column \"clean\" is empty"};
-        QTest::newRow("empty corrupted in eap-ig") << "c.csv" << QByteArray("clean,corrupted,correct_idx,incorrect_idx\nA,,1,2\n")
-                                                   << QStringList{"row 1", "column \"corrupted\" is empty"};
-        QTest::newRow("empty corrupt in auto-circuit")
-            << "c.json" << QByteArray(R"({"prompts":[{"clean":"A","corrupt":"","answers":[" x"]}]})")
-            << QStringList{"row 1", "\"corrupt\"", "empty"};
         QTest::newRow("greater-than year out of range") << "y.csv" << QByteArray("clean,corrupted,correct_idx\nA,B,52\nC,D,100\n")
                                                         << QStringList{"row 2", "column \"correct_idx\"", "100", "0..99"};
         QTest::newRow("unknown json shape")
@@ -481,6 +510,10 @@ private Q_SLOTS:
                                            << QStringList{"row 2", "expected an object"};
         QTest::newRow("answer of the wrong type") << "w.json" << QByteArray(R"([{"clean":"A","corrupted":"B","answer":5}])")
                                                   << QStringList{"row 1", "key \"answer\"", "must be a string"};
+        QTest::newRow("no row with a prompt key") << "k.json" << QByteArray(R"([{"corrupted":"B","answer":" x"}])")
+                                                  << QStringList{"missing key \"clean\"", "\"clean_ids\""};
+        QTest::newRow("no row with answers in auto-circuit") << "k.json" << QByteArray(R"({"prompts":[{"clean":"A","corrupt":"B"}]})")
+                                                             << QStringList{"missing key \"answers\""};
     }
 
     void readErrors()
@@ -491,6 +524,360 @@ private Q_SLOTS:
         const auto file = tmp(name.toStdString());
         writeFile(file, content);
         expectError(file, fragments, [&] { readDataset(file); });
+    }
+
+    // One file per error the reader names (tests/data/datasets/invalid).
+    void readErrorFiles_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QStringList>("fragments");
+        QTest::newRow("empty") << "empty.csv" << QStringList{"empty file"};
+        QTest::newRow("header only") << "header_only.csv" << QStringList{"empty file", "no rows after the header"};
+        QTest::newRow("missing column") << "missing_column.csv"
+                                        << QStringList{"missing column \"corrupted\"", "header: \"clean\", \"answer\""};
+        QTest::newRow("missing key") << "missing_key.json" << QStringList{"missing key \"corrupted\"", "no row has"};
+        QTest::newRow("bad utf-8 csv") << "bad_utf8.csv"
+                                       << QStringList{"row 2: column \"clean\": invalid UTF-8 at byte offset 7"};
+        QTest::newRow("bad utf-8 json") << "bad_utf8.json"
+                                        << QStringList{"row 2: key \"corrupted\": invalid UTF-8 at byte offset 8"};
+        QTest::newRow("unterminated quote") << "unterminated_quote.csv"
+                                            << QStringList{"row 2: column \"clean\": unterminated quote (opened on line 3)"};
+        QTest::newRow("field count") << "field_count.csv" << QStringList{"row 2: 2 fields, but the header has 3 columns"};
+        QTest::newRow("bad id") << "bad_id.csv"
+                                << QStringList{"row 2: column \"corrupted_ids\": \"six\" is not a token id"};
+        QTest::newRow("bad answers cell") << "bad_answers_cell.csv"
+                                          << QStringList{"row 2: column \"answers\": \" a\" is not a JSON array of answer strings"};
+    }
+
+    void readErrorFiles()
+    {
+        QFETCH(QString, name);
+        QFETCH(QStringList, fragments);
+        const auto file = kInvalid / name.toStdString();
+        expectError(file, fragments, [&] { readDataset(file); });
+    }
+
+    // ---- validation ---------------------------------------------------------------------
+
+    // One file per problem the validation names; every offending row of the file must be
+    // reported (badRows), and the issue of `row` must hold every fragment.
+    void validation_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QList<int>>("badRows");
+        QTest::addColumn<int>("row");
+        QTest::addColumn<bool>("isError");
+        QTest::addColumn<QStringList>("fragments");
+
+        const QList<int> lengthRows{2, 3};
+        QTest::newRow("length: 1 more") << "length_mismatch.csv" << lengthRows << 2 << true
+                                        << QStringList{"row 2: clean has 2 tokens, corrupted 3 (1 more); patching needs prompts of equal length"};
+        QTest::newRow("length: 1 fewer") << "length_mismatch.csv" << lengthRows << 3 << true
+                                         << QStringList{"row 3: clean has 3 tokens, corrupted 2 (1 fewer)"};
+        const QList<int> multiRows{2, 3};
+        QTest::newRow("multi-token answer") << "multi_token_answer.csv" << multiRows << 2 << true
+                                            << QStringList{"row 2: answer \" Mary Ann\" is 2 tokens (\" Mary\" + \" Ann\"), not one"};
+        QTest::newRow("multi-token wrong answer") << "multi_token_answer.csv" << multiRows << 3 << true
+                                                  << QStringList{"row 3: wrong answer \" Bobby Tables\" is 2 tokens (\" Bobby\" + \" Tables\"), not one"};
+        const QList<int> vocabRows{2, 3, 4};
+        QTest::newRow("prompt id out of vocab") << "id_out_of_vocab.csv" << vocabRows << 2 << true
+                                                << QStringList{"row 2: column \"corrupted_ids\": corrupted id 50257 is outside the vocabulary (size 50257)"};
+        QTest::newRow("answer id out of vocab") << "id_out_of_vocab.csv" << vocabRows << 3 << true
+                                                << QStringList{"row 3: column \"answer_id\": answer id 60000 is outside the vocabulary (size 50257)"};
+        QTest::newRow("wrong ids out of vocab") << "id_out_of_vocab.csv" << vocabRows << 4 << true
+                                                << QStringList{"row 4: column \"wrong_answer_id\": wrong answer ids 70000, 50300 are outside the vocabulary (size 50257)"};
+        QTest::newRow("answer id out of vocab, json") << "id_out_of_vocab.json" << QList<int>{2} << 2 << true
+                                                      << QStringList{"row 2: key \"answer_ids\": answer id 60000 is outside the vocabulary (size 50257)"};
+        QTest::newRow("empty clean") << "empty_prompt.csv" << QList<int>{2, 3} << 2 << true
+                                     << QStringList{"row 2: no clean prompt (columns \"clean\" and \"clean_ids\" are empty)"};
+        QTest::newRow("empty corrupted") << "empty_prompt.csv" << QList<int>{2, 3} << 3 << true
+                                         << QStringList{"row 3: no corrupted prompt (columns \"corrupted\" and \"corrupted_ids\" are empty)"};
+        QTest::newRow("missing clean, json") << "empty_prompt.json" << QList<int>{2, 3} << 2 << true
+                                             << QStringList{"row 2: no clean prompt (keys \"clean\" and \"clean_ids\" are missing or empty)"};
+        QTest::newRow("empty corrupted, json") << "empty_prompt.json" << QList<int>{2, 3} << 3 << true
+                                               << QStringList{"row 3: no corrupted prompt (keys \"corrupted\" and \"corrupted_ids\" are missing or empty)"};
+        QTest::newRow("empty corrupted, eap-ig") << "empty_prompt_eap_ig.csv" << QList<int>{2} << 2 << true
+                                                 << QStringList{"row 2: no corrupted prompt (column \"corrupted\" is empty)"};
+        QTest::newRow("no answer") << "no_answer.csv" << QList<int>{2} << 2 << true
+                                   << QStringList{"row 2: the pair has no answer (columns \"answer\" and \"answer_id\" are empty)"};
+        QTest::newRow("no answer, auto-circuit") << "no_answer.json" << QList<int>{2} << 2 << true
+                                                 << QStringList{"row 2: the pair has no answer (key \"answers\" is missing or empty)"};
+        // Wrong answers do not make a row distinct; a duplicate names the first row it repeats.
+        QTest::newRow("duplicate") << "duplicates.csv" << QList<int>{} << 3 << false
+                                   << QStringList{"row 3: duplicates row 1 (same clean, corrupted and answers)"};
+        QTest::newRow("duplicate again") << "duplicates.csv" << QList<int>{} << 4 << false << QStringList{"row 4: duplicates row 1"};
+    }
+
+    void validation()
+    {
+        QFETCH(QString, name);
+        QFETCH(QList<int>, badRows);
+        QFETCH(int, row);
+        QFETCH(bool, isError);
+        QFETCH(QStringList, fragments);
+        const auto file = kInvalid / name.toStdString();
+        auto data = readDataset(file);
+        const auto report = validateDataset(data, m_gpt2, [&](const std::string& t) { return m_gpt2.encode(t); });
+
+        QCOMPARE(report.rows, static_cast<int>(data.pairs.size()));
+        QCOMPARE(QList<int>(report.badRows.begin(), report.badRows.end()), badRows);
+        QCOMPARE(report.validRows, report.rows - static_cast<int>(badRows.size()));
+        QCOMPARE(report.hasErrors(), !badRows.isEmpty());
+        for (const auto& issue : report.issues) {
+            QVERIFY2(issue.message.find(file.string()) != std::string::npos, issue.message.c_str());
+            if (issue.severity == DatasetIssue::Severity::Error)
+                QVERIFY(badRows.contains(issue.row));
+        }
+        const auto severity = isError ? DatasetIssue::Severity::Error : DatasetIssue::Severity::Warning;
+        const auto found = std::find_if(report.issues.begin(), report.issues.end(), [&](const DatasetIssue& i) {
+            return i.row == row && i.severity == severity
+                   && std::all_of(fragments.begin(), fragments.end(),
+                                  [&](const QString& f) { return i.message.find(f.toStdString()) != std::string::npos; });
+        });
+        QVERIFY2(found != report.issues.end(), qPrintable(describe(report)));
+    }
+
+    void validationReportAndDrop()
+    {
+        auto data = readDataset(kInvalid / "several_errors.csv");
+        const auto encode = [&](const std::string& t) { return m_gpt2.encode(t); };
+        auto lenient = data;
+        const auto report = validateDataset(data, m_gpt2, encode);
+        QCOMPARE(report.rows, 6);
+        QCOMPARE(report.validRows, 4);
+        QCOMPARE(report.badRows, (std::vector<int>{2, 3}));
+        QCOMPARE(issuesOf(report, DatasetIssue::Severity::Error).size(), std::size_t(2));
+        const auto warnings = issuesOf(report, DatasetIssue::Severity::Warning);
+        QCOMPARE(warnings.size(), std::size_t(1));
+        QCOMPARE(warnings.front()->row, 5);
+        // Issues come in row order.
+        QVERIFY(std::is_sorted(report.issues.begin(), report.issues.end(),
+                               [](const DatasetIssue& a, const DatasetIssue& b) { return a.row < b.row; }));
+
+        // A metric that reads several-token answers accepts row 3.
+        ValidationOptions options;
+        options.multiTokenAnswers = true;
+        QCOMPARE(validateDataset(lenient, m_gpt2, encode, options).badRows, std::vector<int>{2});
+
+        QCOMPARE(dropInvalidRows(data, report), 2);
+        std::vector<int> kept;
+        for (const auto& p : data.pairs)
+            kept.push_back(p.row); // source row numbers stay, so messages still point into the file
+        QCOMPARE(kept, (std::vector<int>{1, 4, 5, 6}));
+        QCOMPARE(dropInvalidRows(data, report), 0);
+
+        const auto file = tmp("kept.csv");
+        writeDataset(data, file, DatasetFormat::NativeCsv);
+        auto back = readDataset(file);
+        const auto again = validateDataset(back, m_gpt2, encode);
+        QVERIFY2(!again.hasErrors(), qPrintable(describe(again)));
+        QCOMPARE(again.validRows, 4);
+    }
+
+    void validationAcceptsMultiTokenAnswersWhenAsked()
+    {
+        auto data = readDataset(kInvalid / "multi_token_answer.csv");
+        ValidationOptions options;
+        options.multiTokenAnswers = true;
+        const auto report = validateDataset(data, m_gpt2, {}, options);
+        QVERIFY2(!report.hasErrors(), qPrintable(describe(report)));
+        // answerIds hold single tokens only; the metric reads " Mary Ann" from the text.
+        QVERIFY(data.pairs[1].answerIds.empty());
+        QCOMPARE(m_gpt2.decode(data.pairs[1].wrongAnswerIds), std::string(" John"));
+        QCOMPARE(m_gpt2.decode(data.pairs[0].answerIds), std::string(" Mary"));
+    }
+
+    void validationListsFileWarnings()
+    {
+        auto data = readDataset(kFixtures / "native_text.csv");
+        const auto report = validateDataset(data, m_gpt2, {});
+        QVERIFY2(!report.hasErrors(), qPrintable(describe(report)));
+        QCOMPARE(report.issues.size(), std::size_t(1));
+        QCOMPARE(report.issues.front().row, 0);
+        QCOMPARE(report.issues.front().severity, DatasetIssue::Severity::Warning);
+        QVERIFY(report.issues.front().message.find("\"note\"") != std::string::npos);
+    }
+
+    void tokenizeThrowsTheFirstErrorAndCountsTheRest()
+    {
+        const auto file = kInvalid / "several_errors.csv";
+        auto data = readDataset(file);
+        expectError(file, {"row 2: clean has 2 tokens, corrupted 3", "(and 1 more error; 2 rows have errors)"},
+                    [&] { tokenizeDataset(data, m_gpt2, {}); });
+    }
+
+    // ---- writing ------------------------------------------------------------------------
+
+    void csvQuoting()
+    {
+        Dataset data;
+        PromptPair p;
+        p.row = 1;
+        p.clean = "a, b";
+        p.corrupted = "say \"hi\"";
+        p.answers = {" x"};
+        p.wrongAnswers = {" y"};
+        data.pairs.push_back(p);
+        p.row = 2;
+        p.clean = "line\nbreak";
+        p.corrupted = "cr\r\nlf";
+        p.answers = {" z"};
+        p.wrongAnswers.clear();
+        data.pairs.push_back(p);
+        const std::string expected = "clean,corrupted,answer,wrong_answer\n"
+                                     "\"a, b\",\"say \"\"hi\"\"\", x, y\n"
+                                     "\"line\nbreak\",\"cr\r\nlf\", z,\n";
+        QCOMPARE(datasetToString(data, DatasetFormat::NativeCsv), expected);
+
+        const auto file = tmp("quoting.csv");
+        writeDataset(data, file, DatasetFormat::NativeCsv);
+        const auto back = readDataset(file);
+        QCOMPARE(back.pairs.size(), std::size_t(2));
+        QCOMPARE(back.pairs[0].corrupted, std::string("say \"hi\""));
+        QCOMPARE(back.pairs[1].clean, std::string("line\nbreak"));
+        QCOMPARE(back.pairs[1].corrupted, std::string("cr\r\nlf"));
+        QCOMPARE(back.pairs[1].answers, std::vector<std::string>{" z"});
+        QVERIFY(back.pairs[1].wrongAnswers.empty());
+    }
+
+    void nativeWritersTextOrIds()
+    {
+        // Text where a pair has it, ids where it has none; several answers as arrays.
+        Dataset data;
+        PromptPair text;
+        text.row = 1;
+        text.clean = "Hello world";
+        text.corrupted = "Hello there";
+        text.answers = {" a", " b"};
+        text.cleanIds = {15496, 995}; // filled from the text: not written
+        PromptPair ids;
+        ids.row = 2;
+        ids.cleanIds = {15496, 11};
+        ids.corruptedIds = {15496, 13};
+        ids.answerIds = {318, 373};
+        ids.wrongAnswerIds = {262};
+        data.pairs = {text, ids};
+        QCOMPARE(datasetToString(data, DatasetFormat::NativeCsv),
+                 std::string("clean,clean_ids,corrupted,corrupted_ids,answers,answer_id,wrong_answer_id\n"
+                             "Hello world,,Hello there,,\"[\"\" a\"\",\"\" b\"\"]\",,\n"
+                             ",15496 11,,15496 13,,318 373,262\n"));
+        QCOMPARE(datasetToString(data, DatasetFormat::NativeJson),
+                 std::string("[\n"
+                             "  {\"clean\":\"Hello world\",\"corrupted\":\"Hello there\",\"answers\":[\" a\",\" b\"]},\n"
+                             "  {\"clean_ids\":[15496,11],\"corrupted_ids\":[15496,13],\"answer_ids\":[318,373],\"wrong_answer_id\":262}\n"
+                             "]\n"));
+    }
+
+    void writeErrors()
+    {
+        Dataset data;
+        data.source = "in.json";
+        expectError("in.json", {"no prompt pairs to write"}, [&] { datasetToString(data, DatasetFormat::NativeCsv); });
+
+        PromptPair p;
+        p.row = 3;
+        p.cleanIds = {1, 2};
+        p.corruptedIds = {1, 3};
+        p.answerIds = {4};
+        p.wrongAnswerIds = {5};
+        data.pairs = {p};
+        expectError("in.json", {"row 3: cannot write as EAP-IG CSV", "no prompt text"},
+                    [&] { datasetToString(data, DatasetFormat::EapIgCsv); });
+        expectError("in.json", {"row 3: cannot write as auto-circuit JSON", "token ids"},
+                    [&] { datasetToString(data, DatasetFormat::AutoCircuitJson); });
+
+        data.pairs[0].clean = "A b";
+        data.pairs[0].corrupted = "C b";
+        data.pairs[0].answerIds = {4, 6};
+        expectError("in.json", {"row 3", "2 answer ids", "correct_idx holds exactly one"},
+                    [&] { datasetToString(data, DatasetFormat::EapIgCsv); });
+        data.pairs[0].answerIds.clear();
+        data.pairs[0].answers = {" x"};
+        expectError("in.json", {"row 3", "tokenize the dataset first"}, [&] { datasetToString(data, DatasetFormat::EapIgCsv); });
+
+        data.task = "greater-than";
+        expectError("in.json", {"row 3", "greater-than pair needs the years"}, [&] { datasetToString(data, DatasetFormat::EapIgCsv); });
+        data.task.clear();
+
+        data.pairs[0].corrupted = "C \xff";
+        expectError("in.json", {"row 3: cannot write the corrupted prompt: invalid UTF-8"}, [&] { datasetToString(data, DatasetFormat::NativeJson); });
+
+        data.pairs[0].corrupted = "C b";
+        const auto nowhere = tmp("no/such/dir/out.csv");
+        expectError(nowhere, {"cannot open for writing"}, [&] { writeDataset(data, nowhere, DatasetFormat::NativeCsv); });
+    }
+
+    // Every sample read, written in every format, read back: every field the format
+    // carries must survive. EAP-IG needs answer ids, so text answers are tokenized first;
+    // what a format cannot hold is refused with the row.
+    void roundTrip_data()
+    {
+        QTest::addColumn<QString>("source");
+        QTest::addColumn<int>("format");
+        QTest::addColumn<QString>("error");
+
+        const std::vector<std::pair<fs::path, std::vector<const char*>>> samples{
+            // errors for native-csv, native-json, eap-ig-csv, auto-circuit-json ("" = none)
+            {kPeer / "eap-ig_ioi_gpt2.csv", {"", "", "", "row 1: cannot write as auto-circuit JSON"}},
+            {kPeer / "eap-ig_greater-than_gpt2.csv", {"", "", "", ""}},
+            {kPeer / "auto-circuit_ioi_ABBA_template_0.json", {"", "", "", ""}},
+            {kPeer / "auto-circuit_greaterthan_gpt2-small.json", {"", "", "", ""}},
+            {kPeer / "auto-circuit_docstring.json", {"", "", "row 1: cannot write as EAP-IG CSV: the pair has 13 wrong answer ids", ""}},
+            {kFixtures / "native_text.csv", {"", "", "row 2: cannot write as EAP-IG CSV: the pair has 0 wrong answer ids", ""}},
+            {kFixtures / "native_text.json", {"", "", "row 2: cannot write as EAP-IG CSV: the pair has 3 answer ids", ""}},
+            {kFixtures / "native_ids.csv", {"", "", "row 1: cannot write as EAP-IG CSV: the pair has no prompt text", "row 1: cannot write as auto-circuit JSON"}},
+            {kFixtures / "native_ids.json", {"", "", "row 1: cannot write as EAP-IG CSV: the pair has no prompt text", "row 1: cannot write as auto-circuit JSON"}},
+            {kFixtures / "native_answers.csv", {"", "", "row 1: cannot write as EAP-IG CSV: the pair has 3 answer ids", ""}},
+        };
+        const DatasetFormat formats[] = {DatasetFormat::NativeCsv, DatasetFormat::NativeJson, DatasetFormat::EapIgCsv,
+                                         DatasetFormat::AutoCircuitJson};
+        for (const auto& [file, errors] : samples)
+            for (std::size_t f = 0; f < 4; ++f)
+                QTest::addRow("%s -> %s", file.filename().string().c_str(), datasetFormatName(formats[f]).c_str())
+                    << QString::fromStdString(file.string()) << static_cast<int>(formats[f]) << QString::fromUtf8(errors[f]);
+    }
+
+    void roundTrip()
+    {
+        QFETCH(QString, source);
+        QFETCH(int, format);
+        QFETCH(QString, error);
+        const auto target = static_cast<DatasetFormat>(format);
+        auto data = readDataset(source.toStdString());
+        const bool eapIg = target == DatasetFormat::EapIgCsv;
+        if (eapIg && data.task.empty()) // EAP-IG holds answer ids; prompts stay text
+            tokenizeDataset(data, m_gpt2, {});
+
+        const bool json = target == DatasetFormat::NativeJson || target == DatasetFormat::AutoCircuitJson;
+        const auto file = tmp("round-trip" + std::string(json ? ".json" : ".csv"));
+        if (!error.isEmpty()) {
+            expectError(source.toStdString(), {error}, [&] { writeDataset(data, file, target); });
+            return;
+        }
+        writeDataset(data, file, target);
+        const auto back = readDataset(file);
+        QCOMPARE(back.format, target);
+        QCOMPARE(back.task, data.task);
+        QCOMPARE(back.pairs.size(), data.pairs.size());
+        const bool native = target == DatasetFormat::NativeCsv || target == DatasetFormat::NativeJson;
+        for (std::size_t i = 0; i < data.pairs.size(); ++i) {
+            const auto& a = data.pairs[i];
+            const auto& b = back.pairs[i];
+            const std::string where = "row " + std::to_string(a.row);
+            QVERIFY2(b.row == static_cast<int>(i + 1), where.c_str());
+            QVERIFY2(b.clean == a.clean && b.corrupted == a.corrupted, where.c_str());
+            if (native) { // every field, as read
+                QVERIFY2(b.cleanIds == a.cleanIds && b.corruptedIds == a.corruptedIds, where.c_str());
+                QVERIFY2(b.answers == a.answers && b.wrongAnswers == a.wrongAnswers, where.c_str());
+                QVERIFY2(b.answerIds == a.answerIds && b.wrongAnswerIds == a.wrongAnswerIds, where.c_str());
+            } else if (eapIg && data.task.empty()) { // text prompts, one answer id a side
+                QVERIFY2(b.cleanIds.empty() && b.answers.empty() && b.wrongAnswers.empty(), where.c_str());
+                QVERIFY2(b.answerIds == a.answerIds && b.wrongAnswerIds == a.wrongAnswerIds, where.c_str());
+            } else { // text only (auto-circuit, or greater-than years from EAP-IG's YY)
+                QVERIFY2(b.cleanIds.empty() && b.answerIds.empty() && b.wrongAnswerIds.empty(), where.c_str());
+                QVERIFY2(b.answers == a.answers && b.wrongAnswers == a.wrongAnswers, where.c_str());
+            }
+        }
     }
 };
 
