@@ -216,22 +216,55 @@ std::vector<int32_t> Model::encode(const std::string& text) const
     return ids;
 }
 
+namespace {
+
+void checkIds(const std::vector<int32_t>& ids, std::size_t sequence, int64_t dVocab)
+{
+    if (ids.empty())
+        throw Error("input sequence " + std::to_string(sequence) + " is empty");
+    for (std::size_t p = 0; p < ids.size(); ++p) {
+        if (ids[p] < 0 || ids[p] >= dVocab)
+            throw Error("token id " + std::to_string(ids[p]) + " (sequence " + std::to_string(sequence) + ", position "
+                        + std::to_string(p) + ") is outside the vocabulary of " + std::to_string(dVocab));
+    }
+}
+
+FloatArray toFloatArray(torch::Tensor t)
+{
+    t = t.to(torch::kCPU, torch::kFloat32).contiguous();
+    FloatArray out;
+    out.shape = t.sizes().vec();
+    out.values.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
+    return out;
+}
+
+} // namespace
+
+FloatArray Model::attentionPatterns(const std::vector<int32_t>& ids) const
+{
+    const auto& cfg = d->info.config;
+    checkIds(ids, 0, cfg.dVocab);
+    std::vector<std::string> names;
+    for (int l = 0; l < cfg.nLayers; ++l)
+        names.push_back("blocks." + std::to_string(l) + ".attn.hook_pattern");
+    auto cache = detail::ActivationCache::only(names);
+    const auto input = torch::tensor(std::vector<int64_t>(ids.begin(), ids.end())).unsqueeze(0); // [1, pos]
+    torch::NoGradGuard noGrad;
+    d->transformer->forward(input, torch::Tensor(), &cache);
+    std::vector<torch::Tensor> layers;
+    for (const auto& name : names)
+        layers.push_back(cache.at(name).squeeze(0).to(torch::kCPU, torch::kFloat32)); // [heads, q, k]
+    return toFloatArray(torch::stack(layers)); // [layers, heads, q, k]
+}
+
 FloatArray Model::logits(const std::vector<std::vector<int32_t>>& batch, bool allPositions) const
 {
     if (batch.empty())
         throw Error("no input sequences");
-    const auto& cfg = d->info.config;
     int64_t maxLen = 0;
     for (std::size_t r = 0; r < batch.size(); ++r) {
-        if (batch[r].empty())
-            throw Error("input sequence " + std::to_string(r) + " is empty");
+        checkIds(batch[r], r, d->info.config.dVocab);
         maxLen = std::max<int64_t>(maxLen, static_cast<int64_t>(batch[r].size()));
-        for (std::size_t p = 0; p < batch[r].size(); ++p) {
-            if (batch[r][p] < 0 || batch[r][p] >= cfg.dVocab)
-                throw Error("token id " + std::to_string(batch[r][p]) + " (sequence " + std::to_string(r)
-                            + ", position " + std::to_string(p) + ") is outside the vocabulary of "
-                            + std::to_string(cfg.dVocab));
-        }
     }
     const auto n = static_cast<int64_t>(batch.size());
     auto ids = torch::zeros({n, maxLen}, torch::kInt64);

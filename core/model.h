@@ -89,6 +89,10 @@ public:
     // token of each sequence: [batch, d_vocab]. Ids are checked against the vocabulary.
     FloatArray logits(const std::vector<std::vector<int32_t>>& batch, bool allPositions) const;
 
+    // Attention patterns of one sequence: [n_layers, n_heads, pos (query), pos (key)],
+    // each query row a probability distribution over the keys up to it (fp32, CPU).
+    FloatArray attentionPatterns(const std::vector<int32_t>& ids) const;
+
     // The torch side, for the core's own algorithms (detail/ headers).
     const detail::Transformer& transformer() const;
 

@@ -1,18 +1,78 @@
 // SPDX-License-Identifier: MIT
+// patchbay [--model DIR] [--data FILE] [--device DEV]
+// Without --model the window opens the bundled demo model and, without --data, the demo's
+// induction dataset.
 #include "ui/mainwindow.h"
 
 #include "core/version.h"
 
 #include <QApplication>
+#include <QCommandLineParser>
+
+#include <cstdio>
+#include <memory>
+#include <string_view>
+
+namespace {
+
+// --help and --version only print: they must work without a display, so they get a
+// QCoreApplication (QApplication aborts when it finds no platform).
+bool printsOnly(int argc, char* argv[])
+{
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg(argv[i]);
+        if (arg == "--")
+            break;
+        if (arg == "-h" || arg == "-?" || arg == "--help" || arg == "--help-all" || arg == "-v" || arg == "--version")
+            return true;
+    }
+    return false;
+}
+
+} // namespace
 
 int main(int argc, char* argv[])
 {
-    QApplication app(argc, argv);
+    const std::unique_ptr<QCoreApplication> app(printsOnly(argc, argv) ? new QCoreApplication(argc, argv)
+                                                                       : new QApplication(argc, argv));
     QApplication::setApplicationName(QStringLiteral("Patchbay"));
     QApplication::setOrganizationName(QStringLiteral("Patchbay"));
     QApplication::setApplicationVersion(QStringLiteral(PATCHBAY_VERSION));
 
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QApplication::translate(
+        "main", "Find and inspect circuits in transformer language models.\n"
+                "Without --model, opens the bundled demo model and its induction dataset."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption modelOption(
+        {QStringLiteral("m"), QStringLiteral("model")},
+        QApplication::translate("main", "Open the Hugging Face model folder <dir> (config.json, "
+                                        "model.safetensors, tokenizer.json)."),
+        QStringLiteral("dir"));
+    const QCommandLineOption dataOption(
+        {QStringLiteral("d"), QStringLiteral("data")},
+        QApplication::translate("main", "Open the prompt-pair file <file> (CSV or JSON)."), QStringLiteral("file"));
+    const QCommandLineOption deviceOption(
+        QStringLiteral("device"),
+        QApplication::translate("main", "Load the model on <device>: cpu, cuda, cuda:N or auto (default: cpu)."),
+        QStringLiteral("device"), QStringLiteral("cpu"));
+    parser.addOptions({modelOption, dataOption, deviceOption});
+    parser.process(*app); // exits after --help, --version or a bad option
+    if (!parser.positionalArguments().isEmpty()) {
+        std::fprintf(stderr, "%s\n",
+                     qPrintable(QApplication::translate("main", "Unexpected argument: %1 (see --help)")
+                                    .arg(parser.positionalArguments().constFirst())));
+        return 2;
+    }
+
     patchbay::ui::MainWindow window;
+    window.setDevice(parser.value(deviceOption));
     window.show();
-    return app.exec();
+    // Loading runs off the GUI thread: the window is up at once.
+    if (parser.isSet(modelOption))
+        window.openModel(parser.value(modelOption), parser.value(dataOption));
+    else
+        window.openDemo(parser.value(dataOption));
+    return QApplication::exec();
 }

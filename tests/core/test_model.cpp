@@ -112,6 +112,18 @@ private Q_SLOTS:
             QVERIFY2(d <= 1e-4, qPrintable(QStringLiteral("%1 %2: max |d| = %3").arg(fixture, QString::fromStdString(name)).arg(d)));
         }
 
+        // The value-typed attention patterns of batch row 0 (no padding) against Hugging Face's.
+        const auto row0 = ids[0].to(torch::kInt32).contiguous();
+        const auto patterns = model->attentionPatterns(
+            std::vector<int32_t>(row0.data_ptr<int32_t>(), row0.data_ptr<int32_t>() + row0.numel()));
+        const int64_t pos = ids.size(1);
+        QCOMPARE(patterns.shape, (std::vector<int64_t>{cfg.nLayers, cfg.nHeads, pos, pos}));
+        for (int l = 0; l < cfg.nLayers; ++l) {
+            const auto expected = jsonTensor(ref["activations"]["blocks." + std::to_string(l) + ".attn.hook_pattern"])[0];
+            const auto oursL = torch::from_blob(const_cast<float*>(patterns.values.data()), patterns.shape, torch::kFloat32)[l];
+            QVERIFY2(maxAbsDiff(oursL, expected) <= 1e-4, qPrintable(QStringLiteral("%1 layer %2 patterns").arg(fixture).arg(l)));
+        }
+
         // The value-typed API on an unpadded sequence: logits of the last position.
         std::vector<int32_t> single;
         for (const auto& v : ref["single"]["input_ids"])
