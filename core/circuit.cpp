@@ -729,30 +729,7 @@ std::string circuitToString(const Circuit& circuit, CircuitFormat format)
 
 void writeCircuit(const Circuit& circuit, const std::filesystem::path& file, CircuitFormat format)
 {
-    const std::string text = circuitToString(circuit, format);
-    // Write beside the target and rename, so a failed write never leaves half a file
-    // in place of a good one.
-    auto temp = file;
-    temp += ".part";
-    {
-        std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-        if (!out)
-            throw Error(file.string() + ": cannot open for writing");
-        out.write(text.data(), static_cast<std::streamsize>(text.size()));
-        out.close();
-        if (!out) {
-            std::error_code ignored;
-            std::filesystem::remove(temp, ignored);
-            throw Error(file.string() + ": write error");
-        }
-    }
-    std::error_code ec;
-    std::filesystem::rename(temp, file, ec);
-    if (ec) {
-        std::error_code ignored;
-        std::filesystem::remove(temp, ignored);
-        throw Error(file.string() + ": cannot write (" + ec.message() + ")");
-    }
+    writeTextFileReplacing(file, circuitToString(circuit, format));
 }
 
 // --- model compatibility -----------------------------------------------------------

@@ -1117,30 +1117,7 @@ std::string datasetToString(const Dataset& data, DatasetFormat format)
 
 void writeDataset(const Dataset& data, const fs::path& file, DatasetFormat format)
 {
-    const std::string text = datasetToString(data, format);
-    // Write beside the target and rename, so a failed write never leaves half a file in
-    // place of a good one (as writeCircuit does).
-    auto temp = file;
-    temp += ".part";
-    {
-        std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-        if (!out)
-            throw Error(file.string() + ": cannot open for writing");
-        out.write(text.data(), static_cast<std::streamsize>(text.size()));
-        out.close();
-        if (!out) {
-            std::error_code ignored;
-            fs::remove(temp, ignored);
-            throw Error(file.string() + ": write error");
-        }
-    }
-    std::error_code ec;
-    fs::rename(temp, file, ec);
-    if (ec) {
-        std::error_code ignored;
-        fs::remove(temp, ignored);
-        throw Error(file.string() + ": cannot write (" + ec.message() + ")");
-    }
+    writeTextFileReplacing(file, datasetToString(data, format));
 }
 
 ValidationReport validateDataset(Dataset& data, const Tokenizer& tokenizer, const PromptEncoder& encodePrompt,

@@ -20,6 +20,31 @@ std::string readTextFile(const std::filesystem::path& file)
     return buffer.str();
 }
 
+void writeTextFileReplacing(const std::filesystem::path& file, const std::string& text)
+{
+    auto temp = file;
+    temp += ".part";
+    {
+        std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+        if (!out)
+            throw Error(file.string() + ": cannot open for writing");
+        out.write(text.data(), static_cast<std::streamsize>(text.size()));
+        out.close();
+        if (!out) {
+            std::error_code ignored;
+            std::filesystem::remove(temp, ignored);
+            throw Error(file.string() + ": write error");
+        }
+    }
+    std::error_code ec;
+    std::filesystem::rename(temp, file, ec);
+    if (ec) {
+        std::error_code ignored;
+        std::filesystem::remove(temp, ignored);
+        throw Error(file.string() + ": cannot write (" + ec.message() + ")");
+    }
+}
+
 nlohmann::json readJsonFile(const std::filesystem::path& file)
 {
     const std::string text = readTextFile(file);

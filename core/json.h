@@ -15,6 +15,10 @@ nlohmann::json readJsonFile(const std::filesystem::path& file);
 // Reads a whole file as bytes; throws core::Error naming the file.
 std::string readTextFile(const std::filesystem::path& file);
 
+// Writes `text` beside `file` and renames it into place, so a failed write never leaves
+// half a file where a good one was; throws core::Error naming the file. Any thread.
+void writeTextFileReplacing(const std::filesystem::path& file, const std::string& text);
+
 // Typed access to a required or optional field with messages of the form
 // "config.json: field \"n_layer\" must be a positive integer".
 int jsonPositiveInt(const nlohmann::json& object, const char* key, const std::string& where);
