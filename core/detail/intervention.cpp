@@ -294,6 +294,8 @@ torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch
         resid = patched.squeeze(2);
     if (sendersOut)
         *sendersOut = torch::cat(raw, 2);
+    if (patch.sendersOnly)
+        return torch::Tensor();
     if (patch.readout.defined()) {
         // Only the read-out positions go through the unembedding ([batch, d_vocab]): with a
         // 50k vocabulary that product is a large share of a short forward.
@@ -328,7 +330,9 @@ torch::Tensor GradientProbes::receiverGradients() const
 torch::Tensor InterventionalForward::senderOutputs(const torch::Tensor& ids, const torch::Tensor& mask) const
 {
     torch::Tensor senders;
-    run(ids, mask, {}, &senders);
+    Intervention none;
+    none.sendersOnly = true;
+    run(ids, mask, none, &senders);
     return senders;
 }
 

@@ -61,6 +61,9 @@ struct Intervention
 
     // Positions [batch] (int64) at which to read the logits; undefined = every position.
     torch::Tensor readout;
+    // No logits at all (run() returns an undefined tensor): a pass that only collects the
+    // sender outputs skips the unembedding, with a 50k vocabulary a large share of a forward.
+    bool sendersOnly = false;
 };
 
 // Used by one thread at a time (the compute worker's): run() reuses a workspace.
