@@ -274,8 +274,8 @@ void exactEdges(const Evaluator& ev, AttributionResult& r)
         const int64_t batch = b.clean.size(0), pos = b.clean.size(1);
         int64_t copies = std::max<int64_t>(1, 64 / batch);
         if (s.options.memoryBudgetBytes > 0) {
-            const auto perRow = 4 * pos * static_cast<int64_t>(g.senders().size()) * cfg.dModel * 4;
-            copies = std::clamp<int64_t>(static_cast<int64_t>(s.options.memoryBudgetBytes) / (perRow * batch), 1, copies);
+            const auto perCopy = s.bytesPerRow(static_cast<std::size_t>(pos)) * static_cast<std::size_t>(batch);
+            copies = std::clamp<int64_t>(static_cast<int64_t>(s.options.memoryBudgetBytes / perCopy), 1, copies);
         }
         // The clean run: every sender's output and every receiver's input.
         std::map<int, torch::Tensor> inputs;

@@ -66,6 +66,13 @@ std::vector<double> detail::EvaluationState::perExample(const PatchFor& patchFor
     return out;
 }
 
+std::size_t detail::EvaluationState::bytesPerRow(std::size_t pos) const
+{
+    const auto& t = model->transformer();
+    return 4 * pos * graph.senders().size() * static_cast<std::size_t>(t.config().dModel)
+           * static_cast<std::size_t>(torch::elementSize(t.dtype()));
+}
+
 double detail::EvaluationState::meanMetric(const PatchFor& patchFor) const
 {
     const auto v = perExample(patchFor);
@@ -162,9 +169,7 @@ void Evaluator::Impl::build()
         std::size_t longest = 1;
         for (const auto& p : data.pairs)
             longest = std::max(longest, p.cleanIds.size());
-        const std::size_t perExample = 4 * longest * graph.senders().size() * static_cast<std::size_t>(t.config().dModel)
-                                       * static_cast<std::size_t>(torch::elementSize(t.dtype()));
-        bs = std::clamp<std::size_t>(options.memoryBudgetBytes / perExample, 1, bs);
+        bs = std::clamp<std::size_t>(options.memoryBudgetBytes / bytesPerRow(longest), 1, bs);
     }
     for (std::size_t first = 0; first < n; first += bs) {
         const auto count = std::min(bs, n - first);

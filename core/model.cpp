@@ -280,18 +280,10 @@ FloatArray Model::logits(const std::vector<std::vector<int32_t>>& batch, bool al
     }
     torch::NoGradGuard noGrad;
     auto logits = d->transformer->forward(ids, mask).to(torch::kCPU, torch::kFloat32); // [batch, pos, vocab]
-    FloatArray out;
-    if (allPositions) {
-        logits = logits * mask.unsqueeze(-1).to(torch::kFloat32); // zero the padding rows
-        out.shape = {n, maxLen, logits.size(2)};
-    } else {
-        auto last = (mask.sum(1) - 1).view({n, 1, 1}).expand({n, 1, logits.size(2)});
-        logits = logits.gather(1, last).squeeze(1); // [batch, vocab]
-        out.shape = {n, logits.size(1)};
-    }
-    logits = logits.contiguous();
-    out.values.assign(logits.data_ptr<float>(), logits.data_ptr<float>() + logits.numel());
-    return out;
+    if (allPositions)
+        return toFloatArray(logits * mask.unsqueeze(-1).to(torch::kFloat32)); // padding rows zeroed
+    const auto last = (mask.sum(1) - 1).view({n, 1, 1}).expand({n, 1, logits.size(2)});
+    return toFloatArray(logits.gather(1, last).squeeze(1)); // [batch, vocab]
 }
 
 } // namespace patchbay::core

@@ -40,6 +40,11 @@ struct EvaluationState
     // The metric of every example (dataset order) with an intervention made per batch;
     // readout (the answer positions) and, when the intervention has none, the batch's
     // reference are filled in. No grad; checks the cancel flag between batches.
+    // Activation memory one prompt row of `pos` tokens takes in a masked forward (references,
+    // sender buffer, gradients: about 4 × pos × senders × d_model values): what the memory
+    // budget divides by.
+    std::size_t bytesPerRow(std::size_t pos) const;
+
     using PatchFor = std::function<Intervention(const EvaluationBatch&)>;
     std::vector<double> perExample(const PatchFor& patchFor) const;
     double meanMetric(const PatchFor& patchFor) const;

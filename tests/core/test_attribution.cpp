@@ -210,6 +210,8 @@ private Q_SLOTS:
         auto opts = options(Metric::Kl);
         opts.reference = static_cast<Reference>(reference);
         opts.batchSize = 3; // several batches, and copies of each
+        if (opts.reference == Reference::Zero)
+            opts.memoryBudgetBytes = 1; // the smallest budget: one row per batch, one edge per forward
         const Evaluator ev(model, randomDataset(model->config(), 27), opts);
         AttributionOptions o;
         o.method = Method::Exact;
