@@ -28,34 +28,6 @@ QString absolute(const QString& path)
     return path.isEmpty() ? QString() : QDir::cleanPath(QFileInfo(path).absoluteFilePath());
 }
 
-ModelSummary summarise(const core::Model& model)
-{
-    const core::ModelInfo& info = model.info();
-    const core::ModelConfig& config = info.config;
-    ModelSummary s;
-    s.path = absolute(toQString(info.path.string()));
-    s.name = QFileInfo(s.path).fileName();
-    s.family = toQString(config.family);
-    s.architecture = toQString(config.modelType);
-    s.layers = config.nLayers;
-    s.heads = config.nHeads;
-    s.kvHeads = config.nKvHeads;
-    s.dModel = config.dModel;
-    s.dHead = config.dHead;
-    s.dMlp = config.dMlp;
-    s.dVocab = config.dVocab;
-    s.context = config.nCtx;
-    s.parameters = info.parameterCount;
-    s.tokenizerKind = toQString(info.tokenizerKind);
-    s.prependsBos = info.prependBos;
-    s.dtype = toQString(info.dtype);
-    s.weightsDtype = toQString(info.weightsDtype);
-    s.weightFiles = toQString(info.weightFiles);
-    s.device = toQString(info.device);
-    s.loadSeconds = info.loadSeconds;
-    return s;
-}
-
 QString idList(const std::vector<int32_t>& ids)
 {
     QStringList parts;
@@ -210,7 +182,7 @@ bool ModelLoader::load(const Request& request)
                 };
                 model = core::Model::load(toPath(modelDir), options);
                 outcome->model = model;
-                outcome->result.model = summarise(*model);
+                outcome->result.model = summariseModel(*model);
             }
             if (!datasetFile.isEmpty()) {
                 try {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "ui/modelsummary.h"
+
 #include <QMetaType>
 #include <QObject>
 #include <QString>
@@ -17,32 +19,6 @@ class Model;
 }
 
 namespace patchbay::ui {
-
-// What the window shows about a loaded model: display strings and numbers copied out of
-// core::ModelInfo on the loading thread, so the GUI never touches the model itself.
-struct ModelSummary
-{
-    QString name;         // the directory's name ("gpt2", "demo")
-    QString path;         // absolute directory
-    QString family;       // implementation family: gpt2, gpt_neox, llama
-    QString architecture; // config.json model_type
-    int layers = 0;
-    int heads = 0;
-    int kvHeads = 0; // < heads: grouped-query attention
-    int dModel = 0;
-    int dHead = 0;
-    int dMlp = 0;
-    int dVocab = 0;
-    int context = 0;
-    qint64 parameters = 0;
-    QString tokenizerKind; // empty when the directory has no tokenizer
-    bool prependsBos = false;
-    QString dtype;        // compute dtype
-    QString weightsDtype; // as stored
-    QString weightFiles;
-    QString device;
-    double loadSeconds = 0.0;
-};
 
 // One prompt pair as text for the table. A field given only as token ids is shown decoded
 // (when the model has a tokenizer) or as the id list.

@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: MIT
+#include "ui/computeworker.h"
+
+#include "core/error.h"
+#include "core/evaluation.h"
+#include "core/metrics.h"
+#include "core/model.h"
+#include "core/system.h"
+#include "core/tokenizer.h"
+
+#include <QLocale>
+#include <QStringList>
+
+#include <chrono>
+#include <exception>
+#include <filesystem>
+#include <functional>
+#include <utility>
+
+namespace patchbay::ui {
+
+namespace {
+
+QString toQString(const std::string& text) { return QString::fromStdString(text); }
+
+// "eap-ig" -> "EAP-IG", "activation-patching" -> "Activation patching"
+QString methodTitle(const QString& method)
+{
+    static const QHash<QString, QString> titles = {
+        {QStringLiteral("activation-patching"), ComputeWorker::tr("Activation patching")},
+        {QStringLiteral("atp"), ComputeWorker::tr("AtP")},
+        {QStringLiteral("eap"), ComputeWorker::tr("EAP")},
+        {QStringLiteral("eap-ig"), ComputeWorker::tr("EAP-IG")},
+        {QStringLiteral("eap-ig-activations"), ComputeWorker::tr("EAP-IG (activations)")},
+        {QStringLiteral("clean-corrupted"), ComputeWorker::tr("Clean-corrupted")},
+        {QStringLiteral("exact"), ComputeWorker::tr("Exact patching")},
+        {QStringLiteral("acdc"), ComputeWorker::tr("ACDC")},
+        {QStringLiteral("path-patching"), ComputeWorker::tr("Path patching")},
+    };
+    return titles.value(method, method);
+}
+
+bool usesSteps(const QString& method)
+{
+    return method == QLatin1String("eap-ig") || method == QLatin1String("eap-ig-activations");
+}
+
+} // namespace
+
+// ---- RunSettings ----------------------------------------------------------------------
+
+QString RunSettings::key() const
+{
+    QStringList parts{method, metric, reference, QString::number(batchSize)};
+    if (usesSteps(method))
+        parts << QStringLiteral("steps=%1").arg(steps);
+    if (method == QLatin1String("acdc")) {
+        QStringList t;
+        for (const double tau : taus)
+            t << QString::number(tau, 'g', 17);
+        parts << QStringLiteral("taus=") + t.join(QLatin1Char(',')) << QStringLiteral("topk=%1").arg(acdcTopK);
+    }
+    if (method == QLatin1String("activation-patching") && perPosition)
+        parts << QStringLiteral("per-position");
+    return parts.join(QLatin1Char('|'));
+}
+
+QString RunSettings::describe() const
+{
+    QString title = methodTitle(method);
+    if (usesSteps(method))
+        title += ComputeWorker::tr(" (%1 steps)").arg(steps);
+    if (method == QLatin1String("acdc")) {
+        QStringList t;
+        for (const double tau : taus)
+            t << QLocale().toString(tau, 'g', 3);
+        title += ComputeWorker::tr(" (τ %1)").arg(t.join(QStringLiteral(", ")));
+    }
+    if (method == QLatin1String("activation-patching") && perPosition)
+        title += ComputeWorker::tr(" per position");
+    return QStringLiteral("%1 · %2 · %3").arg(title, metric, reference);
+}
+
+// ---- the worker thread's state ----------------------------------------------------------
+
+struct ComputeWorker::State
+{
+    std::shared_ptr<core::Model> model;
+    QString modelKey;
+    std::unique_ptr<core::Evaluator> evaluator;
+    QString evaluatorKey;
+
+    // The running job's reporting, read by the evaluator's progress callback (which
+    // outlives one job: the evaluator is reused).
+    std::function<void(double, const std::string&)> report;
+    const std::atomic_bool* cancel = nullptr;
+    std::atomic_bool cancelNow{false}; // the evaluator's flag: mirrors the running job's
+};
+
+ComputeWorker::ComputeWorker(QObject* parent) : QObject(parent), m_state(std::make_shared<State>())
+{
+    qRegisterMetaType<patchbay::ui::LoadedModel>();
+    qRegisterMetaType<patchbay::ui::RunResult>();
+    qRegisterMetaType<patchbay::ui::AttentionPatterns>();
+    m_thread.setObjectName(QStringLiteral("ComputeWorker"));
+    m_context = new QObject; // no parent: it moves to the worker thread
+    m_context->moveToThread(&m_thread);
+    m_thread.start();
+    // Thread-local runtime settings (intra-op threads) are made inside the worker thread.
+    QMetaObject::invokeMethod(m_context, [] { core::initRuntime(); }, Qt::QueuedConnection);
+}
+
+ComputeWorker::~ComputeWorker()
+{
+    for (const Job& job : std::as_const(m_pending))
+        job.cancel->store(true);
+    m_state->cancelNow = true;
+    m_thread.requestInterruption();
+    m_thread.quit();
+    m_thread.wait();
+    delete m_context;
+    // m_state (the model, tensors) goes with the last job that held it: none is left.
+}
+
+QString ComputeWorker::modelKey(const ModelSummary& model)
+{
+    return QStringList{model.fingerprint, model.path, model.device, model.dtype}.join(QLatin1Char('|'));
+}
+
+bool ComputeWorker::cudaAvailable()
+{
+    try {
+        const core::SystemInfo info = core::systemInfo();
+        return info.cudaCompiled && info.cudaDevices > 0;
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
+bool ComputeWorker::isRunningLongJob() const
+{
+    for (const Job& job : m_pending)
+        if (job.kind != Kind::Quick)
+            return true;
+    return false;
+}
+
+void ComputeWorker::cancel()
+{
+    for (auto it = m_pending.begin(); it != m_pending.end(); ++it)
+        if (it->kind != Kind::Quick)
+            it->cancel->store(true);
+    m_state->cancelNow = true; // the running job (if long) sees it at its next check
+}
+
+quint64 ComputeWorker::submit(Kind kind, const QString& what,
+                              std::function<void(State&, quint64, const std::atomic_bool&)> work)
+{
+    const quint64 job = m_nextJob++;
+    Job entry;
+    entry.kind = kind;
+    entry.cancel = std::make_shared<std::atomic_bool>(false);
+    const bool wasBusy = isBusy();
+    m_pending.insert(job, entry);
+    if (!wasBusy)
+        Q_EMIT busyChanged(true);
+    Q_EMIT started(job, what);
+
+    QMetaObject::invokeMethod(
+        m_context,
+        [this, job, state = m_state, cancel = entry.cancel, work = std::move(work)] {
+            State& s = *state;
+            // A job cancelled while queued never starts.
+            if (cancel->load() || QThread::currentThread()->isInterruptionRequested()) {
+                QMetaObject::invokeMethod(this, [this, job] { Q_EMIT cancelled(job); finish(job); },
+                                          Qt::QueuedConnection);
+                return;
+            }
+            s.cancelNow = false;
+            s.cancel = cancel.get();
+            auto last = std::chrono::steady_clock::time_point{};
+            s.report = [this, job, &s, &last](double fraction, const std::string& stage) {
+                if (s.cancel && s.cancel->load())
+                    s.cancelNow = true;
+                const auto now = std::chrono::steady_clock::now();
+                if (now - last < std::chrono::milliseconds(100) && fraction < 1.0)
+                    return;
+                last = now;
+                QMetaObject::invokeMethod(
+                    this, [this, job, fraction, text = toQString(stage)] { Q_EMIT progress(job, fraction, text); },
+                    Qt::QueuedConnection);
+            };
+            QString error;
+            bool wasCancelled = false;
+            try {
+                work(s, job, s.cancelNow);
+            } catch (const core::Cancelled&) {
+                wasCancelled = true;
+            } catch (const std::exception& e) { // core::Error, c10::Error, std::bad_alloc…
+                error = toQString(e.what());
+                if (error.isEmpty())
+                    error = tr("The computation failed with an unnamed error.");
+            } catch (...) {
+                error = tr("The computation failed with an unknown error.");
+            }
+            s.report = nullptr;
+            s.cancel = nullptr;
+            QMetaObject::invokeMethod(
+                this,
+                [this, job, error, wasCancelled] {
+                    if (wasCancelled)
+                        Q_EMIT cancelled(job);
+                    else if (!error.isEmpty())
+                        Q_EMIT failed(job, error);
+                    finish(job);
+                },
+                Qt::QueuedConnection);
+        },
+        Qt::QueuedConnection);
+    return job;
+}
+
+void ComputeWorker::finish(quint64 job)
+{
+    m_pending.remove(job);
+    if (m_pending.isEmpty())
+        Q_EMIT busyChanged(false);
+}
+
+quint64 ComputeWorker::loadModel(const ModelRequest& request)
+{
+    const std::filesystem::path dir(request.directory.toStdString());
+    const std::string device = request.device.toStdString(), dtype = request.dtype.toStdString();
+    return submit(Kind::Load, request.directory, [this, dir, device, dtype](State& s, quint64 job, const std::atomic_bool& cancel) {
+        core::LoadOptions options;
+        options.device = device;
+        options.dtype = dtype;
+        options.cancel = &cancel;
+        options.progress = [&s](double fraction, const std::string& stage) {
+            if (s.report)
+                s.report(fraction, stage);
+        };
+        std::shared_ptr<core::Model> model = core::Model::load(dir, options);
+
+        LoadedModel loaded;
+        loaded.summary = summariseModel(*model);
+        loaded.graph = std::make_shared<const core::Graph>(model->config());
+        if (const core::Tokenizer* tokenizer = model->tokenizer()) {
+            loaded.encoder.tokenizer = std::make_shared<const core::Tokenizer>(*tokenizer);
+            if (model->info().prependBos)
+                loaded.encoder.bos = model->info().bosId;
+        }
+        loaded.encoder.vocabularySize = model->config().dVocab;
+
+        // The new model replaces the old one only now that it loaded.
+        s.model = std::move(model);
+        s.modelKey = modelKey(loaded.summary);
+        s.evaluator.reset();
+        s.evaluatorKey.clear();
+        QMetaObject::invokeMethod(
+            this,
+            [this, job, loaded] {
+                m_model = loaded;
+                m_hasModel = true;
+                Q_EMIT modelLoaded(job, m_model);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+quint64 ComputeWorker::runAttribution(const RunSettings& settings, core::Dataset data, const QString& datasetKey)
+{
+    return submit(
+        Kind::Run, settings.describe(),
+        [this, settings, data = std::move(data), datasetKey](State& s, quint64 job, const std::atomic_bool&) mutable {
+            if (!s.model)
+                throw core::Error(tr("No model is loaded.").toStdString());
+            const QString evaluatorKey = s.modelKey + QLatin1Char('|') + datasetKey + QLatin1Char('|') +
+                                         settings.metric + QLatin1Char('|') + settings.reference +
+                                         QLatin1Char('|') + QString::number(settings.batchSize);
+            const int pairs = static_cast<int>(data.pairs.size());
+            if (!s.evaluator || s.evaluatorKey != evaluatorKey) {
+                s.evaluator.reset();
+                s.evaluatorKey.clear();
+                core::EvaluationOptions options;
+                options.metric = core::parseMetric(settings.metric.toStdString());
+                options.reference = core::parseReference(settings.reference.toStdString());
+                options.batchSize = settings.batchSize;
+                // The evaluator outlives this job: its callbacks go through the state, which
+                // always points at the running job.
+                State* state = &s;
+                options.progress = [state](double fraction, const std::string& stage) {
+                    if (state->report)
+                        state->report(fraction, stage);
+                };
+                options.cancel = &s.cancelNow;
+                if (s.report)
+                    s.report(0.0, tr("Preparing the reference activations").toStdString());
+                s.evaluator = std::make_unique<core::Evaluator>(s.model, std::move(data), options);
+                s.evaluatorKey = evaluatorKey;
+            }
+            core::AttributionOptions options;
+            options.method = core::parseMethod(settings.method.toStdString());
+            options.steps = settings.steps;
+            options.taus.assign(settings.taus.begin(), settings.taus.end());
+            options.acdcTopK = static_cast<std::size_t>(std::max(0, settings.acdcTopK));
+            options.perPosition = settings.perPosition;
+            auto scores = std::make_shared<core::AttributionResult>(core::attribute(*s.evaluator, options));
+            auto circuit = std::make_shared<core::Circuit>(core::attributionCircuit(*s.evaluator, *scores));
+
+            RunResult result;
+            result.job = job;
+            result.settings = settings;
+            result.modelKey = s.modelKey;
+            result.datasetKey = datasetKey;
+            result.pairs = pairs;
+            result.scores = std::move(scores);
+            result.circuit = std::move(circuit);
+            QMetaObject::invokeMethod(this, [this, result] { Q_EMIT runFinished(result); }, Qt::QueuedConnection);
+        });
+}
+
+quint64 ComputeWorker::attentionPatterns(std::vector<int32_t> ids)
+{
+    return submit(Kind::Quick, tr("attention patterns"),
+                  [this, ids = std::move(ids)](State& s, quint64 job, const std::atomic_bool&) {
+                      if (!s.model)
+                          throw core::Error(tr("No model is loaded.").toStdString());
+                      const core::FloatArray a = s.model->attentionPatterns(ids); // [layers, heads, q, k]
+                      AttentionPatterns out;
+                      out.job = job;
+                      out.ids = ids;
+                      out.layers = static_cast<int>(a.shape.at(0));
+                      out.heads = static_cast<int>(a.shape.at(1));
+                      out.positions = static_cast<int>(a.shape.at(2));
+                      out.values = std::make_shared<const std::vector<float>>(a.values);
+                      QMetaObject::invokeMethod(this, [this, out] { Q_EMIT attentionReady(out); },
+                                                Qt::QueuedConnection);
+                  });
+}
+
+} // namespace patchbay::ui

@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: MIT
+#include "ui/runpanel.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QLocale>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+namespace patchbay::ui {
+
+namespace {
+
+struct Choice
+{
+    const char* name;
+    QString title;
+    QString tip;
+};
+
+void fill(QComboBox* box, const std::vector<Choice>& choices)
+{
+    for (const auto& c : choices) {
+        box->addItem(c.title, QString::fromLatin1(c.name));
+        box->setItemData(box->count() - 1, c.tip, Qt::ToolTipRole);
+    }
+}
+
+void select(QComboBox* box, const QString& name)
+{
+    const int index = box->findData(name);
+    if (index >= 0)
+        box->setCurrentIndex(index);
+}
+
+QString current(const QComboBox* box) { return box->currentData().toString(); }
+
+} // namespace
+
+RunPanel::RunPanel(QWidget* parent) : QWidget(parent)
+{
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(6, 6, 6, 6);
+
+    auto* form = new QFormLayout;
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    m_method = new QComboBox(this);
+    m_method->setObjectName(QStringLiteral("methodBox"));
+    fill(m_method, {
+                       {"eap", tr("EAP"), tr("Edge attribution patching: gradients on the clean run, every edge at once")},
+                       {"eap-ig", tr("EAP-IG (inputs)"),
+                        tr("EAP with integrated gradients over inputs interpolated from the reference")},
+                       {"eap-ig-activations", tr("EAP-IG (activations)"),
+                        tr("EAP with integrated gradients over interpolated sender activations")},
+                       {"clean-corrupted", tr("Clean-corrupted"), tr("Gradients averaged over the clean and the reference run")},
+                       {"atp", tr("AtP (nodes)"), tr("Attribution patching of every component")},
+                       {"activation-patching", tr("Activation patching (nodes)"),
+                        tr("Patch every component to its reference, one at a time (exact)")},
+                       {"exact", tr("Exact edge patching"), tr("One masked evaluation per edge (exact; slow on large models)")},
+                       {"acdc", tr("ACDC"), tr("Greedy edge removal from the logits backwards with threshold τ")},
+                   });
+    form->addRow(tr("Method:"), m_method);
+
+    m_metric = new QComboBox(this);
+    m_metric->setObjectName(QStringLiteral("metricBox"));
+    fill(m_metric, {
+                       {"logit-diff", tr("logit difference"), tr("logit(answer) − logit(wrong answer)")},
+                       {"prob-diff", tr("probability difference"), tr("Σ p(answers) − Σ p(wrong answers) (greater-than)")},
+                       {"kl", tr("KL divergence"), tr("KL(clean ‖ patched) at the answer position")},
+                       {"loss", tr("loss"), tr("Cross-entropy of the answer")},
+                   });
+    form->addRow(tr("Metric:"), m_metric);
+
+    m_reference = new QComboBox(this);
+    m_reference->setObjectName(QStringLiteral("referenceBox"));
+    fill(m_reference, {
+                          {"corrupted", tr("corrupted prompt"), tr("Patch in the paired corrupted prompt's activation")},
+                          {"zero", tr("zero"), tr("Zero ablation")},
+                          {"mean", tr("mean (per position)"), tr("Mean over the corrupted prompts, per position")},
+                          {"mean-all-positions", tr("mean (all positions)"), tr("Mean over the corrupted prompts and positions")},
+                      });
+    form->addRow(tr("Reference:"), m_reference);
+
+    m_steps = new QSpinBox(this);
+    m_steps->setObjectName(QStringLiteral("stepsBox"));
+    m_steps->setRange(1, 100);
+    m_steps->setValue(5);
+    m_steps->setToolTip(tr("Integrated-gradient steps m"));
+    form->addRow(tr("Steps:"), m_steps);
+
+    m_batch = new QSpinBox(this);
+    m_batch->setObjectName(QStringLiteral("batchBox"));
+    m_batch->setRange(1, 1024);
+    m_batch->setValue(16);
+    m_batch->setToolTip(tr("Prompt pairs per forward pass"));
+    form->addRow(tr("Batch size:"), m_batch);
+
+    m_taus = new QLineEdit(QStringLiteral("0.01"), this);
+    m_taus->setObjectName(QStringLiteral("tausEdit"));
+    m_taus->setToolTip(tr("ACDC thresholds τ, comma-separated: one circuit each"));
+    form->addRow(tr("ACDC τ:"), m_taus);
+    m_topK = new QSpinBox(this);
+    m_topK->setObjectName(QStringLiteral("topKBox"));
+    m_topK->setRange(0, 1'000'000);
+    m_topK->setSpecialValueText(tr("every edge"));
+    m_topK->setToolTip(tr("ACDC visits only EAP's top k edges (0: every edge)"));
+    form->addRow(tr("ACDC on top:"), m_topK);
+    m_perPosition = new QCheckBox(tr("per position"), this);
+    m_perPosition->setObjectName(QStringLiteral("perPositionBox"));
+    form->addRow(QString(), m_perPosition);
+    layout->addLayout(form);
+
+    auto* buttons = new QHBoxLayout;
+    m_run = new QPushButton(tr("Run"), this);
+    m_run->setObjectName(QStringLiteral("runButton"));
+    m_run->setDefault(true);
+    m_run->setToolTip(tr("Run the method on the valid prompt pairs (Ctrl+R)"));
+    m_cancel = new QPushButton(tr("Cancel"), this);
+    m_cancel->setObjectName(QStringLiteral("cancelButton"));
+    m_cancel->setToolTip(tr("Stop the running computation (Esc)"));
+    buttons->addWidget(m_run, 1);
+    buttons->addWidget(m_cancel);
+    layout->addLayout(buttons);
+
+    m_progress = new QProgressBar(this);
+    m_progress->setObjectName(QStringLiteral("runProgress"));
+    m_progress->setRange(0, 1000);
+    m_progress->setTextVisible(false);
+    m_progress->hide();
+    layout->addWidget(m_progress);
+    m_status = new QLabel(this);
+    m_status->setObjectName(QStringLiteral("runStatus"));
+    m_status->setWordWrap(true);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(m_status);
+
+    auto* resultsLabel = new QLabel(tr("Results"), this);
+    resultsLabel->setStyleSheet(QStringLiteral("font-weight: bold;"));
+    layout->addWidget(resultsLabel);
+    m_results = new QListWidget(this);
+    m_results->setObjectName(QStringLiteral("resultList"));
+    m_results->setToolTip(tr("Results computed in this session; select one to show it"));
+    layout->addWidget(m_results, 1);
+
+    connect(m_method, &QComboBox::currentIndexChanged, this, &RunPanel::updateEnabled);
+    connect(m_run, &QPushButton::clicked, this, [this] {
+        if (m_ready && !m_running)
+            Q_EMIT runRequested(settings());
+    });
+    connect(m_cancel, &QPushButton::clicked, this, &RunPanel::cancelRequested);
+    connect(m_results, &QListWidget::currentItemChanged, this, [this](QListWidgetItem* item) {
+        if (item)
+            Q_EMIT resultSelected(item->data(Qt::UserRole).toString());
+    });
+    updateEnabled();
+}
+
+RunSettings RunPanel::settings() const
+{
+    RunSettings s;
+    s.method = current(m_method);
+    s.metric = current(m_metric);
+    s.reference = current(m_reference);
+    s.steps = m_steps->value();
+    s.batchSize = m_batch->value();
+    s.taus.clear();
+    const QLocale locale;
+    for (const QString& part : m_taus->text().split(QRegularExpression(QStringLiteral("[,;\\s]+")), Qt::SkipEmptyParts)) {
+        bool ok = false;
+        double tau = part.toDouble(&ok); // C locale first ("0.01"), then the user's ("0,01" is split above)
+        if (!ok)
+            tau = locale.toDouble(part, &ok);
+        if (ok && tau >= 0)
+            s.taus.push_back(tau);
+    }
+    if (s.taus.isEmpty())
+        s.taus = {0.01};
+    s.acdcTopK = m_topK->value();
+    s.perPosition = m_perPosition->isChecked();
+    return s;
+}
+
+void RunPanel::setSettings(const RunSettings& s)
+{
+    select(m_method, s.method);
+    select(m_metric, s.metric);
+    select(m_reference, s.reference);
+    m_steps->setValue(s.steps);
+    m_batch->setValue(s.batchSize);
+    QStringList taus;
+    for (const double tau : s.taus)
+        taus << QString::number(tau, 'g', 6);
+    m_taus->setText(taus.join(QStringLiteral(", ")));
+    m_topK->setValue(s.acdcTopK);
+    m_perPosition->setChecked(s.perPosition);
+    updateEnabled();
+}
+
+void RunPanel::setReady(bool ready, const QString& why)
+{
+    m_ready = ready;
+    m_run->setToolTip(ready ? tr("Run the method on the valid prompt pairs (Ctrl+R)") : why);
+    if (!m_running)
+        setStatus(ready ? QString() : why);
+    updateEnabled();
+}
+
+void RunPanel::setRunning(bool running)
+{
+    m_running = running;
+    m_progress->setVisible(running);
+    if (running)
+        m_progress->setValue(0);
+    updateEnabled();
+}
+
+void RunPanel::setProgress(double fraction, const QString& stage)
+{
+    m_progress->setValue(static_cast<int>(fraction * 1000.0));
+    m_status->setText(tr("%1 — %2%").arg(stage).arg(static_cast<int>(fraction * 100.0)));
+}
+
+void RunPanel::setStatus(const QString& text) { m_status->setText(text); }
+
+void RunPanel::addResult(const QString& key, const QString& text, const QString& tooltip)
+{
+    for (int i = 0; i < m_results->count(); ++i) {
+        if (m_results->item(i)->data(Qt::UserRole).toString() == key) {
+            m_results->item(i)->setText(text);
+            m_results->item(i)->setToolTip(tooltip);
+            return;
+        }
+    }
+    auto* item = new QListWidgetItem(text, m_results);
+    item->setData(Qt::UserRole, key);
+    item->setToolTip(tooltip);
+}
+
+void RunPanel::selectResult(const QString& key)
+{
+    for (int i = 0; i < m_results->count(); ++i) {
+        if (m_results->item(i)->data(Qt::UserRole).toString() == key) {
+            const QSignalBlocker block(m_results);
+            m_results->setCurrentRow(i);
+            return;
+        }
+    }
+}
+
+void RunPanel::clearResults() { m_results->clear(); }
+
+QString RunPanel::selectedResult() const
+{
+    const auto* item = m_results->currentItem();
+    return item ? item->data(Qt::UserRole).toString() : QString();
+}
+
+void RunPanel::updateEnabled()
+{
+    const QString method = current(m_method);
+    const bool ig = method == QLatin1String("eap-ig") || method == QLatin1String("eap-ig-activations");
+    const bool acdc = method == QLatin1String("acdc");
+    m_steps->setEnabled(ig);
+    m_taus->setEnabled(acdc);
+    m_topK->setEnabled(acdc);
+    m_perPosition->setEnabled(method == QLatin1String("activation-patching"));
+    for (QWidget* w : {static_cast<QWidget*>(m_method), static_cast<QWidget*>(m_metric),
+                       static_cast<QWidget*>(m_reference), static_cast<QWidget*>(m_batch)})
+        w->setEnabled(!m_running);
+    m_run->setEnabled(m_ready && !m_running);
+    m_cancel->setEnabled(m_running);
+}
+
+} // namespace patchbay::ui

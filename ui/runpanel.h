@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "ui/computeworker.h"
+
+#include <QWidget>
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QListWidget;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+
+namespace patchbay::ui {
+
+// The "Run" dock: choose a method, metric, reference and steps, start or cancel a run,
+// watch its progress, and switch between the results computed so far (each listed once
+// per settings; the window keeps them). Only displays and asks: the window owns the
+// worker and the result cache. GUI thread only.
+class RunPanel final : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit RunPanel(QWidget* parent = nullptr);
+
+    RunSettings settings() const;
+    void setSettings(const RunSettings& settings);
+
+    // Run is enabled when a model and runnable pairs are there and nothing runs.
+    void setReady(bool ready, const QString& why = {});
+    void setRunning(bool running);
+    void setProgress(double fraction, const QString& stage);
+    void setStatus(const QString& text);
+
+    // The list of results: `key` identifies one (the window's cache key), `text` shows it.
+    void addResult(const QString& key, const QString& text, const QString& tooltip);
+    void selectResult(const QString& key);
+    void clearResults();
+    QString selectedResult() const;
+
+    QPushButton* runButton() const { return m_run; }
+    QPushButton* cancelButton() const { return m_cancel; }
+
+Q_SIGNALS:
+    void runRequested(const patchbay::ui::RunSettings& settings);
+    void cancelRequested();
+    void resultSelected(const QString& key);
+
+private:
+    void updateEnabled();
+
+    QComboBox* m_method = nullptr;
+    QComboBox* m_metric = nullptr;
+    QComboBox* m_reference = nullptr;
+    QSpinBox* m_steps = nullptr;
+    QSpinBox* m_batch = nullptr;
+    QLineEdit* m_taus = nullptr;
+    QSpinBox* m_topK = nullptr;
+    QCheckBox* m_perPosition = nullptr;
+    QPushButton* m_run = nullptr;
+    QPushButton* m_cancel = nullptr;
+    QProgressBar* m_progress = nullptr;
+    QLabel* m_status = nullptr;
+    QListWidget* m_results = nullptr;
+    bool m_ready = false;
+    bool m_running = false;
+};
+
+} // namespace patchbay::ui
