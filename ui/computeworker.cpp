@@ -154,7 +154,7 @@ void ComputeWorker::cancel()
 }
 
 quint64 ComputeWorker::submit(Kind kind, const QString& what,
-                              std::function<void(State&, quint64, const std::atomic_bool&)> work)
+                              std::function<std::function<void()>(State&, quint64, const std::atomic_bool&)> work)
 {
     const quint64 job = m_nextJob++;
     Job entry;
@@ -172,7 +172,7 @@ quint64 ComputeWorker::submit(Kind kind, const QString& what,
             State& s = *state;
             // A job cancelled while queued never starts.
             if (cancel->load() || QThread::currentThread()->isInterruptionRequested()) {
-                QMetaObject::invokeMethod(this, [this, job] { Q_EMIT cancelled(job); finish(job); },
+                QMetaObject::invokeMethod(this, [this, job] { finish(job); Q_EMIT cancelled(job); },
                                           Qt::QueuedConnection);
                 return;
             }
@@ -192,8 +192,9 @@ quint64 ComputeWorker::submit(Kind kind, const QString& what,
             };
             QString error;
             bool wasCancelled = false;
+            std::function<void()> deliver; // runs on the GUI thread, then the job is over
             try {
-                work(s, job, s.cancelNow);
+                deliver = work(s, job, s.cancelNow);
             } catch (const core::Cancelled&) {
                 wasCancelled = true;
             } catch (const std::exception& e) { // core::Error, c10::Error, std::bad_alloc…
@@ -207,12 +208,16 @@ quint64 ComputeWorker::submit(Kind kind, const QString& what,
             s.cancel = nullptr;
             QMetaObject::invokeMethod(
                 this,
-                [this, job, error, wasCancelled] {
+                [this, job, error, wasCancelled, deliver] {
+                    // The job leaves the pending list first: a handler of its result may
+                    // submit the next job at once.
+                    finish(job);
                     if (wasCancelled)
                         Q_EMIT cancelled(job);
                     else if (!error.isEmpty())
                         Q_EMIT failed(job, error);
-                    finish(job);
+                    else if (deliver)
+                        deliver();
                 },
                 Qt::QueuedConnection);
         },
@@ -257,14 +262,11 @@ quint64 ComputeWorker::loadModel(const ModelRequest& request)
         s.modelKey = modelKey(loaded.summary);
         s.evaluator.reset();
         s.evaluatorKey.clear();
-        QMetaObject::invokeMethod(
-            this,
-            [this, job, loaded] {
-                m_model = loaded;
-                m_hasModel = true;
-                Q_EMIT modelLoaded(job, m_model);
-            },
-            Qt::QueuedConnection);
+        return [this, job, loaded] {
+            m_model = loaded;
+            m_hasModel = true;
+            Q_EMIT modelLoaded(job, m_model);
+        };
     });
 }
 
@@ -316,7 +318,7 @@ quint64 ComputeWorker::runAttribution(const RunSettings& settings, core::Dataset
             result.pairs = pairs;
             result.scores = std::move(scores);
             result.circuit = std::move(circuit);
-            QMetaObject::invokeMethod(this, [this, result] { Q_EMIT runFinished(result); }, Qt::QueuedConnection);
+            return [this, result] { Q_EMIT runFinished(result); };
         });
 }
 
@@ -334,8 +336,7 @@ quint64 ComputeWorker::attentionPatterns(std::vector<int32_t> ids)
                       out.heads = static_cast<int>(a.shape.at(1));
                       out.positions = static_cast<int>(a.shape.at(2));
                       out.values = std::make_shared<const std::vector<float>>(a.values);
-                      QMetaObject::invokeMethod(this, [this, out] { Q_EMIT attentionReady(out); },
-                                                Qt::QueuedConnection);
+                      return [this, out] { Q_EMIT attentionReady(out); };
                   });
 }
 

@@ -155,9 +155,11 @@ private:
         std::shared_ptr<std::atomic_bool> cancel;
     };
 
-    // Queues `work` on the worker thread; it runs with the job's cancel flag and reports
-    // through the callbacks it posts back (report()).
-    quint64 submit(Kind kind, const QString& what, std::function<void(State&, quint64, const std::atomic_bool&)> work);
+    // Queues `work` on the worker thread, where it runs with the job's cancel flag; what it
+    // returns runs back on the GUI thread (emitting the result) once the job is off the
+    // pending list.
+    quint64 submit(Kind kind, const QString& what,
+                   std::function<std::function<void()>(State&, quint64, const std::atomic_bool&)> work);
     void finish(quint64 job);
 
     QThread m_thread;

@@ -1,37 +1,57 @@
 // SPDX-License-Identifier: MIT
 #include "ui/mainwindow.h"
 
+#include "core/circuit.h"
 #include "core/error.h"
 #include "core/system.h"
+#include "core/tokenizer.h"
 #include "core/version.h"
-#include "ui/promptpairmodel.h"
+#include "ui/heatmap.h"
+#include "ui/pairseditor.h"
+#include "ui/runpanel.h"
+#include "ui/selection.h"
 
 #include <QAction>
 #include <QApplication>
+#include <QGuiApplication>
+#include <QScreen>
 #include <QCloseEvent>
+#include <QComboBox>
+#include <QCryptographicHash>
 #include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
-#include <QHeaderView>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QPushButton>
+#include <QRegularExpression>
 #include <QScrollArea>
 #include <QSettings>
+#include <QSpinBox>
 #include <QStackedWidget>
 #include <QStatusBar>
-#include <QTableView>
+#include <QTabWidget>
+#include <QUndoStack>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 namespace patchbay::ui {
 
 namespace {
+
+constexpr int kLayoutVersion = 2; // bump when the docks change: an old saved state is ignored
+constexpr int kRecentModels = 8;
 
 QLabel* placeholderLabel(const QString& text, QWidget* parent)
 {
@@ -65,39 +85,106 @@ QString parameterText(qint64 count)
     return shortForm.isEmpty() ? full : QStringLiteral("%1 (%2)").arg(full, shortForm);
 }
 
+// Identifies the pairs a run uses: a hash of their text and ids.
+QString datasetKey(const core::Dataset& data)
+{
+    QCryptographicHash hash(QCryptographicHash::Sha1);
+    for (const auto& p : data.pairs) {
+        for (const auto* ids : {&p.cleanIds, &p.corruptedIds, &p.answerIds, &p.wrongAnswerIds}) {
+            hash.addData(QByteArrayView(reinterpret_cast<const char*>(ids->data()),
+                                        static_cast<qsizetype>(ids->size() * sizeof(int32_t))));
+            hash.addData(QByteArrayView("|", 1));
+        }
+        hash.addData(QByteArrayView("\n", 1));
+    }
+    return QString::fromLatin1(hash.result().toHex().left(16));
+}
+
+// A token for axis labels: visible leading space, no line breaks.
+QString tokenLabel(const TextEncoder& encoder, int32_t id)
+{
+    QString text;
+    try {
+        text = QString::fromStdString(encoder.tokenizer->tokenText(id));
+    } catch (const std::exception&) {
+        text = QStringLiteral("#%1").arg(id);
+    }
+    text.replace(QLatin1Char('\n'), QStringLiteral("\\n"));
+    if (text.startsWith(QLatin1Char(' ')))
+        text.replace(0, 1, QStringLiteral("·"));
+    return text;
+}
+
+// "a3.h2" -> (3, 2); anything else -> nullopt
+std::optional<std::pair<int, int>> parseHead(const QString& node)
+{
+    static const QRegularExpression head(QStringLiteral("^a(\\d+)\\.h(\\d+)$"));
+    const auto m = head.match(node);
+    if (!m.hasMatch())
+        return std::nullopt;
+    return std::make_pair(m.captured(1).toInt(), m.captured(2).toInt());
+}
+
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
 {
     setWindowTitle(tr("Patchbay"));
     setObjectName(QStringLiteral("MainWindow"));
-    setCentralWidget(placeholderWidget(tr("Circuit graph\n\nLoad a model and run an attribution to see its circuit "
-                                          "here."),
-                                       this));
+    setCentralWidget(placeholderWidget(tr("Circuit graph\n\nRun an attribution to see the circuit here."), this));
     setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowNestedDocks | QMainWindow::AllowTabbedDocks);
 
-    m_loader = new ModelLoader(this);
-    m_pairs = new PromptPairModel(this);
-    connect(m_loader, &ModelLoader::started, this, &MainWindow::onLoadStarted);
-    connect(m_loader, &ModelLoader::loaded, this, &MainWindow::onLoaded);
-    connect(m_loader, &ModelLoader::failed, this, &MainWindow::onLoadFailed);
+    m_worker = new ComputeWorker(this);
+    m_selection = new Selection(this);
+    connect(m_worker, &ComputeWorker::started, this, &MainWindow::onStarted);
+    connect(m_worker, &ComputeWorker::progress, this, &MainWindow::onProgress);
+    connect(m_worker, &ComputeWorker::modelLoaded, this, &MainWindow::onModelLoaded);
+    connect(m_worker, &ComputeWorker::runFinished, this, &MainWindow::onRunFinished);
+    connect(m_worker, &ComputeWorker::attentionReady, this, &MainWindow::onAttention);
+    connect(m_worker, &ComputeWorker::failed, this, &MainWindow::onFailed);
+    connect(m_worker, &ComputeWorker::cancelled, this, &MainWindow::onCancelled);
+    connect(m_worker, &ComputeWorker::busyChanged, this, &MainWindow::updateReady);
 
     createDocks();
     createActions();
     createStatusBar();
-    connect(m_loader, &ModelLoader::progress, this, [this](double fraction, const QString& stage) {
-        m_progress->setValue(static_cast<int>(fraction * 100.0));
-        m_progress->setToolTip(stage);
-    });
-    resize(1280, 800);
+    connect(m_selection, &Selection::nodeChanged, this, &MainWindow::followNode);
+    connect(m_selection, &Selection::pairChanged, this, &MainWindow::requestAttention);
+    // A first start fills most of the screen; a saved geometry replaces it (restoreLayout()).
+    const QSize screen = QGuiApplication::primaryScreen() ? QGuiApplication::primaryScreen()->availableSize() : QSize(1400, 900);
+    resize(std::min(1600, screen.width() * 95 / 100), std::min(1000, screen.height() * 92 / 100));
     restoreLayout();
+    updateReady();
 }
 
 MainWindow::~MainWindow() = default;
 
 QList<QDockWidget*> MainWindow::docks() const { return findChildren<QDockWidget*>(); }
 
-void MainWindow::setDevice(const QString& device) { m_device = device; }
+void MainWindow::setDevice(const QString& device)
+{
+    m_device = device;
+    if (m_deviceBox) {
+        if (m_deviceBox->findData(device) < 0)
+            m_deviceBox->addItem(device, device);
+        m_deviceBox->setCurrentIndex(m_deviceBox->findData(device));
+    }
+}
+
+void MainWindow::setDtype(const QString& dtype)
+{
+    m_dtype = dtype;
+    if (m_dtypeBox && m_dtypeBox->findData(dtype) >= 0)
+        m_dtypeBox->setCurrentIndex(m_dtypeBox->findData(dtype));
+}
+
+const RunResult* MainWindow::currentResult() const
+{
+    const auto it = m_results.constFind(m_currentResult);
+    return it == m_results.constEnd() ? nullptr : &*it;
+}
+
+QString MainWindow::errorText() const { return m_errorLabel->text(); }
 
 // ---- layout ---------------------------------------------------------------------------
 
@@ -114,7 +201,43 @@ QDockWidget* MainWindow::addDock(const QString& objectName, const QString& title
 
 QWidget* MainWindow::createModelPanel()
 {
-    m_modelStack = new QStackedWidget;
+    auto* panel = new QWidget;
+    auto* outer = new QVBoxLayout(panel);
+    outer->setContentsMargins(4, 4, 4, 4);
+
+    // Device and dtype for the next load, and a reload with them.
+    auto* choices = new QFormLayout;
+    m_deviceBox = new QComboBox(panel);
+    m_deviceBox->setObjectName(QStringLiteral("deviceBox"));
+    m_deviceBox->addItem(tr("CPU"), QStringLiteral("cpu"));
+    if (ComputeWorker::cudaAvailable())
+        m_deviceBox->addItem(tr("CUDA (GPU)"), QStringLiteral("cuda"));
+    m_deviceBox->setToolTip(tr("Where the model runs; CUDA is offered when LibTorch has CUDA and a GPU is visible"));
+    m_dtypeBox = new QComboBox(panel);
+    m_dtypeBox->setObjectName(QStringLiteral("dtypeBox"));
+    m_dtypeBox->addItem(tr("float32"), QStringLiteral("float32"));
+    m_dtypeBox->addItem(tr("bfloat16"), QStringLiteral("bfloat16"));
+    m_dtypeBox->addItem(tr("float16 (GPU)"), QStringLiteral("float16"));
+    m_dtypeBox->setToolTip(tr("Compute dtype; float32 gives the reference numbers"));
+    auto* reload = new QPushButton(tr("Reload"), panel);
+    reload->setObjectName(QStringLiteral("reloadButton"));
+    reload->setToolTip(tr("Load the current model again on this device and dtype"));
+    auto* row = new QHBoxLayout;
+    row->addWidget(m_deviceBox, 1);
+    row->addWidget(m_dtypeBox, 1);
+    row->addWidget(reload);
+    choices->addRow(tr("Run on:"), row);
+    outer->addLayout(choices);
+    connect(m_deviceBox, &QComboBox::currentIndexChanged, this,
+            [this] { m_device = m_deviceBox->currentData().toString(); });
+    connect(m_dtypeBox, &QComboBox::currentIndexChanged, this,
+            [this] { m_dtype = m_dtypeBox->currentData().toString(); });
+    connect(reload, &QPushButton::clicked, this, [this] {
+        if (const LoadedModel* model = m_worker->model())
+            openModel(model->summary.path);
+    });
+
+    m_modelStack = new QStackedWidget(panel);
     m_modelPlaceholder = placeholderLabel(tr("No model loaded\n\nFile > Open Model… opens a Hugging Face model folder."),
                                           m_modelStack);
     m_modelPlaceholder->setObjectName(QStringLiteral("modelPlaceholder"));
@@ -153,56 +276,103 @@ QWidget* MainWindow::createModelPanel()
     }
     scroll->setWidget(form);
     m_modelStack->addWidget(scroll);
-    return m_modelStack;
+    outer->addWidget(m_modelStack, 1);
+    return panel;
 }
 
-QWidget* MainWindow::createPromptPanel()
+QWidget* MainWindow::createAttentionPanel()
 {
     auto* panel = new QWidget;
     auto* layout = new QVBoxLayout(panel);
     layout->setContentsMargins(4, 4, 4, 4);
-    m_datasetHeader = new QLabel(tr("No dataset\n\nFile > Open Dataset… reads prompt pairs (CSV or JSON)."), panel);
-    m_datasetHeader->setObjectName(QStringLiteral("datasetHeader"));
-    m_datasetHeader->setAlignment(Qt::AlignCenter);
-    m_datasetHeader->setEnabled(false);
-    m_datasetHeader->setWordWrap(true);
-    m_datasetHeader->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    layout->addWidget(m_datasetHeader);
-
-    m_pairView = new QTableView(panel);
-    m_pairView->setObjectName(QStringLiteral("pairView"));
-    m_pairView->setModel(m_pairs);
-    m_pairView->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_pairView->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_pairView->setWordWrap(false);
-    m_pairView->setTextElideMode(Qt::ElideMiddle);
-    m_pairView->verticalHeader()->hide();
-    m_pairView->verticalHeader()->setDefaultSectionSize(m_pairView->fontMetrics().height() + 6);
-    auto* header = m_pairView->horizontalHeader();
-    header->setSectionResizeMode(QHeaderView::Interactive);
-    header->setResizeContentsPrecision(200); // large datasets: measure the first rows only
-    header->setSectionResizeMode(PromptPairModel::CleanColumn, QHeaderView::Stretch);
-    header->setSectionResizeMode(PromptPairModel::CorruptedColumn, QHeaderView::Stretch);
-    layout->addWidget(m_pairView, 1);
-    m_pairView->hide(); // until a dataset is read
+    auto* row = new QHBoxLayout;
+    m_attentionLayer = new QSpinBox(panel);
+    m_attentionLayer->setObjectName(QStringLiteral("attentionLayer"));
+    m_attentionLayer->setPrefix(tr("layer "));
+    m_attentionHead = new QSpinBox(panel);
+    m_attentionHead->setObjectName(QStringLiteral("attentionHead"));
+    m_attentionHead->setPrefix(tr("head "));
+    auto* exportButton = new QToolButton(panel);
+    exportButton->setText(tr("Export…"));
+    row->addWidget(m_attentionLayer);
+    row->addWidget(m_attentionHead);
+    row->addStretch(1);
+    row->addWidget(exportButton);
+    layout->addLayout(row);
+    m_attentionMap = new HeatmapView(panel);
+    m_attentionMap->setObjectName(QStringLiteral("attentionMap"));
+    m_attentionMap->clear(tr("Select a prompt pair to see attention patterns"));
+    layout->addWidget(m_attentionMap, 1);
+    auto headChanged = [this] {
+        m_selection->setNode(QStringLiteral("a%1.h%2").arg(m_attentionLayer->value()).arg(m_attentionHead->value()));
+        showAttention();
+    };
+    connect(m_attentionLayer, &QSpinBox::valueChanged, this, headChanged);
+    connect(m_attentionHead, &QSpinBox::valueChanged, this, headChanged);
+    connect(exportButton, &QToolButton::clicked, this, [this] { exportView(m_attentionMap, QStringLiteral("attention")); });
+    connect(m_attentionMap, &HeatmapView::cellClicked, this, [this](int row, int, const QString&) {
+        m_selection->setPosition(row);
+    });
     return panel;
 }
 
 void MainWindow::createDocks()
 {
-    // Prompt pairs are long text: they share the bottom row, full width, with the heatmaps.
     auto* model = addDock(QStringLiteral("modelDock"), tr("Model"), Qt::LeftDockWidgetArea, createModelPanel());
-    auto* prompts = addDock(QStringLiteral("promptDock"), tr("Prompt pairs"), Qt::BottomDockWidgetArea,
-                            createPromptPanel());
-    auto* run = addDock(QStringLiteral("runDock"), tr("Run"), Qt::RightDockWidgetArea,
-                        placeholderWidget(tr("Choose a method once a model is loaded"), nullptr));
-    auto* heatmaps = addDock(QStringLiteral("heatmapDock"), tr("Heatmaps"), Qt::BottomDockWidgetArea,
-                             placeholderWidget(tr("No scores yet"), nullptr));
-    splitDockWidget(prompts, heatmaps, Qt::Horizontal);
+
+    m_editor = new PromptEditor;
+    m_editor->setObjectName(QStringLiteral("promptEditor"));
+    auto* prompts = addDock(QStringLiteral("promptDock"), tr("Prompt pairs"), Qt::BottomDockWidgetArea, m_editor);
+    connect(m_editor, &PromptEditor::datasetChanged, this, &MainWindow::onDatasetChanged);
+    connect(m_editor, &PromptEditor::errorOccurred, this, &MainWindow::showError);
+    connect(m_editor, &PromptEditor::selectedPairChanged, m_selection, &Selection::setPair);
+
+    m_runPanel = new RunPanel;
+    m_runPanel->setObjectName(QStringLiteral("runPanel"));
+    auto* run = addDock(QStringLiteral("runDock"), tr("Run"), Qt::RightDockWidgetArea, m_runPanel);
+    connect(m_runPanel, &RunPanel::runRequested, this, &MainWindow::runAttribution);
+    connect(m_runPanel, &RunPanel::cancelRequested, m_worker, &ComputeWorker::cancel);
+    connect(m_runPanel, &RunPanel::resultSelected, this, &MainWindow::showResult);
+
+    // Scores: layer × head (+ MLP) and, for per-position activation patching, node × position.
+    auto* scorePanel = new QWidget;
+    auto* scoreLayout = new QVBoxLayout(scorePanel);
+    scoreLayout->setContentsMargins(4, 4, 4, 4);
+    m_scoreTabs = new QTabWidget(scorePanel);
+    m_scoreMap = new HeatmapView(m_scoreTabs);
+    m_scoreMap->setObjectName(QStringLiteral("scoreMap"));
+    m_scoreMap->clear(tr("No scores yet\n\nChoose a method in the Run panel and press Run."));
+    m_positionMap = new HeatmapView(m_scoreTabs);
+    m_positionMap->setObjectName(QStringLiteral("positionMap"));
+    m_positionMap->clear(tr("Per-position scores come from activation patching with “per position” ticked."));
+    m_scoreTabs->addTab(m_scoreMap, tr("Layer × head"));
+    m_scoreTabs->addTab(m_positionMap, tr("Node × position"));
+    auto* exportScores = new QToolButton(m_scoreTabs);
+    exportScores->setText(tr("Export…"));
+    exportScores->setToolTip(tr("Save the visible heatmap as PNG, SVG or PDF"));
+    m_scoreTabs->setCornerWidget(exportScores);
+    scoreLayout->addWidget(m_scoreTabs);
+    connect(exportScores, &QToolButton::clicked, this, [this] {
+        exportView(m_scoreTabs->currentIndex() == 0 ? m_scoreMap : m_positionMap,
+                   m_scoreTabs->currentIndex() == 0 ? QStringLiteral("scores") : QStringLiteral("positions"));
+    });
+    for (HeatmapView* view : {m_scoreMap, m_positionMap})
+        connect(view, &HeatmapView::cellClicked, this, [this](int, int, const QString& id) {
+            if (!id.isEmpty())
+                m_selection->setNode(id);
+        });
+    auto* scores = addDock(QStringLiteral("heatmapDock"), tr("Scores"), Qt::BottomDockWidgetArea, scorePanel);
+
+    auto* attention =
+        addDock(QStringLiteral("attentionDock"), tr("Attention"), Qt::RightDockWidgetArea, createAttentionPanel());
+
+    splitDockWidget(prompts, scores, Qt::Horizontal);
     // Sizes for a first start; a saved layout replaces them (restoreLayout()).
-    resizeDocks({model, run}, {300, 260}, Qt::Horizontal);
-    resizeDocks({prompts, heatmaps}, {760, 480}, Qt::Horizontal);
-    resizeDocks({prompts}, {280}, Qt::Vertical);
+    resizeDocks({model, run}, {300, 300}, Qt::Horizontal);
+    resizeDocks({prompts, scores}, {760, 560}, Qt::Horizontal);
+    resizeDocks({prompts}, {400}, Qt::Vertical);
+    resizeDocks({run, attention}, {360, 520}, Qt::Vertical);
+    resizeDocks({attention}, {420}, Qt::Horizontal);
 }
 
 void MainWindow::createActions()
@@ -212,17 +382,48 @@ void MainWindow::createActions()
     m_openModelAction->setObjectName(QStringLiteral("openModelAction"));
     m_openModelAction->setShortcut(QKeySequence::Open);
     m_openModelAction->setStatusTip(tr("Open a Hugging Face model folder (config.json, safetensors weights, tokenizer)"));
+    m_recentMenu = fileMenu->addMenu(tr("Open &Recent Model"));
+    m_recentMenu->setObjectName(QStringLiteral("recentMenu"));
+    auto* demo = fileMenu->addAction(tr("Open the &Demo Model"), this, [this] { openDemo(); });
+    demo->setStatusTip(tr("The bundled 2-layer attention-only model with its induction pairs"));
+    fileMenu->addSeparator();
     m_openDatasetAction = fileMenu->addAction(tr("Open &Dataset…"), this, &MainWindow::chooseDataset);
     m_openDatasetAction->setObjectName(QStringLiteral("openDatasetAction"));
     m_openDatasetAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
-    m_openDatasetAction->setStatusTip(tr("Open clean/corrupted prompt pairs (CSV or JSON)"));
+    m_openDatasetAction->setStatusTip(tr("Open clean/corrupted prompt pairs (CSV or JSON, native or a peer tool's format)"));
+    m_exportCircuitAction = fileMenu->addAction(tr("&Export Scores as Circuit…"), this, [this] { exportCircuit(); });
+    m_exportCircuitAction->setObjectName(QStringLiteral("exportCircuitAction"));
+    m_exportCircuitAction->setStatusTip(tr("Write the shown result's edge scores as a circuit file (native or EAP-IG JSON)"));
+    m_exportCircuitAction->setEnabled(false);
     fileMenu->addSeparator();
     auto* quit = fileMenu->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
+    updateRecentMenu();
+
+    auto* editMenu = menuBar()->addMenu(tr("&Edit"));
+    QAction* undo = m_editor->undoStack()->createUndoAction(this, tr("&Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    QAction* redo = m_editor->undoStack()->createRedoAction(this, tr("&Redo"));
+    redo->setShortcut(QKeySequence::Redo);
+    editMenu->addAction(undo);
+    editMenu->addAction(redo);
+
+    auto* runMenu = menuBar()->addMenu(tr("&Run"));
+    m_runAction = runMenu->addAction(tr("&Run"), this, [this] { runAttribution(m_runPanel->settings()); });
+    m_runAction->setObjectName(QStringLiteral("runAction"));
+    m_runAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    m_cancelAction = runMenu->addAction(tr("&Cancel"), m_worker, &ComputeWorker::cancel);
+    m_cancelAction->setObjectName(QStringLiteral("cancelAction"));
+    m_cancelAction->setShortcut(QKeySequence(Qt::Key_Escape));
 
     auto* viewMenu = menuBar()->addMenu(tr("&View"));
     for (auto* dock : docks())
         viewMenu->addAction(dock->toggleViewAction());
+    viewMenu->addSeparator();
+    viewMenu->addAction(tr("Reset &Layout"), this, [this] {
+        QSettings().remove(QStringLiteral("window"));
+        QMessageBox::information(this, tr("Reset Layout"), tr("The default layout is used from the next start."));
+    });
 
     auto* helpMenu = menuBar()->addMenu(tr("&Help"));
     helpMenu->addAction(tr("&About Patchbay"), this, [this] {
@@ -245,6 +446,7 @@ void MainWindow::createStatusBar()
     // A long message must not widen the window: it is clipped here and whole in the tooltip.
     m_errorLabel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_progress = new QProgressBar(this);
+    m_progress->setObjectName(QStringLiteral("statusProgress"));
     m_progress->setRange(0, 100);
     m_progress->setMaximumWidth(220);
     m_progress->hide();
@@ -257,15 +459,42 @@ void MainWindow::createStatusBar()
 void MainWindow::restoreLayout()
 {
     QSettings settings;
+    if (settings.value(QStringLiteral("window/version")).toInt() != kLayoutVersion)
+        return;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
-    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray(), kLayoutVersion);
 }
 
 void MainWindow::saveLayout() const
 {
     QSettings settings;
+    settings.setValue(QStringLiteral("window/version"), kLayoutVersion);
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
-    settings.setValue(QStringLiteral("window/state"), saveState());
+    settings.setValue(QStringLiteral("window/state"), saveState(kLayoutVersion));
+}
+
+void MainWindow::rememberModel(const QString& path)
+{
+    QSettings settings;
+    QStringList recent = settings.value(QStringLiteral("recentModels")).toStringList();
+    recent.removeAll(path);
+    recent.prepend(path);
+    while (recent.size() > kRecentModels)
+        recent.removeLast();
+    settings.setValue(QStringLiteral("recentModels"), recent);
+    updateRecentMenu();
+}
+
+void MainWindow::updateRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList recent = QSettings().value(QStringLiteral("recentModels")).toStringList();
+    for (const QString& path : recent) {
+        QAction* action = m_recentMenu->addAction(QFileInfo(path).fileName(), this, [this, path] { openModel(path); });
+        action->setToolTip(path);
+        action->setStatusTip(path);
+    }
+    m_recentMenu->setEnabled(!recent.isEmpty());
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)
@@ -283,7 +512,7 @@ bool MainWindow::openDemo(const QString& datasetFile)
         demo = QString::fromStdString(core::findResource("demo").string());
     } catch (const core::Error& e) {
         const QString message = tr("The bundled demo model is missing: %1").arg(QString::fromStdString(e.what()));
-        if (!m_model)
+        if (!m_worker->hasModel())
             m_modelPlaceholder->setText(
                 tr("No model loaded\n\nThe bundled demo model was not found. Open a model folder with "
                    "File > Open Model…"));
@@ -300,32 +529,40 @@ bool MainWindow::openDemo(const QString& datasetFile)
 
 bool MainWindow::openModel(const QString& directory, const QString& datasetFile)
 {
-    ModelLoader::Request request;
-    request.modelDir = directory;
-    request.datasetFile = datasetFile.isEmpty() && m_pairs->hasDataset() ? m_pairs->dataset().file : datasetFile;
+    if (m_worker->isRunningLongJob())
+        return false;
+    ModelRequest request;
+    request.directory = QDir::cleanPath(QFileInfo(directory).absoluteFilePath());
     request.device = m_device;
-    return startLoad(request);
+    request.dtype = m_dtype;
+    m_loadJob = m_worker->loadModel(request);
+    m_progress->setRange(0, 100);
+    m_progress->setValue(0);
+    m_progress->setFormat(tr("Loading %1… %p%").arg(QFileInfo(request.directory).fileName()));
+    m_progress->show();
+    // Read the pairs now (the table fills at once); they are validated when the model's
+    // tokenizer arrives.
+    if (!datasetFile.isEmpty())
+        openDataset(datasetFile);
+    return true;
 }
 
 bool MainWindow::openDataset(const QString& file)
 {
-    ModelLoader::Request request;
-    request.datasetFile = file;
-    request.device = m_device;
-    return startLoad(request);
-}
-
-bool MainWindow::startLoad(const ModelLoader::Request& request)
-{
-    if (m_loader->isBusy())
+    QString error;
+    if (!m_editor->openFile(file, &error)) {
+        showError(error);
         return false;
-    m_requestHasModel = !request.modelDir.isEmpty(); // read by onLoadStarted(), emitted from load()
-    return m_loader->load(request);
+    }
+    showError(QString());
+    return true;
 }
 
 void MainWindow::chooseModel()
 {
-    const QString start = m_model ? QFileInfo(m_model->path).absolutePath() : QDir::homePath();
+    QString start = QDir::homePath();
+    if (const LoadedModel* model = m_worker->model())
+        start = QFileInfo(model->summary.path).absolutePath();
     const QString dir = QFileDialog::getExistingDirectory(this, tr("Open Model Folder"), start);
     if (!dir.isEmpty())
         openModel(dir);
@@ -334,61 +571,221 @@ void MainWindow::chooseModel()
 void MainWindow::chooseDataset()
 {
     QString start = QDir::homePath();
-    if (m_pairs->hasDataset())
-        start = QFileInfo(m_pairs->dataset().file).absolutePath();
-    else if (m_model)
-        start = m_model->path;
+    if (!m_editor->fileName().isEmpty())
+        start = QFileInfo(m_editor->fileName()).absolutePath();
+    else if (const LoadedModel* model = m_worker->model())
+        start = model->summary.path;
     const QString file = QFileDialog::getOpenFileName(this, tr("Open Prompt Pairs"), start,
                                                       tr("Prompt pairs (*.csv *.json);;All files (*)"));
     if (!file.isEmpty())
         openDataset(file);
 }
 
-void MainWindow::setBusy(bool busy)
+bool MainWindow::exportCircuit(const QString& file, const QString& format)
 {
-    m_openModelAction->setEnabled(!busy);
-    m_openDatasetAction->setEnabled(!busy);
-    m_progress->setVisible(busy);
+    const RunResult* result = currentResult();
+    if (!result) {
+        showError(tr("There are no scores to export: run a method first."));
+        return false;
+    }
+    try {
+        core::writeCircuit(*result->circuit, file.toStdString(), core::parseCircuitFormat(format.toStdString()));
+    } catch (const std::exception& e) {
+        showError(QString::fromStdString(e.what()));
+        return false;
+    }
+    return true;
 }
 
-// Progress lives in a permanent widget: QStatusBar::showMessage() would hide the model and
-// error labels meanwhile.
-void MainWindow::onLoadStarted(const QString& what)
+void MainWindow::exportCircuit()
 {
-    setBusy(true);
-    // Model loads report stages; reading a dataset does not (a busy indicator).
-    m_progress->setRange(0, m_requestHasModel ? 100 : 0);
-    m_progress->setValue(0);
-    m_progress->setFormat(tr("Loading %1… %p%").arg(what));
-    m_progress->setToolTip(tr("Loading %1").arg(what));
+    QString filter;
+    const QString file = QFileDialog::getSaveFileName(
+        this, tr("Export Scores as Circuit"), QDir::home().filePath(QStringLiteral("circuit.json")),
+        tr("Patchbay circuit (*.json);;EAP-IG circuit (*.json)"), &filter);
+    if (!file.isEmpty())
+        exportCircuit(file, filter.startsWith(QLatin1String("EAP-IG")) ? QStringLiteral("eap-ig") : QStringLiteral("native"));
 }
 
-void MainWindow::onLoaded(const LoadResult& result)
+void MainWindow::exportView(HeatmapView* view, const QString& name)
 {
-    setBusy(false);
+    const QString file = QFileDialog::getSaveFileName(this, tr("Export View"), QDir::home().filePath(name + QStringLiteral(".png")),
+                                                      tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"));
+    if (file.isEmpty())
+        return;
+    QString error;
+    if (!view->exportTo(file, &error))
+        showError(error);
+}
+
+// ---- worker signals -----------------------------------------------------------------
+
+// started() comes from inside the worker's submit call, before the job id is known here:
+// the window marks its own jobs once it has their ids (openModel(), runAttribution()).
+void MainWindow::onStarted(quint64, const QString&) { updateReady(); }
+
+void MainWindow::onProgress(quint64 job, double fraction, const QString& stage)
+{
+    if (job == m_loadJob) {
+        m_progress->setValue(static_cast<int>(fraction * 100.0));
+        m_progress->setToolTip(stage);
+    } else if (job == m_runJob) {
+        m_runPanel->setProgress(fraction, stage);
+    }
+}
+
+void MainWindow::onModelLoaded(quint64 job, const LoadedModel& model)
+{
+    if (job == m_loadJob)
+        m_progress->hide();
     showError(QString());
-    if (result.model)
-        showModel(*result.model);
-    if (result.dataset)
-        m_pairs->setDataset(*result.dataset);
-    else if (result.model && !result.datasetError.isEmpty())
-        m_pairs->clear(); // it was validated against the previous model
-    showDataset();
-    if (!result.datasetError.isEmpty())
-        showError(result.datasetError);
+    showModel(model.summary);
+    rememberModel(model.summary.path);
+    m_editor->setEncoder(model.encoder);
+    m_attentionLayer->setRange(0, std::max(0, model.summary.layers - 1));
+    m_attentionHead->setRange(0, std::max(0, model.summary.heads - 1));
+    // Results of another model stay cached but are no longer listed.
+    m_runPanel->clearResults();
+    m_currentResult.clear();
+    m_exportCircuitAction->setEnabled(false);
+    m_scoreMap->clear(tr("No scores yet\n\nChoose a method in the Run panel and press Run."));
+    m_positionMap->clear(tr("Per-position scores come from activation patching with “per position” ticked."));
+    for (auto it = m_results.cbegin(); it != m_results.cend(); ++it)
+        if (it->modelKey == ComputeWorker::modelKey(model.summary))
+            m_runPanel->addResult(it.key(), it->settings.describe(), it->datasetKey);
+    m_attention.reset();
+    requestAttention();
+    updateReady();
 }
 
-void MainWindow::onLoadFailed(const QString& message)
+void MainWindow::onRunFinished(const RunResult& result)
 {
-    setBusy(false);
-    if (m_requestHasModel && !m_model)
-        m_modelPlaceholder->setText(tr("No model loaded\n\n%1").arg(message));
+    const QString key = result.modelKey + QLatin1Char('|') + result.datasetKey + QLatin1Char('|') + result.settings.key();
+    m_results.insert(key, result);
+    const QLocale locale;
+    m_runPanel->addResult(key, result.settings.describe(),
+                          tr("%1 pairs · %2 s · clean %3 · reference %4")
+                              .arg(result.pairs)
+                              .arg(locale.toString(result.scores->seconds, 'f', 2),
+                                   locale.toString(result.scores->cleanMetric, 'f', 4),
+                                   locale.toString(result.scores->referenceMetric, 'f', 4)));
+    if (result.job == m_runJob) {
+        m_runPanel->setRunning(false);
+        m_runPanel->setStatus(tr("Done in %1 s on %2 pairs: clean %3, reference %4")
+                                  .arg(locale.toString(result.scores->seconds, 'f', 2))
+                                  .arg(result.pairs)
+                                  .arg(locale.toString(result.scores->cleanMetric, 'f', 4),
+                                       locale.toString(result.scores->referenceMetric, 'f', 4)));
+    }
+    showResult(key);
+    m_runPanel->selectResult(key);
+}
+
+void MainWindow::onAttention(const AttentionPatterns& patterns)
+{
+    if (patterns.job != m_attentionJob)
+        return; // a newer request is on its way
+    m_attention = patterns;
+    showAttention();
+}
+
+void MainWindow::onFailed(quint64 job, const QString& message)
+{
+    if (job == m_loadJob) {
+        m_progress->hide();
+        if (!m_worker->hasModel())
+            m_modelPlaceholder->setText(tr("No model loaded\n\n%1").arg(message));
+    } else if (job == m_runJob) {
+        m_runPanel->setRunning(false);
+        m_runPanel->setStatus(tr("Failed: %1").arg(message));
+    } else if (job == m_attentionJob) {
+        m_attentionMap->clear(tr("No attention patterns: %1").arg(message));
+    }
     showError(message);
 }
 
+void MainWindow::onCancelled(quint64 job)
+{
+    if (job == m_loadJob) {
+        m_progress->hide();
+        showError(tr("Loading cancelled"));
+    } else if (job == m_runJob) {
+        m_runPanel->setRunning(false);
+        m_runPanel->setStatus(tr("Cancelled"));
+    }
+}
+
+void MainWindow::onDatasetChanged()
+{
+    const core::Dataset& data = m_editor->dataset();
+    // Greater-than data is scored by the probability difference over the years.
+    if (data.task == "greater-than") {
+        RunSettings s = m_runPanel->settings();
+        if (s.metric == QLatin1String("logit-diff")) {
+            s.metric = QStringLiteral("prob-diff");
+            m_runPanel->setSettings(s);
+        }
+    }
+    if (m_selection->pair() >= m_editor->pairCount())
+        m_selection->setPair(m_editor->pairCount() > 0 ? 0 : -1);
+    else
+        requestAttention(); // the selected pair's text may have changed
+    updateReady();
+}
+
+void MainWindow::updateReady()
+{
+    const bool running = m_worker->isRunningLongJob();
+    m_openModelAction->setEnabled(!running);
+    m_cancelAction->setEnabled(running);
+    QString why;
+    if (!m_worker->hasModel())
+        why = tr("Load a model first.");
+    else if (m_editor->pairCount() == 0)
+        why = tr("Open or generate prompt pairs first.");
+    else
+        m_editor->runnableDataset(&why);
+    m_runPanel->setReady(why.isEmpty() && !running, why);
+    m_runAction->setEnabled(why.isEmpty() && !running);
+}
+
+bool MainWindow::runAttribution(const RunSettings& settings)
+{
+    if (!m_worker->hasModel()) {
+        showError(tr("Load a model first."));
+        return false;
+    }
+    QString why;
+    core::Dataset data = m_editor->runnableDataset(&why);
+    if (data.pairs.empty()) {
+        showError(why.isEmpty() ? tr("There are no valid prompt pairs to run on.") : why);
+        return false;
+    }
+    if (m_worker->isRunningLongJob()) {
+        showError(tr("A computation is running; cancel it or wait for it to finish."));
+        return false;
+    }
+    showError(QString());
+    const QString dataKey = datasetKey(data);
+    const QString key = ComputeWorker::modelKey(m_worker->model()->summary) + QLatin1Char('|') + dataKey +
+                        QLatin1Char('|') + settings.key();
+    if (m_results.contains(key)) { // the same model, pairs and settings: nothing to compute
+        m_runPanel->setStatus(tr("Shown from the results of this session (same model, pairs and settings)."));
+        showResult(key);
+        m_runPanel->selectResult(key);
+        return true;
+    }
+    m_runJob = m_worker->runAttribution(settings, std::move(data), dataKey);
+    m_runPanel->setRunning(true);
+    m_runPanel->setStatus(tr("Running %1…").arg(settings.describe()));
+    updateReady();
+    return true;
+}
+
+// ---- views ---------------------------------------------------------------------------
+
 void MainWindow::showModel(const ModelSummary& model)
 {
-    m_model = model;
     const QLocale locale;
     auto set = [this](const char* key, const QString& text) {
         m_modelFields.value(QLatin1String(key))->setText(text);
@@ -421,55 +818,158 @@ void MainWindow::showModel(const ModelSummary& model)
     m_modelLabel->setText(tr("%1 · %2 layers × %3 heads").arg(model.name).arg(model.layers).arg(model.heads));
     m_modelLabel->setToolTip(
         tr("%1\nloaded in %2 s").arg(model.path, locale.toString(model.loadSeconds, 'f', 1)));
-    m_deviceLabel->setText(tr("Device: %1").arg(model.device));
+    m_deviceLabel->setText(tr("Device: %1 · %2").arg(model.device, model.dtype));
 }
 
-void MainWindow::showDataset()
+void MainWindow::showResult(const QString& key)
 {
-    if (!m_pairs->hasDataset()) {
-        m_datasetHeader->setText(tr("No dataset\n\nFile > Open Dataset… reads prompt pairs (CSV or JSON)."));
-        m_datasetHeader->setToolTip(QString());
-        m_datasetHeader->setAlignment(Qt::AlignCenter);
-        m_datasetHeader->setEnabled(false); // greyed like the other empty docks
-        m_pairView->hide();
+    const auto it = m_results.constFind(key);
+    if (it == m_results.constEnd())
         return;
-    }
-    const DatasetSummary& data = m_pairs->dataset();
-    QString header = tr("<b>%1</b> · %2 · pairs: %3")
-                         .arg(QFileInfo(data.file).fileName().toHtmlEscaped(), data.format)
-                         .arg(data.pairs.size());
-    if (!data.task.isEmpty())
-        header += tr(" · task %1").arg(data.task);
-    const int errorRows = m_pairs->errorRows();
-    if (data.validated)
-        header += errorRows == 0 ? tr(" · all valid")
-                                 : tr(" · <span style=\"color:#b00020\">with errors: %1</span>").arg(errorRows);
-    for (const QString& issue : m_pairs->fileIssues())
-        header += QStringLiteral("<br>") + issue.toHtmlEscaped();
-    m_datasetHeader->setText(header);
-    m_datasetHeader->setToolTip(data.file);
-    m_datasetHeader->setAlignment(Qt::AlignLeft | Qt::AlignVCenter);
-    m_datasetHeader->setEnabled(true);
-    m_pairView->show();
-    for (int column : {PromptPairModel::RowColumn, PromptPairModel::AnswerColumn, PromptPairModel::WrongAnswerColumn,
-                       PromptPairModel::TokensColumn}) {
-        m_pairView->resizeColumnToContents(column);
-        // The prompts (stretched) keep most of the width.
-        m_pairView->setColumnWidth(column, std::min(m_pairView->columnWidth(column), 200));
-    }
+    m_currentResult = key;
+    m_exportCircuitAction->setEnabled(true);
+    showScores(*it);
+}
 
-    if (errorRows > 0) {
-        // The first offending row's message, the rest in the table's tooltips.
-        for (const auto& issue : data.issues) {
-            if (issue.error && issue.row > 0) {
-                showError(tr("%1 of %2 pairs have errors; first: %3")
-                              .arg(errorRows)
-                              .arg(data.pairs.size())
-                              .arg(issue.message));
-                break;
-            }
+void MainWindow::showScores(const RunResult& result)
+{
+    const core::Graph& graph = result.circuit->graph;
+    const auto& scores = *result.scores;
+    const int layers = graph.nLayers(), heads = graph.nHeads();
+    const QLocale locale;
+
+    // Layer × head, plus an MLP column; rows top to bottom from layer 0.
+    HeatmapData map;
+    map.title = result.settings.describe();
+    map.valueName = core::methodScoresEdges(scores.method) ? tr("node score (sum of its edges)") : tr("score");
+    for (int l = 0; l < layers; ++l)
+        map.rowLabels << QString::number(l);
+    for (int h = 0; h < heads; ++h)
+        map.columnLabels << QStringLiteral("h%1").arg(h);
+    map.columnLabels << tr("MLP");
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    for (int l = 0; l < layers; ++l) {
+        for (int h = 0; h <= heads; ++h) {
+            const int sender = h < heads ? graph.senderIndex(l, h) : graph.mlpSenderIndex(l);
+            const auto s = static_cast<std::size_t>(sender);
+            map.values << (s < scores.nodeScores.size() ? scores.nodeScores[s] : nan);
+            map.cellIds << QString::fromStdString(graph.senders()[s].name);
         }
     }
+    if (!scores.nodeScores.empty())
+        map.title += tr(" · input %1").arg(locale.toString(scores.nodeScores[0], 'g', 4));
+    m_scoreMap->setData(map);
+
+    // Node × position (activation patching per position): columns are the first pair's tokens.
+    if (scores.positions > 0 && !scores.nodePositionScores.empty()) {
+        HeatmapData pos;
+        pos.title = result.settings.describe();
+        pos.valueName = tr("score");
+        const TextEncoder* encoder = m_worker->model() ? &m_worker->model()->encoder : nullptr;
+        const core::Dataset& data = m_editor->dataset();
+        const std::vector<int32_t>* ids = data.pairs.empty() ? nullptr : &data.pairs.front().cleanIds;
+        for (int p = 0; p < scores.positions; ++p) {
+            if (encoder && *encoder && ids && p < static_cast<int>(ids->size()))
+                pos.columnLabels << QStringLiteral("%1 %2").arg(p).arg(tokenLabel(*encoder, (*ids)[static_cast<std::size_t>(p)]));
+            else
+                pos.columnLabels << QString::number(p);
+        }
+        const auto S = graph.senders().size();
+        for (std::size_t s = 0; s < S; ++s) {
+            pos.rowLabels << QString::fromStdString(graph.senders()[s].name);
+            for (int p = 0; p < scores.positions; ++p) {
+                pos.values << scores.nodePositionScores[s * static_cast<std::size_t>(scores.positions) + static_cast<std::size_t>(p)];
+                pos.cellIds << QString::fromStdString(graph.senders()[s].name);
+            }
+        }
+        m_positionMap->setData(pos);
+        m_scoreTabs->setCurrentWidget(m_positionMap);
+    } else {
+        m_positionMap->clear(tr("Per-position scores come from activation patching with “per position” ticked."));
+        m_scoreTabs->setCurrentWidget(m_scoreMap);
+    }
+    followNode(m_selection->node());
+}
+
+void MainWindow::followNode(const QString& node)
+{
+    // Outline the node in the layer × head map and show its attention pattern.
+    if (const RunResult* result = currentResult()) {
+        const core::Graph& graph = result->circuit->graph;
+        int row = -1, column = -1;
+        if (const auto head = parseHead(node)) {
+            row = head->first;
+            column = head->second;
+        } else if (node.startsWith(QLatin1Char('m'))) {
+            bool ok = false;
+            const int layer = node.mid(1).toInt(&ok);
+            if (ok) {
+                row = layer;
+                column = graph.nHeads();
+            }
+        }
+        m_scoreMap->setSelectedCell(row, column);
+    }
+    if (const auto head = parseHead(node)) {
+        const QSignalBlocker a(m_attentionLayer), b(m_attentionHead);
+        m_attentionLayer->setValue(head->first);
+        m_attentionHead->setValue(head->second);
+        showAttention();
+    }
+}
+
+void MainWindow::requestAttention()
+{
+    const LoadedModel* model = m_worker->model();
+    const int pair = m_selection->pair();
+    if (!model || pair < 0 || pair >= m_editor->pairCount()) {
+        m_attention.reset();
+        m_attentionMap->clear(tr("Select a prompt pair to see attention patterns"));
+        return;
+    }
+    const core::PromptPair& p = m_editor->dataset().pairs[static_cast<std::size_t>(pair)];
+    std::vector<int32_t> ids = p.cleanIds;
+    if (ids.empty() && model->encoder && !p.clean.empty()) {
+        try {
+            ids = model->encoder.encodePrompt(p.clean);
+        } catch (const std::exception& e) {
+            m_attentionMap->clear(tr("The clean prompt cannot be encoded: %1").arg(QString::fromStdString(e.what())));
+            return;
+        }
+    }
+    if (ids.empty()) {
+        m_attentionMap->clear(tr("This pair has no tokens to show"));
+        return;
+    }
+    if (m_attention && m_attention->ids == ids)
+        return showAttention();
+    m_attentionJob = m_worker->attentionPatterns(std::move(ids));
+}
+
+void MainWindow::showAttention()
+{
+    const LoadedModel* model = m_worker->model();
+    if (!m_attention || !model)
+        return;
+    const int layer = m_attentionLayer->value(), head = m_attentionHead->value();
+    if (layer >= m_attention->layers || head >= m_attention->heads)
+        return;
+    HeatmapData map;
+    map.title = tr("a%1.h%2 · pair %3 (clean)").arg(layer).arg(head).arg(m_selection->pair() + 1);
+    map.valueName = tr("attention");
+    map.scale = ColourScale::Sequential;
+    const int n = m_attention->positions;
+    for (int p = 0; p < n; ++p) {
+        const QString token = model->encoder ? tokenLabel(model->encoder, m_attention->ids[static_cast<std::size_t>(p)])
+                                             : QString::number(m_attention->ids[static_cast<std::size_t>(p)]);
+        map.rowLabels << QStringLiteral("%1 %2").arg(p).arg(token);
+    }
+    map.columnLabels = map.rowLabels;
+    for (int q = 0; q < n; ++q)
+        for (int k = 0; k < n; ++k)
+            map.values << (k <= q ? static_cast<double>(m_attention->at(layer, head, q, k))
+                                  : std::numeric_limits<double>::quiet_NaN());
+    m_attentionMap->setData(map);
 }
 
 void MainWindow::showError(const QString& message)

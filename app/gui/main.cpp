@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-// patchbay [--model DIR] [--data FILE] [--device DEV]
+// patchbay [--model DIR] [--data FILE] [--device DEV] [--dtype DTYPE] [--run METHOD]
 // Without --model the window opens the bundled demo model and, without --data, the demo's
 // induction dataset.
 #include "ui/mainwindow.h"
+#include "ui/runpanel.h"
 
 #include "core/version.h"
 
@@ -57,7 +58,16 @@ int main(int argc, char* argv[])
         QStringLiteral("device"),
         QApplication::translate("main", "Load the model on <device>: cpu, cuda, cuda:N or auto (default: cpu)."),
         QStringLiteral("device"), QStringLiteral("cpu"));
-    parser.addOptions({modelOption, dataOption, deviceOption});
+    const QCommandLineOption dtypeOption(
+        QStringLiteral("dtype"),
+        QApplication::translate("main", "Compute in <dtype>: float32, bfloat16 or float16 (default: float32)."),
+        QStringLiteral("dtype"), QStringLiteral("float32"));
+    const QCommandLineOption runOption(
+        QStringLiteral("run"),
+        QApplication::translate("main", "Once the model has loaded, run <method> (eap, eap-ig, atp, "
+                                        "activation-patching, exact, acdc, …) on the prompt pairs."),
+        QStringLiteral("method"));
+    parser.addOptions({modelOption, dataOption, deviceOption, dtypeOption, runOption});
     parser.process(*app); // exits after --help, --version or a bad option
     if (!parser.positionalArguments().isEmpty()) {
         std::fprintf(stderr, "%s\n",
@@ -68,7 +78,19 @@ int main(int argc, char* argv[])
 
     patchbay::ui::MainWindow window;
     window.setDevice(parser.value(deviceOption));
+    window.setDtype(parser.value(dtypeOption));
     window.show();
+    if (parser.isSet(runOption)) {
+        auto connection = std::make_shared<QMetaObject::Connection>();
+        *connection = QObject::connect(window.worker(), &patchbay::ui::ComputeWorker::modelLoaded, &window,
+                                       [&window, connection, method = parser.value(runOption)] {
+                                           QObject::disconnect(*connection);
+                                           patchbay::ui::RunSettings settings = window.runPanel()->settings();
+                                           settings.method = method;
+                                           window.runPanel()->setSettings(settings);
+                                           window.runAttribution(settings);
+                                       });
+    }
     // Loading runs off the GUI thread: the window is up at once.
     if (parser.isSet(modelOption))
         window.openModel(parser.value(modelOption), parser.value(dataOption));

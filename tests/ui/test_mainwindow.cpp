@@ -1,39 +1,54 @@
 // SPDX-License-Identifier: MIT
-// The main window offscreen: its docks, and loading a model and prompt pairs through the
-// ModelLoader off the GUI thread (success, a dataset with row errors, unreadable files, a
-// missing model folder), keeping the previous state when a load fails.
+// The main window offscreen: its docks and actions; a model and prompt pairs loaded through
+// the compute worker; EAP run from the Run panel with the scores patchbay-cli writes; a
+// cached re-run; cancel from the panel; datasets with row errors and unreadable files that
+// keep the previous state; a missing model folder; heatmap clicks that drive the shared
+// selection (attention view follows); closing while a job runs.
 //
 // Model fixture: tests/data/models/gpt2 (3 layers, 4 heads, vocabulary 256) has no
 // tokenizer, so the tests copy its config and weights next to the word-level tokenizer of
 // tests/data/tokenizers/wordlevel-whitespace (250 tokens, all inside the model's vocabulary).
 #include "ui/mainwindow.h"
-#include "ui/modelloader.h"
-#include "ui/promptpairmodel.h"
+#include "ui/heatmap.h"
+#include "ui/pairseditor.h"
+#include "ui/pairtable.h"
+#include "ui/runpanel.h"
+#include "ui/selection.h"
 
+#include "core/circuit.h"
 #include "core/error.h"
 #include "core/system.h"
 
 #include <QApplication>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QDockWidget>
 #include <QFile>
 #include <QLabel>
 #include <QMenuBar>
+#include <QProcess>
+#include <QPushButton>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 
-using patchbay::ui::LoadResult;
+#include <cmath>
+
+using patchbay::ui::ComputeWorker;
 using patchbay::ui::MainWindow;
-using patchbay::ui::PromptPairModel;
+using patchbay::ui::PairTableModel;
+using patchbay::ui::RunResult;
+using patchbay::ui::RunSettings;
+namespace core = patchbay::core;
 
 namespace {
 
 const QString kData = QStringLiteral(PATCHBAY_TEST_DATA_DIR);
-constexpr int kTimeoutMs = 60000;
+constexpr int kTimeoutMs = 120000;
 
 // Three valid pairs in the word-level vocabulary (the whitespace pre-tokenizer drops the
 // answers' leading space, so each answer is one token).
@@ -52,6 +67,18 @@ QString labelText(const QWidget& window, const char* objectName)
 {
     const auto* label = window.findChild<QLabel*>(QLatin1String(objectName));
     return label ? label->text() : QStringLiteral("<no label %1>").arg(QLatin1String(objectName));
+}
+
+QString demoDir() { return QString::fromStdString(core::findResource("demo").string()); }
+
+// Opens a model (and pairs) and waits for the worker to report.
+bool load(MainWindow& window, const QString& model, const QString& data = {})
+{
+    QSignalSpy loaded(window.worker(), &ComputeWorker::modelLoaded);
+    QSignalSpy failed(window.worker(), &ComputeWorker::failed);
+    if (!window.openModel(model, data))
+        return false;
+    return QTest::qWaitFor([&] { return loaded.count() + failed.count() > 0; }, kTimeoutMs) && failed.isEmpty();
 }
 
 } // namespace
@@ -95,103 +122,166 @@ private Q_SLOTS:
             QVERIFY(!dock->windowTitle().isEmpty());
         }
         names.sort();
-        QCOMPARE(names, (QStringList{QStringLiteral("heatmapDock"), QStringLiteral("modelDock"),
-                                     QStringLiteral("promptDock"), QStringLiteral("runDock")}));
-        QVERIFY(window.menuBar()->actions().size() >= 3);
+        QCOMPARE(names, (QStringList{QStringLiteral("attentionDock"), QStringLiteral("heatmapDock"),
+                                     QStringLiteral("modelDock"), QStringLiteral("promptDock"), QStringLiteral("runDock")}));
+        QVERIFY(window.menuBar()->actions().size() >= 5);
         QVERIFY(window.statusBar()->isVisible());
         auto* openModel = window.findChild<QAction*>(QStringLiteral("openModelAction"));
         auto* openDataset = window.findChild<QAction*>(QStringLiteral("openDatasetAction"));
-        QVERIFY(openModel && openDataset);
+        auto* run = window.findChild<QAction*>(QStringLiteral("runAction"));
+        auto* cancel = window.findChild<QAction*>(QStringLiteral("cancelAction"));
+        QVERIFY(openModel && openDataset && run && cancel);
         QCOMPARE(openModel->shortcut(), QKeySequence(QKeySequence::Open));
         QCOMPARE(openDataset->shortcut(), QKeySequence(QStringLiteral("Ctrl+Shift+O")));
+        QCOMPARE(run->shortcut(), QKeySequence(QStringLiteral("Ctrl+R")));
+        QVERIFY(!run->isEnabled()); // nothing loaded
+        QVERIFY(!window.runPanel()->runButton()->isEnabled());
     }
 
-    void loadsModelAndDataset()
+    void loadsModelAndPairsThroughTheWorker()
     {
         MainWindow window;
         window.show();
-        QSignalSpy loaded(window.modelLoader(), &patchbay::ui::ModelLoader::loaded);
-        QSignalSpy failed(window.modelLoader(), &patchbay::ui::ModelLoader::failed);
-        QVERIFY(window.openModel(m_modelDir, m_pairsFile));
-        QTRY_COMPARE_WITH_TIMEOUT(loaded.count() + failed.count(), 1, kTimeoutMs);
-        QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().first().toString()));
-
-        const auto result = loaded.first().first().value<LoadResult>();
-        QVERIFY(result.model && result.dataset);
-        QCOMPARE(result.model->layers, 3);
-        QCOMPARE(result.model->tokenizerKind, QStringLiteral("word-level"));
-        QVERIFY(result.dataset->validated);
-        QCOMPARE(result.dataset->validRows, 3);
-        QVERIFY(window.modelLoader()->model() != nullptr);
-
-        // The model dock, the table, the status bar.
+        QVERIFY(load(window, m_modelDir, m_pairsFile));
+        QVERIFY(window.worker()->hasModel());
         QCOMPARE(labelText(window, "model_layers"), QStringLiteral("3"));
         QCOMPARE(labelText(window, "model_heads"), QStringLiteral("4"));
         QCOMPARE(labelText(window, "model_name"), QStringLiteral("model"));
-        auto* view = window.findChild<QTableView*>(QStringLiteral("pairView"));
-        QVERIFY(view && view->isVisible());
-        QCOMPARE(view->model()->rowCount(), 3);
-        QCOMPARE(window.promptPairs()->errorRows(), 0);
-        QCOMPARE(view->model()->index(0, PromptPairModel::AnswerColumn).data().toString(), QStringLiteral("\" John\""));
-        QCOMPARE(view->model()->index(0, PromptPairModel::TokensColumn).data().toString(), QStringLiteral("8 / 8"));
+        QCOMPARE(window.promptEditor()->pairCount(), 3);
+        QCOMPARE(window.promptEditor()->errorRows(), 0);
+        auto* pairs = window.promptEditor()->model();
+        QCOMPARE(pairs->index(0, PairTableModel::AnswerColumn).data().toString(), QStringLiteral(" John"));
+        QCOMPARE(pairs->index(0, PairTableModel::TokensColumn).data().toString(), QStringLiteral("8 / 8"));
         QVERIFY(labelText(window, "modelLabel").startsWith(QStringLiteral("model")));
-        QCOMPARE(labelText(window, "deviceLabel"), QStringLiteral("Device: cpu"));
-        QCOMPARE(labelText(window, "errorLabel"), QString());
+        QVERIFY(labelText(window, "deviceLabel").startsWith(QStringLiteral("Device: cpu")));
+        QCOMPARE(window.errorText(), QString());
         QVERIFY(window.windowTitle().contains(QStringLiteral("model")));
+        QTRY_VERIFY(window.runPanel()->runButton()->isEnabled());
+    }
+
+    // The demo model and its induction pairs; EAP from the Run button gives the scores the
+    // CLI writes; the same settings again come from the cache; a heatmap click selects a
+    // head and the attention view follows.
+    void runsEapFromTheRunPanel()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(load(window, demoDir(), demoDir() + QStringLiteral("/induction.csv")));
+        QSignalSpy finished(window.worker(), &ComputeWorker::runFinished);
+        QTRY_VERIFY(window.runPanel()->runButton()->isEnabled());
+        QTest::mouseClick(window.runPanel()->runButton(), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTimeoutMs);
+        const RunResult* result = window.currentResult();
+        QVERIFY(result);
+        QCOMPARE(result->settings.method, QStringLiteral("eap"));
+        QVERIFY(window.scoreMap()->hasData());
+        QCOMPARE(window.scoreMap()->data().rows(), 2);
+        QCOMPARE(window.scoreMap()->data().columns(), 5); // 4 heads + MLP
+
+        QTemporaryDir tmp;
+        const QString out = tmp.filePath(QStringLiteral("cli.json"));
+        QProcess cli;
+        cli.start(QStringLiteral(PATCHBAY_CLI_PATH),
+                  {QStringLiteral("attribute"), QStringLiteral("--model"), demoDir(), QStringLiteral("--data"),
+                   demoDir() + QStringLiteral("/induction.csv"), QStringLiteral("--method"), QStringLiteral("eap"),
+                   QStringLiteral("--out"), out});
+        QVERIFY(cli.waitForFinished(kTimeoutMs));
+        QVERIFY2(cli.exitCode() == 0, cli.readAllStandardError().constData());
+        const core::Circuit expected = core::readCircuit(out.toStdString());
+        const auto& ours = result->scores->edgeScores;
+        QCOMPARE(expected.edgeScores.size(), ours.size());
+        double largest = 0;
+        for (const double v : ours)
+            largest = std::max(largest, std::abs(v));
+        for (std::size_t e = 0; e < ours.size(); ++e)
+            QVERIFY(std::abs(ours[e] - expected.edgeScores[e]) <= 1e-5 * largest);
+        // The node map is the sum of each node's edges.
+        const auto& graph = result->circuit->graph;
+        double a1h3 = 0;
+        for (std::size_t e = 0; e < graph.edgeCount(); ++e)
+            if (graph.edges()[e].sender == graph.senderIndex(1, 3))
+                a1h3 += ours[e];
+        QVERIFY(std::abs(window.scoreMap()->data().value(1, 3) - a1h3) <= 1e-9 * largest);
+
+        // Same model, pairs and settings: shown from the cache, no new job.
+        QVERIFY(window.runAttribution(window.runPanel()->settings()));
+        QTest::qWait(100);
+        QCOMPARE(finished.count(), 1);
+
+        // Export the scores as a circuit file: the CLI's numbers again.
+        const QString exported = tmp.filePath(QStringLiteral("gui.json"));
+        QVERIFY(window.exportCircuit(exported, QStringLiteral("eap-ig")));
+        const core::Circuit back = core::readCircuit(exported.toStdString());
+        QCOMPARE(back.edgeScores.size(), ours.size());
+
+        // Clicking the a1.h3 cell selects it; the attention view shows that head.
+        window.scoreMap()->replotNow();
+        QTest::mouseClick(window.scoreMap()->plotWidget(), Qt::LeftButton, Qt::NoModifier,
+                          window.scoreMap()->cellCentre(1, 3));
+        QCOMPARE(window.selection()->node(), QStringLiteral("a1.h3"));
+        QCOMPARE(window.findChild<QSpinBox*>(QStringLiteral("attentionLayer"))->value(), 1);
+        QCOMPARE(window.findChild<QSpinBox*>(QStringLiteral("attentionHead"))->value(), 3);
+        QTRY_VERIFY_WITH_TIMEOUT(window.attentionMap()->hasData(), kTimeoutMs);
+        QVERIFY(window.attentionMap()->data().title.startsWith(QStringLiteral("a1.h3")));
+    }
+
+    void cancelStopsALongRun()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(load(window, demoDir(), demoDir() + QStringLiteral("/induction.csv")));
+        QSignalSpy cancelled(window.worker(), &ComputeWorker::cancelled);
+        QSignalSpy finished(window.worker(), &ComputeWorker::runFinished);
+        QSignalSpy progress(window.worker(), &ComputeWorker::progress);
+        RunSettings slow;
+        slow.method = QStringLiteral("eap-ig");
+        slow.steps = 2000;
+        window.runPanel()->setSettings(slow);
+        QTRY_VERIFY(window.runPanel()->runButton()->isEnabled());
+        QTest::mouseClick(window.runPanel()->runButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!progress.isEmpty(), kTimeoutMs);
+        QVERIFY(window.runPanel()->cancelButton()->isEnabled());
+        QTest::mouseClick(window.runPanel()->cancelButton(), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(cancelled.count(), 1, 10000);
+        QCOMPARE(finished.count(), 0);
+        QTRY_VERIFY(window.runPanel()->runButton()->isEnabled());
+        QVERIFY(!window.runPanel()->cancelButton()->isEnabled());
+        QCOMPARE(window.findChild<QLabel*>(QStringLiteral("runStatus"))->text(), QStringLiteral("Cancelled"));
     }
 
     void datasetRowErrorsKeepTheModel()
     {
         MainWindow window;
         window.show();
-        QSignalSpy loaded(window.modelLoader(), &patchbay::ui::ModelLoader::loaded);
-        QVERIFY(window.openModel(m_modelDir, m_pairsFile));
-        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, kTimeoutMs);
-        const auto model = window.modelLoader()->model();
-
-        // length_mismatch.csv: rows 2 and 3 tokenize to different clean/corrupted lengths.
+        QVERIFY(load(window, m_modelDir, m_pairsFile));
         QVERIFY(window.openDataset(kData + "/datasets/invalid/length_mismatch.csv"));
-        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 2, kTimeoutMs);
-        const auto result = loaded.last().first().value<LoadResult>();
-        QVERIFY(!result.model);
-        QVERIFY(result.dataset);
-
-        PromptPairModel* pairs = window.promptPairs();
+        auto* pairs = window.promptEditor()->model();
         QCOMPARE(pairs->rowCount(), 3);
         QCOMPARE(pairs->errorRows(), 2);
-        QCOMPARE(pairs->index(0, 0).data(PromptPairModel::SeverityRole).toInt(), int(PromptPairModel::NoIssue));
+        QCOMPARE(pairs->index(0, 0).data(PairTableModel::SeverityRole).toInt(), int(PairTableModel::NoIssue));
         for (int row : {1, 2}) {
-            const QModelIndex index = pairs->index(row, PromptPairModel::CleanColumn);
-            QCOMPARE(index.data(PromptPairModel::SeverityRole).toInt(), int(PromptPairModel::Error));
+            const QModelIndex index = pairs->index(row, PairTableModel::CleanColumn);
+            QCOMPARE(index.data(PairTableModel::SeverityRole).toInt(), int(PairTableModel::Error));
             QVERIFY(index.data(Qt::BackgroundRole).isValid());
             QVERIFY2(index.data(Qt::ToolTipRole).toString().contains(QStringLiteral("row %1").arg(row + 1)),
                      qPrintable(index.data(Qt::ToolTipRole).toString()));
         }
-        const QString error = labelText(window, "errorLabel");
-        QVERIFY2(error.contains(QStringLiteral("length_mismatch.csv")) && error.contains(QStringLiteral("row 2")),
-                 qPrintable(error));
-
-        // The model is the same one, still shown.
-        QCOMPARE(window.modelLoader()->model(), model);
+        QVERIFY(window.promptEditor()->headerText().contains(QStringLiteral("with errors: 2")));
+        // One valid pair remains runnable; the model is untouched.
+        QString why;
+        QCOMPARE(window.promptEditor()->runnableDataset(&why).pairs.size(), std::size_t(1));
         QCOMPARE(labelText(window, "model_layers"), QStringLiteral("3"));
-        QVERIFY(labelText(window, "modelLabel").startsWith(QStringLiteral("model")));
     }
 
     void unreadableDatasetKeepsPreviousState()
     {
         MainWindow window;
         window.show();
-        QSignalSpy loaded(window.modelLoader(), &patchbay::ui::ModelLoader::loaded);
-        QSignalSpy failed(window.modelLoader(), &patchbay::ui::ModelLoader::failed);
-        QVERIFY(window.openModel(m_modelDir, m_pairsFile));
-        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, kTimeoutMs);
-
-        QVERIFY(window.openDataset(kData + "/datasets/invalid/missing_column.csv"));
-        QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, kTimeoutMs);
-        QCOMPARE(loaded.count(), 1);
-        QVERIFY(labelText(window, "errorLabel").contains(QStringLiteral("missing_column.csv")));
-        QCOMPARE(window.promptPairs()->rowCount(), 3);
-        QCOMPARE(QFileInfo(window.promptPairs()->dataset().file).fileName(), QStringLiteral("pairs.csv"));
+        QVERIFY(load(window, m_modelDir, m_pairsFile));
+        QVERIFY(!window.openDataset(kData + "/datasets/invalid/missing_column.csv"));
+        QVERIFY(window.errorText().contains(QStringLiteral("missing_column.csv")));
+        QCOMPARE(window.promptEditor()->pairCount(), 3);
+        QVERIFY(window.promptEditor()->fileName().endsWith(QStringLiteral("pairs.csv")));
     }
 
     void missingModelFolderShowsTheError()
@@ -199,24 +289,18 @@ private Q_SLOTS:
         const QString missing = m_tmp.filePath(QStringLiteral("no-such-model"));
         MainWindow window;
         window.show();
-        QSignalSpy loaded(window.modelLoader(), &patchbay::ui::ModelLoader::loaded);
-        QSignalSpy failed(window.modelLoader(), &patchbay::ui::ModelLoader::failed);
-        QVERIFY(window.openModel(missing));
-        QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, kTimeoutMs);
-        QVERIFY2(labelText(window, "errorLabel").contains(QStringLiteral("no-such-model")),
-                 qPrintable(labelText(window, "errorLabel")));
+        QVERIFY(!load(window, missing));
+        QTRY_VERIFY(window.errorText().contains(QStringLiteral("no-such-model")));
         QVERIFY(labelText(window, "modelPlaceholder").contains(QStringLiteral("no-such-model")));
-        QCOMPARE(window.modelLoader()->model(), nullptr);
+        QVERIFY(!window.worker()->hasModel());
 
         // After a success, a failing model keeps the loaded one.
-        QVERIFY(window.openModel(m_modelDir));
-        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, kTimeoutMs);
-        QCOMPARE(labelText(window, "errorLabel"), QString());
-        const auto model = window.modelLoader()->model();
-        QVERIFY(window.openModel(missing));
-        QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 2, kTimeoutMs);
-        QVERIFY(labelText(window, "errorLabel").contains(QStringLiteral("no-such-model")));
-        QCOMPARE(window.modelLoader()->model(), model);
+        QVERIFY(load(window, m_modelDir));
+        QCOMPARE(window.errorText(), QString());
+        const QString fingerprint = window.worker()->model()->summary.fingerprint;
+        QVERIFY(!load(window, missing));
+        QTRY_VERIFY(window.errorText().contains(QStringLiteral("no-such-model")));
+        QCOMPARE(window.worker()->model()->summary.fingerprint, fingerprint);
         QCOMPARE(labelText(window, "model_layers"), QStringLiteral("3"));
         QVERIFY(window.windowTitle().startsWith(QStringLiteral("model")));
     }
@@ -225,74 +309,40 @@ private Q_SLOTS:
     {
         MainWindow window;
         window.show();
-        QSignalSpy loaded(window.modelLoader(), &patchbay::ui::ModelLoader::loaded);
-        QVERIFY(window.openModel(kData + "/models/gpt2", kData + "/datasets/native_text.csv"));
-        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, kTimeoutMs);
-        QCOMPARE(window.promptPairs()->rowCount(), 3);
-        QVERIFY(!window.promptPairs()->dataset().validated);
-        QVERIFY(window.promptPairs()->fileIssues().join(QLatin1Char(' ')).contains(QStringLiteral("no tokenizer")));
+        QVERIFY(load(window, kData + "/models/gpt2", kData + "/datasets/native_text.csv"));
+        QCOMPARE(window.promptEditor()->pairCount(), 3);
+        QVERIFY(!window.promptEditor()->model()->validated());
+        QVERIFY(window.promptEditor()->headerText().contains(QStringLiteral("not validated")));
         QVERIFY(labelText(window, "model_tokenizer").startsWith(QStringLiteral("none")));
+        QVERIFY(!window.runPanel()->runButton()->isEnabled());
     }
 
-    void oneLoadAtATime()
+    void openDemo()
     {
         MainWindow window;
-        QSignalSpy loaded(window.modelLoader(), &patchbay::ui::ModelLoader::loaded);
-        QVERIFY(window.openModel(m_modelDir));
-        QVERIFY(window.modelLoader()->isBusy());
-        QVERIFY(!window.openDataset(m_pairsFile)); // refused, not queued
-        QVERIFY(!window.findChild<QAction*>(QStringLiteral("openDatasetAction"))->isEnabled());
-        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, kTimeoutMs);
-        QVERIFY(window.findChild<QAction*>(QStringLiteral("openDatasetAction"))->isEnabled());
-        QVERIFY(!loaded.first().first().value<LoadResult>().dataset);
-    }
-
-    void demoModel()
-    {
-        // With the demo missing the window says so; with it present (resources/demo), it opens
-        // the demo and its induction.csv.
-        bool present = true;
-        try {
-            patchbay::core::findResource("demo");
-        } catch (const patchbay::core::Error&) {
-            present = false;
-        }
-        MainWindow window;
-        window.show();
-        QSignalSpy loaded(window.modelLoader(), &patchbay::ui::ModelLoader::loaded);
-        QSignalSpy failed(window.modelLoader(), &patchbay::ui::ModelLoader::failed);
-        if (!present) {
-            QVERIFY(!window.openDemo());
-            QVERIFY(labelText(window, "errorLabel").contains(QStringLiteral("demo")));
-            QVERIFY(labelText(window, "modelPlaceholder").contains(QStringLiteral("demo")));
-            QCOMPARE(window.modelLoader()->model(), nullptr);
-            return;
-        }
+        QSignalSpy loaded(window.worker(), &ComputeWorker::modelLoaded);
         QVERIFY(window.openDemo());
-        QTRY_COMPARE_WITH_TIMEOUT(loaded.count() + failed.count(), 1, kTimeoutMs);
-        QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().first().toString()));
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, kTimeoutMs);
         QCOMPARE(labelText(window, "model_name"), QStringLiteral("demo"));
-        if (QFileInfo::exists(QString::fromStdString((patchbay::core::findResource("demo") / "induction.csv").string())))
-            QVERIFY(window.promptPairs()->rowCount() > 0);
+        QVERIFY(window.promptEditor()->fileName().endsWith(QStringLiteral("induction.csv")));
+        QCOMPARE(window.promptEditor()->errorRows(), 0);
     }
 
-    void closesCleanly()
+    // Closing the window while a long job runs cancels it and returns promptly.
+    void closesWhileRunning()
     {
         auto* window = new MainWindow;
-        window->setAttribute(Qt::WA_DeleteOnClose);
         window->show();
-        QVERIFY(QTest::qWaitForWindowExposed(window));
-        QSignalSpy destroyed(window, &QObject::destroyed);
-        QVERIFY(window->close());
-        QTRY_COMPARE(destroyed.count(), 1);
-    }
-
-    void closesWhileLoading()
-    {
-        // The loader cancels and waits for its job; the queued result dies with it.
-        auto* window = new MainWindow;
-        QVERIFY(window->openModel(m_modelDir, m_pairsFile));
+        QVERIFY(load(*window, demoDir(), demoDir() + QStringLiteral("/induction.csv")));
+        RunSettings slow;
+        slow.method = QStringLiteral("eap-ig");
+        slow.steps = 2000;
+        QVERIFY(window->runAttribution(slow));
+        QTest::qWait(200);
+        QElapsedTimer clock;
+        clock.start();
         delete window;
+        QVERIFY2(clock.elapsed() < 5000, qPrintable(QString::number(clock.elapsed())));
     }
 
 private:

@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: MIT
+// The prompt-pair editor (table model with undo and live validation, token view, import
+// and export) and the heatmap view (colour scale, click to select, export), offscreen,
+// on the demo model's word-level tokenizer.
+#include "core/dataset.h"
+#include "core/system.h"
+#include "core/tokenizer.h"
+#include "ui/heatmap.h"
+#include "ui/pairseditor.h"
+#include "ui/pairtable.h"
+
+#include <QAbstractItemModelTester>
+#include <QFile>
+#include <QSignalSpy>
+#include <QSvgRenderer>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUndoStack>
+
+#include <cmath>
+
+using patchbay::ui::ColourScale;
+using patchbay::ui::HeatmapData;
+using patchbay::ui::HeatmapView;
+using patchbay::ui::PairTableModel;
+using patchbay::ui::PromptEditor;
+using patchbay::ui::TextEncoder;
+namespace core = patchbay::core;
+
+namespace {
+
+const QString kData = QStringLiteral(PATCHBAY_TEST_DATA_DIR);
+
+QString demo(const char* file) { return QString::fromStdString((core::findResource("demo") / file).string()); }
+
+TextEncoder demoEncoder()
+{
+    TextEncoder e;
+    auto tokenizer = core::Tokenizer::load(core::findResource("demo"));
+    e.tokenizer = std::make_shared<const core::Tokenizer>(tokenizer);
+    if (tokenizer.addsBosByDefault())
+        e.bos = tokenizer.bosId();
+    e.vocabularySize = 274;
+    return e;
+}
+
+// Data rows of a CSV file (lines after the header that are not empty).
+int csvRows(const QString& file)
+{
+    QFile f(file);
+    if (!f.open(QIODevice::ReadOnly))
+        return -1;
+    int n = -1;
+    while (!f.atEnd())
+        if (!f.readLine().trimmed().isEmpty())
+            ++n;
+    return n;
+}
+
+} // namespace
+
+class TestPairsEditor : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void opensAndValidates()
+    {
+        PromptEditor editor;
+        QAbstractItemModelTester tester(editor.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QString error;
+        QVERIFY2(editor.openFile(demo("induction.csv"), &error), qPrintable(error));
+        QCOMPARE(editor.pairCount(), csvRows(demo("induction.csv")));
+        QVERIFY(!editor.model()->validated());
+        QString why;
+        QVERIFY(editor.runnableDataset(&why).pairs.empty());
+        QVERIFY(why.contains(QStringLiteral("tokenizer")));
+
+        editor.setEncoder(demoEncoder());
+        QVERIFY(editor.model()->validated());
+        QCOMPARE(editor.errorRows(), 0);
+        // Induction prompts r1..r10 r1..r9 plus <bos>: 20 tokens each.
+        QCOMPARE(editor.model()->index(0, PairTableModel::TokensColumn).data().toString(), QStringLiteral("20 / 20"));
+        const core::Dataset runnable = editor.runnableDataset(&why);
+        QCOMPARE(static_cast<int>(runnable.pairs.size()), editor.pairCount());
+        QCOMPARE(runnable.pairs.front().cleanIds.size(), std::size_t(20));
+        QCOMPARE(runnable.pairs.front().cleanIds.front(), *demoEncoder().bos);
+        QVERIFY(editor.headerText().contains(QStringLiteral("all valid")));
+    }
+
+    // An edit that makes clean and corrupted differ in length flags the row at once; undo
+    // restores the text and the verdict; redo again.
+    void editUndoRedo()
+    {
+        PromptEditor editor;
+        QString error;
+        QVERIFY(editor.openFile(demo("induction.csv"), &error));
+        editor.setEncoder(demoEncoder());
+        PairTableModel* model = editor.model();
+        QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const QModelIndex clean = model->index(2, PairTableModel::CleanColumn);
+        const QString original = clean.data().toString();
+        QVERIFY(model->setData(clean, original + QStringLiteral(" John")));
+        QCOMPARE(editor.errorRows(), 1);
+        QCOMPARE(model->index(2, 0).data(PairTableModel::SeverityRole).toInt(), int(PairTableModel::Error));
+        const QString tip = model->index(2, PairTableModel::CleanColumn).data(Qt::ToolTipRole).toString();
+        QVERIFY2(tip.contains(QStringLiteral("row 3")) && tip.contains(QStringLiteral("21")), qPrintable(tip));
+        QVERIFY(model->index(2, 0).data(Qt::BackgroundRole).isValid());
+        QCOMPARE(editor.runnableDataset(nullptr).pairs.size(), std::size_t(editor.pairCount() - 1));
+
+        editor.undoStack()->undo();
+        QCOMPARE(model->index(2, PairTableModel::CleanColumn).data().toString(), original);
+        QCOMPARE(editor.errorRows(), 0);
+        editor.undoStack()->redo();
+        QCOMPARE(editor.errorRows(), 1);
+
+        // Several answers, separated by " | ".
+        QVERIFY(model->setData(model->index(0, PairTableModel::AnswerColumn), QStringLiteral("Mary | John")));
+        QCOMPARE(editor.dataset().pairs[0].answers, (std::vector<std::string>{"Mary", "John"}));
+    }
+
+    void addDeleteDropInvalid()
+    {
+        PromptEditor editor;
+        QString error;
+        QVERIFY(editor.openFile(demo("induction.csv"), &error));
+        editor.setEncoder(demoEncoder());
+        PairTableModel* model = editor.model();
+        const int n = editor.pairCount();
+        model->addPair(1);
+        QCOMPARE(editor.pairCount(), n + 1);
+        QCOMPARE(model->severity(1), PairTableModel::Error); // empty prompts, no answer
+        QCOMPARE(model->index(1, PairTableModel::RowColumn).data().toInt(), n + 1); // a fresh row number
+        model->removePairs({0, 2});
+        QCOMPARE(editor.pairCount(), n - 1);
+        QCOMPARE(model->dropInvalid(), 1);
+        QCOMPARE(editor.pairCount(), n - 2);
+        QCOMPARE(editor.errorRows(), 0);
+        for (int i = 0; i < 3; ++i)
+            editor.undoStack()->undo();
+        QCOMPARE(editor.pairCount(), n);
+        QCOMPARE(editor.errorRows(), 0);
+        QCOMPARE(model->index(0, PairTableModel::RowColumn).data().toInt(), 1);
+    }
+
+    void badFileKeepsThePairs()
+    {
+        PromptEditor editor;
+        QString error;
+        QVERIFY(editor.openFile(demo("induction.csv"), &error));
+        const int n = editor.pairCount();
+        QVERIFY(!editor.openFile(kData + QStringLiteral("/datasets/invalid/missing_column.csv"), &error));
+        QVERIFY2(error.contains(QStringLiteral("missing_column.csv")), qPrintable(error));
+        QCOMPARE(editor.pairCount(), n);
+        QVERIFY(editor.fileName().endsWith(QStringLiteral("induction.csv")));
+
+        // A readable file with row errors opens, and the rows say what is wrong.
+        QVERIFY(editor.openFile(kData + QStringLiteral("/datasets/invalid/several_errors.csv"), &error));
+        editor.setEncoder(demoEncoder());
+        QVERIFY(editor.errorRows() > 0);
+        QVERIFY(editor.headerText().contains(QStringLiteral("with errors")));
+    }
+
+    // Every export format reads back as the same pairs.
+    void exportsEveryFormat_data()
+    {
+        QTest::addColumn<int>("format");
+        QTest::addColumn<QString>("name");
+        QTest::newRow("native-csv") << int(core::DatasetFormat::NativeCsv) << QStringLiteral("a.csv");
+        QTest::newRow("native-json") << int(core::DatasetFormat::NativeJson) << QStringLiteral("a.json");
+        QTest::newRow("eap-ig-csv") << int(core::DatasetFormat::EapIgCsv) << QStringLiteral("b.csv");
+        QTest::newRow("auto-circuit-json") << int(core::DatasetFormat::AutoCircuitJson) << QStringLiteral("b.json");
+    }
+    void exportsEveryFormat()
+    {
+        QFETCH(int, format);
+        QFETCH(QString, name);
+        PromptEditor editor;
+        QString error;
+        QVERIFY(editor.openFile(demo("ioi.csv"), &error));
+        editor.setEncoder(demoEncoder());
+        QTemporaryDir tmp;
+        const QString file = tmp.filePath(name);
+        QVERIFY2(editor.exportFile(file, static_cast<core::DatasetFormat>(format), &error), qPrintable(error));
+        const core::Dataset back = core::readDataset(file.toStdString());
+        QCOMPARE(back.pairs.size(), editor.dataset().pairs.size());
+        const auto& a = back.pairs.front();
+        const auto& b = editor.dataset().pairs.front();
+        const TextEncoder e = demoEncoder();
+        if (!a.clean.empty()) {
+            QCOMPARE(a.clean, b.clean);
+            QCOMPARE(a.corrupted, b.corrupted);
+        }
+        // EAP-IG stores answers as ids: compare through the tokenizer.
+        const int32_t answer = a.answerIds.empty() ? e.tokenizer->encode(a.answers.front()).front() : a.answerIds.front();
+        QCOMPARE(answer, e.tokenizer->encode(b.answers.front()).front());
+    }
+
+    void tokenViewMarksDifferences()
+    {
+        PromptEditor editor;
+        core::Dataset data;
+        core::PromptPair p;
+        p.row = 1;
+        p.clean = "When Mary and John went to the store John gave a drink to";
+        p.corrupted = "When Mary and John went to the store Mary gave a drink to";
+        p.answers = {"Mary"};
+        p.wrongAnswers = {"John"};
+        data.pairs.push_back(p);
+        editor.setDataset(data);
+        const TextEncoder e = demoEncoder();
+        editor.setEncoder(e);
+        auto* view = editor.tokenView();
+        // By hand: position 0 is <bos>, the words follow; only "John" / "Mary" at word 9 differ.
+        const auto clean = e.encodePrompt(p.clean), corrupted = e.encodePrompt(p.corrupted);
+        QVector<int> expected;
+        for (std::size_t i = 0; i < clean.size(); ++i)
+            if (clean[i] != corrupted[i])
+                expected << static_cast<int>(i);
+        QCOMPARE(expected, QVector<int>{9});
+        QCOMPARE(view->differingPositions(), expected);
+        QCOMPARE(view->cleanTokens().size(), static_cast<int>(clean.size()));
+        QCOMPARE(view->cleanTokens().at(9), QStringLiteral("John"));
+        QCOMPARE(view->corruptedTokens().at(9), QStringLiteral("Mary"));
+    }
+
+    // ---- heatmap ----------------------------------------------------------------------------
+
+    void colourScale()
+    {
+        const ColourScale d = ColourScale::fitted(ColourScale::Diverging, {-0.5, 2.0, std::nan("")});
+        QCOMPARE(d.low(), -2.0);
+        QCOMPARE(d.high(), 2.0);
+        QCOMPARE(d.colour(0.0), QColor(Qt::white));
+        QCOMPARE(d.colour(2.0), QColor(0xb2, 0x18, 0x2b));
+        QCOMPARE(d.colour(-2.0), QColor(0x21, 0x66, 0xac));
+        QCOMPARE(d.colour(9.0), d.colour(2.0)); // clamped
+        QCOMPARE(d.colour(std::nan("")), ColourScale::nanColour());
+        // Halfway from 0 to +max: the light red stop exactly.
+        QCOMPARE(d.colour(1.0), QColor(0xf4, 0xa5, 0x82));
+        const ColourScale s(ColourScale::Sequential, 0, 1);
+        QCOMPARE(s.colour(0.0), QColor(Qt::white));
+        QCOMPARE(s.colour(1.0), QColor(0x08, 0x30, 0x6b));
+        const QImage image = d.render({0, 2, -2, std::nan(""), 1, 0}, 2, 3);
+        QCOMPARE(image.size(), QSize(3, 2));
+        QCOMPARE(image.pixelColor(1, 0), QColor(0xb2, 0x18, 0x2b));
+        QCOMPARE(image.pixelColor(2, 0), QColor(0x21, 0x66, 0xac));
+        QCOMPARE(image.pixelColor(0, 1), ColourScale::nanColour());
+        QCOMPARE(image.pixelColor(1, 1), QColor(0xf4, 0xa5, 0x82));
+    }
+
+    void heatmapClickAndExport()
+    {
+        HeatmapView view;
+        view.resize(600, 400);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        HeatmapData data;
+        data.title = QStringLiteral("test");
+        data.rowLabels = {QStringLiteral("0"), QStringLiteral("1"), QStringLiteral("2")};
+        data.columnLabels = {QStringLiteral("h0"), QStringLiteral("h1"), QStringLiteral("h2"), QStringLiteral("MLP")};
+        for (int i = 0; i < 12; ++i) {
+            data.values << (i - 5) * 0.1;
+            data.cellIds << QStringLiteral("cell%1").arg(i);
+        }
+        data.valueName = QStringLiteral("score");
+        view.setData(data);
+        QVERIFY(view.hasData());
+        view.replotNow();
+        QSignalSpy clicked(&view, &HeatmapView::cellClicked);
+        const QPoint centre = view.cellCentre(2, 1);
+        QCOMPARE(view.cellAt(centre), qMakePair(2, 1));
+        QTest::mouseClick(view.plotWidget(), Qt::LeftButton, Qt::NoModifier, centre);
+        QCOMPARE(clicked.count(), 1);
+        QCOMPARE(clicked.first().at(0).toInt(), 2);
+        QCOMPARE(clicked.first().at(1).toInt(), 1);
+        QCOMPARE(clicked.first().at(2).toString(), QStringLiteral("cell9"));
+        QCOMPARE(view.selectedCell(), qMakePair(2, 1));
+        QCOMPARE(view.cellAt(QPoint(1, 1)), qMakePair(-1, -1));
+
+        QTemporaryDir tmp;
+        QString error;
+        QVERIFY(view.exportTo(tmp.filePath(QStringLiteral("m.png")), &error));
+        QVERIFY(!QImage(tmp.filePath(QStringLiteral("m.png"))).isNull());
+        QVERIFY(view.exportTo(tmp.filePath(QStringLiteral("m.svg")), &error));
+        QVERIFY(QSvgRenderer(tmp.filePath(QStringLiteral("m.svg"))).isValid());
+        QVERIFY(view.exportTo(tmp.filePath(QStringLiteral("m.pdf")), &error));
+        QFile pdf(tmp.filePath(QStringLiteral("m.pdf")));
+        QVERIFY(pdf.open(QIODevice::ReadOnly));
+        QVERIFY(pdf.read(5) == "%PDF-");
+        QVERIFY(!view.exportTo(tmp.filePath(QStringLiteral("m.bmpx")), &error));
+        QVERIFY(error.contains(QStringLiteral("bmpx")));
+        view.clear(QStringLiteral("none"));
+        QVERIFY(!view.exportTo(tmp.filePath(QStringLiteral("n.png")), &error));
+    }
+};
+
+QTEST_MAIN(TestPairsEditor)
+#include "test_pairseditor.moc"

@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: MIT
+#include "ui/heatmap.h"
+
+#include <qcustomplot.h>
+
+#include <QFileInfo>
+#include <QLabel>
+#include <QLocale>
+#include <QMouseEvent>
+#include <QStackedWidget>
+#include <QSvgGenerator>
+#include <QToolTip>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+
+namespace patchbay::ui {
+
+namespace {
+
+QColor mix(const QColor& a, const QColor& b, double t)
+{
+    t = std::clamp(t, 0.0, 1.0);
+    return QColor::fromRgbF(static_cast<float>(a.redF() + (b.redF() - a.redF()) * t),
+                            static_cast<float>(a.greenF() + (b.greenF() - a.greenF()) * t),
+                            static_cast<float>(a.blueF() + (b.blueF() - a.blueF()) * t));
+}
+
+// ColorBrewer RdBu ends and a sequential blue.
+const QColor kBlue(0x21, 0x66, 0xac);
+const QColor kLightBlue(0x92, 0xc5, 0xde);
+const QColor kWhite(0xff, 0xff, 0xff);
+const QColor kLightRed(0xf4, 0xa5, 0x82);
+const QColor kRed(0xb2, 0x18, 0x2b);
+const QColor kDark(0x08, 0x30, 0x6b);
+const QColor kMid(0x42, 0x92, 0xc6);
+
+} // namespace
+
+// ---- ColourScale -------------------------------------------------------------------------
+
+ColourScale ColourScale::fitted(Kind kind, const QVector<double>& values)
+{
+    double lo = 0, hi = 0, extent = 0;
+    for (const double v : values) {
+        if (!std::isfinite(v))
+            continue;
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+        extent = std::max(extent, std::abs(v));
+    }
+    if (kind == Diverging)
+        return extent > 0 ? ColourScale(kind, -extent, extent) : ColourScale(kind, -1, 1);
+    return ColourScale(kind, lo, std::max(hi, lo + 1e-12));
+}
+
+QVector<QPair<double, QColor>> ColourScale::stops() const
+{
+    if (m_kind == Diverging)
+        return {{0.0, kBlue}, {0.25, kLightBlue}, {0.5, kWhite}, {0.75, kLightRed}, {1.0, kRed}};
+    return {{0.0, kWhite}, {0.5, kMid}, {1.0, kDark}};
+}
+
+QColor ColourScale::colour(double value) const
+{
+    if (std::isnan(value))
+        return nanColour();
+    const double t = std::clamp((value - m_low) / (m_high - m_low), 0.0, 1.0);
+    const auto s = stops();
+    for (int i = 1; i < s.size(); ++i)
+        if (t <= s[i].first)
+            return mix(s[i - 1].second, s[i].second, (t - s[i - 1].first) / (s[i].first - s[i - 1].first));
+    return s.back().second;
+}
+
+QImage ColourScale::render(const QVector<double>& values, int rows, int columns) const
+{
+    QImage image(std::max(columns, 1), std::max(rows, 1), QImage::Format_RGB32);
+    image.fill(nanColour());
+    for (int r = 0; r < rows; ++r)
+        for (int c = 0; c < columns; ++c)
+            image.setPixelColor(c, r, colour(values.value(r * columns + c, std::nan(""))));
+    return image;
+}
+
+// ---- HeatmapView ---------------------------------------------------------------------------
+
+HeatmapView::HeatmapView(QWidget* parent) : QWidget(parent)
+{
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    m_stack = new QStackedWidget(this);
+    layout->addWidget(m_stack);
+
+    m_placeholder = new QLabel(m_stack);
+    m_placeholder->setAlignment(Qt::AlignCenter);
+    m_placeholder->setWordWrap(true);
+    m_placeholder->setEnabled(false);
+    m_stack->addWidget(m_placeholder);
+
+    m_plot = new QCustomPlot(m_stack);
+    m_plot->setObjectName(QStringLiteral("heatmapPlot"));
+    m_plot->setMouseTracking(true);
+    m_plot->setNoAntialiasingOnDrag(true);
+    m_plot->plotLayout()->insertRow(0);
+    m_title = new QCPTextElement(m_plot, QString(), QFont(font().family(), font().pointSize(), QFont::Bold));
+    m_plot->plotLayout()->addElement(0, 0, m_title);
+
+    m_cells = new QCPItemPixmap(m_plot);
+    m_cells->setScaled(true, Qt::IgnoreAspectRatio, Qt::FastTransformation); // crisp cells
+    m_cells->setLayer(QStringLiteral("main"));
+    m_outline = new QCPItemRect(m_plot);
+    m_outline->setPen(QPen(Qt::black, 2.5));
+    m_outline->setBrush(Qt::NoBrush);
+    m_outline->setVisible(false);
+
+    m_colourBar = new QCPColorScale(m_plot);
+    m_plot->plotLayout()->addElement(1, 1, m_colourBar);
+    m_colourBar->setBarWidth(12);
+    auto* group = new QCPMarginGroup(m_plot);
+    m_plot->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, group);
+    m_colourBar->setMarginGroup(QCP::msBottom | QCP::msTop, group);
+
+    QCPAxis* x = m_plot->xAxis;
+    QCPAxis* y = m_plot->yAxis;
+    y->setRangeReversed(true); // row 0 on top
+    for (QCPAxis* axis : {x, y}) {
+        axis->grid()->setVisible(false);
+        axis->setSubTicks(false);
+        axis->setTickLength(0, 3);
+    }
+    m_stack->addWidget(m_plot);
+
+    connect(m_plot, &QCustomPlot::mouseMove, this,
+            [this](QMouseEvent* event) { onMouseMove(event->pos(), event->globalPosition().toPoint()); });
+    connect(m_plot, &QCustomPlot::mousePress, this, [this](QMouseEvent* event) {
+        if (event->button() == Qt::LeftButton)
+            onMousePress(event->pos());
+    });
+    clear(tr("No data"));
+}
+
+void HeatmapView::clear(const QString& placeholder)
+{
+    m_hasData = false;
+    m_data = HeatmapData();
+    m_selectedRow = m_selectedColumn = -1;
+    m_placeholder->setText(placeholder);
+    m_stack->setCurrentWidget(m_placeholder);
+}
+
+void HeatmapView::setData(const HeatmapData& data)
+{
+    m_data = data;
+    m_hasData = data.rows() > 0 && data.columns() > 0 && data.values.size() == data.rows() * data.columns();
+    if (!m_hasData) {
+        clear(tr("Nothing to show"));
+        return;
+    }
+    const ColourScale scale = ColourScale::fitted(data.scale, data.values);
+    const int rows = data.rows(), columns = data.columns();
+
+    m_cells->setPixmap(QPixmap::fromImage(scale.render(data.values, rows, columns)));
+    m_cells->topLeft->setCoords(-0.5, -0.5);
+    m_cells->bottomRight->setCoords(columns - 0.5, rows - 0.5);
+
+    m_plot->xAxis->setRange(-0.5, columns - 0.5);
+    m_plot->yAxis->setRange(-0.5, rows - 0.5);
+
+    QCPColorGradient gradient;
+    gradient.clearColorStops();
+    for (const auto& [position, colour] : scale.stops())
+        gradient.setColorStopAt(position, colour);
+    m_colourBar->setGradient(gradient);
+    updateTicks();
+    m_colourBar->setDataRange(QCPRange(scale.low(), scale.high()));
+    m_colourBar->axis()->setLabel(data.valueName);
+    m_title->setText(data.title);
+
+    if (m_selectedRow >= rows || m_selectedColumn >= columns)
+        m_selectedRow = m_selectedColumn = -1;
+    setSelectedCell(m_selectedRow, m_selectedColumn);
+    m_stack->setCurrentWidget(m_plot);
+    m_plot->replot();
+}
+
+// Tick labels from the data, thinned to every k-th where they would overlap at the
+// current size; long column labels are rotated.
+void HeatmapView::updateTicks()
+{
+    if (!m_hasData)
+        return;
+    const int rows = m_data.rows(), columns = m_data.columns();
+    const QFontMetrics fm(m_plot->xAxis->tickLabelFont());
+    int longest = 0;
+    for (const QString& label : m_data.columnLabels)
+        longest = std::max(longest, fm.horizontalAdvance(label));
+    const QRect area = m_plot->axisRect()->rect();
+    const double cellWidth = area.width() > 0 ? double(area.width()) / columns : 40.0;
+    const double cellHeight = area.height() > 0 ? double(area.height()) / rows : 20.0;
+    const bool rotate = longest + 6 > cellWidth;
+    const double needX = rotate ? fm.height() + 2 : longest + 8;
+    const int xStep = std::max(1, static_cast<int>(std::ceil(needX / std::max(cellWidth, 1.0))));
+    const int yStep = std::max(1, static_cast<int>(std::ceil((fm.height() + 1) / std::max(cellHeight, 1.0))));
+    auto ticker = [](const QStringList& labels, int step) {
+        QSharedPointer<QCPAxisTickerText> t(new QCPAxisTickerText);
+        for (int i = 0; i < labels.size(); i += step)
+            t->addTick(i, labels[i]);
+        return t;
+    };
+    m_plot->xAxis->setTicker(ticker(m_data.columnLabels, xStep));
+    m_plot->yAxis->setTicker(ticker(m_data.rowLabels, yStep));
+    m_plot->xAxis->setTickLabelRotation(rotate ? 60 : 0);
+}
+
+void HeatmapView::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    if (m_hasData) {
+        updateTicks();
+        m_plot->replot(QCustomPlot::rpQueuedReplot);
+    }
+}
+
+void HeatmapView::setSelectedCell(int row, int column)
+{
+    const bool valid = m_hasData && row >= 0 && column >= 0 && row < m_data.rows() && column < m_data.columns();
+    m_selectedRow = valid ? row : -1;
+    m_selectedColumn = valid ? column : -1;
+    m_outline->setVisible(valid);
+    if (valid) {
+        m_outline->topLeft->setCoords(column - 0.5, row - 0.5);
+        m_outline->bottomRight->setCoords(column + 0.5, row + 0.5);
+    }
+    if (m_hasData)
+        m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+QWidget* HeatmapView::plotWidget() const { return m_plot; }
+
+void HeatmapView::replotNow() { m_plot->replot(QCustomPlot::rpImmediateRefresh); }
+
+QPair<int, int> HeatmapView::cellAt(const QPoint& pixel) const
+{
+    if (!m_hasData || !m_plot->axisRect()->rect().contains(pixel))
+        return {-1, -1};
+    const int column = static_cast<int>(std::lround(m_plot->xAxis->pixelToCoord(pixel.x())));
+    const int row = static_cast<int>(std::lround(m_plot->yAxis->pixelToCoord(pixel.y())));
+    if (row < 0 || column < 0 || row >= m_data.rows() || column >= m_data.columns())
+        return {-1, -1};
+    return {row, column};
+}
+
+QPoint HeatmapView::cellCentre(int row, int column) const
+{
+    return QPoint(static_cast<int>(std::lround(m_plot->xAxis->coordToPixel(column))),
+                  static_cast<int>(std::lround(m_plot->yAxis->coordToPixel(row))));
+}
+
+QString HeatmapView::cellText(int row, int column) const
+{
+    const int index = row * m_data.columns() + column;
+    QString name = m_data.cellIds.value(index);
+    if (name.isEmpty())
+        name = QStringLiteral("%1 · %2").arg(m_data.rowLabels.value(row), m_data.columnLabels.value(column));
+    const double v = m_data.value(row, column);
+    const QString value = std::isnan(v) ? tr("no value") : QLocale().toString(v, 'g', 4);
+    return QStringLiteral("%1 · %2 %3").arg(name, m_data.valueName, value);
+}
+
+void HeatmapView::onMouseMove(const QPoint& pixel, const QPoint& global)
+{
+    const auto [row, column] = cellAt(pixel);
+    if (row < 0) {
+        QToolTip::hideText();
+        return;
+    }
+    QToolTip::showText(global, cellText(row, column), m_plot);
+    Q_EMIT cellHovered(row, column, m_data.value(row, column));
+}
+
+void HeatmapView::onMousePress(const QPoint& pixel)
+{
+    const auto [row, column] = cellAt(pixel);
+    if (row < 0)
+        return;
+    setSelectedCell(row, column);
+    Q_EMIT cellClicked(row, column, m_data.cellIds.value(row * m_data.columns() + column));
+}
+
+bool HeatmapView::exportTo(const QString& file, QString* error) const
+{
+    auto fail = [error](const QString& message) {
+        if (error)
+            *error = message;
+        return false;
+    };
+    if (!m_hasData)
+        return fail(tr("%1: there is nothing to export yet").arg(file));
+    const QString suffix = QFileInfo(file).suffix().toLower();
+    const int w = std::max(m_plot->width(), 640), h = std::max(m_plot->height(), 480);
+    bool ok = false;
+    if (suffix == QLatin1String("png")) {
+        ok = m_plot->savePng(file, w, h, 2.0);
+    } else if (suffix == QLatin1String("pdf")) {
+        ok = m_plot->savePdf(file, w, h);
+    } else if (suffix == QLatin1String("svg")) {
+        QSvgGenerator svg;
+        svg.setFileName(file);
+        svg.setSize(QSize(w, h));
+        svg.setViewBox(QRect(0, 0, w, h));
+        svg.setTitle(m_data.title);
+        QCPPainter painter;
+        if (painter.begin(&svg)) {
+            m_plot->toPainter(&painter, w, h);
+            ok = painter.end();
+        }
+        ok = ok && QFileInfo(file).size() > 0;
+    } else {
+        return fail(tr("%1: unknown image type “%2” (use .png, .svg or .pdf)").arg(file, suffix));
+    }
+    return ok ? true : fail(tr("%1: could not be written").arg(file));
+}
+
+} // namespace patchbay::ui

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QColor>
+#include <QImage>
+#include <QString>
+#include <QStringList>
+#include <QVector>
+#include <QWidget>
+
+class QCustomPlot;
+class QCPColorScale;
+class QCPItemPixmap;
+class QCPItemRect;
+class QCPTextElement;
+class QLabel;
+class QStackedWidget;
+
+namespace patchbay::ui {
+
+// Colour mapping apart from any widget: values to colours, a grid of values to an image.
+// Diverging: blue (−range) – white (0) – red (+range), centred on zero so that the sign of
+// a score reads at a glance. Sequential: white (low) to dark blue (high), for attention
+// probabilities. NaN (no value, e.g. the masked half of an attention pattern) is a light
+// grey. Values beyond the range take the end colour.
+class ColourScale
+{
+public:
+    enum Kind { Diverging, Sequential };
+
+    ColourScale() = default;
+    ColourScale(Kind kind, double low, double high) : m_kind(kind), m_low(low), m_high(high) {}
+    // The range for `values`: ±max|v| for a diverging scale (±1 when all are zero or NaN),
+    // [min(0, lowest), max(1e-12, highest)] for a sequential one.
+    static ColourScale fitted(Kind kind, const QVector<double>& values);
+
+    Kind kind() const { return m_kind; }
+    double low() const { return m_low; }
+    double high() const { return m_high; }
+    QColor colour(double value) const;
+    // The colour stops from low to high (position in [0,1], colour), for colour bars.
+    QVector<QPair<double, QColor>> stops() const;
+    // rows × columns values (row-major) as an image of one pixel per cell, row 0 on top.
+    QImage render(const QVector<double>& values, int rows, int columns) const;
+
+    static QColor nanColour() { return QColor(0xe6, 0xe6, 0xe6); }
+
+private:
+    Kind m_kind = Diverging;
+    double m_low = -1.0;
+    double m_high = 1.0;
+};
+
+// What a heatmap shows: a grid with its labels. Row 0 is drawn at the top.
+struct HeatmapData
+{
+    QString title;
+    QStringList rowLabels;
+    QStringList columnLabels;
+    QVector<double> values; // rows × columns, row-major; NaN = no value
+    QString valueName;      // the colour bar's label ("score", "attention")
+    ColourScale::Kind scale = ColourScale::Diverging;
+    QVector<QString> cellIds; // optional, per cell: the node name the cell stands for ("a3.h2")
+
+    int rows() const { return static_cast<int>(rowLabels.size()); }
+    int columns() const { return static_cast<int>(columnLabels.size()); }
+    double value(int row, int column) const { return values.value(row * columns() + column); }
+};
+
+// A heatmap (QCustomPlot): the grid as cells, tick labels from the data, a colour bar,
+// the hovered cell's value in a tooltip, click to select (an outline). Export to PNG, SVG
+// or PDF. Shows a placeholder text until it has data. GUI thread only.
+class HeatmapView final : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit HeatmapView(QWidget* parent = nullptr);
+
+    void setData(const HeatmapData& data);
+    void clear(const QString& placeholder);
+    bool hasData() const { return m_hasData; }
+    const HeatmapData& data() const { return m_data; }
+    // Draws an outline around a cell; (-1, -1) removes it.
+    void setSelectedCell(int row, int column);
+    QPair<int, int> selectedCell() const { return {m_selectedRow, m_selectedColumn}; }
+    // The cell under a pixel of plot(), or (-1, -1).
+    QPair<int, int> cellAt(const QPoint& pixel) const;
+    // The centre pixel of a cell in plot() coordinates.
+    QPoint cellCentre(int row, int column) const;
+
+    // Writes the plot to `file` by its suffix: .png, .svg or .pdf. False (and *error) when
+    // the suffix is unknown, there is nothing to export or the file cannot be written.
+    bool exportTo(const QString& file, QString* error = nullptr) const;
+
+    QCustomPlot* plot() const { return m_plot; }
+    QWidget* plotWidget() const; // the same, as a widget (for code without qcustomplot.h)
+    void replotNow();            // lays out and draws at once (tests, exports)
+
+Q_SIGNALS:
+    void cellClicked(int row, int column, const QString& cellId);
+    void cellHovered(int row, int column, double value);
+
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
+private:
+    void updateTicks();
+    void onMouseMove(const QPoint& pixel, const QPoint& global);
+    void onMousePress(const QPoint& pixel);
+    QString cellText(int row, int column) const;
+
+    QStackedWidget* m_stack = nullptr;
+    QLabel* m_placeholder = nullptr;
+    QCustomPlot* m_plot = nullptr;
+    QCPItemPixmap* m_cells = nullptr;
+    QCPItemRect* m_outline = nullptr;
+    QCPColorScale* m_colourBar = nullptr;
+    QCPTextElement* m_title = nullptr;
+    HeatmapData m_data;
+    bool m_hasData = false;
+    int m_selectedRow = -1;
+    int m_selectedColumn = -1;
+};
+
+} // namespace patchbay::ui
