@@ -132,6 +132,8 @@ HeatmapView::HeatmapView(QWidget* parent) : QWidget(parent)
     }
     m_stack->addWidget(m_plot);
 
+    // The axis rectangle's size is known after each layout: thin the labels to fit it.
+    connect(m_plot, &QCustomPlot::afterReplot, this, &HeatmapView::updateTicks);
     connect(m_plot, &QCustomPlot::mouseMove, this,
             [this](QMouseEvent* event) { onMouseMove(event->pos(), event->globalPosition().toPoint()); });
     connect(m_plot, &QCustomPlot::mousePress, this, [this](QMouseEvent* event) {
@@ -173,6 +175,7 @@ void HeatmapView::setData(const HeatmapData& data)
     for (const auto& [position, colour] : scale.stops())
         gradient.setColorStopAt(position, colour);
     m_colourBar->setGradient(gradient);
+    m_tickKey = -1;
     updateTicks();
     m_colourBar->setDataRange(QCPRange(scale.low(), scale.high()));
     m_colourBar->axis()->setLabel(data.valueName);
@@ -209,18 +212,21 @@ void HeatmapView::updateTicks()
             t->addTick(i, labels[i]);
         return t;
     };
+    const int key = (xStep * 1000 + yStep) * 2 + (rotate ? 1 : 0);
+    if (key == m_tickKey)
+        return;
+    m_tickKey = key;
     m_plot->xAxis->setTicker(ticker(m_data.columnLabels, xStep));
     m_plot->yAxis->setTicker(ticker(m_data.rowLabels, yStep));
     m_plot->xAxis->setTickLabelRotation(rotate ? 60 : 0);
+    m_plot->replot(QCustomPlot::rpQueuedReplot); // once more, with the labels for this size
 }
 
 void HeatmapView::resizeEvent(QResizeEvent* event)
 {
     QWidget::resizeEvent(event);
-    if (m_hasData) {
-        updateTicks();
-        m_plot->replot(QCustomPlot::rpQueuedReplot);
-    }
+    if (m_hasData)
+        m_plot->replot(QCustomPlot::rpQueuedReplot); // afterReplot then fits the labels
 }
 
 void HeatmapView::setSelectedCell(int row, int column)

@@ -119,6 +119,7 @@ private:
     QCPTextElement* m_title = nullptr;
     HeatmapData m_data;
     bool m_hasData = false;
+    int m_tickKey = -1; // the label thinning in effect (see updateTicks())
     int m_selectedRow = -1;
     int m_selectedColumn = -1;
 };
