@@ -257,6 +257,61 @@ FloatArray Model::attentionPatterns(const std::vector<int32_t>& ids) const
     return toFloatArray(torch::stack(layers)); // [layers, heads, q, k]
 }
 
+std::string LogitLens::stageLabel(int stage) const
+{
+    return stage == 0 ? std::string("embed") : "after " + std::to_string(stage - 1);
+}
+
+LogitLens Model::logitLens(const std::vector<int32_t>& ids, int64_t position, int topK,
+                           const std::vector<int32_t>& tracked) const
+{
+    const auto& cfg = d->info.config;
+    checkIds(ids, 0, cfg.dVocab);
+    const auto length = static_cast<int64_t>(ids.size());
+    const int64_t p = position < 0 ? length + position : position;
+    if (p < 0 || p >= length)
+        throw Error("logit lens position " + std::to_string(position) + " is outside the sequence of "
+                    + std::to_string(length) + " tokens");
+    if (topK < 1)
+        throw Error("logit lens needs at least one top token, got " + std::to_string(topK));
+    for (const auto id : tracked)
+        if (id < 0 || id >= cfg.dVocab)
+            throw Error("tracked token id " + std::to_string(id) + " is outside the vocabulary of "
+                        + std::to_string(cfg.dVocab));
+    std::vector<std::string> names{"blocks.0.hook_resid_pre"};
+    for (int l = 0; l < cfg.nLayers; ++l)
+        names.push_back("blocks." + std::to_string(l) + ".hook_resid_post");
+    auto cache = detail::ActivationCache::only(names);
+    const auto input = torch::tensor(std::vector<int64_t>(ids.begin(), ids.end())).unsqueeze(0); // [1, pos]
+    torch::NoGradGuard noGrad;
+    d->transformer->forward(input, torch::Tensor(), &cache);
+    std::vector<torch::Tensor> streams;
+    for (const auto& name : names)
+        streams.push_back(cache.at(name).select(1, p)); // [1, d_model]
+    const auto resid = torch::cat(streams).unsqueeze(0); // [1, stages, d_model]
+    const auto logits = d->transformer->unembed(resid, nullptr).squeeze(0).to(torch::kCPU, torch::kFloat32); // [stages, vocab]
+    const auto probs = torch::softmax(logits.to(torch::kFloat64), -1);
+
+    LogitLens lens;
+    lens.position = p;
+    lens.stages = static_cast<int>(names.size());
+    lens.topK = static_cast<int>(std::min<int64_t>(topK, cfg.dVocab));
+    lens.tracked = tracked;
+    const auto top = probs.topk(lens.topK, -1);
+    const auto topIds = std::get<1>(top).to(torch::kInt32).contiguous();
+    const auto topProbs = std::get<0>(top).to(torch::kFloat32).contiguous();
+    lens.topIds.assign(topIds.data_ptr<int32_t>(), topIds.data_ptr<int32_t>() + topIds.numel());
+    lens.topProbs.assign(topProbs.data_ptr<float>(), topProbs.data_ptr<float>() + topProbs.numel());
+    for (int s = 0; s < lens.stages; ++s) {
+        const auto row = logits[s];
+        for (const auto id : tracked) {
+            lens.trackedProbs.push_back(probs[s][id].item<float>());
+            lens.trackedRanks.push_back(1 + (row > row[id]).sum().item<int64_t>());
+        }
+    }
+    return lens;
+}
+
 FloatArray Model::logits(const std::vector<std::vector<int32_t>>& batch, bool allPositions) const
 {
     if (batch.empty())

@@ -30,6 +30,23 @@ struct FloatArray
     float at(std::initializer_list<int64_t> index) const;
 };
 
+// The logit lens at one position: the residual stream after each stage decoded by the
+// model's own final norm and unembedding. Stage 0 is the embeddings, stage l + 1 the
+// stream after block l; the last stage is the model's output itself.
+struct LogitLens
+{
+    int64_t position = 0; // the position decoded (a negative request counts from the end)
+    int stages = 0;       // n_layers + 1
+    int topK = 0;
+    std::vector<int32_t> topIds;      // [stages * topK], most likely first
+    std::vector<float> topProbs;      // [stages * topK]
+    std::vector<int32_t> tracked;     // the ids asked for (answers)
+    std::vector<float> trackedProbs;  // [stages * tracked]
+    std::vector<int64_t> trackedRanks; // [stages * tracked], 1 = most likely
+
+    std::string stageLabel(int stage) const; // "embed", "after 0", ...
+};
+
 struct LoadOptions
 {
     std::string device = "cpu";    // "cpu", "cuda", "cuda:N" or "auto" (CUDA when present)
@@ -92,6 +109,12 @@ public:
     // Attention patterns of one sequence: [n_layers, n_heads, pos (query), pos (key)],
     // each query row a probability distribution over the keys up to it (fp32, CPU).
     FloatArray attentionPatterns(const std::vector<int32_t>& ids) const;
+
+    // The logit lens of one sequence at `position` (negative: from the end, -1 = last
+    // token), with the topK most likely tokens per stage and the probability and rank of
+    // each `tracked` id. Ids and position are bounds-checked (core::Error).
+    LogitLens logitLens(const std::vector<int32_t>& ids, int64_t position, int topK,
+                        const std::vector<int32_t>& tracked = {}) const;
 
     // The torch side, for the core's own algorithms (detail/ headers).
     const detail::Transformer& transformer() const;

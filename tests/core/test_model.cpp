@@ -10,6 +10,8 @@
 
 #include <QTest>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 
 using namespace patchbay::core;
@@ -183,6 +185,60 @@ private Q_SLOTS:
         qInfo("%s: max |dlogit| vs fp32 = %.3g (max |logit| %.3g)", qPrintable(dtype), maxDiff, maxAbs);
         QVERIFY(maxDiff < 0.05 * maxAbs); // a half-precision forward, not a different model
         QVERIFY(maxDiff > 0);             // and really computed in half precision
+    }
+
+    // The logit lens against Hugging Face: hidden_states decoded by the final norm and
+    // lm_head (tools/reference/make_logit_lens_fixtures.py), the last stage the logits.
+    void logitLensMatchesTransformers_data()
+    {
+        QTest::addColumn<QString>("fixture");
+        for (const char* name : {"gpt2", "pythia", "llama-gqa"})
+            QTest::newRow(name) << QString::fromLatin1(name);
+    }
+
+    void logitLensMatchesTransformers()
+    {
+        QFETCH(QString, fixture);
+        const auto ref = readJsonFile(fs::path(PATCHBAY_TEST_DATA_DIR) / "logit_lens" / (fixture.toStdString() + ".json"));
+        const auto model = Model::load(kModels / fixture.toStdString());
+        std::vector<int32_t> ids;
+        for (const auto& v : ref["input_ids"])
+            ids.push_back(v.get<int32_t>());
+        const int topK = ref["top_k"].get<int>();
+        for (const auto& at : ref["positions"]) {
+            std::vector<int32_t> tracked;
+            for (const auto& t : at["tracked"])
+                tracked.push_back(t["id"].get<int32_t>());
+            const auto lens = model->logitLens(ids, at["position"].get<int64_t>(), topK, tracked);
+            QCOMPARE(lens.stages, ref["stages"].get<int>());
+            QCOMPARE(lens.position, at["position"].get<int64_t>());
+            for (int s = 0; s < lens.stages; ++s) {
+                for (int k = 0; k < topK; ++k) {
+                    const auto i = static_cast<std::size_t>(s * topK + k);
+                    const float p = at["top_probs"][s][k].get<float>();
+                    QVERIFY2(std::abs(lens.topProbs[i] - p) <= 1e-5,
+                             qPrintable(QStringLiteral("%1 stage %2 top %3: %4 vs %5").arg(fixture).arg(s).arg(k).arg(lens.topProbs[i]).arg(p)));
+                    // Ids must agree unless two probabilities tie within the tolerance.
+                    if (k + 1 < topK && std::abs(p - at["top_probs"][s][k + 1].get<float>()) > 1e-5 && (k == 0 || std::abs(p - at["top_probs"][s][k - 1].get<float>()) > 1e-5))
+                        QCOMPARE(lens.topIds[i], at["top_ids"][s][k].get<int32_t>());
+                }
+                for (std::size_t t = 0; t < tracked.size(); ++t) {
+                    const auto i = static_cast<std::size_t>(s) * tracked.size() + t;
+                    QVERIFY(std::abs(lens.trackedProbs[i] - at["tracked"][t]["probs"][s].get<float>()) <= 1e-5);
+                    QCOMPARE(lens.trackedRanks[i], at["tracked"][t]["ranks"][s].get<int64_t>());
+                }
+            }
+        }
+        // The last stage is the model's output: its top token is the argmax of the logits.
+        const auto lens = model->logitLens(ids, -1, 1);
+        const auto logits = model->logits({ids}, false);
+        const auto argmax = std::max_element(logits.values.begin(), logits.values.end()) - logits.values.begin();
+        QCOMPARE(lens.topIds.back(), static_cast<int32_t>(argmax));
+        QCOMPARE(lens.stageLabel(0), std::string("embed"));
+        QCOMPARE(lens.stageLabel(lens.stages - 1), "after " + std::to_string(lens.stages - 2));
+        QVERIFY_THROWS_EXCEPTION(Error, model->logitLens(ids, static_cast<int64_t>(ids.size()), 5));
+        QVERIFY_THROWS_EXCEPTION(Error, model->logitLens(ids, -static_cast<int64_t>(ids.size()) - 1, 5));
+        QVERIFY_THROWS_EXCEPTION(Error, model->logitLens(ids, 0, 5, {model->config().dVocab}));
     }
 
     void refusesBadInput()
