@@ -102,6 +102,7 @@ ComputeWorker::ComputeWorker(QObject* parent) : QObject(parent), m_state(std::ma
     qRegisterMetaType<patchbay::ui::LoadedModel>();
     qRegisterMetaType<patchbay::ui::RunResult>();
     qRegisterMetaType<patchbay::ui::AttentionPatterns>();
+    qRegisterMetaType<patchbay::ui::LogitLensResult>();
     m_thread.setObjectName(QStringLiteral("ComputeWorker"));
     m_context = new QObject; // no parent: it moves to the worker thread
     m_context->moveToThread(&m_thread);
@@ -337,6 +338,21 @@ quint64 ComputeWorker::attentionPatterns(std::vector<int32_t> ids)
                       out.positions = static_cast<int>(a.shape.at(2));
                       out.values = std::make_shared<const std::vector<float>>(a.values);
                       return [this, out] { Q_EMIT attentionReady(out); };
+                  });
+}
+
+quint64 ComputeWorker::logitLens(std::vector<int32_t> ids, int64_t position, int topK, std::vector<int32_t> tracked)
+{
+    return submit(Kind::Quick, tr("logit lens"),
+                  [this, ids = std::move(ids), position, topK, tracked = std::move(tracked)](State& s, quint64 job,
+                                                                                             const std::atomic_bool&) {
+                      if (!s.model)
+                          throw core::Error(tr("No model is loaded.").toStdString());
+                      LogitLensResult out;
+                      out.job = job;
+                      out.ids = ids;
+                      out.lens = std::make_shared<const core::LogitLens>(s.model->logitLens(ids, position, topK, tracked));
+                      return [this, out] { Q_EMIT logitLensReady(out); };
                   });
 }
 

@@ -5,6 +5,7 @@
 #include "core/circuit.h"
 #include "core/dataset.h"
 #include "core/graph.h"
+#include "core/model.h"
 #include "ui/modelsummary.h"
 #include "ui/textencoder.h"
 
@@ -96,6 +97,14 @@ struct AttentionPatterns
     }
 };
 
+// The logit lens of one prompt at one position (the answer position in the app).
+struct LogitLensResult
+{
+    quint64 job = 0;
+    std::vector<int32_t> ids;
+    std::shared_ptr<const core::LogitLens> lens;
+};
+
 // The one long-lived compute worker of design.md §1 "Threads": a member QThread owns
 // the loaded core::Model and every tensor; the GUI sends requests (plain values) and gets
 // results back as immutable snapshots through queued signals, so the GUI thread never
@@ -122,6 +131,9 @@ public:
     quint64 runAttribution(const RunSettings& settings, core::Dataset data, const QString& datasetKey);
     // Attention patterns of one prompt (ids as the model reads them).
     quint64 attentionPatterns(std::vector<int32_t> ids);
+    // The logit lens of one prompt at `position` (negative: from the end) with the top
+    // `topK` tokens per stage and the probability and rank of the `tracked` ids.
+    quint64 logitLens(std::vector<int32_t> ids, int64_t position, int topK, std::vector<int32_t> tracked);
 
     // Cancels the running long job and every long job queued before this call.
     void cancel();
@@ -142,6 +154,7 @@ Q_SIGNALS:
     void modelLoaded(quint64 job, const patchbay::ui::LoadedModel& model);
     void runFinished(const patchbay::ui::RunResult& result);
     void attentionReady(const patchbay::ui::AttentionPatterns& patterns);
+    void logitLensReady(const patchbay::ui::LogitLensResult& lens);
     void failed(quint64 job, const QString& message);
     void cancelled(quint64 job);
     void busyChanged(bool busy);
@@ -176,3 +189,4 @@ private:
 Q_DECLARE_METATYPE(patchbay::ui::LoadedModel)
 Q_DECLARE_METATYPE(patchbay::ui::RunResult)
 Q_DECLARE_METATYPE(patchbay::ui::AttentionPatterns)
+Q_DECLARE_METATYPE(patchbay::ui::LogitLensResult)

@@ -7,6 +7,7 @@
 #include "core/tokenizer.h"
 #include "core/version.h"
 #include "ui/heatmap.h"
+#include "ui/logitlensview.h"
 #include "ui/pairseditor.h"
 #include "ui/runpanel.h"
 #include "ui/selection.h"
@@ -100,21 +101,6 @@ QString datasetKey(const core::Dataset& data)
     return QString::fromLatin1(hash.result().toHex().left(16));
 }
 
-// A token for axis labels: visible leading space, no line breaks.
-QString tokenLabel(const TextEncoder& encoder, int32_t id)
-{
-    QString text;
-    try {
-        text = QString::fromStdString(encoder.tokenizer->tokenText(id));
-    } catch (const std::exception&) {
-        text = QStringLiteral("#%1").arg(id);
-    }
-    text.replace(QLatin1Char('\n'), QStringLiteral("\\n"));
-    if (text.startsWith(QLatin1Char(' ')))
-        text.replace(0, 1, QStringLiteral("·"));
-    return text;
-}
-
 // "a3.h2" -> (3, 2); anything else -> nullopt
 std::optional<std::pair<int, int>> parseHead(const QString& node)
 {
@@ -141,6 +127,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(m_worker, &ComputeWorker::modelLoaded, this, &MainWindow::onModelLoaded);
     connect(m_worker, &ComputeWorker::runFinished, this, &MainWindow::onRunFinished);
     connect(m_worker, &ComputeWorker::attentionReady, this, &MainWindow::onAttention);
+    connect(m_worker, &ComputeWorker::logitLensReady, this, &MainWindow::onLogitLens);
     connect(m_worker, &ComputeWorker::failed, this, &MainWindow::onFailed);
     connect(m_worker, &ComputeWorker::cancelled, this, &MainWindow::onCancelled);
     connect(m_worker, &ComputeWorker::busyChanged, this, &MainWindow::updateReady);
@@ -149,7 +136,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     createActions();
     createStatusBar();
     connect(m_selection, &Selection::nodeChanged, this, &MainWindow::followNode);
-    connect(m_selection, &Selection::pairChanged, this, &MainWindow::requestAttention);
+    connect(m_selection, &Selection::pairChanged, this, &MainWindow::requestPairViews);
     // A first start fills most of the screen; a saved geometry replaces it (restoreLayout()).
     const QSize screen = QGuiApplication::primaryScreen() ? QGuiApplication::primaryScreen()->availableSize() : QSize(1400, 900);
     resize(std::min(1600, screen.width() * 95 / 100), std::min(1000, screen.height() * 92 / 100));
@@ -365,6 +352,13 @@ void MainWindow::createDocks()
 
     auto* attention =
         addDock(QStringLiteral("attentionDock"), tr("Attention"), Qt::RightDockWidgetArea, createAttentionPanel());
+
+    m_lens = new LogitLensView;
+    m_lens->setObjectName(QStringLiteral("logitLens"));
+    connect(m_lens, &LogitLensView::positionChanged, this, &MainWindow::requestLogitLens);
+    auto* lens = addDock(QStringLiteral("logitLensDock"), tr("Logit lens"), Qt::RightDockWidgetArea, m_lens);
+    tabifyDockWidget(attention, lens);
+    attention->raise();
 
     splitDockWidget(prompts, scores, Qt::Horizontal);
     // Sizes for a first start; a saved layout replaces them (restoreLayout()).
@@ -654,7 +648,7 @@ void MainWindow::onModelLoaded(quint64 job, const LoadedModel& model)
         if (it->modelKey == ComputeWorker::modelKey(model.summary))
             m_runPanel->addResult(it.key(), it->settings.describe(), it->datasetKey);
     m_attention.reset();
-    requestAttention();
+    requestPairViews();
     updateReady();
 }
 
@@ -700,6 +694,8 @@ void MainWindow::onFailed(quint64 job, const QString& message)
         m_runPanel->setStatus(tr("Failed: %1").arg(message));
     } else if (job == m_attentionJob) {
         m_attentionMap->clear(tr("No attention patterns: %1").arg(message));
+    } else if (job == m_lensJob) {
+        m_lens->clear(tr("No logit lens: %1").arg(message));
     }
     showError(message);
 }
@@ -729,7 +725,7 @@ void MainWindow::onDatasetChanged()
     if (m_selection->pair() >= m_editor->pairCount())
         m_selection->setPair(m_editor->pairCount() > 0 ? 0 : -1);
     else
-        requestAttention(); // the selected pair's text may have changed
+        requestPairViews(); // the selected pair's text may have changed
     updateReady();
 }
 
@@ -918,14 +914,13 @@ void MainWindow::followNode(const QString& node)
     }
 }
 
-void MainWindow::requestAttention()
+std::vector<int32_t> MainWindow::selectedPromptIds(QString* why) const
 {
     const LoadedModel* model = m_worker->model();
     const int pair = m_selection->pair();
     if (!model || pair < 0 || pair >= m_editor->pairCount()) {
-        m_attention.reset();
-        m_attentionMap->clear(tr("Select a prompt pair to see attention patterns"));
-        return;
+        *why = QString();
+        return {};
     }
     const core::PromptPair& p = m_editor->dataset().pairs[static_cast<std::size_t>(pair)];
     std::vector<int32_t> ids = p.cleanIds;
@@ -933,17 +928,76 @@ void MainWindow::requestAttention()
         try {
             ids = model->encoder.encodePrompt(p.clean);
         } catch (const std::exception& e) {
-            m_attentionMap->clear(tr("The clean prompt cannot be encoded: %1").arg(QString::fromStdString(e.what())));
-            return;
+            *why = tr("The clean prompt cannot be encoded: %1").arg(QString::fromStdString(e.what()));
+            return {};
         }
     }
+    if (ids.empty())
+        *why = tr("This pair has no tokens to show");
+    return ids;
+}
+
+void MainWindow::requestPairViews()
+{
+    requestAttention();
+    requestLogitLens();
+}
+
+void MainWindow::requestAttention()
+{
+    QString why;
+    std::vector<int32_t> ids = selectedPromptIds(&why);
     if (ids.empty()) {
-        m_attentionMap->clear(tr("This pair has no tokens to show"));
+        m_attention.reset();
+        m_attentionMap->clear(why.isEmpty() ? tr("Select a prompt pair to see attention patterns") : why);
         return;
     }
     if (m_attention && m_attention->ids == ids)
         return showAttention();
     m_attentionJob = m_worker->attentionPatterns(std::move(ids));
+}
+
+void MainWindow::requestLogitLens()
+{
+    QString why;
+    std::vector<int32_t> ids = selectedPromptIds(&why);
+    const LoadedModel* model = m_worker->model();
+    if (ids.empty() || !model) {
+        m_lensJob = 0;
+        m_lens->clear(why.isEmpty() ? tr("Select a prompt pair to see the logit lens") : why);
+        return;
+    }
+    // The first answer and wrong answer, when each is one token.
+    const core::PromptPair& p = m_editor->dataset().pairs[static_cast<std::size_t>(m_selection->pair())];
+    auto firstToken = [&](const std::vector<int32_t>& idsOf, const std::vector<std::string>& texts) -> std::optional<int32_t> {
+        if (!idsOf.empty())
+            return idsOf.front();
+        if (texts.empty() || !model->encoder)
+            return std::nullopt;
+        try {
+            const auto tokens = model->encoder.tokenizer->encode(texts.front());
+            if (tokens.size() == 1)
+                return tokens.front();
+        } catch (const std::exception&) {
+        }
+        return std::nullopt;
+    };
+    const auto answer = firstToken(p.answerIds, p.answers);
+    const auto wrong = firstToken(p.wrongAnswerIds, p.wrongAnswers);
+    std::vector<int32_t> tracked;
+    for (const auto& id : {answer, wrong})
+        if (id && *id >= 0 && *id < model->summary.dVocab)
+            tracked.push_back(*id);
+    m_lens->setPrompt(ids, model->encoder);
+    m_lens->setAnswers(answer, wrong);
+    m_lensJob = m_worker->logitLens(std::move(ids), m_lens->position(), 5, std::move(tracked));
+}
+
+void MainWindow::onLogitLens(const LogitLensResult& lens)
+{
+    if (lens.job != m_lensJob || !m_worker->model())
+        return; // a newer request is on its way
+    m_lens->setLens(lens, m_worker->model()->encoder);
 }
 
 void MainWindow::showAttention()

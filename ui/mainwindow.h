@@ -22,6 +22,7 @@ class QTimer;
 namespace patchbay::ui {
 
 class HeatmapView;
+class LogitLensView;
 class PromptEditor;
 class RunPanel;
 class Selection;
@@ -71,6 +72,7 @@ public:
     HeatmapView* scoreMap() const { return m_scoreMap; }
     HeatmapView* positionMap() const { return m_positionMap; }
     HeatmapView* attentionMap() const { return m_attentionMap; }
+    LogitLensView* logitLens() const { return m_lens; }
     // The result on show (nullptr before the first run).
     const RunResult* currentResult() const;
     QString errorText() const;
@@ -107,7 +109,13 @@ private:
     void showModel(const ModelSummary& model);
     void showResult(const QString& key);
     void showScores(const RunResult& result);
+    // The selected pair's clean prompt as the model reads it; empty (and `why`, unless
+    // simply nothing is selected) when there is none.
+    std::vector<int32_t> selectedPromptIds(QString* why) const;
+    void requestPairViews(); // attention and logit lens of the selected pair
     void requestAttention();
+    void requestLogitLens();
+    void onLogitLens(const LogitLensResult& lens);
     void showAttention();
     void followNode(const QString& node);
     void showError(const QString& message);
@@ -119,6 +127,7 @@ private:
     HeatmapView* m_scoreMap = nullptr;
     HeatmapView* m_positionMap = nullptr;
     HeatmapView* m_attentionMap = nullptr;
+    LogitLensView* m_lens = nullptr;
     QTabWidget* m_scoreTabs = nullptr;
 
     QString m_device = QStringLiteral("cpu");
@@ -126,6 +135,7 @@ private:
     quint64 m_loadJob = 0;
     quint64 m_runJob = 0;
     quint64 m_attentionJob = 0;
+    quint64 m_lensJob = 0;
     QString m_pendingDataset; // opened once the model that validates it has loaded
     QHash<QString, RunResult> m_results; // by model | dataset | settings key
     QString m_currentResult;

@@ -32,19 +32,6 @@ namespace {
 
 QString toQString(const std::string& text) { return QString::fromStdString(text); }
 
-QString tokenLabel(const TextEncoder& encoder, int32_t id)
-{
-    QString text;
-    try {
-        text = toQString(encoder.tokenizer->tokenText(id));
-    } catch (const std::exception&) {
-        return QStringLiteral("#%1").arg(id);
-    }
-    text.replace(QLatin1Char('\n'), QStringLiteral("\\n"));
-    text.replace(QLatin1Char(' '), QStringLiteral("·"));
-    return text;
-}
-
 constexpr int kRowHeight = 26;
 constexpr int kTop = 18; // position numbers
 constexpr int kPad = 6;

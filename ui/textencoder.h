@@ -3,6 +3,8 @@
 
 #include "core/tokenizer.h"
 
+#include <QString>
+
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -35,5 +37,20 @@ struct TextEncoder
         return ids;
     }
 };
+
+// A token as a short label for tables and axes: spaces drawn as "·", newlines escaped,
+// "#id" when the tokenizer cannot render the id.
+inline QString tokenLabel(const TextEncoder& encoder, int32_t id)
+{
+    QString text;
+    try {
+        text = QString::fromStdString(encoder.tokenizer->tokenText(id));
+    } catch (const std::exception&) {
+        return QStringLiteral("#%1").arg(id);
+    }
+    text.replace(QLatin1Char('\n'), QStringLiteral("\\n"));
+    text.replace(QLatin1Char(' '), QStringLiteral("·"));
+    return text;
+}
 
 } // namespace patchbay::ui

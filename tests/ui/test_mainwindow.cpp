@@ -10,6 +10,7 @@
 // tests/data/tokenizers/wordlevel-whitespace (250 tokens, all inside the model's vocabulary).
 #include "ui/mainwindow.h"
 #include "ui/heatmap.h"
+#include "ui/logitlensview.h"
 #include "ui/pairseditor.h"
 #include "ui/pairtable.h"
 #include "ui/runpanel.h"
@@ -17,6 +18,7 @@
 
 #include "core/circuit.h"
 #include "core/error.h"
+#include "core/model.h"
 #include "core/system.h"
 
 #include <QApplication>
@@ -32,7 +34,9 @@
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QComboBox>
 #include <QTableView>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -118,12 +122,12 @@ private Q_SLOTS:
         QStringList names;
         for (auto* dock : window.docks()) {
             names << dock->objectName();
-            QVERIFY(dock->isVisible());
+            QVERIFY(dock->toggleViewAction()->isChecked()); // shown (a tab behind another counts)
             QVERIFY(!dock->windowTitle().isEmpty());
         }
         names.sort();
         QCOMPARE(names, (QStringList{QStringLiteral("attentionDock"), QStringLiteral("heatmapDock"),
-                                     QStringLiteral("modelDock"), QStringLiteral("promptDock"), QStringLiteral("runDock")}));
+                                     QStringLiteral("logitLensDock"), QStringLiteral("modelDock"), QStringLiteral("promptDock"), QStringLiteral("runDock")}));
         QVERIFY(window.menuBar()->actions().size() >= 5);
         QVERIFY(window.statusBar()->isVisible());
         auto* openModel = window.findChild<QAction*>(QStringLiteral("openModelAction"));
@@ -223,6 +227,50 @@ private Q_SLOTS:
         QCOMPARE(window.findChild<QSpinBox*>(QStringLiteral("attentionHead"))->value(), 3);
         QTRY_VERIFY_WITH_TIMEOUT(window.attentionMap()->hasData(), kTimeoutMs);
         QVERIFY(window.attentionMap()->data().title.startsWith(QStringLiteral("a1.h3")));
+    }
+
+    // The logit lens of the selected pair: one row per stage; its last row is the model's
+    // own output, so the answer's probability there equals the softmax of Model::logits
+    // (another code path); the trained demo puts the induction answer on top at the end.
+    void logitLensFollowsTheSelectedPair()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(load(window, demoDir(), demoDir() + QStringLiteral("/induction.csv")));
+        QSignalSpy lensReady(window.worker(), &patchbay::ui::ComputeWorker::logitLensReady);
+        window.selection()->setPair(1);
+        QTRY_VERIFY_WITH_TIMEOUT(window.logitLens()->table()->rowCount() > 0, kTimeoutMs);
+        QTableWidget* table = window.logitLens()->table();
+        const auto model = core::Model::load(demoDir().toStdString());
+        QCOMPARE(table->rowCount(), model->config().nLayers + 1);
+        QCOMPARE(table->verticalHeaderItem(0)->text(), QStringLiteral("embed"));
+
+        const core::PromptPair& pair = window.promptEditor()->dataset().pairs.at(1);
+        const auto ids = model->encode(pair.clean);
+        const auto answer = model->tokenizer()->encode(pair.answers.at(0));
+        QCOMPARE(answer.size(), std::size_t{1});
+        const auto logits = model->logits({ids}, false).values;
+        const float top = *std::max_element(logits.begin(), logits.end());
+        double z = 0;
+        for (const float v : logits)
+            z += std::exp(static_cast<double>(v - top));
+        const double expected = std::exp(static_cast<double>(logits[static_cast<std::size_t>(answer[0])] - top)) / z;
+        const int last = table->rowCount() - 1;
+        QVERIFY(table->horizontalHeaderItem(0)->text().startsWith(QStringLiteral("answer")));
+        const double shown = table->item(last, 0)->data(Qt::UserRole).toDouble();
+        QVERIFY2(std::abs(shown - expected) <= 1e-5, qPrintable(QStringLiteral("%1 vs %2").arg(shown).arg(expected)));
+        // Column 2 is the first top token (after answer and wrong answer).
+        QCOMPARE(table->item(last, 2)->data(Qt::UserRole).toInt(), answer[0]);
+
+        // Another position is decoded on request; the first token cannot predict the answer.
+        auto* position = window.logitLens()->findChild<QComboBox*>(QStringLiteral("lensPosition"));
+        QVERIFY(position);
+        QCOMPARE(position->count(), static_cast<int>(ids.size()));
+        QCOMPARE(position->currentIndex(), static_cast<int>(ids.size()) - 1);
+        const int before = lensReady.count();
+        position->setCurrentIndex(0);
+        QTRY_VERIFY_WITH_TIMEOUT(lensReady.count() > before, kTimeoutMs);
+        QTRY_VERIFY(std::abs(table->item(last, 0)->data(Qt::UserRole).toDouble() - expected) > 1e-3);
     }
 
     void cancelStopsALongRun()
