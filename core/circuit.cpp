@@ -696,10 +696,8 @@ CircuitFormat parseCircuitFormat(const std::string& name)
     throw Error("unknown circuit format \"" + name + "\" (expected eap-ig, native or dot)");
 }
 
-Circuit readCircuit(const std::filesystem::path& file, CircuitFormat* detected)
+Circuit parseCircuitJson(const nlohmann::json& j, const std::string& where, CircuitFormat* detected)
 {
-    const std::string where = file.string();
-    const Json j = readJsonFile(file);
     CircuitFormat format;
     if (j.is_object() && j.contains("format") && j["format"] == kNativeFormat)
         format = CircuitFormat::Native;
@@ -712,6 +710,11 @@ Circuit readCircuit(const std::filesystem::path& file, CircuitFormat* detected)
     if (detected)
         *detected = format;
     return c;
+}
+
+Circuit readCircuit(const std::filesystem::path& file, CircuitFormat* detected)
+{
+    return parseCircuitJson(readJsonFile(file), file.string(), detected);
 }
 
 std::string circuitToString(const Circuit& circuit, CircuitFormat format)

@@ -3,6 +3,8 @@
 
 #include "core/graph.h"
 
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -65,6 +67,9 @@ struct Circuit
 // naming the file and the first bad edge or node (unknown name, missing score/in_graph,
 // cfg fields missing or not positive).
 Circuit readCircuit(const std::filesystem::path& file, CircuitFormat* detected = nullptr);
+// The same from parsed JSON (a circuit embedded in another file, e.g. a session);
+// `where` names it in messages.
+Circuit parseCircuitJson(const nlohmann::json& j, const std::string& where, CircuitFormat* detected = nullptr);
 // Writes in `format`; EAP-IG files list nodes and edges in EAP-IG's own order, so a file
 // read and written back is the same JSON. Grouped-query circuits are expanded to one
 // <k>/<v> receiver per query head (score split evenly over the group's heads), since

@@ -1017,6 +1017,25 @@ std::string autoCircuitJson(const Dataset& data)
     return "{\"prompts\": " + jsonLines(rows) + "}\n";
 }
 
+void readJsonPairs(const nlohmann::json& root, const JsonSource& src, Dataset& data)
+{
+    const nlohmann::json* rows = nullptr;
+    if (root.is_object() && root.contains("prompts")) {
+        data.format = DatasetFormat::AutoCircuitJson;
+        readAutoCircuitJson(root, src, data);
+        return;
+    }
+    if (root.is_array())
+        rows = &root;
+    else if (root.is_object() && root.contains("pairs") && root.at("pairs").is_array())
+        rows = &root.at("pairs");
+    else
+        throw Error(src.where + ": not a prompt-pair file (expected an array of pairs, {\"pairs\":[…]} or "
+                    "{\"prompts\":[…]}); " + kAcceptedFormats);
+    data.format = DatasetFormat::NativeJson;
+    readNativeJson(*rows, src, data);
+}
+
 } // namespace
 
 std::string datasetFormatName(DatasetFormat format)
@@ -1053,22 +1072,7 @@ Dataset readDataset(const fs::path& file)
 
     if (hasSuffixIgnoringCase(file, ".json")) {
         JsonSource src{where};
-        const nlohmann::json root = parseJson(text, src);
-        const nlohmann::json* rows = nullptr;
-        if (root.is_object() && root.contains("prompts")) {
-            data.format = DatasetFormat::AutoCircuitJson;
-            readAutoCircuitJson(root, src, data);
-        } else {
-            if (root.is_array())
-                rows = &root;
-            else if (root.is_object() && root.contains("pairs") && root.at("pairs").is_array())
-                rows = &root.at("pairs");
-            else
-                throw Error(where + ": not a prompt-pair file (expected an array of pairs, {\"pairs\":[…]} or "
-                            "{\"prompts\":[…]}); " + kAcceptedFormats);
-            data.format = DatasetFormat::NativeJson;
-            readNativeJson(*rows, src, data);
-        }
+        readJsonPairs(parseJson(text, src), src, data);
     } else {
         const CsvTable table = parseCsv(text, start, where);
         if (table.rows.empty())
@@ -1082,6 +1086,15 @@ Dataset readDataset(const fs::path& file)
             readNativeCsv(table, where, data);
     }
 
+    if (data.pairs.empty())
+        throw Error(where + ": empty file (no rows)");
+    return data;
+}
+
+Dataset parseDatasetJson(const nlohmann::json& root, const std::string& where)
+{
+    Dataset data;
+    readJsonPairs(root, JsonSource{where}, data);
     if (data.pairs.empty())
         throw Error(where + ": empty file (no rows)");
     return data;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -59,6 +61,9 @@ struct Dataset
 // content of a row (an empty prompt, no answer, duplicates) is left to validateDataset(),
 // which reports every such row. Any thread.
 Dataset readDataset(const std::filesystem::path& file);
+// The same for parsed native or auto-circuit JSON (pairs embedded in another file, e.g. a
+// session); `where` names them in messages.
+Dataset parseDatasetJson(const nlohmann::json& root, const std::string& where);
 
 // Writes prompt pairs; the file is replaced only once the whole text is written.
 //   native CSV/JSON: each field as text when the pair has text, else as token ids (ids that
