@@ -65,6 +65,58 @@ QString RunSettings::key() const
     return parts.join(QLatin1Char('|'));
 }
 
+std::map<std::string, std::string> RunSettings::toMap() const
+{
+    QStringList t;
+    for (const double tau : taus)
+        t << QString::number(tau, 'g', 17);
+    return {{"method", method.toStdString()},
+            {"metric", metric.toStdString()},
+            {"reference", reference.toStdString()},
+            {"steps", std::to_string(steps)},
+            {"batch_size", std::to_string(batchSize)},
+            {"taus", t.join(QLatin1Char(',')).toStdString()},
+            {"acdc_top_k", std::to_string(acdcTopK)},
+            {"per_position", perPosition ? "true" : "false"}};
+}
+
+RunSettings RunSettings::fromMap(const std::map<std::string, std::string>& map)
+{
+    RunSettings s;
+    auto text = [&](const char* key, QString& out) {
+        if (const auto it = map.find(key); it != map.end() && !it->second.empty())
+            out = QString::fromStdString(it->second);
+    };
+    auto number = [&](const char* key, int& out) {
+        bool ok = false;
+        if (const auto it = map.find(key); it != map.end()) {
+            const int v = QString::fromStdString(it->second).toInt(&ok);
+            if (ok && v >= 0)
+                out = v;
+        }
+    };
+    text("method", s.method);
+    text("metric", s.metric);
+    text("reference", s.reference);
+    number("steps", s.steps);
+    number("batch_size", s.batchSize);
+    number("acdc_top_k", s.acdcTopK);
+    if (const auto it = map.find("taus"); it != map.end()) {
+        QVector<double> taus;
+        for (const QString& part : QString::fromStdString(it->second).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            bool ok = false;
+            const double v = part.toDouble(&ok);
+            if (ok)
+                taus << v;
+        }
+        if (!taus.isEmpty())
+            s.taus = taus;
+    }
+    if (const auto it = map.find("per_position"); it != map.end())
+        s.perPosition = it->second == "true";
+    return s;
+}
+
 QString RunSettings::describe() const
 {
     QString title = methodTitle(method);

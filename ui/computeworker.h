@@ -18,6 +18,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
+#include <string>
 #include <memory>
 #include <vector>
 
@@ -60,6 +62,10 @@ struct RunSettings
     // For titles: "EAP-IG (5 steps) · logit-diff · corrupted".
     QString describe() const;
     bool operator==(const RunSettings& other) const { return key() == other.key(); }
+
+    // By name, for session files; fromMap keeps the defaults of absent or unreadable names.
+    std::map<std::string, std::string> toMap() const;
+    static RunSettings fromMap(const std::map<std::string, std::string>& map);
 };
 
 // The outcome of one attribution run: an immutable snapshot every view shares (by

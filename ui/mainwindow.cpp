@@ -3,6 +3,7 @@
 
 #include "core/circuit.h"
 #include "core/error.h"
+#include "core/session.h"
 #include "core/system.h"
 #include "core/tokenizer.h"
 #include "core/version.h"
@@ -19,6 +20,7 @@
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QCryptographicHash>
+#include <QDateTime>
 #include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
@@ -30,6 +32,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QRegularExpression>
@@ -37,8 +40,10 @@
 #include <QSettings>
 #include <QSpinBox>
 #include <QStackedWidget>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTimer>
 #include <QUndoStack>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -47,12 +52,37 @@
 #include <cmath>
 #include <limits>
 
+#ifdef Q_OS_UNIX
+#include <cerrno>
+#include <csignal>
+#endif
+
 namespace patchbay::ui {
 
 namespace {
 
 constexpr int kLayoutVersion = 2; // bump when the docks change: an old saved state is ignored
 constexpr int kRecentModels = 8;
+constexpr int kAutosaveDelayMs = 2000;
+const QString kSessionSuffix = QStringLiteral(".pbsession");
+
+QString sessionsDirectory()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + QStringLiteral("/sessions");
+}
+
+// Whether the process that wrote an autosave still runs (its own window keeps it).
+bool processRuns(qint64 pid)
+{
+#ifdef Q_OS_UNIX
+    return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
+#else
+    Q_UNUSED(pid);
+    return false;
+#endif
+}
+
+std::string text(const QString& s) { return s.toStdString(); }
 
 QLabel* placeholderLabel(const QString& text, QWidget* parent)
 {
@@ -132,9 +162,20 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(m_worker, &ComputeWorker::cancelled, this, &MainWindow::onCancelled);
     connect(m_worker, &ComputeWorker::busyChanged, this, &MainWindow::updateReady);
 
+    m_ioPool.setMaxThreadCount(1);
+    m_autosaveTimer = new QTimer(this);
+    m_autosaveTimer->setSingleShot(true);
+    m_autosaveTimer->setInterval(kAutosaveDelayMs);
+    connect(m_autosaveTimer, &QTimer::timeout, this, &MainWindow::autosave);
+    m_autosaveFile = sessionsDirectory() + QStringLiteral("/autosave-%1").arg(QCoreApplication::applicationPid()) + kSessionSuffix;
+
     createDocks();
     createActions();
     createStatusBar();
+    recoverCrashedSessions();
+    connect(m_editor, &PromptEditor::datasetChanged, this, &MainWindow::markDirty);
+    connect(m_selection, &Selection::nodeChanged, this, &MainWindow::markDirty);
+    connect(m_selection, &Selection::pairChanged, this, &MainWindow::markDirty);
     connect(m_selection, &Selection::nodeChanged, this, &MainWindow::followNode);
     connect(m_selection, &Selection::pairChanged, this, &MainWindow::requestPairViews);
     // A first start fills most of the screen; a saved geometry replaces it (restoreLayout()).
@@ -144,7 +185,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     updateReady();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    m_ioPool.waitForDone();
+}
 
 QList<QDockWidget*> MainWindow::docks() const { return findChildren<QDockWidget*>(); }
 
@@ -385,6 +429,21 @@ void MainWindow::createActions()
     m_openDatasetAction->setObjectName(QStringLiteral("openDatasetAction"));
     m_openDatasetAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
     m_openDatasetAction->setStatusTip(tr("Open clean/corrupted prompt pairs (CSV or JSON, native or a peer tool's format)"));
+    fileMenu->addSeparator();
+    auto* openSession = fileMenu->addAction(tr("Open &Session…"), this, &MainWindow::chooseSessionToOpen);
+    openSession->setObjectName(QStringLiteral("openSessionAction"));
+    openSession->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_O));
+    openSession->setStatusTip(tr("Reopen saved work: model, prompt pairs, settings, scores and view"));
+    auto* saveSession = fileMenu->addAction(tr("&Save Session"), this, [this] { chooseSessionToSave(false); });
+    saveSession->setObjectName(QStringLiteral("saveSessionAction"));
+    saveSession->setShortcut(QKeySequence::Save);
+    auto* saveSessionAs = fileMenu->addAction(tr("Save Session &As…"), this, [this] { chooseSessionToSave(true); });
+    saveSessionAs->setShortcut(QKeySequence::SaveAs);
+    m_reopenSessionAction = fileMenu->addAction(tr("Reopen &Last Session"), this, [this] { reopenLastSession(); });
+    m_reopenSessionAction->setObjectName(QStringLiteral("reopenSessionAction"));
+    m_reopenSessionAction->setStatusTip(tr("The work of the last window closed, or autosaved before Patchbay stopped"));
+    m_reopenSessionAction->setEnabled(QFileInfo::exists(lastSessionFile()) || QFileInfo::exists(recoveredSessionFile()));
+    fileMenu->addSeparator();
     m_exportCircuitAction = fileMenu->addAction(tr("&Export Scores as Circuit…"), this, [this] { exportCircuit(); });
     m_exportCircuitAction->setObjectName(QStringLiteral("exportCircuitAction"));
     m_exportCircuitAction->setStatusTip(tr("Write the shown result's edge scores as a circuit file (native or EAP-IG JSON)"));
@@ -494,6 +553,21 @@ void MainWindow::updateRecentMenu()
 void MainWindow::closeEvent(QCloseEvent* event)
 {
     saveLayout();
+    // A clean close keeps the work as the last session; the autosave is no longer needed.
+    m_autosaveTimer->stop();
+    m_ioPool.waitForDone();
+    const core::Session last = session();
+    if (!last.modelPath.empty() || last.dataset) {
+        try {
+            QDir().mkpath(sessionsDirectory());
+            core::writeSession(last, lastSessionFile().toStdString());
+        } catch (const std::exception&) {
+            // Closing must not fail; the autosave stays and is offered at the next start.
+            event->accept();
+            return;
+        }
+    }
+    QFile::remove(m_autosaveFile);
     event->accept();
 }
 
@@ -650,6 +724,19 @@ void MainWindow::onModelLoaded(quint64 job, const LoadedModel& model)
     m_attention.reset();
     requestPairViews();
     updateReady();
+    if (m_pendingSession) {
+        const core::Session pending = std::move(*m_pendingSession);
+        m_pendingSession.reset();
+        const std::string now = text(model.summary.fingerprint);
+        if (!pending.modelFingerprint.empty() && pending.modelFingerprint != now)
+            showError(tr("The model in %1 has changed since the session was saved (weights fingerprint %2, now %3): "
+                         "the session's scores belong to the old weights and are not shown. Run again to score "
+                         "these weights.")
+                          .arg(model.summary.path, QString::fromStdString(pending.modelFingerprint).left(12),
+                               model.summary.fingerprint.left(12)));
+        applySessionView(pending);
+    }
+    markDirty();
 }
 
 void MainWindow::onRunFinished(const RunResult& result)
@@ -673,6 +760,7 @@ void MainWindow::onRunFinished(const RunResult& result)
     }
     showResult(key);
     m_runPanel->selectResult(key);
+    markDirty();
 }
 
 void MainWindow::onAttention(const AttentionPatterns& patterns)
@@ -689,6 +777,14 @@ void MainWindow::onFailed(quint64 job, const QString& message)
         m_progress->hide();
         if (!m_worker->hasModel())
             m_modelPlaceholder->setText(tr("No model loaded\n\n%1").arg(message));
+        if (m_pendingSession) { // the pairs and runs stay; the model must be found by hand
+            const core::Session pending = std::move(*m_pendingSession);
+            m_pendingSession.reset();
+            showError(tr("The session's model could not be loaded: %1. Open the model with File > Open Model…; "
+                         "the session's pairs and scores are kept.").arg(message));
+            applySessionView(pending);
+            return;
+        }
     } else if (job == m_runJob) {
         m_runPanel->setRunning(false);
         m_runPanel->setStatus(tr("Failed: %1").arg(message));
@@ -1026,10 +1122,282 @@ void MainWindow::showAttention()
     m_attentionMap->setData(map);
 }
 
+// ---- sessions ------------------------------------------------------------------------
+
+QString MainWindow::lastSessionFile() { return sessionsDirectory() + QStringLiteral("/last") + kSessionSuffix; }
+
+QString MainWindow::recoveredSessionFile()
+{
+    return sessionsDirectory() + QStringLiteral("/recovered") + kSessionSuffix;
+}
+
+core::Session MainWindow::session() const
+{
+    core::Session s;
+    if (const LoadedModel* model = m_worker->model()) {
+        s.modelPath = text(model->summary.path);
+        s.modelFingerprint = text(model->summary.fingerprint);
+    } else if (m_pendingSession) {
+        s.modelPath = m_pendingSession->modelPath;
+        s.modelFingerprint = m_pendingSession->modelFingerprint;
+    }
+    s.device = text(m_device);
+    s.dtype = text(m_dtype);
+    if (m_editor->pairCount() > 0) {
+        s.dataset = m_editor->dataset();
+        s.datasetFile = text(m_editor->fileName());
+    }
+    s.settings = m_runPanel->settings().toMap();
+    for (auto it = m_results.cbegin(); it != m_results.cend(); ++it) {
+        core::SessionRun run;
+        run.key = text(it.key());
+        run.settings = it->settings.toMap();
+        run.modelKey = text(it->modelKey);
+        run.datasetKey = text(it->datasetKey);
+        run.pairs = it->pairs;
+        if (it->scores)
+            run.scores = *it->scores;
+        if (it->circuit)
+            run.circuit = *it->circuit;
+        s.runs.push_back(std::move(run));
+    }
+    s.currentRun = text(m_currentResult);
+    s.labels = m_labels;
+    s.groups = m_groups;
+    s.view = {{"pair", std::to_string(m_selection->pair())},
+              {"node", text(m_selection->node())},
+              {"position", std::to_string(m_selection->position())},
+              {"attention_layer", std::to_string(m_attentionLayer->value())},
+              {"attention_head", std::to_string(m_attentionHead->value())},
+              {"scores_tab", std::to_string(m_scoreTabs->currentIndex())}};
+    return s;
+}
+
+bool MainWindow::saveSession(const QString& file)
+{
+    try {
+        QDir().mkpath(QFileInfo(file).absolutePath());
+        core::writeSession(session(), file.toStdString());
+    } catch (const std::exception& e) {
+        showError(tr("The session could not be saved: %1").arg(QString::fromStdString(e.what())));
+        return false;
+    }
+    m_sessionFile = file;
+    showError(QString());
+    statusBar()->showMessage(tr("Session saved to %1").arg(file), 4000);
+    return true;
+}
+
+bool MainWindow::openSession(const QString& file)
+{
+    if (m_worker->isRunningLongJob()) {
+        showError(tr("A computation is running; cancel it or wait for it to finish before opening a session."));
+        return false;
+    }
+    core::Session s;
+    try {
+        s = core::readSession(file.toStdString());
+    } catch (const std::exception& e) {
+        showError(tr("The session could not be opened: %1").arg(QString::fromStdString(e.what())));
+        return false;
+    }
+    showError(QString());
+    // The session replaces the window's runs, pairs, settings and labels.
+    m_results.clear();
+    m_runPanel->clearResults();
+    m_currentResult.clear();
+    m_exportCircuitAction->setEnabled(false);
+    for (const core::SessionRun& run : s.runs) {
+        RunResult result;
+        result.settings = RunSettings::fromMap(run.settings);
+        result.modelKey = QString::fromStdString(run.modelKey);
+        result.datasetKey = QString::fromStdString(run.datasetKey);
+        result.pairs = run.pairs;
+        result.scores = std::make_shared<const core::AttributionResult>(run.scores);
+        if (run.circuit)
+            result.circuit = std::make_shared<const core::Circuit>(*run.circuit);
+        const QString key = run.key.empty() ? result.modelKey + QLatin1Char('|') + result.datasetKey + QLatin1Char('|') +
+                                                  result.settings.key()
+                                            : QString::fromStdString(run.key);
+        m_results.insert(key, result);
+    }
+    m_runPanel->setSettings(RunSettings::fromMap(s.settings));
+    m_labels = s.labels;
+    m_groups = s.groups;
+    if (s.dataset)
+        m_editor->setDataset(*s.dataset, tr("Open session"));
+    m_sessionFile = file;
+    setDevice(QString::fromStdString(s.device));
+    setDtype(QString::fromStdString(s.dtype));
+
+    const QString modelPath = QString::fromStdString(s.modelPath.string());
+    const LoadedModel* loaded = m_worker->model();
+    if (loaded && QDir::cleanPath(loaded->summary.path) == QDir::cleanPath(modelPath) &&
+        text(loaded->summary.fingerprint) == s.modelFingerprint) {
+        for (auto it = m_results.cbegin(); it != m_results.cend(); ++it)
+            if (it->modelKey == ComputeWorker::modelKey(loaded->summary))
+                m_runPanel->addResult(it.key(), it->settings.describe(), it->datasetKey);
+        applySessionView(s);
+        markDirty();
+        return true;
+    }
+    if (modelPath.isEmpty()) {
+        applySessionView(s);
+        return true;
+    }
+    m_pendingSession = std::move(s);
+    openModel(modelPath);
+    return true;
+}
+
+void MainWindow::applySessionView(const core::Session& s)
+{
+    auto number = [&](const char* key, int fallback) {
+        const auto it = s.view.find(key);
+        bool ok = false;
+        const int v = it == s.view.end() ? fallback : QString::fromStdString(it->second).toInt(&ok);
+        return ok ? v : fallback;
+    };
+    const QString current = QString::fromStdString(s.currentRun);
+    const LoadedModel* model = m_worker->model();
+    if (model && m_results.contains(current) && m_results.value(current).modelKey == ComputeWorker::modelKey(model->summary)) {
+        showResult(current);
+        m_runPanel->selectResult(current);
+    }
+    m_scoreTabs->setCurrentIndex(std::clamp(number("scores_tab", 0), 0, m_scoreTabs->count() - 1));
+    m_attentionLayer->setValue(number("attention_layer", m_attentionLayer->value()));
+    m_attentionHead->setValue(number("attention_head", m_attentionHead->value()));
+    const int pair = number("pair", -1);
+    if (pair >= 0 && pair < m_editor->pairCount())
+        m_selection->setPair(pair);
+    m_selection->setPosition(number("position", -1));
+    if (const auto node = s.view.find("node"); node != s.view.end() && !node->second.empty())
+        m_selection->setNode(QString::fromStdString(node->second));
+}
+
+void MainWindow::markDirty()
+{
+    m_autosaveTimer->start();
+}
+
+void MainWindow::autosave()
+{
+    core::Session s = session();
+    if (s.modelPath.empty() && !s.dataset)
+        return; // nothing to lose yet
+    QPointer<MainWindow> self(this);
+    const QString file = m_autosaveFile;
+    m_ioPool.start([s = std::move(s), file, self] {
+        try {
+            QDir().mkpath(QFileInfo(file).absolutePath());
+            core::writeSession(s, file.toStdString());
+        } catch (const std::exception& e) {
+            const QString message = QString::fromStdString(e.what());
+            QMetaObject::invokeMethod(qApp, [self, message] {
+                if (self)
+                    self->showError(MainWindow::tr("Autosave failed: %1").arg(message));
+            });
+        }
+    });
+}
+
+void MainWindow::autosaveNow()
+{
+    m_autosaveTimer->stop();
+    autosave();
+    m_ioPool.waitForDone();
+}
+
+void MainWindow::recoverCrashedSessions()
+{
+    // Autosaves of processes that no longer run: the newest becomes the recovered session.
+    const QDir dir(sessionsDirectory());
+    const QFileInfoList files =
+        dir.entryInfoList({QStringLiteral("autosave-*") + kSessionSuffix}, QDir::Files, QDir::Time);
+    bool recovered = false;
+    for (const QFileInfo& info : files) {
+        const qint64 pid = info.completeBaseName().mid(QStringLiteral("autosave-").size()).toLongLong();
+        if (pid == QCoreApplication::applicationPid() || processRuns(pid))
+            continue;
+        if (!recovered) { // newest first
+            QFile::remove(recoveredSessionFile());
+            recovered = QFile::rename(info.absoluteFilePath(), recoveredSessionFile());
+            if (recovered) {
+                m_notice = tr("Patchbay did not close cleanly last time. File > Reopen Last Session brings back "
+                              "the work autosaved at %1.")
+                               .arg(QLocale().toString(info.lastModified(), QLocale::ShortFormat));
+                showError(QString());
+            }
+        } else {
+            QFile::remove(info.absoluteFilePath()); // older than the one recovered
+        }
+    }
+    if (m_reopenSessionAction)
+        m_reopenSessionAction->setEnabled(QFileInfo::exists(lastSessionFile()) || QFileInfo::exists(recoveredSessionFile()));
+}
+
+bool MainWindow::reopenLastSession()
+{
+    const QFileInfo last(lastSessionFile()), recovered(recoveredSessionFile());
+    QString file;
+    if (recovered.exists() && (!last.exists() || recovered.lastModified() >= last.lastModified()))
+        file = recovered.absoluteFilePath();
+    else if (last.exists())
+        file = last.absoluteFilePath();
+    if (file.isEmpty()) {
+        showError(tr("There is no last session to reopen."));
+        return false;
+    }
+    if (!openSession(file))
+        return false;
+    if (!m_notice.isEmpty()) {
+        const QString notice = m_notice;
+        m_notice.clear();
+        if (errorText() == notice)
+            showError(QString());
+    }
+    m_sessionFile.clear(); // Save asks for a name rather than writing into the autosave folder
+    return true;
+}
+
+void MainWindow::chooseSessionToOpen()
+{
+    const QString start = m_sessionFile.isEmpty() ? QDir::homePath() : QFileInfo(m_sessionFile).absolutePath();
+    const QString file = QFileDialog::getOpenFileName(this, tr("Open Session"), start,
+                                                      tr("Patchbay sessions (*.pbsession);;All files (*)"));
+    if (!file.isEmpty())
+        openSession(file);
+}
+
+bool MainWindow::chooseSessionToSave(bool askForName)
+{
+    QString file = m_sessionFile;
+    if (askForName || file.isEmpty()) {
+        const QString start = file.isEmpty() ? QDir::homePath() + QStringLiteral("/untitled") + kSessionSuffix : file;
+        file = QFileDialog::getSaveFileName(this, tr("Save Session"), start, tr("Patchbay sessions (*.pbsession)"));
+        if (file.isEmpty())
+            return false;
+        if (!file.endsWith(kSessionSuffix))
+            file += kSessionSuffix;
+    }
+    return saveSession(file);
+}
+
+void MainWindow::setNodeLabel(const QString& node, const QString& label)
+{
+    if (label.trimmed().isEmpty())
+        m_labels.erase(text(node));
+    else
+        m_labels[text(node)] = text(label.trimmed());
+    markDirty();
+}
+
 void MainWindow::showError(const QString& message)
 {
-    m_errorLabel->setText(message);
-    m_errorLabel->setToolTip(message);
+    // With no error to show, a standing notice (a session to recover) stays visible.
+    const QString shown = message.isEmpty() ? m_notice : message;
+    m_errorLabel->setText(shown);
+    m_errorLabel->setToolTip(shown);
 }
 
 } // namespace patchbay::ui

@@ -3,10 +3,15 @@
 
 #include "ui/computeworker.h"
 
+#include "core/session.h"
+
 #include <QHash>
 #include <QMainWindow>
+#include <QThreadPool>
 
+#include <map>
 #include <optional>
+#include <string>
 
 class QAction;
 class QComboBox;
@@ -65,6 +70,34 @@ public:
     // (and the message in the error label) when there is none or it cannot be written.
     bool exportCircuit(const QString& file, const QString& format);
 
+    // Sessions (core::Session): the model (path and weights fingerprint), the pairs as
+    // edited, the run settings, every run of this window with its scores and circuit, node
+    // labels and groups, and the view state (selection, attention head, score tab).
+    core::Session session() const;
+    // Writes session() to `file`; false (and the message in the error label) on failure.
+    bool saveSession(const QString& file);
+    // Replaces the window's pairs, runs, settings and labels by the session's and loads its
+    // model (unless that model is already loaded); the view state follows once it has
+    // loaded. A model whose weights changed since the session was saved is said so in the
+    // error label, and the old scores stay cached without being shown. False (state kept)
+    // when the file cannot be read or a computation is running.
+    bool openSession(const QString& file);
+    QString sessionFile() const { return m_sessionFile; }
+    // Autosave: 2 s after a change the session is written off the GUI thread to
+    // autosaveFile() (one per running window); a clean close moves it to
+    // lastSessionFile(). An autosave left by a process that no longer runs (a crash) is
+    // moved to recoveredSessionFile() at the next start, and the window says so.
+    QString autosaveFile() const { return m_autosaveFile; }
+    static QString lastSessionFile();
+    static QString recoveredSessionFile();
+    void autosaveNow(); // writes at once and waits for the write (tests, quitting)
+    // Opens the newer of the recovered and the last session; false when there is none.
+    bool reopenLastSession();
+
+    // User labels of nodes ("previous-token head") and groups of heads; saved in sessions.
+    void setNodeLabel(const QString& node, const QString& label);
+    const std::map<std::string, std::string>& nodeLabels() const { return m_labels; }
+
     ComputeWorker* worker() const { return m_worker; }
     PromptEditor* promptEditor() const { return m_editor; }
     RunPanel* runPanel() const { return m_runPanel; }
@@ -119,6 +152,12 @@ private:
     void showAttention();
     void followNode(const QString& node);
     void showError(const QString& message);
+    void markDirty(); // schedules an autosave
+    void autosave();
+    void recoverCrashedSessions();
+    void applySessionView(const core::Session& session);
+    void chooseSessionToOpen();
+    bool chooseSessionToSave(bool askForName);
 
     ComputeWorker* m_worker = nullptr;
     Selection* m_selection = nullptr;
@@ -140,6 +179,15 @@ private:
     QHash<QString, RunResult> m_results; // by model | dataset | settings key
     QString m_currentResult;
     std::optional<AttentionPatterns> m_attention; // of the selected pair's clean prompt
+
+    QString m_sessionFile;
+    QString m_notice; // shown in the error label while there is no error (a session to recover)
+    std::optional<core::Session> m_pendingSession; // its view state follows the model load
+    std::map<std::string, std::string> m_labels, m_groups;
+    QString m_autosaveFile;
+    QTimer* m_autosaveTimer = nullptr;
+    QThreadPool m_ioPool; // one thread: autosaves are written in order, off the GUI thread
+    QAction* m_reopenSessionAction = nullptr;
 
     QAction* m_openModelAction = nullptr;
     QAction* m_openDatasetAction = nullptr;

@@ -67,9 +67,21 @@ int main(int argc, char* argv[])
         QApplication::translate("main", "Once the model has loaded, run <method> (eap, eap-ig, atp, "
                                         "activation-patching, exact, acdc, …) on the prompt pairs."),
         QStringLiteral("method"));
-    parser.addOptions({modelOption, dataOption, deviceOption, dtypeOption, runOption});
+    const QCommandLineOption sessionOption(
+        {QStringLiteral("s"), QStringLiteral("session")},
+        QApplication::translate("main", "Open the saved session <file> (.pbsession): its model, prompt pairs, "
+                                        "scores and view."),
+        QStringLiteral("file"));
+    parser.addOptions({modelOption, dataOption, deviceOption, dtypeOption, runOption, sessionOption});
+    parser.addPositionalArgument(QStringLiteral("session"),
+                                 QApplication::translate("main", "A .pbsession file to open (as --session)."),
+                                 QStringLiteral("[session]"));
     parser.process(*app); // exits after --help, --version or a bad option
-    if (!parser.positionalArguments().isEmpty()) {
+    QString sessionFile = parser.value(sessionOption);
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() == 1 && sessionFile.isEmpty() && positional.constFirst().endsWith(QStringLiteral(".pbsession")))
+        sessionFile = positional.constFirst();
+    else if (!positional.isEmpty()) {
         std::fprintf(stderr, "%s\n",
                      qPrintable(QApplication::translate("main", "Unexpected argument: %1 (see --help)")
                                     .arg(parser.positionalArguments().constFirst())));
@@ -92,7 +104,10 @@ int main(int argc, char* argv[])
                                        });
     }
     // Loading runs off the GUI thread: the window is up at once.
-    if (parser.isSet(modelOption))
+    if (!sessionFile.isEmpty()) {
+        if (!window.openSession(sessionFile))
+            window.openDemo();
+    } else if (parser.isSet(modelOption))
         window.openModel(parser.value(modelOption), parser.value(dataOption));
     else
         window.openDemo(parser.value(dataOption));

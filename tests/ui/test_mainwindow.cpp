@@ -19,6 +19,7 @@
 #include "core/circuit.h"
 #include "core/error.h"
 #include "core/model.h"
+#include "core/session.h"
 #include "core/system.h"
 
 #include <QApplication>
@@ -98,6 +99,8 @@ private Q_SLOTS:
         QStandardPaths::setTestModeEnabled(true);
         QCoreApplication::setOrganizationName(QStringLiteral("PatchbayTests"));
         QCoreApplication::setApplicationName(QStringLiteral("test_mainwindow"));
+        // Autosaves of an earlier run of this test would be offered for recovery.
+        QDir(QFileInfo(MainWindow::lastSessionFile()).absolutePath()).removeRecursively();
 
         QVERIFY(m_tmp.isValid());
         QDir root(m_tmp.path());
@@ -273,6 +276,143 @@ private Q_SLOTS:
         QTRY_VERIFY(std::abs(table->item(last, 0)->data(Qt::UserRole).toDouble() - expected) > 1e-3);
     }
 
+    // A session saved after an EAP run and reopened in another window brings back the
+    // pairs as edited, the settings, the scores (bit for bit), the selection and the view;
+    // the same run again comes from the restored cache.
+    void sessionRoundTrips()
+    {
+        QTemporaryDir tmp;
+        const QString file = tmp.filePath(QStringLiteral("work.pbsession"));
+        std::vector<double> scores;
+        int pairs = 0;
+        {
+            MainWindow window;
+            window.show();
+            QVERIFY(load(window, demoDir(), demoDir() + QStringLiteral("/induction.csv")));
+            auto* table = window.promptEditor()->model();
+            const QModelIndex clean = table->index(0, PairTableModel::CleanColumn);
+            QVERIFY(table->setData(clean, clean.data().toString() + QStringLiteral(" edited"), Qt::EditRole));
+            QSignalSpy finished(window.worker(), &ComputeWorker::runFinished);
+            RunSettings settings = window.runPanel()->settings();
+            settings.batchSize = 7;
+            window.runPanel()->setSettings(settings);
+            QTRY_VERIFY(window.runPanel()->runButton()->isEnabled());
+            QVERIFY(window.runAttribution(settings));
+            QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTimeoutMs);
+            scores = window.currentResult()->scores->edgeScores;
+            window.selection()->setPair(2);
+            window.selection()->setNode(QStringLiteral("a1.h2"));
+            window.setNodeLabel(QStringLiteral("a0.h1"), QStringLiteral("previous-token head"));
+            pairs = window.promptEditor()->pairCount();
+            QVERIFY(window.saveSession(file));
+            QCOMPARE(window.sessionFile(), file);
+        }
+        MainWindow window;
+        window.show();
+        QSignalSpy loaded(window.worker(), &ComputeWorker::modelLoaded);
+        QSignalSpy started(window.worker(), &ComputeWorker::started);
+        QVERIFY(window.openSession(file));
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, kTimeoutMs);
+        QCOMPARE(window.errorText(), QString());
+        QCOMPARE(window.promptEditor()->pairCount(), pairs);
+        QVERIFY(QString::fromStdString(window.promptEditor()->dataset().pairs[0].clean).endsWith(QStringLiteral(" edited")));
+        QCOMPARE(window.runPanel()->settings().batchSize, 7);
+        QVERIFY(window.currentResult());
+        QVERIFY(window.currentResult()->scores->edgeScores == scores);
+        QVERIFY(window.scoreMap()->hasData());
+        QCOMPARE(window.selection()->pair(), 2);
+        QCOMPARE(window.selection()->node(), QStringLiteral("a1.h2"));
+        QCOMPARE(window.findChild<QSpinBox*>(QStringLiteral("attentionHead"))->value(), 2);
+        QCOMPARE(window.nodeLabels().at("a0.h1"), std::string("previous-token head"));
+        const int jobs = static_cast<int>(started.count());
+        QSignalSpy finished(window.worker(), &ComputeWorker::runFinished);
+        QTRY_VERIFY(window.runPanel()->runButton()->isEnabled());
+        QVERIFY(window.runAttribution(window.runPanel()->settings()));
+        QTest::qWait(100);
+        QCOMPARE(finished.count(), 0); // from the restored cache
+        QCOMPARE(static_cast<int>(started.count()), jobs);
+
+        // A damaged session is refused by name and the window keeps its state.
+        const QString bad = tmp.filePath(QStringLiteral("bad.pbsession"));
+        QFile damaged(bad);
+        QVERIFY(damaged.open(QIODevice::WriteOnly));
+        damaged.write("{\"format\": \"patchbay-session\", \"model\": {}, \"runs\": 3}");
+        damaged.close();
+        QVERIFY(!window.openSession(bad));
+        QVERIFY(window.errorText().contains(QStringLiteral("bad.pbsession")));
+        QCOMPARE(window.promptEditor()->pairCount(), pairs);
+        QVERIFY(window.currentResult());
+    }
+
+    // A session whose model's weights changed since it was saved: said so, old scores
+    // not shown as the current result.
+    void sessionOfAChangedModelSaysSo()
+    {
+        QTemporaryDir tmp;
+        const QString file = tmp.filePath(QStringLiteral("changed.pbsession"));
+        {
+            MainWindow window;
+            QVERIFY(load(window, m_modelDir, m_pairsFile));
+            QVERIFY(window.saveSession(file));
+        }
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        auto j = nlohmann::json::parse(f.readAll().toStdString());
+        f.close();
+        j["model"]["fingerprint"] = "0123456789abcdef";
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write(QByteArray::fromStdString(j.dump()));
+        f.close();
+        MainWindow window;
+        QSignalSpy loaded(window.worker(), &ComputeWorker::modelLoaded);
+        QVERIFY(window.openSession(file));
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, kTimeoutMs);
+        QVERIFY2(window.errorText().contains(QStringLiteral("has changed since the session was saved")),
+                 qPrintable(window.errorText()));
+        QCOMPARE(window.promptEditor()->pairCount(), 3);
+    }
+
+    // Autosave: an edit is on disk within the autosave delay; a window that never closed
+    // (its process gone) leaves it to be recovered at the next start; a clean close keeps
+    // the work as the last session instead.
+    void autosaveSurvivesACrash()
+    {
+        QDir(QFileInfo(MainWindow::recoveredSessionFile()).absolutePath()).removeRecursively();
+        QString autosave;
+        {
+            MainWindow window;
+            QVERIFY(load(window, m_modelDir, m_pairsFile));
+            auto* table = window.promptEditor()->model();
+            const QModelIndex clean = table->index(1, PairTableModel::CleanColumn);
+            QVERIFY(table->setData(clean, QStringLiteral("Mary and John went to the shop"), Qt::EditRole));
+            autosave = window.autosaveFile();
+            QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(autosave), 10000); // the timer, not autosaveNow()
+            window.autosaveNow();
+            // As if the process had died: the file carries a pid no process has.
+            QVERIFY(QFile::rename(autosave, QFileInfo(autosave).absolutePath() +
+                                                QStringLiteral("/autosave-999999999.pbsession")));
+        }
+        MainWindow window;
+        QVERIFY(window.errorText().contains(QStringLiteral("did not close cleanly")));
+        auto* reopen = window.findChild<QAction*>(QStringLiteral("reopenSessionAction"));
+        QVERIFY(reopen && reopen->isEnabled());
+        QSignalSpy loaded(window.worker(), &ComputeWorker::modelLoaded);
+        QVERIFY(window.reopenLastSession());
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, kTimeoutMs);
+        QCOMPARE(window.promptEditor()->dataset().pairs.at(1).clean, std::string("Mary and John went to the shop"));
+        QVERIFY(!window.errorText().contains(QStringLiteral("did not close cleanly")));
+        QVERIFY(window.sessionFile().isEmpty()); // Save asks for a name
+
+        window.autosaveNow();
+        QVERIFY(QFileInfo::exists(window.autosaveFile()));
+        QFile::remove(MainWindow::lastSessionFile());
+        window.close();
+        QVERIFY(!QFileInfo::exists(window.autosaveFile()));
+        QVERIFY(QFileInfo::exists(MainWindow::lastSessionFile()));
+        QCOMPARE(core::readSession(MainWindow::lastSessionFile().toStdString()).dataset->pairs.at(1).clean,
+                 std::string("Mary and John went to the shop"));
+    }
+
     void cancelStopsALongRun()
     {
         MainWindow window;
@@ -397,6 +537,12 @@ private:
     QTemporaryDir m_tmp;
     QString m_modelDir;
     QString m_pairsFile;
+
+    void cleanupTestCase()
+    {
+        // Windows destroyed without a close leave their autosaves, as a crash would.
+        QDir(QFileInfo(MainWindow::lastSessionFile()).absolutePath()).removeRecursively();
+    }
 };
 
 QTEST_MAIN(TestMainWindow)
