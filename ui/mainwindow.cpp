@@ -61,7 +61,7 @@ namespace patchbay::ui {
 
 namespace {
 
-constexpr int kLayoutVersion = 2; // bump when the docks change: an old saved state is ignored
+constexpr int kLayoutVersion = 3; // bump when the docks change: an old saved state is ignored
 constexpr int kRecentModels = 8;
 constexpr int kAutosaveDelayMs = 2000;
 const QString kSessionSuffix = QStringLiteral(".pbsession");
@@ -181,6 +181,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     // A first start fills most of the screen; a saved geometry replaces it (restoreLayout()).
     const QSize screen = QGuiApplication::primaryScreen() ? QGuiApplication::primaryScreen()->availableSize() : QSize(1400, 900);
     resize(std::min(1600, screen.width() * 95 / 100), std::min(1000, screen.height() * 92 / 100));
+    applyDefaultLayout();
     restoreLayout();
     updateReady();
 }
@@ -224,8 +225,14 @@ QDockWidget* MainWindow::addDock(const QString& objectName, const QString& title
 {
     auto* dock = new QDockWidget(title, this);
     dock->setObjectName(objectName);
-    content->setParent(dock);
-    dock->setWidget(content);
+    // Inside a scroll area a dock can be made smaller than its content (which then
+    // scrolls), so the window fits a 1366×768 or 1400×900 screen whatever the docks hold.
+    auto* scroll = new QScrollArea(dock);
+    scroll->setObjectName(objectName + QStringLiteral("Scroll"));
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidget(content);
+    dock->setWidget(scroll);
     addDockWidget(area, dock);
     return dock;
 }
@@ -405,12 +412,6 @@ void MainWindow::createDocks()
     attention->raise();
 
     splitDockWidget(prompts, scores, Qt::Horizontal);
-    // Sizes for a first start; a saved layout replaces them (restoreLayout()).
-    resizeDocks({model, run}, {300, 300}, Qt::Horizontal);
-    resizeDocks({prompts, scores}, {760, 560}, Qt::Horizontal);
-    resizeDocks({prompts}, {400}, Qt::Vertical);
-    resizeDocks({run, attention}, {360, 520}, Qt::Vertical);
-    resizeDocks({attention}, {420}, Qt::Horizontal);
 }
 
 void MainWindow::createActions()
@@ -507,6 +508,24 @@ void MainWindow::createStatusBar()
     statusBar()->addWidget(m_errorLabel, 1);
     statusBar()->addPermanentWidget(m_progress);
     statusBar()->addPermanentWidget(m_deviceLabel);
+}
+
+void MainWindow::applyDefaultLayout()
+{
+    // Sizes for a first start; a saved layout replaces them (restoreLayout()).
+    auto dock = [this](const char* name) { return findChild<QDockWidget*>(QLatin1String(name)); };
+    QDockWidget *model = dock("modelDock"), *run = dock("runDock"), *prompts = dock("promptDock"),
+                *scores = dock("heatmapDock"), *attention = dock("attentionDock");
+    const int w = width(), h = height();
+    // Model and Run share the left column as tabs (the summary is read once, the Run panel
+    // used all along), so that on a 1400×900 screen as on a large one the Run panel, the
+    // attention view and the pairs all get room without scrolling.
+    tabifyDockWidget(model, run);
+    run->raise();
+    resizeDocks({model}, {std::max(340, w * 26 / 100)}, Qt::Horizontal);
+    resizeDocks({attention}, {std::max(360, w * 30 / 100)}, Qt::Horizontal);
+    resizeDocks({prompts}, {h * 40 / 100}, Qt::Vertical);
+    resizeDocks({prompts, scores}, {w * 55 / 100, w * 45 / 100}, Qt::Horizontal);
 }
 
 void MainWindow::restoreLayout()

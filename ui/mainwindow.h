@@ -120,6 +120,7 @@ private:
     QDockWidget* addDock(const QString& objectName, const QString& title, Qt::DockWidgetArea area, QWidget* content);
     QWidget* createModelPanel();
     QWidget* createAttentionPanel();
+    void applyDefaultLayout();
     void restoreLayout();
     void saveLayout() const;
     void updateRecentMenu();

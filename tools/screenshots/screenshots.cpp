@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+// Saves the screenshots of docs/images/: the whole window after an EAP run on the demo
+// model, then each view (model, run panel, prompt pairs, layer × head scores, node ×
+// position scores, attention pattern, logit lens). Run it under Xvfb with a fresh HOME so
+// that no saved layout is restored (tools/screenshots/README.md):
+//
+//   patchbay-screenshots OUT_DIR
+#include "ui/computeworker.h"
+#include "ui/heatmap.h"
+#include "ui/logitlensview.h"
+#include "ui/mainwindow.h"
+#include "ui/runpanel.h"
+#include "ui/selection.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QDockWidget>
+#include <QElapsedTimer>
+#include <QPushButton>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QTimer>
+
+#include <cstdio>
+#include <functional>
+
+using namespace patchbay::ui;
+
+namespace {
+
+bool waitFor(const std::function<bool()>& done, int timeoutMs = 120000)
+{
+    QElapsedTimer timer;
+    timer.start();
+    while (!done()) {
+        if (timer.elapsed() > timeoutMs)
+            return false;
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+    }
+    return true;
+}
+
+void settle(int ms = 400)
+{
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < ms)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+}
+
+bool save(QWidget* widget, const QString& file)
+{
+    const bool ok = widget->grab().save(file);
+    std::printf("%s %s (%dx%d)\n", ok ? "wrote" : "FAILED", qPrintable(file), widget->width(), widget->height());
+    return ok;
+}
+
+} // namespace
+
+int main(int argc, char* argv[])
+{
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("Patchbay"));
+    QApplication::setOrganizationName(QStringLiteral("Patchbay"));
+    if (argc != 2) {
+        std::fprintf(stderr, "usage: patchbay-screenshots OUT_DIR\n");
+        return 2;
+    }
+    const QDir out(QString::fromLocal8Bit(argv[1]));
+    QDir().mkpath(out.absolutePath());
+
+    MainWindow window;
+    window.resize(1600, 1000);
+    window.show();
+    int finished = 0;
+    QObject::connect(window.worker(), &ComputeWorker::runFinished, [&finished] { ++finished; });
+    if (!window.openDemo() || !waitFor([&] { return window.worker()->hasModel(); }) ||
+        !waitFor([&] { return window.runPanel()->runButton()->isEnabled(); })) {
+        std::fprintf(stderr, "the demo model did not load: %s\n", qPrintable(window.errorText()));
+        return 1;
+    }
+    auto dock = [&window](const char* name) { return window.findChild<QDockWidget*>(QLatin1String(name)); };
+    bool ok = true;
+
+    // Node × position first (activation patching per position), then EAP on show.
+    RunSettings perPosition = window.runPanel()->settings();
+    perPosition.method = QStringLiteral("activation-patching");
+    perPosition.perPosition = true;
+    window.runAttribution(perPosition);
+    ok = ok && waitFor([&] { return finished == 1; });
+    auto* tabs = dock("heatmapDock")->findChild<QTabWidget*>();
+    tabs->setCurrentIndex(1);
+    settle();
+    ok = save(dock("heatmapDock"), out.filePath(QStringLiteral("scores-node-position.png"))) && ok;
+
+    RunSettings eap = perPosition;
+    eap.method = QStringLiteral("eap");
+    eap.perPosition = false;
+    window.runPanel()->setSettings(eap);
+    window.runAttribution(eap);
+    ok = ok && waitFor([&] { return finished == 2; });
+    tabs->setCurrentIndex(0);
+    window.selection()->setPair(0);
+    window.selection()->setNode(QStringLiteral("a1.h3")); // the demo's induction head
+    ok = ok && waitFor([&] { return window.attentionMap()->hasData(); });
+    ok = ok && waitFor([&] { return window.logitLens()->table()->rowCount() > 0; });
+    settle(800);
+    ok = save(&window, out.filePath(QStringLiteral("main-window-demo.png"))) && ok;
+    ok = save(dock("heatmapDock"), out.filePath(QStringLiteral("scores-layer-head.png"))) && ok;
+    ok = save(dock("attentionDock"), out.filePath(QStringLiteral("attention.png"))) && ok;
+    ok = save(dock("promptDock"), out.filePath(QStringLiteral("prompt-pairs.png"))) && ok;
+    ok = save(dock("runDock"), out.filePath(QStringLiteral("run-panel.png"))) && ok;
+    ok = save(dock("modelDock"), out.filePath(QStringLiteral("model.png"))) && ok;
+    dock("logitLensDock")->raise();
+    settle();
+    ok = save(dock("logitLensDock"), out.filePath(QStringLiteral("logit-lens.png"))) && ok;
+    window.close();
+    return ok ? 0 : 1;
+}
