@@ -190,6 +190,10 @@ std::string sessionToString(const Session& session)
                         {"task", session.dataset->task},
                         {"pairs", Json::parse(datasetToString(*session.dataset, DatasetFormat::NativeJson))}};
     }
+    if (session.canvas) {
+        j["canvas"] = {{"title", session.canvasTitle},
+                       {"circuit", Json::parse(circuitToString(*session.canvas, CircuitFormat::Native))}};
+    }
     Json runs = Json::array();
     for (const SessionRun& run : session.runs)
         runs.push_back(runToJson(run));
@@ -235,6 +239,13 @@ Session parseSession(const std::string& text, const std::string& where)
         s.datasetFile = jsonOptionalString(*d, "file", "", where + ": dataset");
         if (!s.datasetFile.empty())
             s.dataset->source = s.datasetFile;
+    }
+    if (const auto c = j.find("canvas"); c != j.end() && c->is_object()) {
+        const auto circuit = c->find("circuit");
+        if (circuit == c->end())
+            throw Error(where + ": canvas: \"circuit\" is missing");
+        s.canvas = parseCircuitJson(*circuit, where + ": canvas.circuit");
+        s.canvasTitle = jsonOptionalString(*c, "title", "", where + ": canvas");
     }
     if (const auto runs = j.find("runs"); runs != j.end()) {
         if (!runs->is_array())

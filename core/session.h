@@ -43,6 +43,8 @@ struct Session
     std::map<std::string, std::string> settings; // the run panel's settings by name
     std::vector<SessionRun> runs;
     std::string currentRun; // key of the run on show
+    std::optional<Circuit> canvas; // the circuit on the graph canvas as edited (kept edges, labels)
+    std::string canvasTitle;
 
     std::map<std::string, std::string> labels; // node name -> user label
     std::map<std::string, std::string> groups; // node name -> group name

@@ -11,6 +11,7 @@
 #include <QLocale>
 #include <QStringList>
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 #include <filesystem>
@@ -147,7 +148,40 @@ struct ComputeWorker::State
     std::function<void(double, const std::string&)> report;
     const std::atomic_bool* cancel = nullptr;
     std::atomic_bool cancelNow{false}; // the evaluator's flag: mirrors the running job's
+    std::atomic<quint64> latestEvaluation{0}; // evaluateCircuit: the newest request number
+
+    // The evaluator for these settings and pairs: the kept one when the key matches.
+    core::Evaluator& evaluatorFor(const RunSettings& settings, core::Dataset& data, const QString& datasetKey);
 };
+
+core::Evaluator& ComputeWorker::State::evaluatorFor(const RunSettings& settings, core::Dataset& data,
+                                                    const QString& datasetKey)
+{
+    if (!model)
+        throw core::Error(ComputeWorker::tr("No model is loaded.").toStdString());
+    const QString key = modelKey + QLatin1Char('|') + datasetKey + QLatin1Char('|') + settings.metric +
+                        QLatin1Char('|') + settings.reference + QLatin1Char('|') + QString::number(settings.batchSize);
+    if (evaluator && evaluatorKey == key)
+        return *evaluator;
+    evaluator.reset();
+    evaluatorKey.clear();
+    core::EvaluationOptions options;
+    options.metric = core::parseMetric(settings.metric.toStdString());
+    options.reference = core::parseReference(settings.reference.toStdString());
+    options.batchSize = settings.batchSize;
+    // The evaluator outlives this job: its callbacks go through the state, which always
+    // points at the running job.
+    options.progress = [this](double fraction, const std::string& stage) {
+        if (report)
+            report(fraction, stage);
+    };
+    options.cancel = &cancelNow;
+    if (report)
+        report(0.0, ComputeWorker::tr("Preparing the reference activations").toStdString());
+    evaluator = std::make_unique<core::Evaluator>(model, std::move(data), options);
+    evaluatorKey = key;
+    return *evaluator;
+}
 
 ComputeWorker::ComputeWorker(QObject* parent) : QObject(parent), m_state(std::make_shared<State>())
 {
@@ -155,6 +189,7 @@ ComputeWorker::ComputeWorker(QObject* parent) : QObject(parent), m_state(std::ma
     qRegisterMetaType<patchbay::ui::RunResult>();
     qRegisterMetaType<patchbay::ui::AttentionPatterns>();
     qRegisterMetaType<patchbay::ui::LogitLensResult>();
+    qRegisterMetaType<patchbay::ui::CircuitEvaluation>();
     m_thread.setObjectName(QStringLiteral("ComputeWorker"));
     m_context = new QObject; // no parent: it moves to the worker thread
     m_context->moveToThread(&m_thread);
@@ -303,6 +338,7 @@ quint64 ComputeWorker::loadModel(const ModelRequest& request)
         LoadedModel loaded;
         loaded.summary = summariseModel(*model);
         loaded.graph = std::make_shared<const core::Graph>(model->config());
+        loaded.config = std::make_shared<const core::ModelConfig>(model->config());
         if (const core::Tokenizer* tokenizer = model->tokenizer()) {
             loaded.encoder.tokenizer = std::make_shared<const core::Tokenizer>(*tokenizer);
             if (model->info().prependBos)
@@ -328,40 +364,16 @@ quint64 ComputeWorker::runAttribution(const RunSettings& settings, core::Dataset
     return submit(
         Kind::Run, settings.describe(),
         [this, settings, data = std::move(data), datasetKey](State& s, quint64 job, const std::atomic_bool&) mutable {
-            if (!s.model)
-                throw core::Error(tr("No model is loaded.").toStdString());
-            const QString evaluatorKey = s.modelKey + QLatin1Char('|') + datasetKey + QLatin1Char('|') +
-                                         settings.metric + QLatin1Char('|') + settings.reference +
-                                         QLatin1Char('|') + QString::number(settings.batchSize);
             const int pairs = static_cast<int>(data.pairs.size());
-            if (!s.evaluator || s.evaluatorKey != evaluatorKey) {
-                s.evaluator.reset();
-                s.evaluatorKey.clear();
-                core::EvaluationOptions options;
-                options.metric = core::parseMetric(settings.metric.toStdString());
-                options.reference = core::parseReference(settings.reference.toStdString());
-                options.batchSize = settings.batchSize;
-                // The evaluator outlives this job: its callbacks go through the state, which
-                // always points at the running job.
-                State* state = &s;
-                options.progress = [state](double fraction, const std::string& stage) {
-                    if (state->report)
-                        state->report(fraction, stage);
-                };
-                options.cancel = &s.cancelNow;
-                if (s.report)
-                    s.report(0.0, tr("Preparing the reference activations").toStdString());
-                s.evaluator = std::make_unique<core::Evaluator>(s.model, std::move(data), options);
-                s.evaluatorKey = evaluatorKey;
-            }
+            core::Evaluator& evaluator = s.evaluatorFor(settings, data, datasetKey);
             core::AttributionOptions options;
             options.method = core::parseMethod(settings.method.toStdString());
             options.steps = settings.steps;
             options.taus.assign(settings.taus.begin(), settings.taus.end());
             options.acdcTopK = static_cast<std::size_t>(std::max(0, settings.acdcTopK));
             options.perPosition = settings.perPosition;
-            auto scores = std::make_shared<core::AttributionResult>(core::attribute(*s.evaluator, options));
-            auto circuit = std::make_shared<core::Circuit>(core::attributionCircuit(*s.evaluator, *scores));
+            auto scores = std::make_shared<core::AttributionResult>(core::attribute(evaluator, options));
+            auto circuit = std::make_shared<core::Circuit>(core::attributionCircuit(evaluator, *scores));
 
             RunResult result;
             result.job = job;
@@ -373,6 +385,35 @@ quint64 ComputeWorker::runAttribution(const RunSettings& settings, core::Dataset
             result.circuit = std::move(circuit);
             return [this, result] { Q_EMIT runFinished(result); };
         });
+}
+
+quint64 ComputeWorker::evaluateCircuit(const RunSettings& settings, core::Dataset data, const QString& datasetKey,
+                                       std::vector<float> edgeMask, quint64 request)
+{
+    m_state->latestEvaluation = request;
+    return submit(Kind::Quick, tr("circuit metric"),
+                  [this, settings, data = std::move(data), datasetKey, mask = std::move(edgeMask),
+                   request](State& s, quint64 job, const std::atomic_bool&) mutable -> std::function<void()> {
+                      if (s.latestEvaluation.load() != request)
+                          return {}; // a newer request is queued behind this one
+                      const auto start = std::chrono::steady_clock::now();
+                      core::Evaluator& evaluator = s.evaluatorFor(settings, data, datasetKey);
+                      if (mask.size() != evaluator.graph().edgeCount())
+                          throw core::Error(tr("The circuit has %1 edges but the model's graph has %2.")
+                                                .arg(mask.size())
+                                                .arg(evaluator.graph().edgeCount())
+                                                .toStdString());
+                      CircuitEvaluation out;
+                      out.job = job;
+                      out.request = request;
+                      out.metric = evaluator.evaluate(mask);
+                      out.cleanMetric = evaluator.cleanMetric();
+                      out.referenceMetric = evaluator.referenceMetric();
+                      out.faithfulness = evaluator.faithfulness(out.metric);
+                      out.edgesKept = static_cast<int>(std::count_if(mask.begin(), mask.end(), [](float v) { return v > 0.5f; }));
+                      out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+                      return [this, out] { Q_EMIT circuitEvaluated(out); };
+                  });
 }
 
 quint64 ComputeWorker::attentionPatterns(std::vector<int32_t> ids)

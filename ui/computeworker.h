@@ -41,6 +41,7 @@ struct LoadedModel
     ModelSummary summary;
     TextEncoder encoder;
     std::shared_ptr<const core::Graph> graph;
+    std::shared_ptr<const core::ModelConfig> config;
 };
 
 // The settings of one attribution run (core::AttributionOptions plus the evaluation's
@@ -111,6 +112,20 @@ struct LogitLensResult
     std::shared_ptr<const core::LogitLens> lens;
 };
 
+// The metric of one circuit (edge mask) on the dataset, beside the clean and fully
+// patched runs.
+struct CircuitEvaluation
+{
+    quint64 job = 0;
+    quint64 request = 0; // the caller's request number (the latest wins)
+    double metric = 0;
+    double cleanMetric = 0;
+    double referenceMetric = 0;
+    double faithfulness = 0; // (M − M(reference)) / (M(clean) − M(reference)); NaN when undefined
+    int edgesKept = 0;
+    double seconds = 0;
+};
+
 // The one long-lived compute worker of design.md §1 "Threads": a member QThread owns
 // the loaded core::Model and every tensor; the GUI sends requests (plain values) and gets
 // results back as immutable snapshots through queued signals, so the GUI thread never
@@ -135,6 +150,12 @@ public:
     // activations) of the last (model, datasetKey, metric, reference, batch size) and
     // reuses it when only the method changes.
     quint64 runAttribution(const RunSettings& settings, core::Dataset data, const QString& datasetKey);
+    // The metric with the edges where `edgeMask` is 1 kept and the others patched to the
+    // reference of `settings`, on `data` (the evaluator of a run with the same model, pairs,
+    // metric, reference and batch size is reused). Requests are numbered: one that is
+    // still queued when a newer one arrives is skipped (the latest wins).
+    quint64 evaluateCircuit(const RunSettings& settings, core::Dataset data, const QString& datasetKey,
+                            std::vector<float> edgeMask, quint64 request);
     // Attention patterns of one prompt (ids as the model reads them).
     quint64 attentionPatterns(std::vector<int32_t> ids);
     // The logit lens of one prompt at `position` (negative: from the end) with the top
@@ -161,6 +182,7 @@ Q_SIGNALS:
     void runFinished(const patchbay::ui::RunResult& result);
     void attentionReady(const patchbay::ui::AttentionPatterns& patterns);
     void logitLensReady(const patchbay::ui::LogitLensResult& lens);
+    void circuitEvaluated(const patchbay::ui::CircuitEvaluation& evaluation);
     void failed(quint64 job, const QString& message);
     void cancelled(quint64 job);
     void busyChanged(bool busy);
@@ -196,3 +218,4 @@ Q_DECLARE_METATYPE(patchbay::ui::LoadedModel)
 Q_DECLARE_METATYPE(patchbay::ui::RunResult)
 Q_DECLARE_METATYPE(patchbay::ui::AttentionPatterns)
 Q_DECLARE_METATYPE(patchbay::ui::LogitLensResult)
+Q_DECLARE_METATYPE(patchbay::ui::CircuitEvaluation)

@@ -7,6 +7,7 @@
 #include "core/system.h"
 #include "core/tokenizer.h"
 #include "core/version.h"
+#include "ui/graphcanvas.h"
 #include "ui/heatmap.h"
 #include "ui/logitlensview.h"
 #include "ui/pairseditor.h"
@@ -44,6 +45,7 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTimer>
+#include <QUndoGroup>
 #include <QUndoStack>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -93,14 +95,6 @@ QLabel* placeholderLabel(const QString& text, QWidget* parent)
     return label;
 }
 
-QWidget* placeholderWidget(const QString& text, QWidget* parent)
-{
-    auto* widget = new QWidget(parent);
-    auto* layout = new QVBoxLayout(widget);
-    layout->addWidget(placeholderLabel(text, widget));
-    return widget;
-}
-
 // 124439808 -> "124,439,808 (124.4 M)"
 QString parameterText(qint64 count)
 {
@@ -147,7 +141,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
 {
     setWindowTitle(tr("Patchbay"));
     setObjectName(QStringLiteral("MainWindow"));
-    setCentralWidget(placeholderWidget(tr("Circuit graph\n\nRun an attribution to see the circuit here."), this));
+    m_canvas = new GraphCanvas(this);
+    m_canvas->setObjectName(QStringLiteral("graphCanvas"));
+    setCentralWidget(m_canvas);
+    m_metricTimer = new QTimer(this);
+    m_metricTimer->setSingleShot(true);
+    m_metricTimer->setInterval(120); // a burst of clicks costs one evaluation
+    connect(m_metricTimer, &QTimer::timeout, this, &MainWindow::requestCircuitMetric);
     setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowNestedDocks | QMainWindow::AllowTabbedDocks);
 
     m_worker = new ComputeWorker(this);
@@ -158,6 +158,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(m_worker, &ComputeWorker::runFinished, this, &MainWindow::onRunFinished);
     connect(m_worker, &ComputeWorker::attentionReady, this, &MainWindow::onAttention);
     connect(m_worker, &ComputeWorker::logitLensReady, this, &MainWindow::onLogitLens);
+    connect(m_worker, &ComputeWorker::circuitEvaluated, this, &MainWindow::onCircuitEvaluated);
     connect(m_worker, &ComputeWorker::failed, this, &MainWindow::onFailed);
     connect(m_worker, &ComputeWorker::cancelled, this, &MainWindow::onCancelled);
     connect(m_worker, &ComputeWorker::busyChanged, this, &MainWindow::updateReady);
@@ -177,6 +178,25 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(m_selection, &Selection::nodeChanged, this, &MainWindow::markDirty);
     connect(m_selection, &Selection::pairChanged, this, &MainWindow::markDirty);
     connect(m_selection, &Selection::nodeChanged, this, &MainWindow::followNode);
+    connect(m_canvas, &GraphCanvas::circuitChanged, m_metricTimer, qOverload<>(&QTimer::start));
+    connect(m_canvas, &GraphCanvas::circuitChanged, this, &MainWindow::markDirty);
+    connect(m_canvas, &GraphCanvas::nodeClicked, m_selection, &Selection::setNode);
+    connect(m_canvas, &GraphCanvas::labelsChanged, this, [this] {
+        m_labels = m_canvas->circuit().labels;
+        m_groups = m_canvas->circuit().groups;
+        markDirty();
+    });
+    // Edit > Undo / Redo act on the pairs or the circuit, whichever was used last.
+    connect(qApp, &QApplication::focusChanged, this, [this](QWidget*, QWidget* now) {
+        if (now && m_canvas->isAncestorOf(now))
+            m_undoGroup->setActiveStack(m_canvas->undoStack());
+        else if (now && m_editor->isAncestorOf(now))
+            m_undoGroup->setActiveStack(m_editor->undoStack());
+    });
+    connect(m_canvas->undoStack(), &QUndoStack::indexChanged, this,
+            [this] { m_undoGroup->setActiveStack(m_canvas->undoStack()); });
+    connect(m_editor->undoStack(), &QUndoStack::indexChanged, this,
+            [this] { m_undoGroup->setActiveStack(m_editor->undoStack()); });
     connect(m_selection, &Selection::pairChanged, this, &MainWindow::requestPairViews);
     // A first start fills most of the screen; a saved geometry replaces it (restoreLayout()).
     const QSize screen = QGuiApplication::primaryScreen() ? QGuiApplication::primaryScreen()->availableSize() : QSize(1400, 900);
@@ -189,6 +209,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
 MainWindow::~MainWindow()
 {
     m_ioPool.waitForDone();
+    // The children go after this body: nothing of theirs may call back into the window.
+    disconnect(qApp, nullptr, this, nullptr);
+    m_editor->undoStack()->disconnect(this);
+    m_canvas->undoStack()->disconnect(this);
+    delete m_undoGroup;
+    m_undoGroup = nullptr;
 }
 
 QList<QDockWidget*> MainWindow::docks() const { return findChildren<QDockWidget*>(); }
@@ -356,7 +382,7 @@ QWidget* MainWindow::createAttentionPanel()
 
 void MainWindow::createDocks()
 {
-    auto* model = addDock(QStringLiteral("modelDock"), tr("Model"), Qt::LeftDockWidgetArea, createModelPanel());
+    addDock(QStringLiteral("modelDock"), tr("Model"), Qt::LeftDockWidgetArea, createModelPanel());
 
     m_editor = new PromptEditor;
     m_editor->setObjectName(QStringLiteral("promptEditor"));
@@ -367,7 +393,7 @@ void MainWindow::createDocks()
 
     m_runPanel = new RunPanel;
     m_runPanel->setObjectName(QStringLiteral("runPanel"));
-    auto* run = addDock(QStringLiteral("runDock"), tr("Run"), Qt::RightDockWidgetArea, m_runPanel);
+    addDock(QStringLiteral("runDock"), tr("Run"), Qt::RightDockWidgetArea, m_runPanel);
     connect(m_runPanel, &RunPanel::runRequested, this, &MainWindow::runAttribution);
     connect(m_runPanel, &RunPanel::cancelRequested, m_worker, &ComputeWorker::cancel);
     connect(m_runPanel, &RunPanel::resultSelected, this, &MainWindow::showResult);
@@ -416,6 +442,10 @@ void MainWindow::createDocks()
 
 void MainWindow::createActions()
 {
+    m_undoGroup = new QUndoGroup(this);
+    m_undoGroup->addStack(m_editor->undoStack());
+    m_undoGroup->addStack(m_canvas->undoStack());
+    m_undoGroup->setActiveStack(m_editor->undoStack());
     auto* fileMenu = menuBar()->addMenu(tr("&File"));
     m_openModelAction = fileMenu->addAction(tr("Open &Model…"), this, &MainWindow::chooseModel);
     m_openModelAction->setObjectName(QStringLiteral("openModelAction"));
@@ -445,6 +475,34 @@ void MainWindow::createActions()
     m_reopenSessionAction->setStatusTip(tr("The work of the last window closed, or autosaved before Patchbay stopped"));
     m_reopenSessionAction->setEnabled(QFileInfo::exists(lastSessionFile()) || QFileInfo::exists(recoveredSessionFile()));
     fileMenu->addSeparator();
+    auto* importCircuit = fileMenu->addAction(tr("&Import Circuit…"), this, [this] {
+        const QString file = QFileDialog::getOpenFileName(this, tr("Import Circuit"), QDir::homePath(),
+                                                          tr("Circuit files (*.json);;All files (*)"));
+        if (!file.isEmpty())
+            this->importCircuit(file);
+    });
+    importCircuit->setObjectName(QStringLiteral("importCircuitAction"));
+    importCircuit->setStatusTip(tr("Show a circuit found by Patchbay or another tool (EAP-IG/MIB JSON, native) on the graph"));
+    auto* exportCanvas = fileMenu->addAction(tr("Export the &Graph's Circuit…"), this, [this] {
+        QString filter;
+        const QString file = QFileDialog::getSaveFileName(
+            this, tr("Export Circuit"), QDir::homePath() + QStringLiteral("/circuit.json"),
+            tr("Native circuit (*.json);;EAP-IG circuit (*.json);;Graphviz DOT (*.dot)"), &filter);
+        if (file.isEmpty())
+            return;
+        const QString format = file.endsWith(QStringLiteral(".dot")) ? QStringLiteral("dot")
+                               : filter.startsWith(QStringLiteral("EAP")) ? QStringLiteral("eap-ig")
+                                                                          : QStringLiteral("native");
+        exportCanvasCircuit(file, format);
+    });
+    exportCanvas->setStatusTip(tr("Write the circuit as edited on the graph (kept edges, scores, labels)"));
+    fileMenu->addAction(tr("Export the Graph &Drawing…"), this, [this] {
+        const QString file = QFileDialog::getSaveFileName(this, tr("Export Drawing"), QDir::homePath() + QStringLiteral("/circuit.svg"),
+                                                          tr("SVG (*.svg);;PNG (*.png)"));
+        QString error;
+        if (!file.isEmpty() && !m_canvas->exportDrawing(file, &error))
+            showError(error);
+    });
     m_exportCircuitAction = fileMenu->addAction(tr("&Export Scores as Circuit…"), this, [this] { exportCircuit(); });
     m_exportCircuitAction->setObjectName(QStringLiteral("exportCircuitAction"));
     m_exportCircuitAction->setStatusTip(tr("Write the shown result's edge scores as a circuit file (native or EAP-IG JSON)"));
@@ -455,9 +513,11 @@ void MainWindow::createActions()
     updateRecentMenu();
 
     auto* editMenu = menuBar()->addMenu(tr("&Edit"));
-    QAction* undo = m_editor->undoStack()->createUndoAction(this, tr("&Undo"));
+    QAction* undo = m_undoGroup->createUndoAction(this, tr("&Undo"));
+    undo->setObjectName(QStringLiteral("undoAction"));
     undo->setShortcut(QKeySequence::Undo);
-    QAction* redo = m_editor->undoStack()->createRedoAction(this, tr("&Redo"));
+    QAction* redo = m_undoGroup->createRedoAction(this, tr("&Redo"));
+    redo->setObjectName(QStringLiteral("redoAction"));
     redo->setShortcut(QKeySequence::Redo);
     editMenu->addAction(undo);
     editMenu->addAction(redo);
@@ -743,6 +803,8 @@ void MainWindow::onModelLoaded(quint64 job, const LoadedModel& model)
     m_attention.reset();
     requestPairViews();
     updateReady();
+    if (m_canvas->hasCircuit())
+        m_metricTimer->start();
     if (m_pendingSession) {
         const core::Session pending = std::move(*m_pendingSession);
         m_pendingSession.reset();
@@ -811,6 +873,8 @@ void MainWindow::onFailed(quint64 job, const QString& message)
         m_attentionMap->clear(tr("No attention patterns: %1").arg(message));
     } else if (job == m_lensJob) {
         m_lens->clear(tr("No logit lens: %1").arg(message));
+    } else if (job == m_metricJob) {
+        m_canvas->setEvaluationMessage(tr("No metric: %1").arg(message));
     }
     showError(message);
 }
@@ -940,6 +1004,12 @@ void MainWindow::showResult(const QString& key)
     m_currentResult = key;
     m_exportCircuitAction->setEnabled(true);
     showScores(*it);
+    if (it->circuit && it->scores && core::methodScoresEdges(it->scores->method)) {
+        core::Circuit circuit = *it->circuit;
+        circuit.labels = m_labels;
+        circuit.groups = m_groups;
+        m_canvas->setCircuit(circuit, it->settings.describe());
+    }
 }
 
 void MainWindow::showScores(const RunResult& result)
@@ -1004,6 +1074,7 @@ void MainWindow::showScores(const RunResult& result)
 
 void MainWindow::followNode(const QString& node)
 {
+    m_canvas->setSelectedNode(node);
     // Outline the node in the layer × head map and show its attention pattern.
     if (const RunResult* result = currentResult()) {
         const core::Graph& graph = result->circuit->graph;
@@ -1141,6 +1212,94 @@ void MainWindow::showAttention()
     m_attentionMap->setData(map);
 }
 
+// ---- the graph canvas --------------------------------------------------------------------
+
+QString MainWindow::canvasMismatch() const
+{
+    const LoadedModel* model = m_worker->model();
+    if (!model || !model->config)
+        return tr("Load a model to compute the circuit's metric.");
+    const core::Circuit& c = m_canvas->circuit();
+    const std::string why = core::circuitMismatch(c, *model->config);
+    if (!why.empty())
+        return tr("This circuit cannot run on %1: %2.").arg(model->summary.name, QString::fromStdString(why));
+    if (c.graph.edgeCount() != model->graph->edgeCount())
+        return tr("This circuit's graph (%1) is not the model's (%2).")
+            .arg(QString::fromStdString(c.graph.describe()), QString::fromStdString(model->graph->describe()));
+    return {};
+}
+
+void MainWindow::requestCircuitMetric()
+{
+    if (!m_canvas->hasCircuit())
+        return;
+    if (const QString why = canvasMismatch(); !why.isEmpty()) {
+        m_canvas->setEvaluationMessage(why);
+        return;
+    }
+    QString why;
+    core::Dataset data = m_editor->runnableDataset(&why);
+    if (data.pairs.empty()) {
+        m_canvas->setEvaluationMessage(why.isEmpty() ? tr("No valid prompt pairs to compute the metric on.") : why);
+        return;
+    }
+    const QString key = datasetKey(data);
+    m_metricJob = m_worker->evaluateCircuit(m_runPanel->settings(), std::move(data), key, m_canvas->edgeMask(),
+                                            ++m_metricRequest);
+}
+
+void MainWindow::onCircuitEvaluated(const CircuitEvaluation& evaluation)
+{
+    if (evaluation.request != m_metricRequest)
+        return; // the circuit changed since; a newer metric is on its way
+    m_canvas->setEvaluation(evaluation);
+}
+
+bool MainWindow::importCircuit(const QString& file)
+{
+    core::Circuit circuit;
+    try {
+        circuit = core::readCircuit(file.toStdString());
+    } catch (const std::exception& e) {
+        showError(tr("The circuit could not be imported: %1").arg(QString::fromStdString(e.what())));
+        return false;
+    }
+    showError(QString());
+    const LoadedModel* model = m_worker->model();
+    if (model && model->config && core::circuitMismatch(circuit, *model->config).empty()) {
+        try {
+            circuit = core::adaptCircuit(circuit, *model->config);
+        } catch (const std::exception& e) {
+            showError(tr("The circuit could not be imported: %1").arg(QString::fromStdString(e.what())));
+            return false;
+        }
+    }
+    for (const auto& [node, label] : circuit.labels)
+        m_labels[node] = label;
+    for (const auto& [node, group] : circuit.groups)
+        m_groups[node] = group;
+    m_canvas->setCircuit(circuit, QFileInfo(file).fileName());
+    if (const QString why = canvasMismatch(); !why.isEmpty() && model)
+        showError(why);
+    return true;
+}
+
+bool MainWindow::exportCanvasCircuit(const QString& file, const QString& format)
+{
+    if (!m_canvas->hasCircuit()) {
+        showError(tr("There is no circuit on the graph to export."));
+        return false;
+    }
+    try {
+        core::writeCircuit(m_canvas->circuit(), file.toStdString(), core::parseCircuitFormat(format.toStdString()));
+    } catch (const std::exception& e) {
+        showError(tr("The circuit could not be exported: %1").arg(QString::fromStdString(e.what())));
+        return false;
+    }
+    showError(QString());
+    return true;
+}
+
 // ---- sessions ------------------------------------------------------------------------
 
 QString MainWindow::lastSessionFile() { return sessionsDirectory() + QStringLiteral("/last") + kSessionSuffix; }
@@ -1181,6 +1340,12 @@ core::Session MainWindow::session() const
         s.runs.push_back(std::move(run));
     }
     s.currentRun = text(m_currentResult);
+    if (m_canvas->hasCircuit()) {
+        s.canvas = m_canvas->circuit();
+        s.canvasTitle = text(m_canvas->title());
+        s.view["graph_filter"] = std::to_string(static_cast<int>(m_canvas->filter()));
+        s.view["graph_value"] = QString::number(m_canvas->filterValue(), 'g', 17).toStdString();
+    }
     s.labels = m_labels;
     s.groups = m_groups;
     s.view = {{"pair", std::to_string(m_selection->pair())},
@@ -1290,6 +1455,13 @@ void MainWindow::applySessionView(const core::Session& s)
     if (pair >= 0 && pair < m_editor->pairCount())
         m_selection->setPair(pair);
     m_selection->setPosition(number("position", -1));
+    if (s.canvas) {
+        m_canvas->setCircuit(*s.canvas, QString::fromStdString(s.canvasTitle));
+        const int filter = number("graph_filter", -1);
+        const auto value = s.view.find("graph_value");
+        if (filter >= 0 && filter <= static_cast<int>(GraphCanvas::Filter::InCircuit) && value != s.view.end())
+            m_canvas->setFilter(static_cast<GraphCanvas::Filter>(filter), QString::fromStdString(value->second).toDouble());
+    }
     if (const auto node = s.view.find("node"); node != s.view.end() && !node->second.empty())
         m_selection->setNode(QString::fromStdString(node->second));
 }

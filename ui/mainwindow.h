@@ -23,9 +23,11 @@ class QSpinBox;
 class QStackedWidget;
 class QTabWidget;
 class QTimer;
+class QUndoGroup;
 
 namespace patchbay::ui {
 
+class GraphCanvas;
 class HeatmapView;
 class LogitLensView;
 class PromptEditor;
@@ -65,6 +67,15 @@ public:
     // Runs `settings` on the editor's valid pairs, or shows the cached result of the same
     // model, pairs and settings. Returns false when there is nothing to run on.
     bool runAttribution(const RunSettings& settings);
+
+    // Shows a circuit file (EAP-IG JSON, native) on the graph canvas, adapted to the loaded
+    // model; one made for another model is shown on its own graph and the mismatch said
+    // (not evaluated). False (state kept) when the file cannot be read.
+    bool importCircuit(const QString& file);
+    // Writes the canvas's circuit ("native", "eap-ig", "dot"); false and the message in
+    // the error label when there is none or it cannot be written.
+    bool exportCanvasCircuit(const QString& file, const QString& format);
+    GraphCanvas* graphCanvas() const { return m_canvas; }
 
     // Writes the shown result's scores as a circuit file ("native" or "eap-ig"); false
     // (and the message in the error label) when there is none or it cannot be written.
@@ -153,6 +164,9 @@ private:
     void showAttention();
     void followNode(const QString& node);
     void showError(const QString& message);
+    void requestCircuitMetric();
+    void onCircuitEvaluated(const CircuitEvaluation& evaluation);
+    QString canvasMismatch() const; // why the canvas's circuit cannot run on the model ("" if it can)
     void markDirty(); // schedules an autosave
     void autosave();
     void recoverCrashedSessions();
@@ -168,6 +182,11 @@ private:
     HeatmapView* m_positionMap = nullptr;
     HeatmapView* m_attentionMap = nullptr;
     LogitLensView* m_lens = nullptr;
+    GraphCanvas* m_canvas = nullptr;
+    QTimer* m_metricTimer = nullptr; // debounces the canvas's metric requests
+    quint64 m_metricRequest = 0;
+    quint64 m_metricJob = 0;
+    QUndoGroup* m_undoGroup = nullptr;
     QTabWidget* m_scoreTabs = nullptr;
 
     QString m_device = QStringLiteral("cpu");

@@ -68,6 +68,9 @@ Session sample()
     run.circuit = circuit;
     s.runs.push_back(run);
     s.currentRun = run.key;
+    s.canvas = circuit;
+    s.canvas->edgeInGraph[6] = 1;
+    s.canvasTitle = "EAP, edited";
     return s;
 }
 
@@ -150,6 +153,9 @@ private Q_SLOTS:
         QVERIFY(sameDoubles(rb.circuit->edgeScores, ra.circuit->edgeScores));
         QCOMPARE(rb.circuit->labels, ra.circuit->labels);
         QCOMPARE(rb.circuit->graph.edges().size(), ra.circuit->graph.edges().size());
+        QVERIFY(b.canvas.has_value());
+        QCOMPARE(b.canvas->edgeInGraph, a.canvas->edgeInGraph);
+        QCOMPARE(b.canvasTitle, a.canvasTitle);
         // A second write of what was read is the same text.
         QCOMPARE(sessionToString(b), sessionToString(a));
     }

@@ -9,6 +9,7 @@
 // tokenizer, so the tests copy its config and weights next to the word-level tokenizer of
 // tests/data/tokenizers/wordlevel-whitespace (250 tokens, all inside the model's vocabulary).
 #include "ui/mainwindow.h"
+#include "ui/graphcanvas.h"
 #include "ui/heatmap.h"
 #include "ui/logitlensview.h"
 #include "ui/pairseditor.h"
@@ -285,6 +286,7 @@ private Q_SLOTS:
         const QString file = tmp.filePath(QStringLiteral("work.pbsession"));
         std::vector<double> scores;
         int pairs = 0;
+        int patchedEdge = -1;
         {
             MainWindow window;
             window.show();
@@ -303,6 +305,10 @@ private Q_SLOTS:
             window.selection()->setPair(2);
             window.selection()->setNode(QStringLiteral("a1.h2"));
             window.setNodeLabel(QStringLiteral("a0.h1"), QStringLiteral("previous-token head"));
+            QVERIFY(window.graphCanvas()->hasCircuit());
+            QCOMPARE(window.graphCanvas()->edgesInCircuit(), 100);
+            window.graphCanvas()->toggleEdge(window.graphCanvas()->drawnEdges().front()); // patch the top edge
+            patchedEdge = window.graphCanvas()->drawnEdges().front();
             pairs = window.promptEditor()->pairCount();
             QVERIFY(window.saveSession(file));
             QCOMPARE(window.sessionFile(), file);
@@ -324,6 +330,8 @@ private Q_SLOTS:
         QCOMPARE(window.selection()->node(), QStringLiteral("a1.h2"));
         QCOMPARE(window.findChild<QSpinBox*>(QStringLiteral("attentionHead"))->value(), 2);
         QCOMPARE(window.nodeLabels().at("a0.h1"), std::string("previous-token head"));
+        QCOMPARE(window.graphCanvas()->edgesInCircuit(), 99); // the canvas as edited
+        QCOMPARE(window.graphCanvas()->circuit().edgeInGraph.at(static_cast<std::size_t>(patchedEdge)), char(0));
         const int jobs = static_cast<int>(started.count());
         QSignalSpy finished(window.worker(), &ComputeWorker::runFinished);
         QTRY_VERIFY(window.runPanel()->runButton()->isEnabled());

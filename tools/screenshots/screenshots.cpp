@@ -6,6 +6,7 @@
 //
 //   patchbay-screenshots OUT_DIR
 #include "ui/computeworker.h"
+#include "ui/graphcanvas.h"
 #include "ui/heatmap.h"
 #include "ui/logitlensview.h"
 #include "ui/mainwindow.h"
@@ -16,6 +17,7 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QPushButton>
 #include <QTabWidget>
 #include <QTableWidget>
@@ -111,9 +113,22 @@ int main(int argc, char* argv[])
     ok = save(dock("promptDock"), out.filePath(QStringLiteral("prompt-pairs.png"))) && ok;
     ok = save(dock("runDock"), out.filePath(QStringLiteral("run-panel.png"))) && ok;
     ok = save(dock("modelDock"), out.filePath(QStringLiteral("model.png"))) && ok;
+    ok = save(window.graphCanvas(), out.filePath(QStringLiteral("graph-demo.png"))) && ok;
     dock("logitLensDock")->raise();
     settle();
     ok = save(dock("logitLensDock"), out.filePath(QStringLiteral("logit-lens.png"))) && ok;
+
+    // A circuit found by another tool: the MIB IOI circuit of GPT-2 small (EAP-IG JSON).
+    if (argc > 2 || QFileInfo::exists(QStringLiteral(PATCHBAY_SHARED_DATA_DIR "/circuits/mib_ioi_gpt2_eap-ig.json"))) {
+        int layouts = 0;
+        QObject::connect(window.graphCanvas(), &GraphCanvas::layoutApplied, [&layouts] { ++layouts; });
+        window.importCircuit(QStringLiteral(PATCHBAY_SHARED_DATA_DIR "/circuits/mib_ioi_gpt2_eap-ig.json"));
+        window.graphCanvas()->setFilter(GraphCanvas::Filter::TopN, 150);
+        ok = ok && waitFor([&] { return layouts > 0 && !window.graphCanvas()->layoutPending(); });
+        window.graphCanvas()->fitToView();
+        settle(600);
+        ok = save(window.graphCanvas(), out.filePath(QStringLiteral("graph-mib-ioi.png"))) && ok;
+    }
     window.close();
     return ok ? 0 : 1;
 }

@@ -1,0 +1,1032 @@
+// SPDX-License-Identifier: MIT
+#include "ui/graphcanvas.h"
+
+#include "ui/graphlayout.h"
+
+#include <QComboBox>
+#include <QContextMenuEvent>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QGraphicsPathItem>
+#include <QGraphicsRectItem>
+#include <QGraphicsScene>
+#include <QGraphicsSimpleTextItem>
+#include <QGraphicsView>
+#include <QHBoxLayout>
+#include <QHash>
+#include <QImage>
+#include <QInputDialog>
+#include <QLabel>
+#include <QLocale>
+#include <QMenu>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QPainterPathStroker>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QSet>
+#include <QApplication>
+#include <QLineEdit>
+#include <QSlider>
+#include <QStyleOptionGraphicsItem>
+#include <QSvgGenerator>
+#include <QThreadPool>
+#include <QToolButton>
+#include <QUndoCommand>
+#include <QUndoStack>
+#include <QVBoxLayout>
+#include <QWheelEvent>
+
+#include <algorithm>
+#include <numeric>
+#include <cmath>
+
+namespace patchbay::ui {
+
+namespace {
+
+constexpr int kMaxDrawn = 2000;   // more edges than this are not drawn (the slider says so)
+constexpr int kSliderSteps = 1000;
+constexpr int kDefaultTopN = 100;
+
+const QColor kPositive(33, 102, 172);  // the metric rises when the edge is patched
+const QColor kNegative(178, 24, 43);   // the metric falls: the edge carries the behaviour
+const QColor kUnscored(110, 110, 110);
+const QColor kPortQ(224, 130, 20), kPortK(27, 120, 55), kPortV(118, 42, 131);
+
+QString str(const std::string& s) { return QString::fromStdString(s); }
+
+// One row per layer: input 0; heads of layer l 2l+1 and its MLP 2l+2 (2l+1 when the
+// block runs attention and MLP in parallel); logits above the last layer.
+int rankOf(const core::Graph& g, core::Graph::NodeKind kind, int layer)
+{
+    switch (kind) {
+    case core::Graph::NodeKind::Input:
+        return 0;
+    case core::Graph::NodeKind::Head:
+        return 2 * layer + 1;
+    case core::Graph::NodeKind::Mlp:
+        return g.parallelAttnMlp() ? 2 * layer + 1 : 2 * layer + 2;
+    case core::Graph::NodeKind::Logits:
+        return 2 * g.nLayers() + 1;
+    }
+    return 0;
+}
+
+QString number(double v, int digits = 4) { return QLocale().toString(v, 'g', digits); }
+
+} // namespace
+
+// ---- items ------------------------------------------------------------------------------
+
+class EdgeItem final : public QGraphicsPathItem
+{
+public:
+    EdgeItem(int edge, const QPainterPath& path) : QGraphicsPathItem(path), edge(edge)
+    {
+        setFlag(ItemIsSelectable);
+        setAcceptHoverEvents(true);
+        setZValue(0);
+    }
+    QPainterPath shape() const override
+    {
+        QPainterPathStroker stroker;
+        stroker.setWidth(std::max(7.0, pen().widthF() + 4));
+        return stroker.createStroke(path());
+    }
+    void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override
+    {
+        if (isSelected() || hovered) {
+            QPen glow(isSelected() ? QColor(255, 200, 0, 170) : QColor(0, 0, 0, 50));
+            glow.setWidthF(pen().widthF() + 5);
+            glow.setCapStyle(Qt::RoundCap);
+            painter->strokePath(path(), glow);
+        }
+        QStyleOptionGraphicsItem plain(*option);
+        plain.state &= ~QStyle::State_Selected;
+        QGraphicsPathItem::paint(painter, &plain, widget);
+    }
+    void hoverEnterEvent(QGraphicsSceneHoverEvent*) override { hovered = true; update(); }
+    void hoverLeaveEvent(QGraphicsSceneHoverEvent*) override { hovered = false; update(); }
+
+    int edge;
+    bool hovered = false;
+};
+
+class NodeItem final : public QGraphicsRectItem
+{
+public:
+    NodeItem(const QString& name, const QRectF& rect) : QGraphicsRectItem(rect), name(name)
+    {
+        setFlag(ItemIsSelectable);
+        setZValue(1);
+        text = new QGraphicsSimpleTextItem(name, this);
+        QFont f = text->font();
+        f.setPointSizeF(8.5);
+        text->setFont(f);
+        label = new QGraphicsSimpleTextItem(this);
+        QFont small = f;
+        small.setPointSizeF(7);
+        small.setItalic(true);
+        label->setFont(small);
+        label->setBrush(QColor(70, 70, 70));
+        place();
+    }
+    void setLabel(const QString& l)
+    {
+        label->setText(l);
+        place();
+    }
+    void place()
+    {
+        const QRectF r = rect();
+        const QRectF t = text->boundingRect();
+        text->setPos(r.center().x() - t.width() / 2, r.center().y() - t.height() / 2);
+        const QRectF l = label->boundingRect();
+        label->setPos(r.center().x() - l.width() / 2, r.bottom() + 1);
+    }
+    void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override
+    {
+        QStyleOptionGraphicsItem plain(*option);
+        plain.state &= ~QStyle::State_Selected;
+        painter->setRenderHint(QPainter::Antialiasing);
+        painter->setPen(pen());
+        painter->setBrush(brush());
+        painter->drawRoundedRect(rect(), 4, 4);
+        if (isSelected()) {
+            painter->setPen(QPen(QColor(255, 200, 0), 2.5));
+            painter->setBrush(Qt::NoBrush);
+            painter->drawRoundedRect(rect().adjusted(-2, -2, 2, 2), 5, 5);
+        }
+        Q_UNUSED(widget);
+    }
+
+    QString name;
+    QGraphicsSimpleTextItem* text = nullptr;
+    QGraphicsSimpleTextItem* label = nullptr;
+};
+
+struct GraphCanvas::Items
+{
+    QHash<int, EdgeItem*> edges;
+    QHash<QString, NodeItem*> nodes;
+};
+
+struct LayoutJob
+{
+    LayoutRequest request;
+    QVector<int> edges; // graph edge per request edge
+};
+
+// ---- the view -----------------------------------------------------------------------------
+
+class GraphView final : public QGraphicsView
+{
+public:
+    GraphView(QGraphicsScene* scene, GraphCanvas* canvas) : QGraphicsView(scene), m_canvas(canvas)
+    {
+        setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
+        setDragMode(QGraphicsView::RubberBandDrag);
+        setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
+        setViewportUpdateMode(QGraphicsView::BoundingRectViewportUpdate);
+        setBackgroundBrush(QColor(250, 250, 250));
+    }
+
+protected:
+    void mousePressEvent(QMouseEvent* event) override
+    {
+        m_press = event->position().toPoint();
+        if (event->button() == Qt::MiddleButton) { // pan
+            m_panning = true;
+            m_panFrom = m_press;
+            setCursor(Qt::ClosedHandCursor);
+            return;
+        }
+        QGraphicsView::mousePressEvent(event);
+    }
+    void mouseMoveEvent(QMouseEvent* event) override
+    {
+        if (m_panning) {
+            const QPoint delta = event->position().toPoint() - m_panFrom;
+            m_panFrom = event->position().toPoint();
+            horizontalScrollBar()->setValue(horizontalScrollBar()->value() - delta.x());
+            verticalScrollBar()->setValue(verticalScrollBar()->value() - delta.y());
+            return;
+        }
+        QGraphicsView::mouseMoveEvent(event);
+    }
+    void mouseReleaseEvent(QMouseEvent* event) override
+    {
+        if (m_panning) {
+            m_panning = false;
+            unsetCursor();
+            return;
+        }
+        const bool click = (event->position().toPoint() - m_press).manhattanLength() < 4;
+        QGraphicsView::mouseReleaseEvent(event);
+        if (click && event->button() == Qt::LeftButton)
+            dispatch(event->position().toPoint(), false);
+    }
+    void mouseDoubleClickEvent(QMouseEvent* event) override
+    {
+        if (event->button() == Qt::LeftButton)
+            dispatch(event->position().toPoint(), true);
+    }
+    void wheelEvent(QWheelEvent* event) override
+    {
+        const double steps = event->angleDelta().y() / 120.0;
+        const double factor = std::pow(1.15, steps);
+        const double now = transform().m11();
+        if ((now > 8 && factor > 1) || (now < 0.05 && factor < 1))
+            return;
+        scale(factor, factor);
+    }
+    void contextMenuEvent(QContextMenuEvent* event) override
+    {
+        auto* node = itemAt<NodeItem>(event->pos());
+        if (!node)
+            return;
+        QMenu menu(this);
+        menu.addAction(GraphCanvas::tr("Name %1…").arg(node->name),
+                       [this, name = node->name] { m_canvas->editNodeLabel(name, false); });
+        menu.addAction(GraphCanvas::tr("Group %1…").arg(node->name),
+                       [this, name = node->name] { m_canvas->editNodeLabel(name, true); });
+        menu.addSeparator();
+        menu.addAction(GraphCanvas::tr("Patch or restore its edges"),
+                       [this, name = node->name] { m_canvas->toggleNode(name); });
+        menu.exec(event->globalPos());
+    }
+
+private:
+    template <typename T> T* itemAt(const QPoint& pos) const
+    {
+        for (QGraphicsItem* item : items(pos)) {
+            QGraphicsItem* top = item->parentItem() ? item->parentItem() : item;
+            if (auto* t = dynamic_cast<T*>(top))
+                return t;
+        }
+        return nullptr;
+    }
+    void dispatch(const QPoint& pos, bool doubleClick)
+    {
+        if (auto* node = itemAt<NodeItem>(pos))
+            m_canvas->onItemClicked(-1, node->name, doubleClick);
+        else if (auto* edge = itemAt<EdgeItem>(pos))
+            m_canvas->onItemClicked(edge->edge, QString(), doubleClick);
+    }
+
+    GraphCanvas* m_canvas;
+    QPoint m_press, m_panFrom;
+    bool m_panning = false;
+};
+
+// ---- undo ---------------------------------------------------------------------------------
+
+class SetEdgesCommand final : public QUndoCommand
+{
+public:
+    SetEdgesCommand(GraphCanvas* canvas, QVector<int> edges, QVector<char> before, QVector<char> after,
+                    const QString& text)
+        : QUndoCommand(text), m_canvas(canvas), m_edges(std::move(edges)), m_before(std::move(before)),
+          m_after(std::move(after))
+    {
+    }
+    void redo() override { m_canvas->applyKept(m_edges, m_after); }
+    void undo() override { m_canvas->applyKept(m_edges, m_before); }
+
+private:
+    GraphCanvas* m_canvas;
+    QVector<int> m_edges;
+    QVector<char> m_before, m_after;
+};
+
+// ---- the canvas ---------------------------------------------------------------------------
+
+GraphCanvas::GraphCanvas(QWidget* parent) : QWidget(parent), m_items(std::make_unique<Items>())
+{
+    m_undo = new QUndoStack(this);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->setSpacing(4);
+
+    auto* bar = new QHBoxLayout;
+    m_filterBox = new QComboBox(this);
+    m_filterBox->setObjectName(QStringLiteral("graphFilter"));
+    m_filterBox->addItem(tr("Top n"), static_cast<int>(Filter::TopN));
+    m_filterBox->addItem(tr("|score| ≥"), static_cast<int>(Filter::Threshold));
+    m_filterBox->addItem(tr("Share of Σ|score|"), static_cast<int>(Filter::CumulativeShare));
+    m_filterBox->addItem(tr("In circuit"), static_cast<int>(Filter::InCircuit));
+    m_filterBox->setToolTip(tr("Which edges are drawn"));
+    m_slider = new QSlider(Qt::Horizontal, this);
+    m_slider->setObjectName(QStringLiteral("graphSlider"));
+    m_slider->setRange(0, kSliderSteps);
+    m_slider->setMinimumWidth(80);
+    m_sliderLabel = new QLabel(this);
+    m_sliderLabel->setObjectName(QStringLiteral("graphSliderLabel"));
+    m_sliderLabel->setMinimumWidth(110);
+    m_colourBox = new QComboBox(this);
+    m_colourBox->addItem(tr("Colour by sign"));
+    m_colourBox->addItem(tr("Colour by q/k/v"));
+    auto* fit = new QToolButton(this);
+    fit->setText(tr("Fit"));
+    fit->setToolTip(tr("Zoom to the whole graph (wheel: zoom, middle button: pan)"));
+    auto* patch = new QToolButton(this);
+    patch->setText(tr("Patch"));
+    patch->setToolTip(tr("Patch the selected edges and the edges of the selected nodes (drag a box to select)"));
+    auto* restore = new QToolButton(this);
+    restore->setText(tr("Restore"));
+    restore->setToolTip(tr("Restore the selected edges and the edges of the selected nodes"));
+    auto* reset = new QToolButton(this);
+    reset->setObjectName(QStringLiteral("graphReset"));
+    reset->setText(tr("Reset"));
+    reset->setToolTip(tr("The circuit becomes the drawn top edges of the current scores"));
+    bar->addWidget(m_filterBox);
+    bar->addWidget(m_slider, 1);
+    bar->addWidget(m_sliderLabel);
+    bar->addWidget(m_colourBox);
+    bar->addWidget(fit);
+    bar->addWidget(patch);
+    bar->addWidget(restore);
+    bar->addWidget(reset);
+    layout->addLayout(bar);
+
+    m_titleLabel = new QLabel(this);
+    m_titleLabel->setObjectName(QStringLiteral("graphTitle"));
+    m_metricLabel = new QLabel(this);
+    m_metricLabel->setObjectName(QStringLiteral("graphMetric"));
+    m_metricLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_metricLabel->setWordWrap(true);
+    layout->addWidget(m_titleLabel);
+    layout->addWidget(m_metricLabel);
+
+    m_scene = new QGraphicsScene(this);
+    m_view = new GraphView(m_scene, this);
+    m_view->setObjectName(QStringLiteral("graphView"));
+    layout->addWidget(m_view, 1);
+
+    connect(m_filterBox, &QComboBox::currentIndexChanged, this, [this] {
+        const auto f = static_cast<Filter>(m_filterBox->currentData().toInt());
+        m_filter = f;
+        onSliderMoved(m_slider->value());
+    });
+    connect(m_slider, &QSlider::valueChanged, this, &GraphCanvas::onSliderMoved);
+    connect(m_colourBox, &QComboBox::currentIndexChanged, this, &GraphCanvas::restyleEdges);
+    connect(fit, &QToolButton::clicked, this, &GraphCanvas::fitToView);
+    connect(patch, &QToolButton::clicked, this, [this] { patchSelection(false); });
+    connect(restore, &QToolButton::clicked, this, [this] { patchSelection(true); });
+    connect(reset, &QToolButton::clicked, this, [this] { resetToTopN(drawnCount()); });
+
+    m_titleLabel->setText(tr("No circuit yet: run an edge method (EAP, EAP-IG, ACDC, …) or import a circuit file."));
+    setEnabled(true);
+    updateFilterControls();
+}
+
+GraphCanvas::~GraphCanvas() = default;
+
+QGraphicsView* GraphCanvas::view() const { return m_view; }
+
+int GraphCanvas::edgeItemCount() const { return static_cast<int>(m_items->edges.size()); }
+
+void GraphCanvas::setCircuit(const core::Circuit& circuit, const QString& title)
+{
+    m_circuit = circuit;
+    m_title = title;
+    m_undo->clear();
+    const auto& scores = m_circuit->edgeScores;
+    const int n = static_cast<int>(m_circuit->graph.edgeCount());
+    m_order.resize(n);
+    std::iota(m_order.begin(), m_order.end(), 0);
+    if (!scores.empty()) {
+        auto magnitude = [&](int e) {
+            const double v = scores[static_cast<std::size_t>(e)];
+            return std::isfinite(v) ? std::abs(v) : 0.0;
+        };
+        std::stable_sort(m_order.begin(), m_order.end(), [&](int a, int b) { return magnitude(a) > magnitude(b); });
+        double total = 0;
+        for (const int e : m_order)
+            total += magnitude(e);
+        m_cumulative.resize(n);
+        double sum = 0;
+        for (int i = 0; i < n; ++i) {
+            sum += magnitude(m_order[i]);
+            m_cumulative[i] = total > 0 ? sum / total : 1.0;
+        }
+    } else { // no scores: the circuit's edges first
+        std::stable_sort(m_order.begin(), m_order.end(), [&](int a, int b) {
+            return m_circuit->edgeInGraph[static_cast<std::size_t>(a)] > m_circuit->edgeInGraph[static_cast<std::size_t>(b)];
+        });
+        m_cumulative.clear();
+    }
+    if (edgesInCircuit() == 0 && m_circuit->hasScores()) {
+        for (int i = 0; i < std::min(kDefaultTopN, n); ++i)
+            m_circuit->edgeInGraph[static_cast<std::size_t>(m_order[i])] = 1;
+        m_filter = Filter::TopN;
+        m_value = std::min(kDefaultTopN, n);
+    } else {
+        m_filter = Filter::InCircuit;
+    }
+    m_titleLabel->setText(tr("%1 · %2 edges, %3 in the circuit")
+                              .arg(title, QLocale().toString(n), QLocale().toString(edgesInCircuit())));
+    {
+        const QSignalBlocker block(m_filterBox);
+        m_filterBox->setCurrentIndex(m_filterBox->findData(static_cast<int>(m_filter)));
+    }
+    updateFilterControls();
+    updateDrawnEdges();
+    Q_EMIT circuitChanged();
+}
+
+std::vector<float> GraphCanvas::edgeMask() const
+{
+    std::vector<float> mask;
+    if (!m_circuit)
+        return mask;
+    mask.reserve(m_circuit->edgeInGraph.size());
+    for (const char kept : m_circuit->edgeInGraph)
+        mask.push_back(kept ? 1.0f : 0.0f);
+    return mask;
+}
+
+int GraphCanvas::edgesInCircuit() const
+{
+    return m_circuit ? static_cast<int>(m_circuit->edgesInGraph()) : 0;
+}
+
+// ---- which edges are drawn ----------------------------------------------------------------
+
+int GraphCanvas::drawnCount() const
+{
+    if (!m_circuit)
+        return 0;
+    const int n = static_cast<int>(m_order.size());
+    switch (m_filter) {
+    case Filter::TopN:
+        return std::clamp(static_cast<int>(std::lround(m_value)), 0, n);
+    case Filter::Threshold: {
+        if (m_circuit->edgeScores.empty())
+            return 0;
+        int k = 0;
+        while (k < n && std::abs(m_circuit->edgeScores[static_cast<std::size_t>(m_order[k])]) >= m_value)
+            ++k;
+        return k;
+    }
+    case Filter::CumulativeShare: {
+        if (m_cumulative.isEmpty())
+            return 0;
+        const auto it = std::lower_bound(m_cumulative.begin(), m_cumulative.end(), m_value - 1e-12);
+        return std::min(n, static_cast<int>(it - m_cumulative.begin()) + 1);
+    }
+    case Filter::InCircuit:
+        return edgesInCircuit();
+    }
+    return 0;
+}
+
+void GraphCanvas::setFilter(Filter filter, double value)
+{
+    m_filter = filter;
+    m_value = value;
+    {
+        const QSignalBlocker block(m_filterBox);
+        m_filterBox->setCurrentIndex(m_filterBox->findData(static_cast<int>(filter)));
+    }
+    updateFilterControls();
+    updateDrawnEdges();
+}
+
+void GraphCanvas::updateFilterControls()
+{
+    const QSignalBlocker block(m_slider);
+    const int n = static_cast<int>(m_order.size());
+    m_slider->setEnabled(m_circuit.has_value() && m_filter != Filter::InCircuit);
+    if (!m_circuit || n == 0)
+        return;
+    // Top n and threshold move along the ranks on a log scale; the share linearly.
+    const double maxRank = std::max(1, std::min(n, kMaxDrawn * 4));
+    auto rankToSlider = [&](double rank) {
+        return static_cast<int>(std::lround(std::log(std::max(1.0, rank)) / std::log(maxRank) * kSliderSteps));
+    };
+    switch (m_filter) {
+    case Filter::TopN:
+        m_slider->setValue(rankToSlider(m_value));
+        break;
+    case Filter::Threshold:
+        m_slider->setValue(rankToSlider(drawnCount()));
+        break;
+    case Filter::CumulativeShare:
+        m_slider->setValue(static_cast<int>(std::lround(m_value * kSliderSteps)));
+        break;
+    case Filter::InCircuit:
+        break;
+    }
+}
+
+void GraphCanvas::onSliderMoved(int position)
+{
+    if (!m_circuit)
+        return;
+    const int n = static_cast<int>(m_order.size());
+    const double maxRank = std::max(1, std::min(n, kMaxDrawn * 4));
+    const int rank = std::clamp(static_cast<int>(std::lround(std::exp(position / double(kSliderSteps) * std::log(maxRank)))), 1, n);
+    switch (m_filter) {
+    case Filter::TopN:
+        m_value = rank;
+        break;
+    case Filter::Threshold:
+        m_value = m_circuit->edgeScores.empty() ? 0.0
+                                                : std::abs(m_circuit->edgeScores[static_cast<std::size_t>(m_order[rank - 1])]);
+        break;
+    case Filter::CumulativeShare:
+        m_value = std::clamp(position / double(kSliderSteps), 0.0, 1.0);
+        break;
+    case Filter::InCircuit:
+        break;
+    }
+    updateFilterControls();
+    updateDrawnEdges();
+}
+
+void GraphCanvas::updateDrawnEdges()
+{
+    if (!m_circuit)
+        return;
+    QVector<int> drawn;
+    if (m_filter == Filter::InCircuit) {
+        for (const int e : m_order)
+            if (m_circuit->edgeInGraph[static_cast<std::size_t>(e)])
+                drawn.append(e);
+    } else {
+        drawn = m_order.mid(0, drawnCount());
+    }
+    const int selected = static_cast<int>(drawn.size());
+    if (drawn.size() > kMaxDrawn)
+        drawn.resize(kMaxDrawn);
+    const QLocale l;
+    QString text;
+    switch (m_filter) {
+    case Filter::TopN:
+        text = tr("%1 edges").arg(l.toString(selected));
+        break;
+    case Filter::Threshold:
+        text = tr("≥ %1: %2 edges").arg(number(m_value, 3), l.toString(selected));
+        break;
+    case Filter::CumulativeShare:
+        text = tr("%1%: %2 edges").arg(l.toString(100.0 * m_value, 'f', 0), l.toString(selected));
+        break;
+    case Filter::InCircuit:
+        text = tr("%1 in circuit").arg(l.toString(selected));
+        break;
+    }
+    if (selected > kMaxDrawn)
+        text += tr(" (%1 drawn)").arg(l.toString(kMaxDrawn));
+    m_sliderLabel->setText(text);
+    if (drawn == m_drawn && !m_items->edges.isEmpty()) {
+        restyleEdges();
+        return;
+    }
+    m_drawn = drawn;
+    requestLayout();
+}
+
+// ---- layout and scene ---------------------------------------------------------------------
+
+void GraphCanvas::requestLayout()
+{
+    const core::Graph& g = m_circuit->graph;
+    auto job = std::make_shared<LayoutJob>();
+    QHash<QString, int> index;
+    auto node = [&](const QString& name, int rank) {
+        const auto it = index.constFind(name);
+        if (it != index.constEnd())
+            return *it;
+        const int i = static_cast<int>(job->request.nodes.size());
+        job->request.nodes.append({name, rank});
+        index.insert(name, i);
+        return i;
+    };
+    const auto& input = g.senders().front();
+    node(str(input.name), rankOf(g, input.kind, input.layer));
+    node(QStringLiteral("logits"), rankOf(g, core::Graph::NodeKind::Logits, g.nLayers()));
+    for (const int e : std::as_const(m_drawn)) {
+        const auto& edge = g.edges()[static_cast<std::size_t>(e)];
+        const auto& s = g.senders()[static_cast<std::size_t>(edge.sender)];
+        const auto& r = g.receivers()[static_cast<std::size_t>(edge.receiver)];
+        const int from = node(str(s.name), rankOf(g, s.kind, s.layer));
+        const int to = node(str(r.nodeName), rankOf(g, r.kind, r.layer));
+        job->request.edges.append({from, to});
+        job->edges.append(e);
+    }
+    const quint64 generation = ++m_layoutGeneration;
+    m_layoutPending = true;
+    QPointer<GraphCanvas> self(this);
+    QThreadPool::globalInstance()->start([self, job, generation] {
+        auto result = std::make_shared<LayoutResult>();
+        QString error;
+        try {
+            *result = layoutGraph(job->request);
+        } catch (const std::exception& e) {
+            error = QString::fromStdString(e.what());
+        }
+        QMetaObject::invokeMethod(
+            qApp,
+            [self, job, generation, result, error] {
+                if (!self || generation != self->m_layoutGeneration)
+                    return; // a newer layout is on its way
+                self->m_layoutPending = false;
+                if (!error.isEmpty()) {
+                    self->m_titleLabel->setText(tr("The graph could not be laid out: %1").arg(error));
+                    return;
+                }
+                self->m_layoutSeconds = result->seconds;
+                self->buildScene(*job, *result);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void GraphCanvas::buildScene(const LayoutJob& job, const LayoutResult& layout)
+{
+    QElapsedTimer timer;
+    timer.start();
+    const bool firstDrawing = m_items->edges.isEmpty();
+    m_scene->clear();
+    m_items->edges.clear();
+    m_items->nodes.clear();
+    for (int i = 0; i < job.request.nodes.size(); ++i) {
+        const QString& name = job.request.nodes[i].name;
+        auto* item = new NodeItem(name, layout.nodes[i]);
+        QColor fill(226, 232, 240); // heads
+        if (name.startsWith(QLatin1Char('m')))
+            fill = QColor(253, 230, 190);
+        else if (name == QLatin1String("input") || name == QLatin1String("logits"))
+            fill = QColor(210, 210, 210);
+        item->setBrush(fill);
+        item->setPen(QPen(QColor(90, 90, 90), 1));
+        const auto label = m_circuit->labels.find(name.toStdString());
+        const auto group = m_circuit->groups.find(name.toStdString());
+        QStringList extra;
+        if (label != m_circuit->labels.end())
+            extra << str(label->second);
+        if (group != m_circuit->groups.end())
+            extra << QStringLiteral("[%1]").arg(str(group->second));
+        item->setLabel(extra.join(QLatin1Char(' ')));
+        item->setToolTip(extra.isEmpty() ? name : name + QStringLiteral("\n") + extra.join(QLatin1Char(' ')));
+        m_scene->addItem(item);
+        m_items->nodes.insert(name, item);
+    }
+    const core::Graph& g = m_circuit->graph;
+    for (int i = 0; i < job.edges.size(); ++i) {
+        const QVector<QPointF>& points = layout.edges[i];
+        if (points.isEmpty())
+            continue;
+        QPainterPath path(points.front());
+        int k = 1;
+        for (; k + 2 < points.size(); k += 3)
+            path.cubicTo(points[k], points[k + 1], points[k + 2]);
+        for (; k < points.size(); ++k)
+            path.lineTo(points[k]);
+        const int e = job.edges[i];
+        auto* item = new EdgeItem(e, path);
+        const auto& edge = g.edges()[static_cast<std::size_t>(e)];
+        QString tip = str(g.edgeName(edge));
+        if (m_circuit->hasScores())
+            tip += tr("\nscore %1 (the metric's estimated change when patched)")
+                       .arg(number(m_circuit->edgeScores[static_cast<std::size_t>(e)]));
+        tip += tr("\nclick to patch or restore");
+        item->setToolTip(tip);
+        m_scene->addItem(item);
+        m_items->edges.insert(e, item);
+    }
+    m_scene->setSceneRect(layout.bounds.adjusted(-20, -20, 20, 20));
+    restyleEdges();
+    setSelectedNode(m_selectedNode);
+    if (firstDrawing)
+        fitToView();
+    m_sceneSeconds = static_cast<double>(timer.nsecsElapsed()) * 1e-9;
+    Q_EMIT layoutApplied();
+}
+
+void GraphCanvas::restyleEdges()
+{
+    if (!m_circuit)
+        return;
+    const core::Graph& g = m_circuit->graph;
+    double largest = 0;
+    if (m_circuit->hasScores())
+        for (auto it = m_items->edges.cbegin(); it != m_items->edges.cend(); ++it) {
+            const double v = m_circuit->edgeScores[static_cast<std::size_t>(it.key())];
+            if (std::isfinite(v))
+                largest = std::max(largest, std::abs(v));
+        }
+    const bool byPort = m_colourBox->currentIndex() == 1;
+    QHash<QString, bool> nodeActive;
+    for (auto it = m_items->edges.cbegin(); it != m_items->edges.cend(); ++it) {
+        const int e = it.key();
+        const auto& edge = g.edges()[static_cast<std::size_t>(e)];
+        const bool kept = m_circuit->edgeInGraph[static_cast<std::size_t>(e)] != 0;
+        double score = m_circuit->hasScores() ? m_circuit->edgeScores[static_cast<std::size_t>(e)] : 0.0;
+        if (!std::isfinite(score))
+            score = 0;
+        QColor colour = !m_circuit->hasScores() ? kUnscored : (score >= 0 ? kPositive : kNegative);
+        if (byPort) {
+            switch (g.receivers()[static_cast<std::size_t>(edge.receiver)].port) {
+            case core::Graph::Port::Q: colour = kPortQ; break;
+            case core::Graph::Port::K: colour = kPortK; break;
+            case core::Graph::Port::V: colour = kPortV; break;
+            case core::Graph::Port::None: colour = kUnscored; break;
+            }
+        }
+        if (!kept)
+            colour.setAlphaF(0.45);
+        QPen pen(colour);
+        pen.setWidthF(largest > 0 ? 0.6 + 5.4 * std::abs(score) / largest : 1.5);
+        pen.setStyle(kept ? Qt::SolidLine : Qt::DashLine);
+        pen.setCapStyle(Qt::FlatCap);
+        it.value()->setPen(pen);
+        if (kept) {
+            nodeActive[str(g.senders()[static_cast<std::size_t>(edge.sender)].name)] = true;
+            nodeActive[str(g.receivers()[static_cast<std::size_t>(edge.receiver)].nodeName)] = true;
+        }
+    }
+    for (auto it = m_items->nodes.cbegin(); it != m_items->nodes.cend(); ++it)
+        it.value()->setOpacity(nodeActive.value(it.key()) || it.key() == QLatin1String("input") ||
+                                       it.key() == QLatin1String("logits")
+                                   ? 1.0
+                                   : 0.45);
+    m_titleLabel->setText(tr("%1 · %2 edges, %3 in the circuit")
+                              .arg(m_title, QLocale().toString(static_cast<qulonglong>(g.edgeCount())),
+                                   QLocale().toString(edgesInCircuit())));
+}
+
+// ---- edits ----------------------------------------------------------------------------------
+
+void GraphCanvas::applyKept(const QVector<int>& edges, const QVector<char>& kept)
+{
+    for (int i = 0; i < edges.size(); ++i)
+        m_circuit->edgeInGraph[static_cast<std::size_t>(edges[i])] = kept[i];
+    // Nodes follow their edges: a node is in the circuit when one of its edges is.
+    std::fill(m_circuit->nodeInGraph.begin(), m_circuit->nodeInGraph.end(), 0);
+    const core::Graph& g = m_circuit->graph;
+    for (std::size_t e = 0; e < g.edgeCount(); ++e) {
+        if (!m_circuit->edgeInGraph[e])
+            continue;
+        m_circuit->nodeInGraph[static_cast<std::size_t>(g.edges()[e].sender)] = 1;
+        const auto& r = g.receivers()[static_cast<std::size_t>(g.edges()[e].receiver)];
+        if (r.kind == core::Graph::NodeKind::Logits)
+            m_circuit->nodeInGraph.back() = 1;
+    }
+    if (m_filter == Filter::InCircuit)
+        updateDrawnEdges();
+    else
+        restyleEdges();
+    Q_EMIT circuitChanged();
+}
+
+void GraphCanvas::setEdgesKept(const QVector<int>& edges, bool kept, const QString& text)
+{
+    if (!m_circuit || edges.isEmpty())
+        return;
+    QVector<char> before, after;
+    for (const int e : edges) {
+        before.append(m_circuit->edgeInGraph[static_cast<std::size_t>(e)]);
+        after.append(kept ? 1 : 0);
+    }
+    if (before == after)
+        return;
+    m_undo->push(new SetEdgesCommand(this, edges, before, after, text));
+}
+
+void GraphCanvas::toggleEdge(int edge)
+{
+    if (!m_circuit || edge < 0 || edge >= static_cast<int>(m_circuit->graph.edgeCount()))
+        return;
+    const bool kept = m_circuit->edgeInGraph[static_cast<std::size_t>(edge)] != 0;
+    setEdgesKept({edge}, !kept,
+                 (kept ? tr("Patch %1") : tr("Restore %1")).arg(str(m_circuit->graph.edgeName(static_cast<std::size_t>(edge)))));
+}
+
+void GraphCanvas::toggleNode(const QString& node)
+{
+    if (!m_circuit)
+        return;
+    const core::Graph& g = m_circuit->graph;
+    QVector<int> edges;
+    bool anyKept = false;
+    for (const int e : std::as_const(m_drawn)) {
+        const auto& edge = g.edges()[static_cast<std::size_t>(e)];
+        if (str(g.senders()[static_cast<std::size_t>(edge.sender)].name) == node ||
+            str(g.receivers()[static_cast<std::size_t>(edge.receiver)].nodeName) == node) {
+            edges.append(e);
+            anyKept = anyKept || m_circuit->edgeInGraph[static_cast<std::size_t>(e)];
+        }
+    }
+    setEdgesKept(edges, !anyKept, (anyKept ? tr("Patch the edges of %1") : tr("Restore the edges of %1")).arg(node));
+}
+
+void GraphCanvas::resetToTopN(int n)
+{
+    if (!m_circuit || !m_circuit->hasScores())
+        return;
+    const int count = static_cast<int>(m_order.size());
+    QVector<int> edges(count);
+    QVector<char> before(count), after(count, 0);
+    for (int i = 0; i < count; ++i) {
+        edges[i] = i;
+        before[i] = m_circuit->edgeInGraph[static_cast<std::size_t>(i)];
+    }
+    for (int i = 0; i < std::min(n, count); ++i)
+        after[m_order[i]] = 1;
+    if (before != after)
+        m_undo->push(new SetEdgesCommand(this, edges, before, after, tr("Reset to the top %1").arg(n)));
+}
+
+void GraphCanvas::patchSelection(bool kept)
+{
+    if (!m_circuit)
+        return;
+    QVector<int> edges;
+    QSet<QString> nodes;
+    for (QGraphicsItem* item : m_scene->selectedItems()) {
+        if (auto* e = dynamic_cast<EdgeItem*>(item))
+            edges.append(e->edge);
+        else if (auto* n = dynamic_cast<NodeItem*>(item))
+            nodes.insert(n->name);
+    }
+    const core::Graph& g = m_circuit->graph;
+    for (const int e : std::as_const(m_drawn)) {
+        const auto& edge = g.edges()[static_cast<std::size_t>(e)];
+        if (nodes.contains(str(g.senders()[static_cast<std::size_t>(edge.sender)].name)) ||
+            nodes.contains(str(g.receivers()[static_cast<std::size_t>(edge.receiver)].nodeName)))
+            edges.append(e);
+    }
+    std::sort(edges.begin(), edges.end());
+    edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
+    setEdgesKept(edges, kept, kept ? tr("Restore %n edges", nullptr, static_cast<int>(edges.size()))
+                                   : tr("Patch %n edges", nullptr, static_cast<int>(edges.size())));
+}
+
+void GraphCanvas::onItemClicked(int edge, const QString& node, bool doubleClick)
+{
+    if (!node.isEmpty()) {
+        if (doubleClick)
+            toggleNode(node);
+        else
+            Q_EMIT nodeClicked(node);
+    } else if (edge >= 0 && !doubleClick) {
+        toggleEdge(edge);
+    }
+}
+
+// ---- metric, selection, labels -----------------------------------------------------------
+
+void GraphCanvas::setEvaluation(const CircuitEvaluation& e)
+{
+    const QLocale l;
+    const QString faithfulness = std::isfinite(e.faithfulness) ? l.toString(e.faithfulness, 'f', 3) : tr("undefined");
+    m_metricLabel->setText(tr("<b>metric %1</b> · faithfulness <b>%2</b> · clean %3 · all patched %4 · %5 of %6 edges kept")
+                               .arg(l.toString(e.metric, 'f', 4), faithfulness, l.toString(e.cleanMetric, 'f', 4),
+                                    l.toString(e.referenceMetric, 'f', 4), l.toString(e.edgesKept),
+                                    m_circuit ? l.toString(static_cast<qulonglong>(m_circuit->graph.edgeCount()))
+                                              : QStringLiteral("?")));
+    m_metricLabel->setProperty("metric", e.metric);
+    m_metricLabel->setProperty("faithfulness", e.faithfulness);
+}
+
+void GraphCanvas::setEvaluationMessage(const QString& message)
+{
+    m_metricLabel->setText(message);
+    m_metricLabel->setProperty("metric", QVariant());
+}
+
+QString GraphCanvas::evaluationText() const { return m_metricLabel->text(); }
+
+void GraphCanvas::setSelectedNode(const QString& node)
+{
+    m_selectedNode = node;
+    const QSignalBlocker block(m_scene);
+    for (auto it = m_items->nodes.cbegin(); it != m_items->nodes.cend(); ++it) {
+        const bool selected = it.key() == node;
+        it.value()->setSelected(selected);
+        if (selected)
+            m_view->ensureVisible(it.value(), 40, 40);
+    }
+}
+
+void GraphCanvas::setNodeLabel(const QString& node, const QString& label)
+{
+    if (!m_circuit)
+        return;
+    if (label.trimmed().isEmpty())
+        m_circuit->labels.erase(node.toStdString());
+    else
+        m_circuit->labels[node.toStdString()] = label.trimmed().toStdString();
+    if (auto* item = m_items->nodes.value(node))
+        item->setLabel(str(m_circuit->labels.count(node.toStdString()) ? m_circuit->labels.at(node.toStdString()) : std::string()));
+    Q_EMIT labelsChanged();
+}
+
+void GraphCanvas::setNodeGroup(const QString& node, const QString& group)
+{
+    if (!m_circuit)
+        return;
+    if (group.trimmed().isEmpty())
+        m_circuit->groups.erase(node.toStdString());
+    else
+        m_circuit->groups[node.toStdString()] = group.trimmed().toStdString();
+    Q_EMIT labelsChanged();
+}
+
+void GraphCanvas::editNodeLabel(const QString& node, bool group)
+{
+    if (!m_circuit)
+        return;
+    const auto& map = group ? m_circuit->groups : m_circuit->labels;
+    const auto it = map.find(node.toStdString());
+    bool ok = false;
+    const QString text = QInputDialog::getText(this, group ? tr("Group of %1").arg(node) : tr("Name of %1").arg(node),
+                                               group ? tr("Group (empty: none)") : tr("Label (empty: none)"),
+                                               QLineEdit::Normal, it == map.end() ? QString() : str(it->second), &ok);
+    if (!ok)
+        return;
+    if (group)
+        setNodeGroup(node, text);
+    else
+        setNodeLabel(node, text);
+    if (!m_drawn.isEmpty())
+        requestLayout(); // labels change the drawing
+}
+
+// ---- geometry and export ------------------------------------------------------------------
+
+std::optional<QPoint> GraphCanvas::edgeViewPoint(int edge) const
+{
+    const EdgeItem* item = m_items->edges.value(edge);
+    if (!item)
+        return std::nullopt;
+    // A point of the edge that no node and no other edge covers, if there is one.
+    for (const double t : {0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.35, 0.65, 0.45, 0.55}) {
+        const QPoint p = m_view->mapFromScene(item->path().pointAtPercent(t));
+        const auto under = m_view->items(p);
+        if (!under.isEmpty() && under.front() == item)
+            return p;
+    }
+    return std::nullopt;
+}
+
+std::optional<QPoint> GraphCanvas::nodeViewPoint(const QString& node) const
+{
+    const NodeItem* item = m_items->nodes.value(node);
+    if (!item)
+        return std::nullopt;
+    return m_view->mapFromScene(item->rect().center());
+}
+
+void GraphCanvas::fitToView()
+{
+    if (!m_scene->items().isEmpty())
+        m_view->fitInView(m_scene->sceneRect(), Qt::KeepAspectRatio);
+}
+
+bool GraphCanvas::exportDrawing(const QString& file, QString* error) const
+{
+    const QString suffix = QFileInfo(file).suffix().toLower();
+    const QRectF source = m_scene->sceneRect();
+    if (m_scene->items().isEmpty()) {
+        *error = tr("There is no graph to export.");
+        return false;
+    }
+    if (suffix == QLatin1String("svg")) {
+        QSvgGenerator svg;
+        svg.setFileName(file);
+        svg.setSize(source.size().toSize());
+        svg.setViewBox(QRectF(QPointF(0, 0), source.size()));
+        svg.setTitle(m_title);
+        QPainter painter;
+        if (!painter.begin(&svg)) {
+            *error = tr("%1 cannot be written.").arg(file);
+            return false;
+        }
+        m_scene->render(&painter, QRectF(QPointF(0, 0), source.size()), source);
+        painter.end();
+        return true;
+    }
+    if (suffix == QLatin1String("png")) {
+        QImage image((source.size() * 2).toSize(), QImage::Format_ARGB32_Premultiplied);
+        image.fill(Qt::white);
+        QPainter painter(&image);
+        painter.setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
+        m_scene->render(&painter, QRectF(QPointF(0, 0), image.size()), source);
+        painter.end();
+        if (!image.save(file)) {
+            *error = tr("%1 cannot be written.").arg(file);
+            return false;
+        }
+        return true;
+    }
+    *error = tr("%1: choose .svg or .png for a drawing.").arg(file);
+    return false;
+}
+
+QVector<int> GraphCanvas::edgesByMagnitude() const { return m_order; }
+
+} // namespace patchbay::ui

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "ui/computeworker.h"
+#include "ui/graphlayout.h"
+
+#include "core/circuit.h"
+
+#include <QPointer>
+#include <QWidget>
+
+#include <memory>
+#include <optional>
+
+class QComboBox;
+class QGraphicsScene;
+class QGraphicsView;
+class QLabel;
+class QSlider;
+class QUndoStack;
+
+namespace patchbay::ui {
+
+class GraphView;
+struct LayoutJob;
+
+// The circuit graph: nodes (input, heads a5.h1, MLPs m3, logits) on one row per layer,
+// inputs at the bottom and logits at the top, laid out by Graphviz (ui/graphlayout) off
+// the GUI thread; edges coloured by the sign of their score or by q/k/v, their width by
+// |score|. Which edges are drawn: the top n by |score|, those with |score| >= a threshold,
+// the smallest set holding a share of Σ|score|, or exactly the edges in the circuit.
+//
+// The circuit is the set of kept edges (in_graph); every other edge is patched to its
+// reference. Click an edge to patch it (drawn dashed) or restore it; double-click a node to
+// patch or restore all its drawn edges; drag a box and press Patch / Restore for several.
+// Every change is one QUndoStack command and emits circuitChanged(): the window has the
+// metric computed on the worker and shows it here (setEvaluation). A click on a node
+// selects it (nodeClicked), the shared selection. GUI thread only.
+class GraphCanvas final : public QWidget
+{
+    Q_OBJECT
+
+public:
+    enum class Filter { TopN, Threshold, CumulativeShare, InCircuit };
+
+    explicit GraphCanvas(QWidget* parent = nullptr);
+    ~GraphCanvas() override;
+
+    // A scored (or merely selected) circuit to show. When none of its edges is in the
+    // circuit, the top n by |score| are put in (n from the filter). Clears the undo stack.
+    void setCircuit(const core::Circuit& circuit, const QString& title);
+    bool hasCircuit() const { return m_circuit.has_value(); }
+    const core::Circuit& circuit() const { return *m_circuit; } // the current state
+    std::vector<float> edgeMask() const; // 1 kept, 0 patched (Graph::edges() order)
+    int edgesInCircuit() const;
+
+    // Which edges are drawn. value: n (TopN), the threshold (Threshold), the share in [0,1]
+    // (CumulativeShare); ignored for InCircuit.
+    void setFilter(Filter filter, double value);
+    Filter filter() const { return m_filter; }
+    double filterValue() const { return m_value; }
+    QString title() const { return m_title; }
+    QVector<int> drawnEdges() const { return m_drawn; }
+    // The drawn edges' items once the layout has been applied (0 while laying out).
+    int edgeItemCount() const;
+    bool layoutPending() const { return m_layoutPending; }
+    double lastLayoutSeconds() const { return m_layoutSeconds; }
+    double lastSceneSeconds() const { return m_sceneSeconds; }
+
+    // Undoable edits.
+    void setEdgesKept(const QVector<int>& edges, bool kept, const QString& text);
+    void toggleEdge(int edge);
+    void toggleNode(const QString& node); // every drawn edge into or out of it
+    void resetToTopN(int n);              // the circuit becomes the top n by |score|
+    QUndoStack* undoStack() const { return m_undo; }
+
+    // The metric of the current circuit (from ComputeWorker::evaluateCircuit), or a line
+    // saying why there is none / that it is being computed.
+    void setEvaluation(const CircuitEvaluation& evaluation);
+    void setEvaluationMessage(const QString& message);
+    QString evaluationText() const;
+
+    // The highlighted node (the shared selection); empty for none.
+    void setSelectedNode(const QString& node);
+    // User labels and groups of nodes, drawn under the node name and kept in the circuit.
+    void setNodeLabel(const QString& node, const QString& label);
+    void setNodeGroup(const QString& node, const QString& group);
+
+    // Where an edge or a node is drawn, in the view's coordinates (tests, tooltips).
+    std::optional<QPoint> edgeViewPoint(int edge) const;
+    std::optional<QPoint> nodeViewPoint(const QString& node) const;
+    QGraphicsView* view() const;
+    void fitToView();
+
+    // The drawing as SVG or PNG (by suffix); false and *error otherwise.
+    bool exportDrawing(const QString& file, QString* error) const;
+
+Q_SIGNALS:
+    void circuitChanged();                 // the kept edges changed
+    void nodeClicked(const QString& node); // for the shared selection
+    void labelsChanged();                  // a node label or group changed
+    void layoutApplied();                  // the drawn edges' items exist
+
+private:
+    friend class GraphView;
+    friend class SetEdgesCommand;
+    void applyKept(const QVector<int>& edges, const QVector<char>& kept); // no undo
+    void updateDrawnEdges();  // from the filter: recompute m_drawn, lay out if changed
+    void requestLayout();
+    void buildScene(const LayoutJob& job, const LayoutResult& layout);
+    void restyleEdges();
+    void updateFilterControls();
+    void onSliderMoved(int position);
+    void onItemClicked(int edge, const QString& node, bool doubleClick);
+    void patchSelection(bool kept);
+    void editNodeLabel(const QString& node, bool group);
+    QVector<int> edgesByMagnitude() const;
+    int drawnCount() const;
+
+    std::optional<core::Circuit> m_circuit;
+    QVector<int> m_order; // edge indices by |score| descending (ties by index)
+    QVector<double> m_cumulative; // cumulative share of Σ|score| along m_order
+    Filter m_filter = Filter::TopN;
+    double m_value = 100;
+    QVector<int> m_drawn;
+    QString m_title;
+    QString m_selectedNode;
+
+    QGraphicsScene* m_scene = nullptr;
+    GraphView* m_view = nullptr;
+    QComboBox* m_filterBox = nullptr;
+    QSlider* m_slider = nullptr;
+    QLabel* m_sliderLabel = nullptr;
+    QComboBox* m_colourBox = nullptr;
+    QLabel* m_metricLabel = nullptr;
+    QLabel* m_titleLabel = nullptr;
+    QUndoStack* m_undo = nullptr;
+
+    struct Items;
+    std::unique_ptr<Items> m_items;
+    quint64 m_layoutGeneration = 0;
+    bool m_layoutPending = false;
+    double m_layoutSeconds = 0, m_sceneSeconds = 0;
+};
+
+} // namespace patchbay::ui

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+#include "ui/graphlayout.h"
+
+#include <graphviz/cgraph.h>
+#include <graphviz/gvc.h>
+
+#include <QByteArray>
+#include <QElapsedTimer>
+#include <QHash>
+#include <QMap>
+#include <QStringList>
+
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+
+namespace patchbay::ui {
+
+namespace {
+
+std::mutex& graphvizMutex()
+{
+    static std::mutex m;
+    return m;
+}
+
+QByteArray quoted(const QString& s)
+{
+    QByteArray out = "\"";
+    for (const char c : s.toUtf8()) {
+        if (c == '"' || c == '\\')
+            out += '\\';
+        out += c;
+    }
+    return out + '"';
+}
+
+// The DOT text: one `rank=same` subgraph per rank, nodes as fixed-size boxes (the canvas
+// draws its own), node ids n0, n1, … so that names need no escaping in the output.
+QByteArray dotText(const LayoutRequest& r)
+{
+    QByteArray dot = "digraph G {\n"
+                     "  rankdir=BT; nodesep=0.25; ranksep=0.9; splines=true; outputorder=edgesfirst;\n"
+                     "  node [shape=box, fixedsize=true, width=0.75, height=0.34, fontsize=10];\n";
+    QMap<int, QVector<int>> ranks;
+    for (int i = 0; i < r.nodes.size(); ++i)
+        ranks[r.nodes[i].rank].append(i);
+    for (auto it = ranks.cbegin(); it != ranks.cend(); ++it) {
+        dot += "  { rank=same;";
+        for (const int i : it.value())
+            dot += " n" + QByteArray::number(i) + " [label=" + quoted(r.nodes[i].name) + "];";
+        dot += " }\n";
+    }
+    // Invisible edges between consecutive ranks keep empty layers in order.
+    const QList<int> keys = ranks.keys();
+    for (int k = 0; k + 1 < keys.size(); ++k)
+        dot += "  n" + QByteArray::number(ranks[keys[k]].first()) + " -> n" +
+               QByteArray::number(ranks[keys[k + 1]].first()) + " [style=invis, weight=0];\n";
+    for (int e = 0; e < r.edges.size(); ++e)
+        dot += "  n" + QByteArray::number(r.edges[e].from) + " -> n" + QByteArray::number(r.edges[e].to) + " [id=e" +
+               QByteArray::number(e) + "];\n";
+    dot += "}\n";
+    return dot;
+}
+
+} // namespace
+
+LayoutResult layoutGraph(const LayoutRequest& request)
+{
+    QElapsedTimer timer;
+    timer.start();
+    LayoutResult result;
+    result.nodes.resize(request.nodes.size());
+    result.edges.resize(request.edges.size());
+    if (request.nodes.isEmpty())
+        return result;
+    const QByteArray dot = dotText(request);
+
+    std::lock_guard<std::mutex> lock(graphvizMutex());
+    std::unique_ptr<GVC_t, int (*)(GVC_t*)> gvc(gvContext(), gvFreeContext);
+    if (!gvc)
+        throw std::runtime_error("Graphviz could not start (gvContext)");
+    std::unique_ptr<Agraph_t, int (*)(Agraph_t*)> g(agmemread(dot.constData()), agclose);
+    if (!g)
+        throw std::runtime_error("Graphviz could not read the graph");
+    if (gvLayout(gvc.get(), g.get(), "dot") != 0)
+        throw std::runtime_error("Graphviz's dot layout failed");
+
+    // Positions straight from the laid-out graph (points, y up).
+    const boxf bb = GD_bb(g.get());
+    const double height = bb.UR.y;
+    auto toScene = [height](pointf p) { return QPointF(p.x, height - p.y); };
+    for (Agnode_t* n = agfstnode(g.get()); n; n = agnxtnode(g.get(), n)) {
+        const int index = QByteArray(agnameof(n)).mid(1).toInt();
+        const QPointF c = toScene(ND_coord(n));
+        const double w = ND_width(n) * 72.0, h = ND_height(n) * 72.0;
+        result.nodes[index] = QRectF(c.x() - w / 2, c.y() - h / 2, w, h);
+        for (Agedge_t* e = agfstout(g.get(), n); e; e = agnxtout(g.get(), e)) {
+            const char* id = agget(e, const_cast<char*>("id"));
+            if (!id || id[0] != 'e' || !ED_spl(e) || ED_spl(e)->size < 1)
+                continue; // the invisible rank edges
+            const int edge = QByteArray(id + 1).toInt();
+            const bezier& b = ED_spl(e)->list[0];
+            QVector<QPointF> points;
+            points.reserve(static_cast<int>(b.size) + 2);
+            for (int i = 0; i < b.size; ++i)
+                points.append(toScene(b.list[i]));
+            if (b.eflag) // the arrow head ends at ep
+                points.append(toScene(b.ep));
+            result.edges[edge] = points;
+        }
+    }
+    result.bounds = QRectF(bb.LL.x, 0, bb.UR.x - bb.LL.x, bb.UR.y - bb.LL.y);
+    gvFreeLayout(gvc.get(), g.get());
+    result.seconds = static_cast<double>(timer.nsecsElapsed()) * 1e-9;
+    return result;
+}
+
+} // namespace patchbay::ui

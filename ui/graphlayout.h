@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QPointF>
+#include <QRectF>
+#include <QString>
+#include <QVector>
+
+namespace patchbay::ui {
+
+// What Graphviz lays out: named nodes on ranks (0 at the bottom) and directed edges.
+struct LayoutRequest
+{
+    struct Node
+    {
+        QString name;  // unique; also the label
+        int rank = 0;  // nodes of one rank share a row; higher ranks are drawn higher
+    };
+    struct Edge
+    {
+        int from = 0, to = 0; // node indices
+    };
+    QVector<Node> nodes;
+    QVector<Edge> edges;
+};
+
+// Where Graphviz put everything, in scene units (points; y grows downwards as in Qt).
+struct LayoutResult
+{
+    QVector<QRectF> nodes;           // per request node
+    QVector<QVector<QPointF>> edges; // per request edge: a cubic B-spline's control points
+                                     // (1 + 3k points), tail to head
+    QRectF bounds;
+    double seconds = 0;
+};
+
+// The one Graphviz adapter of design.md §1: "dot" with rankdir=BT (inputs at the bottom,
+// logits at the top), one row per rank. cgraph/gvc are not thread-safe, so every call
+// into them is made here under one mutex; any thread may call it. Throws std::runtime_error
+// when Graphviz fails.
+LayoutResult layoutGraph(const LayoutRequest& request);
+
+} // namespace patchbay::ui
