@@ -392,6 +392,11 @@ void GraphCanvas::setCircuit(const core::Circuit& circuit, const QString& title)
     m_circuit = circuit;
     m_title = title;
     m_undo->clear();
+    // Items of another circuit's graph must not be restyled as this one's.
+    m_scene->clear();
+    m_items->edges.clear();
+    m_items->nodes.clear();
+    m_drawn.clear();
     const auto& scores = m_circuit->edgeScores;
     const int n = static_cast<int>(m_circuit->graph.edgeCount());
     m_order.resize(n);
@@ -592,6 +597,14 @@ void GraphCanvas::updateDrawnEdges()
 
 void GraphCanvas::requestLayout()
 {
+    // One layout at a time: while one runs, changes only mark that another is needed, and
+    // the newest drawn set is laid out when it ends (a dragged slider costs two layouts).
+    m_layoutPending = true;
+    if (m_layoutRunning) {
+        m_layoutQueued = true;
+        return;
+    }
+    m_layoutRunning = true;
     const core::Graph& g = m_circuit->graph;
     auto job = std::make_shared<LayoutJob>();
     QHash<QString, int> index;
@@ -630,8 +643,16 @@ void GraphCanvas::requestLayout()
         QMetaObject::invokeMethod(
             qApp,
             [self, job, generation, result, error] {
-                if (!self || generation != self->m_layoutGeneration)
-                    return; // a newer layout is on its way
+                if (!self)
+                    return;
+                self->m_layoutRunning = false;
+                if (generation != self->m_layoutGeneration)
+                    return;
+                if (self->m_layoutQueued) { // the drawn set changed meanwhile
+                    self->m_layoutQueued = false;
+                    self->requestLayout();
+                    return;
+                }
                 self->m_layoutPending = false;
                 if (!error.isEmpty()) {
                     self->m_titleLabel->setText(tr("The graph could not be laid out: %1").arg(error));

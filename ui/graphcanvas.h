@@ -139,7 +139,9 @@ private:
     struct Items;
     std::unique_ptr<Items> m_items;
     quint64 m_layoutGeneration = 0;
-    bool m_layoutPending = false;
+    bool m_layoutPending = false; // the drawing does not show the drawn set yet
+    bool m_layoutRunning = false; // a layout job is on the thread pool
+    bool m_layoutQueued = false;  // and another is needed when it ends
     double m_layoutSeconds = 0, m_sceneSeconds = 0;
 };
 
