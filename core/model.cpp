@@ -229,6 +229,17 @@ void checkIds(const std::vector<int32_t>& ids, std::size_t sequence, int64_t dVo
     }
 }
 
+// One unbatched forward of `ids` recording the activations `names`.
+detail::ActivationCache cachedRun(const detail::Transformer& transformer, const std::vector<int32_t>& ids,
+                                  const std::vector<std::string>& names)
+{
+    auto cache = detail::ActivationCache::only(names);
+    const auto input = torch::tensor(std::vector<int64_t>(ids.begin(), ids.end())).unsqueeze(0); // [1, pos]
+    torch::NoGradGuard noGrad;
+    transformer.forward(input, torch::Tensor(), &cache);
+    return cache;
+}
+
 FloatArray toFloatArray(torch::Tensor t)
 {
     t = t.to(torch::kCPU, torch::kFloat32).contiguous();
@@ -247,10 +258,7 @@ FloatArray Model::attentionPatterns(const std::vector<int32_t>& ids) const
     std::vector<std::string> names;
     for (int l = 0; l < cfg.nLayers; ++l)
         names.push_back("blocks." + std::to_string(l) + ".attn.hook_pattern");
-    auto cache = detail::ActivationCache::only(names);
-    const auto input = torch::tensor(std::vector<int64_t>(ids.begin(), ids.end())).unsqueeze(0); // [1, pos]
-    torch::NoGradGuard noGrad;
-    d->transformer->forward(input, torch::Tensor(), &cache);
+    const auto cache = cachedRun(*d->transformer, ids, names);
     std::vector<torch::Tensor> layers;
     for (const auto& name : names)
         layers.push_back(cache.at(name).squeeze(0).to(torch::kCPU, torch::kFloat32)); // [heads, q, k]
@@ -281,10 +289,8 @@ LogitLens Model::logitLens(const std::vector<int32_t>& ids, int64_t position, in
     std::vector<std::string> names{"blocks.0.hook_resid_pre"};
     for (int l = 0; l < cfg.nLayers; ++l)
         names.push_back("blocks." + std::to_string(l) + ".hook_resid_post");
-    auto cache = detail::ActivationCache::only(names);
-    const auto input = torch::tensor(std::vector<int64_t>(ids.begin(), ids.end())).unsqueeze(0); // [1, pos]
+    const auto cache = cachedRun(*d->transformer, ids, names);
     torch::NoGradGuard noGrad;
-    d->transformer->forward(input, torch::Tensor(), &cache);
     std::vector<torch::Tensor> streams;
     for (const auto& name : names)
         streams.push_back(cache.at(name).select(1, p)); // [1, d_model]

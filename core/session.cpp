@@ -40,25 +40,6 @@ std::map<std::string, std::string> readStringMap(const Json& parent, const char*
     return map;
 }
 
-template <typename T>
-std::vector<T> readNumbers(const Json& parent, const char* key, const std::string& where)
-{
-    std::vector<T> out;
-    const auto it = parent.find(key);
-    if (it == parent.end())
-        return out;
-    if (!it->is_array())
-        throw Error(where + ": \"" + key + "\" must be an array of numbers");
-    out.reserve(it->size());
-    for (std::size_t i = 0; i < it->size(); ++i) {
-        const Json& v = (*it)[i];
-        if (!v.is_number())
-            throw Error(where + ": \"" + key + "\"[" + std::to_string(i) + "] is not a number");
-        out.push_back(v.get<T>());
-    }
-    return out;
-}
-
 // Scores are written as numbers; NaN (a score a method could not compute) as null.
 Json numbers(const std::vector<double>& values)
 {
@@ -153,7 +134,7 @@ SessionRun runFromJson(const Json& j, const std::string& where)
             acdc.tau = jsonOptionalNumber((*a)[i], "tau", 0, aw);
             acdc.metric = jsonOptionalNumber((*a)[i], "metric", 0, aw);
             acdc.evaluations = static_cast<std::size_t>(jsonOptionalInt((*a)[i], "evaluations", 0, aw));
-            for (const int k : readNumbers<int>((*a)[i], "kept", aw))
+            for (const double k : readScores((*a)[i], "kept", aw))
                 acdc.kept.push_back(k != 0 ? 1 : 0);
             if (!r.edgeScores.empty() && acdc.kept.size() != r.edgeScores.size())
                 throw Error(aw + ": \"kept\" has " + std::to_string(acdc.kept.size()) + " entries for "
