@@ -19,7 +19,7 @@ packages=(
     libgraphviz-dev
     libtorch-dev libopenblas0-openmp
     nlohmann-json3-dev libpcre2-dev
-    xvfb xauth
+    xvfb xauth desktop-file-utils appstream dpkg-dev
 )
 
 missing=()

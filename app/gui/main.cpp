@@ -9,6 +9,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QIcon>
 
 #include <cstdio>
 #include <memory>
@@ -39,6 +40,13 @@ int main(int argc, char* argv[])
     QApplication::setApplicationName(QStringLiteral("Patchbay"));
     QApplication::setOrganizationName(QStringLiteral("Patchbay"));
     QApplication::setApplicationVersion(QStringLiteral(PATCHBAY_VERSION));
+    QGuiApplication::setDesktopFileName(QStringLiteral("org.patchbay.Patchbay"));
+    if (auto* gui = qobject_cast<QApplication*>(app.get())) {
+        QIcon icon;
+        for (const int size : {32, 64, 256})
+            icon.addFile(QStringLiteral(":/icons/org.patchbay.Patchbay-%1.png").arg(size));
+        gui->setWindowIcon(icon);
+    }
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QApplication::translate(
