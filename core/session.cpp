@@ -134,20 +134,37 @@ SessionRun runFromJson(const Json& j, const std::string& where)
             acdc.tau = jsonOptionalNumber((*a)[i], "tau", 0, aw);
             acdc.metric = jsonOptionalNumber((*a)[i], "metric", 0, aw);
             acdc.evaluations = static_cast<std::size_t>(jsonOptionalInt((*a)[i], "evaluations", 0, aw));
-            for (const double k : readScores((*a)[i], "kept", aw))
+            for (const double k : readScores((*a)[i], "kept", aw)) {
+                if (!(k == 0 || k == 1))
+                    throw Error(aw + ": \"kept\" holds a value other than 0 and 1");
                 acdc.kept.push_back(k != 0 ? 1 : 0);
+            }
             if (!r.edgeScores.empty() && acdc.kept.size() != r.edgeScores.size())
                 throw Error(aw + ": \"kept\" has " + std::to_string(acdc.kept.size()) + " entries for "
                             + std::to_string(r.edgeScores.size()) + " edges");
             r.acdc.push_back(std::move(acdc));
         }
     }
-    if (const auto c = j.find("circuit"); c != j.end() && !c->is_null()) {
-        run.circuit = parseCircuitJson(*c, where + ".circuit");
-        if (!r.edgeScores.empty() && r.edgeScores.size() != run.circuit->graph.edges().size())
-            throw Error(where + ": " + std::to_string(r.edgeScores.size()) + " edge scores for a circuit of "
-                        + std::to_string(run.circuit->graph.edges().size()) + " edges");
-    }
+    // Every run carries its circuit: the graph its scores are on.
+    const auto c = j.find("circuit");
+    if (c == j.end() || c->is_null())
+        throw Error(where + ": \"circuit\" is missing");
+    run.circuit = parseCircuitJson(*c, where + ".circuit");
+    const Graph& graph = run.circuit->graph;
+    if (!r.edgeScores.empty() && r.edgeScores.size() != graph.edges().size())
+        throw Error(where + ": " + std::to_string(r.edgeScores.size()) + " edge scores for a circuit of "
+                    + std::to_string(graph.edges().size()) + " edges");
+    if (!r.nodeScores.empty() && r.nodeScores.size() != graph.senders().size() && r.nodeScores.size() != graph.senders().size() + 1)
+        throw Error(where + ": " + std::to_string(r.nodeScores.size()) + " node scores for a graph of "
+                    + std::to_string(graph.senders().size()) + " senders");
+    if (r.positions > 0 && r.nodePositionScores.size() != graph.senders().size() * static_cast<std::size_t>(r.positions))
+        throw Error(where + ": node_position_scores holds " + std::to_string(r.nodePositionScores.size())
+                    + " values, not " + std::to_string(graph.senders().size()) + " senders × "
+                    + std::to_string(r.positions) + " positions");
+    for (const AcdcRun& a : r.acdc)
+        if (a.kept.size() != graph.edges().size())
+            throw Error(where + ": an ACDC run keeps " + std::to_string(a.kept.size()) + " entries for "
+                        + std::to_string(graph.edges().size()) + " edges");
     return run;
 }
 
@@ -190,7 +207,8 @@ Session parseSession(const std::string& text, const std::string& where)
     } catch (const Json::exception& e) {
         throw Error(where + ": not a session file (" + e.what() + ")");
     }
-    if (!j.is_object() || j.value("format", std::string()) != kFormat)
+    const auto format = j.is_object() ? j.find("format") : j.end();
+    if (!j.is_object() || format == j.end() || !format->is_string() || format->get<std::string>() != kFormat)
         throw Error(where + ": not a Patchbay session (expected \"format\": \"" + std::string(kFormat) + "\")");
     const int version = jsonOptionalInt(j, "version", 1, where);
     if (version > kVersion)

@@ -149,6 +149,7 @@ struct ComputeWorker::State
     const std::atomic_bool* cancel = nullptr;
     std::atomic_bool cancelNow{false}; // the evaluator's flag: mirrors the running job's
     std::atomic<quint64> latestEvaluation{0}; // evaluateCircuit: the newest request number
+    std::atomic_bool runningLong{false};      // the running job is a load or a run (cancel() stops it)
 
     // The evaluator for these settings and pairs: the kept one when the key matches.
     core::Evaluator& evaluatorFor(const RunSettings& settings, core::Dataset& data, const QString& datasetKey);
@@ -238,7 +239,8 @@ void ComputeWorker::cancel()
     for (auto it = m_pending.begin(); it != m_pending.end(); ++it)
         if (it->kind != Kind::Quick)
             it->cancel->store(true);
-    m_state->cancelNow = true; // the running job (if long) sees it at its next check
+    if (m_state->runningLong) // a quick job (attention, metric) is not cancelled
+        m_state->cancelNow = true; // the running long job sees it at its next check
 }
 
 quint64 ComputeWorker::submit(Kind kind, const QString& what,
@@ -256,7 +258,7 @@ quint64 ComputeWorker::submit(Kind kind, const QString& what,
 
     QMetaObject::invokeMethod(
         m_context,
-        [this, job, state = m_state, cancel = entry.cancel, work = std::move(work)] {
+        [this, job, kind, state = m_state, cancel = entry.cancel, work = std::move(work)] {
             State& s = *state;
             // A job cancelled while queued never starts.
             if (cancel->load() || QThread::currentThread()->isInterruptionRequested()) {
@@ -265,6 +267,7 @@ quint64 ComputeWorker::submit(Kind kind, const QString& what,
                 return;
             }
             s.cancelNow = false;
+            s.runningLong = kind != Kind::Quick;
             s.cancel = cancel.get();
             auto last = std::chrono::steady_clock::time_point{};
             s.report = [this, job, &s, &last](double fraction, const std::string& stage) {
@@ -294,6 +297,7 @@ quint64 ComputeWorker::submit(Kind kind, const QString& what,
             }
             s.report = nullptr;
             s.cancel = nullptr;
+            s.runningLong = false;
             QMetaObject::invokeMethod(
                 this,
                 [this, job, error, wasCancelled, deliver] {

@@ -222,15 +222,18 @@ protected:
             unsetCursor();
             return;
         }
-        const bool click = (event->position().toPoint() - m_press).manhattanLength() < 4;
+        const bool click = (event->position().toPoint() - m_press).manhattanLength() < 4 && !m_afterDoubleClick;
+        m_afterDoubleClick = false; // the release that ends a double click is no click of its own
         QGraphicsView::mouseReleaseEvent(event);
         if (click && event->button() == Qt::LeftButton)
             dispatch(event->position().toPoint(), false);
     }
     void mouseDoubleClickEvent(QMouseEvent* event) override
     {
-        if (event->button() == Qt::LeftButton)
+        if (event->button() == Qt::LeftButton) {
+            m_afterDoubleClick = true;
             dispatch(event->position().toPoint(), true);
+        }
     }
     void wheelEvent(QWheelEvent* event) override
     {
@@ -278,6 +281,7 @@ private:
     GraphCanvas* m_canvas;
     QPoint m_press, m_panFrom;
     bool m_panning = false;
+    bool m_afterDoubleClick = false;
 };
 
 // ---- undo ---------------------------------------------------------------------------------
@@ -305,6 +309,7 @@ private:
 GraphCanvas::GraphCanvas(QWidget* parent) : QWidget(parent), m_items(std::make_unique<Items>())
 {
     m_undo = new QUndoStack(this);
+    m_pool.setMaxThreadCount(1);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->setSpacing(4);
@@ -381,7 +386,10 @@ GraphCanvas::GraphCanvas(QWidget* parent) : QWidget(parent), m_items(std::make_u
     updateFilterControls();
 }
 
-GraphCanvas::~GraphCanvas() = default;
+GraphCanvas::~GraphCanvas()
+{
+    m_pool.waitForDone(); // a layout still running finishes before the canvas goes
+}
 
 QGraphicsView* GraphCanvas::view() const { return m_view; }
 
@@ -425,6 +433,7 @@ void GraphCanvas::setCircuit(const core::Circuit& circuit, const QString& title)
     if (edgesInCircuit() == 0 && m_circuit->hasScores()) {
         for (int i = 0; i < std::min(kDefaultTopN, n); ++i)
             m_circuit->edgeInGraph[static_cast<std::size_t>(m_order[i])] = 1;
+        m_circuit->nodesFromEdges();
         m_filter = Filter::TopN;
         m_value = std::min(kDefaultTopN, n);
     } else {
@@ -632,7 +641,7 @@ void GraphCanvas::requestLayout()
     const quint64 generation = ++m_layoutGeneration;
     m_layoutPending = true;
     QPointer<GraphCanvas> self(this);
-    QThreadPool::globalInstance()->start([self, job, generation] {
+    m_pool.start([self, job, generation] {
         auto result = std::make_shared<LayoutResult>();
         QString error;
         try {
@@ -785,17 +794,7 @@ void GraphCanvas::applyKept(const QVector<int>& edges, const QVector<char>& kept
 {
     for (int i = 0; i < edges.size(); ++i)
         m_circuit->edgeInGraph[static_cast<std::size_t>(edges[i])] = kept[i];
-    // Nodes follow their edges: a node is in the circuit when one of its edges is.
-    std::fill(m_circuit->nodeInGraph.begin(), m_circuit->nodeInGraph.end(), 0);
-    const core::Graph& g = m_circuit->graph;
-    for (std::size_t e = 0; e < g.edgeCount(); ++e) {
-        if (!m_circuit->edgeInGraph[e])
-            continue;
-        m_circuit->nodeInGraph[static_cast<std::size_t>(g.edges()[e].sender)] = 1;
-        const auto& r = g.receivers()[static_cast<std::size_t>(g.edges()[e].receiver)];
-        if (r.kind == core::Graph::NodeKind::Logits)
-            m_circuit->nodeInGraph.back() = 1;
-    }
+    m_circuit->nodesFromEdges();
     if (m_filter == Filter::InCircuit)
         updateDrawnEdges();
     else

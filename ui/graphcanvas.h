@@ -7,6 +7,7 @@
 #include "core/circuit.h"
 
 #include <QPointer>
+#include <QThreadPool>
 #include <QWidget>
 
 #include <memory>
@@ -138,6 +139,7 @@ private:
 
     struct Items;
     std::unique_ptr<Items> m_items;
+    QThreadPool m_pool; // Graphviz layouts, one at a time, waited for on destruction
     quint64 m_layoutGeneration = 0;
     bool m_layoutPending = false; // the drawing does not show the drawn set yet
     bool m_layoutRunning = false; // a layout job is on the thread pool

@@ -46,8 +46,10 @@ Session sample()
     for (std::size_t e = 0; e < graph.edges().size(); ++e)
         run.scores.edgeScores.push_back(std::ldexp(1.0 / 3.0, static_cast<int>(e % 40) - 20) * (e % 2 ? -1 : 1));
     run.scores.edgeScores[3] = std::numeric_limits<double>::quiet_NaN();
-    run.scores.nodeScores = {0.1, -0.2, 1e-300, 3.0};
-    run.scores.nodePositionScores = {1, 2, 3, 4, 5, 6};
+    for (std::size_t n = 0; n < graph.senders().size(); ++n)
+        run.scores.nodeScores.push_back(n == 2 ? 1e-300 : 0.1 * static_cast<double>(n) - 0.35);
+    for (std::size_t i = 0; i < graph.senders().size() * 3; ++i)
+        run.scores.nodePositionScores.push_back(static_cast<double>(i) / 7.0);
     run.scores.positions = 3;
     run.scores.cleanMetric = 2.718281828459045;
     run.scores.referenceMetric = -0.5;
@@ -182,6 +184,16 @@ private Q_SLOTS:
         j["runs"][0]["scores"]["edge_scores"].erase(0);
         j["runs"][0]["scores"].erase("acdc");
         expectError(j.dump(), "edge scores for a circuit");
+        j = nlohmann::json::parse(good);
+        j["runs"][0]["scores"]["node_position_scores"].erase(0);
+        expectError(j.dump(), "node_position_scores");
+        j = nlohmann::json::parse(good);
+        j["runs"][0].erase("circuit");
+        expectError(j.dump(), "\"circuit\" is missing");
+        j = nlohmann::json::parse(good);
+        j["runs"][0]["scores"]["acdc"][0]["kept"][0] = 2;
+        expectError(j.dump(), "other than 0 and 1");
+        expectError(R"({"format": 7, "model": {}})", "not a Patchbay session");
         j = nlohmann::json::parse(good);
         j["dataset"]["pairs"] = nlohmann::json::array();
         expectError(j.dump(), "dataset");
