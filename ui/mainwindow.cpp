@@ -13,8 +13,10 @@
 #include "ui/pairseditor.h"
 #include "ui/runpanel.h"
 #include "ui/selection.h"
+#include "ui/translations.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QGuiApplication>
 #include <QScreen>
@@ -168,7 +170,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_autosaveTimer->setSingleShot(true);
     m_autosaveTimer->setInterval(kAutosaveDelayMs);
     connect(m_autosaveTimer, &QTimer::timeout, this, &MainWindow::autosave);
-    m_autosaveFile = sessionsDirectory() + QStringLiteral("/autosave-%1").arg(QCoreApplication::applicationPid()) + kSessionSuffix;
+    // autosave-<pid>-<start time>: unique even where process ids repeat (containers).
+    m_autosaveFile = sessionsDirectory() +
+                     QStringLiteral("/autosave-%1-%2").arg(QCoreApplication::applicationPid()).arg(QDateTime::currentMSecsSinceEpoch()) +
+                     kSessionSuffix;
 
     createDocks();
     createActions();
@@ -454,7 +459,7 @@ void MainWindow::createActions()
     m_recentMenu = fileMenu->addMenu(tr("Open &Recent Model"));
     m_recentMenu->setObjectName(QStringLiteral("recentMenu"));
     auto* demo = fileMenu->addAction(tr("Open the &Demo Model"), this, [this] { openDemo(); });
-    demo->setStatusTip(tr("The bundled 2-layer attention-only model with its induction pairs"));
+    demo->setStatusTip(tr("The bundled 2-layer model with its induction pairs"));
     fileMenu->addSeparator();
     m_openDatasetAction = fileMenu->addAction(tr("Open &Dataset…"), this, &MainWindow::chooseDataset);
     m_openDatasetAction->setObjectName(QStringLiteral("openDatasetAction"));
@@ -534,6 +539,23 @@ void MainWindow::createActions()
     for (auto* dock : docks())
         viewMenu->addAction(dock->toggleViewAction());
     viewMenu->addSeparator();
+    // The language: the system's or a chosen one, from the next start.
+    auto* languageMenu = viewMenu->addMenu(tr("&Language"));
+    languageMenu->setObjectName(QStringLiteral("languageMenu"));
+    auto* languages = new QActionGroup(languageMenu);
+    const QString chosen = chosenLanguage();
+    QStringList choices{QString()};
+    choices << availableLanguages();
+    for (const QString& language : std::as_const(choices)) {
+        QAction* action = languageMenu->addAction(language.isEmpty() ? tr("System language") : languageName(language));
+        action->setCheckable(true);
+        action->setChecked(language == chosen);
+        languages->addAction(action);
+        connect(action, &QAction::triggered, this, [this, language] {
+            setChosenLanguage(language);
+            statusBar()->showMessage(tr("The language changes at the next start."), 6000);
+        });
+    }
     viewMenu->addAction(tr("Reset &Layout"), this, [this] {
         QSettings().remove(QStringLiteral("window"));
         QMessageBox::information(this, tr("Reset Layout"), tr("The default layout is used from the next start."));
@@ -884,6 +906,13 @@ void MainWindow::onCancelled(quint64 job)
     if (job == m_loadJob) {
         m_progress->hide();
         showError(tr("Loading cancelled"));
+        if (m_pendingSession) { // the session's pairs and runs stay; its view follows without the model
+            const core::Session pending = std::move(*m_pendingSession);
+            m_pendingSession.reset();
+            applySessionView(pending);
+        }
+    } else if (job == m_metricJob) {
+        m_canvas->setEvaluationMessage(tr("Cancelled"));
     } else if (job == m_runJob) {
         m_runPanel->setRunning(false);
         m_runPanel->setStatus(tr("Cancelled"));
@@ -901,6 +930,8 @@ void MainWindow::onDatasetChanged()
             m_runPanel->setSettings(s);
         }
     }
+    if (m_canvas->hasCircuit())
+        m_metricTimer->start(); // the metric of the circuit on other pairs
     if (m_selection->pair() >= m_editor->pairCount())
         m_selection->setPair(m_editor->pairCount() > 0 ? 0 : -1);
     else
@@ -1170,12 +1201,16 @@ void MainWindow::requestLogitLens()
     };
     const auto answer = firstToken(p.answerIds, p.answers);
     const auto wrong = firstToken(p.wrongAnswerIds, p.wrongAnswers);
+    auto inVocabulary = [&](std::optional<int32_t> id) {
+        return id && *id >= 0 && *id < model->summary.dVocab ? id : std::nullopt;
+    };
+    const auto answerId = inVocabulary(answer), wrongId = inVocabulary(wrong);
     std::vector<int32_t> tracked;
-    for (const auto& id : {answer, wrong})
-        if (id && *id >= 0 && *id < model->summary.dVocab)
+    for (const auto& id : {answerId, wrongId})
+        if (id)
             tracked.push_back(*id);
     m_lens->setPrompt(ids, model->encoder);
-    m_lens->setAnswers(answer, wrong);
+    m_lens->setAnswers(answerId, wrongId);
     m_lensJob = m_worker->logitLens(std::move(ids), m_lens->position(), 5, std::move(tracked));
 }
 
@@ -1231,6 +1266,7 @@ QString MainWindow::canvasMismatch() const
 
 void MainWindow::requestCircuitMetric()
 {
+    ++m_metricRequest; // whatever is still on its way belongs to an older state
     if (!m_canvas->hasCircuit())
         return;
     if (const QString why = canvasMismatch(); !why.isEmpty()) {
@@ -1245,7 +1281,7 @@ void MainWindow::requestCircuitMetric()
     }
     const QString key = datasetKey(data);
     m_metricJob = m_worker->evaluateCircuit(m_runPanel->settings(), std::move(data), key, m_canvas->edgeMask(),
-                                            ++m_metricRequest);
+                                            m_metricRequest);
 }
 
 void MainWindow::onCircuitEvaluated(const CircuitEvaluation& evaluation)
@@ -1274,10 +1310,13 @@ bool MainWindow::importCircuit(const QString& file)
             return false;
         }
     }
+    // The file's labels join the session's (the file wins where both name a node).
     for (const auto& [node, label] : circuit.labels)
         m_labels[node] = label;
     for (const auto& [node, group] : circuit.groups)
         m_groups[node] = group;
+    circuit.labels = m_labels;
+    circuit.groups = m_groups;
     m_canvas->setCircuit(circuit, QFileInfo(file).fileName());
     if (const QString why = canvasMismatch(); !why.isEmpty() && model)
         showError(why);
@@ -1340,12 +1379,6 @@ core::Session MainWindow::session() const
         s.runs.push_back(std::move(run));
     }
     s.currentRun = text(m_currentResult);
-    if (m_canvas->hasCircuit()) {
-        s.canvas = m_canvas->circuit();
-        s.canvasTitle = text(m_canvas->title());
-        s.view["graph_filter"] = std::to_string(static_cast<int>(m_canvas->filter()));
-        s.view["graph_value"] = QString::number(m_canvas->filterValue(), 'g', 17).toStdString();
-    }
     s.labels = m_labels;
     s.groups = m_groups;
     s.view = {{"pair", std::to_string(m_selection->pair())},
@@ -1354,6 +1387,12 @@ core::Session MainWindow::session() const
               {"attention_layer", std::to_string(m_attentionLayer->value())},
               {"attention_head", std::to_string(m_attentionHead->value())},
               {"scores_tab", std::to_string(m_scoreTabs->currentIndex())}};
+    if (m_canvas->hasCircuit()) {
+        s.canvas = m_canvas->circuit();
+        s.canvasTitle = text(m_canvas->title());
+        s.view["graph_filter"] = std::to_string(static_cast<int>(m_canvas->filter()));
+        s.view["graph_value"] = QString::number(m_canvas->filterValue(), 'g', 17).toStdString();
+    }
     return s;
 }
 
@@ -1507,9 +1546,10 @@ void MainWindow::recoverCrashedSessions()
         dir.entryInfoList({QStringLiteral("autosave-*") + kSessionSuffix}, QDir::Files, QDir::Time);
     bool recovered = false;
     for (const QFileInfo& info : files) {
-        const qint64 pid = info.completeBaseName().mid(QStringLiteral("autosave-").size()).toLongLong();
-        if (pid == QCoreApplication::applicationPid() || processRuns(pid))
-            continue;
+        const qint64 pid = info.completeBaseName().mid(QStringLiteral("autosave-").size()).section(QLatin1Char('-'), 0, 0).toLongLong();
+        if (info.absoluteFilePath() == QFileInfo(m_autosaveFile).absoluteFilePath() ||
+            (pid != QCoreApplication::applicationPid() && processRuns(pid)))
+            continue; // this window's own, or a running window's
         if (!recovered) { // newest first
             QFile::remove(recoveredSessionFile());
             recovered = QFile::rename(info.absoluteFilePath(), recoveredSessionFile());

@@ -4,6 +4,7 @@
 // induction dataset.
 #include "ui/mainwindow.h"
 #include "ui/runpanel.h"
+#include "ui/translations.h"
 
 #include "core/version.h"
 
@@ -48,6 +49,9 @@ int main(int argc, char* argv[])
         gui->setWindowIcon(icon);
     }
 
+    // The chosen (or the system's) language, before any text is made (--help included).
+    patchbay::ui::installTranslations(*app, patchbay::ui::chosenLanguage());
+
     QCommandLineParser parser;
     parser.setApplicationDescription(QApplication::translate(
         "main", "Find and inspect circuits in transformer language models.\n"
@@ -80,7 +84,12 @@ int main(int argc, char* argv[])
         QApplication::translate("main", "Open the saved session <file> (.pbsession): its model, prompt pairs, "
                                         "scores and view."),
         QStringLiteral("file"));
-    parser.addOptions({modelOption, dataOption, deviceOption, dtypeOption, runOption, sessionOption});
+    const QCommandLineOption languageOption(
+        QStringLiteral("language"),
+        QApplication::translate("main", "Show the window in <lang>: en, de or zh_CN (default: the language chosen "
+                                        "in View > Language, else the system's)."),
+        QStringLiteral("lang"));
+    parser.addOptions({modelOption, dataOption, deviceOption, dtypeOption, runOption, sessionOption, languageOption});
     parser.addPositionalArgument(QStringLiteral("session"),
                                  QApplication::translate("main", "A .pbsession file to open (as --session)."),
                                  QStringLiteral("[session]"));
@@ -96,6 +105,8 @@ int main(int argc, char* argv[])
         return 2;
     }
 
+    if (parser.isSet(languageOption))
+        patchbay::ui::installTranslations(*app, parser.value(languageOption));
     patchbay::ui::MainWindow window;
     window.setDevice(parser.value(deviceOption));
     window.setDtype(parser.value(dtypeOption));

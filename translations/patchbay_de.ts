@@ -1,0 +1,1484 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="de_DE">
+<context>
+    <name>patchbay::ui::ComputeWorker</name>
+    <message>
+        <source>Activation patching</source>
+        <translation>Aktivierungs-Patching</translation>
+    </message>
+    <message>
+        <source>AtP</source>
+        <translation>AtP</translation>
+    </message>
+    <message>
+        <source>EAP</source>
+        <translation>EAP</translation>
+    </message>
+    <message>
+        <source>EAP-IG</source>
+        <translation>EAP-IG</translation>
+    </message>
+    <message>
+        <source>EAP-IG (activations)</source>
+        <translation>EAP-IG (Aktivierungen)</translation>
+    </message>
+    <message>
+        <source>Clean-corrupted</source>
+        <translation>Sauber-korrumpiert</translation>
+    </message>
+    <message>
+        <source>Exact patching</source>
+        <translation>Exaktes Patching</translation>
+    </message>
+    <message>
+        <source>ACDC</source>
+        <translation>ACDC</translation>
+    </message>
+    <message>
+        <source>Path patching</source>
+        <translation>Pfad-Patching</translation>
+    </message>
+    <message>
+        <source> (%1 steps)</source>
+        <translation> (%1 Schritte)</translation>
+    </message>
+    <message>
+        <source> (τ %1)</source>
+        <translation> (τ %1)</translation>
+    </message>
+    <message>
+        <source> per position</source>
+        <translation> je Position</translation>
+    </message>
+    <message>
+        <source>No model is loaded.</source>
+        <translation>Es ist kein Modell geladen.</translation>
+    </message>
+    <message>
+        <source>Preparing the reference activations</source>
+        <translation>Bereite die Referenzaktivierungen vor</translation>
+    </message>
+    <message>
+        <source>The computation failed with an unnamed error.</source>
+        <translation>Die Berechnung ist mit einem unbenannten Fehler gescheitert.</translation>
+    </message>
+    <message>
+        <source>The computation failed with an unknown error.</source>
+        <translation>Die Berechnung ist mit einem unbekannten Fehler gescheitert.</translation>
+    </message>
+    <message>
+        <source>circuit metric</source>
+        <translation>Schaltkreis-Metrik</translation>
+    </message>
+    <message>
+        <source>The circuit has %1 edges but the model&apos;s graph has %2.</source>
+        <translation>Der Schaltkreis hat %1 Kanten, der Graph des Modells aber %2.</translation>
+    </message>
+    <message>
+        <source>attention patterns</source>
+        <translation>Aufmerksamkeitsmuster</translation>
+    </message>
+    <message>
+        <source>logit lens</source>
+        <translation>Logit-Linse</translation>
+    </message>
+</context>
+<context>
+    <name>patchbay::ui::GraphCanvas</name>
+    <message>
+        <source>Name %1…</source>
+        <translation>%1 benennen …</translation>
+    </message>
+    <message>
+        <source>Group %1…</source>
+        <translation>%1 gruppieren …</translation>
+    </message>
+    <message>
+        <source>Patch or restore its edges</source>
+        <translation>Seine Kanten patchen oder wiederherstellen</translation>
+    </message>
+    <message>
+        <source>Top n</source>
+        <translation>Beste n</translation>
+    </message>
+    <message>
+        <source>|score| ≥</source>
+        <translation>|Score| ≥</translation>
+    </message>
+    <message>
+        <source>Share of Σ|score|</source>
+        <translation>Anteil an Σ|Score|</translation>
+    </message>
+    <message>
+        <source>In circuit</source>
+        <translation>Im Schaltkreis</translation>
+    </message>
+    <message>
+        <source>Which edges are drawn</source>
+        <translation>Welche Kanten gezeichnet werden</translation>
+    </message>
+    <message>
+        <source>Colour by sign</source>
+        <translation>Farbe nach Vorzeichen</translation>
+    </message>
+    <message>
+        <source>Colour by q/k/v</source>
+        <translation>Farbe nach q/k/v</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>Einpassen</translation>
+    </message>
+    <message>
+        <source>Zoom to the whole graph (wheel: zoom, middle button: pan)</source>
+        <translation>Auf den ganzen Graphen zoomen (Mausrad: zoomen, mittlere Taste: verschieben)</translation>
+    </message>
+    <message>
+        <source>Patch</source>
+        <translation>Patchen</translation>
+    </message>
+    <message>
+        <source>Patch the selected edges and the edges of the selected nodes (drag a box to select)</source>
+        <translation>Die gewählten Kanten und die Kanten der gewählten Knoten patchen (zum Auswählen ein Rechteck ziehen)</translation>
+    </message>
+    <message>
+        <source>Restore</source>
+        <translation>Wiederherstellen</translation>
+    </message>
+    <message>
+        <source>Restore the selected edges and the edges of the selected nodes</source>
+        <translation>Die gewählten Kanten und die Kanten der gewählten Knoten wiederherstellen</translation>
+    </message>
+    <message>
+        <source>Reset</source>
+        <translation>Zurücksetzen</translation>
+    </message>
+    <message>
+        <source>The circuit becomes the drawn top edges of the current scores</source>
+        <translation>Der Schaltkreis wird zu den gezeichneten besten Kanten der aktuellen Scores</translation>
+    </message>
+    <message>
+        <source>No circuit yet: run an edge method (EAP, EAP-IG, ACDC, …) or import a circuit file.</source>
+        <translation>Noch kein Schaltkreis: Führen Sie eine Kantenmethode aus (EAP, EAP-IG, ACDC, …) oder importieren Sie eine Schaltkreisdatei.</translation>
+    </message>
+    <message>
+        <source>%1 · %2 edges, %3 in the circuit</source>
+        <translation>%1 · %2 Kanten, %3 im Schaltkreis</translation>
+    </message>
+    <message>
+        <source>%1 edges</source>
+        <translation>%1 Kanten</translation>
+    </message>
+    <message>
+        <source>≥ %1: %2 edges</source>
+        <translation>≥ %1: %2 Kanten</translation>
+    </message>
+    <message>
+        <source>%1%: %2 edges</source>
+        <translation>%1 %: %2 Kanten</translation>
+    </message>
+    <message>
+        <source>%1 in circuit</source>
+        <translation>%1 im Schaltkreis</translation>
+    </message>
+    <message>
+        <source> (%1 drawn)</source>
+        <translation> (%1 gezeichnet)</translation>
+    </message>
+    <message>
+        <source>The graph could not be laid out: %1</source>
+        <translation>Der Graph konnte nicht angeordnet werden: %1</translation>
+    </message>
+    <message>
+        <source>
+score %1 (the metric&apos;s estimated change when patched)</source>
+        <translation>
+Score %1 (geschätzte Änderung der Metrik beim Patchen)</translation>
+    </message>
+    <message>
+        <source>
+click to patch or restore</source>
+        <translation>
+Klicken zum Patchen oder Wiederherstellen</translation>
+    </message>
+    <message>
+        <source>Patch %1</source>
+        <translation>%1 patchen</translation>
+    </message>
+    <message>
+        <source>Restore %1</source>
+        <translation>%1 wiederherstellen</translation>
+    </message>
+    <message>
+        <source>Patch the edges of %1</source>
+        <translation>Die Kanten von %1 patchen</translation>
+    </message>
+    <message>
+        <source>Restore the edges of %1</source>
+        <translation>Die Kanten von %1 wiederherstellen</translation>
+    </message>
+    <message>
+        <source>Reset to the top %1</source>
+        <translation>Auf die besten %1 zurücksetzen</translation>
+    </message>
+    <message numerus="yes">
+        <source>Restore %n edges</source>
+        <translation>
+            <numerusform>%n Kante wiederherstellen</numerusform>
+            <numerusform>%n Kanten wiederherstellen</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Patch %n edges</source>
+        <translation>
+            <numerusform>%n Kante patchen</numerusform>
+            <numerusform>%n Kanten patchen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>undefined</source>
+        <translation>undefiniert</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;metric %1&lt;/b&gt; · faithfulness &lt;b&gt;%2&lt;/b&gt; · clean %3 · all patched %4 · %5 of %6 edges kept</source>
+        <translation>&lt;b&gt;Metrik %1&lt;/b&gt; · Treue &lt;b&gt;%2&lt;/b&gt; · sauber %3 · alles gepatcht %4 · %5 von %6 Kanten behalten</translation>
+    </message>
+    <message>
+        <source>Group of %1</source>
+        <translation>Gruppe von %1</translation>
+    </message>
+    <message>
+        <source>Name of %1</source>
+        <translation>Name von %1</translation>
+    </message>
+    <message>
+        <source>Group (empty: none)</source>
+        <translation>Gruppe (leer: keine)</translation>
+    </message>
+    <message>
+        <source>Label (empty: none)</source>
+        <translation>Bezeichnung (leer: keine)</translation>
+    </message>
+    <message>
+        <source>There is no graph to export.</source>
+        <translation>Es gibt keinen Graphen zum Exportieren.</translation>
+    </message>
+    <message>
+        <source>%1 cannot be written.</source>
+        <translation>%1 kann nicht geschrieben werden.</translation>
+    </message>
+    <message>
+        <source>%1: choose .svg or .png for a drawing.</source>
+        <translation>%1: Für eine Zeichnung .svg oder .png wählen.</translation>
+    </message>
+</context>
+<context>
+    <name>patchbay::ui::HeatmapView</name>
+    <message>
+        <source>No data</source>
+        <translation>Keine Daten</translation>
+    </message>
+    <message>
+        <source>Nothing to show</source>
+        <translation>Nichts anzuzeigen</translation>
+    </message>
+    <message>
+        <source>no value</source>
+        <translation>kein Wert</translation>
+    </message>
+    <message>
+        <source>%1: there is nothing to export yet</source>
+        <translation>%1: Es gibt noch nichts zu exportieren</translation>
+    </message>
+    <message>
+        <source>%1: unknown image type “%2” (use .png, .svg or .pdf)</source>
+        <translation>%1: unbekannter Bildtyp „%2“ (.png, .svg oder .pdf verwenden)</translation>
+    </message>
+    <message>
+        <source>%1: could not be written</source>
+        <translation>%1: konnte nicht geschrieben werden</translation>
+    </message>
+</context>
+<context>
+    <name>patchbay::ui::LogitLensView</name>
+    <message>
+        <source>Position</source>
+        <translation>Position</translation>
+    </message>
+    <message>
+        <source>The position whose residual stream is decoded; the answer is read at the last token</source>
+        <translation>Die Position, deren Residualstrom dekodiert wird; die Antwort wird am letzten Token gelesen</translation>
+    </message>
+    <message>
+        <source>Select a prompt pair to see the logit lens</source>
+        <translation>Wählen Sie ein Prompt-Paar, um die Logit-Linse zu sehen</translation>
+    </message>
+    <message>
+        <source>answer %1</source>
+        <translation>Antwort %1</translation>
+    </message>
+    <message>
+        <source>wrong %1</source>
+        <translation>falsch %1</translation>
+    </message>
+    <message>
+        <source>top %1</source>
+        <translation>Top %1</translation>
+    </message>
+    <message>
+        <source>%1 · rank %2</source>
+        <translation>%1 · Rang %2</translation>
+    </message>
+    <message>
+        <source>%1 (id %2): p = %3 after stage %4</source>
+        <translation>%1 (ID %2): p = %3 nach Stufe %4</translation>
+    </message>
+</context>
+<context>
+    <name>patchbay::ui::MainWindow</name>
+    <message>
+        <source>Patchbay</source>
+        <translation>Patchbay</translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>CUDA (GPU)</source>
+        <translation>CUDA (GPU)</translation>
+    </message>
+    <message>
+        <source>Where the model runs; CUDA is offered when LibTorch has CUDA and a GPU is visible</source>
+        <translation>Wo das Modell läuft; CUDA wird angeboten, wenn LibTorch CUDA hat und eine GPU sichtbar ist</translation>
+    </message>
+    <message>
+        <source>float32</source>
+        <translation>float32</translation>
+    </message>
+    <message>
+        <source>bfloat16</source>
+        <translation>bfloat16</translation>
+    </message>
+    <message>
+        <source>float16 (GPU)</source>
+        <translation>float16 (GPU)</translation>
+    </message>
+    <message>
+        <source>Compute dtype; float32 gives the reference numbers</source>
+        <translation>Rechen-Datentyp; float32 liefert die Referenzwerte</translation>
+    </message>
+    <message>
+        <source>Reload</source>
+        <translation>Neu laden</translation>
+    </message>
+    <message>
+        <source>Load the current model again on this device and dtype</source>
+        <translation>Das aktuelle Modell auf diesem Gerät und Datentyp neu laden</translation>
+    </message>
+    <message>
+        <source>Run on:</source>
+        <translation>Ausführen auf:</translation>
+    </message>
+    <message>
+        <source>No model loaded
+
+File &gt; Open Model… opens a Hugging Face model folder.</source>
+        <translation>Kein Modell geladen
+
+Datei &gt; Modell öffnen … öffnet einen Hugging-Face-Modellordner.</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Architecture</source>
+        <translation>Architektur</translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation>Schichten</translation>
+    </message>
+    <message>
+        <source>Heads</source>
+        <translation>Köpfe</translation>
+    </message>
+    <message>
+        <source>d_model</source>
+        <translation>d_model</translation>
+    </message>
+    <message>
+        <source>d_head / d_mlp</source>
+        <translation>d_head / d_mlp</translation>
+    </message>
+    <message>
+        <source>Vocabulary</source>
+        <translation>Vokabular</translation>
+    </message>
+    <message>
+        <source>Context</source>
+        <translation>Kontext</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>Parameter</translation>
+    </message>
+    <message>
+        <source>Tokenizer</source>
+        <translation>Tokenizer</translation>
+    </message>
+    <message>
+        <source>Dtype</source>
+        <translation>Datentyp</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>Gerät</translation>
+    </message>
+    <message>
+        <source>Weights</source>
+        <translation>Gewichte</translation>
+    </message>
+    <message>
+        <source>Folder</source>
+        <translation>Ordner</translation>
+    </message>
+    <message>
+        <source>layer </source>
+        <translation>Schicht </translation>
+    </message>
+    <message>
+        <source>head </source>
+        <translation>Kopf </translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>Exportieren …</translation>
+    </message>
+    <message>
+        <source>Select a prompt pair to see attention patterns</source>
+        <translation>Wählen Sie ein Prompt-Paar, um Aufmerksamkeitsmuster zu sehen</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Modell</translation>
+    </message>
+    <message>
+        <source>Prompt pairs</source>
+        <translation>Prompt-Paare</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>Ausführen</translation>
+    </message>
+    <message>
+        <source>No scores yet
+
+Choose a method in the Run panel and press Run.</source>
+        <translation>Noch keine Scores
+
+Wählen Sie im Bereich „Ausführen“ eine Methode und drücken Sie „Ausführen“.</translation>
+    </message>
+    <message>
+        <source>Per-position scores come from activation patching with “per position” ticked.</source>
+        <translation>Scores je Position liefert das Aktivierungs-Patching mit angekreuztem „je Position“.</translation>
+    </message>
+    <message>
+        <source>Layer × head</source>
+        <translation>Schicht × Kopf</translation>
+    </message>
+    <message>
+        <source>Node × position</source>
+        <translation>Knoten × Position</translation>
+    </message>
+    <message>
+        <source>Save the visible heatmap as PNG, SVG or PDF</source>
+        <translation>Die sichtbare Heatmap als PNG, SVG oder PDF speichern</translation>
+    </message>
+    <message>
+        <source>Scores</source>
+        <translation>Scores</translation>
+    </message>
+    <message>
+        <source>Attention</source>
+        <translation>Aufmerksamkeit</translation>
+    </message>
+    <message>
+        <source>Logit lens</source>
+        <translation>Logit-Linse</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <source>Open &amp;Model…</source>
+        <translation>&amp;Modell öffnen …</translation>
+    </message>
+    <message>
+        <source>Open a Hugging Face model folder (config.json, safetensors weights, tokenizer)</source>
+        <translation>Einen Hugging-Face-Modellordner öffnen (config.json, safetensors-Gewichte, Tokenizer)</translation>
+    </message>
+    <message>
+        <source>Open &amp;Recent Model</source>
+        <translation>&amp;Zuletzt verwendetes Modell öffnen</translation>
+    </message>
+    <message>
+        <source>Open the &amp;Demo Model</source>
+        <translation>&amp;Demo-Modell öffnen</translation>
+    </message>
+    <message>
+        <source>Open &amp;Dataset…</source>
+        <translation>&amp;Datensatz öffnen …</translation>
+    </message>
+    <message>
+        <source>Open clean/corrupted prompt pairs (CSV or JSON, native or a peer tool&apos;s format)</source>
+        <translation>Saubere/korrumpierte Prompt-Paare öffnen (CSV oder JSON, nativ oder im Format eines anderen Werkzeugs)</translation>
+    </message>
+    <message>
+        <source>Open &amp;Session…</source>
+        <translation>&amp;Sitzung öffnen …</translation>
+    </message>
+    <message>
+        <source>Reopen saved work: model, prompt pairs, settings, scores and view</source>
+        <translation>Gespeicherte Arbeit wieder öffnen: Modell, Prompt-Paare, Einstellungen, Scores und Ansicht</translation>
+    </message>
+    <message>
+        <source>&amp;Save Session</source>
+        <translation>Sitzung &amp;speichern</translation>
+    </message>
+    <message>
+        <source>Save Session &amp;As…</source>
+        <translation>Sitzung speichern &amp;unter …</translation>
+    </message>
+    <message>
+        <source>Reopen &amp;Last Session</source>
+        <translation>&amp;Letzte Sitzung wieder öffnen</translation>
+    </message>
+    <message>
+        <source>The work of the last window closed, or autosaved before Patchbay stopped</source>
+        <translation>Die Arbeit des zuletzt geschlossenen Fensters oder die vor dem Abbruch von Patchbay automatisch gespeicherte</translation>
+    </message>
+    <message>
+        <source>&amp;Import Circuit…</source>
+        <translation>Schaltkreis &amp;importieren …</translation>
+    </message>
+    <message>
+        <source>Import Circuit</source>
+        <translation>Schaltkreis importieren</translation>
+    </message>
+    <message>
+        <source>Circuit files (*.json);;All files (*)</source>
+        <translation>Schaltkreisdateien (*.json);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Show a circuit found by Patchbay or another tool (EAP-IG/MIB JSON, native) on the graph</source>
+        <translation>Einen von Patchbay oder einem anderen Werkzeug gefundenen Schaltkreis (EAP-IG/MIB-JSON, nativ) im Graphen zeigen</translation>
+    </message>
+    <message>
+        <source>Export the &amp;Graph&apos;s Circuit…</source>
+        <translation>Schaltkreis des &amp;Graphen exportieren …</translation>
+    </message>
+    <message>
+        <source>Export Circuit</source>
+        <translation>Schaltkreis exportieren</translation>
+    </message>
+    <message>
+        <source>Native circuit (*.json);;EAP-IG circuit (*.json);;Graphviz DOT (*.dot)</source>
+        <translation>Nativer Schaltkreis (*.json);;EAP-IG-Schaltkreis (*.json);;Graphviz-DOT (*.dot)</translation>
+    </message>
+    <message>
+        <source>Write the circuit as edited on the graph (kept edges, scores, labels)</source>
+        <translation>Den Schaltkreis so schreiben, wie er im Graphen bearbeitet wurde (behaltene Kanten, Scores, Bezeichnungen)</translation>
+    </message>
+    <message>
+        <source>Export the Graph &amp;Drawing…</source>
+        <translation>&amp;Zeichnung des Graphen exportieren …</translation>
+    </message>
+    <message>
+        <source>Export Drawing</source>
+        <translation>Zeichnung exportieren</translation>
+    </message>
+    <message>
+        <source>SVG (*.svg);;PNG (*.png)</source>
+        <translation>SVG (*.svg);;PNG (*.png)</translation>
+    </message>
+    <message>
+        <source>&amp;Export Scores as Circuit…</source>
+        <translation>Scores als Schaltkreis &amp;exportieren …</translation>
+    </message>
+    <message>
+        <source>Write the shown result&apos;s edge scores as a circuit file (native or EAP-IG JSON)</source>
+        <translation>Die Kanten-Scores des gezeigten Ergebnisses als Schaltkreisdatei schreiben (nativ oder EAP-IG-JSON)</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>&amp;Bearbeiten</translation>
+    </message>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>&amp;Rückgängig</translation>
+    </message>
+    <message>
+        <source>&amp;Redo</source>
+        <translation>&amp;Wiederholen</translation>
+    </message>
+    <message>
+        <source>&amp;Run</source>
+        <translation>&amp;Ausführen</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel</source>
+        <translation>&amp;Abbrechen</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Ansicht</translation>
+    </message>
+    <message>
+        <source>Reset &amp;Layout</source>
+        <translation>&amp;Anordnung zurücksetzen</translation>
+    </message>
+    <message>
+        <source>Reset Layout</source>
+        <translation>Anordnung zurücksetzen</translation>
+    </message>
+    <message>
+        <source>The default layout is used from the next start.</source>
+        <translation>Ab dem nächsten Start gilt die Standardanordnung.</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Hilfe</translation>
+    </message>
+    <message>
+        <source>&amp;About Patchbay</source>
+        <translation>&amp;Über Patchbay</translation>
+    </message>
+    <message>
+        <source>About Patchbay</source>
+        <translation>Über Patchbay</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Patchbay&lt;/b&gt; %1&lt;br&gt;Find and inspect circuits in transformer language models.</source>
+        <translation>&lt;b&gt;Patchbay&lt;/b&gt; %1&lt;br&gt;Schaltkreise in Transformer-Sprachmodellen finden und untersuchen.</translation>
+    </message>
+    <message>
+        <source>Device: %1</source>
+        <translation>Gerät: %1</translation>
+    </message>
+    <message>
+        <source>No model</source>
+        <translation>Kein Modell</translation>
+    </message>
+    <message>
+        <source>The bundled demo model is missing: %1</source>
+        <translation>Das mitgelieferte Demo-Modell fehlt: %1</translation>
+    </message>
+    <message>
+        <source>No model loaded
+
+The bundled demo model was not found. Open a model folder with File &gt; Open Model…</source>
+        <translation>Kein Modell geladen
+
+Das mitgelieferte Demo-Modell wurde nicht gefunden. Öffnen Sie einen Modellordner mit Datei &gt; Modell öffnen …</translation>
+    </message>
+    <message>
+        <source>Loading %1… %p%</source>
+        <translation>Lade %1 … %p %</translation>
+    </message>
+    <message>
+        <source>Open Model Folder</source>
+        <translation>Modellordner öffnen</translation>
+    </message>
+    <message>
+        <source>Open Prompt Pairs</source>
+        <translation>Prompt-Paare öffnen</translation>
+    </message>
+    <message>
+        <source>Prompt pairs (*.csv *.json);;All files (*)</source>
+        <translation>Prompt-Paare (*.csv *.json);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>There are no scores to export: run a method first.</source>
+        <translation>Es gibt keine Scores zum Exportieren: Führen Sie zuerst eine Methode aus.</translation>
+    </message>
+    <message>
+        <source>Export Scores as Circuit</source>
+        <translation>Scores als Schaltkreis exportieren</translation>
+    </message>
+    <message>
+        <source>Patchbay circuit (*.json);;EAP-IG circuit (*.json)</source>
+        <translation>Patchbay-Schaltkreis (*.json);;EAP-IG-Schaltkreis (*.json)</translation>
+    </message>
+    <message>
+        <source>Export View</source>
+        <translation>Ansicht exportieren</translation>
+    </message>
+    <message>
+        <source>PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)</source>
+        <translation>PNG-Bild (*.png);;SVG-Zeichnung (*.svg);;PDF-Dokument (*.pdf)</translation>
+    </message>
+    <message>
+        <source>The model in %1 has changed since the session was saved (weights fingerprint %2, now %3): the session&apos;s scores belong to the old weights and are not shown. Run again to score these weights.</source>
+        <translation>Das Modell in %1 hat sich seit dem Speichern der Sitzung geändert (Gewichts-Fingerabdruck %2, jetzt %3): Die Scores der Sitzung gehören zu den alten Gewichten und werden nicht gezeigt. Führen Sie die Methode erneut aus, um diese Gewichte zu bewerten.</translation>
+    </message>
+    <message>
+        <source>%1 pairs · %2 s · clean %3 · reference %4</source>
+        <translation>%1 Paare · %2 s · sauber %3 · Referenz %4</translation>
+    </message>
+    <message>
+        <source>Done in %1 s on %2 pairs: clean %3, reference %4</source>
+        <translation>Fertig in %1 s mit %2 Paaren: sauber %3, Referenz %4</translation>
+    </message>
+    <message>
+        <source>No model loaded
+
+%1</source>
+        <translation>Kein Modell geladen
+
+%1</translation>
+    </message>
+    <message>
+        <source>The session&apos;s model could not be loaded: %1. Open the model with File &gt; Open Model…; the session&apos;s pairs and scores are kept.</source>
+        <translation>Das Modell der Sitzung konnte nicht geladen werden: %1. Öffnen Sie das Modell mit Datei &gt; Modell öffnen …; Paare und Scores der Sitzung bleiben erhalten.</translation>
+    </message>
+    <message>
+        <source>Failed: %1</source>
+        <translation>Fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>No attention patterns: %1</source>
+        <translation>Keine Aufmerksamkeitsmuster: %1</translation>
+    </message>
+    <message>
+        <source>No logit lens: %1</source>
+        <translation>Keine Logit-Linse: %1</translation>
+    </message>
+    <message>
+        <source>No metric: %1</source>
+        <translation>Keine Metrik: %1</translation>
+    </message>
+    <message>
+        <source>Loading cancelled</source>
+        <translation>Laden abgebrochen</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Abgebrochen</translation>
+    </message>
+    <message>
+        <source>Load a model first.</source>
+        <translation>Laden Sie zuerst ein Modell.</translation>
+    </message>
+    <message>
+        <source>Open or generate prompt pairs first.</source>
+        <translation>Öffnen oder erzeugen Sie zuerst Prompt-Paare.</translation>
+    </message>
+    <message>
+        <source>There are no valid prompt pairs to run on.</source>
+        <translation>Es gibt keine gültigen Prompt-Paare zum Ausführen.</translation>
+    </message>
+    <message>
+        <source>A computation is running; cancel it or wait for it to finish.</source>
+        <translation>Eine Berechnung läuft; brechen Sie sie ab oder warten Sie, bis sie fertig ist.</translation>
+    </message>
+    <message>
+        <source>Shown from the results of this session (same model, pairs and settings).</source>
+        <translation>Aus den Ergebnissen dieser Sitzung gezeigt (gleiches Modell, gleiche Paare und Einstellungen).</translation>
+    </message>
+    <message>
+        <source>Running %1…</source>
+        <translation>%1 läuft …</translation>
+    </message>
+    <message>
+        <source>%1 (family %2)</source>
+        <translation>%1 (Familie %2)</translation>
+    </message>
+    <message>
+        <source>%1 (%2 key/value heads)</source>
+        <translation>%1 (%2 Key/Value-Köpfe)</translation>
+    </message>
+    <message>
+        <source>none (text prompts cannot be encoded)</source>
+        <translation>keiner (Text-Prompts können nicht kodiert werden)</translation>
+    </message>
+    <message>
+        <source>%1, prepends BOS</source>
+        <translation>%1, stellt BOS voran</translation>
+    </message>
+    <message>
+        <source>%1 (stored as %2)</source>
+        <translation>%1 (gespeichert als %2)</translation>
+    </message>
+    <message>
+        <source>%1 — Patchbay</source>
+        <translation>%1 — Patchbay</translation>
+    </message>
+    <message>
+        <source>%1 · %2 layers × %3 heads</source>
+        <translation>%1 · %2 Schichten × %3 Köpfe</translation>
+    </message>
+    <message>
+        <source>%1
+loaded in %2 s</source>
+        <translation>%1
+geladen in %2 s</translation>
+    </message>
+    <message>
+        <source>Device: %1 · %2</source>
+        <translation>Gerät: %1 · %2</translation>
+    </message>
+    <message>
+        <source>node score (sum of its edges)</source>
+        <translation>Knoten-Score (Summe seiner Kanten)</translation>
+    </message>
+    <message>
+        <source>score</source>
+        <translation>Score</translation>
+    </message>
+    <message>
+        <source>MLP</source>
+        <translation>MLP</translation>
+    </message>
+    <message>
+        <source> · input %1</source>
+        <translation> · Eingabe %1</translation>
+    </message>
+    <message>
+        <source>The clean prompt cannot be encoded: %1</source>
+        <translation>Der saubere Prompt kann nicht kodiert werden: %1</translation>
+    </message>
+    <message>
+        <source>This pair has no tokens to show</source>
+        <translation>Dieses Paar hat keine Tokens zum Anzeigen</translation>
+    </message>
+    <message>
+        <source>Select a prompt pair to see the logit lens</source>
+        <translation>Wählen Sie ein Prompt-Paar, um die Logit-Linse zu sehen</translation>
+    </message>
+    <message>
+        <source>a%1.h%2 · pair %3 (clean)</source>
+        <translation>a%1.h%2 · Paar %3 (sauber)</translation>
+    </message>
+    <message>
+        <source>attention</source>
+        <translation>Aufmerksamkeit</translation>
+    </message>
+    <message>
+        <source>Load a model to compute the circuit&apos;s metric.</source>
+        <translation>Laden Sie ein Modell, um die Metrik des Schaltkreises zu berechnen.</translation>
+    </message>
+    <message>
+        <source>This circuit cannot run on %1: %2.</source>
+        <translation>Dieser Schaltkreis kann nicht auf %1 laufen: %2.</translation>
+    </message>
+    <message>
+        <source>This circuit&apos;s graph (%1) is not the model&apos;s (%2).</source>
+        <translation>Der Graph dieses Schaltkreises (%1) ist nicht der des Modells (%2).</translation>
+    </message>
+    <message>
+        <source>No valid prompt pairs to compute the metric on.</source>
+        <translation>Keine gültigen Prompt-Paare, auf denen die Metrik berechnet werden könnte.</translation>
+    </message>
+    <message>
+        <source>The circuit could not be imported: %1</source>
+        <translation>Der Schaltkreis konnte nicht importiert werden: %1</translation>
+    </message>
+    <message>
+        <source>There is no circuit on the graph to export.</source>
+        <translation>Im Graphen ist kein Schaltkreis zum Exportieren.</translation>
+    </message>
+    <message>
+        <source>The circuit could not be exported: %1</source>
+        <translation>Der Schaltkreis konnte nicht exportiert werden: %1</translation>
+    </message>
+    <message>
+        <source>The session could not be saved: %1</source>
+        <translation>Die Sitzung konnte nicht gespeichert werden: %1</translation>
+    </message>
+    <message>
+        <source>Session saved to %1</source>
+        <translation>Sitzung gespeichert in %1</translation>
+    </message>
+    <message>
+        <source>A computation is running; cancel it or wait for it to finish before opening a session.</source>
+        <translation>Eine Berechnung läuft; brechen Sie sie ab oder warten Sie, bevor Sie eine Sitzung öffnen.</translation>
+    </message>
+    <message>
+        <source>The session could not be opened: %1</source>
+        <translation>Die Sitzung konnte nicht geöffnet werden: %1</translation>
+    </message>
+    <message>
+        <source>Open session</source>
+        <translation>Sitzung öffnen</translation>
+    </message>
+    <message>
+        <source>Autosave failed: %1</source>
+        <translation>Automatisches Speichern fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Patchbay did not close cleanly last time. File &gt; Reopen Last Session brings back the work autosaved at %1.</source>
+        <translation>Patchbay wurde beim letzten Mal nicht sauber beendet. Datei &gt; Letzte Sitzung wieder öffnen holt die um %1 automatisch gespeicherte Arbeit zurück.</translation>
+    </message>
+    <message>
+        <source>There is no last session to reopen.</source>
+        <translation>Es gibt keine letzte Sitzung zum Wiederöffnen.</translation>
+    </message>
+    <message>
+        <source>Open Session</source>
+        <translation>Sitzung öffnen</translation>
+    </message>
+    <message>
+        <source>Patchbay sessions (*.pbsession);;All files (*)</source>
+        <translation>Patchbay-Sitzungen (*.pbsession);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Save Session</source>
+        <translation>Sitzung speichern</translation>
+    </message>
+    <message>
+        <source>Patchbay sessions (*.pbsession)</source>
+        <translation>Patchbay-Sitzungen (*.pbsession)</translation>
+    </message>
+    <message>
+        <source>The bundled 2-layer model with its induction pairs</source>
+        <translation>Das mitgelieferte 2-schichtige Modell mit seinen Induktionspaaren</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>&amp;Sprache</translation>
+    </message>
+    <message>
+        <source>System language</source>
+        <translation>Systemsprache</translation>
+    </message>
+    <message>
+        <source>The language changes at the next start.</source>
+        <translation>Die Sprache wechselt beim nächsten Start.</translation>
+    </message>
+</context>
+<context>
+    <name>patchbay::ui::PairTableModel</name>
+    <message>
+        <source>not validated</source>
+        <translation>nicht geprüft</translation>
+    </message>
+    <message>
+        <source>error</source>
+        <translation>Fehler</translation>
+    </message>
+    <message>
+        <source>warning</source>
+        <translation>Warnung</translation>
+    </message>
+    <message>
+        <source>Several answers: separate them with “ | ”. A leading space is part of the token.</source>
+        <translation>Mehrere Antworten mit „ | “ trennen. Ein führendes Leerzeichen gehört zum Token.</translation>
+    </message>
+    <message>
+        <source>Row</source>
+        <translation>Zeile</translation>
+    </message>
+    <message>
+        <source>Clean</source>
+        <translation>Sauber</translation>
+    </message>
+    <message>
+        <source>Corrupted</source>
+        <translation>Korrumpiert</translation>
+    </message>
+    <message>
+        <source>Answer</source>
+        <translation>Antwort</translation>
+    </message>
+    <message>
+        <source>Wrong answer</source>
+        <translation>Falsche Antwort</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>Tokens</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Edit %1 of row %2</source>
+        <translation>%1 in Zeile %2 bearbeiten</translation>
+    </message>
+    <message>
+        <source>Add a pair</source>
+        <translation>Paar hinzufügen</translation>
+    </message>
+    <message>
+        <source>Delete a pair</source>
+        <translation>Ein Paar löschen</translation>
+    </message>
+    <message>
+        <source>Delete %1 pairs</source>
+        <translation>%1 Paare löschen</translation>
+    </message>
+    <message>
+        <source>Drop %1 invalid pairs</source>
+        <translation>%1 ungültige Paare verwerfen</translation>
+    </message>
+    <message>
+        <source>There are no prompt pairs.</source>
+        <translation>Es gibt keine Prompt-Paare.</translation>
+    </message>
+    <message>
+        <source>The pairs are not validated: load a model with a tokenizer.</source>
+        <translation>Die Paare sind nicht geprüft: Laden Sie ein Modell mit Tokenizer.</translation>
+    </message>
+    <message>
+        <source>Every pair has errors: fix them or generate new pairs.</source>
+        <translation>Jedes Paar hat Fehler: Beheben Sie sie oder erzeugen Sie neue Paare.</translation>
+    </message>
+</context>
+<context>
+    <name>patchbay::ui::PromptEditor</name>
+    <message>
+        <source>Add</source>
+        <translation>Hinzufügen</translation>
+    </message>
+    <message>
+        <source>Add an empty pair after the selected one</source>
+        <translation>Ein leeres Paar nach dem gewählten einfügen</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Löschen</translation>
+    </message>
+    <message>
+        <source>Delete the selected pairs</source>
+        <translation>Die gewählten Paare löschen</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>Rückgängig</translation>
+    </message>
+    <message>
+        <source>Redo</source>
+        <translation>Wiederholen</translation>
+    </message>
+    <message>
+        <source>Import…</source>
+        <translation>Importieren …</translation>
+    </message>
+    <message>
+        <source>Open prompt pairs from a file</source>
+        <translation>Prompt-Paare aus einer Datei öffnen</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>Exportieren …</translation>
+    </message>
+    <message>
+        <source>Save the pairs as native CSV/JSON, EAP-IG CSV or auto-circuit JSON</source>
+        <translation>Die Paare als natives CSV/JSON, EAP-IG-CSV oder auto-circuit-JSON speichern</translation>
+    </message>
+    <message>
+        <source>Generate…</source>
+        <translation>Erzeugen …</translation>
+    </message>
+    <message>
+        <source>Generate pairs for IOI, greater-than, induction or docstring</source>
+        <translation>Paare für IOI, Greater-than, Induktion oder Docstring erzeugen</translation>
+    </message>
+    <message>
+        <source>Drop invalid</source>
+        <translation>Ungültige verwerfen</translation>
+    </message>
+    <message>
+        <source>Delete every pair with an error (undoable)</source>
+        <translation>Jedes fehlerhafte Paar löschen (rückgängig machbar)</translation>
+    </message>
+    <message>
+        <source>%1: EAP-IG CSV needs every pair valid (%2 have errors)</source>
+        <translation>%1: EAP-IG-CSV braucht lauter gültige Paare (%2 haben Fehler)</translation>
+    </message>
+    <message>
+        <source>Select a pair to see its tokens</source>
+        <translation>Wählen Sie ein Paar, um seine Tokens zu sehen</translation>
+    </message>
+    <message>
+        <source>No prompt pairs yet: Import… a file or Generate… a task.</source>
+        <translation>Noch keine Prompt-Paare: Importieren Sie eine Datei oder erzeugen Sie eine Aufgabe.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; · %2 · pairs: %3</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; · %2 · Paare: %3</translation>
+    </message>
+    <message>
+        <source>unsaved pairs</source>
+        <translation>ungespeicherte Paare</translation>
+    </message>
+    <message>
+        <source> · task %1</source>
+        <translation> · Aufgabe %1</translation>
+    </message>
+    <message>
+        <source> · not validated (no model tokenizer yet)</source>
+        <translation> · nicht geprüft (noch kein Tokenizer des Modells)</translation>
+    </message>
+    <message>
+        <source> · all valid</source>
+        <translation> · alle gültig</translation>
+    </message>
+    <message>
+        <source> · &lt;span style=&quot;color:#b00020&quot;&gt;with errors: %1&lt;/span&gt; (hover a red row)</source>
+        <translation> · &lt;span style=&quot;color:#b00020&quot;&gt;mit Fehlern: %1&lt;/span&gt; (Maus über eine rote Zeile)</translation>
+    </message>
+    <message>
+        <source>Import Prompt Pairs</source>
+        <translation>Prompt-Paare importieren</translation>
+    </message>
+    <message>
+        <source>Prompt pairs (*.csv *.json);;All files (*)</source>
+        <translation>Prompt-Paare (*.csv *.json);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Native CSV (*.csv)</source>
+        <translation>Natives CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>Native JSON (*.json)</source>
+        <translation>Natives JSON (*.json)</translation>
+    </message>
+    <message>
+        <source>EAP-IG CSV (*.csv)</source>
+        <translation>EAP-IG-CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>auto-circuit JSON (*.json)</source>
+        <translation>auto-circuit-JSON (*.json)</translation>
+    </message>
+    <message>
+        <source>Export Prompt Pairs</source>
+        <translation>Prompt-Paare exportieren</translation>
+    </message>
+    <message>
+        <source>Generating pairs needs the model&apos;s tokenizer: load a model first.</source>
+        <translation>Zum Erzeugen von Paaren wird der Tokenizer des Modells gebraucht: Laden Sie zuerst ein Modell.</translation>
+    </message>
+    <message>
+        <source>Generate Prompt Pairs</source>
+        <translation>Prompt-Paare erzeugen</translation>
+    </message>
+    <message>
+        <source>Task:</source>
+        <translation>Aufgabe:</translation>
+    </message>
+    <message>
+        <source>Corruption:</source>
+        <translation>Korruption:</translation>
+    </message>
+    <message>
+        <source>Pairs:</source>
+        <translation>Paare:</translation>
+    </message>
+    <message>
+        <source>Seed:</source>
+        <translation>Startwert:</translation>
+    </message>
+    <message>
+        <source>IOI templates:</source>
+        <translation>IOI-Vorlagen:</translation>
+    </message>
+    <message>
+        <source>Induction length T:</source>
+        <translation>Induktionslänge T:</translation>
+    </message>
+    <message>
+        <source>Generate %1 pairs</source>
+        <translation>%1 Paare erzeugen</translation>
+    </message>
+</context>
+<context>
+    <name>patchbay::ui::RunPanel</name>
+    <message>
+        <source>EAP</source>
+        <translation>EAP</translation>
+    </message>
+    <message>
+        <source>Edge attribution patching: gradients on the clean run, every edge at once</source>
+        <translation>Kanten-Attributions-Patching: Gradienten im sauberen Lauf, alle Kanten auf einmal</translation>
+    </message>
+    <message>
+        <source>EAP-IG (inputs)</source>
+        <translation>EAP-IG (Eingaben)</translation>
+    </message>
+    <message>
+        <source>EAP with integrated gradients over inputs interpolated from the reference</source>
+        <translation>EAP mit integrierten Gradienten über von der Referenz interpolierte Eingaben</translation>
+    </message>
+    <message>
+        <source>EAP-IG (activations)</source>
+        <translation>EAP-IG (Aktivierungen)</translation>
+    </message>
+    <message>
+        <source>EAP with integrated gradients over interpolated sender activations</source>
+        <translation>EAP mit integrierten Gradienten über interpolierte Sender-Aktivierungen</translation>
+    </message>
+    <message>
+        <source>Clean-corrupted</source>
+        <translation>Sauber-korrumpiert</translation>
+    </message>
+    <message>
+        <source>Gradients averaged over the clean and the reference run</source>
+        <translation>Gradienten gemittelt über den sauberen und den Referenzlauf</translation>
+    </message>
+    <message>
+        <source>AtP (nodes)</source>
+        <translation>AtP (Knoten)</translation>
+    </message>
+    <message>
+        <source>Attribution patching of every component</source>
+        <translation>Attributions-Patching jeder Komponente</translation>
+    </message>
+    <message>
+        <source>Activation patching (nodes)</source>
+        <translation>Aktivierungs-Patching (Knoten)</translation>
+    </message>
+    <message>
+        <source>Patch every component to its reference, one at a time (exact)</source>
+        <translation>Jede Komponente einzeln auf ihre Referenz patchen (exakt)</translation>
+    </message>
+    <message>
+        <source>Exact edge patching</source>
+        <translation>Exaktes Kanten-Patching</translation>
+    </message>
+    <message>
+        <source>One masked evaluation per edge (exact; slow on large models)</source>
+        <translation>Eine maskierte Auswertung je Kante (exakt; langsam bei großen Modellen)</translation>
+    </message>
+    <message>
+        <source>ACDC</source>
+        <translation>ACDC</translation>
+    </message>
+    <message>
+        <source>Greedy edge removal from the logits backwards with threshold τ</source>
+        <translation>Gieriges Entfernen von Kanten von den Logits rückwärts mit Schwelle τ</translation>
+    </message>
+    <message>
+        <source>Method:</source>
+        <translation>Methode:</translation>
+    </message>
+    <message>
+        <source>logit difference</source>
+        <translation>Logit-Differenz</translation>
+    </message>
+    <message>
+        <source>logit(answer) − logit(wrong answer)</source>
+        <translation>logit(Antwort) − logit(falsche Antwort)</translation>
+    </message>
+    <message>
+        <source>probability difference</source>
+        <translation>Wahrscheinlichkeitsdifferenz</translation>
+    </message>
+    <message>
+        <source>Σ p(answers) − Σ p(wrong answers) (greater-than)</source>
+        <translation>Σ p(Antworten) − Σ p(falsche Antworten) (Greater-than)</translation>
+    </message>
+    <message>
+        <source>KL divergence</source>
+        <translation>KL-Divergenz</translation>
+    </message>
+    <message>
+        <source>KL(clean ‖ patched) at the answer position</source>
+        <translation>KL(sauber ‖ gepatcht) an der Antwortposition</translation>
+    </message>
+    <message>
+        <source>loss</source>
+        <translation>Verlust</translation>
+    </message>
+    <message>
+        <source>Cross-entropy of the answer</source>
+        <translation>Kreuzentropie der Antwort</translation>
+    </message>
+    <message>
+        <source>Metric:</source>
+        <translation>Metrik:</translation>
+    </message>
+    <message>
+        <source>corrupted prompt</source>
+        <translation>korrumpierter Prompt</translation>
+    </message>
+    <message>
+        <source>Patch in the paired corrupted prompt&apos;s activation</source>
+        <translation>Die Aktivierung des zugehörigen korrumpierten Prompts einsetzen</translation>
+    </message>
+    <message>
+        <source>zero</source>
+        <translation>null</translation>
+    </message>
+    <message>
+        <source>Zero ablation</source>
+        <translation>Null-Ablation</translation>
+    </message>
+    <message>
+        <source>mean (per position)</source>
+        <translation>Mittel (je Position)</translation>
+    </message>
+    <message>
+        <source>Mean over the corrupted prompts, per position</source>
+        <translation>Mittel über die korrumpierten Prompts, je Position</translation>
+    </message>
+    <message>
+        <source>mean (all positions)</source>
+        <translation>Mittel (alle Positionen)</translation>
+    </message>
+    <message>
+        <source>Mean over the corrupted prompts and positions</source>
+        <translation>Mittel über die korrumpierten Prompts und Positionen</translation>
+    </message>
+    <message>
+        <source>Reference:</source>
+        <translation>Referenz:</translation>
+    </message>
+    <message>
+        <source>Integrated-gradient steps m</source>
+        <translation>Schritte m der integrierten Gradienten</translation>
+    </message>
+    <message>
+        <source>Steps:</source>
+        <translation>Schritte:</translation>
+    </message>
+    <message>
+        <source>Prompt pairs per forward pass</source>
+        <translation>Prompt-Paare je Vorwärtslauf</translation>
+    </message>
+    <message>
+        <source>Batch size:</source>
+        <translation>Stapelgröße:</translation>
+    </message>
+    <message>
+        <source>ACDC thresholds τ, comma-separated: one circuit each</source>
+        <translation>ACDC-Schwellen τ, durch Kommas getrennt: je ein Schaltkreis</translation>
+    </message>
+    <message>
+        <source>ACDC τ:</source>
+        <translation>ACDC-τ:</translation>
+    </message>
+    <message>
+        <source>every edge</source>
+        <translation>jede Kante</translation>
+    </message>
+    <message>
+        <source>ACDC visits only EAP&apos;s top k edges (0: every edge)</source>
+        <translation>ACDC besucht nur die k besten Kanten von EAP (0: jede Kante)</translation>
+    </message>
+    <message>
+        <source>ACDC on top:</source>
+        <translation>ACDC auf den besten:</translation>
+    </message>
+    <message>
+        <source>per position</source>
+        <translation>je Position</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>Ausführen</translation>
+    </message>
+    <message>
+        <source>Run the method on the valid prompt pairs (Ctrl+R)</source>
+        <translation>Die Methode auf den gültigen Prompt-Paaren ausführen (Strg+R)</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Stop the running computation (Esc)</source>
+        <translation>Die laufende Berechnung anhalten (Esc)</translation>
+    </message>
+    <message>
+        <source>Results</source>
+        <translation>Ergebnisse</translation>
+    </message>
+    <message>
+        <source>Results computed in this session; select one to show it</source>
+        <translation>In dieser Sitzung berechnete Ergebnisse; zum Anzeigen eines auswählen</translation>
+    </message>
+    <message>
+        <source>%1 — %2%</source>
+        <translation>%1 — %2 %</translation>
+    </message>
+</context>
+<context>
+    <name>patchbay::ui::TokenView</name>
+    <message>
+        <source>Select a pair to see its tokens</source>
+        <translation>Wählen Sie ein Paar, um seine Tokens zu sehen</translation>
+    </message>
+    <message>
+        <source>Load a model with a tokenizer to see tokens</source>
+        <translation>Laden Sie ein Modell mit Tokenizer, um Tokens zu sehen</translation>
+    </message>
+    <message>
+        <source>answer %1   wrong %2</source>
+        <translation>Antwort %1   falsch %2</translation>
+    </message>
+    <message>
+        <source>clean</source>
+        <translation>sauber</translation>
+    </message>
+    <message>
+        <source>corrupted</source>
+        <translation>korrumpiert</translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <source>Find and inspect circuits in transformer language models.
+Without --model, opens the bundled demo model and its induction dataset.</source>
+        <translation>Schaltkreise in Transformer-Sprachmodellen finden und untersuchen.
+Ohne --model wird das mitgelieferte Demo-Modell mit seinem Induktions-Datensatz geöffnet.</translation>
+    </message>
+    <message>
+        <source>Open the Hugging Face model folder &lt;dir&gt; (config.json, model.safetensors, tokenizer.json).</source>
+        <translation>Den Hugging-Face-Modellordner &lt;dir&gt; öffnen (config.json, model.safetensors, tokenizer.json).</translation>
+    </message>
+    <message>
+        <source>Open the prompt-pair file &lt;file&gt; (CSV or JSON).</source>
+        <translation>Die Prompt-Paar-Datei &lt;file&gt; öffnen (CSV oder JSON).</translation>
+    </message>
+    <message>
+        <source>Load the model on &lt;device&gt;: cpu, cuda, cuda:N or auto (default: cpu).</source>
+        <translation>Das Modell auf &lt;device&gt; laden: cpu, cuda, cuda:N oder auto (Vorgabe: cpu).</translation>
+    </message>
+    <message>
+        <source>Compute in &lt;dtype&gt;: float32, bfloat16 or float16 (default: float32).</source>
+        <translation>In &lt;dtype&gt; rechnen: float32, bfloat16 oder float16 (Vorgabe: float32).</translation>
+    </message>
+    <message>
+        <source>Once the model has loaded, run &lt;method&gt; (eap, eap-ig, atp, activation-patching, exact, acdc, …) on the prompt pairs.</source>
+        <translation>Sobald das Modell geladen ist, &lt;method&gt; (eap, eap-ig, atp, activation-patching, exact, acdc, …) auf den Prompt-Paaren ausführen.</translation>
+    </message>
+    <message>
+        <source>Open the saved session &lt;file&gt; (.pbsession): its model, prompt pairs, scores and view.</source>
+        <translation>Die gespeicherte Sitzung &lt;file&gt; (.pbsession) öffnen: Modell, Prompt-Paare, Scores und Ansicht.</translation>
+    </message>
+    <message>
+        <source>A .pbsession file to open (as --session).</source>
+        <translation>Eine zu öffnende .pbsession-Datei (wie --session).</translation>
+    </message>
+    <message>
+        <source>Unexpected argument: %1 (see --help)</source>
+        <translation>Unerwartetes Argument: %1 (siehe --help)</translation>
+    </message>
+    <message>
+        <source>Show the window in &lt;lang&gt;: en, de or zh_CN (default: the language chosen in View &gt; Language, else the system&apos;s).</source>
+        <translation>Das Fenster in &lt;lang&gt; zeigen: en, de oder zh_CN (Vorgabe: die unter Ansicht &gt; Sprache gewählte, sonst die des Systems).</translation>
+    </message>
+</context>
+</TS>
