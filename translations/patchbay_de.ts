@@ -272,6 +272,12 @@ Klicken zum Patchen oder Wiederherstellen</translation>
         <source>%1: choose .svg or .png for a drawing.</source>
         <translation>%1: Für eine Zeichnung .svg oder .png wählen.</translation>
     </message>
+    <message>
+        <source>
+measured: patching it changed the metric by %1</source>
+        <translation>
+gemessen: Patchen änderte die Metrik um %1</translation>
+    </message>
 </context>
 <context>
     <name>patchbay::ui::HeatmapView</name>

@@ -270,6 +270,12 @@ click to patch or restore</source>
         <source>%1: choose .svg or .png for a drawing.</source>
         <translation>%1：图形请选择 .svg 或 .png。</translation>
     </message>
+    <message>
+        <source>
+measured: patching it changed the metric by %1</source>
+        <translation>
+实测：修补它使指标变化了 %1</translation>
+    </message>
 </context>
 <context>
     <name>patchbay::ui::HeatmapView</name>

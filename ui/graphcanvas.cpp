@@ -31,6 +31,7 @@
 #include <QStyleOptionGraphicsItem>
 #include <QSvgGenerator>
 #include <QThreadPool>
+#include <QToolBar>
 #include <QToolButton>
 #include <QUndoCommand>
 #include <QUndoStack>
@@ -314,7 +315,9 @@ GraphCanvas::GraphCanvas(QWidget* parent) : QWidget(parent), m_items(std::make_u
     layout->setContentsMargins(4, 4, 4, 4);
     layout->setSpacing(4);
 
-    auto* bar = new QHBoxLayout;
+    // A tool bar: on a narrow window what does not fit goes behind its » button.
+    auto* bar = new QToolBar(this);
+    bar->setObjectName(QStringLiteral("graphToolBar"));
     m_filterBox = new QComboBox(this);
     m_filterBox->setObjectName(QStringLiteral("graphFilter"));
     m_filterBox->addItem(tr("Top n"), static_cast<int>(Filter::TopN));
@@ -325,7 +328,7 @@ GraphCanvas::GraphCanvas(QWidget* parent) : QWidget(parent), m_items(std::make_u
     m_slider = new QSlider(Qt::Horizontal, this);
     m_slider->setObjectName(QStringLiteral("graphSlider"));
     m_slider->setRange(0, kSliderSteps);
-    m_slider->setMinimumWidth(80);
+    m_slider->setMinimumWidth(140);
     m_sliderLabel = new QLabel(this);
     m_sliderLabel->setObjectName(QStringLiteral("graphSliderLabel"));
     m_sliderLabel->setMinimumWidth(110);
@@ -346,14 +349,14 @@ GraphCanvas::GraphCanvas(QWidget* parent) : QWidget(parent), m_items(std::make_u
     reset->setText(tr("Reset"));
     reset->setToolTip(tr("The circuit becomes the drawn top edges of the current scores"));
     bar->addWidget(m_filterBox);
-    bar->addWidget(m_slider, 1);
+    bar->addWidget(m_slider);
     bar->addWidget(m_sliderLabel);
     bar->addWidget(m_colourBox);
     bar->addWidget(fit);
     bar->addWidget(patch);
     bar->addWidget(restore);
     bar->addWidget(reset);
-    layout->addLayout(bar);
+    layout->addWidget(bar);
 
     m_titleLabel = new QLabel(this);
     m_titleLabel->setObjectName(QStringLiteral("graphTitle"));
@@ -405,6 +408,8 @@ void GraphCanvas::setCircuit(const core::Circuit& circuit, const QString& title)
     m_items->edges.clear();
     m_items->nodes.clear();
     m_drawn.clear();
+    m_measured.clear();
+    m_evaluatedKept.clear();
     const auto& scores = m_circuit->edgeScores;
     const int n = static_cast<int>(m_circuit->graph.edgeCount());
     m_order.resize(n);
@@ -704,7 +709,6 @@ void GraphCanvas::buildScene(const LayoutJob& job, const LayoutResult& layout)
         m_scene->addItem(item);
         m_items->nodes.insert(name, item);
     }
-    const core::Graph& g = m_circuit->graph;
     for (int i = 0; i < job.edges.size(); ++i) {
         const QVector<QPointF>& points = layout.edges[i];
         if (points.isEmpty())
@@ -717,13 +721,7 @@ void GraphCanvas::buildScene(const LayoutJob& job, const LayoutResult& layout)
             path.lineTo(points[k]);
         const int e = job.edges[i];
         auto* item = new EdgeItem(e, path);
-        const auto& edge = g.edges()[static_cast<std::size_t>(e)];
-        QString tip = str(g.edgeName(edge));
-        if (m_circuit->hasScores())
-            tip += tr("\nscore %1 (the metric's estimated change when patched)")
-                       .arg(number(m_circuit->edgeScores[static_cast<std::size_t>(e)]));
-        tip += tr("\nclick to patch or restore");
-        item->setToolTip(tip);
+        item->setToolTip(edgeToolTip(e));
         m_scene->addItem(item);
         m_items->edges.insert(e, item);
     }
@@ -901,6 +899,26 @@ void GraphCanvas::onItemClicked(int edge, const QString& node, bool doubleClick)
 
 void GraphCanvas::setEvaluation(const CircuitEvaluation& e)
 {
+    // Two evaluations in a row that differ in one edge measure that edge's effect.
+    if (m_circuit) {
+        const auto& now = m_circuit->edgeInGraph;
+        if (m_evaluatedKept.size() == now.size()) {
+            int changed = -1, count = 0;
+            for (std::size_t i = 0; i < now.size() && count < 2; ++i)
+                if (now[i] != m_evaluatedKept[i]) {
+                    changed = static_cast<int>(i);
+                    ++count;
+                }
+            if (count == 1) {
+                const bool patchedNow = now[static_cast<std::size_t>(changed)] == 0;
+                m_measured[changed] = patchedNow ? e.metric - m_evaluatedMetric : m_evaluatedMetric - e.metric;
+                if (EdgeItem* item = m_items->edges.value(changed))
+                    item->setToolTip(edgeToolTip(changed));
+            }
+        }
+        m_evaluatedKept = now;
+        m_evaluatedMetric = e.metric;
+    }
     const QLocale l;
     const QString faithfulness = std::isfinite(e.faithfulness) ? l.toString(e.faithfulness, 'f', 3) : tr("undefined");
     m_metricLabel->setText(tr("<b>metric %1</b> · faithfulness <b>%2</b> · clean %3 · all patched %4 · %5 of %6 edges kept")
@@ -1048,5 +1066,24 @@ bool GraphCanvas::exportDrawing(const QString& file, QString* error) const
 }
 
 QVector<int> GraphCanvas::edgesByMagnitude() const { return m_order; }
+
+QString GraphCanvas::edgeToolTip(int e) const
+{
+    const core::Graph& g = m_circuit->graph;
+    QString tip = str(g.edgeName(static_cast<std::size_t>(e)));
+    if (m_circuit->hasScores())
+        tip += tr("\nscore %1 (the metric's estimated change when patched)")
+                   .arg(number(m_circuit->edgeScores[static_cast<std::size_t>(e)]));
+    if (const auto it = m_measured.constFind(e); it != m_measured.constEnd())
+        tip += tr("\nmeasured: patching it changed the metric by %1").arg(number(*it));
+    tip += tr("\nclick to patch or restore");
+    return tip;
+}
+
+std::optional<double> GraphCanvas::measuredEffect(int edge) const
+{
+    const auto it = m_measured.constFind(edge);
+    return it == m_measured.constEnd() ? std::nullopt : std::optional<double>(*it);
+}
 
 } // namespace patchbay::ui

@@ -6,6 +6,7 @@
 
 #include "core/circuit.h"
 
+#include <QHash>
 #include <QPointer>
 #include <QThreadPool>
 #include <QWidget>
@@ -80,6 +81,9 @@ public:
     void setEvaluation(const CircuitEvaluation& evaluation);
     void setEvaluationMessage(const QString& message);
     QString evaluationText() const;
+    // The metric's change when `edge` was patched, measured by two evaluations that differed
+    // in that edge alone (the circuit around it as it was then); nullopt until then.
+    std::optional<double> measuredEffect(int edge) const;
 
     // The highlighted node (the shared selection); empty for none.
     void setSelectedNode(const QString& node);
@@ -116,6 +120,7 @@ private:
     void patchSelection(bool kept);
     void editNodeLabel(const QString& node, bool group);
     QVector<int> edgesByMagnitude() const;
+    QString edgeToolTip(int edge) const;
     int drawnCount() const;
 
     std::optional<core::Circuit> m_circuit;
@@ -126,6 +131,9 @@ private:
     QVector<int> m_drawn;
     QString m_title;
     QString m_selectedNode;
+    std::vector<char> m_evaluatedKept; // the kept edges of the last evaluation shown
+    double m_evaluatedMetric = 0;
+    QHash<int, double> m_measured; // edge -> measured effect of patching it
 
     QGraphicsScene* m_scene = nullptr;
     GraphView* m_view = nullptr;

@@ -183,7 +183,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(m_selection, &Selection::nodeChanged, this, &MainWindow::markDirty);
     connect(m_selection, &Selection::pairChanged, this, &MainWindow::markDirty);
     connect(m_selection, &Selection::nodeChanged, this, &MainWindow::followNode);
-    connect(m_canvas, &GraphCanvas::circuitChanged, m_metricTimer, qOverload<>(&QTimer::start));
+    connect(m_canvas, &GraphCanvas::circuitChanged, this, [this] {
+        ++m_metricRequest; // a metric still on its way is of the circuit before this change
+        m_metricTimer->start();
+    });
     connect(m_canvas, &GraphCanvas::circuitChanged, this, &MainWindow::markDirty);
     connect(m_canvas, &GraphCanvas::nodeClicked, m_selection, &Selection::setNode);
     connect(m_canvas, &GraphCanvas::labelsChanged, this, [this] {

@@ -140,6 +140,9 @@ private Q_SLOTS:
         QVERIFY2(std::abs(after.metric - cli) <= 1e-6 * std::max(1.0, std::abs(cli)),
                  qPrintable(QStringLiteral("canvas %1, cli %2").arg(after.metric).arg(cli)));
         QVERIFY(std::abs(after.metric - metricBefore) > 1e-3); // the top edge matters
+        // The two evaluations differ in that edge alone: its measured effect is shown.
+        QVERIFY(canvas->measuredEffect(static_cast<int>(top)).has_value());
+        QVERIFY(std::abs(*canvas->measuredEffect(static_cast<int>(top)) - (after.metric - metricBefore)) <= 1e-12);
 
         // Undo (Edit > Undo acts on the canvas after a canvas edit) restores the edge and
         // the metric.
