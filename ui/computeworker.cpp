@@ -11,6 +11,12 @@
 #include <QLocale>
 #include <QStringList>
 
+#ifdef Q_OS_LINUX
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 #include <algorithm>
 #include <chrono>
 #include <exception>
@@ -196,7 +202,17 @@ ComputeWorker::ComputeWorker(QObject* parent) : QObject(parent), m_state(std::ma
     m_context->moveToThread(&m_thread);
     m_thread.start();
     // Thread-local runtime settings (intra-op threads) are made inside the worker thread.
-    QMetaObject::invokeMethod(m_context, [] { core::initRuntime(); }, Qt::QueuedConnection);
+    // The worker (and the BLAS/OpenMP threads it starts, which inherit it) runs one nice
+    // level below the GUI, so that on a machine with few cores the window's events win.
+    QMetaObject::invokeMethod(
+        m_context,
+        [] {
+#ifdef Q_OS_LINUX
+            ::setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), 5);
+#endif
+            core::initRuntime();
+        },
+        Qt::QueuedConnection);
 }
 
 ComputeWorker::~ComputeWorker()
