@@ -21,6 +21,7 @@
 #include <QPushButton>
 #include <QTabWidget>
 #include <QTableWidget>
+#include <QEventLoop>
 #include <QTimer>
 
 #include <cstdio>
@@ -30,6 +31,15 @@ using namespace patchbay::ui;
 
 namespace {
 
+// Waits in the event loop (sleeping between events, as a user's idle window does: a
+// spinning GUI thread would take a core from the compute worker, which runs below it).
+void waitEvents(int ms)
+{
+    QEventLoop loop;
+    QTimer::singleShot(ms, &loop, &QEventLoop::quit);
+    loop.exec();
+}
+
 bool waitFor(const std::function<bool()>& done, int timeoutMs = 120000)
 {
     QElapsedTimer timer;
@@ -37,7 +47,7 @@ bool waitFor(const std::function<bool()>& done, int timeoutMs = 120000)
     while (!done()) {
         if (timer.elapsed() > timeoutMs)
             return false;
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+        waitEvents(20);
     }
     return true;
 }
@@ -47,7 +57,7 @@ void settle(int ms = 400)
     QElapsedTimer timer;
     timer.start();
     while (timer.elapsed() < ms)
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+        waitEvents(20);
 }
 
 bool save(QWidget* widget, const QString& file)
