@@ -227,31 +227,44 @@ torch::Tensor Transformer::attentionInputGradients(int layer, const torch::Tenso
     const auto& L = m_weights.layers.at(static_cast<std::size_t>(layer));
     const int64_t dHead = m_config.dHead, d = m_config.dModel;
     const int64_t bp = xIn.size(0) * xIn.size(1);
-    // ∂M/∂(ln1 output) of each path, [n, batch·pos, d_model]: the probe gradient through
-    // that head's slice of W, as one batched product per projection.
-    auto back = [&](const torch::Tensor& probe, const torch::Tensor& w) { // probe [b, p, n, d_head], w [d, n * d_head]
+    const bool layerNorm = m_config.norm == ModelConfig::Norm::LayerNorm;
+    // ln1's statistics of the shared input x: x̂ = (x − μ)·r, r = 1/σ (RMSNorm: no μ).
+    const auto x = xIn.to(torch::kFloat32).reshape({bp, d});
+    const auto centred = layerNorm ? x - x.mean(-1, true) : x;
+    const auto r = torch::rsqrt(centred.pow(2).mean(-1, true) + m_config.normEps); // [bp, 1]
+    const auto xhat = centred * r;                                                  // [bp, d]
+    const auto gain = L.ln1W.to(torch::kFloat32);                                   // [d]
+
+    // ln1's backward for every path at once (the same x, each with its own upstream grad
+    // gy = g·W_hᵀ): with h = r·w⊙gy,
+    //   LayerNorm: ∂M/∂x = h − mean(h) − x̂·mean(h⊙x̂);  RMSNorm: ∂M/∂x = h − x̂·mean(h⊙x̂).
+    // r and w are folded into the small factors of the product (r into the probe gradient,
+    // w into the head's weights), and mean(h) is (r·g)·(W_h w)/d, a product in d_head space;
+    // so the [paths, batch·pos, d_model] result is written once by the products and then
+    // touched by two passes only. Rows in q, k, v order (receiver-major, as the EAP score
+    // products read them).
+    const int64_t paths = probes.q.size(2) + probes.k.size(2) + probes.v.size(2);
+    auto gx = torch::empty({paths, bp, d}, xhat.options());
+    auto rowSums = layerNorm ? torch::empty({paths, bp, 1}, xhat.options()) : torch::Tensor();
+    int64_t at = 0;
+    for (const auto& [probe, w] : {std::pair{probes.q, L.wQ}, std::pair{probes.k, L.wK}, std::pair{probes.v, L.wV}}) {
         const auto n = probe.size(2);
         const auto g = probe.grad().defined() ? probe.grad() : torch::zeros_like(probe);
-        const auto gn = g.to(torch::kFloat32).reshape({bp, n, dHead}).permute({1, 0, 2});          // [n, bp, d_head]
-        const auto wn = w.to(torch::kFloat32).view({d, n, dHead}).permute({1, 2, 0}).contiguous(); // [n, d_head, d]
-        return torch::bmm(gn, wn);                                                                   // [n, bp, d]
-    };
-    auto gx = torch::cat({back(probes.q, L.wQ), back(probes.k, L.wK), back(probes.v, L.wV)}, 0); // [n, bp, d]
-    // ln1's backward for every path at once (the same x, each with its own upstream grad):
-    // with g = r·w⊙gy (r = 1/σ, constant per position),
-    //   LayerNorm: ∂M/∂x = g − mean(g) − x̂·mean(g⊙x̂);  RMSNorm: ∂M/∂x = g − x̂·mean(g⊙x̂).
-    // Written in place, so the [paths, batch·pos, d_model] tensor is touched a few times only.
-    const auto x = xIn.to(torch::kFloat32).reshape({1, bp, d});
-    const bool layerNorm = m_config.norm == ModelConfig::Norm::LayerNorm;
-    const auto centred = layerNorm ? x - x.mean(-1, true) : x;
-    const auto r = torch::rsqrt(centred.pow(2).mean(-1, true) + m_config.normEps); // [1, bp, 1]
-    const auto xhat = centred * r;                                                  // [1, bp, d]
-    gx.mul_(L.ln1W.to(torch::kFloat32) * r);
-    const auto m2 = (gx * xhat).mean(-1, true); // [n, bp, 1]
+        const auto gr = (g.to(torch::kFloat32).reshape({bp, n, dHead}) * r.view({bp, 1, 1})).permute({1, 0, 2}); // [n, bp, d_head]
+        const auto wn = w.to(torch::kFloat32).view({d, n, dHead}).permute({1, 2, 0}) * gain;                      // [n, d_head, d]
+        auto slice = gx.narrow(0, at, n); // contiguous: written in place by the product
+        torch::bmm_out(slice, gr, wn);
+        if (layerNorm) {
+            auto sums = rowSums.narrow(0, at, n);
+            torch::bmm_out(sums, gr, wn.sum(-1, true)); // Σ_d h, [n, bp, 1]
+        }
+        at += n;
+    }
+    const auto m2 = (gx * xhat).mean(-1, true); // [paths, bp, 1]
     if (layerNorm)
-        gx.sub_(gx.mean(-1, true));
+        gx.sub_(rowSums.div_(static_cast<double>(d)));
     gx.addcmul_(xhat, m2, -1);
-    return gx.view({gx.size(0), bp * d});
+    return gx.view({paths, bp * d});
 }
 
 torch::Tensor Transformer::headResults(int layer, const torch::Tensor& z) const
