@@ -1065,8 +1065,6 @@ bool GraphCanvas::exportDrawing(const QString& file, QString* error) const
     return false;
 }
 
-QVector<int> GraphCanvas::edgesByMagnitude() const { return m_order; }
-
 QString GraphCanvas::edgeToolTip(int e) const
 {
     const core::Graph& g = m_circuit->graph;

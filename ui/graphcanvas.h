@@ -119,7 +119,6 @@ private:
     void onItemClicked(int edge, const QString& node, bool doubleClick);
     void patchSelection(bool kept);
     void editNodeLabel(const QString& node, bool group);
-    QVector<int> edgesByMagnitude() const;
     QString edgeToolTip(int edge) const;
     int drawnCount() const;
 
