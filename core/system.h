@@ -20,6 +20,16 @@ struct SystemInfo
     double matmulGflops = 0.0;  // fp32 512x512 matmul throughput, measured once (0 if not measured)
 };
 
+// Makes the C library's allocator keep large blocks for reuse instead of mapping and
+// unmapping them around every tensor (glibc; elsewhere nothing). Called by initRuntime();
+// call it first thing in main() as well, before any thread starts, so that every thread
+// uses the same arena. Idempotent.
+void configureAllocator();
+
+// Returns the memory the allocator keeps free to the system (after a long computation).
+// Any thread.
+void releaseFreeMemory();
+
 // Sets LibTorch up once per process: intra-op threads = available cores. Idempotent and
 // thread-safe; the compute worker calls it from its own thread before the first job
 // (at::set_num_threads is per process, grad mode is per thread).

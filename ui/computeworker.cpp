@@ -313,6 +313,8 @@ quint64 ComputeWorker::submit(Kind kind, const QString& what,
             }
             s.report = nullptr;
             s.cancel = nullptr;
+            if (s.runningLong) // a load or a run's working memory goes back to the system
+                core::releaseFreeMemory();
             s.runningLong = false;
             QMetaObject::invokeMethod(
                 this,

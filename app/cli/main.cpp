@@ -1,4 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "app/cli/cli.h"
+#include "core/system.h"
 
-int main(int argc, char** argv) { return patchbay::cli::run(argc, argv); }
+int main(int argc, char** argv)
+{
+    patchbay::core::configureAllocator(); // before any thread starts
+    return patchbay::cli::run(argc, argv);
+}

@@ -6,6 +6,7 @@
 #include "ui/runpanel.h"
 #include "ui/translations.h"
 
+#include "core/system.h"
 #include "core/version.h"
 
 #include <QApplication>
@@ -36,6 +37,7 @@ bool printsOnly(int argc, char* argv[])
 
 int main(int argc, char* argv[])
 {
+    patchbay::core::configureAllocator(); // before any thread starts
     const std::unique_ptr<QCoreApplication> app(printsOnly(argc, argv) ? new QCoreApplication(argc, argv)
                                                                        : new QApplication(argc, argv));
     QApplication::setApplicationName(QStringLiteral("Patchbay"));
