@@ -88,6 +88,35 @@ std::vector<GradientStep> gradientSteps(Method method, int steps)
     return out;
 }
 
+// The rows of a batch (batch·pos) where a score product can be non-zero, as (batch index,
+// position) pairs [n] int64 on the batch's device. After the answer position there is no
+// gradient: the metric reads the answer position and the model is causal. With the
+// corrupted run as the reference, a position before the first token where the clean and
+// corrupted prompts differ has the same activations in both runs (causal again), so every
+// sender's difference a_ref − a_clean is zero there: minimal pairs (IOI, greater-than) share
+// most of their prefix, and the products skip it.
+std::pair<torch::Tensor, torch::Tensor> liveRows(const EvaluationBatch& b, bool corruptedReference)
+{
+    const auto clean = b.clean.to(torch::kCPU).contiguous();
+    const auto corrupted = b.corrupted.to(torch::kCPU).contiguous();
+    const auto answer = b.answerPos.to(torch::kCPU).contiguous();
+    const auto c = clean.accessor<int64_t, 2>();
+    const auto k = corrupted.accessor<int64_t, 2>();
+    const auto a = answer.accessor<int64_t, 1>();
+    std::vector<int64_t> batchIdx, posIdx;
+    for (int64_t i = 0; i < clean.size(0); ++i) {
+        int64_t from = 0;
+        if (corruptedReference)
+            while (from < a[i] && c[i][from] == k[i][from])
+                ++from;
+        for (int64_t p = from; p <= a[i]; ++p) {
+            batchIdx.push_back(i);
+            posIdx.push_back(p);
+        }
+    }
+    return {torch::tensor(batchIdx, torch::kInt64).to(b.clean.device()), torch::tensor(posIdx, torch::kInt64).to(b.clean.device())};
+}
+
 // EAP-family scores [S, R] (float64, CPU): Σ_{examples, positions} (a_ref − a_clean) · ḡ_v
 // / N, with ḡ_v the gradient of the metric with respect to receiver v's input averaged
 // over the method's steps; entries that are not edges are zero.
@@ -98,30 +127,39 @@ torch::Tensor gradientScores(const EvaluationState& s, Method method, int steps)
     const auto S = static_cast<int64_t>(g.senders().size());
     const auto R = static_cast<int64_t>(g.receivers().size());
     const auto opts = modelOptions(s);
-    const auto plan = gradientSteps(method, steps);
+    auto plan = gradientSteps(method, steps);
+    // The step that runs the clean input unpatched (if any) goes first: its sender outputs
+    // are the clean ones the differences need, so no step waits for them.
+    const auto isClean = [](const GradientStep& st) { return !st.corruptedInput && st.inputAlpha == 1 && st.senderAlpha == 1; };
+    std::stable_partition(plan.begin(), plan.end(), isClean);
+    const bool cleanStep = !plan.empty() && isClean(plan.front());
     const double n = static_cast<double>(s.data.pairs.size());
     auto scores = torch::zeros({S, R}, opts.dtype(torch::kFloat64));
     const std::size_t total = s.batches.size() * plan.size();
     std::size_t done = 0;
     for (const auto& b : s.batches) {
         checkCancel(s);
-        // a_ref − a_clean, sender-major: [S, batch·pos·d_model]. A step that runs the clean
-        // input unpatched yields the clean sender outputs itself; otherwise one more forward.
+        const auto [batchIdx, posIdx] = liveRows(b, s.options.reference == Reference::Corrupted);
+        const auto rows = batchIdx * b.clean.size(1) + posIdx; // into batch·pos
+        // a_ref − a_clean at those rows, sender-major: [S, rows·d_model] float32. A step that
+        // runs the clean input unpatched yields the clean sender outputs itself; otherwise
+        // one more forward.
         torch::Tensor diff;
-        auto setDiff = [&](const torch::Tensor& clean) {
+        auto setDiff = [&](const torch::Tensor& clean) { // [batch, pos, S, d_model], sender-major in memory
             torch::NoGradGuard noGrad;
-            const auto ref = b.reference.defined() ? b.reference.expand_as(clean) : torch::zeros_like(clean);
-            diff = (ref - clean.detach()).permute({2, 0, 1, 3}).reshape({S, -1});
+            using torch::indexing::Slice;
+            const auto at = clean.detach().permute({2, 0, 1, 3}).index({Slice(), batchIdx, posIdx}); // [S, rows, d_model]
+            const auto ref = b.reference.defined() ? b.reference.expand_as(clean).permute({2, 0, 1, 3}).index({Slice(), batchIdx, posIdx})
+                                                   : torch::zeros_like(at);
+            diff = (ref - at).to(torch::kFloat32).contiguous().view({S, -1});
         };
-        const bool cleanStep = std::any_of(plan.begin(), plan.end(), [](const GradientStep& st) {
-            return !st.corruptedInput && st.inputAlpha == 1 && st.senderAlpha == 1;
-        });
         if (!cleanStep) {
             torch::NoGradGuard noGrad;
             setDiff(f.senderOutputs(b.clean, b.mask));
         }
-        // Σ over steps of ∂M/∂in_v, per block of receivers: (first receiver, [n, batch·pos·d_model]).
-        std::vector<std::pair<int64_t, torch::Tensor>> grads;
+        // Σ over steps of diff_u · ∂M/∂in_v, one product per block of receivers (a layer's
+        // q/k/v, an MLP, the logits) over the senders that come before it.
+        auto batchScores = torch::zeros({S, R}, opts.dtype(torch::kFloat32));
         for (const auto& step : plan) {
             progress(s, static_cast<double>(done++) / static_cast<double>(total), "gradients");
             torch::AutoGradMode grad(true);
@@ -135,33 +173,16 @@ torch::Tensor gradientScores(const EvaluationState& s, Method method, int steps)
                 mask[0] = step.inputAlpha * step.senderAlpha;
                 patch.nodeMask = mask;
             }
-            const bool isClean = !step.corruptedInput && step.inputAlpha == 1 && step.senderAlpha == 1;
             torch::Tensor senders;
-            const auto logits = f.run(step.corruptedInput ? b.corrupted : b.clean, b.mask, patch, isClean ? &senders : nullptr);
-            if (isClean)
+            const auto logits = f.run(step.corruptedInput ? b.corrupted : b.clean, b.mask, patch, isClean(step) ? &senders : nullptr);
+            if (isClean(step))
                 setDiff(senders);
             const auto metric = detail::metricPerExample(s.options.metric, logits, b.targets).sum() / n;
             metric.backward();
             torch::NoGradGuard noGrad;
-            for (std::size_t i = 0; i < probes.blockCount(); ++i) {
-                auto blk = probes.block(i);
-                // Accumulated in float32 whatever the model's dtype (and before `diff` exists:
-                // only the last step of EAP-IG on activations is the clean run).
-                if (grads.size() <= i)
-                    grads.push_back({blk.first, blk.second.to(torch::kFloat32)});
-                else
-                    grads[i].second.add_(blk.second);
-            }
+            probes.addScores(g, diff, rows, batchScores);
         }
-        // One product per block of receivers (a layer's q/k/v, an MLP, the logits), over
-        // the senders that come before it.
-        torch::NoGradGuard noGrad;
-        for (auto& [first, rows] : grads) {
-            const auto count = rows.size(0);
-            const int before = g.sendersBefore(static_cast<int>(first + count - 1)); // the last reads the most
-            const auto part = torch::mm(diff.narrow(0, 0, before).to(torch::kFloat32), rows.t()) / static_cast<double>(plan.size()); // [before, count]
-            scores.narrow(0, 0, before).narrow(1, first, count).add_(part.to(torch::kFloat64));
-        }
+        scores.add_(batchScores.to(torch::kFloat64), 1.0 / static_cast<double>(plan.size()));
     }
     // Zero the non-edges (a head's own-layer q/k/v, a parallel block's MLP).
     std::vector<double> valid(static_cast<std::size_t>(S * R), 0.0);

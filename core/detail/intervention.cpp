@@ -112,10 +112,16 @@ torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch
         return false;
     };
     std::vector<Block> blocks;
-    std::vector<torch::Tensor> raw;
+    // sendersOut's tensor, sender-major [S, batch, pos, d_model]: the heads' results are
+    // written straight into it, the other senders copied.
+    const auto senders = sendersOut ? torch::empty({S, batch, pos, c.dModel}, torch::TensorOptions().dtype(m_model.dtype()).device(m_model.device()))
+                                    : torch::Tensor();
     auto addBlock = [&](int64_t first, const torch::Tensor& out) { // out [batch, pos, n, d_model]
-        if (sendersOut)
-            raw.push_back(out);
+        if (sendersOut) {
+            auto slot = senders.narrow(0, first, out.size(2));
+            if (slot.data_ptr() != out.data_ptr())
+                slot.copy_(out.detach().permute({2, 0, 1, 3}));
+        }
         if (!anyPatched)
             return;
         const auto ref = refOf(first, out.size(2));
@@ -241,6 +247,17 @@ torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch
     auto resid = m_model.embed(ids); // [batch, pos, d_model]
     addBlock(0, resid.unsqueeze(2));
     const int64_t H = c.nHeads, Hkv = c.nKvHeads;
+    // Without autograd every run (patched or not) sums the heads' separate results into the
+    // attention output, so that all runs compute the residual stream alike: a patch whose
+    // corrections are zero gives the unpatched run bit for bit, and every patched edge gives
+    // the same reference run whether edge or node masks say so. Under autograd (the
+    // gradient methods) the attention output is the one output projection, whose backward
+    // is one product; the results are computed besides only for the corrections, the only
+    // place they carry gradient, and for sendersOut.
+    const bool grad = torch::GradMode::is_enabled();
+    const bool needResults = !grad || anyPatched || sendersOut != nullptr;
+    const bool resultsGrad = grad && anyPatched;
+    const bool projectOut = grad;
     for (int l = 0; l < c.nLayers; ++l) {
         std::vector<int64_t> qkv;
         for (int h = 0; h < H; ++h)
@@ -260,26 +277,39 @@ torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch
                 GradientProbes::Entry entry;
                 entry.layer = l;
                 entry.x = x.detach();
-                attn = m_model.attention(l, x, x, x, bias, nullptr, &entry.attention);
+                attn = m_model.attention(l, x, x, x, bias, nullptr, &entry.attention, projectOut);
                 patch.probes->m_entries.push_back(std::move(entry));
             } else {
-                attn = m_model.attention(l, x, x, x, bias, nullptr);
+                attn = m_model.attention(l, x, x, x, bias, nullptr, nullptr, projectOut);
             }
         } else {
             const auto in = receiverInputs(qkv, resid, dsum); // [batch, pos, H + 2 Hkv, d_model]
             if (in.defined())
-                attn = m_model.attention(l, in.narrow(2, 0, H), in.narrow(2, H, Hkv), in.narrow(2, H + Hkv, Hkv), bias, nullptr);
+                attn = m_model.attention(l, in.narrow(2, 0, H), in.narrow(2, H, Hkv), in.narrow(2, H + Hkv, Hkv), bias, nullptr,
+                                         nullptr, projectOut);
             else
-                attn = m_model.attention(l, resid, resid, resid, bias, nullptr);
+                attn = m_model.attention(l, resid, resid, resid, bias, nullptr, nullptr, projectOut);
         }
-        const auto results = m_model.headResults(l, attn.z); // [batch, pos, H, d_model]
-        const auto& bO = m_model.weights().layers[static_cast<std::size_t>(l)].bO;
-        auto attnOut = results.sum(2);
-        if (bO.defined())
-            attnOut = attnOut + bO;
+        torch::Tensor results; // [batch, pos, H, d_model]
+        if (needResults) {
+            if (resultsGrad) {
+                results = m_model.headResults(l, attn.z);
+            } else {
+                torch::NoGradGuard noGrad;
+                results = m_model.headResults(l, attn.z.detach(), sendersOut ? senders.narrow(0, g.senderIndex(l, 0), H) : torch::Tensor());
+            }
+        }
+        auto attnOut = attn.out;
+        if (!projectOut) {
+            const auto& bO = m_model.weights().layers[static_cast<std::size_t>(l)].bO;
+            attnOut = results.sum(2);
+            if (bO.defined())
+                attnOut = attnOut + bO;
+        }
         if (useBuffer && c.parallelAttnMlp)
             dsumBeforeHeads = dsum.clone(); // a parallel MLP does not read its own layer's heads
-        addBlock(g.senderIndex(l, 0), results);
+        if (needResults)
+            addBlock(g.senderIndex(l, 0), results);
 
         auto mlpIn = c.parallelAttnMlp ? resid : resid + attnOut;
         const std::vector<int64_t> mlpR = {g.mlpReceiverIndex(l)};
@@ -293,7 +323,7 @@ torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch
     if (const auto patched = receiverInputs(logitsR, resid, dsum); patched.defined())
         resid = patched.squeeze(2);
     if (sendersOut)
-        *sendersOut = torch::cat(raw, 2);
+        *sendersOut = senders.permute({1, 2, 0, 3});
     if (patch.sendersOnly)
         return torch::Tensor();
     if (patch.readout.defined()) {
@@ -305,26 +335,44 @@ torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch
     return m_model.unembed(resid, nullptr);
 }
 
-std::pair<int64_t, torch::Tensor> GradientProbes::block(std::size_t i) const
+void GradientProbes::addScores(const Graph& graph, const torch::Tensor& diff, const torch::Tensor& rows,
+                               torch::Tensor& scores, int64_t chunkRows) const
 {
-    int64_t first = 0;
-    for (std::size_t j = 0; j < i; ++j) {
-        const auto& e = m_entries[j];
-        first += e.layer >= 0 ? e.attention.q.size(2) + e.attention.k.size(2) + e.attention.v.size(2) : e.probe.size(2);
-    }
-    const auto& e = m_entries[i];
-    if (e.layer >= 0)
-        return {first, m_model->attentionInputGradients(e.layer, e.x, e.attention)};
-    const auto g = e.probe.grad().defined() ? e.probe.grad() : torch::zeros_like(e.probe);
-    return {first, g.to(torch::kFloat32).permute({2, 0, 1, 3}).reshape({e.probe.size(2), -1})};
-}
-
-torch::Tensor GradientProbes::receiverGradients() const
-{
-    std::vector<torch::Tensor> parts;
+    if (m_entries.empty() || rows.numel() == 0)
+        return;
+    const auto& front = m_entries.front();
+    const auto& shape = front.layer >= 0 ? front.x : front.probe;
+    const int64_t bp = shape.size(0) * shape.size(1), d = shape.size(-1);
+    const auto S = diff.size(0), count = rows.numel();
+    const auto senders = diff.view({S, count, d});
+    std::vector<AttentionGradientWeights> weights(m_entries.size());
     for (std::size_t i = 0; i < m_entries.size(); ++i)
-        parts.push_back(block(i).second);
-    return torch::cat(parts, 0);
+        if (m_entries[i].layer >= 0)
+            weights[i] = m_model->attentionGradientWeights(m_entries[i].layer);
+    chunkRows = std::max<int64_t>(1, chunkRows);
+    for (int64_t begin = 0; begin < count; begin += chunkRows) {
+        const auto n = std::min(chunkRows, count - begin);
+        const auto idx = rows.narrow(0, begin, n);
+        // The senders' differences over these rows, [S, n·d]: a strided view (row stride
+        // count·d) that the products read in place, from cache after the first block.
+        const auto part = senders.narrow(1, begin, n).view({S, n * d});
+        int64_t first = 0;
+        for (std::size_t i = 0; i < m_entries.size(); ++i) {
+            const auto& e = m_entries[i];
+            torch::Tensor grads; // [receivers, n, d_model]
+            if (e.layer >= 0) {
+                grads = m_model->attentionInputGradients(e.x, e.attention, weights[i], idx);
+            } else {
+                const auto k = e.probe.size(2);
+                const auto g = e.probe.grad().defined() ? e.probe.grad() : torch::zeros_like(e.probe);
+                grads = g.reshape({bp, k, d}).index_select(0, idx).to(torch::kFloat32).permute({1, 0, 2});
+            }
+            const auto k = grads.size(0);
+            const int before = graph.sendersBefore(static_cast<int>(first + k - 1)); // the last reads the most
+            scores.narrow(0, 0, before).narrow(1, first, k).addmm_(part.narrow(0, 0, before), grads.reshape({k, n * d}).t());
+            first += k;
+        }
+    }
 }
 
 torch::Tensor InterventionalForward::senderOutputs(const torch::Tensor& ids, const torch::Tensor& mask) const

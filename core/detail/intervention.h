@@ -14,12 +14,15 @@ namespace patchbay::core::detail {
 class GradientProbes
 {
 public:
-    // ∂M/∂in_v for every receiver, receiver-major: [n_receivers, batch·pos·d_model] (float32).
-    torch::Tensor receiverGradients() const;
-    // The same in blocks of consecutive receivers (a layer's q/k/v, an MLP, the logits):
-    // (first receiver index, rows [n, batch·pos·d_model]), computed one block at a time.
-    std::size_t blockCount() const { return m_entries.size(); }
-    std::pair<int64_t, torch::Tensor> block(std::size_t i) const;
+    // EAP's score products: adds Σ_{rows} diff_u · ∂M/∂in_v to scores[u][v] for every
+    // receiver v and every sender u that comes before it (graph.sendersBefore(v)).
+    // rows [n] int64: the rows of batch·pos to sum over (the others' products are known to
+    // be zero); diff [n_senders, n·d_model] float32, sender-major, at those rows; scores
+    // [n_senders, n_receivers] float32. Works through the rows in pieces of chunkRows: each
+    // piece of the per-head gradients (n_heads + 2 n_kv_heads times the residual stream)
+    // is computed and used while it is in cache, never written out for the whole batch.
+    void addScores(const Graph& graph, const torch::Tensor& diff, const torch::Tensor& rows, torch::Tensor& scores,
+                   int64_t chunkRows = 32) const;
 
 private:
     friend class InterventionalForward;
@@ -76,12 +79,13 @@ public:
 
     // Logits [batch, pos, d_vocab] of the clean input `ids` [batch, pos] under `patch`
     // ([batch, d_vocab] when patch.readout gives one position per row).
-    // sendersOut, when given, receives this run's sender outputs [batch, pos, n_senders, d_model].
+    // sendersOut, when given, receives this run's sender outputs [batch, pos, n_senders, d_model]
+    // (detached; sender-major in memory, a permuted view of [n_senders, batch, pos, d_model]).
     torch::Tensor run(const torch::Tensor& ids, const torch::Tensor& mask, const Intervention& patch,
                       torch::Tensor* sendersOut = nullptr) const;
 
-    // Sender outputs of an unpatched run [batch, pos, n_senders, d_model]: the reference
-    // activations of a corrupted prompt.
+    // Sender outputs of an unpatched run [batch, pos, n_senders, d_model] (sender-major in
+    // memory): the reference activations of a corrupted prompt.
     torch::Tensor senderOutputs(const torch::Tensor& ids, const torch::Tensor& mask) const;
 
 private:

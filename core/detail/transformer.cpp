@@ -159,7 +159,7 @@ torch::Tensor Transformer::project(const torch::Tensor& x, const torch::Tensor& 
 
 AttentionOutput Transformer::attention(int layer, const torch::Tensor& qIn, const torch::Tensor& kIn,
                                        const torch::Tensor& vIn, const torch::Tensor& bias,
-                                       ActivationCache* cache, AttentionProbes* probes) const
+                                       ActivationCache* cache, AttentionProbes* probes, bool projectOut) const
 {
     const auto& L = m_weights.layers.at(static_cast<std::size_t>(layer));
     const int64_t nHeads = m_config.nHeads;
@@ -217,62 +217,91 @@ AttentionOutput Transformer::attention(int layer, const torch::Tensor& qIn, cons
     if (cache && cache->wants(blockName(layer, "attn.hook_result")))
         cache->record(blockName(layer, "attn.hook_result"), headResults(layer, z));
 
+    if (!projectOut)
+        return {torch::Tensor(), z};
     auto zFlat = z.view({batch * pos, nHeads * m_config.dHead});
     auto out = L.bO.defined() ? torch::addmm(L.bO, zFlat, L.wO) : torch::mm(zFlat, L.wO);
     return {out.view({batch, pos, m_config.dModel}), z};
 }
 
-torch::Tensor Transformer::attentionInputGradients(int layer, const torch::Tensor& xIn, const AttentionProbes& probes) const
+AttentionGradientWeights Transformer::attentionGradientWeights(int layer) const
 {
     const auto& L = m_weights.layers.at(static_cast<std::size_t>(layer));
     const int64_t dHead = m_config.dHead, d = m_config.dModel;
+    const auto gain = L.ln1W.to(torch::kFloat32); // [d]
+    AttentionGradientWeights out;
+    std::size_t i = 0;
+    for (const auto* w : {&L.wQ, &L.wK, &L.wV}) {
+        const auto n = w->size(1) / dHead;
+        out.w[i] = (w->to(torch::kFloat32).view({d, n, dHead}).permute({1, 2, 0}) * gain).contiguous(); // [n, d_head, d]
+        if (m_config.norm == ModelConfig::Norm::LayerNorm)
+            out.rowSums[i] = out.w[i].sum(-1, true); // [n, d_head, 1]
+        ++i;
+    }
+    return out;
+}
+
+torch::Tensor Transformer::attentionInputGradients(const torch::Tensor& xIn, const AttentionProbes& probes,
+                                                  const AttentionGradientWeights& weights, const torch::Tensor& rowIdx) const
+{
+    const int64_t dHead = m_config.dHead, d = m_config.dModel;
     const int64_t bp = xIn.size(0) * xIn.size(1);
+    const int64_t rows = rowIdx.numel();
     const bool layerNorm = m_config.norm == ModelConfig::Norm::LayerNorm;
     // ln1's statistics of the shared input x: x̂ = (x − μ)·r, r = 1/σ (RMSNorm: no μ).
-    const auto x = xIn.to(torch::kFloat32).reshape({bp, d});
+    const auto x = xIn.reshape({bp, d}).index_select(0, rowIdx).to(torch::kFloat32);
     const auto centred = layerNorm ? x - x.mean(-1, true) : x;
-    const auto r = torch::rsqrt(centred.pow(2).mean(-1, true) + m_config.normEps); // [bp, 1]
-    const auto xhat = centred * r;                                                  // [bp, d]
-    const auto gain = L.ln1W.to(torch::kFloat32);                                   // [d]
+    const auto r = torch::rsqrt(centred.pow(2).mean(-1, true) + m_config.normEps); // [rows, 1]
+    const auto xhat = centred * r;                                                  // [rows, d]
 
     // ln1's backward for every path at once (the same x, each with its own upstream grad
     // gy = g·W_hᵀ): with h = r·w⊙gy,
     //   LayerNorm: ∂M/∂x = h − mean(h) − x̂·mean(h⊙x̂);  RMSNorm: ∂M/∂x = h − x̂·mean(h⊙x̂).
     // r and w are folded into the small factors of the product (r into the probe gradient,
     // w into the head's weights), and mean(h) is (r·g)·(W_h w)/d, a product in d_head space;
-    // so the [paths, batch·pos, d_model] result is written once by the products and then
+    // so the [paths, rows, d_model] result is written once by the products and then
     // touched by two passes only. Rows in q, k, v order (receiver-major, as the EAP score
     // products read them).
     const int64_t paths = probes.q.size(2) + probes.k.size(2) + probes.v.size(2);
-    auto gx = torch::empty({paths, bp, d}, xhat.options());
-    auto rowSums = layerNorm ? torch::empty({paths, bp, 1}, xhat.options()) : torch::Tensor();
+    auto gx = torch::empty({paths, rows, d}, xhat.options());
+    auto rowSums = layerNorm ? torch::empty({paths, rows, 1}, xhat.options()) : torch::Tensor();
     int64_t at = 0;
-    for (const auto& [probe, w] : {std::pair{probes.q, L.wQ}, std::pair{probes.k, L.wK}, std::pair{probes.v, L.wV}}) {
-        const auto n = probe.size(2);
-        const auto g = probe.grad().defined() ? probe.grad() : torch::zeros_like(probe);
-        const auto gr = (g.to(torch::kFloat32).reshape({bp, n, dHead}) * r.view({bp, 1, 1})).permute({1, 0, 2}); // [n, bp, d_head]
-        const auto wn = w.to(torch::kFloat32).view({d, n, dHead}).permute({1, 2, 0}) * gain;                      // [n, d_head, d]
+    std::size_t i = 0;
+    for (const auto* probe : {&probes.q, &probes.k, &probes.v}) {
+        const auto n = probe->size(2);
+        const auto g = probe->grad().defined() ? probe->grad() : torch::zeros_like(*probe);
+        const auto gRows = g.reshape({bp, n, dHead}).index_select(0, rowIdx).to(torch::kFloat32);
+        const auto gr = (gRows * r.view({rows, 1, 1})).permute({1, 0, 2}); // [n, rows, d_head]
         auto slice = gx.narrow(0, at, n); // contiguous: written in place by the product
-        torch::bmm_out(slice, gr, wn);
+        torch::bmm_out(slice, gr, weights.w[i]);
         if (layerNorm) {
             auto sums = rowSums.narrow(0, at, n);
-            torch::bmm_out(sums, gr, wn.sum(-1, true)); // Σ_d h, [n, bp, 1]
+            torch::bmm_out(sums, gr, weights.rowSums[i]); // Σ_d h, [n, rows, 1]
         }
         at += n;
+        ++i;
     }
-    const auto m2 = (gx * xhat).mean(-1, true); // [paths, bp, 1]
+    const auto m2 = (gx * xhat).mean(-1, true); // [paths, rows, 1]
     if (layerNorm)
         gx.sub_(rowSums.div_(static_cast<double>(d)));
     gx.addcmul_(xhat, m2, -1);
-    return gx.view({paths, bp * d});
+    return gx;
 }
 
-torch::Tensor Transformer::headResults(int layer, const torch::Tensor& z) const
+torch::Tensor Transformer::headResults(int layer, const torch::Tensor& z, torch::Tensor into) const
 {
-    // z [batch, pos, n_heads, d_head] -> [batch, pos, n_heads, d_model]
+    // z [batch, pos, n_heads, d_head] -> [batch, pos, n_heads, d_model], one product per
+    // head written head-major ([n_heads, batch, pos, d_model] in memory, the layout the
+    // interventional forward keeps its senders in).
     const auto& L = m_weights.layers.at(static_cast<std::size_t>(layer));
-    auto wO = L.wO.view({m_config.nHeads, m_config.dHead, m_config.dModel});
-    return torch::einsum("bphe,hed->bphd", {z, wO});
+    const int64_t batch = z.size(0), pos = z.size(1), H = m_config.nHeads, d = m_config.dModel;
+    const auto zh = z.permute({2, 0, 1, 3}).reshape({H, batch * pos, m_config.dHead});
+    const auto wO = L.wO.view({H, m_config.dHead, d});
+    if (!into.defined())
+        return torch::bmm(zh, wO).view({H, batch, pos, d}).permute({1, 2, 0, 3});
+    auto flat = into.view({H, batch * pos, d});
+    torch::bmm_out(flat, zh, wO);
+    return into.permute({1, 2, 0, 3});
 }
 
 torch::Tensor Transformer::mlp(int layer, const torch::Tensor& x, ActivationCache* cache) const

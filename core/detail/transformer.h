@@ -63,7 +63,7 @@ private:
 // What one attention layer returns.
 struct AttentionOutput
 {
-    torch::Tensor out;     // [batch, pos, d_model], includes b_O
+    torch::Tensor out;     // [batch, pos, d_model], includes b_O (undefined when not projected)
     torch::Tensor z;       // [batch, pos, n_heads, d_head]
 };
 
@@ -73,6 +73,15 @@ struct AttentionOutput
 struct AttentionProbes
 {
     torch::Tensor q, k, v;
+};
+
+// What attentionInputGradients needs of layer l's weights, in float32: per path (q, k, v)
+// each head's projection with ln1's gain folded in, [n, d_head, d_model], and (LayerNorm)
+// its sums over d_model, [n, d_head, 1].
+struct AttentionGradientWeights
+{
+    torch::Tensor w[3];
+    torch::Tensor rowSums[3];
 };
 
 // The shared forward. Stateless after construction: const methods may run from one
@@ -106,19 +115,27 @@ public:
     // shared by all heads [batch, pos, d_model] or per head ([batch, pos, n_heads, d_model]
     // for q, [batch, pos, n_kv_heads, d_model] for k and v), which is how the
     // interventional forward feeds each head its own patched input.
+    // projectOut false: no output projection (AttentionOutput::out undefined), for a caller
+    // that sums the heads' results itself.
     AttentionOutput attention(int layer, const torch::Tensor& qIn, const torch::Tensor& kIn,
                               const torch::Tensor& vIn, const torch::Tensor& bias, ActivationCache* cache,
-                              AttentionProbes* probes = nullptr) const;
-    // The gradient with respect to the residual-stream input of every q/k/v path of layer l
+                              AttentionProbes* probes = nullptr, bool projectOut = true) const;
+    // The gradient with respect to the residual-stream input of every q/k/v path of a layer
     // that read the shared input x [batch, pos, d_model], from the probes' gradients: each
     // head's projection transposed, then ln1's backward per path (exact; no second forward).
-    // Returns receiver-major rows [n_heads + 2 n_kv_heads, batch·pos·d_model] in q, k, v
-    // order (the layout the EAP score products read).
-    torch::Tensor attentionInputGradients(int layer, const torch::Tensor& x, const AttentionProbes& probes) const;
+    // Only at the rows rowIdx [n] (int64) of batch·pos, so that a caller can work through a
+    // batch in pieces that stay in cache; `weights` are the layer's
+    // attentionGradientWeights, prepared once for all pieces. Returns receiver-major
+    // [n_heads + 2 n_kv_heads, n, d_model] in q, k, v order (float32).
+    AttentionGradientWeights attentionGradientWeights(int layer) const;
+    torch::Tensor attentionInputGradients(const torch::Tensor& x, const AttentionProbes& probes,
+                                          const AttentionGradientWeights& weights, const torch::Tensor& rowIdx) const;
     // MLP of layer l on the residual stream before ln2: [batch, pos, d_model].
     torch::Tensor mlp(int layer, const torch::Tensor& x, ActivationCache* cache) const;
-    // Per-head outputs z_h W_O[h] without b_O: [batch, pos, n_heads, d_model].
-    torch::Tensor headResults(int layer, const torch::Tensor& z) const;
+    // Per-head outputs z_h W_O[h] without b_O: [batch, pos, n_heads, d_model], head-major in
+    // memory (a permuted view of [n_heads, batch, pos, d_model]). `into`, when given, is a
+    // contiguous [n_heads, batch, pos, d_model] tensor the results are written to (no grad).
+    torch::Tensor headResults(int layer, const torch::Tensor& z, torch::Tensor into = {}) const;
     // Final norm and unembedding: [batch, pos, d_model] -> [batch, pos, d_vocab].
     torch::Tensor unembed(const torch::Tensor& resid, ActivationCache* cache) const;
 
