@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: MIT
 // EAP against one plain forward + backward of the same engine on the same batches:
-//   bench_eap --model DIR --data FILE [--batch-size 16] [--reps 3]
+//   bench_eap --model DIR --data FILE [--batch-size 16] [--reps 3] [--reference corrupted|mean|…]
 // EAP's cost is the reference (corrupted) forward the evaluator caches, then per batch one
 // clean forward with gradient probes on every receiver input, one backward and one score
 // product per receiver layer. The floor is about 1.33× a forward + backward (two forwards
-// and one backward against one of each), plus the products.
+// and one backward against one of each), plus the products. With the corrupted reference
+// the products skip the prefix a clean and corrupted prompt share (its differences are zero);
+// with a mean reference every position up to the answer counts.
 #include "core/attribution.h"
 #include "core/dataset.h"
 #include "core/detail/evaluation_state.h"
 #include "bench/bench_util.h"
+#include "core/metrics.h"
 #include "core/model.h"
 #include "core/system.h"
 
@@ -28,14 +31,15 @@ namespace {
 
 // One plain forward + backward over every batch: the building blocks of Transformer::forward
 // with the embedding as the leaf that requires grad (activation gradients only, as in EAP).
-void forwardBackward(const patchbay::core::detail::EvaluationState& s)
+// backward false: the forward alone, without autograd (what the reference pass is compared to).
+void forwardBackward(const patchbay::core::detail::EvaluationState& s, bool backward = true)
 {
     const auto& t = s.model->transformer();
     const auto& c = t.config();
     for (const auto& b : s.batches) {
-        torch::AutoGradMode grad(true);
+        torch::AutoGradMode grad(backward);
         const auto bias = t.attentionBias(b.mask, b.clean.size(0), b.clean.size(1));
-        auto resid = t.embed(b.clean).detach().requires_grad_(true);
+        auto resid = t.embed(b.clean).detach().requires_grad_(backward);
         auto x = resid;
         for (int l = 0; l < c.nLayers; ++l) {
             const auto attn = t.attention(l, x, x, x, bias, nullptr);
@@ -44,7 +48,9 @@ void forwardBackward(const patchbay::core::detail::EvaluationState& s)
         }
         const auto at = b.answerPos.view({-1, 1, 1}).expand({-1, 1, c.dModel});
         const auto logits = t.unembed(x.gather(1, at), nullptr).squeeze(1);
-        patchbay::core::detail::metricPerExample(s.options.metric, logits, b.targets).sum().backward();
+        const auto metric = patchbay::core::detail::metricPerExample(s.options.metric, logits, b.targets).sum();
+        if (backward)
+            metric.backward();
     }
 }
 
@@ -55,7 +61,7 @@ int main(int argc, char** argv)
     try {
         const std::string dir = arg(argc, argv, "model", ""), dataFile = arg(argc, argv, "data", "");
         if (dir.empty() || dataFile.empty()) {
-            std::cerr << "usage: bench_eap --model DIR --data FILE [--batch-size B] [--reps R]\n";
+            std::cerr << "usage: bench_eap --model DIR --data FILE [--batch-size B] [--reps R] [--reference R]\n";
             return 2;
         }
         const int reps = std::stoi(arg(argc, argv, "reps", "3"));
@@ -63,13 +69,14 @@ int main(int argc, char** argv)
         const std::shared_ptr<Model> model = Model::load(dir);
         EvaluationOptions options;
         options.batchSize = std::stoi(arg(argc, argv, "batch-size", "16"));
+        options.reference = parseReference(arg(argc, argv, "reference", "corrupted"));
         auto data = readDataset(dataFile);
         const auto examples = data.pairs.size();
         auto start = std::chrono::steady_clock::now();
         const Evaluator ev(model, std::move(data), options); // reference forward + clean/patched metrics
         const double setup = seconds(start);
         // The set-up's own reference pass, alone, for the EAP total.
-        std::vector<double> reference, eap, plain;
+        std::vector<double> reference, eap, plain, forward;
         for (int r = 0; r < reps; ++r) {
             start = std::chrono::steady_clock::now();
             {
@@ -84,6 +91,9 @@ int main(int argc, char** argv)
             start = std::chrono::steady_clock::now();
             forwardBackward(ev.state());
             plain.push_back(seconds(start));
+            start = std::chrono::steady_clock::now();
+            forwardBackward(ev.state(), false);
+            forward.push_back(seconds(start));
         }
         rusage usage{};
         getrusage(RUSAGE_SELF, &usage);
@@ -92,12 +102,14 @@ int main(int argc, char** argv)
                                     {"data", dataFile},
                                     {"examples", examples},
                                     {"batch_size", options.batchSize},
+                                    {"reference", referenceName(options.reference)},
                                     {"threads", systemInfo(false).intraOpThreads},
                                     {"evaluator_setup_seconds", setup},
                                     {"reference_pass_seconds", median(reference)},
                                     {"eap_gradient_and_scores_seconds", median(eap)},
                                     {"eap_total_seconds", total},
                                     {"forward_backward_seconds", median(plain)},
+                                    {"forward_seconds", median(forward)},
                                     {"eap_over_forward_backward", total / median(plain)},
                                     {"peak_rss_mb", static_cast<double>(usage.ru_maxrss) / 1024.0}}
                          .dump()

@@ -27,8 +27,10 @@ inline std::shared_ptr<Model> loadFixture(const QString& name)
 }
 
 // Five pairs of lengths 5..8 (so batches of 2 need padding), one answer and two wrong
-// answers each (so the means over a side matter).
-inline Dataset randomDataset(const ModelConfig& c, uint64_t seed)
+// answers each (so the means over a side matter). The corrupted prompt differs from the
+// clean one everywhere but the first and last token, or (sharedPrefix) at one of the last
+// two positions before the answer only, as in a minimal pair like IOI's.
+inline Dataset randomDataset(const ModelConfig& c, uint64_t seed, bool sharedPrefix = false)
 {
     torch::manual_seed(seed);
     Dataset data;
@@ -38,7 +40,12 @@ inline Dataset randomDataset(const ModelConfig& c, uint64_t seed)
         const int64_t len = 5 + (i * 3) % 4;
         const auto clean = torch::randint(1, c.dVocab, {len}, torch::kInt64);
         auto corrupted = clean.clone();
-        corrupted.narrow(0, 1, len - 2).copy_(torch::randint(1, c.dVocab, {len - 2}, torch::kInt64));
+        if (sharedPrefix) {
+            const int64_t at = len - 2 - i % 2;
+            corrupted[at] = (clean[at].item<int64_t>() % (c.dVocab - 1)) + 1; // another token
+        } else {
+            corrupted.narrow(0, 1, len - 2).copy_(torch::randint(1, c.dVocab, {len - 2}, torch::kInt64));
+        }
         for (int64_t j = 0; j < len; ++j) {
             p.cleanIds.push_back(static_cast<int32_t>(clean[j].item<int64_t>()));
             p.corruptedIds.push_back(static_cast<int32_t>(corrupted[j].item<int64_t>()));

@@ -149,12 +149,29 @@ private Q_SLOTS:
     }
 
     // EAP = −∂M/∂m_uv at m = 1 (central differences of the masked forward), AtP = −∂M/∂n_u.
-    void eapIsMaskDerivative_data() { fixtures_data(); }
+    // The shared-prefix rows check the score products' skipped rows: with the corrupted
+    // reference the positions before the first clean/corrupted difference are left out,
+    // with the mean reference nothing is.
+    void eapIsMaskDerivative_data()
+    {
+        QTest::addColumn<QString>("fixture");
+        QTest::addColumn<bool>("sharedPrefix");
+        QTest::addColumn<int>("reference");
+        for (const char* name : {"gpt2", "pythia", "llama-gqa"})
+            QTest::newRow(name) << QString::fromLatin1(name) << false << static_cast<int>(Reference::Corrupted);
+        QTest::newRow("gpt2/shared-prefix") << QStringLiteral("gpt2") << true << static_cast<int>(Reference::Corrupted);
+        QTest::newRow("gpt2/shared-prefix/mean") << QStringLiteral("gpt2") << true << static_cast<int>(Reference::Mean);
+        QTest::newRow("llama-gqa/shared-prefix") << QStringLiteral("llama-gqa") << true << static_cast<int>(Reference::Corrupted);
+    }
     void eapIsMaskDerivative()
     {
         QFETCH(QString, fixture);
+        QFETCH(bool, sharedPrefix);
+        QFETCH(int, reference);
         const auto model = loadFixture(fixture);
-        const Evaluator ev(model, randomDataset(model->config(), 21), options());
+        auto opts = options();
+        opts.reference = static_cast<Reference>(reference);
+        const Evaluator ev(model, randomDataset(model->config(), 21, sharedPrefix), opts);
         AttributionOptions o;
         o.method = Method::Eap;
         const auto eap = attribute(ev, o);
