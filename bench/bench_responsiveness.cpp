@@ -8,6 +8,7 @@
 // between ticks (and the 99th percentile), before the run (idle) and during it. Prints one
 // JSON line.
 #include "bench/bench_util.h"
+#include "core/system.h"
 #include "ui/computeworker.h"
 #include "ui/mainwindow.h"
 #include "ui/pairseditor.h"
@@ -69,6 +70,7 @@ Gaps measure(QWidget& window, const bool& done, double seconds)
 
 int main(int argc, char** argv)
 {
+    patchbay::core::configureAllocator(); // as the app's main() does
     using patchbay::bench::arg;
     if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");

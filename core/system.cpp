@@ -125,12 +125,12 @@ void configureAllocator()
         // each) is page-faulted and zeroed by the kernel anew on every use: on the EAP
         // benchmark that was a third of the run's time, spent in the kernel. Blocks up to
         // 1 GiB come from the heap instead and freed memory stays for the next pass;
-        // releaseFreeMemory() gives it back when a job ends. One arena for every thread: the
-        // other arenas' heaps are at most 64 MiB, so the compute worker's large tensors
-        // would still be mmapped one by one.
+        // releaseFreeMemory() gives it back when a job ends. The compute worker's thread
+        // keeps an arena of its own (its heaps hold blocks up to 64 MiB; larger ones are
+        // still mapped, a few per run): sharing the main thread's would make the GUI thread
+        // wait for its lock while the worker trims (40–50 ms after an EAP run).
         mallopt(M_MMAP_THRESHOLD, 1 << 30);
         mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
-        mallopt(M_ARENA_MAX, 1);
 #endif
     });
 }

@@ -22,8 +22,8 @@ struct SystemInfo
 
 // Makes the C library's allocator keep large blocks for reuse instead of mapping and
 // unmapping them around every tensor (glibc; elsewhere nothing). Called by initRuntime();
-// call it first thing in main() as well, before any thread starts, so that every thread
-// uses the same arena. Idempotent.
+// call it first thing in main() as well, so that the settings hold from the first
+// allocation on. Idempotent.
 void configureAllocator();
 
 // Returns the memory the allocator keeps free to the system (after a long computation).

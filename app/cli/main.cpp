@@ -4,6 +4,6 @@
 
 int main(int argc, char** argv)
 {
-    patchbay::core::configureAllocator(); // before any thread starts
+    patchbay::core::configureAllocator(); // before the first large allocation
     return patchbay::cli::run(argc, argv);
 }

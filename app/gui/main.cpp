@@ -37,7 +37,7 @@ bool printsOnly(int argc, char* argv[])
 
 int main(int argc, char* argv[])
 {
-    patchbay::core::configureAllocator(); // before any thread starts
+    patchbay::core::configureAllocator(); // before the first large allocation
     const std::unique_ptr<QCoreApplication> app(printsOnly(argc, argv) ? new QCoreApplication(argc, argv)
                                                                        : new QApplication(argc, argv));
     QApplication::setApplicationName(QStringLiteral("Patchbay"));

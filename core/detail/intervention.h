@@ -59,7 +59,7 @@ struct Intervention
     std::map<int, torch::Tensor>* recordInputs = nullptr;
 
     // Gradient probes (the attribution methods): when set, run() taps every receiver's
-    // input so that after a backward pass probes->receiverGradients() is ∂M/∂in_v.
+    // input so that after a backward pass probes->addScores() can use ∂M/∂in_v.
     GradientProbes* probes = nullptr;
 
     // Positions [batch] (int64) at which to read the logits; undefined = every position.
