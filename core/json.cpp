@@ -55,9 +55,7 @@ nlohmann::json readJsonFile(const std::filesystem::path& file)
     }
 }
 
-namespace {
-
-const nlohmann::json* member(const nlohmann::json& object, const char* key)
+const nlohmann::json* jsonMember(const nlohmann::json& object, const char* key)
 {
     if (!object.is_object())
         return nullptr;
@@ -67,11 +65,9 @@ const nlohmann::json* member(const nlohmann::json& object, const char* key)
     return &*it;
 }
 
-} // namespace
-
 int jsonPositiveInt(const nlohmann::json& object, const char* key, const std::string& where)
 {
-    const auto* value = member(object, key);
+    const auto* value = jsonMember(object, key);
     if (!value)
         throw Error(where + ": missing field \"" + key + "\"");
     if (!value->is_number_integer() || value->get<int64_t>() <= 0 || value->get<int64_t>() > (int64_t{1} << 30))
@@ -81,7 +77,7 @@ int jsonPositiveInt(const nlohmann::json& object, const char* key, const std::st
 
 int jsonOptionalInt(const nlohmann::json& object, const char* key, int fallback, const std::string& where)
 {
-    const auto* value = member(object, key);
+    const auto* value = jsonMember(object, key);
     if (!value)
         return fallback;
     if (!value->is_number_integer() || value->get<int64_t>() < 0 || value->get<int64_t>() > (int64_t{1} << 30))
@@ -91,7 +87,7 @@ int jsonOptionalInt(const nlohmann::json& object, const char* key, int fallback,
 
 double jsonOptionalNumber(const nlohmann::json& object, const char* key, double fallback, const std::string& where)
 {
-    const auto* value = member(object, key);
+    const auto* value = jsonMember(object, key);
     if (!value)
         return fallback;
     if (!value->is_number())
@@ -101,7 +97,7 @@ double jsonOptionalNumber(const nlohmann::json& object, const char* key, double 
 
 bool jsonOptionalBool(const nlohmann::json& object, const char* key, bool fallback, const std::string& where)
 {
-    const auto* value = member(object, key);
+    const auto* value = jsonMember(object, key);
     if (!value)
         return fallback;
     if (!value->is_boolean())
@@ -112,7 +108,7 @@ bool jsonOptionalBool(const nlohmann::json& object, const char* key, bool fallba
 std::string jsonOptionalString(const nlohmann::json& object, const char* key, const std::string& fallback,
                                const std::string& where)
 {
-    const auto* value = member(object, key);
+    const auto* value = jsonMember(object, key);
     if (!value)
         return fallback;
     if (!value->is_string())

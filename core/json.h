@@ -19,6 +19,10 @@ std::string readTextFile(const std::filesystem::path& file);
 // half a file where a good one was; throws core::Error naming the file. Any thread.
 void writeTextFileReplacing(const std::filesystem::path& file, const std::string& text);
 
+// The member `key` of `object`, or nullptr when `object` is not an object, lacks the key or
+// holds null there.
+const nlohmann::json* jsonMember(const nlohmann::json& object, const char* key);
+
 // Typed access to a required or optional field with messages of the form
 // "config.json: field \"n_layer\" must be a positive integer".
 int jsonPositiveInt(const nlohmann::json& object, const char* key, const std::string& where);

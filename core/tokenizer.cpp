@@ -896,19 +896,9 @@ std::string jsonType(const json& j)
     return j.type_name();
 }
 
-const json* field(const json& object, const char* key)
-{
-    if (!object.is_object())
-        return nullptr;
-    const auto it = object.find(key);
-    if (it == object.end() || it->is_null())
-        return nullptr;
-    return &*it;
-}
-
 bool optBool(const json& object, const char* key, bool fallback, const std::string& where)
 {
-    const json* v = field(object, key);
+    const json* v = jsonMember(object, key);
     if (!v)
         return fallback;
     if (!v->is_boolean())
@@ -918,7 +908,7 @@ bool optBool(const json& object, const char* key, bool fallback, const std::stri
 
 std::optional<std::string> optString(const json& object, const char* key, const std::string& where)
 {
-    const json* v = field(object, key);
+    const json* v = jsonMember(object, key);
     if (!v)
         return std::nullopt;
     if (!v->is_string())
@@ -1007,7 +997,7 @@ std::vector<NormalizerKind> readNormalizer(const json& j, const std::string& whe
     } else if (type == "Lowercase") {
         out.push_back(NormalizerKind::Lowercase);
     } else if (type == "Sequence") {
-        const json* list = field(j, "normalizers");
+        const json* list = jsonMember(j, "normalizers");
         if (!list || !list->is_array())
             throw Error(where + ".normalizers must be a list");
         for (std::size_t i = 0; i < list->size(); ++i) {
@@ -1055,7 +1045,7 @@ void readPreTokenizer(const json& j, const std::string& where, std::vector<PreTo
         return;
     const std::string type = typeOf(j, where);
     if (type == "Sequence") {
-        const json* list = field(j, "pretokenizers");
+        const json* list = jsonMember(j, "pretokenizers");
         if (!list || !list->is_array())
             throw Error(where + ".pretokenizers must be a list");
         for (std::size_t i = 0; i < list->size(); ++i)
@@ -1067,7 +1057,7 @@ void readPreTokenizer(const json& j, const std::string& where, std::vector<PreTo
             step.regex = makeOnigurumaRegex(kGpt2Pattern, where);
         out.emplace_back(step);
     } else if (type == "Split") {
-        const json* pattern = field(j, "pattern");
+        const json* pattern = jsonMember(j, "pattern");
         if (!pattern || !pattern->is_object())
             throw Error(where + ".pattern must be {\"Regex\": ...} or {\"String\": ...}");
         SplitStep step;
@@ -1104,7 +1094,7 @@ std::optional<std::string> templateBos(const json& j)
         return std::nullopt;
     const std::string type = j.value("type", "");
     if (type == "Sequence") {
-        if (const json* list = field(j, "processors"); list && list->is_array())
+        if (const json* list = jsonMember(j, "processors"); list && list->is_array())
             for (const json& p : *list)
                 if (auto bos = templateBos(p))
                     return bos;
@@ -1112,24 +1102,24 @@ std::optional<std::string> templateBos(const json& j)
     }
     if (type == "RobertaProcessing" || type == "BertProcessing") {
         // "cls": ["<s>", 0] is prepended to every sequence
-        if (const json* cls = field(j, "cls"); cls && cls->is_array() && !cls->empty() && (*cls)[0].is_string())
+        if (const json* cls = jsonMember(j, "cls"); cls && cls->is_array() && !cls->empty() && (*cls)[0].is_string())
             return (*cls)[0].get<std::string>();
         return std::nullopt;
     }
     if (type != "TemplateProcessing")
         return std::nullopt;
-    const json* single = field(j, "single");
+    const json* single = jsonMember(j, "single");
     if (!single || !single->is_array() || single->empty())
         return std::nullopt;
     const json& first = (*single)[0];
-    const json* special = field(first, "SpecialToken");
+    const json* special = jsonMember(first, "SpecialToken");
     if (!special)
         return std::nullopt;
     const std::string name = special->value("id", "");
     // The template refers to an entry of "special_tokens", whose ids are authoritative.
-    if (const json* tokens = field(j, "special_tokens")) {
-        if (const json* entry = field(*tokens, name.c_str())) {
-            if (const json* toks = field(*entry, "tokens"); toks && toks->is_array() && toks->size() == 1
+    if (const json* tokens = jsonMember(j, "special_tokens")) {
+        if (const json* entry = jsonMember(*tokens, name.c_str())) {
+            if (const json* toks = jsonMember(*entry, "tokens"); toks && toks->is_array() && toks->size() == 1
                                                              && (*toks)[0].is_string())
                 return (*toks)[0].get<std::string>();
         }
@@ -1191,9 +1181,9 @@ SpecialConfig readSpecialConfig(const std::filesystem::path& dir)
             if (t.set)
                 *slot = t;
         }
-        if (const json* v = field(j, "add_bos_token"); v && v->is_boolean())
+        if (const json* v = jsonMember(j, "add_bos_token"); v && v->is_boolean())
             config.addBos = v->get<bool>();
-        if (const json* dec = field(j, "added_tokens_decoder"); dec && dec->is_object()) {
+        if (const json* dec = jsonMember(j, "added_tokens_decoder"); dec && dec->is_object()) {
             for (auto it = dec->begin(); it != dec->end(); ++it) {
                 const std::string w = where + ": added_tokens_decoder[" + inQuotes(it.key()) + "]";
                 AddedToken t = readAddedToken(it.value(), w, false);
@@ -1345,7 +1335,7 @@ Tokenizer Tokenizer::fromTokenizerJson(const std::filesystem::path& file)
     if (!j.is_object())
         throw Error(where + ": expected a JSON object");
 
-    const json* model = field(j, "model");
+    const json* model = jsonMember(j, "model");
     if (!model || !model->is_object())
         throw Error(where + ": no \"model\" object");
     std::string type = optString(*model, "type", where + ": model").value_or("");
@@ -1356,7 +1346,7 @@ Tokenizer Tokenizer::fromTokenizerJson(const std::filesystem::path& file)
         impl->model = Impl::Model::Bpe;
         if (optBool(*model, "byte_fallback", false, mw))
             throw Error(mw + ".byte_fallback true is not supported");
-        if (const json* d = field(*model, "dropout"); d && (!d->is_number() || d->get<double>() > 0.0))
+        if (const json* d = jsonMember(*model, "dropout"); d && (!d->is_number() || d->get<double>() > 0.0))
             throw Error(mw + ".dropout is not supported (encoding must be deterministic)");
         impl->ignoreMerges = optBool(*model, "ignore_merges", false, mw);
         impl->fuseUnk = optBool(*model, "fuse_unk", false, mw);
@@ -1367,7 +1357,7 @@ Tokenizer Tokenizer::fromTokenizerJson(const std::filesystem::path& file)
     } else {
         throw Error(mw + ".type " + inQuotes(type) + " is not supported (supported: BPE, WordLevel)");
     }
-    const json* vocab = field(*model, "vocab");
+    const json* vocab = jsonMember(*model, "vocab");
     if (!vocab)
         throw Error(mw + " has no \"vocab\"");
     readVocab(*impl, *vocab, mw + ".vocab");
@@ -1378,7 +1368,7 @@ Tokenizer Tokenizer::fromTokenizerJson(const std::filesystem::path& file)
             impl->modelUnk = it->second;
     }
     if (impl->model == Impl::Model::Bpe) {
-        const json* merges = field(*model, "merges");
+        const json* merges = jsonMember(*model, "merges");
         if (!merges || !merges->is_array())
             throw Error(mw + ".merges must be a list");
         impl->merges.reserve(merges->size());
@@ -1420,13 +1410,13 @@ Tokenizer Tokenizer::fromTokenizerJson(const std::filesystem::path& file)
         impl->decoderByteLevel = true;
     }
 
-    if (const json* list = field(j, "added_tokens")) {
+    if (const json* list = jsonMember(j, "added_tokens")) {
         if (!list->is_array())
             throw Error(where + ": added_tokens must be a list");
         for (std::size_t i = 0; i < list->size(); ++i) {
             const std::string w = where + ": added_tokens[" + std::to_string(i) + "]";
             AddedToken t = readAddedToken((*list)[i], w, false);
-            const json* id = field((*list)[i], "id");
+            const json* id = jsonMember((*list)[i], "id");
             if (!id)
                 throw Error(w + " has no id");
             t.id = parseId(*id, w);
