@@ -164,7 +164,7 @@ private Q_SLOTS:
         QVERIFY(labelText(window, "deviceLabel").startsWith(QStringLiteral("Device: cpu")));
         QCOMPARE(window.errorText(), QString());
         QVERIFY(window.windowTitle().contains(QStringLiteral("model")));
-        QTRY_VERIFY(window.runPanel()->runButton()->isEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(window.runPanel()->runButton()->isEnabled(), kTimeoutMs);
     }
 
     // The demo model and its induction pairs; EAP from the Run button gives the scores the
@@ -176,7 +176,7 @@ private Q_SLOTS:
         window.show();
         QVERIFY(load(window, demoDir(), demoDir() + QStringLiteral("/induction.csv")));
         QSignalSpy finished(window.worker(), &ComputeWorker::runFinished);
-        QTRY_VERIFY(window.runPanel()->runButton()->isEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(window.runPanel()->runButton()->isEnabled(), kTimeoutMs);
         QTest::mouseClick(window.runPanel()->runButton(), Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTimeoutMs);
         const RunResult* result = window.currentResult();
@@ -211,10 +211,18 @@ private Q_SLOTS:
                 a1h3 += ours[e];
         QVERIFY(std::abs(window.scoreMap()->data().value(1, 3) - a1h3) <= 1e-9 * largest);
 
-        // Same model, pairs and settings: shown from the cache, no new job.
-        QVERIFY(window.runAttribution(window.runPanel()->settings()));
-        QTest::qWait(100);
-        QCOMPARE(finished.count(), 1);
+        // Same model, pairs and settings: shown from the cache, no new job. The worker emits
+        // `started` synchronously when a job is submitted, so a run job would be seen here at
+        // once (no waiting, nothing that a slow machine could hide).
+        {
+            QSignalSpy started(window.worker(), &ComputeWorker::started);
+            const RunSettings again = window.runPanel()->settings();
+            QVERIFY(window.runAttribution(again));
+            QVERIFY(!window.worker()->isRunningLongJob());
+            for (const auto& job : started)
+                QVERIFY2(job.at(1).toString() != again.describe(), qPrintable(job.at(1).toString()));
+            QCOMPARE(finished.count(), 1);
+        }
 
         // Export the scores as a circuit file: the CLI's numbers again.
         const QString exported = tmp.filePath(QStringLiteral("gui.json"));
@@ -274,7 +282,7 @@ private Q_SLOTS:
         const int before = lensReady.count();
         position->setCurrentIndex(0);
         QTRY_VERIFY_WITH_TIMEOUT(lensReady.count() > before, kTimeoutMs);
-        QTRY_VERIFY(std::abs(table->item(last, 0)->data(Qt::UserRole).toDouble() - expected) > 1e-3);
+        QTRY_VERIFY_WITH_TIMEOUT(std::abs(table->item(last, 0)->data(Qt::UserRole).toDouble() - expected) > 1e-3, kTimeoutMs);
     }
 
     // A session saved after an EAP run and reopened in another window brings back the
@@ -298,7 +306,7 @@ private Q_SLOTS:
             RunSettings settings = window.runPanel()->settings();
             settings.batchSize = 7;
             window.runPanel()->setSettings(settings);
-            QTRY_VERIFY(window.runPanel()->runButton()->isEnabled());
+            QTRY_VERIFY_WITH_TIMEOUT(window.runPanel()->runButton()->isEnabled(), kTimeoutMs);
             QVERIFY(window.runAttribution(settings));
             QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTimeoutMs);
             scores = window.currentResult()->scores->edgeScores;
@@ -334,11 +342,13 @@ private Q_SLOTS:
         QCOMPARE(window.graphCanvas()->circuit().edgeInGraph.at(static_cast<std::size_t>(patchedEdge)), char(0));
         const int jobs = static_cast<int>(started.count());
         QSignalSpy finished(window.worker(), &ComputeWorker::runFinished);
-        QTRY_VERIFY(window.runPanel()->runButton()->isEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(window.runPanel()->runButton()->isEnabled(), kTimeoutMs);
         QVERIFY(window.runAttribution(window.runPanel()->settings()));
-        QTest::qWait(100);
-        QCOMPARE(finished.count(), 0); // from the restored cache
+        // From the restored cache: `started` is emitted synchronously on submission, so no
+        // new job means none was submitted.
+        QVERIFY(!window.worker()->isRunningLongJob());
         QCOMPARE(static_cast<int>(started.count()), jobs);
+        QCOMPARE(finished.count(), 0);
 
         // A damaged session is refused by name and the window keeps its state.
         const QString bad = tmp.filePath(QStringLiteral("bad.pbsession"));
@@ -433,14 +443,14 @@ private Q_SLOTS:
         slow.method = QStringLiteral("eap-ig");
         slow.steps = 2000;
         window.runPanel()->setSettings(slow);
-        QTRY_VERIFY(window.runPanel()->runButton()->isEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(window.runPanel()->runButton()->isEnabled(), kTimeoutMs);
         QTest::mouseClick(window.runPanel()->runButton(), Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(!progress.isEmpty(), kTimeoutMs);
         QVERIFY(window.runPanel()->cancelButton()->isEnabled());
         QTest::mouseClick(window.runPanel()->cancelButton(), Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(cancelled.count(), 1, 10000);
         QCOMPARE(finished.count(), 0);
-        QTRY_VERIFY(window.runPanel()->runButton()->isEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(window.runPanel()->runButton()->isEnabled(), kTimeoutMs);
         QVERIFY(!window.runPanel()->cancelButton()->isEnabled());
         QCOMPARE(window.findChild<QLabel*>(QStringLiteral("runStatus"))->text(), QStringLiteral("Cancelled"));
     }
@@ -486,7 +496,7 @@ private Q_SLOTS:
         MainWindow window;
         window.show();
         QVERIFY(!load(window, missing));
-        QTRY_VERIFY(window.errorText().contains(QStringLiteral("no-such-model")));
+        QTRY_VERIFY_WITH_TIMEOUT(window.errorText().contains(QStringLiteral("no-such-model")), kTimeoutMs);
         QVERIFY(labelText(window, "modelPlaceholder").contains(QStringLiteral("no-such-model")));
         QVERIFY(!window.worker()->hasModel());
 
@@ -495,7 +505,7 @@ private Q_SLOTS:
         QCOMPARE(window.errorText(), QString());
         const QString fingerprint = window.worker()->model()->summary.fingerprint;
         QVERIFY(!load(window, missing));
-        QTRY_VERIFY(window.errorText().contains(QStringLiteral("no-such-model")));
+        QTRY_VERIFY_WITH_TIMEOUT(window.errorText().contains(QStringLiteral("no-such-model")), kTimeoutMs);
         QCOMPARE(window.worker()->model()->summary.fingerprint, fingerprint);
         QCOMPARE(labelText(window, "model_layers"), QStringLiteral("3"));
         QVERIFY(window.windowTitle().startsWith(QStringLiteral("model")));
@@ -532,25 +542,33 @@ private Q_SLOTS:
         QVERIFY(load(*window, demoDir(), demoDir() + QStringLiteral("/induction.csv")));
         RunSettings slow;
         slow.method = QStringLiteral("eap-ig");
-        slow.steps = 2000;
+        slow.steps = 200000; // hours of work on the demo model on any machine
+        QSignalSpy progress(window->worker(), &ComputeWorker::progress);
         QVERIFY(window->runAttribution(slow));
-        QTest::qWait(200);
+        QTRY_VERIFY_WITH_TIMEOUT(!progress.isEmpty(), kTimeoutMs); // the run has started
         QElapsedTimer clock;
         clock.start();
         delete window;
-        QVERIFY2(clock.elapsed() < 5000, qPrintable(QString::number(clock.elapsed())));
+        // The point is that closing cancels the run instead of waiting for it: a run of
+        // hours ended, on any machine however loaded, well within this generous bound. The
+        // time itself is measured by bench_responsiveness, not asserted here.
+        qInfo("window deleted %lld ms after the close", static_cast<long long>(clock.elapsed()));
+        QVERIFY2(clock.elapsed() < kTimeoutMs, qPrintable(QString::number(clock.elapsed())));
+    }
+
+    // A slot, so that QtTest runs it (it sat under `private:` and never ran).
+    void cleanupTestCase()
+    {
+        // Windows destroyed without a close leave their autosaves, as a crash would.
+        const QDir autosaves(QFileInfo(MainWindow::lastSessionFile()).absolutePath());
+        QDir(autosaves).removeRecursively();
+        QVERIFY(!autosaves.exists());
     }
 
 private:
     QTemporaryDir m_tmp;
     QString m_modelDir;
     QString m_pairsFile;
-
-    void cleanupTestCase()
-    {
-        // Windows destroyed without a close leave their autosaves, as a crash would.
-        QDir(QFileInfo(MainWindow::lastSessionFile()).absolutePath()).removeRecursively();
-    }
 };
 
 QTEST_MAIN(TestMainWindow)
