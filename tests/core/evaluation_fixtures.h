@@ -187,6 +187,12 @@ struct Cached
     }
 };
 
+// Relative to the expected value once it exceeds 1, absolute below: metrics of the random
+// fixtures are O(1–10), and float32 rounding scales with them. A tolerance of 1e-5 is used
+// only where both sides are float32 computations of the same quantity by reassociated
+// arithmetic (a few ulps apart, ~1e-6 relative on these 2–3 layer, d_model 32 models, on
+// any CPU, BLAS kernel or thread count); 1e-4 where one side is a hand-built forward with
+// more steps reordered, or a float64 reference.
 inline bool near(double a, double b, double tol) { return std::abs(a - b) <= tol * std::max(1.0, std::abs(b)); }
 
 #define QCOMPARE_NEAR(a, b, tol)                                                                                   \

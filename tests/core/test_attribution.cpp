@@ -101,7 +101,11 @@ private Q_SLOTS:
     void initTestCase() { torch::set_num_threads(1); }
 
     // EAP and activation patching against TransformerLens on the gpt2 fixture (float64
-    // reference; we run float32).
+    // reference; we run float32). Tolerance 1e-5 absolute: the scores are at most 1.26 (EAP)
+    // and 2.71 (activation patching), and a float32 forward/backward of this 3-layer,
+    // d_model 32 model carries a relative error of a few 1e-7 whatever the CPU's kernels
+    // or summation order, so the float32-vs-float64 gap stays near 1e-6; the relative 1e-4
+    // check on the large scores is the looser of the two only for scores below 0.1.
     void matchesTransformerLens()
     {
         const auto fixture = readJsonFile(std::filesystem::path(PATCHBAY_TEST_DATA_DIR) / "attribution/gpt2-eap.json");
