@@ -16,7 +16,7 @@ packages=(
     build-essential cmake ninja-build pkg-config git
     qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-svg-dev
     libqcustomplot-dev libqcustomplot2.1-qt6
-    libgraphviz-dev
+    libgraphviz-dev graphviz
     libtorch-dev libopenblas0-openmp
     nlohmann-json3-dev libpcre2-dev
     xvfb xauth desktop-file-utils appstream dpkg-dev

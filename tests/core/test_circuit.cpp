@@ -236,7 +236,8 @@ private Q_SLOTS:
         const Circuit c = core::readCircuit(mibFile(), &format);
         const auto ms = timer.elapsed();
         qInfo("read %zu edges in %lld ms", c.graph.edgeCount(), static_cast<long long>(ms));
-        QVERIFY2(ms < 1000, "reading a 32k-edge circuit should take well under a second");
+        // How fast is bench_canvas's to say (a unit test asserts no time: a loaded machine
+        // runs 10-30x slower).
 
         QCOMPARE(format, CircuitFormat::EapIg);
         QCOMPARE(c.graph.nLayers(), 12);

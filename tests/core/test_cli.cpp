@@ -289,7 +289,17 @@ private Q_SLOTS:
         QCOMPARE(points.size(), std::size_t(11));
         QVERIFY(std::abs(points[0]["faithfulness"].get<double>()) < 1e-4);
         QVERIFY(std::abs(points[10]["faithfulness"].get<double>() - 1.0) < 1e-4);
-        QVERIFY(j["sweep"]["cpr"].is_number());
+        // CPR and CMD are the trapezoid areas of the printed points (recomputed here in double,
+        // the same arithmetic; the points print as shortest round-trip text).
+        double cpr = 0, cmd = 0;
+        for (std::size_t i = 1; i < points.size(); ++i) {
+            const double dx = points[i]["fraction"].get<double>() - points[i - 1]["fraction"].get<double>();
+            const double f0 = points[i - 1]["faithfulness"].get<double>(), f1 = points[i]["faithfulness"].get<double>();
+            cpr += dx * (f0 + f1) / 2;
+            cmd += dx * (std::abs(1 - f0) + std::abs(1 - f1)) / 2;
+        }
+        QVERIFY2(std::abs(j["sweep"]["cpr"].get<double>() - cpr) <= 1e-12, j["sweep"].dump().c_str());
+        QVERIFY2(std::abs(j["sweep"]["cmd"].get<double>() - cmd) <= 1e-12, j["sweep"].dump().c_str());
 
         r = runCli(base + QStringList{QStringLiteral("--metric"), QStringLiteral("accuracy")});
         QCOMPARE(r.exitCode, 1);

@@ -5,6 +5,7 @@
 // patching against the IOI paper's four passes written out separately.
 #include "core/detail/evaluation_state.h"
 #include "core/error.h"
+#include "core/system.h"
 #include "tests/core/evaluation_fixtures.h"
 
 #include <QTest>
@@ -37,7 +38,15 @@ class TestEvaluation : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase() { torch::set_num_threads(1); }
+    // One thread, for results that do not depend on the machine's core count. initRuntime()
+    // first: its one-time set-up (run by the first Model::load) would otherwise reset the
+    // count to every core afterwards.
+    void initTestCase()
+    {
+        initRuntime();
+        torch::set_num_threads(1);
+        QCOMPARE(torch::get_num_threads(), 1);
+    }
 
     void fixtures_data()
     {
@@ -68,10 +77,17 @@ private Q_SLOTS:
             QCOMPARE_NEAR(ev.referenceMetric(), corrupted, 1e-4);
             if (metric == Metric::Kl)
                 QVERIFY(std::abs(ev.cleanMetric()) < 1e-6);
-            // Full graph = clean, empty circuit = reference: faithfulness 1 and 0.
+            // Full graph = clean, empty circuit = reference, compared as metrics: faithfulness
+            // divides by clean − reference, which for some metrics on random fixtures is small
+            // enough to magnify float32 rounding, so it is checked only where the gap is large.
             const auto E = ev.graph().edgeCount();
-            QCOMPARE_NEAR(ev.faithfulness(ev.evaluate(std::vector<float>(E, 1.0f))), 1.0, 1e-4);
-            QCOMPARE_NEAR(ev.faithfulness(ev.evaluate(std::vector<float>(E, 0.0f))), 0.0, 1e-4);
+            const double all = ev.evaluate(std::vector<float>(E, 1.0f)), none = ev.evaluate(std::vector<float>(E, 0.0f));
+            QCOMPARE_NEAR(all, ev.cleanMetric(), 1e-5);
+            QCOMPARE_NEAR(none, ev.referenceMetric(), 1e-5);
+            if (std::abs(ev.cleanMetric() - ev.referenceMetric()) > 0.1) {
+                QCOMPARE_NEAR(ev.faithfulness(all), 1.0, 1e-4);
+                QCOMPARE_NEAR(ev.faithfulness(none), 0.0, 1e-4);
+            }
         }
     }
 

@@ -148,7 +148,8 @@ private Q_SLOTS:
         const int64_t vocab = model->config().dVocab;
         for (int64_t p = 0; p < 3; ++p)
             for (int64_t v = 0; v < vocab; ++v)
-                QVERIFY(std::abs(both.at({1, p, v}) - alone.at({0, p, v})) <= 1e-5f);
+                // Different GEMM shapes (batch 2 vs 1) may round differently in the last bits.
+                QVERIFY(std::abs(both.at({1, p, v}) - alone.at({0, p, v})) <= 1e-5f * std::max(1.0f, std::abs(alone.at({0, p, v}))));
         QCOMPARE(both.at({1, 5, 0}), 0.0f); // padding rows are zeroed
     }
 
@@ -210,6 +211,9 @@ private Q_SLOTS:
             for (const auto& t : at["tracked"])
                 tracked.push_back(t["id"].get<int32_t>());
             const auto lens = model->logitLens(ids, at["position"].get<int64_t>(), topK, tracked);
+            // Every token's probability per stage, to tell a rank that differs from a near tie.
+            const int vocab = model->config().dVocab;
+            const auto full = model->logitLens(ids, at["position"].get<int64_t>(), vocab);
             QCOMPARE(lens.stages, ref["stages"].get<int>());
             QCOMPARE(lens.position, at["position"].get<int64_t>());
             for (int s = 0; s < lens.stages; ++s) {
@@ -225,7 +229,15 @@ private Q_SLOTS:
                 for (std::size_t t = 0; t < tracked.size(); ++t) {
                     const auto i = static_cast<std::size_t>(s) * tracked.size() + t;
                     QVERIFY(std::abs(lens.trackedProbs[i] - at["tracked"][t]["probs"][s].get<float>()) <= 1e-5);
-                    QCOMPARE(lens.trackedRanks[i], at["tracked"][t]["ranks"][s].get<int64_t>());
+                    // Ranks must agree, except across probabilities that tie within float32
+                    // rounding (1e-6), whose order another CPU's kernels may swap.
+                    const int64_t want = at["tracked"][t]["ranks"][s].get<int64_t>();
+                    const float p = lens.trackedProbs[i];
+                    int64_t ties = 0;
+                    for (int k = 0; k < vocab; ++k)
+                        ties += std::abs(full.topProbs[static_cast<std::size_t>(s) * vocab + k] - p) <= 1e-6f;
+                    QVERIFY2(std::abs(lens.trackedRanks[i] - want) <= std::max<int64_t>(0, ties - 1),
+                             qPrintable(QStringLiteral("%1 stage %2: rank %3 vs %4").arg(fixture).arg(s).arg(lens.trackedRanks[i]).arg(want)));
                 }
             }
         }
@@ -233,7 +245,11 @@ private Q_SLOTS:
         const auto lens = model->logitLens(ids, -1, 1);
         const auto logits = model->logits({ids}, false);
         const auto argmax = std::max_element(logits.values.begin(), logits.values.end()) - logits.values.begin();
-        QCOMPARE(lens.topIds.back(), static_cast<int32_t>(argmax));
+        // Two code paths: the top token must be the argmax unless the two are tied within rounding.
+        const auto chosen = static_cast<std::size_t>(lens.topIds.back());
+        QVERIFY2(lens.topIds.back() == static_cast<int32_t>(argmax)
+                     || logits.values[static_cast<std::size_t>(argmax)] - logits.values[chosen] <= 1e-5f,
+                 qPrintable(QStringLiteral("%1: top %2 vs argmax %3").arg(fixture).arg(lens.topIds.back()).arg(argmax)));
         QCOMPARE(lens.stageLabel(0), std::string("embed"));
         QCOMPARE(lens.stageLabel(lens.stages - 1), "after " + std::to_string(lens.stages - 2));
         QVERIFY_THROWS_EXCEPTION(Error, model->logitLens(ids, static_cast<int64_t>(ids.size()), 5));
