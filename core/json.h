@@ -5,8 +5,24 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 namespace patchbay::core {
+
+// The deepest nesting of arrays and objects any JSON input may have. Real files nest a
+// handful of levels (a session about eight); nlohmann's dump(), copies and comparisons
+// recurse once per level, so a file of 50,000 '[' would overflow the stack.
+constexpr int kMaxJsonDepth = 128;
+
+// Parses JSON text after checking its nesting depth (kMaxJsonDepth); throws core::Error
+// "WHERE: invalid JSON (...)" for malformed text, numbers out of range and too deep
+// nesting, never a nlohmann exception. Any thread.
+nlohmann::json parseJsonText(std::string_view text, const std::string& where);
+
+// A JSON value for an error message: scalars as JSON (strings cut to a few dozen
+// characters), arrays and objects by their size ("an array of 3 elements"). Never
+// dump() a value from a file into a message: it may be huge.
+std::string jsonForMessage(const nlohmann::json& value);
 
 // Reads and parses a JSON file; throws core::Error naming the file (and the parser's
 // position) when it is missing, unreadable or malformed. Any thread.

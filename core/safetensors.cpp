@@ -126,13 +126,9 @@ SafetensorsFile::SafetensorsFile(const fs::path& path) : m_path(path)
         const uint64_t dataStart = 8 + headerLen;
         const uint64_t dataSize = m_size - dataStart;
 
-        nlohmann::json header;
-        try {
-            header = nlohmann::json::parse(reinterpret_cast<const char*>(bytes + 8),
-                                           reinterpret_cast<const char*>(bytes + dataStart));
-        } catch (const nlohmann::json::parse_error& e) {
-            throw Error(where + ": header is not valid JSON (" + e.what() + ")");
-        }
+        const nlohmann::json header = parseJsonText(
+            std::string_view(reinterpret_cast<const char*>(bytes + 8), static_cast<std::size_t>(headerLen)),
+            where + ": header");
         if (!header.is_object())
             throw Error(where + ": header must be a JSON object");
 

@@ -203,9 +203,9 @@ Session parseSession(const std::string& text, const std::string& where)
 {
     Json j;
     try {
-        j = Json::parse(text);
-    } catch (const Json::exception& e) {
-        throw Error(where + ": not a session file (" + e.what() + ")");
+        j = parseJsonText(text, where);
+    } catch (const Error& e) {
+        throw Error(std::string(e.what()) + "; not a session file");
     }
     const auto format = j.is_object() ? j.find("format") : j.end();
     if (!j.is_object() || format == j.end() || !format->is_string() || format->get<std::string>() != kFormat)

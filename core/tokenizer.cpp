@@ -902,7 +902,7 @@ bool optBool(const json& object, const char* key, bool fallback, const std::stri
     if (!v)
         return fallback;
     if (!v->is_boolean())
-        throw Error(where + "." + key + " must be true or false, got " + v->dump());
+        throw Error(where + "." + key + " must be true or false, got " + jsonForMessage(*v));
     return v->get<bool>();
 }
 
@@ -929,7 +929,7 @@ std::string typeOf(const json& object, const std::string& where)
 int32_t parseId(const json& v, const std::string& where)
 {
     if (!v.is_number_integer())
-        throw Error(where + ": id must be an integer, got " + v.dump());
+        throw Error(where + ": id must be an integer, got " + jsonForMessage(v));
     const auto id = v.get<int64_t>();
     if (id < 0 || id > kMaxTokenId)
         throw Error(where + ": id " + std::to_string(id) + " is out of range (0.." + std::to_string(kMaxTokenId) + ")");
@@ -1384,7 +1384,7 @@ Tokenizer Tokenizer::fromTokenizerJson(const std::filesystem::path& file)
             } else if (m.is_array() && m.size() == 2 && m[0].is_string() && m[1].is_string()) {
                 addMerge(*impl, m[0].get<std::string>(), m[1].get<std::string>(), int32_t(i), w);
             } else {
-                throw Error(w + ": expected \"a b\" or [\"a\", \"b\"], got " + m.dump());
+                throw Error(w + ": expected \"a b\" or [\"a\", \"b\"], got " + jsonForMessage(m));
             }
         }
     }

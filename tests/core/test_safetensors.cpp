@@ -99,7 +99,7 @@ private Q_SLOTS:
         expectError("abc", {"truncated"});
         expectError(lengthPrefix(1000) + "{}", {"past the end"});
         expectError(lengthPrefix(~uint64_t{0}) + "{}", {"past the end"});
-        expectError(safetensors("{not json", ""), {"not valid JSON"});
+        expectError(safetensors("{not json", ""), {"header: invalid JSON"});
         expectError(safetensors("[1,2]", ""), {"JSON object"});
         // payload shorter than the offsets (a truncated download)
         expectError(safetensors(ok, floats({1.f})), {"\"a\"", "past the end"});

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: MIT
+// Hostile inputs through every reader of files (docs/resource-policy.md): deep nesting,
+// numbers out of range, huge values in messages. Each must end in a core::Error naming
+// the file, never a crash, a hang or gigabytes of memory.
+#include "core/circuit.h"
+#include "core/dataset.h"
+#include "core/error.h"
+#include "core/json.h"
+#include "core/model.h"
+#include "core/safetensors.h"
+#include "core/session.h"
+#include "core/tokenizer.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <fstream>
+#include <functional>
+
+using namespace patchbay::core;
+namespace fs = std::filesystem;
+
+namespace {
+
+using Reader = std::function<void(const fs::path&)>;
+
+void write(const fs::path& file, const std::string& text)
+{
+    std::ofstream out(file, std::ios::binary);
+    out << text;
+}
+
+// '[' x n, the value that crashed every reader through dump()'s recursion.
+std::string deepArray(std::size_t n)
+{
+    return std::string(n, '[') + std::string(n, ']');
+}
+
+// The reader of each kind of file, given where the file lies. Models and tokenizers read
+// a fixed name inside a directory, so those readers take the directory's file.
+struct NamedReader
+{
+    const char* name;
+    const char* fileName;
+    Reader read;
+};
+
+const std::vector<NamedReader>& readers()
+{
+    static const std::vector<NamedReader> all = {
+        {"config.json", "config.json", [](const fs::path& f) { readModelConfig(f.parent_path()); }},
+        {"tokenizer.json", "tokenizer.json", [](const fs::path& f) { Tokenizer::fromTokenizerJson(f); }},
+        {"dataset json", "pairs.json", [](const fs::path& f) { readDataset(f); }},
+        {"circuit", "circuit.json", [](const fs::path& f) { readCircuit(f); }},
+        {"session", "s.pbsession", [](const fs::path& f) { readSession(f); }},
+    };
+    return all;
+}
+
+// A document of the reader's kind with `value` where a scalar belongs, so the reader gets
+// past the parser and reaches the code that names the bad value.
+std::string documentWith(const std::string& reader, const std::string& value)
+{
+    if (reader == "config.json")
+        return R"({"model_type":"gpt2","n_layer":)" + value + R"(,"n_head":2,"n_embd":8,"vocab_size":10})";
+    if (reader == "tokenizer.json")
+        return R"({"model":{"type":"BPE","vocab":{"a":0},"merges":[],"byte_fallback":)" + value + "}}";
+    if (reader == "dataset json")
+        return R"([{"clean":"a","corrupted":"b","answer_ids":)" + value + "}]";
+    if (reader == "circuit")
+        return R"({"cfg":{"n_layers":)" + value + R"(,"n_heads":1,"parallel_attn_mlp":false,"d_model":4},"edges":{}})";
+    return R"({"format":"patchbay-session","version":)" + value + R"(,"model":{}})";
+}
+
+QString errorOf(const Reader& read, const fs::path& file)
+{
+    try {
+        read(file);
+    } catch (const Error& e) {
+        return QString::fromStdString(e.what());
+    }
+    return {};
+}
+
+} // namespace
+
+class TestUntrusted : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void parseRefusesDeepNesting()
+    {
+        const std::string ok = deepArray(kMaxJsonDepth);
+        QCOMPARE(parseJsonText(ok, "t").dump().size(), ok.size());
+        try {
+            parseJsonText("{\"a\":" + deepArray(kMaxJsonDepth) + "}", "t.json");
+            QFAIL("no error");
+        } catch (const Error& e) {
+            QCOMPARE(QString(e.what()), QString("t.json: invalid JSON (arrays and objects nested deeper than 128 levels, "
+                                                "at byte 132)"));
+        }
+        // Brackets inside strings are text, not nesting.
+        const std::string text = "[\"" + std::string(1000, '[') + "\\\"\"]";
+        QCOMPARE(parseJsonText(text, "t")[0].get<std::string>().size(), std::size_t(1001));
+    }
+
+    void parseNamesTheFileForNumbersOutOfRange()
+    {
+        try {
+            parseJsonText("{\"n\": 1e999}", "c.json");
+            QFAIL("no error");
+        } catch (const Error& e) {
+            const QString what = e.what();
+            QVERIFY2(what.startsWith("c.json: invalid JSON (a number is out of range"), qPrintable(what));
+        }
+    }
+
+    void messagesShowValuesShortened()
+    {
+        QCOMPARE(jsonForMessage(nlohmann::json(3)), std::string("3"));
+        QCOMPARE(jsonForMessage(nlohmann::json("ab")), std::string("\"ab\""));
+        QCOMPARE(jsonForMessage(nlohmann::json::array({1, 2, 3})), std::string("an array of 3 elements"));
+        QCOMPARE(jsonForMessage(nlohmann::json::object({{"a", 1}})), std::string("an object with 1 member"));
+        const std::string longText = jsonForMessage(nlohmann::json(std::string(100000, 'x')));
+        QCOMPARE(longText, "\"" + std::string(60, 'x') + "...\" (100000 bytes)");
+    }
+
+    void everyReaderRefusesDeepNesting_data()
+    {
+        QTest::addColumn<int>("reader");
+        for (std::size_t i = 0; i < readers().size(); ++i)
+            QTest::newRow(readers()[i].name) << int(i);
+    }
+
+    // The inputs of the report: 52,000 '[' crashed every reader (and the app).
+    void everyReaderRefusesDeepNesting()
+    {
+        QFETCH(int, reader);
+        const auto& r = readers()[std::size_t(reader)];
+        QTemporaryDir dir;
+        const fs::path file = fs::path(dir.path().toStdString()) / r.fileName;
+        write(file, documentWith(r.name, deepArray(60000)));
+        const QString what = errorOf(r.read, file);
+        QVERIFY2(what.startsWith(QString::fromStdString(file.string())), qPrintable(what));
+        QVERIFY2(what.contains("nested deeper than 128 levels"), qPrintable(what));
+    }
+
+    void everyReaderShowsAShortValue_data() { everyReaderRefusesDeepNesting_data(); }
+
+    // A value nested within the limit still reaches the field check, whose message must
+    // stay short (it used to dump the whole value).
+    void everyReaderShowsAShortValue()
+    {
+        QFETCH(int, reader);
+        const auto& r = readers()[std::size_t(reader)];
+        QTemporaryDir dir;
+        const fs::path file = fs::path(dir.path().toStdString()) / r.fileName;
+        std::string big = "[" + std::string(100, '[');
+        for (int i = 0; i < 20000; ++i)
+            big += "1,";
+        big += "1" + std::string(101, ']');
+        write(file, documentWith(r.name, big));
+        const QString what = errorOf(r.read, file);
+        QVERIFY2(!what.isEmpty(), "no error");
+        QVERIFY2(what.size() < 600, qPrintable(what.left(600)));
+    }
+
+    void everyReaderNamesTheFileForNumberOverflow_data() { everyReaderRefusesDeepNesting_data(); }
+
+    void everyReaderNamesTheFileForNumberOverflow()
+    {
+        QFETCH(int, reader);
+        const auto& r = readers()[std::size_t(reader)];
+        QTemporaryDir dir;
+        const fs::path file = fs::path(dir.path().toStdString()) / r.fileName;
+        write(file, documentWith(r.name, "1e999"));
+        const QString what = errorOf(r.read, file);
+        QVERIFY2(what.startsWith(QString::fromStdString(file.string()) + ": invalid JSON (a number is out of range"),
+                 qPrintable(what));
+    }
+
+    void safetensorsHeaderRefusesDeepNesting()
+    {
+        QTemporaryDir dir;
+        const fs::path file = fs::path(dir.path().toStdString()) / "model.safetensors";
+        const std::string header = "{\"a\":" + deepArray(60000) + "}";
+        std::string bytes(8, '\0');
+        for (int i = 0; i < 8; ++i)
+            bytes[std::size_t(i)] = char((header.size() >> (8 * i)) & 0xFF);
+        write(file, bytes + header);
+        const QString what = errorOf([](const fs::path& f) { SafetensorsFile{f}; }, file);
+        QVERIFY2(what.contains("header: invalid JSON (arrays and objects nested deeper"), qPrintable(what));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestUntrusted)
+#include "test_untrusted.moc"
