@@ -536,6 +536,10 @@ Circuit parseCircuit(const Json& j, const std::string& file, CircuitFormat forma
         throw Error(cfgWhere + ": n_heads (" + std::to_string(heads) + ") is not a multiple of n_kv_heads ("
                     + std::to_string(kvHeads) + ")");
 
+    // The graph is built whole, every edge at once: its size is checked first, so a
+    // few bytes of cfg cannot ask for gigabytes.
+    if (const std::string problem = Graph::shapeProblem(layers, heads, kvHeads, parallel); !problem.empty())
+        throw Error(cfgWhere + ": " + problem);
     Circuit c(Graph(layers, heads, kvHeads, parallel), dModel);
     const Graph& g = c.graph;
     const NameIndex names(g);

@@ -9,12 +9,42 @@ namespace patchbay::core {
 
 Graph::Graph(const ModelConfig& c) : Graph(c.nLayers, c.nHeads, c.nKvHeads, c.parallelAttnMlp) {}
 
+std::uint64_t Graph::edgeCountFor(int nLayers, int nHeads, int nKvHeads, bool parallelAttnMlp)
+{
+    if (nLayers <= 0 || nHeads <= 0 || nKvHeads <= 0 || nHeads % nKvHeads != 0 || nLayers > kMaxLayers
+        || nHeads > kMaxHeads)
+        return 0;
+    // Within the limits every term fits easily in 64 bits (at most ~2^41).
+    const std::uint64_t L = std::uint64_t(nLayers), H = std::uint64_t(nHeads), Hkv = std::uint64_t(nKvHeads);
+    std::uint64_t edges = 1 + L * (H + 1); // into logits: every sender
+    for (std::uint64_t l = 0; l < L; ++l) {
+        const std::uint64_t before = 1 + l * (H + 1);
+        edges += (H + 2 * Hkv) * before + (parallelAttnMlp ? before : before + H);
+    }
+    return edges;
+}
+
+std::string Graph::shapeProblem(int nLayers, int nHeads, int nKvHeads, bool parallelAttnMlp)
+{
+    const std::string shape = std::to_string(nLayers) + " layers, " + std::to_string(nHeads) + " heads, "
+        + std::to_string(nKvHeads) + " key/value heads";
+    if (nLayers <= 0 || nHeads <= 0 || nKvHeads <= 0 || nHeads % nKvHeads != 0)
+        return "invalid shape (" + shape + ")";
+    if (nLayers > kMaxLayers || nHeads > kMaxHeads)
+        return "a graph of " + shape + " is larger than this build accepts (at most " + std::to_string(kMaxLayers)
+            + " layers and " + std::to_string(kMaxHeads) + " heads)";
+    const std::uint64_t edges = edgeCountFor(nLayers, nHeads, nKvHeads, parallelAttnMlp);
+    if (edges > kMaxEdges)
+        return "a graph of " + shape + " has " + std::to_string(edges) + " edges, more than this build accepts ("
+            + std::to_string(kMaxEdges) + ")";
+    return {};
+}
+
 Graph::Graph(int nLayers, int nHeads, int nKvHeads, bool parallelAttnMlp)
     : m_layers(nLayers), m_heads(nHeads), m_kvHeads(nKvHeads), m_parallel(parallelAttnMlp)
 {
-    if (nLayers <= 0 || nHeads <= 0 || nKvHeads <= 0 || nHeads % nKvHeads != 0)
-        throw Error("graph: invalid shape (" + std::to_string(nLayers) + " layers, " + std::to_string(nHeads)
-                    + " heads, " + std::to_string(nKvHeads) + " key/value heads)");
+    if (const std::string problem = shapeProblem(nLayers, nHeads, nKvHeads, parallelAttnMlp); !problem.empty())
+        throw Error("graph: " + problem);
     build();
 }
 
@@ -62,6 +92,7 @@ void Graph::build()
     m_receivers.push_back({NodeKind::Logits, m_layers, -1, Port::None, "logits", "logits"});
     m_sendersBefore.push_back(static_cast<int>(m_senders.size()));
 
+    m_edges.reserve(static_cast<std::size_t>(edgeCountFor(m_layers, m_heads, m_kvHeads, m_parallel)));
     for (std::size_t r = 0; r < m_receivers.size(); ++r) {
         m_firstEdgeOfReceiver.push_back(m_edges.size());
         for (int s = 0; s < m_sendersBefore[r]; ++s) {

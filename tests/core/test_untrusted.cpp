@@ -180,6 +180,34 @@ private Q_SLOTS:
                  qPrintable(what));
     }
 
+    // A 200-byte circuit file used to ask for 4 GB (200 layers x 150 heads) or more
+    // before its first edge was read.
+    void circuitCfgSizesAreCheckedFirst_data()
+    {
+        QTest::addColumn<QString>("cfg");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("200 x 150") << R"("n_layers":200,"n_heads":150)"
+                                   << "cfg: a graph of 200 layers, 150 heads, 150 key/value heads has 1355360301 edges, "
+                                      "more than this build accepts (33554432)";
+        QTest::newRow("2 x 2^24") << R"("n_layers":2,"n_heads":16777216)"
+                                  << "cfg: a graph of 2 layers, 16777216 heads, 16777216 key/value heads is larger than this "
+                                     "build accepts (at most 1024 layers and 1024 heads)";
+        QTest::newRow("2^30 x 2^30") << R"("n_layers":1073741824,"n_heads":1073741824)"
+                                     << "cfg: a graph of 1073741824 layers, 1073741824 heads, 1073741824 key/value heads is "
+                                        "larger than this build accepts (at most 1024 layers and 1024 heads)";
+    }
+
+    void circuitCfgSizesAreCheckedFirst()
+    {
+        QFETCH(QString, cfg);
+        QFETCH(QString, expected);
+        QTemporaryDir dir;
+        const fs::path file = fs::path(dir.path().toStdString()) / "circuit.json";
+        write(file, R"({"cfg":{)" + cfg.toStdString() + R"(,"parallel_attn_mlp":false,"d_model":8},"edges":{}})");
+        const QString what = errorOf([](const fs::path& f) { readCircuit(f); }, file);
+        QCOMPARE(what, QString::fromStdString(file.string()) + ": " + expected);
+    }
+
     void safetensorsHeaderRefusesDeepNesting()
     {
         QTemporaryDir dir;
