@@ -8,18 +8,6 @@
 
 namespace patchbay::core {
 
-std::string readTextFile(const std::filesystem::path& file)
-{
-    std::ifstream in(file, std::ios::binary);
-    if (!in)
-        throw Error(file.string() + ": cannot open file");
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    if (in.bad())
-        throw Error(file.string() + ": read error");
-    return buffer.str();
-}
-
 void writeTextFileReplacing(const std::filesystem::path& file, const std::string& text)
 {
     auto temp = file;

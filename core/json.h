@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "core/fileio.h" // readTextFile: every JSON reader reads through it
+
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
@@ -27,9 +29,6 @@ std::string jsonForMessage(const nlohmann::json& value);
 // Reads and parses a JSON file; throws core::Error naming the file (and the parser's
 // position) when it is missing, unreadable or malformed. Any thread.
 nlohmann::json readJsonFile(const std::filesystem::path& file);
-
-// Reads a whole file as bytes; throws core::Error naming the file.
-std::string readTextFile(const std::filesystem::path& file);
 
 // Writes `text` beside `file` and renames it into place, so a failed write never leaves
 // half a file where a good one was; throws core::Error naming the file. Any thread.

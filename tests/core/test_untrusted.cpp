@@ -17,6 +17,8 @@
 #include <fstream>
 #include <functional>
 
+#include <sys/stat.h>
+
 using namespace patchbay::core;
 namespace fs = std::filesystem;
 
@@ -54,6 +56,25 @@ const std::vector<NamedReader>& readers()
         {"circuit", "circuit.json", [](const fs::path& f) { readCircuit(f); }},
         {"session", "s.pbsession", [](const fs::path& f) { readSession(f); }},
     };
+    return all;
+}
+
+// Every reader of files, the weights and GPT-2's vocab + merges included.
+const std::vector<NamedReader>& allReaders()
+{
+    static const std::vector<NamedReader> all = [] {
+        auto v = readers();
+        v.push_back({"model.safetensors", "model.safetensors", [](const fs::path& f) { SafetensorsFile{f}; }});
+        v.push_back({"vocab.json", "vocab.json", [](const fs::path& f) {
+                         write(f.parent_path() / "merges.txt", "#version: 0.2\n");
+                         Tokenizer::fromVocabAndMerges(f, f.parent_path() / "merges.txt");
+                     }});
+        v.push_back({"merges.txt", "merges.txt", [](const fs::path& f) {
+                         write(f.parent_path() / "vocab.json", "{\"a\": 0}");
+                         Tokenizer::fromVocabAndMerges(f.parent_path() / "vocab.json", f);
+                     }});
+        return v;
+    }();
     return all;
 }
 
@@ -206,6 +227,56 @@ private Q_SLOTS:
         write(file, R"({"cfg":{)" + cfg.toStdString() + R"(,"parallel_attn_mlp":false,"d_model":8},"edges":{}})");
         const QString what = errorOf([](const fs::path& f) { readCircuit(f); }, file);
         QCOMPARE(what, QString::fromStdString(file.string()) + ": " + expected);
+    }
+
+    void everyReaderRefusesFilesThatAreNotFiles_data()
+    {
+        QTest::addColumn<int>("reader");
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<QString>("expected");
+        for (std::size_t i = 0; i < allReaders().size(); ++i) {
+            const char* name = allReaders()[i].name;
+            QTest::addRow("%s: /dev/zero", name) << int(i) << "zero" << ": is not a regular file (a character device)";
+            QTest::addRow("%s: FIFO", name) << int(i) << "fifo" << ": is not a regular file (a FIFO)";
+            QTest::addRow("%s: directory", name) << int(i) << "directory" << ": is a directory";
+        }
+    }
+
+    // A symlink to /dev/zero used to be read until memory ran out; a FIFO blocked forever
+    // in open(); a directory gave "unexpected end of input".
+    void everyReaderRefusesFilesThatAreNotFiles()
+    {
+        QFETCH(int, reader);
+        QFETCH(QString, kind);
+        QFETCH(QString, expected);
+        const auto& r = allReaders()[std::size_t(reader)];
+        QTemporaryDir dir;
+        const fs::path file = fs::path(dir.path().toStdString()) / r.fileName;
+        if (kind == "zero")
+            fs::create_symlink("/dev/zero", file);
+        else if (kind == "fifo")
+            QCOMPARE(::mkfifo(file.c_str(), 0600), 0);
+        else
+            fs::create_directory(file);
+        const QString what = errorOf(r.read, file);
+        QVERIFY2(what.startsWith(QString::fromStdString(file.string()) + expected), qPrintable(what));
+    }
+
+    void textFilesAreCapped()
+    {
+        QTemporaryDir dir;
+        const fs::path file = fs::path(dir.path().toStdString()) / "big.txt";
+        write(file, std::string(100, 'x'));
+        QCOMPARE(readTextFile(file, 100).size(), std::size_t(100));
+        try {
+            readTextFile(file, 99);
+            QFAIL("no error");
+        } catch (const Error& e) {
+            QCOMPARE(QString(e.what()), QString::fromStdString(file.string())
+                                            + ": the file is larger than the 99 bytes this reader accepts (100 bytes or "
+                                              "more; see docs/resource-policy.md)");
+        }
+        QCOMPARE(kMaxTextFileBytes, std::uint64_t(256) << 20);
     }
 
     void safetensorsHeaderRefusesDeepNesting()
