@@ -201,6 +201,50 @@ private Q_SLOTS:
                  qPrintable(what));
     }
 
+    // Numbers no model has used to give exit 0 with every logit null (epsilon -1) or
+    // near-constant logits (1e308); sizes beyond the limits reached the allocator.
+    void configNumbersAreRangeChecked_data()
+    {
+        QTest::addColumn<QString>("model");
+        QTest::addColumn<QString>("key");
+        QTest::addColumn<QString>("value");
+        QTest::addColumn<QString>("expected");
+        const QString eps = "the layer norm epsilon (layer_norm_epsilon, layer_norm_eps or rms_norm_eps) is ";
+        QTest::newRow("gpt2 negative epsilon") << "gpt2" << "layer_norm_epsilon" << "-1" << eps + "-1.0; it must be in (0, 0.1]";
+        QTest::newRow("gpt2 huge epsilon") << "gpt2" << "layer_norm_epsilon" << "1e308" << eps + "1e+308; it must be in (0, 0.1]";
+        QTest::newRow("llama negative epsilon") << "llama-gqa" << "rms_norm_eps" << "-1" << eps + "-1.0";
+        QTest::newRow("neox zero epsilon") << "pythia" << "layer_norm_eps" << "0" << eps + "0.0";
+        QTest::newRow("llama huge rope base") << "llama-gqa" << "rope_theta" << "1e300" << "the rotary base (rope_theta) is 1e+300";
+        QTest::newRow("neox rope base below 1") << "pythia" << "rotary_emb_base" << "0.5" << "the rotary base (rope_theta) is 0.5";
+        QTest::newRow("gpt2 layers") << "gpt2" << "n_layer" << "100000"
+                                     << "a graph of 100000 layers, 4 heads, 4 key/value heads is larger than this build accepts";
+        QTest::newRow("gpt2 vocabulary") << "gpt2" << "vocab_size" << "1073741824"
+                                         << "vocabulary size 1073741824 is larger than this build accepts (16777216)";
+        QTest::newRow("llama hidden size") << "llama-gqa" << "hidden_size" << "131072"
+                                           << "hidden size 131072 is larger than this build accepts (65536)";
+        QTest::newRow("llama context") << "llama-gqa" << "max_position_embeddings" << "1000000000"
+                                       << "context length 1000000000 is larger";
+    }
+
+    void configNumbersAreRangeChecked()
+    {
+        QFETCH(QString, model);
+        QFETCH(QString, key);
+        QFETCH(QString, value);
+        QFETCH(QString, expected);
+        const fs::path fixture = fs::path(PATCHBAY_TEST_DATA_DIR) / "models" / model.toStdString() / "config.json";
+        auto config = parseJsonText(readTextFile(fixture), fixture.string());
+        QVERIFY(config.contains(key.toStdString()));
+        readModelConfig(fixture.parent_path()); // the fixture itself is fine
+        config[key.toStdString()] = nlohmann::json::parse(value.toStdString());
+        QTemporaryDir dir;
+        const fs::path file = fs::path(dir.path().toStdString()) / "config.json";
+        write(file, config.dump());
+        const QString what = errorOf([](const fs::path& f) { readModelConfig(f.parent_path()); }, file);
+        QVERIFY2(what.startsWith(QString::fromStdString(file.string()) + ": "), qPrintable(what));
+        QVERIFY2(what.contains(expected), qPrintable(what));
+    }
+
     // A 200-byte circuit file used to ask for 4 GB (200 layers x 150 heads) or more
     // before its first edge was read.
     void circuitCfgSizesAreCheckedFirst_data()
