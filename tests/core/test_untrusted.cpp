@@ -323,6 +323,44 @@ private Q_SLOTS:
         QCOMPARE(kMaxTextFileBytes, std::uint64_t(256) << 20);
     }
 
+    // One vocab entry with id 16,777,215 made `tokenize` take 1.3 GB and succeed: tables
+    // are indexed by id, so ids must be dense 0..n-1 as in every real tokenizer.
+    void tokenIdsMustBeDense_data()
+    {
+        QTest::addColumn<QString>("model");
+        QTest::addColumn<QString>("added");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("huge id") << R"({"a":0,"b":16777215})" << "[]"
+                                 << ": model.vocab \"b\": id 16777215 is not below the number of tokens (2); token ids "
+                                    "must run 0..n-1 without gaps";
+        QTest::newRow("huge added id") << R"({"a":0,"b":1})" << R"([{"id":1000000,"content":"<x>"}])"
+                                       << ": added_tokens[0]: id 1000000 is not below the number of tokens (3)";
+        // <s> is in the vocabulary and among the added tokens (as GPT-2's <|endoftext|>),
+        // so four entries name three tokens and leave id 2 unused.
+        QTest::newRow("hole") << R"({"a":0,"<s>":1,"c":3})" << R"([{"id":1,"content":"<s>","special":true}])"
+                              << ": no token has id 2 (the largest is 3); token ids must run 0..n-1 without gaps";
+    }
+
+    void tokenIdsMustBeDense()
+    {
+        QFETCH(QString, model);
+        QFETCH(QString, added);
+        QFETCH(QString, expected);
+        QTemporaryDir dir;
+        const fs::path file = fs::path(dir.path().toStdString()) / "t.json";
+        write(file, R"({"model":{"type":"WordLevel","unk_token":"a","vocab":)" + model.toStdString() + R"(},"added_tokens":)"
+                        + added.toStdString() + "}");
+        const QString what = errorOf([](const fs::path& f) { Tokenizer::fromTokenizerJson(f); }, file);
+        QVERIFY2(what.startsWith(QString::fromStdString(file.string()) + expected), qPrintable(what));
+
+        // vocab.json + merges.txt: the same rule.
+        write(dir.path().toStdString() + "/vocab.json", R"({"a":0,"b":16777215})");
+        write(dir.path().toStdString() + "/merges.txt", "#version: 0.2\n");
+        const QString vm = errorOf([](const fs::path& d) { Tokenizer::fromVocabAndMerges(d / "vocab.json", d / "merges.txt"); },
+                                   fs::path(dir.path().toStdString()));
+        QVERIFY2(vm.contains("vocab.json \"b\": id 16777215 is not below the number of tokens (2)"), qPrintable(vm));
+    }
+
     void safetensorsHeaderRefusesDeepNesting()
     {
         QTemporaryDir dir;
