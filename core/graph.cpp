@@ -3,7 +3,7 @@
 
 #include "core/error.h"
 
-#include <cstdlib>
+#include <string_view>
 
 namespace patchbay::core {
 
@@ -108,26 +108,44 @@ std::string Graph::edgeName(const Edge& e) const
     return m_senders[static_cast<std::size_t>(e.sender)].name + "->" + m_receivers[static_cast<std::size_t>(e.receiver)].name;
 }
 
+namespace {
+
+// A layer or head index exactly as names write it: decimal digits, no sign, no leading
+// zero, no spaces ("m01", "m+1", "a0.h-0" are not names; strtol accepted them).
+std::optional<int> parseIndex(std::string_view s)
+{
+    if (s.empty() || s.size() > 9 || (s.size() > 1 && s[0] == '0'))
+        return std::nullopt;
+    int value = 0;
+    for (const char c : s) {
+        if (c < '0' || c > '9')
+            return std::nullopt;
+        value = value * 10 + (c - '0');
+    }
+    return value;
+}
+
+} // namespace
+
 std::optional<int> Graph::findSender(const std::string& name) const
 {
     if (name == "input")
         return 0;
-    // a{l}.h{h} or m{l}
-    char* end = nullptr;
-    if (name.size() > 1 && name[0] == 'm') {
-        const long l = std::strtol(name.c_str() + 1, &end, 10);
-        if (*end == '\0' && end != name.c_str() + 1 && l >= 0 && l < m_layers)
-            return mlpSenderIndex(static_cast<int>(l));
+    const std::string_view n(name);
+    if (n.size() > 1 && n[0] == 'm') { // m{l}
+        const auto l = parseIndex(n.substr(1));
+        if (l && *l < m_layers)
+            return mlpSenderIndex(*l);
         return std::nullopt;
     }
-    if (name.size() > 1 && name[0] == 'a') {
-        const long l = std::strtol(name.c_str() + 1, &end, 10);
-        if (end == name.c_str() + 1 || std::string(end).rfind(".h", 0) != 0)
+    if (n.size() > 1 && n[0] == 'a') { // a{l}.h{h}
+        const auto dot = n.find(".h");
+        if (dot == std::string_view::npos)
             return std::nullopt;
-        const char* hs = end + 2;
-        const long h = std::strtol(hs, &end, 10);
-        if (*end == '\0' && end != hs && l >= 0 && l < m_layers && h >= 0 && h < m_heads)
-            return senderIndex(static_cast<int>(l), static_cast<int>(h));
+        const auto l = parseIndex(n.substr(1, dot - 1));
+        const auto h = parseIndex(n.substr(dot + 2));
+        if (l && h && *l < m_layers && *h < m_heads)
+            return senderIndex(*l, *h);
     }
     return std::nullopt;
 }

@@ -8,6 +8,7 @@
 #include <QTest>
 
 #include <filesystem>
+#include <optional>
 #include <tuple>
 
 using patchbay::core::Graph;
@@ -73,6 +74,22 @@ private Q_SLOTS:
         }
         // The largest graph accepted is built.
         QVERIFY(Graph::edgeCountFor(64, 64, 64, false) <= Graph::kMaxEdges);
+    }
+
+    // strtol used to read "m01", "m+1", "m 1", "a0.h+1" and "a0.h-0" as m1, a0.h1, a0.h0.
+    void nodeNamesAreParsedStrictly()
+    {
+        const Graph g(12, 12, 12, false);
+        QCOMPARE(g.findSender("m1"), std::optional<int>(g.mlpSenderIndex(1)));
+        QCOMPARE(g.findSender("m11"), std::optional<int>(g.mlpSenderIndex(11)));
+        QCOMPARE(g.findSender("a0.h1"), std::optional<int>(g.senderIndex(0, 1)));
+        QCOMPARE(g.findSender("a10.h0"), std::optional<int>(g.senderIndex(10, 0)));
+        QCOMPARE(g.findSender("input"), std::optional<int>(0));
+        for (const char* bad : {"m01", "m+1", "m 1", " m1", "m1 ", "m-0", "m", "m12", "a0.h+1", "a0.h-0", "a0.h01", "a00.h1",
+                                "a0.h 1", "a+0.h1", "a0.h", "a.h1", "a0h1", "a0.h1x", "a0.h12", "m99999999999"})
+            QVERIFY2(!g.findSender(bad), bad);
+        QVERIFY(!g.findEdge("m01->logits"));
+        QVERIFY(g.findEdge("m1->logits"));
     }
 
     void indexLayoutIsEapIgs()

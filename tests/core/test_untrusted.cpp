@@ -361,6 +361,19 @@ private Q_SLOTS:
         QVERIFY2(vm.contains("vocab.json \"b\": id 16777215 is not below the number of tokens (2)"), qPrintable(vm));
     }
 
+    void circuitNodeNamesAreStrict()
+    {
+        QTemporaryDir dir;
+        const fs::path file = fs::path(dir.path().toStdString()) / "circuit.json";
+        for (const char* name : {"m01", "m+1", "m 1", "a0.h+1", "a0.h-0"}) {
+            write(file, std::string(R"({"cfg":{"n_layers":2,"n_heads":2,"parallel_attn_mlp":false,"d_model":8},)")
+                            + R"("edges":{},"nodes":{")" + name + R"(":{"in_graph":true}}})");
+            const QString what = errorOf([](const fs::path& f) { readCircuit(f); }, file);
+            QCOMPARE(what, QString::fromStdString(file.string()) + ": unknown node \"" + name
+                               + "\" (not a node of a graph with 2 layers, 2 heads, sequential blocks)");
+        }
+    }
+
     void safetensorsHeaderRefusesDeepNesting()
     {
         QTemporaryDir dir;
