@@ -269,19 +269,18 @@ CsvTable parseCsv(const std::string& text, std::size_t start, const std::string&
                         ++i;
                         break;
                     }
-                    if (c == '\n')
+                    if (c == '\n' || (c == '\r' && (i + 1 >= n || text[i + 1] != '\n')))
                         ++line;
                     field += c;
                     ++i;
                 }
-                const bool atEnd = i >= n || text[i] == ',' || text[i] == '\n'
-                                   || (text[i] == '\r' && (i + 1 >= n || text[i + 1] == '\n'));
+                const bool atEnd = i >= n || text[i] == ',' || text[i] == '\n' || text[i] == '\r';
                 if (!atEnd)
                     throw Error(recordName() + ": " + columnName(fields.size()) + ": unexpected text after a closing quote on line "
                                 + std::to_string(line) + " (a quote inside a quoted field must be doubled)");
             } else {
                 const std::size_t begin = i;
-                while (i < n && text[i] != ',' && text[i] != '\n' && !(text[i] == '\r' && (i + 1 >= n || text[i + 1] == '\n')))
+                while (i < n && text[i] != ',' && text[i] != '\n' && text[i] != '\r')
                     ++i;
                 field.assign(text, begin, i - begin);
                 if (!field.empty())
@@ -293,7 +292,8 @@ CsvTable parseCsv(const std::string& text, std::size_t start, const std::string&
                 ++i;
                 continue;
             }
-            // End of record: CRLF, LF, a final CR, or the end of the file.
+            // End of record: CRLF, LF, a lone CR (old Mac files, as Python's csv reads
+            // them), or the end of the file.
             if (i < n && text[i] == '\r')
                 ++i;
             if (i < n && text[i] == '\n')

@@ -374,6 +374,20 @@ private Q_SLOTS:
         }
     }
 
+    // Old-Mac CR line endings used to read as one header line: "empty file".
+    void csvWithCarriageReturnLineEndings()
+    {
+        QTemporaryDir dir;
+        const fs::path file = fs::path(dir.path().toStdString()) / "pairs.csv";
+        write(file, "clean,corrupted,answer,wrong_answer\rWhen Mary and John, When Alice and Bob, John, Mary\r"
+                    "\"a\rb\",c, d, e\r");
+        const Dataset data = readDataset(file);
+        QCOMPARE(data.pairs.size(), std::size_t(2));
+        QCOMPARE(data.pairs[0].clean, std::string("When Mary and John"));
+        QCOMPARE(data.pairs[1].clean, std::string("a\rb")); // inside quotes it is text
+        QCOMPARE(data.pairs[1].answers, std::vector<std::string>{" d"});
+    }
+
     void safetensorsHeaderRefusesDeepNesting()
     {
         QTemporaryDir dir;
