@@ -487,7 +487,7 @@ bool readInGraph(const Json& entry, const std::string& where)
     if (it == entry.end())
         throw Error(where + " has no \"in_graph\"");
     if (!it->is_boolean())
-        throw Error(where + ": \"in_graph\" must be true or false, got " + it->dump());
+        throw Error(where + ": \"in_graph\" must be true or false, got " + jsonForMessage(*it));
     return it->get<bool>();
 }
 
@@ -498,7 +498,7 @@ std::optional<double> readScore(const Json& entry, const std::string& where)
     if (it == entry.end() || it->is_null())
         return std::nullopt;
     if (!it->is_number())
-        throw Error(where + ": \"score\" must be a number, got " + it->dump());
+        throw Error(where + ": \"score\" must be a number, got " + jsonForMessage(*it));
     return it->get<double>();
 }
 
@@ -515,7 +515,7 @@ Circuit parseCircuit(const Json& j, const std::string& file, CircuitFormat forma
         if (v == j.end() || !v->is_number_integer())
             throw Error(file + ": missing or invalid \"version\"");
         if (v->get<int64_t>() != kNativeVersion)
-            throw Error(file + ": circuit format version " + v->dump() + " is not supported (this build reads version "
+            throw Error(file + ": circuit format version " + jsonForMessage(*v) + " is not supported (this build reads version "
                         + std::to_string(kNativeVersion) + ")");
     }
 
@@ -536,6 +536,10 @@ Circuit parseCircuit(const Json& j, const std::string& file, CircuitFormat forma
         throw Error(cfgWhere + ": n_heads (" + std::to_string(heads) + ") is not a multiple of n_kv_heads ("
                     + std::to_string(kvHeads) + ")");
 
+    // The graph is built whole, every edge at once: its size is checked first, so a
+    // few bytes of cfg cannot ask for gigabytes.
+    if (const std::string problem = Graph::shapeProblem(layers, heads, kvHeads, parallel); !problem.empty())
+        throw Error(cfgWhere + ": " + problem);
     Circuit c(Graph(layers, heads, kvHeads, parallel), dModel);
     const Graph& g = c.graph;
     const NameIndex names(g);
@@ -553,7 +557,7 @@ Circuit parseCircuit(const Json& j, const std::string& file, CircuitFormat forma
         if (!e)
             throw Error(file + ": unknown edge \"" + name + "\" (not an edge of a graph with " + g.describe() + ")");
         if (!entry.is_object())
-            throw Error(where + " must be an object {\"score\", \"in_graph\"}, got " + entry.dump());
+            throw Error(where + " must be an object {\"score\", \"in_graph\"}, got " + jsonForMessage(entry));
         c.edgeInGraph[*e] = readInGraph(entry, where);
         if (const auto s = readScore(entry, where)) {
             scores[*e] = *s;
@@ -590,7 +594,7 @@ Circuit parseCircuit(const Json& j, const std::string& file, CircuitFormat forma
                 continue;
             }
             if (!entry.is_object())
-                throw Error(where + " must be an object {\"in_graph\"[, \"score\"]}, got " + entry.dump());
+                throw Error(where + " must be an object {\"in_graph\"[, \"score\"]}, got " + jsonForMessage(entry));
             c.nodeInGraph[*n] = readInGraph(entry, where);
             if (const auto s = readScore(entry, where)) {
                 nodeScores[*n] = *s;

@@ -269,19 +269,18 @@ CsvTable parseCsv(const std::string& text, std::size_t start, const std::string&
                         ++i;
                         break;
                     }
-                    if (c == '\n')
+                    if (c == '\n' || (c == '\r' && (i + 1 >= n || text[i + 1] != '\n')))
                         ++line;
                     field += c;
                     ++i;
                 }
-                const bool atEnd = i >= n || text[i] == ',' || text[i] == '\n'
-                                   || (text[i] == '\r' && (i + 1 >= n || text[i + 1] == '\n'));
+                const bool atEnd = i >= n || text[i] == ',' || text[i] == '\n' || text[i] == '\r';
                 if (!atEnd)
                     throw Error(recordName() + ": " + columnName(fields.size()) + ": unexpected text after a closing quote on line "
                                 + std::to_string(line) + " (a quote inside a quoted field must be doubled)");
             } else {
                 const std::size_t begin = i;
-                while (i < n && text[i] != ',' && text[i] != '\n' && !(text[i] == '\r' && (i + 1 >= n || text[i + 1] == '\n')))
+                while (i < n && text[i] != ',' && text[i] != '\n' && text[i] != '\r')
                     ++i;
                 field.assign(text, begin, i - begin);
                 if (!field.empty())
@@ -293,7 +292,8 @@ CsvTable parseCsv(const std::string& text, std::size_t start, const std::string&
                 ++i;
                 continue;
             }
-            // End of record: CRLF, LF, a final CR, or the end of the file.
+            // End of record: CRLF, LF, a lone CR (old Mac files, as Python's csv reads
+            // them), or the end of the file.
             if (i < n && text[i] == '\r')
                 ++i;
             if (i < n && text[i] == '\n')
@@ -418,8 +418,8 @@ std::vector<std::string> answerList(const CsvRow& row, std::size_t c)
     };
     nlohmann::json list;
     try {
-        list = nlohmann::json::parse(cell);
-    } catch (const nlohmann::json::parse_error&) {
+        list = parseJsonText(cell, row.prefix());
+    } catch (const Error&) {
         throw fail();
     }
     if (!list.is_array())
@@ -575,11 +575,11 @@ nlohmann::json parseJson(std::string text, JsonSource& src)
         text = std::move(repaired);
     }
     try {
-        return nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
+        return parseJsonText(text, src.where);
+    } catch (const Error&) {
         if (src.firstBadByte != std::string::npos)
             throw Error(src.where + ": invalid UTF-8 at byte offset " + std::to_string(src.firstBadByte) + " of the file");
-        throw Error(src.where + ": invalid JSON (" + e.what() + ")");
+        throw;
     }
 }
 
@@ -645,7 +645,7 @@ public:
             const bool ok = e.is_number_integer() && e.get<int64_t>() >= 0
                             && e.get<int64_t>() <= std::numeric_limits<int32_t>::max();
             if (!ok)
-                throw Error(m_prefix + "key " + inQuotes(key) + ": " + e.dump() + " is not a token id (a non-negative integer)");
+                throw Error(m_prefix + "key " + inQuotes(key) + ": " + jsonForMessage(e) + " is not a token id (a non-negative integer)");
             out.push_back(e.get<int32_t>());
         };
         if (v->is_array())

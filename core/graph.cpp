@@ -3,18 +3,48 @@
 
 #include "core/error.h"
 
-#include <cstdlib>
+#include <string_view>
 
 namespace patchbay::core {
 
 Graph::Graph(const ModelConfig& c) : Graph(c.nLayers, c.nHeads, c.nKvHeads, c.parallelAttnMlp) {}
 
+std::uint64_t Graph::edgeCountFor(int nLayers, int nHeads, int nKvHeads, bool parallelAttnMlp)
+{
+    if (nLayers <= 0 || nHeads <= 0 || nKvHeads <= 0 || nHeads % nKvHeads != 0 || nLayers > kMaxLayers
+        || nHeads > kMaxHeads)
+        return 0;
+    // Within the limits every term fits easily in 64 bits (at most ~2^41).
+    const std::uint64_t L = std::uint64_t(nLayers), H = std::uint64_t(nHeads), Hkv = std::uint64_t(nKvHeads);
+    std::uint64_t edges = 1 + L * (H + 1); // into logits: every sender
+    for (std::uint64_t l = 0; l < L; ++l) {
+        const std::uint64_t before = 1 + l * (H + 1);
+        edges += (H + 2 * Hkv) * before + (parallelAttnMlp ? before : before + H);
+    }
+    return edges;
+}
+
+std::string Graph::shapeProblem(int nLayers, int nHeads, int nKvHeads, bool parallelAttnMlp)
+{
+    const std::string shape = std::to_string(nLayers) + " layers, " + std::to_string(nHeads) + " heads, "
+        + std::to_string(nKvHeads) + " key/value heads";
+    if (nLayers <= 0 || nHeads <= 0 || nKvHeads <= 0 || nHeads % nKvHeads != 0)
+        return "invalid shape (" + shape + ")";
+    if (nLayers > kMaxLayers || nHeads > kMaxHeads)
+        return "a graph of " + shape + " is larger than this build accepts (at most " + std::to_string(kMaxLayers)
+            + " layers and " + std::to_string(kMaxHeads) + " heads)";
+    const std::uint64_t edges = edgeCountFor(nLayers, nHeads, nKvHeads, parallelAttnMlp);
+    if (edges > kMaxEdges)
+        return "a graph of " + shape + " has " + std::to_string(edges) + " edges, more than this build accepts ("
+            + std::to_string(kMaxEdges) + ")";
+    return {};
+}
+
 Graph::Graph(int nLayers, int nHeads, int nKvHeads, bool parallelAttnMlp)
     : m_layers(nLayers), m_heads(nHeads), m_kvHeads(nKvHeads), m_parallel(parallelAttnMlp)
 {
-    if (nLayers <= 0 || nHeads <= 0 || nKvHeads <= 0 || nHeads % nKvHeads != 0)
-        throw Error("graph: invalid shape (" + std::to_string(nLayers) + " layers, " + std::to_string(nHeads)
-                    + " heads, " + std::to_string(nKvHeads) + " key/value heads)");
+    if (const std::string problem = shapeProblem(nLayers, nHeads, nKvHeads, parallelAttnMlp); !problem.empty())
+        throw Error("graph: " + problem);
     build();
 }
 
@@ -62,6 +92,7 @@ void Graph::build()
     m_receivers.push_back({NodeKind::Logits, m_layers, -1, Port::None, "logits", "logits"});
     m_sendersBefore.push_back(static_cast<int>(m_senders.size()));
 
+    m_edges.reserve(static_cast<std::size_t>(edgeCountFor(m_layers, m_heads, m_kvHeads, m_parallel)));
     for (std::size_t r = 0; r < m_receivers.size(); ++r) {
         m_firstEdgeOfReceiver.push_back(m_edges.size());
         for (int s = 0; s < m_sendersBefore[r]; ++s) {
@@ -77,26 +108,44 @@ std::string Graph::edgeName(const Edge& e) const
     return m_senders[static_cast<std::size_t>(e.sender)].name + "->" + m_receivers[static_cast<std::size_t>(e.receiver)].name;
 }
 
+namespace {
+
+// A layer or head index exactly as names write it: decimal digits, no sign, no leading
+// zero, no spaces ("m01", "m+1", "a0.h-0" are not names; strtol accepted them).
+std::optional<int> parseIndex(std::string_view s)
+{
+    if (s.empty() || s.size() > 9 || (s.size() > 1 && s[0] == '0'))
+        return std::nullopt;
+    int value = 0;
+    for (const char c : s) {
+        if (c < '0' || c > '9')
+            return std::nullopt;
+        value = value * 10 + (c - '0');
+    }
+    return value;
+}
+
+} // namespace
+
 std::optional<int> Graph::findSender(const std::string& name) const
 {
     if (name == "input")
         return 0;
-    // a{l}.h{h} or m{l}
-    char* end = nullptr;
-    if (name.size() > 1 && name[0] == 'm') {
-        const long l = std::strtol(name.c_str() + 1, &end, 10);
-        if (*end == '\0' && end != name.c_str() + 1 && l >= 0 && l < m_layers)
-            return mlpSenderIndex(static_cast<int>(l));
+    const std::string_view n(name);
+    if (n.size() > 1 && n[0] == 'm') { // m{l}
+        const auto l = parseIndex(n.substr(1));
+        if (l && *l < m_layers)
+            return mlpSenderIndex(*l);
         return std::nullopt;
     }
-    if (name.size() > 1 && name[0] == 'a') {
-        const long l = std::strtol(name.c_str() + 1, &end, 10);
-        if (end == name.c_str() + 1 || std::string(end).rfind(".h", 0) != 0)
+    if (n.size() > 1 && n[0] == 'a') { // a{l}.h{h}
+        const auto dot = n.find(".h");
+        if (dot == std::string_view::npos)
             return std::nullopt;
-        const char* hs = end + 2;
-        const long h = std::strtol(hs, &end, 10);
-        if (*end == '\0' && end != hs && l >= 0 && l < m_layers && h >= 0 && h < m_heads)
-            return senderIndex(static_cast<int>(l), static_cast<int>(h));
+        const auto l = parseIndex(n.substr(1, dot - 1));
+        const auto h = parseIndex(n.substr(dot + 2));
+        if (l && h && *l < m_layers && *h < m_heads)
+            return senderIndex(*l, *h);
     }
     return std::nullopt;
 }

@@ -52,8 +52,23 @@ public:
         int receiver; // receiver index
     };
 
+    // The largest graph any model or file may ask for (docs/resource-policy.md): a graph
+    // is built whole, every edge at once, so its size is checked before anything is
+    // allocated. 2^25 edges is ~0.5 GB with a circuit's scores; GPT-2 small has 32,491.
+    static constexpr int kMaxLayers = 1024;
+    static constexpr int kMaxHeads = 1024;
+    static constexpr std::uint64_t kMaxEdges = std::uint64_t{1} << 25;
+
+    // The number of edges of a graph of this shape, computed without overflow; 0 for a
+    // shape that is not a graph (non-positive counts, heads not a multiple of kv heads).
+    static std::uint64_t edgeCountFor(int nLayers, int nHeads, int nKvHeads, bool parallelAttnMlp);
+    // Why a graph of this shape cannot be built ("0 layers", "2 layers x 16777216 heads is
+    // more than the 1024 heads ..."), or an empty string when it can.
+    static std::string shapeProblem(int nLayers, int nHeads, int nKvHeads, bool parallelAttnMlp);
+
     Graph() = default;
     explicit Graph(const ModelConfig& config);
+    // Throws core::Error with shapeProblem()'s text for a shape that cannot be built.
     Graph(int nLayers, int nHeads, int nKvHeads, bool parallelAttnMlp);
 
     int nLayers() const { return m_layers; }

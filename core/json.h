@@ -1,19 +1,34 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "core/fileio.h" // readTextFile: every JSON reader reads through it
+
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 namespace patchbay::core {
+
+// The deepest nesting of arrays and objects any JSON input may have. Real files nest a
+// handful of levels (a session about eight); nlohmann's dump(), copies and comparisons
+// recurse once per level, so a file of 50,000 '[' would overflow the stack.
+constexpr int kMaxJsonDepth = 128;
+
+// Parses JSON text after checking its nesting depth (kMaxJsonDepth); throws core::Error
+// "WHERE: invalid JSON (...)" for malformed text, numbers out of range and too deep
+// nesting, never a nlohmann exception. Any thread.
+nlohmann::json parseJsonText(std::string_view text, const std::string& where);
+
+// A JSON value for an error message: scalars as JSON (strings cut to a few dozen
+// characters), arrays and objects by their size ("an array of 3 elements"). Never
+// dump() a value from a file into a message: it may be huge.
+std::string jsonForMessage(const nlohmann::json& value);
 
 // Reads and parses a JSON file; throws core::Error naming the file (and the parser's
 // position) when it is missing, unreadable or malformed. Any thread.
 nlohmann::json readJsonFile(const std::filesystem::path& file);
-
-// Reads a whole file as bytes; throws core::Error naming the file.
-std::string readTextFile(const std::filesystem::path& file);
 
 // Writes `text` beside `file` and renames it into place, so a failed write never leaves
 // half a file where a good one was; throws core::Error naming the file. Any thread.

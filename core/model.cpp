@@ -112,15 +112,7 @@ ModelConfig parseConfigFile(const fs::path& dir)
     const fs::path file = dir / "config.json";
     if (!fs::exists(file))
         throw Error(dir.string() + ": no config.json (a Hugging Face model directory is expected)");
-    const auto json = readJsonFile(file);
-    if (!json.is_object())
-        throw Error(file.string() + ": top level must be a JSON object");
-    const std::string where = file.string();
-    const std::string modelType = jsonOptionalString(json, "model_type", "", where);
-    if (modelType.empty())
-        throw Error(where + ": missing field \"model_type\"");
-    const auto& arch = detail::architectureFor(modelType, where);
-    return arch.parseConfig(json, where);
+    return detail::parseModelConfig(readJsonFile(file), file.string());
 }
 
 } // namespace
@@ -153,6 +145,7 @@ std::shared_ptr<Model> Model::load(const fs::path& directory, const LoadOptions&
     detail::WeightLoader loader(*store, dtype, device);
     report(0.1, "Loading weights");
     auto weights = arch.loadWeights(config, loader);
+    loader.checkAllUsed(config);
     report(0.9, "Loading tokenizer");
 
     std::shared_ptr<Model> model(new Model());

@@ -92,22 +92,13 @@ constexpr uint64_t kMaxHeaderBytes = 100u * 1024u * 1024u;
 SafetensorsFile::SafetensorsFile(const fs::path& path) : m_path(path)
 {
     const std::string where = path.string();
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        throw Error(where + ": cannot open file (" + std::strerror(errno) + ")");
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        ::close(fd);
-        throw Error(where + ": not a regular file");
-    }
-    m_size = static_cast<std::size_t>(st.st_size);
-    if (m_size < 8) {
-        ::close(fd);
+    // Refuses a FIFO or a device before open() (which would block on a FIFO).
+    const ReadOnlyFile file(path);
+    m_size = static_cast<std::size_t>(file.size());
+    if (m_size < 8)
         throw Error(where + ": truncated safetensors file (" + std::to_string(m_size)
                     + " bytes; the 8-byte header length is missing)");
-    }
-    m_map = ::mmap(nullptr, m_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    ::close(fd);
+    m_map = ::mmap(nullptr, m_size, PROT_READ, MAP_PRIVATE, file.fd(), 0);
     if (m_map == MAP_FAILED) {
         m_map = nullptr;
         throw Error(where + ": cannot memory-map file (" + std::strerror(errno) + ")");
@@ -126,13 +117,9 @@ SafetensorsFile::SafetensorsFile(const fs::path& path) : m_path(path)
         const uint64_t dataStart = 8 + headerLen;
         const uint64_t dataSize = m_size - dataStart;
 
-        nlohmann::json header;
-        try {
-            header = nlohmann::json::parse(reinterpret_cast<const char*>(bytes + 8),
-                                           reinterpret_cast<const char*>(bytes + dataStart));
-        } catch (const nlohmann::json::parse_error& e) {
-            throw Error(where + ": header is not valid JSON (" + e.what() + ")");
-        }
+        const nlohmann::json header = parseJsonText(
+            std::string_view(reinterpret_cast<const char*>(bytes + 8), static_cast<std::size_t>(headerLen)),
+            where + ": header");
         if (!header.is_object())
             throw Error(where + ": header must be a JSON object");
 

@@ -139,9 +139,6 @@ SessionRun runFromJson(const Json& j, const std::string& where)
                     throw Error(aw + ": \"kept\" holds a value other than 0 and 1");
                 acdc.kept.push_back(k != 0 ? 1 : 0);
             }
-            if (!r.edgeScores.empty() && acdc.kept.size() != r.edgeScores.size())
-                throw Error(aw + ": \"kept\" has " + std::to_string(acdc.kept.size()) + " entries for "
-                            + std::to_string(r.edgeScores.size()) + " edges");
             r.acdc.push_back(std::move(acdc));
         }
     }
@@ -152,7 +149,7 @@ SessionRun runFromJson(const Json& j, const std::string& where)
     run.circuit = parseCircuitJson(*c, where + ".circuit");
     const Graph& graph = run.circuit->graph;
     if (!r.edgeScores.empty() && r.edgeScores.size() != graph.edges().size())
-        throw Error(where + ": " + std::to_string(r.edgeScores.size()) + " edge scores for a circuit of "
+        throw Error(sw + ": \"edge_scores\" has " + std::to_string(r.edgeScores.size()) + " entries for a circuit of "
                     + std::to_string(graph.edges().size()) + " edges");
     if (!r.nodeScores.empty() && r.nodeScores.size() != graph.senders().size() && r.nodeScores.size() != graph.senders().size() + 1)
         throw Error(where + ": " + std::to_string(r.nodeScores.size()) + " node scores for a graph of "
@@ -161,10 +158,12 @@ SessionRun runFromJson(const Json& j, const std::string& where)
         throw Error(where + ": node_position_scores holds " + std::to_string(r.nodePositionScores.size())
                     + " values, not " + std::to_string(graph.senders().size()) + " senders × "
                     + std::to_string(r.positions) + " positions");
-    for (const AcdcRun& a : r.acdc)
-        if (a.kept.size() != graph.edges().size())
-            throw Error(where + ": an ACDC run keeps " + std::to_string(a.kept.size()) + " entries for "
-                        + std::to_string(graph.edges().size()) + " edges");
+    // Both are checked against the circuit's graph, so the message names the part at
+    // fault (a short edge_scores used to be blamed on acdc[0].kept).
+    for (std::size_t i = 0; i < r.acdc.size(); ++i)
+        if (r.acdc[i].kept.size() != graph.edges().size())
+            throw Error(sw + ".acdc[" + std::to_string(i) + "]: \"kept\" has " + std::to_string(r.acdc[i].kept.size())
+                        + " entries for a circuit of " + std::to_string(graph.edges().size()) + " edges");
     return run;
 }
 
@@ -203,9 +202,9 @@ Session parseSession(const std::string& text, const std::string& where)
 {
     Json j;
     try {
-        j = Json::parse(text);
-    } catch (const Json::exception& e) {
-        throw Error(where + ": not a session file (" + e.what() + ")");
+        j = parseJsonText(text, where);
+    } catch (const Error& e) {
+        throw Error(std::string(e.what()) + "; not a session file");
     }
     const auto format = j.is_object() ? j.find("format") : j.end();
     if (!j.is_object() || format == j.end() || !format->is_string() || format->get<std::string>() != kFormat)

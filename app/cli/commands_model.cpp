@@ -9,7 +9,9 @@
 #include "core/tokenizer.h"
 
 #include <algorithm>
+#include <iostream>
 #include <numeric>
+#include <optional>
 
 namespace patchbay::cli {
 
@@ -74,26 +76,64 @@ std::string readTextArg(const Args& args)
     return args.has("text") ? args.value("text") : core::readTextFile(args.value("text-file"));
 }
 
+// Writes {"ids":[…],"offsets":[[b,e],…],"tokens":[…]} (the keys in nlohmann's order, as
+// printJson would) straight to stdout: a document of millions of tokens is never built in
+// memory (8 MB of text used to take ~3.5 GB and abort).
+void printTokens(const core::Tokenizer& tokenizer, const std::vector<core::TokenSpan>& spans,
+                 std::optional<int32_t> bos)
+{
+    std::string out;
+    const auto flush = [&](bool force) {
+        if (force || out.size() > (1u << 16)) {
+            std::cout << out;
+            out.clear();
+        }
+    };
+    const auto list = [&](const char* key, const auto& item) {
+        out += '"';
+        out += key;
+        out += "\":[";
+        bool first = true;
+        if (bos) {
+            item(*bos, std::size_t(0), std::size_t(0));
+            first = false;
+        }
+        for (const auto& s : spans) {
+            if (!first)
+                out += ',';
+            first = false;
+            item(s.id, s.begin, s.end);
+            flush(false);
+        }
+        out += ']';
+    };
+    out += '{';
+    list("ids", [&](int32_t id, std::size_t, std::size_t) { out += std::to_string(id); });
+    out += ',';
+    list("offsets", [&](int32_t, std::size_t b, std::size_t e) {
+        out += '[' + std::to_string(b) + ',' + std::to_string(e) + ']';
+    });
+    out += ',';
+    list("tokens", [&](int32_t id, std::size_t, std::size_t) {
+        // Invalid UTF-8 (a token that is half a character) is replaced, as in printJson.
+        out += nlohmann::json(tokenizer.tokenString(id)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    });
+    out += "}\n";
+    flush(true);
+    std::cout.flush();
+}
+
 int cmdTokenize(const Args& args)
 {
     const auto tokenizer = core::Tokenizer::load(args.required("tokenizer"));
     const std::string text = readTextArg(args);
-    const auto spans = tokenizer.encodeWithSpans(text);
-    nlohmann::json ids = nlohmann::json::array(), tokens = nlohmann::json::array(), offsets = nlohmann::json::array();
+    std::optional<int32_t> bos;
     if (args.flags.count("prepend-bos")) {
-        const auto bos = tokenizer.bosId();
+        bos = tokenizer.bosId();
         if (!bos)
             throw core::Error(args.value("tokenizer") + ": --prepend-bos given, but the tokenizer defines no BOS token");
-        ids.push_back(*bos);
-        tokens.push_back(tokenizer.tokenString(*bos));
-        offsets.push_back({0, 0});
     }
-    for (const auto& s : spans) {
-        ids.push_back(s.id);
-        tokens.push_back(tokenizer.tokenString(s.id));
-        offsets.push_back({s.begin, s.end});
-    }
-    printJson({{"ids", ids}, {"tokens", tokens}, {"offsets", offsets}});
+    printTokens(tokenizer, tokenizer.encodeWithSpans(text), bos);
     return 0;
 }
 

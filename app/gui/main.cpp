@@ -2,6 +2,7 @@
 // patchbay [--model DIR] [--data FILE] [--device DEV] [--dtype DTYPE] [--run METHOD]
 // Without --model the window opens the bundled demo model and, without --data, the demo's
 // induction dataset.
+#include "app/gui/arguments.h"
 #include "ui/mainwindow.h"
 #include "ui/runpanel.h"
 #include "ui/translations.h"
@@ -15,7 +16,9 @@
 
 #include <cstdio>
 #include <memory>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace {
 
@@ -38,6 +41,8 @@ bool printsOnly(int argc, char* argv[])
 int main(int argc, char* argv[])
 {
     patchbay::core::configureAllocator(); // before the first large allocation
+    static std::vector<std::string> joinedArguments; // argv points into it while the app lives
+    patchbay::app::joinSessionOption(argc, argv, joinedArguments);
     const std::unique_ptr<QCoreApplication> app(printsOnly(argc, argv) ? new QCoreApplication(argc, argv)
                                                                        : new QApplication(argc, argv));
     QApplication::setApplicationName(QStringLiteral("Patchbay"));

@@ -2,8 +2,10 @@
 #include "core/detail/architecture.h"
 
 #include "core/error.h"
+#include "core/graph.h"
 #include "core/json.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace patchbay::core::detail {
@@ -84,6 +86,7 @@ bool WeightLoader::has(const std::string& name) const { return m_store.find(name
 torch::Tensor WeightLoader::get(const std::string& name, const std::vector<int64_t>& shape) const
 {
     const TensorView& view = m_store.require(name);
+    m_used.insert(name);
     if (view.shape != shape)
         throw Error(view.file.string() + ": tensor \"" + name + "\" has shape " + shapeString(view.shape)
                     + ", expected " + shapeString(shape) + " from config.json");
@@ -103,6 +106,97 @@ torch::Tensor WeightLoader::get(const std::string& name, const std::vector<int64
 torch::Tensor WeightLoader::optional(const std::string& name, const std::vector<int64_t>& shape) const
 {
     return has(name) ? get(name, shape) : torch::Tensor();
+}
+
+void WeightLoader::checkAllUsed(const ModelConfig& config) const
+{
+    // Buffers some checkpoints carry beside the weights; the forward recomputes them.
+    static const char* const kBuffers[] = {".attn.bias", ".attn.masked_bias", ".attention.bias",
+                                           ".attention.masked_bias", ".rotary_emb.inv_freq"};
+    auto endsWith = [](const std::string& s, const char* suffix) {
+        const std::size_t n = std::strlen(suffix);
+        return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
+    };
+    std::vector<std::string> unused;
+    for (const auto& name : m_store.names()) {
+        if (m_used.count(name))
+            continue;
+        if (std::any_of(std::begin(kBuffers), std::end(kBuffers), [&](const char* b) { return endsWith(name, b); }))
+            continue;
+        if (config.tiedEmbeddings && name == "lm_head.weight")
+            continue; // a tied model's copy of the embedding
+        unused.push_back(name);
+    }
+    if (unused.empty())
+        return;
+    std::string list;
+    for (std::size_t i = 0; i < unused.size() && i < 5; ++i)
+        list += (i ? ", \"" : "\"") + unused[i] + "\"";
+    if (unused.size() > 5)
+        list += " and " + std::to_string(unused.size() - 5) + " more";
+    throw Error(m_store.describeFiles() + ": " + std::to_string(unused.size()) + " tensor"
+                + (unused.size() == 1 ? " is" : "s are") + " not used by the model config.json describes (layers: "
+                + std::to_string(config.nLayers) + ", heads: " + std::to_string(config.nHeads) + "): " + list + "; config.json and the weights do not belong together");
+}
+
+// --- config.json ---------------------------------------------------------------------------
+
+namespace {
+
+// Limits on a config's dimensions (docs/resource-policy.md). They are far above every
+// released model and keep the arithmetic on them (graph sizes, tensor shapes) in range.
+constexpr int kMaxDModel = 1 << 16;
+constexpr int kMaxDHead = 1 << 12;
+constexpr int kMaxDMlp = 1 << 18;
+constexpr int kMaxVocab = 1 << 24;
+constexpr int kMaxContext = 1 << 24;
+
+void checkAtMost(int value, int limit, const char* what, const std::string& where)
+{
+    if (value > limit)
+        throw Error(where + ": " + what + " " + std::to_string(value) + " is larger than this build accepts ("
+                    + std::to_string(limit) + ")");
+}
+
+} // namespace
+
+void checkConfigRanges(const ModelConfig& c, const std::string& where)
+{
+    if (const std::string problem = Graph::shapeProblem(c.nLayers, c.nHeads, c.nKvHeads, c.parallelAttnMlp);
+        !problem.empty())
+        throw Error(where + ": " + problem);
+    checkAtMost(c.dModel, kMaxDModel, "hidden size", where);
+    checkAtMost(c.dHead, kMaxDHead, "head dimension", where);
+    checkAtMost(c.dMlp, kMaxDMlp, "MLP size", where);
+    checkAtMost(c.dVocab, kMaxVocab, "vocabulary size", where);
+    checkAtMost(c.nCtx, kMaxContext, "context length", where);
+    if (c.dModel <= 0 || c.dHead <= 0 || c.dMlp <= 0 || c.dVocab <= 0 || c.nCtx <= 0)
+        throw Error(where + ": hidden size, head dimension, MLP size, vocabulary size and context length must be "
+                            "positive");
+    // NaN fails every comparison, so these are written to accept only the good range.
+    if (!(c.normEps > 0 && c.normEps <= 0.1))
+        throw Error(where + ": the layer norm epsilon (layer_norm_epsilon, layer_norm_eps or rms_norm_eps) is "
+                    + jsonForMessage(nlohmann::json(c.normEps)) + "; it must be in (0, 0.1]");
+    if (c.rotaryDim > 0 && !(c.ropeTheta > 1 && c.ropeTheta <= 1e12))
+        throw Error(where + ": the rotary base (rope_theta) is " + jsonForMessage(nlohmann::json(c.ropeTheta))
+                    + "; it must be in (1, 1e12]");
+    if (c.rotaryDim < 0 || c.rotaryDim > c.dHead || c.rotaryDim % 2 != 0)
+        throw Error(where + ": rotary dimensions " + std::to_string(c.rotaryDim) + " must be even and at most the head "
+                    "dimension " + std::to_string(c.dHead));
+    if (c.slidingWindow < 0)
+        throw Error(where + ": sliding_window must not be negative");
+}
+
+ModelConfig parseModelConfig(const nlohmann::json& json, const std::string& where)
+{
+    if (!json.is_object())
+        throw Error(where + ": top level must be a JSON object");
+    const std::string modelType = jsonOptionalString(json, "model_type", "", where);
+    if (modelType.empty())
+        throw Error(where + ": missing field \"model_type\"");
+    ModelConfig config = architectureFor(modelType, where).parseConfig(json, where);
+    checkConfigRanges(config, where);
+    return config;
 }
 
 // --- shared config helpers -----------------------------------------------------------------

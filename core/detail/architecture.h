@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,10 +36,18 @@ public:
     torch::ScalarType dtype() const { return m_dtype; }
     torch::Device device() const { return m_device; }
 
+    // Throws core::Error naming the tensors of the checkpoint that no get() read: a
+    // config.json that disagrees with its weights (n_layer 1 on a 2-layer checkpoint)
+    // must not run silently. Buffers that are recomputed (GPT-2's attn.bias/masked_bias
+    // causal masks, rotary inv_freq) and a tied model's copy of lm_head.weight are not
+    // weights and may stay unread.
+    void checkAllUsed(const ModelConfig& config) const;
+
 private:
     const WeightStore& m_store;
     torch::ScalarType m_dtype;
     torch::Device m_device;
+    mutable std::set<std::string> m_used;
 };
 
 struct Architecture
@@ -52,6 +61,14 @@ struct Architecture
 const std::vector<const Architecture*>& architectures();
 // Throws core::Error naming the file and the supported model types.
 const Architecture& architectureFor(const std::string& modelType, const std::string& where);
+
+// config.json (parsed) to a ModelConfig: the family of its model_type parses it, then
+// checkConfigRanges() refuses numbers no model has. Throws core::Error naming `where`.
+ModelConfig parseModelConfig(const nlohmann::json& config, const std::string& where);
+// Every size and number of a parsed config in its plausible range (docs/resource-policy.md):
+// layer norm epsilon in (0, 0.1], rotary base in (1, 1e12], dimensions within the limits
+// the graph and the tokenizer accept. Throws core::Error naming `where` and the field.
+void checkConfigRanges(const ModelConfig& config, const std::string& where);
 
 // Helpers shared by the family files.
 ModelConfig::Norm normFromString(const std::string& s);

@@ -182,6 +182,36 @@ private Q_SLOTS:
         QVERIFY2(j["offsets"][1] == nlohmann::json({4, 9}), j["offsets"][1].dump().c_str());
     }
 
+    // 8 MB of text used to take ~430 bytes of memory per input byte (the whole output
+    // built as one JSON document) and abort with bad_alloc. Under a 2 GB address-space
+    // limit the streamed output must come whole and equal the tokenizer's own encoding.
+    void tokenizeLargeTextStreams()
+    {
+        QTemporaryDir dir;
+        const QString textFile = dir.filePath(QStringLiteral("big.txt"));
+        std::string text;
+        const char* words[] = {" the", " cat", " sat", " on", " a", " mat", " 12", ",", " caf\xC3\xA9", "!\n"};
+        for (std::size_t i = 0; text.size() < 8'000'000; ++i)
+            text += words[(i * 7 + i / 3) % 10];
+        std::ofstream(textFile.toStdString(), std::ios::binary) << text;
+        const QString tok = QStringLiteral(PATCHBAY_SHARED_DATA_DIR "/gpt2-tokenizer");
+        QProcess p;
+        p.start(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), QStringLiteral("ulimit -v 2000000 && exec \"$0\" tokenize "
+                                                                             "--tokenizer \"$1\" --text-file \"$2\""),
+                                            QStringLiteral(PATCHBAY_CLI_PATH), tok, textFile});
+        QVERIFY(p.waitForFinished(300000));
+        QCOMPARE(p.exitCode(), 0);
+        const auto j = nlohmann::json::parse(p.readAllStandardOutput().toStdString());
+        const auto spans = patchbay::core::Tokenizer::load(tok.toStdString()).encodeWithSpans(text);
+        QCOMPARE(j["ids"].size(), spans.size());
+        QCOMPARE(j["tokens"].size(), spans.size());
+        for (std::size_t i = 0; i < spans.size(); i += 997) {
+            QCOMPARE(j["ids"][i].get<int32_t>(), spans[i].id);
+            QVERIFY(j["offsets"][i] == nlohmann::json::array({spans[i].begin, spans[i].end}));
+        }
+        QVERIFY(j["offsets"].back() == nlohmann::json::array({spans.back().begin, text.size()}));
+    }
+
     void circuitInfoMib()
     {
         const auto r = runCli({QStringLiteral("circuit"), QStringLiteral("info"), kMib});

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
 // The computational graph against EAP-IG's layout: edge counts for GPT-2 small, index
 // formulas, and every edge name of a real EAP-IG circuit file.
+#include "core/error.h"
 #include "core/graph.h"
 #include "core/json.h"
 
 #include <QTest>
 
 #include <filesystem>
+#include <optional>
+#include <tuple>
 
 using patchbay::core::Graph;
 
@@ -29,6 +32,64 @@ private Q_SLOTS:
         QCOMPARE(qkv, std::size_t(31320));
         QCOMPARE(mlp, std::size_t(1014));
         QCOMPARE(logits, std::size_t(157));
+    }
+
+    void edgeCountForMatchesTheGraph()
+    {
+        for (const auto& [layers, heads, kv, parallel] :
+             {std::tuple{12, 12, 12, false}, std::tuple{2, 4, 4, true}, std::tuple{3, 8, 2, false}, std::tuple{1, 1, 1, true}})
+            QCOMPARE(Graph::edgeCountFor(layers, heads, kv, parallel), std::uint64_t(Graph(layers, heads, kv, parallel).edgeCount()));
+        QCOMPARE(Graph::edgeCountFor(12, 12, 12, false), std::uint64_t(32491));
+        QCOMPARE(Graph::edgeCountFor(0, 12, 12, false), std::uint64_t(0));
+        QCOMPARE(Graph::edgeCountFor(2, 12, 5, false), std::uint64_t(0));
+    }
+
+    // Shapes from issue 23: each used to allocate gigabytes (or overflow int) before any
+    // check; now refused at once with the size it would have had.
+    void refusesGraphsLargerThanTheLimit_data()
+    {
+        QTest::addColumn<int>("layers");
+        QTest::addColumn<int>("heads");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("200 x 150") << 200 << 150
+                                   << "graph: a graph of 200 layers, 150 heads, 150 key/value heads has 1355360301 edges, "
+                                      "more than this build accepts (33554432)";
+        QTest::newRow("2 x 2^24") << 2 << (1 << 24)
+                                  << "graph: a graph of 2 layers, 16777216 heads, 16777216 key/value heads is larger than "
+                                     "this build accepts (at most 1024 layers and 1024 heads)";
+        QTest::newRow("2^30 x 2^30") << (1 << 30) << (1 << 30) << "is larger than this build accepts";
+        QTest::newRow("zero") << 0 << 4 << "graph: invalid shape (0 layers, 4 heads, 4 key/value heads)";
+    }
+
+    void refusesGraphsLargerThanTheLimit()
+    {
+        QFETCH(int, layers);
+        QFETCH(int, heads);
+        QFETCH(QString, expected);
+        try {
+            Graph g(layers, heads, heads, false);
+            QFAIL("no error");
+        } catch (const patchbay::core::Error& e) {
+            QVERIFY2(QString(e.what()).contains(expected), e.what());
+        }
+        // The largest graph accepted is built.
+        QVERIFY(Graph::edgeCountFor(64, 64, 64, false) <= Graph::kMaxEdges);
+    }
+
+    // strtol used to read "m01", "m+1", "m 1", "a0.h+1" and "a0.h-0" as m1, a0.h1, a0.h0.
+    void nodeNamesAreParsedStrictly()
+    {
+        const Graph g(12, 12, 12, false);
+        QCOMPARE(g.findSender("m1"), std::optional<int>(g.mlpSenderIndex(1)));
+        QCOMPARE(g.findSender("m11"), std::optional<int>(g.mlpSenderIndex(11)));
+        QCOMPARE(g.findSender("a0.h1"), std::optional<int>(g.senderIndex(0, 1)));
+        QCOMPARE(g.findSender("a10.h0"), std::optional<int>(g.senderIndex(10, 0)));
+        QCOMPARE(g.findSender("input"), std::optional<int>(0));
+        for (const char* bad : {"m01", "m+1", "m 1", " m1", "m1 ", "m-0", "m", "m12", "a0.h+1", "a0.h-0", "a0.h01", "a00.h1",
+                                "a0.h 1", "a+0.h1", "a0.h", "a.h1", "a0h1", "a0.h1x", "a0.h12", "m99999999999"})
+            QVERIFY2(!g.findSender(bad), bad);
+        QVERIFY(!g.findEdge("m01->logits"));
+        QVERIFY(g.findEdge("m1->logits"));
     }
 
     void indexLayoutIsEapIgs()

@@ -3,6 +3,7 @@
 // error (naming the file and tensor), never a crash or an out-of-bounds read. Files are
 // written by hand here, byte by byte, as the format specifies.
 #include "core/error.h"
+#include "core/json.h"
 #include "core/model.h"
 #include "core/safetensors.h"
 
@@ -99,7 +100,7 @@ private Q_SLOTS:
         expectError("abc", {"truncated"});
         expectError(lengthPrefix(1000) + "{}", {"past the end"});
         expectError(lengthPrefix(~uint64_t{0}) + "{}", {"past the end"});
-        expectError(safetensors("{not json", ""), {"not valid JSON"});
+        expectError(safetensors("{not json", ""), {"header: invalid JSON"});
         expectError(safetensors("[1,2]", ""), {"JSON object"});
         // payload shorter than the offsets (a truncated download)
         expectError(safetensors(ok, floats({1.f})), {"\"a\"", "past the end"});
@@ -157,6 +158,11 @@ private Q_SLOTS:
         QTest::newRow("config bad value") << R"(config:{"model_type":"gpt2","n_layer":-3,"n_head":4})" << "n_layer";
         QTest::newRow("unknown model type") << R"(config:{"model_type":"rwkv"})" << "model_type \"rwkv\" is not supported";
         QTest::newRow("truncated weights") << "truncate" << "past the end";
+        // config.json and the weights disagree: the checkpoint's layer 2 would go unused.
+        QTest::newRow("fewer layers than the weights")
+            << "set:n_layer=1"
+            << "model.safetensors: 24 tensors are not used by the model config.json describes (layers: 1, heads: 4): "
+               "\"transformer.h.1.attn.c_attn.bias\"";
     }
 
     void rejectsBrokenModels()
@@ -192,6 +198,12 @@ private Q_SLOTS:
         writeRaw(dir / "model.safetensors", bytes);
         if (what == "config")
             writeRaw(dir / "config.json", arg);
+        if (what == "set") { // key=value in the fixture's config.json
+            auto config = readJsonFile(kModels / "gpt2" / "config.json");
+            const auto eq = arg.find('=');
+            config[arg.substr(0, eq)] = nlohmann::json::parse(arg.substr(eq + 1));
+            writeRaw(dir / "config.json", config.dump());
+        }
 
         try {
             Model::load(dir);

@@ -183,7 +183,12 @@ private Q_SLOTS:
         j = nlohmann::json::parse(good);
         j["runs"][0]["scores"]["edge_scores"].erase(0);
         j["runs"][0]["scores"].erase("acdc");
-        expectError(j.dump(), "edge scores for a circuit");
+        expectError(j.dump(), "runs[0].scores: \"edge_scores\" has 109 entries for a circuit of 110 edges");
+        // Too few edge scores, with an ACDC run that is right: the message blames the
+        // scores (it used to blame acdc[0].kept).
+        j = nlohmann::json::parse(good);
+        j["runs"][0]["scores"]["edge_scores"].erase(0);
+        expectError(j.dump(), "runs[0].scores: \"edge_scores\" has 109 entries for a circuit of 110 edges");
         j = nlohmann::json::parse(good);
         j["runs"][0]["scores"]["node_position_scores"].erase(0);
         expectError(j.dump(), "node_position_scores");
