@@ -8,6 +8,7 @@
 #include "core/tokenize/decoders.h"
 #include "core/tokenize/metaspace.h"
 #include "core/tokenize/normalizers.h"
+#include "core/tokenize/unigram.h"
 
 #ifndef PCRE2_CODE_UNIT_WIDTH
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -406,7 +407,7 @@ struct SpecialConfig
 
 struct Tokenizer::Impl
 {
-    enum class Model { Bpe, WordLevel };
+    enum class Model { Bpe, WordLevel, Unigram };
 
     std::string source;
     Model model = Model::Bpe;
@@ -440,6 +441,7 @@ struct Tokenizer::Impl
     std::array<int32_t, 256> fallbackIds{}; // byte -> id of "<0xNN>", or -1
     std::optional<tokenize::MetaspaceOptions> metaspace;
     std::shared_ptr<const tokenize::DecoderChain> decoderChain;
+    std::shared_ptr<const tokenize::UnigramModel> unigram; // Model::Unigram
 
     std::vector<AddedToken> added;
     std::unordered_map<std::string, int32_t> addedIds; // content -> id
@@ -491,6 +493,7 @@ struct Tokenizer::Impl
         std::unordered_map<std::string, std::pair<uint32_t, uint32_t>> cache;
         std::vector<PieceToken> cached;
         std::vector<PieceToken> out; // the tokens of one piece
+        std::vector<tokenize::UnigramModel::Token> unigramTokens;
     };
 
     std::string_view pieceText(const Piece& p, std::string_view norm, Scratch& s) const
@@ -739,6 +742,13 @@ struct Tokenizer::Impl
         s.out.clear();
         if (text.empty())
             return;
+        if (model == Model::Unigram) {
+            s.unigramTokens.clear();
+            unigram->tokenize(text, fallbackIds, s.unigramTokens, source);
+            for (const tokenize::UnigramModel::Token& t : s.unigramTokens)
+                s.out.push_back({t.id, t.start, t.len});
+            return;
+        }
         if (model == Model::WordLevel) {
             const auto it = vocab.find(lookupString(text));
             if (it != vocab.end()) {
@@ -1408,13 +1418,28 @@ std::shared_ptr<const Tokenizer::Impl> buildFromTokenizerJson(const json& j, con
         impl->endOfWordSuffix = optString(*model, "end_of_word_suffix", mw).value_or("");
     } else if (type == "WordLevel") {
         impl->model = Impl::Model::WordLevel;
+    } else if (type == "Unigram") {
+        impl->model = Impl::Model::Unigram;
     } else {
-        throw Error(mw + ".type " + inQuotes(type) + " is not supported (supported: BPE, WordLevel)");
+        throw Error(mw + ".type " + inQuotes(type) + " is not supported (supported: BPE, WordLevel, Unigram)");
     }
     const json* vocab = jsonMember(*model, "vocab");
     if (!vocab)
         throw Error(mw + " has no \"vocab\"");
-    readVocab(*impl, *vocab, mw + ".vocab");
+    if (impl->model == Impl::Model::Unigram) {
+        // [[piece, score], ...]: ids are positions, dense by construction
+        impl->unigram = std::make_shared<const tokenize::UnigramModel>(tokenize::UnigramModel::read(*model, mw));
+        const auto& pieces = impl->unigram->pieces();
+        impl->vocab.reserve(pieces.size());
+        for (std::size_t id = 0; id < pieces.size(); ++id) {
+            impl->vocab.emplace(pieces[id], int32_t(id));
+            setId(*impl, int32_t(id), pieces[id], kPresent);
+        }
+        impl->modelUnk = impl->unigram->unkId();
+        impl->byteFallback = impl->unigram->byteFallback();
+    } else {
+        readVocab(*impl, *vocab, mw + ".vocab");
+    }
     if (const auto unk = optString(*model, "unk_token", mw)) {
         impl->modelUnkToken = *unk;
         const auto it = impl->vocab.find(*unk);
@@ -1458,6 +1483,8 @@ std::shared_ptr<const Tokenizer::Impl> buildFromTokenizerJson(const json& j, con
     if (impl->byteFallback && (impl->byteLevel || !impl->continuingSubwordPrefix.empty() || !impl->endOfWordSuffix.empty()))
         throw Error(mw + ".byte_fallback with a ByteLevel pre-tokenizer, continuing_subword_prefix or "
                          "end_of_word_suffix is not supported");
+    if (impl->unigram && impl->byteLevel)
+        throw Error(mw + ": a Unigram model with a ByteLevel pre-tokenizer is not supported");
     if (impl->metaspace && impl->byteLevel)
         throw Error(where + ": pre_tokenizer: Metaspace and ByteLevel together are not supported");
 
@@ -1656,6 +1683,8 @@ std::string Tokenizer::kind() const
 {
     if (m_impl->model == Impl::Model::WordLevel)
         return "word-level";
+    if (m_impl->model == Impl::Model::Unigram)
+        return "unigram";
     if (m_impl->byteFallback)
         return "bpe-byte-fallback";
     return m_impl->byteLevel ? "bpe-byte-level" : "bpe";

@@ -32,7 +32,9 @@ struct TokenSpan
 // A text tokenizer compatible with Hugging Face `tokenizers` (tokenizer.json) and with
 // GPT-2's vocab.json + merges.txt, for the tokenizers causal LMs use:
 //   models:         BPE (byte-level, character-level, or character-level with byte_fallback
-//                   "<0xNN>" tokens as Llama-2, Mistral and Gemma have; ignore_merges), WordLevel;
+//                   "<0xNN>" tokens as Llama-2, Mistral and Gemma have; ignore_merges), WordLevel,
+//                   Unigram (with byte_fallback; but not the Precompiled normalizer T5-style
+//                   files carry);
 //   normalizers:    NFC, Lowercase, Replace (literal), Prepend, Sequence, none;
 //   pre-tokenizers: ByteLevel, Metaspace (first step only), Split, Digits, Whitespace,
 //                   WhitespaceSplit, Sequence, none;
@@ -142,7 +144,7 @@ public:
 
     // Largest id + 1, added tokens included (the size an embedding matrix needs at least).
     int32_t vocabSize() const;
-    // "bpe-byte-level", "bpe" (character-level), "bpe-byte-fallback" or "word-level".
+    // "bpe-byte-level", "bpe" (character-level), "bpe-byte-fallback", "unigram" or "word-level".
     std::string kind() const;
 
     // Special ids, from tokenizer_config.json / special_tokens_map.json when present, else

@@ -704,6 +704,26 @@ def sentencepiece_from_pieces(pieces, texts):
     write_fixture('sp-pieces', backend, texts + ['<|user|> hi <unused0>'], save_tokenizer=False, skip_special=True)
 
 
+def unigram_style():
+    """A Unigram model (SentencePiece's unigram LM) with byte fallback and Metaspace. The
+    pieces are the SentencePiece-style BPE ones, with seeded random log-probabilities
+    rounded to 0.1 (so equal-score segmentations occur; `tokenizers`' UnigramTrainer is
+    not deterministic). Byte tokens for 4-byte UTF-8 leads are left out, so emoji become
+    fused <unk> runs."""
+    pieces, _ = train_sentencepiece_bpe(400)
+    rng = random.Random(7)
+    vocab = [['<unk>', 0.0], ['<s>', 0.0], ['</s>', 0.0]]
+    vocab += [['<0x%02X>' % b, 0.0] for b in range(256) if not 0xF0 <= b <= 0xF4]
+    vocab += [[p, -round(rng.uniform(1.0, 12.0), 1)] for p in pieces]
+    tok = Tokenizer(models.Unigram([tuple(v) for v in vocab], unk_id=0, byte_fallback=True))
+    tok.normalizer = normalizers.NFC()
+    tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement=SP, prepend_scheme='always', split=True)
+    tok.decoder = decoders.Sequence([decoders.ByteFallback(),
+                                     decoders.Metaspace(replacement=SP, prepend_scheme='always', split=True)])
+    tok.add_special_tokens([AddedToken('<s>', special=True), AddedToken('</s>', special=True)])
+    texts = SP_TEXTS + sp_random_texts(6, 25) + ['<s>x</s>', 'un<unk>known 🤖🤖 x🤖y']
+    write_fixture('unigram-style', tok, texts, nfc=True, skip_special=True)
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--shared', default=os.path.join(ROOT, '..', 'shared', 'data'),
@@ -724,6 +744,7 @@ def main():
         bpe_chars()
     if args.only != 'bytelevel':
         sentencepiece_fixtures()
+        unigram_style()
 
 
 if __name__ == '__main__':
