@@ -82,12 +82,14 @@ public:
         std::vector<std::string> tokens; // id -> piece ("▁the", "<0x0A>", "<s>"); ids are dense 0..n-1
         std::vector<float> scores;       // id -> score; used only when `merges` is empty
         std::vector<TokenType> types;    // id -> type; empty: every token Normal
-        // Ranked merges ("▁t", "he"); empty: derived from the scores as transformers'
-        // converter does (every split a + b of a piece into two pieces, ordered by the
-        // piece's score descending, then the left part's length, then the right part's,
-        // both descending, then by id). Non-empty: `scores` is not used.
+        // Ranked merges ("▁t", "he"); non-empty: `scores` is not used. Empty: derived from
+        // the scores as transformers' generate_merges does: every split a + b of a piece
+        // into two pieces, ordered by the piece's score (descending), then the left part's
+        // length, then the right part's (in characters, descending), then by id; pieces of
+        // at most 1 KiB. (For Gemma files transformers' GGUF loader passes -id as the
+        // scores, i.e. file order, and respells tokens of spaces as "▁" runs first.)
         std::vector<std::pair<std::string, std::string>> merges;
-        bool byteFallback = true;        // characters missing from the pieces -> "<0xNN>"
+        bool byteFallback = true; // characters missing from the pieces -> "<0xNN>" tokens
         // How spaces become "▁", as transformers builds each family's tokenizer:
         //  Llama:  Metaspace with prepend_scheme "first": "▁" before the text but not after
         //          an added token (LlamaTokenizer, legacy=False; Llama-2, Mistral);
@@ -99,16 +101,17 @@ public:
         enum class Style { Llama, Legacy, Gemma };
         Style style = Style::Llama;
         std::optional<int32_t> bos, eos, unk, pad; // unk defaults to the Unknown-type token
-        bool addBos = true;              // addsBosByDefault()
+        bool addBos = true;                        // addsBosByDefault()
     };
 
     // Builds the tokenizer transformers would build for `vocab` (its GGUF loader does the
-    // same): a BPE model with byte_fallback and fuse_unk; Control and Unknown pieces and the
-    // tokens named bos/eos/unk/pad become special added tokens, UserDefined pieces
-    // non-special ones (all matched in raw text); the decoder is Replace("▁", " "),
-    // ByteFallback, Fuse, and Strip one leading space unless the style is Gemma. Throws Error naming vocab.source for
-    // inconsistent input (sizes that differ, duplicate pieces, ids out of range, a merge of
-    // unknown pieces). Any thread.
+    // same): a BPE model with byte_fallback and fuse_unk; Control and Unknown pieces and
+    // the tokens named bos/eos/unk/pad become special added tokens, UserDefined pieces
+    // non-special ones (all matched whole in the raw text); the decoder is
+    // Replace("▁", " "), ByteFallback, Fuse, and Strip one leading space unless the style
+    // is Gemma. Throws Error naming vocab.source for inconsistent input (sizes that
+    // differ, empty, duplicate or non-UTF-8 pieces, unknown types, ids out of range, a
+    // merge of unknown pieces). Any thread.
     static Tokenizer fromSentencePiece(const SentencePieceVocab& vocab);
 
     // Token ids of `text` (UTF-8). Byte-level tokenizers accept any bytes, invalid UTF-8

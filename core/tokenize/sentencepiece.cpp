@@ -21,6 +21,7 @@ using nlohmann::json;
 using Vocab = Tokenizer::SentencePieceVocab;
 
 constexpr std::size_t kMaxTokens = std::size_t(1) << 24;
+constexpr std::size_t kMaxDerivedPieceBytes = 1024;
 const char* const kSpace = "\u2581";
 
 std::size_t charCount(std::string_view s)
@@ -36,7 +37,8 @@ std::size_t charCount(std::string_view s)
 // right parts in characters (descending), then by first appearance (pieces by id, the
 // splits of one piece by the ids of their parts).
 std::vector<std::pair<std::string, std::string>> mergesFromScores(const Vocab& v,
-                                                                  const std::unordered_map<std::string, int32_t>& ids)
+                                                                  const std::unordered_map<std::string, int32_t>& ids,
+                                                                  const std::string& where)
 {
     struct Merge
     {
@@ -48,6 +50,11 @@ std::vector<std::pair<std::string, std::string>> mergesFromScores(const Vocab& v
     std::vector<Merge> local;
     for (std::size_t id = 0; id < v.tokens.size(); ++id) {
         const std::string& piece = v.tokens[id];
+        // Splitting is quadratic in a piece's length; real pieces are a few dozen bytes.
+        if (piece.size() > kMaxDerivedPieceBytes)
+            throw Error(where + ": token " + std::to_string(id) + " is " + std::to_string(piece.size())
+                        + " bytes long; merges can be derived only for pieces up to "
+                        + std::to_string(kMaxDerivedPieceBytes) + " bytes (give the merges instead)");
         local.clear();
         std::size_t chars = 1;
         for (std::size_t pos = detail::decodeUtf8(piece, 0).length; pos < piece.size();
@@ -172,7 +179,7 @@ Tokenizer Tokenizer::fromSentencePiece(const SentencePieceVocab& v)
     }
 
     json merges = json::array();
-    const auto pairs = v.merges.empty() ? mergesFromScores(v, ids) : v.merges;
+    const auto pairs = v.merges.empty() ? mergesFromScores(v, ids, where) : v.merges;
     for (const auto& [a, b] : pairs)
         merges.push_back({a, b});
 
