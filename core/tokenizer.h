@@ -100,7 +100,10 @@ public:
         // The decoder drops one leading space where a prefix is added (not for Gemma).
         enum class Style { Llama, Legacy, Gemma };
         Style style = Style::Llama;
-        std::optional<int32_t> bos, eos, unk, pad; // unk defaults to the Unknown-type token
+        // unk defaults to the Unknown-type token. Only the Gemma style emits it for a
+        // character with neither a piece nor a byte token; the others drop the character,
+        // as transformers' LlamaTokenizer does.
+        std::optional<int32_t> bos, eos, unk, pad;
         bool addBos = true;                        // addsBosByDefault()
     };
 

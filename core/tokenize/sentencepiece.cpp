@@ -185,7 +185,10 @@ Tokenizer Tokenizer::fromSentencePiece(const SentencePieceVocab& v)
 
     json model = {{"type", "BPE"},
                   {"dropout", nullptr},
-                  {"unk_token", special.unk ? json(*special.unk) : json(nullptr)},
+                  // As transformers: LlamaTokenizer gives its BPE model no unk_token (a character
+                  // with neither a piece nor byte tokens is dropped); GemmaTokenizer does.
+                  {"unk_token", special.unk && v.style == SentencePieceVocab::Style::Gemma ? json(*special.unk)
+                                                                                          : json(nullptr)},
                   {"continuing_subword_prefix", nullptr},
                   {"end_of_word_suffix", nullptr},
                   {"fuse_unk", true},
