@@ -4,6 +4,11 @@
 #include "core/detail/unicode.h"
 #include "core/error.h"
 #include "core/json.h"
+#include "core/tokenize/build.h"
+#include "core/tokenize/decoders.h"
+#include "core/tokenize/metaspace.h"
+#include "core/tokenize/normalizers.h"
+#include "core/tokenize/unigram.h"
 
 #ifndef PCRE2_CODE_UNIT_WIDTH
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -285,7 +290,7 @@ struct ByteLevelStep
 
 using PreTokenizerStep = std::variant<SplitStep, ByteLevelStep>;
 
-enum class NormalizerKind { Nfc, Lowercase };
+using tokenize::NormalizerStep;
 
 struct AddedToken
 {
@@ -402,7 +407,7 @@ struct SpecialConfig
 
 struct Tokenizer::Impl
 {
-    enum class Model { Bpe, WordLevel };
+    enum class Model { Bpe, WordLevel, Unigram };
 
     std::string source;
     Model model = Model::Bpe;
@@ -424,9 +429,19 @@ struct Tokenizer::Impl
     std::string continuingSubwordPrefix;
     std::string endOfWordSuffix;
 
-    std::vector<NormalizerKind> normalizers;
+    std::vector<NormalizerStep> normalizers;
     std::vector<PreTokenizerStep> preTokenizer;
-    bool decoderByteLevel = false; // else: tokens joined with spaces
+    bool decoderByteLevel = false; // else: tokens joined with spaces (unless decoderChain)
+
+    // SentencePiece-style vocabularies (core/tokenize/): characters missing from the
+    // vocabulary become "<0xNN>" byte tokens; a Metaspace pre-tokenizer step (always the
+    // first) rewrites spaces before the other steps; a decoder chain replaces the ByteLevel
+    // decoder / space joining.
+    bool byteFallback = false;
+    std::array<int32_t, 256> fallbackIds{}; // byte -> id of "<0xNN>", or -1
+    std::optional<tokenize::MetaspaceOptions> metaspace;
+    std::shared_ptr<const tokenize::DecoderChain> decoderChain;
+    std::shared_ptr<const tokenize::UnigramModel> unigram; // Model::Unigram
 
     std::vector<AddedToken> added;
     std::unordered_map<std::string, int32_t> addedIds; // content -> id
@@ -478,6 +493,7 @@ struct Tokenizer::Impl
         std::unordered_map<std::string, std::pair<uint32_t, uint32_t>> cache;
         std::vector<PieceToken> cached;
         std::vector<PieceToken> out; // the tokens of one piece
+        std::vector<tokenize::UnigramModel::Token> unigramTokens;
     };
 
     std::string_view pieceText(const Piece& p, std::string_view norm, Scratch& s) const
@@ -653,7 +669,15 @@ struct Tokenizer::Impl
                     key += endOfWordSuffix;
                 const auto it = vocab.find(key);
                 if (it == vocab.end()) {
-                    unknown(uint32_t(i), len);
+                    // Byte fallback, as Hugging Face does it: all the character's bytes or
+                    // none, and a pending unk is not flushed first.
+                    const bool allBytes = byteFallback && std::all_of(text.begin() + long(i), text.begin() + long(i + len),
+                                                                      [&](char c) { return fallbackIds[uint8_t(c)] >= 0; });
+                    if (!allBytes)
+                        unknown(uint32_t(i), len);
+                    else
+                        for (std::size_t k = i; k < i + len; ++k)
+                            syms.push_back({fallbackIds[uint8_t(text[k])], uint32_t(k), 1, -1, -1});
                 } else {
                     flushUnk();
                     syms.push_back({it->second, uint32_t(i), len, -1, -1});
@@ -718,6 +742,13 @@ struct Tokenizer::Impl
         s.out.clear();
         if (text.empty())
             return;
+        if (model == Model::Unigram) {
+            s.unigramTokens.clear();
+            unigram->tokenize(text, fallbackIds, s.unigramTokens, source);
+            for (const tokenize::UnigramModel::Token& t : s.unigramTokens)
+                s.out.push_back({t.id, t.start, t.len});
+            return;
+        }
         if (model == Model::WordLevel) {
             const auto it = vocab.find(lookupString(text));
             if (it != vocab.end()) {
@@ -845,8 +876,7 @@ struct Tokenizer::Impl
         std::string_view norm = text.substr(rawBegin, rawEnd - rawBegin);
         if (!normalizers.empty()) {
             normalized.text.assign(norm);
-            for (NormalizerKind k : normalizers)
-                normalized = k == NormalizerKind::Nfc ? detail::nfc(normalized) : detail::lowercase(normalized);
+            normalized = tokenize::normalize(normalizers, std::move(normalized));
             norm = normalized.text;
         }
         auto origBegin = [&](std::size_t i) -> std::size_t {
@@ -867,6 +897,12 @@ struct Tokenizer::Impl
         splitAdded(
             normalizedTrie, norm, s,
             [&](std::size_t b, std::size_t e) {
+                if (metaspace) {
+                    encodeMetaspaceSegment(norm.substr(b, e - b), origBegin(b) == 0, s, [&](int32_t id, std::size_t tb, std::size_t te) {
+                        span(id, b + tb, b + te);
+                    });
+                    return;
+                }
                 preTokenize(norm, uint32_t(b), uint32_t(e), s);
                 for (const Piece& piece : s.pieces) {
                     const std::string_view ptext = pieceText(piece, norm, s);
@@ -881,6 +917,29 @@ struct Tokenizer::Impl
                 }
             },
             [&](int32_t id, std::size_t b, std::size_t e) { span(id, b, e); });
+    }
+
+    // One normalized segment through Metaspace, the rest of the pre-tokenizer and the
+    // model; calls emit(id, b, e) with [b, e) in `segment` (empty for a token made only
+    // of the prepended replacement character).
+    template<typename Emit>
+    void encodeMetaspaceSegment(std::string_view segment, bool atInputStart, Scratch& s, Emit&& emit) const
+    {
+        detail::AlignedText in;
+        in.text.assign(segment);
+        const detail::AlignedText ms = tokenize::metaspaceTransform(in, *metaspace, atInputStart);
+        const std::string_view text = ms.text;
+        preTokenize(text, 0, uint32_t(text.size()), s);
+        for (const Piece& piece : s.pieces) {
+            modelTokens(text.substr(piece.begin, piece.end - piece.begin), s);
+            for (const PieceToken& t : s.out) {
+                const std::size_t tb = piece.begin + t.start, te = tb + t.len;
+                if (te > tb)
+                    emit(t.id, ms.originalBegin(tb), std::max(ms.originalBegin(tb), ms.originalEnd(te - 1)));
+                else
+                    emit(t.id, ms.originalBegin(tb), ms.originalBegin(tb));
+            }
+        }
     }
 };
 
@@ -993,31 +1052,6 @@ void addMerge(Impl& impl, const std::string& a, const std::string& b, int32_t ra
     impl.merges[pairKey(ia->second, ib->second)] = MergeInfo{rank, im->second};
 }
 
-std::vector<NormalizerKind> readNormalizer(const json& j, const std::string& where)
-{
-    std::vector<NormalizerKind> out;
-    if (j.is_null())
-        return out;
-    const std::string type = typeOf(j, where);
-    if (type == "NFC") {
-        out.push_back(NormalizerKind::Nfc);
-    } else if (type == "Lowercase") {
-        out.push_back(NormalizerKind::Lowercase);
-    } else if (type == "Sequence") {
-        const json* list = jsonMember(j, "normalizers");
-        if (!list || !list->is_array())
-            throw Error(where + ".normalizers must be a list");
-        for (std::size_t i = 0; i < list->size(); ++i) {
-            auto inner = readNormalizer((*list)[i], where + ".normalizers[" + std::to_string(i) + "]");
-            out.insert(out.end(), inner.begin(), inner.end());
-        }
-    } else {
-        throw Error(where + ": normalizer type " + inQuotes(type)
-                    + " is not supported (supported: NFC, Lowercase, Sequence)");
-    }
-    return out;
-}
-
 Behavior readBehavior(const json& j, const std::string& where)
 {
     const auto b = optString(j, "behavior", where).value_or("Isolated");
@@ -1046,7 +1080,8 @@ std::shared_ptr<const Regex> makeOnigurumaRegex(const std::string& pattern, cons
     return std::make_shared<const Regex>(onigurumaToPcre2(pattern), false, where, pattern);
 }
 
-void readPreTokenizer(const json& j, const std::string& where, std::vector<PreTokenizerStep>& out)
+void readPreTokenizer(const json& j, const std::string& where, std::vector<PreTokenizerStep>& out,
+                      std::optional<tokenize::MetaspaceOptions>& metaspace)
 {
     if (j.is_null())
         return;
@@ -1056,7 +1091,7 @@ void readPreTokenizer(const json& j, const std::string& where, std::vector<PreTo
         if (!list || !list->is_array())
             throw Error(where + ".pretokenizers must be a list");
         for (std::size_t i = 0; i < list->size(); ++i)
-            readPreTokenizer((*list)[i], where + ".pretokenizers[" + std::to_string(i) + "]", out);
+            readPreTokenizer((*list)[i], where + ".pretokenizers[" + std::to_string(i) + "]", out, metaspace);
     } else if (type == "ByteLevel") {
         ByteLevelStep step;
         step.addPrefixSpace = optBool(j, "add_prefix_space", true, where);
@@ -1087,9 +1122,16 @@ void readPreTokenizer(const json& j, const std::string& where, std::vector<PreTo
                                    Behavior::Removed, true});
     } else if (type == "WhitespaceSplit") {
         out.emplace_back(SplitStep{makeRegex(R"(\p{White_Space}+)", false, where), Behavior::Removed, false});
+    } else if (type == "Metaspace") {
+        // Rewrites the text (spaces -> "▁", prefix), so it runs before the other steps.
+        if (!out.empty() || metaspace)
+            throw Error(where + ": Metaspace is supported only as the first pre-tokenizer");
+        metaspace = tokenize::readMetaspace(j, where);
+        if (metaspace->split)
+            out.emplace_back(SplitStep{makeRegex(metaspace->replacement, true, where), Behavior::MergedWithNext, false});
     } else {
         throw Error(where + ": pre-tokenizer type " + inQuotes(type)
-                    + " is not supported (supported: ByteLevel, Split, Digits, Whitespace, WhitespaceSplit, "
+                    + " is not supported (supported: ByteLevel, Metaspace, Split, Digits, Whitespace, WhitespaceSplit, "
                       "Sequence)");
     }
 }
@@ -1239,9 +1281,7 @@ void finish(Impl& impl, const SpecialConfig& config, const std::optional<std::st
         if (t.normalized && !impl.normalizers.empty()) {
             detail::AlignedText a;
             a.text = content;
-            for (NormalizerKind k : impl.normalizers)
-                a = k == NormalizerKind::Nfc ? detail::nfc(a) : detail::lowercase(a);
-            content = a.text;
+            content = tokenize::normalize(impl.normalizers, std::move(a)).text;
         }
         impl.normalizedContent[i] = content;
         if (t.normalized)
@@ -1260,6 +1300,12 @@ void finish(Impl& impl, const SpecialConfig& config, const std::optional<std::st
             impl.byteToId[std::size_t(b)] = it->second;
     }
 
+    impl.fallbackIds.fill(-1);
+    if (impl.byteFallback)
+        for (int b = 0; b < 256; ++b)
+            if (const auto it = impl.vocab.find(tokenize::byteFallbackToken(uint8_t(b))); it != impl.vocab.end())
+                impl.fallbackIds[std::size_t(b)] = it->second;
+
     // What each id decodes to on its own. An added token decodes to its content as the
     // normalizers left it (like Hugging Face), but never through the ByteLevel decoder,
     // which would turn a non-ASCII content into mojibake.
@@ -1274,6 +1320,9 @@ void finish(Impl& impl, const SpecialConfig& config, const std::optional<std::st
     for (std::size_t i = 0; i < impl.added.size(); ++i)
         if (impl.added[i].normalized)
             impl.idToDecoded[std::size_t(impl.added[i].id)] = impl.normalizedContent[i];
+    if (impl.decoderChain) // Hugging Face runs added tokens' content through the chain too
+        for (std::size_t id = 0; id < impl.idToString.size(); ++id)
+            impl.idToDecoded[id] = impl.decoderChain->decodeAlone(impl.idToString[id]);
 
     auto resolve = [&](const ConfiguredToken& t) -> std::optional<int32_t> {
         // Contents that are not in the vocabulary are ignored: configs in the wild
@@ -1337,12 +1386,28 @@ Tokenizer Tokenizer::load(const std::filesystem::path& path)
     return fromTokenizerJson(path);
 }
 
+namespace {
+std::shared_ptr<const Tokenizer::Impl> buildFromTokenizerJson(const json& j, const std::string& source,
+                                                              const SpecialConfig& config);
+} // namespace
+
 Tokenizer Tokenizer::fromTokenizerJson(const std::filesystem::path& file)
 {
-    auto impl = std::make_shared<Impl>();
-    impl->source = file.string();
-    const std::string& where = impl->source;
     const json j = readJsonFile(file);
+    SpecialConfig config;
+    if (file.filename() == "tokenizer.json")
+        config = readSpecialConfig(file.parent_path());
+    return Tokenizer(buildFromTokenizerJson(j, file.string(), config));
+}
+
+namespace {
+
+std::shared_ptr<const Tokenizer::Impl> buildFromTokenizerJson(const json& j, const std::string& source,
+                                                              const SpecialConfig& config)
+{
+    auto impl = std::make_shared<Impl>();
+    impl->source = source;
+    const std::string& where = impl->source;
     if (!j.is_object())
         throw Error(where + ": expected a JSON object");
 
@@ -1355,8 +1420,7 @@ Tokenizer Tokenizer::fromTokenizerJson(const std::filesystem::path& file)
     const std::string mw = where + ": model";
     if (type == "BPE") {
         impl->model = Impl::Model::Bpe;
-        if (optBool(*model, "byte_fallback", false, mw))
-            throw Error(mw + ".byte_fallback true is not supported");
+        impl->byteFallback = optBool(*model, "byte_fallback", false, mw);
         if (const json* d = jsonMember(*model, "dropout"); d && (!d->is_number() || d->get<double>() > 0.0))
             throw Error(mw + ".dropout is not supported (encoding must be deterministic)");
         impl->ignoreMerges = optBool(*model, "ignore_merges", false, mw);
@@ -1365,15 +1429,30 @@ Tokenizer Tokenizer::fromTokenizerJson(const std::filesystem::path& file)
         impl->endOfWordSuffix = optString(*model, "end_of_word_suffix", mw).value_or("");
     } else if (type == "WordLevel") {
         impl->model = Impl::Model::WordLevel;
+    } else if (type == "Unigram") {
+        impl->model = Impl::Model::Unigram;
     } else {
-        throw Error(mw + ".type " + inQuotes(type) + " is not supported (supported: BPE, WordLevel)");
+        throw Error(mw + ".type " + inQuotes(type) + " is not supported (supported: BPE, WordLevel, Unigram)");
     }
     const json* vocab = jsonMember(*model, "vocab");
     if (!vocab)
         throw Error(mw + " has no \"vocab\"");
-    const json* addedList = jsonMember(j, "added_tokens");
-    const std::size_t tokens = vocab->size() + (addedList && addedList->is_array() ? addedList->size() : 0);
-    readVocab(*impl, *vocab, mw + ".vocab", tokens);
+    if (impl->model == Impl::Model::Unigram) {
+        // [[piece, score], ...]: ids are positions, dense by construction
+        impl->unigram = std::make_shared<const tokenize::UnigramModel>(tokenize::UnigramModel::read(*model, mw));
+        const auto& pieces = impl->unigram->pieces();
+        impl->vocab.reserve(pieces.size());
+        for (std::size_t id = 0; id < pieces.size(); ++id) {
+            impl->vocab.emplace(pieces[id], int32_t(id));
+            setId(*impl, int32_t(id), pieces[id], kPresent);
+        }
+        impl->modelUnk = impl->unigram->unkId();
+        impl->byteFallback = impl->unigram->byteFallback();
+    } else {
+        const json* addedList = jsonMember(j, "added_tokens");
+        const std::size_t tokens = vocab->size() + (addedList && addedList->is_array() ? addedList->size() : 0);
+        readVocab(*impl, *vocab, mw + ".vocab", tokens);
+    }
     if (const auto unk = optString(*model, "unk_token", mw)) {
         impl->modelUnkToken = *unk;
         const auto it = impl->vocab.find(*unk);
@@ -1402,8 +1481,8 @@ Tokenizer Tokenizer::fromTokenizerJson(const std::filesystem::path& file)
         }
     }
 
-    impl->normalizers = readNormalizer(j.value("normalizer", json()), where + ": normalizer");
-    readPreTokenizer(j.value("pre_tokenizer", json()), where + ": pre_tokenizer", impl->preTokenizer);
+    impl->normalizers = tokenize::readNormalizer(j.value("normalizer", json()), where + ": normalizer");
+    readPreTokenizer(j.value("pre_tokenizer", json()), where + ": pre_tokenizer", impl->preTokenizer, impl->metaspace);
     for (std::size_t i = 0; i < impl->preTokenizer.size(); ++i) {
         if (std::holds_alternative<ByteLevelStep>(impl->preTokenizer[i])) {
             if (i + 1 != impl->preTokenizer.size())
@@ -1414,13 +1493,22 @@ Tokenizer Tokenizer::fromTokenizerJson(const std::filesystem::path& file)
     if (impl->byteLevel && (!impl->continuingSubwordPrefix.empty() || !impl->endOfWordSuffix.empty()))
         throw Error(mw + ": continuing_subword_prefix / end_of_word_suffix with a ByteLevel pre-tokenizer is "
                          "not supported");
+    if (impl->byteFallback && (impl->byteLevel || !impl->continuingSubwordPrefix.empty() || !impl->endOfWordSuffix.empty()))
+        throw Error(mw + ".byte_fallback with a ByteLevel pre-tokenizer, continuing_subword_prefix or "
+                         "end_of_word_suffix is not supported");
+    if (impl->unigram && impl->byteLevel)
+        throw Error(mw + ": a Unigram model with a ByteLevel pre-tokenizer is not supported");
+    if (impl->metaspace && impl->byteLevel)
+        throw Error(where + ": pre_tokenizer: Metaspace and ByteLevel together are not supported");
 
     const json decoder = j.value("decoder", json());
     if (!decoder.is_null()) {
         const std::string dtype = typeOf(decoder, where + ": decoder");
-        if (dtype != "ByteLevel")
-            throw Error(where + ": decoder type " + inQuotes(dtype) + " is not supported (supported: ByteLevel, none)");
-        impl->decoderByteLevel = true;
+        if (dtype == "ByteLevel")
+            impl->decoderByteLevel = true;
+        else
+            impl->decoderChain = std::make_shared<const tokenize::DecoderChain>(
+                tokenize::DecoderChain::read(decoder, where + ": decoder"));
     }
 
     if (const json* list = jsonMember(j, "added_tokens")) {
@@ -1437,11 +1525,24 @@ Tokenizer Tokenizer::fromTokenizerJson(const std::filesystem::path& file)
         }
     }
 
-    SpecialConfig config;
-    if (file.filename() == "tokenizer.json")
-        config = readSpecialConfig(file.parent_path());
     finish(*impl, config, templateBos(j.value("post_processor", json())), false);
-    return Tokenizer(std::move(impl));
+    return impl;
+}
+
+} // namespace
+
+std::shared_ptr<const Tokenizer::Impl> tokenize::buildFromTokenizerJson(const json& tokenizerJson,
+                                                                        const std::string& source,
+                                                                        const SpecialTokens& special)
+{
+    SpecialConfig config;
+    for (auto [slot, value] : {std::pair<ConfiguredToken*, const std::optional<std::string>*>{&config.bos, &special.bos},
+                               {&config.eos, &special.eos}, {&config.pad, &special.pad}, {&config.unk, &special.unk}}) {
+        slot->set = true;
+        slot->content = *value;
+    }
+    config.addBos = special.addBos;
+    return patchbay::core::buildFromTokenizerJson(tokenizerJson, source, config);
 }
 
 Tokenizer Tokenizer::fromVocabAndMerges(const std::filesystem::path& vocabJson, const std::filesystem::path& mergesTxt)
@@ -1541,6 +1642,16 @@ void checkId(const Tokenizer& t, int32_t id, const std::string& source)
 
 std::string Tokenizer::decode(const std::vector<int32_t>& ids, bool skipSpecialTokens) const
 {
+    if (m_impl->decoderChain) {
+        std::vector<std::string> tokens;
+        tokens.reserve(ids.size());
+        for (const int32_t id : ids) {
+            checkId(*this, id, m_impl->source);
+            if (!skipSpecialTokens || !(m_impl->idFlags[std::size_t(id)] & kSpecial))
+                tokens.push_back(m_impl->idToString[std::size_t(id)]);
+        }
+        return m_impl->decoderChain->decode(std::move(tokens));
+    }
     std::string out;
     bool first = true;
     for (const int32_t id : ids) {
@@ -1591,6 +1702,10 @@ std::string Tokenizer::kind() const
 {
     if (m_impl->model == Impl::Model::WordLevel)
         return "word-level";
+    if (m_impl->model == Impl::Model::Unigram)
+        return "unigram";
+    if (m_impl->byteFallback)
+        return "bpe-byte-fallback";
     return m_impl->byteLevel ? "bpe-byte-level" : "bpe";
 }
 

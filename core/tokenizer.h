@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace patchbay::core {
@@ -30,11 +31,17 @@ struct TokenSpan
 
 // A text tokenizer compatible with Hugging Face `tokenizers` (tokenizer.json) and with
 // GPT-2's vocab.json + merges.txt, for the tokenizers causal LMs use:
-//   models:         BPE (byte-level or character-level), WordLevel;
-//   normalizers:    NFC, Lowercase, Sequence, none;
-//   pre-tokenizers: ByteLevel, Split, Digits, Whitespace, WhitespaceSplit, Sequence, none;
-//   decoders:       ByteLevel, none (tokens joined with spaces);
+//   models:         BPE (byte-level, character-level, or character-level with byte_fallback
+//                   "<0xNN>" tokens as Llama-2, Mistral and Gemma have; ignore_merges), WordLevel,
+//                   Unigram (with byte_fallback; but not the Precompiled normalizer T5-style
+//                   files carry);
+//   normalizers:    NFC, Lowercase, Replace (literal), Prepend, Sequence, none;
+//   pre-tokenizers: ByteLevel, Metaspace (first step only), Split, Digits, Whitespace,
+//                   WhitespaceSplit, Sequence, none;
+//   decoders:       ByteLevel, none (tokens joined with spaces), or a chain of Replace
+//                   (literal), ByteFallback, Fuse, Strip and Metaspace (in a Sequence);
 //   added tokens:   special and not, with lstrip / rstrip / single_word / normalized.
+// The SentencePiece-style stages live in core/tokenize/, one file per stage.
 // Anything else is refused at load time with an Error that says what is not supported.
 // Pre-tokenizer regexes run on PCRE2 (Unicode properties from PCRE2's tables); NFC and
 // lowercasing use tables generated from Python's unicodedata (tools/make_unicode_tables.py).
@@ -64,13 +71,61 @@ public:
     static Tokenizer fromVocabAndMerges(const std::filesystem::path& vocabJson,
                                         const std::filesystem::path& mergesTxt);
 
+    // A SentencePiece-style BPE vocabulary given piece by piece, as a GGUF file carries it
+    // (tokenizer.ggml.model == "llama": tokens, scores, token_type, optional merges).
+    struct SentencePieceVocab
+    {
+        // SentencePiece's piece types, with GGUF's numbering (tokenizer.ggml.token_type).
+        enum class TokenType : uint8_t { Normal = 1, Unknown = 2, Control = 3, UserDefined = 4, Unused = 5, Byte = 6 };
+
+        std::string source;              // names the origin in messages, e.g. "model.gguf"
+        std::vector<std::string> tokens; // id -> piece ("▁the", "<0x0A>", "<s>"); ids are dense 0..n-1
+        std::vector<float> scores;       // id -> score; used only when `merges` is empty
+        std::vector<TokenType> types;    // id -> type; empty: every token Normal
+        // Ranked merges ("▁t", "he"); non-empty: `scores` is not used. Empty: derived from
+        // the scores as transformers' generate_merges does: every split a + b of a piece
+        // into two pieces, ordered by the piece's score (descending), then the left part's
+        // length, then the right part's (in characters, descending), then by id; pieces of
+        // at most 1 KiB. (For Gemma files transformers' GGUF loader passes -id as the
+        // scores, i.e. file order, and respells tokens of spaces as "▁" runs first.)
+        std::vector<std::pair<std::string, std::string>> merges;
+        bool byteFallback = true; // characters missing from the pieces -> "<0xNN>" tokens
+        // How spaces become "▁", as transformers builds each family's tokenizer:
+        //  Llama:  Metaspace with prepend_scheme "first": "▁" before the text but not after
+        //          an added token (LlamaTokenizer, legacy=False; Llama-2, Mistral);
+        //  Legacy: Prepend("▁") + Replace(" ", "▁") normalizers: "▁" before every segment
+        //          between added tokens (the original Llama-2 / Mistral-v0.1 tokenizer.json,
+        //          and what transformers builds for Phi-3 GGUF files);
+        //  Gemma:  Replace(" ", "▁") only, no prefix (GemmaTokenizer).
+        // The decoder drops one leading space where a prefix is added (not for Gemma).
+        enum class Style { Llama, Legacy, Gemma };
+        Style style = Style::Llama;
+        // unk defaults to the Unknown-type token. Only the Gemma style emits it for a
+        // character with neither a piece nor a byte token; the others drop the character,
+        // as transformers' LlamaTokenizer does.
+        std::optional<int32_t> bos, eos, unk, pad;
+        bool addBos = true;                        // addsBosByDefault()
+    };
+
+    // Builds the tokenizer transformers would build for `vocab` (its GGUF loader does the
+    // same): a BPE model with byte_fallback and fuse_unk; Control and Unknown pieces and
+    // the tokens named bos/eos/unk/pad become special added tokens, UserDefined pieces
+    // non-special ones (all matched whole in the raw text); the decoder is
+    // Replace("▁", " "), ByteFallback, Fuse, and Strip one leading space unless the style
+    // is Gemma. Throws Error naming vocab.source for inconsistent input (sizes that
+    // differ, empty, duplicate or non-UTF-8 pieces, unknown types, ids out of range, a
+    // merge of unknown pieces). Any thread.
+    static Tokenizer fromSentencePiece(const SentencePieceVocab& vocab);
+
     // Token ids of `text` (UTF-8). Byte-level tokenizers accept any bytes, invalid UTF-8
     // included (each invalid byte becomes its own byte token); the others throw Error on
     // invalid UTF-8, naming the byte offset.
     std::vector<int32_t> encode(std::string_view text) const;
     std::vector<TokenSpan> encodeWithSpans(std::string_view text) const;
 
-    // Text of a token sequence. For byte-level BPE this is the exact inverse of encode()
+    // Text of a token sequence. With a decoder chain (SentencePiece style) it is exactly
+    // Hugging Face's decode (byte runs that are not UTF-8 become U+FFFD, one per byte).
+    // For byte-level BPE this is the exact inverse of encode()
     // and returns raw bytes, so it may be invalid UTF-8 when `ids` cut a character (use
     // tokenText() for display). Added tokens decode to their content (normalized, if the
     // token is matched after normalization). Without a decoder (word-level), tokens are
@@ -78,7 +133,9 @@ public:
     // in the vocabulary.
     std::string decode(const std::vector<int32_t>& ids, bool skipSpecialTokens = false) const;
 
-    // The bytes one token decodes to on its own (may be part of a UTF-8 character).
+    // The bytes one token decodes to on its own (may be part of a UTF-8 character). With a
+    // decoder chain: what the token adds to a text when it is not the first ("▁the" ->
+    // " the", "<0x0A>" -> "\n"), the leading-space Strip of a whole text left out.
     std::string tokenBytes(int32_t id) const;
     // tokenBytes() made displayable: an incomplete or invalid UTF-8 sequence becomes
     // U+FFFD, as Hugging Face's decode([id]) and TransformerLens' to_str_tokens show it.
@@ -93,7 +150,7 @@ public:
 
     // Largest id + 1, added tokens included (the size an embedding matrix needs at least).
     int32_t vocabSize() const;
-    // "bpe-byte-level", "bpe" (character-level) or "word-level".
+    // "bpe-byte-level", "bpe" (character-level), "bpe-byte-fallback", "unigram" or "word-level".
     std::string kind() const;
 
     // Special ids, from tokenizer_config.json / special_tokens_map.json when present, else

@@ -196,8 +196,13 @@ int cmdLogits(const Args& args)
             nlohmann::json entries = nlohmann::json::array();
             for (int64_t i = 0; i < k; ++i) {
                 const auto id = order[static_cast<std::size_t>(i)];
+                // "text": what the token reads as (" Mary"); "piece": the vocabulary's raw
+                // string ("ĠMary", "▁Mary", "<0x0A>"). Ids past the tokenizer (padded
+                // embedding rows) have neither.
+                const bool known = tokenizer && tokenizer->contains(id);
                 entries.push_back({{"id", id},
-                                   {"token", tokenizer ? nlohmann::json(tokenizer->tokenString(id)) : nlohmann::json(nullptr)},
+                                   {"text", known ? nlohmann::json(tokenizer->tokenText(id)) : nlohmann::json(nullptr)},
+                                   {"piece", known ? nlohmann::json(tokenizer->tokenString(id)) : nlohmann::json(nullptr)},
                                    {"logit", row[id]}});
             }
             top.push_back(entries);

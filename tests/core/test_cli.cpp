@@ -154,6 +154,71 @@ private Q_SLOTS:
         QCOMPARE(j["logits"][2].size(), std::size_t(256));
     }
 
+    // --top-k shows each token's text and its raw vocabulary piece ("ĠMary" reads " Mary").
+    void logitsTopKShowsTextAndPiece_data()
+    {
+        QTest::addColumn<QString>("style");
+        QTest::newRow("byte-level") << QStringLiteral("byte-level");
+        QTest::newRow("sentencepiece") << QStringLiteral("sentencepiece");
+    }
+
+    void logitsTopKShowsTextAndPiece()
+    {
+        QFETCH(QString, style);
+        const bool byteLevel = style == QStringLiteral("byte-level");
+        // The gpt2 fixture model (256 ids) with a tokenizer whose pieces need decoding.
+        QTemporaryDir dir;
+        const fs::path d = dir.path().toStdString();
+        const fs::path model = fs::path(kModels.toStdString()) / "gpt2";
+        fs::copy_file(model / "config.json", d / "config.json");
+        fs::copy_file(model / "model.safetensors", d / "model.safetensors");
+        // piece -> the text it must read as (hand-written, not from the tokenizer)
+        const std::vector<std::pair<std::string, std::string>> known =
+            byteLevel ? std::vector<std::pair<std::string, std::string>>{{"\xC4\xA0Mary", " Mary"}, {"\xC4\xA0", " "},
+                                                                          {"\xC4\x8A", "\n"}, {"caf\xC3\x83\xC2\xA9", "caf\xC3\xA9"}}
+                      : std::vector<std::pair<std::string, std::string>>{{"\xE2\x96\x81Mary", " Mary"}, {"<0x0A>", "\n"},
+                                                                          {"\xE2\x96\x81", " "}, {"<s>", "<s>"}};
+        nlohmann::json vocab = nlohmann::json::object();
+        int next = 0;
+        for (const auto& entry : known)
+            vocab[entry.first] = next++;
+        while (next < 256) {
+            vocab["p" + std::to_string(next)] = next;
+            ++next;
+        }
+        nlohmann::json tok = {{"model", {{"type", "BPE"}, {"vocab", vocab}, {"merges", nlohmann::json::array()}}}};
+        if (byteLevel) {
+            tok["pre_tokenizer"] = {{"type", "ByteLevel"}, {"add_prefix_space", false}};
+            tok["decoder"] = {{"type", "ByteLevel"}};
+        } else {
+            tok["model"]["byte_fallback"] = true;
+            tok["pre_tokenizer"] = {{"type", "Metaspace"}, {"replacement", "\xE2\x96\x81"}, {"prepend_scheme", "first"}, {"split", false}};
+            tok["decoder"] = {{"type", "Sequence"},
+                              {"decoders", {{{"type", "Replace"}, {"pattern", {{"String", "\xE2\x96\x81"}}}, {"content", " "}},
+                                            {{"type", "ByteFallback"}}, {{"type", "Fuse"}},
+                                            {{"type", "Strip"}, {"content", " "}, {"start", 1}, {"stop", 0}}}}};
+            tok["added_tokens"] = {{{"id", 3}, {"content", "<s>"}, {"special", true}}};
+        }
+        std::ofstream(d / "tokenizer.json") << tok.dump();
+
+        const auto r = runCli({QStringLiteral("logits"), QStringLiteral("--model"), dir.path(), QStringLiteral("--ids"),
+                               QStringLiteral("5,6,7"), QStringLiteral("--top-k"), QStringLiteral("256")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const auto top = parse(r.out)["top_k"][0];
+        QCOMPARE(top.size(), std::size_t(256));
+        std::map<std::string, std::string> expected(known.begin(), known.end());
+        std::size_t checked = 0;
+        for (const auto& e : top) {
+            const std::string piece = e["piece"].get<std::string>();
+            QCOMPARE(vocab[piece].get<int>(), e["id"].get<int>());
+            const auto it = expected.find(piece);
+            const std::string want = it != expected.end() ? it->second : piece; // fillers read as themselves
+            QCOMPARE(QString::fromStdString(e["text"].get<std::string>()), QString::fromStdString(want));
+            checked += it != expected.end();
+        }
+        QCOMPARE(checked, known.size());
+    }
+
     void errorsNameTheProblem()
     {
         const auto missing = runCli({QStringLiteral("info"), QStringLiteral("--model"), QStringLiteral("/nonexistent/model")});

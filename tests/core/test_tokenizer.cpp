@@ -110,7 +110,10 @@ QString expectError(F&& f)
 }
 
 const char* kFixtureNames[] = {"gpt2-json", "llama3-style", "qwen2-style", "neox-style", "smollm-style",
-                               "misc-bytelevel", "wordlevel", "wordlevel-whitespace", "bpe-chars"};
+                               "misc-bytelevel", "wordlevel", "wordlevel-whitespace", "bpe-chars",
+                               // SentencePiece style: byte fallback, Metaspace, decoder chains
+                               "llama2-style", "llama2-legacy", "gemma-style", "metaspace-misc", "metaspace-never",
+                               "unigram-style"};
 
 // Fixtures whose pre-tokenizers drop nothing: spans must cover the text without gaps.
 bool spansCoverText(const std::string& fixture)
@@ -265,6 +268,8 @@ private Q_SLOTS:
         QTest::addColumn<bool>("hasOffsets");
         QTest::addColumn<QList<int>>("offsets"); // begin, end pairs; -1 where not comparable
         QTest::addColumn<QByteArray>("decoded");
+        QTest::addColumn<bool>("hasDecodedSkip");
+        QTest::addColumn<QByteArray>("decodedSkip"); // decode(ids, skipSpecialTokens = true)
         for (const char* name : kFixtureNames) {
             const nlohmann::json doc = readJson(kFixtures / name / "cases.json");
             int i = 0;
@@ -280,7 +285,8 @@ private Q_SLOTS:
                 QTest::addRow("%s/%d", name, i++)
                     << QString::fromLatin1(name) << bytes(c["text"].get<std::string>())
                     << toQList(c["ids"].get<std::vector<int32_t>>()) << hasOffsets << offsets
-                    << bytes(c["decoded"].get<std::string>());
+                    << bytes(c["decoded"].get<std::string>()) << c.contains("decoded_skip_special")
+                    << bytes(c.value("decoded_skip_special", std::string()));
             }
         }
     }
@@ -293,6 +299,8 @@ private Q_SLOTS:
         QFETCH(bool, hasOffsets);
         QFETCH(QList<int>, offsets);
         QFETCH(QByteArray, decoded);
+        QFETCH(bool, hasDecodedSkip);
+        QFETCH(QByteArray, decodedSkip);
         const Tokenizer& tok = tokenizer(fixture.toStdString());
         const std::string s = str(text);
         const std::vector<TokenSpan> spans = tok.encodeWithSpans(s);
@@ -301,6 +309,8 @@ private Q_SLOTS:
             got.push_back(sp.id);
         QCOMPARE(toQList(got), ids);
         QCOMPARE(bytes(tok.decode(got)), decoded);
+        if (hasDecodedSkip)
+            QCOMPARE(bytes(tok.decode(got, true)), decodedSkip);
 
         if (hasOffsets) {
             QCOMPARE(qsizetype(spans.size() * 2), offsets.size());
@@ -354,6 +364,51 @@ private Q_SLOTS:
             QStringLiteral("[UNK]"), false);
         row("wordlevel-whitespace", "word-level", none, none, none, QStringLiteral("<unk>"), false);
         row("bpe-chars", "bpe", none, none, none, QStringLiteral("[UNK]"), false);
+        const QString s = QStringLiteral("<s>"), unk = QStringLiteral("<unk>");
+        row("llama2-style", "bpe-byte-fallback", s, QStringLiteral("</s>"), none, unk, true);
+        // no tokenizer_config.json, and LlamaTokenizer's model has no unk_token
+        row("llama2-legacy", "bpe-byte-fallback", s, none, none, none, true);
+        row("gemma-style", "bpe-byte-fallback", QStringLiteral("<bos>"), QStringLiteral("<eos>"), QStringLiteral("<pad>"),
+            unk, true);
+        row("metaspace-misc", "bpe-byte-fallback", none, none, none, unk, false);
+        row("metaspace-never", "bpe-byte-fallback", s, none, none, none, true);
+        row("unigram-style", "unigram", none, none, none, unk, false);
+    }
+
+    // Hugging Face's decode of random id sequences: byte tokens that cut a character (one
+    // U+FFFD per byte), stray "▁", specials in the middle, with and without skipping them.
+    void sentencePieceDecode_data()
+    {
+        QTest::addColumn<QString>("fixture");
+        QTest::addColumn<QList<int>>("ids");
+        QTest::addColumn<QByteArray>("decoded");
+        QTest::addColumn<QByteArray>("decodedSkip");
+        int rows = 0;
+        for (const char* name : kFixtureNames) {
+            const nlohmann::json doc = readJson(kFixtures / name / "cases.json");
+            if (!doc.contains("decode_cases"))
+                continue;
+            int i = 0;
+            for (const auto& c : doc["decode_cases"]) {
+                QTest::addRow("%s/%d", name, i++) << QString::fromLatin1(name) << toQList(c["ids"].get<std::vector<int32_t>>())
+                                                  << bytes(c["decoded"].get<std::string>())
+                                                  << bytes(c["decoded_skip_special"].get<std::string>());
+                ++rows;
+            }
+        }
+        QVERIFY(rows >= 150);
+    }
+
+    void sentencePieceDecode()
+    {
+        QFETCH(QString, fixture);
+        QFETCH(QList<int>, ids);
+        QFETCH(QByteArray, decoded);
+        QFETCH(QByteArray, decodedSkip);
+        const Tokenizer& tok = tokenizer(fixture.toStdString());
+        const std::vector<int32_t> v(ids.begin(), ids.end());
+        QCOMPARE(bytes(tok.decode(v)), decoded);
+        QCOMPARE(bytes(tok.decode(v, true)), decodedSkip);
     }
 
     void fixtureProperties()
@@ -388,6 +443,203 @@ private Q_SLOTS:
                 continue;
             QCOMPARE(tok.idOf(tok.tokenString(id)), std::optional<int32_t>(id));
         }
+    }
+
+    // Tokenizer::fromSentencePiece against what transformers' GGUF loader builds from the
+    // same pieces, scores and types (merges derived from random, tied scores).
+    void sentencePieceFromPieces()
+    {
+        const nlohmann::json p = readJson(kFixtures / "sp-pieces" / "pieces.json");
+        using Vocab = Tokenizer::SentencePieceVocab;
+        Vocab v;
+        v.source = "sp-pieces";
+        v.tokens = p["tokens"].get<std::vector<std::string>>();
+        v.scores = p["scores"].get<std::vector<float>>();
+        for (const int t : p["types"].get<std::vector<int>>())
+            v.types.push_back(Vocab::TokenType(t));
+        v.bos = p["bos"].get<int32_t>();
+        v.eos = p["eos"].get<int32_t>();
+        const Tokenizer tok = Tokenizer::fromSentencePiece(v);
+        const nlohmann::json doc = readJson(kFixtures / "sp-pieces" / "cases.json");
+        QCOMPARE(tok.vocabSize(), doc["vocab_size"].get<int32_t>());
+        QCOMPARE(QString::fromStdString(tok.kind()), QStringLiteral("bpe-byte-fallback"));
+        int i = 0;
+        for (const auto& c : doc["cases"]) {
+            const auto where = QByteArray("case ") + QByteArray::number(i++);
+            const std::vector<int32_t> ids = tok.encode(c["text"].get<std::string>());
+            QVERIFY2(toQList(ids) == toQList(c["ids"].get<std::vector<int32_t>>()), where.constData());
+            QVERIFY2(tok.decode(ids) == c["decoded"].get<std::string>(), where.constData());
+            QVERIFY2(tok.decode(ids, true) == c["decoded_skip_special"].get<std::string>(), where.constData());
+        }
+        for (const auto& c : doc["decode_cases"]) {
+            const auto ids = c["ids"].get<std::vector<int32_t>>();
+            QCOMPARE(bytes(tok.decode(ids)), bytes(c["decoded"].get<std::string>()));
+            QCOMPARE(bytes(tok.decode(ids, true)), bytes(c["decoded_skip_special"].get<std::string>()));
+        }
+        QCOMPARE(tok.bosId(), std::optional<int32_t>(1));
+        QCOMPARE(tok.eosId(), std::optional<int32_t>(2));
+        QCOMPARE(tok.unkId(), std::optional<int32_t>(0)); // the Unknown-type piece
+        QVERIFY(tok.addsBosByDefault());
+        QVERIFY(tok.isSpecial(1) && tok.isSpecial(0));
+        const auto user = tok.idOf("<|user|>");
+        QVERIFY(user && !tok.isSpecial(*user));
+        QCOMPARE(toQList(tok.encode("<|user|>")), QList<int>({*user})); // matched whole
+    }
+
+    // The same vocabularies as the llama2-style, llama2-legacy and gemma-style fixtures, given
+    // piece by piece with their merges, in the matching style.
+    void sentencePieceStyles_data()
+    {
+        QTest::addColumn<QString>("fixture");
+        QTest::addColumn<int>("style");
+        using Style = Tokenizer::SentencePieceVocab::Style;
+        QTest::newRow("llama") << QStringLiteral("llama2-style") << int(Style::Llama);
+        QTest::newRow("legacy") << QStringLiteral("llama2-legacy") << int(Style::Legacy);
+        QTest::newRow("gemma") << QStringLiteral("gemma-style") << int(Style::Gemma);
+    }
+
+    void sentencePieceStyles()
+    {
+        QFETCH(QString, fixture);
+        QFETCH(int, style);
+        using Vocab = Tokenizer::SentencePieceVocab;
+        const fs::path dir = kFixtures / fixture.toStdString();
+        const nlohmann::json j = readJson(dir / "tokenizer.json");
+        Vocab v;
+        v.source = fixture.toStdString();
+        v.style = Vocab::Style(style);
+        v.tokens.resize(j["model"]["vocab"].size());
+        for (const auto& [piece, id] : j["model"]["vocab"].items())
+            v.tokens.at(id.get<std::size_t>()) = piece;
+        v.types.assign(v.tokens.size(), Vocab::TokenType::Normal);
+        for (std::size_t id = 0; id < v.tokens.size(); ++id)
+            if (v.tokens[id].size() == 6 && v.tokens[id].rfind("<0x", 0) == 0)
+                v.types[id] = Vocab::TokenType::Byte;
+        for (const auto& a : j["added_tokens"])
+            v.types.at(a["id"].get<std::size_t>()) = a["content"] == "<unk>" ? Vocab::TokenType::Unknown
+                                                                             : Vocab::TokenType::Control;
+        for (const auto& m : j["model"]["merges"])
+            v.merges.emplace_back(m[0].get<std::string>(), m[1].get<std::string>());
+        const Tokenizer reference = tokenizer(fixture.toStdString());
+        v.bos = reference.bosId();
+        v.eos = reference.eosId();
+        const Tokenizer tok = Tokenizer::fromSentencePiece(v);
+        const nlohmann::json doc = readJson(dir / "cases.json");
+        int i = 0;
+        for (const auto& c : doc["cases"]) {
+            const auto where = QByteArray("case ") + QByteArray::number(i++);
+            const std::vector<int32_t> ids = tok.encode(c["text"].get<std::string>());
+            QVERIFY2(toQList(ids) == toQList(c["ids"].get<std::vector<int32_t>>()), where.constData());
+            QVERIFY2(tok.decode(ids) == c["decoded"].get<std::string>(), where.constData());
+        }
+        QCOMPARE(tok.bosId(), reference.bosId());
+        QCOMPARE(tok.unkId(), tok.idOf("<unk>")); // the Unknown-type piece
+    }
+
+    // The derived merge order, by hand: score, then the longer left part, then the longer
+    // right part, then the order of the pieces (transformers' generate_merges).
+    void sentencePieceMergeOrder()
+    {
+        using Vocab = Tokenizer::SentencePieceVocab;
+        auto build = [](std::vector<std::string> tokens, std::vector<float> scores) {
+            Vocab v;
+            v.tokens = std::move(tokens);
+            v.scores = std::move(scores);
+            v.byteFallback = false;
+            v.style = Vocab::Style::Gemma; // no "▁" prefix: the pieces are plain letters
+            v.types.assign(v.tokens.size(), Vocab::TokenType::Normal);
+            v.types[0] = Vocab::TokenType::Unknown;
+            return Tokenizer::fromSentencePiece(v);
+        };
+        // "cd" first (best score); then (b, cd) beats (a, b) at equal score: longer right part.
+        const Tokenizer lengths = build({"<unk>", "a", "b", "c", "d", "cd", "ab", "bcd"}, {0, 0, 0, 0, 0, -1, -2, -2});
+        QCOMPARE(toQList(lengths.encode("abcd")), QList<int>({1, 7}));
+        // All equal: the piece listed first merges first.
+        const Tokenizer abFirst = build({"<unk>", "a", "b", "c", "ab", "bc"}, {0, 0, 0, 0, -1, -1});
+        QCOMPARE(toQList(abFirst.encode("abc")), QList<int>({4, 3}));
+        const Tokenizer bcFirst = build({"<unk>", "a", "b", "c", "bc", "ab"}, {0, 0, 0, 0, -1, -1});
+        QCOMPARE(toQList(bcFirst.encode("abc")), QList<int>({1, 4}));
+        // A higher score wins whatever the order.
+        const Tokenizer scored = build({"<unk>", "a", "b", "c", "ab", "bc"}, {0, 0, 0, 0, -2, -1});
+        QCOMPARE(toQList(scored.encode("abc")), QList<int>({1, 5}));
+        // Without byte fallback a missing character is <unk> for Gemma, consecutive ones
+        // fused, and dropped for Llama, whose neighbours then merge (as transformers' GGUF
+        // loader builds them: checked with transformers 5.25).
+        QCOMPARE(toQList(scored.encode("axyb")), QList<int>({1, 0, 2}));
+        Vocab llama;
+        llama.tokens = {"<unk>", "a", "b", "c", "ab", "bc"};
+        llama.scores = {0, 0, 0, 0, -2, -1};
+        llama.types = {Vocab::TokenType::Unknown, Vocab::TokenType::Normal, Vocab::TokenType::Normal,
+                       Vocab::TokenType::Normal, Vocab::TokenType::Normal, Vocab::TokenType::Normal};
+        llama.byteFallback = false;
+        const Tokenizer dropping = Tokenizer::fromSentencePiece(llama);
+        QCOMPARE(toQList(dropping.encode("axyb")), QList<int>({4})); // "▁", "x", "y" dropped
+        QCOMPARE(toQList(dropping.encode("abc")), QList<int>({1, 5}));
+        QCOMPARE(dropping.unkId(), std::optional<int32_t>(0));
+    }
+
+    void sentencePieceErrors_data()
+    {
+        QTest::addColumn<int>("breakage");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("empty") << 0 << QStringLiteral("pieces.gguf: the vocabulary has no tokens");
+        QTest::newRow("scores") << 1 << QStringLiteral("pieces.gguf: 4 tokens but 3 scores");
+        QTest::newRow("types") << 2 << QStringLiteral("pieces.gguf: 4 tokens but 2 token types");
+        QTest::newRow("duplicate") << 3 << QStringLiteral("pieces.gguf: tokens 1 and 3 are the same piece \"a\"");
+        QTest::newRow("type") << 4 << QStringLiteral("pieces.gguf: token 2 has type 9");
+        QTest::newRow("bos") << 5 << QStringLiteral("pieces.gguf: the BOS token id 4 is not in 0..3");
+        QTest::newRow("merge") << 6 << QStringLiteral("pieces.gguf: model.merges[0]: token \"zz\" is not in the vocabulary");
+        QTest::newRow("empty piece") << 7 << QStringLiteral("pieces.gguf: token 2 is empty");
+        QTest::newRow("utf8") << 8 << QStringLiteral("pieces.gguf: token 1 is not valid UTF-8");
+        QTest::newRow("long piece") << 9 << QStringLiteral("pieces.gguf: token 3 is 2000 bytes long");
+    }
+
+    void sentencePieceErrors()
+    {
+        QFETCH(int, breakage);
+        QFETCH(QString, expected);
+        using Vocab = Tokenizer::SentencePieceVocab;
+        Vocab v;
+        v.source = "pieces.gguf";
+        v.tokens = {"<unk>", "a", "b", "ab"};
+        v.scores = {0, 0, 0, -1};
+        switch (breakage) {
+        case 0: v.tokens.clear(); v.scores.clear(); break;
+        case 1: v.scores.pop_back(); break;
+        case 2: v.types = {Vocab::TokenType::Unknown, Vocab::TokenType::Normal}; break;
+        case 3: v.tokens[3] = "a"; break;
+        case 4: v.types.assign(4, Vocab::TokenType::Normal); v.types[2] = Vocab::TokenType(9); break;
+        case 5: v.bos = 4; break;
+        case 6: v.merges = {{"zz", "a"}}; break;
+        case 7: v.tokens[2].clear(); break;
+        case 8: v.tokens[1] = "\xff"; break;
+        case 9: v.tokens[3] = std::string(2000, 'x'); break;
+        }
+        const QString message = expectError([&] { Tokenizer::fromSentencePiece(v); });
+        QVERIFY2(message.contains(expected), qPrintable(message));
+    }
+
+    // What one SentencePiece token reads as, and how a lone token decodes.
+    void sentencePieceTokenText()
+    {
+        const Tokenizer& llama = tokenizer("llama2-style");
+        const auto the = llama.idOf("\xE2\x96\x81the");
+        QVERIFY(the);
+        QCOMPARE(QString::fromStdString(llama.tokenString(*the)), QStringLiteral("\u2581the"));
+        QCOMPARE(QString::fromStdString(llama.tokenText(*the)), QStringLiteral(" the"));
+        QCOMPARE(QString::fromStdString(llama.decode({*the})), QStringLiteral("the")); // Strip: the text's first space
+        QCOMPARE(bytes(llama.tokenBytes(*llama.idOf("<0x0A>"))), QByteArray("\n"));
+        const auto e6 = *llama.idOf("<0xE6>");
+        QCOMPARE(bytes(llama.tokenBytes(e6)), QByteArray("\xE6"));
+        QCOMPARE(QString::fromStdString(llama.tokenText(e6)), QString(QChar(0xFFFD)));
+        QCOMPARE(QString::fromStdString(llama.tokenText(*llama.idOf("<s>"))), QStringLiteral("<s>"));
+        const Tokenizer& gemma = tokenizer("gemma-style");
+        QCOMPARE(QString::fromStdString(gemma.decode({*gemma.idOf("\xE2\x96\x81the")})), QStringLiteral(" the"));
+        // Spans point into the input: the prepended "▁" is not there.
+        const std::vector<TokenSpan> spans = llama.encodeWithSpans("the x");
+        QCOMPARE(spans.front().id, *the);
+        QCOMPARE(spans.front().begin, std::size_t(0));
+        QCOMPARE(spans.front().end, std::size_t(3));
     }
 
     // Spans map through NFC back to the decomposed input.
@@ -462,14 +714,52 @@ private Q_SLOTS:
                                        << QStringList{"tokenizer.json", "expected a JSON object"};
         QTest::newRow("no model") << "tokenizer.json" << QByteArray("{}") << QByteArray()
                                   << QStringList{"tokenizer.json", "no \"model\""};
-        QTest::newRow("unigram")
-            << "tokenizer.json" << QByteArray(R"({"model":{"type":"Unigram","vocab":[]}})") << QByteArray()
-            << QStringList{"tokenizer.json: model.type \"Unigram\" is not supported (supported: BPE, WordLevel)"};
+        QTest::newRow("wordpiece")
+            << "tokenizer.json" << QByteArray(R"({"model":{"type":"WordPiece","vocab":{}}})") << QByteArray()
+            << QStringList{"tokenizer.json: model.type \"WordPiece\" is not supported (supported: BPE, WordLevel, Unigram)"};
+        QTest::newRow("unigram entry")
+            << "tokenizer.json" << QByteArray(R"({"model":{"type":"Unigram","vocab":[["a",-1.0],["b"]]}})") << QByteArray()
+            << QStringList{"tokenizer.json: model.vocab[1] must be [piece, score]"};
+        QTest::newRow("unigram duplicate")
+            << "tokenizer.json" << QByteArray(R"({"model":{"type":"Unigram","vocab":[["a",-1.0],["a",-2]]}})")
+            << QByteArray() << QStringList{"model.vocab[1]: the piece \"a\" is also at 0"};
+        QTest::newRow("unigram unk_id")
+            << "tokenizer.json" << QByteArray(R"({"model":{"type":"Unigram","unk_id":2,"vocab":[["a",-1.0]]}})")
+            << QByteArray() << QStringList{"model.unk_id must be the index of a piece"};
         QTest::newRow("nfkc") << "tokenizer.json" << tj(R"("normalizer":{"type":"NFKC"})") << QByteArray()
                               << QStringList{"normalizer type \"NFKC\" is not supported"};
-        QTest::newRow("metaspace") << "tokenizer.json"
-                                   << tj(R"("pre_tokenizer":{"type":"Metaspace","replacement":"_"})") << QByteArray()
-                                   << QStringList{"pre-tokenizer type \"Metaspace\" is not supported"};
+        QTest::newRow("metaspace not first")
+            << "tokenizer.json"
+            << tj(R"("pre_tokenizer":{"type":"Sequence","pretokenizers":[{"type":"Digits"},{"type":"Metaspace"}]})")
+            << QByteArray() << QStringList{"pre_tokenizer.pretokenizers[1]", "Metaspace is supported only as the first"};
+        QTest::newRow("metaspace replacement")
+            << "tokenizer.json" << tj(R"("pre_tokenizer":{"type":"Metaspace","replacement":"__"})") << QByteArray()
+            << QStringList{"pre_tokenizer", "\"replacement\" must be one character"};
+        QTest::newRow("metaspace scheme")
+            << "tokenizer.json" << tj(R"("pre_tokenizer":{"type":"Metaspace","prepend_scheme":"sometimes"})")
+            << QByteArray() << QStringList{"\"prepend_scheme\" must be \"first\", \"always\" or \"never\", got \"sometimes\""};
+        QTest::newRow("metaspace and bytelevel")
+            << "tokenizer.json"
+            << tj(R"("pre_tokenizer":{"type":"Sequence","pretokenizers":[{"type":"Metaspace"},{"type":"ByteLevel"}]})")
+            << QByteArray() << QStringList{"Metaspace and ByteLevel together are not supported"};
+        QTest::newRow("replace regex")
+            << "tokenizer.json" << tj(R"("normalizer":{"type":"Replace","pattern":{"Regex":" +"},"content":" "})")
+            << QByteArray() << QStringList{"normalizer.pattern", "Regex pattern is not supported"};
+        QTest::newRow("replace content")
+            << "tokenizer.json" << tj(R"("normalizer":{"type":"Replace","pattern":{"String":" "},"content":5})")
+            << QByteArray() << QStringList{"normalizer.content must be a string"};
+        QTest::newRow("prepend")
+            << "tokenizer.json" << tj(R"("normalizer":{"type":"Sequence","normalizers":[{"type":"Prepend"}]})")
+            << QByteArray() << QStringList{"normalizer.normalizers[0].prepend must be a string"};
+        QTest::newRow("bytelevel decoder in sequence")
+            << "tokenizer.json"
+            << tj(R"("decoder":{"type":"Sequence","decoders":[{"type":"Fuse"},{"type":"ByteLevel"}]})") << QByteArray()
+            << QStringList{"decoder.decoders[1]", "ByteLevel decoder is supported only on its own"};
+        QTest::newRow("strip content")
+            << "tokenizer.json" << tj(R"("decoder":{"type":"Strip","content":"ab","start":1,"stop":0})") << QByteArray()
+            << QStringList{"decoder", "\"content\" must be one character"};
+        QTest::newRow("ctc decoder") << "tokenizer.json" << tj(R"("decoder":{"type":"CTC"})") << QByteArray()
+                                     << QStringList{"decoder type \"CTC\" is not supported", "ByteFallback"};
         QTest::newRow("wordpiece decoder") << "tokenizer.json" << tj(R"("decoder":{"type":"WordPiece"})")
                                            << QByteArray() << QStringList{"decoder type \"WordPiece\" is not supported"};
         QTest::newRow("bad regex")
@@ -484,10 +774,11 @@ private Q_SLOTS:
             << "tokenizer.json"
             << tj(R"("pre_tokenizer":{"type":"Sequence","pretokenizers":[{"type":"ByteLevel"},{"type":"Digits"}]})")
             << QByteArray() << QStringList{"ByteLevel must come last"};
-        QTest::newRow("byte fallback")
+        QTest::newRow("byte fallback with bytelevel")
             << "tokenizer.json"
-            << QByteArray(R"({"model":{"type":"BPE","byte_fallback":true,"vocab":{"a":0},"merges":[]}})")
-            << QByteArray() << QStringList{"byte_fallback true is not supported"};
+            << QByteArray(R"({"model":{"type":"BPE","byte_fallback":true,"vocab":{"a":0},"merges":[]},)"
+                          R"("pre_tokenizer":{"type":"ByteLevel"}})")
+            << QByteArray() << QStringList{"model.byte_fallback with a ByteLevel pre-tokenizer"};
         QTest::newRow("merge not in vocab")
             << "tokenizer.json"
             << QByteArray(R"({"model":{"type":"BPE","vocab":{"a":0,"b":1,"ab":2},"merges":["a b","ab c"]}})")
@@ -649,7 +940,8 @@ private Q_SLOTS:
         std::string big;
         while (big.size() < (1u << 20))
             big += corpus;
-        for (const char* name : {"gpt2-files", "llama3-style", "neox-style"}) {
+        QVERIFY(big.front() != ' '); // SentencePiece decoders drop a leading space
+        for (const char* name : {"gpt2-files", "llama3-style", "neox-style", "llama2-style", "gemma-style", "unigram-style"}) {
             const Tokenizer& tok = tokenizer(name);
             const auto t0 = std::chrono::steady_clock::now();
             const std::vector<int32_t> ids = tok.encode(big);
@@ -657,7 +949,8 @@ private Q_SLOTS:
             const double s = std::chrono::duration<double>(t1 - t0).count();
             qInfo("%s: %zu bytes -> %zu tokens in %.1f ms (%.2f M tokens/s)", name, big.size(), ids.size(), s * 1e3,
                   double(ids.size()) / s / 1e6);
-            QCOMPARE(bytes(tok.decode(ids)), bytes(big));
+            if (std::string(name) != "unigram-style") // which lacks the bytes of emoji
+                QCOMPARE(bytes(tok.decode(ids)), bytes(big));
         }
     }
 };

@@ -7,7 +7,9 @@ Writes tests/data/tokenizers/NAME/ for each fixture below:
                         tokenizer.skeleton.json instead (see below)
   tokenizer_config.json / special_tokens_map.json   where the fixture needs one for BOS/EOS/PAD
   cases.json            {"generator", "tokenizers_version", "vocab_size", "cases": [...]}
-                        each case: {"text", "ids", "offsets", "decoded"}
+                        each case: {"text", "ids", "offsets", "decoded"}, for the
+                        SentencePiece-style ones also "decoded_skip_special", and
+                        "decode_cases": random id sequences with both decodings
 
 ids      tokenizer.encode(text, add_special_tokens=False).ids
 decoded  tokenizer.decode(ids, skip_special_tokens=False), except that an added token
@@ -190,7 +192,7 @@ def reference_decode(tok, ids):
     return result
 
 
-def make_cases(tok, texts, nfc):
+def make_cases(tok, texts, nfc, skip_special=False):
     raw = Tokenizer.from_str(tok.to_str())
     raw.post_processor = None
     cases = []
@@ -205,10 +207,24 @@ def make_cases(tok, texts, nfc):
             'offsets': byte_offsets(text, enc.offsets) if comparable else None,
             'decoded': reference_decode(tok, enc.ids),
         })
+        if skip_special:
+            cases[-1]['decoded_skip_special'] = tok.decode(enc.ids, skip_special_tokens=True)
     return cases
 
 
-def write_fixture(name, tok, texts, nfc=False, configs=None, save_tokenizer=True):
+def decode_cases(tok, seed, count):
+    """Decodings of random id sequences (cut characters, stray "▁", specials anywhere)."""
+    rng = random.Random(seed)
+    n = tok.get_vocab_size(with_added_tokens=True)
+    out = []
+    for _ in range(count):
+        ids = [rng.randrange(n) for _ in range(rng.randint(1, 8))]
+        out.append({'ids': ids, 'decoded': tok.decode(ids, skip_special_tokens=False),
+                    'decoded_skip_special': tok.decode(ids, skip_special_tokens=True)})
+    return out
+
+
+def write_fixture(name, tok, texts, nfc=False, configs=None, save_tokenizer=True, skip_special=False):
     d = os.path.join(OUT, name)
     os.makedirs(d, exist_ok=True)
     if save_tokenizer:
@@ -221,7 +237,7 @@ def write_fixture(name, tok, texts, nfc=False, configs=None, save_tokenizer=True
         'generator': 'tools/reference/make_tokenizer_fixtures.py',
         'tokenizers_version': tokenizers.__version__,
         'vocab_size': tok.get_vocab_size(with_added_tokens=True),
-        'cases': make_cases(tok, texts, nfc),
+        'cases': make_cases(tok, texts, nfc, skip_special),
     }
     with open(os.path.join(d, 'cases.json'), 'w', encoding='utf-8') as f:
         f.write('{\n')
@@ -230,6 +246,10 @@ def write_fixture(name, tok, texts, nfc=False, configs=None, save_tokenizer=True
         f.write(' "cases": [\n')
         lines = [json.dumps(c, ensure_ascii=False) for c in doc['cases']]
         f.write(',\n'.join('  ' + line for line in lines))
+        if skip_special:
+            f.write('\n ],\n "decode_cases": [\n')
+            lines = [json.dumps(c, ensure_ascii=False) for c in decode_cases(tok, len(name), 40)]
+            f.write(',\n'.join('  ' + line for line in lines))
         f.write('\n ]\n}\n')
     size = sum(os.path.getsize(os.path.join(d, f)) for f in os.listdir(d))
     print('%-22s vocab %6d  %3d cases  %7d bytes' % (name, doc['vocab_size'], len(texts), size))
@@ -493,21 +513,238 @@ def bpe_chars():
     write_fixture('bpe-chars', tok, texts)
 
 
+# ---------------------------------------------------------------------------------------
+# SentencePiece-style vocabularies (Llama-2, Mistral-v0.1, Gemma, Phi-3): "▁" for spaces,
+# "<0xNN>" byte-fallback tokens, decoders Replace/ByteFallback/Fuse/Strip/Metaspace.
+
+SP = '\u2581'
+
+SP_TEXTS = TEXTS + [
+    '<s>Hello world</s>',
+    'Hello<s>world</s>again',
+    ' <s> spaces around specials </s> ',
+    '</s></s><s>',
+    'a ▁ literal ▁▁ replacement, and <0x41> spelled out',
+    'words outside the vocabulary: zyxwvut qqqq Xylophone Quetzalcoatl',
+    '  two leading spaces',
+    '\ttab first\n\nnewlines\r\nand a final newline\n',
+    'emoji only 🤖🧪🫠 and rare CJK 龘齉 and Hangul 뷁',
+    'code:\n\tif (a && b) { return x->y[i]; }\n    x = [1, 2, 3]  # comment\n',
+    'The quick brown fox jumps over the lazy dog.',
+    '        eight spaces, then text',
+    'trailing spaces     ',
+    'MiXeD CaSe WoRdS and ALLCAPS',
+    'é',
+    '😀',
+    ' ',
+    '  ',
+]
+
+SP_RANDOM_PIECES = RANDOM_PIECES + ['<s>', '</s>', '<unk>', '▁', '<0x41>', '  ', '\t', '▁▁', 'ſ', 'ꙮ', '🤖']
+
+
+def sp_random_texts(seed, count, max_pieces=24):
+    rng = random.Random(seed)
+    return [''.join(rng.choice(SP_RANDOM_PIECES) for _ in range(rng.randint(1, max_pieces))) for _ in range(count)]
+
+
+def train_sentencepiece_bpe(num_merges):
+    """Pieces and merges learnt the SentencePiece way, deterministically (see
+    learn_wordpiece_style_bpe): words start with "▁", and characters outside the 110 most
+    frequent ones are left out of the vocabulary (byte fallback covers them: CJK, emoji)."""
+    ms = pre_tokenizers.Metaspace(replacement=SP, prepend_scheme='always', split=True)
+    words = [w for line in CORPUS.splitlines() for w, _ in ms.pre_tokenize_str(line)]
+    freq = {}
+    for w in words:
+        for c in w:
+            freq[c] = freq.get(c, 0) + 1
+    alphabet = set(sorted(freq, key=lambda c: (-freq[c], c))[:110])
+    parts = []
+    for w in words:  # rare characters split words and are dropped
+        run = ''
+        for c in w:
+            if c in alphabet:
+                run += c
+            elif run:
+                parts.append(run)
+                run = ''
+        if run:
+            parts.append(run)
+    pieces, merges = learn_wordpiece_style_bpe(parts, num_merges, prefix='')
+    # Whitespace runs, as Llama-2 and Gemma have them for code.
+    for a, b in ((SP, SP), (SP * 2, SP * 2), (SP * 4, SP * 4)):
+        if a + b not in pieces:
+            pieces.append(a + b)
+            merges.append((a, b))
+    return pieces, merges
+
+
+def sp_vocab(specials, pieces, skip_bytes=()):
+    vocab = {}
+    for t in list(specials) + ['<0x%02X>' % b for b in range(256) if b not in skip_bytes] + pieces:
+        vocab.setdefault(t, len(vocab))
+    return vocab
+
+
+def check_with_transformers(directory, tok, texts, adds_bos):
+    """The saved folder through transformers (AutoTokenizer, offline): same ids and text."""
+    from transformers import AutoTokenizer
+    hf = AutoTokenizer.from_pretrained(directory)
+    for text in texts:
+        ids = tok.encode(text, add_special_tokens=False).ids
+        assert hf.encode(text, add_special_tokens=False) == ids, text
+        assert hf.decode(ids) == tok.decode(ids, skip_special_tokens=False), text
+    assert (hf.encode('x')[0] == hf.bos_token_id) == adds_bos
+
+
+def sentencepiece_fixtures():
+    from transformers import GemmaTokenizer, LlamaTokenizer
+    pieces, merges = train_sentencepiece_bpe(400)
+    texts = SP_TEXTS + sp_random_texts(4, 25)
+
+    # Llama-2 / Mistral as transformers 5 builds them: Metaspace (prepend_scheme "first").
+    llama = LlamaTokenizer(vocab=sp_vocab(['<unk>', '<s>', '</s>'], pieces), merges=merges)
+    # The BOS template real Llama-2 / Gemma tokenizer.json files carry (transformers 5 adds BOS
+    # from it, not from add_bos_token).
+    llama.backend_tokenizer.post_processor = processors.TemplateProcessing(
+        single='<s> $A', pair='<s> $A <s> $B', special_tokens=[('<s>', 1)])
+    llama_config = {'tokenizer_class': 'LlamaTokenizer', 'bos_token': '<s>', 'eos_token': '</s>',
+                    'unk_token': '<unk>', 'add_bos_token': True, 'clean_up_tokenization_spaces': False}
+    write_fixture('llama2-style', llama.backend_tokenizer, texts, configs={'tokenizer_config.json': llama_config},
+                  skip_special=True)
+    check_with_transformers(os.path.join(OUT, 'llama2-style'), llama.backend_tokenizer, texts, True)
+
+    # The original Llama-2 / Mistral-v0.1 tokenizer.json, and what transformers builds for a
+    # Phi-3 GGUF file: Prepend + Replace normalizers, "▁" before every segment.
+    legacy = Tokenizer.from_str(llama.backend_tokenizer.to_str())
+    legacy.normalizer = normalizers.Sequence([normalizers.Prepend(SP), normalizers.Replace(' ', SP)])
+    legacy.pre_tokenizer = None
+    write_fixture('llama2-legacy', legacy, texts, skip_special=True)
+
+    # Gemma as transformers 5 builds it: Replace normalizer, no prefix, no Strip.
+    gemma = GemmaTokenizer(vocab=sp_vocab(['<pad>', '<eos>', '<bos>', '<unk>', '<mask>', '<start_of_turn>',
+                                           '<end_of_turn>'], pieces), merges=merges)
+    gemma.backend_tokenizer.add_special_tokens([AddedToken(t, special=True, normalized=False)
+                                                for t in ('<start_of_turn>', '<end_of_turn>')])
+    gemma.backend_tokenizer.post_processor = processors.TemplateProcessing(
+        single='<bos> $A', pair='<bos> $A <bos> $B', special_tokens=[('<bos>', 2)])
+    gemma_config = {'tokenizer_class': 'GemmaTokenizer', 'bos_token': '<bos>', 'eos_token': '<eos>',
+                    'unk_token': '<unk>', 'pad_token': '<pad>', 'mask_token': '<mask>', 'add_bos_token': True}
+    gemma_texts = texts + ['<bos><start_of_turn>user\nHi there<end_of_turn>\n<start_of_turn>model\n',
+                           '<eos>  <pad><mask>x']
+    write_fixture('gemma-style', gemma.backend_tokenizer, gemma_texts,
+                  configs={'tokenizer_config.json': gemma_config}, skip_special=True)
+    check_with_transformers(os.path.join(OUT, 'gemma-style'), gemma.backend_tokenizer, gemma_texts, True)
+
+    # Options the real ones do not use: Metaspace split + prepend "always" before Digits,
+    # NFC + Replace normalizers, missing byte tokens (4-byte UTF-8 leads: emoji -> <unk>,
+    # not fused), ignore_merges with whole words merges cannot build, added tokens with
+    # spaces and lstrip, Metaspace + Strip decoders.
+    vocab = sp_vocab(['<unk>', '<s>', '</s>'], pieces, skip_bytes=range(0xF0, 0xF5))
+    for word in (SP + 'Patchbay', SP + 'zyxwvut', SP + 'ok'):
+        vocab.setdefault(word, len(vocab))
+    misc = Tokenizer(models.BPE(vocab=vocab, merges=merges, unk_token='<unk>', fuse_unk=False, byte_fallback=True,
+                                ignore_merges=True))
+    misc.normalizer = normalizers.Sequence([normalizers.NFC(), normalizers.Replace('“', '"'),
+                                            normalizers.Replace('”', '"')])
+    misc.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.Metaspace(replacement=SP, prepend_scheme='always', split=True),
+        pre_tokenizers.Digits(individual_digits=True)])
+    misc.decoder = decoders.Sequence([decoders.ByteFallback(),
+                                      decoders.Metaspace(replacement=SP, prepend_scheme='always', split=True),
+                                      decoders.Fuse(), decoders.Strip(content=' ', left=2, right=0)])
+    # (no Strip right=N: `tokenizers` panics on an empty token with it)
+    misc.add_special_tokens([AddedToken('<s>', special=True), AddedToken('</s>', special=True),
+                             AddedToken('<mask>', special=True, lstrip=True, normalized=False)])
+    misc.add_tokens([AddedToken('New York', special=False, normalized=True)])
+    misc_texts = texts + ['Patchbay zyxwvut ok, Patchbayx', 'in New York  and New  York', 'a <mask> b  <mask>',
+                          '“quoted” 12345 x1y22']
+    write_fixture('metaspace-misc', misc, misc_texts, nfc=True, skip_special=True)
+
+    sentencepiece_from_pieces(pieces, texts)
+
+    # prepend_scheme "never", no split; the Metaspace decoder then keeps every space.
+    never = Tokenizer.from_str(llama.backend_tokenizer.to_str())
+    never.pre_tokenizer = pre_tokenizers.Metaspace(replacement=SP, prepend_scheme='never', split=False)
+    never.decoder = decoders.Metaspace(replacement=SP, prepend_scheme='never', split=False)
+    write_fixture('metaspace-never', never, SP_TEXTS, skip_special=True)
+
+
+def sentencepiece_from_pieces(pieces, texts):
+    """What transformers' GGUF loader builds from a SentencePiece vocabulary given piece by
+    piece (tokens, scores, token types; no merges: derived from the scores), for
+    Tokenizer::fromSentencePiece. The scores are random (with ties), so the merge order
+    comes from them, not from training. Writes sp-pieces/pieces.json (the input) and
+    cases.json."""
+    from transformers.integrations.gguf.gguf_tokenizer_mapping import convert_gguf_tokenizer
+    tokens = ['<unk>', '<s>', '</s>'] + ['<0x%02X>' % b for b in range(256)]
+    types = [2, 3, 3] + [6] * 256
+    for p in pieces:
+        if p not in tokens:
+            tokens.append(p)
+            types.append(1)
+    tokens += ['<|user|>', '<unused0>']
+    types += [4, 5]
+    rng = random.Random(5)
+    scores = [0.0] * 259 + [-float(rng.randrange(60)) for _ in range(len(tokens) - 259)]
+    backend, _ = convert_gguf_tokenizer('llama', {'tokenizer_type': 'llama', 'tokens': tokens, 'scores': scores,
+                                                  'token_type': types})
+    # The derived merge order must matter: these scores must tokenize differently from the
+    # training order (llama2-style). (The length/id tie-breaks are tested by hand in C++.)
+    trained = Tokenizer.from_file(os.path.join(OUT, 'llama2-style', 'tokenizer.json'))
+    differ = sum(trained.encode(t, add_special_tokens=False).ids != backend.encode(t, add_special_tokens=False).ids
+                 for t in texts)
+    print('sp-pieces: %d of %d texts tokenize differently from llama2-style' % (differ, len(texts)))
+    assert differ > 0
+    d = os.path.join(OUT, 'sp-pieces')
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, 'pieces.json'), 'w', encoding='utf-8') as f:
+        json.dump({'tokens': tokens, 'scores': scores, 'types': types, 'bos': 1, 'eos': 2}, f, ensure_ascii=False)
+        f.write('\n')
+    write_fixture('sp-pieces', backend, texts + ['<|user|> hi <unused0>'], save_tokenizer=False, skip_special=True)
+
+
+def unigram_style():
+    """A Unigram model (SentencePiece's unigram LM) with byte fallback and Metaspace. The
+    pieces are the SentencePiece-style BPE ones, with seeded random log-probabilities
+    rounded to 0.1 (so equal-score segmentations occur; `tokenizers`' UnigramTrainer is
+    not deterministic). Byte tokens for 4-byte UTF-8 leads are left out, so emoji become
+    fused <unk> runs."""
+    pieces, _ = train_sentencepiece_bpe(400)
+    rng = random.Random(7)
+    vocab = [['<unk>', 0.0], ['<s>', 0.0], ['</s>', 0.0]]
+    vocab += [['<0x%02X>' % b, 0.0] for b in range(256) if not 0xF0 <= b <= 0xF4]
+    vocab += [[p, -round(rng.uniform(1.0, 12.0), 1)] for p in pieces]
+    tok = Tokenizer(models.Unigram([tuple(v) for v in vocab], unk_id=0, byte_fallback=True))
+    tok.normalizer = normalizers.NFC()
+    tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement=SP, prepend_scheme='always', split=True)
+    tok.decoder = decoders.Sequence([decoders.ByteFallback(),
+                                     decoders.Metaspace(replacement=SP, prepend_scheme='always', split=True)])
+    tok.add_special_tokens([AddedToken('<s>', special=True), AddedToken('</s>', special=True)])
+    texts = SP_TEXTS + sp_random_texts(6, 25) + ['<s>x</s>', 'un<unk>known 🤖🤖 x🤖y']
+    write_fixture('unigram-style', tok, texts, nfc=True, skip_special=True)
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--shared', default=os.path.join(ROOT, '..', 'shared', 'data'),
                         help='the shared data folder (with gpt2-tokenizer/)')
+    parser.add_argument('--only', choices=['bytelevel', 'sentencepiece'],
+                        help='write only the byte-level/word-level or only the SentencePiece-style fixtures')
     args = parser.parse_args()
     print('tokenizers', tokenizers.__version__, file=sys.stderr)
-    gpt2_json(args.shared)
-    llama3_style()
-    qwen2_style()
-    neox_style()
-    smollm_style()
-    misc_bytelevel()
-    wordlevel()
-    wordlevel_whitespace()
-    bpe_chars()
+    if args.only != 'sentencepiece':
+        gpt2_json(args.shared)
+        llama3_style()
+        qwen2_style()
+        neox_style()
+        smollm_style()
+        misc_bytelevel()
+        wordlevel()
+        wordlevel_whitespace()
+        bpe_chars()
+    if args.only != 'bytelevel':
+        sentencepiece_fixtures()
+        unigram_style()
 
 
 if __name__ == '__main__':
