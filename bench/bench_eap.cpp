@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // EAP against one plain forward + backward of the same engine on the same batches:
-//   bench_eap --model DIR --data FILE [--batch-size 16] [--reps 3] [--reference corrupted|mean|…]
+//   bench_eap --model PATH --data FILE [--batch-size 16] [--reps 3] [--reference corrupted|mean|…]
 // EAP's cost is the reference (corrupted) forward the evaluator caches, then per batch one
 // clean forward with gradient probes on every receiver input, one backward and one score
 // product per receiver layer. The floor is about 1.33× a forward + backward (two forwards
@@ -61,7 +61,7 @@ int main(int argc, char** argv)
     try {
         const std::string dir = arg(argc, argv, "model", ""), dataFile = arg(argc, argv, "data", "");
         if (dir.empty() || dataFile.empty()) {
-            std::cerr << "usage: bench_eap --model DIR --data FILE [--batch-size B] [--reps R] [--reference R]\n";
+            std::cerr << "usage: bench_eap --model PATH --data FILE [--batch-size B] [--reps R] [--reference R]\n";
             return 2;
         }
         const int reps = std::stoi(arg(argc, argv, "reps", "3"));

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Load time and forward throughput of a model directory, as JSON:
-//   bench_forward --model DIR [--batch 16] [--tokens 32] [--reps 10] [--device cpu] [--dtype float32]
+//   bench_forward --model PATH [--batch 16] [--tokens 32] [--reps 10] [--device cpu] [--dtype float32]
 // Inputs are deterministic pseudo-random token ids (torch::manual_seed(0) + randint). The
 // Python driver (bench/forward_vs_transformers.py) draws its ids the same way; whether the
 // two RNG streams coincide does not matter for throughput.
@@ -25,7 +25,7 @@ int main(int argc, char** argv)
     try {
         const std::string dir = arg(argc, argv, "model", "");
         if (dir.empty()) {
-            std::cerr << "usage: bench_forward --model DIR [--batch B] [--tokens T] [--reps R] [--device D] [--dtype T]\n";
+            std::cerr << "usage: bench_forward --model PATH [--batch B] [--tokens T] [--reps R] [--device D] [--dtype T]\n";
             return 2;
         }
         const int64_t batch = std::stoll(arg(argc, argv, "batch", "16"));

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Cost of one masked evaluation (a click on the graph canvas) against a plain forward:
-//   bench_intervention --model DIR [--batch 16] [--tokens 16] [--edges 500] [--reps 10]
+//   bench_intervention --model PATH [--batch 16] [--tokens 16] [--edges 500] [--reps 10]
 // The circuit is `edges` random edges kept clean, every other edge patched to the
 // corrupted run's activations (computed once, as the app caches them per batch). Timed
 // twice: with the logits of every position (like the plain forward) and with the logits
@@ -26,7 +26,7 @@ int main(int argc, char** argv)
     try {
         const std::string dir = arg(argc, argv, "model", "");
         if (dir.empty()) {
-            std::cerr << "usage: bench_intervention --model DIR [--batch B] [--tokens T] [--edges N] [--reps R]\n";
+            std::cerr << "usage: bench_intervention --model PATH [--batch B] [--tokens T] [--edges N] [--reps R]\n";
             return 2;
         }
         const int64_t batch = std::stoll(arg(argc, argv, "batch", "16"));

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The GUI thread's event latency while the compute worker runs an attribution:
-//   bench_responsiveness --model DIR --data FILE [--method eap] [--batch-size 16]
+//   bench_responsiveness --model PATH --data FILE [--method eap] [--batch-size 16]
 // Opens the main window (offscreen unless a display is set), loads the model and the pairs
 // through the worker, then runs the method from the window while a 10 ms timer on the GUI
 // thread records how late each tick comes and the window repaints ten times a second.
@@ -79,7 +79,7 @@ int main(int argc, char** argv)
     const QString model = QString::fromStdString(arg(argc, argv, "model", ""));
     const QString data = QString::fromStdString(arg(argc, argv, "data", ""));
     if (model.isEmpty() || data.isEmpty()) {
-        std::cerr << "usage: bench_responsiveness --model DIR --data FILE [--method eap] [--batch-size 16]\n";
+        std::cerr << "usage: bench_responsiveness --model PATH --data FILE [--method eap] [--batch-size 16]\n";
         return 2;
     }
 

@@ -31,7 +31,7 @@ endfunction()
 # One Qt Test executable per unit, registered with CTest. TORCH: the test includes core's
 # private torch headers. GUI: the test creates widgets (runs with the offscreen platform).
 function(patchbay_add_test name)
-    cmake_parse_arguments(ARG "TORCH;GUI" "TIMEOUT" "SOURCES;LIBS" ${ARGN})
+    cmake_parse_arguments(ARG "TORCH;GUI" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
     add_executable(${name} ${ARG_SOURCES})
     target_link_libraries(${name} PRIVATE patchbay_core Qt6::Core Qt6::Test ${ARG_LIBS})
     target_compile_definitions(${name} PRIVATE
@@ -57,4 +57,7 @@ function(patchbay_add_test name)
         set(ARG_TIMEOUT 2400)
     endif()
     set_tests_properties(${name} PROPERTIES ENVIRONMENT "${_env}" TIMEOUT ${ARG_TIMEOUT})
+    if(ARG_LABELS)
+        set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}")
+    endif()
 endfunction()

@@ -2,9 +2,11 @@
 #include "core/model.h"
 
 #include "core/detail/architecture.h"
+#include "core/detail/gguf_model.h"
 #include "core/detail/transformer.h"
 #include "core/error.h"
 #include "core/json.h"
+#include "core/gguf.h"
 #include "core/safetensors.h"
 #include "core/system.h"
 #include "core/tokenizer.h"
@@ -115,11 +117,68 @@ ModelConfig parseConfigFile(const fs::path& dir)
     return detail::parseModelConfig(readJsonFile(file), file.string());
 }
 
+bool endsWith(const std::string& s, const std::string& suffix)
+{
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// What a model path names: the weights (a directory, a file), where config.json and the
+// tokenizer live, and whether it is a GGUF file.
+struct ModelLocation
+{
+    fs::path weights;
+    fs::path directory;
+    bool gguf = false;
+    bool file = false;
+};
+
+ModelLocation locate(const fs::path& path)
+{
+    std::error_code ec;
+    if (fs::is_directory(path, ec))
+        return {path, path, false, false};
+    if (!fs::exists(path, ec))
+        throw Error(path.string() + ": no such model directory or file");
+    const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
+    const std::string name = path.filename().string();
+    if (isGgufPath(path))
+        return {path, dir, true, true};
+    if (path.extension() == ".safetensors" || endsWith(name, ".safetensors.index.json"))
+        return {path, dir, false, true};
+    if (path.extension() == ".bin" || path.extension() == ".pt" || path.extension() == ".pth"
+        || path.extension() == ".ckpt" || endsWith(name, ".bin.index.json"))
+        (void)SafetensorsStore::open(path); // throws the pickle message
+    throw Error(path.string() + ": not a model file; open a model directory, a .safetensors file (with config.json "
+                                "beside it) or a .gguf file");
+}
+
+ModelConfig ggufModelConfig(const detail::GgufModel& gguf)
+{
+    const std::string where = gguf.file->path().string() + " (GGUF metadata)";
+    const std::string modelType = gguf.config.value("model_type", "");
+    const auto& arch = detail::architectureFor(modelType, where);
+    return arch.parseConfig(gguf.config, where);
+}
+
 } // namespace
 
-ModelConfig readModelConfig(const fs::path& directory) { return parseConfigFile(directory); }
+bool isGgufPath(const fs::path& path)
+{
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec))
+        return false;
+    return path.extension() == ".gguf" || looksLikeGguf(path);
+}
 
-std::shared_ptr<Model> Model::load(const fs::path& directory, const LoadOptions& options)
+ModelConfig readModelConfig(const fs::path& path)
+{
+    const ModelLocation loc = locate(path);
+    if (loc.gguf)
+        return ggufModelConfig(detail::openGgufModel(loc.weights, /*withWeights=*/false));
+    return parseConfigFile(loc.directory);
+}
+
+std::shared_ptr<Model> Model::load(const fs::path& path, const LoadOptions& options)
 {
     initRuntime();
     const auto start = std::chrono::steady_clock::now();
@@ -130,18 +189,34 @@ std::shared_ptr<Model> Model::load(const fs::path& directory, const LoadOptions&
             throw Cancelled();
     };
 
-    const fs::path dir = fs::is_regular_file(directory) ? directory.parent_path() : directory;
-    report(0.0, "Reading config.json");
-    ModelConfig config = parseConfigFile(dir);
-    const auto& arch = detail::architectureFor(config.modelType, (dir / "config.json").string());
+    const ModelLocation loc = locate(path);
+    const fs::path& dir = loc.directory;
+    std::unique_ptr<WeightStore> store;
+    detail::GgufModel gguf;
+    ModelConfig config;
+    std::string configWhere;
+    if (loc.gguf) {
+        report(0.0, "Reading the GGUF file");
+        gguf = detail::openGgufModel(loc.weights);
+        config = ggufModelConfig(gguf);
+        configWhere = loc.weights.string() + " (GGUF metadata)";
+        store = std::move(gguf.weights);
+    } else {
+        report(0.0, "Reading config.json");
+        config = parseConfigFile(dir);
+        configWhere = (dir / "config.json").string();
+    }
+    const auto& arch = detail::architectureFor(config.modelType, configWhere);
 
     const auto dtype = parseDtype(options.dtype);
     const auto device = parseDevice(options.device);
     torch::NoGradGuard noGrad;
     checkDtypeSupported(dtype, device);
 
-    report(0.05, "Opening weights");
-    auto store = WeightStore::open(dir);
+    if (!store) {
+        report(0.05, "Opening weights");
+        store = SafetensorsStore::open(loc.weights);
+    }
     detail::WeightLoader loader(*store, dtype, device);
     report(0.1, "Loading weights");
     auto weights = arch.loadWeights(config, loader);
@@ -150,36 +225,30 @@ std::shared_ptr<Model> Model::load(const fs::path& directory, const LoadOptions&
 
     std::shared_ptr<Model> model(new Model());
     auto& info = model->d->info;
-    info.path = fs::absolute(dir);
+    info.path = fs::absolute(loc.file ? loc.weights : dir);
     info.config = config;
     info.dtype = dtypeString(dtype);
     info.device = device.str();
+    info.weightsFormat = loc.gguf ? "gguf" : "safetensors";
     info.weightFiles = store->describeFiles();
     info.weightsFingerprint = store->fingerprint();
-    {
-        std::string stored;
-        for (const auto& name : store->names()) {
-            const std::string dt = dtypeName(store->find(name)->dtype);
-            if (stored.empty())
-                stored = dt;
-            else if (stored != dt)
-                stored = "mixed";
-        }
-        info.weightsDtype = stored;
-    }
+    info.weightsDtype = store->storedTypes();
     model->d->transformer = std::make_unique<detail::Transformer>(config, std::move(weights));
     info.parameterCount = model->d->transformer->parameterCount();
 
-    const bool hasTokenizer = fs::exists(dir / "tokenizer.json")
-        || (fs::exists(dir / "vocab.json") && fs::exists(dir / "merges.txt"));
-    if (hasTokenizer) {
+    if (loc.gguf) {
+        if (gguf.file->find("tokenizer.ggml.model"))
+            model->d->tokenizer = Tokenizer::fromGguf(*gguf.file);
+    } else if (fs::exists(dir / "tokenizer.json") || (fs::exists(dir / "vocab.json") && fs::exists(dir / "merges.txt"))) {
         model->d->tokenizer = Tokenizer::load(dir);
+    }
+    if (model->d->tokenizer) {
         info.tokenizerKind = model->d->tokenizer->kind();
         info.bosId = model->d->tokenizer->bosId();
         switch (options.bos) {
         case LoadOptions::Bos::Always:
             if (!info.bosId)
-                throw Error(dir.string() + ": BOS prepending requested, but the tokenizer defines no BOS token");
+                throw Error(path.string() + ": BOS prepending requested, but the tokenizer defines no BOS token");
             info.prependBos = true;
             break;
         case LoadOptions::Bos::Never: info.prependBos = false; break;
@@ -199,8 +268,8 @@ const detail::Transformer& Model::transformer() const { return *d->transformer; 
 std::vector<int32_t> Model::encode(const std::string& text) const
 {
     if (!d->tokenizer)
-        throw Error(d->info.path.string() + ": this model directory has no tokenizer (tokenizer.json or "
-                                            "vocab.json + merges.txt)");
+        throw Error(d->info.path.string() + ": this model has no tokenizer (tokenizer.json or vocab.json + merges.txt "
+                                            "beside the weights, or tokenizer metadata in a GGUF file)");
     std::vector<int32_t> ids;
     if (d->info.prependBos)
         ids.push_back(*d->info.bosId);

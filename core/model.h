@@ -68,13 +68,16 @@ struct Cancelled : std::exception
 
 struct ModelInfo
 {
-    std::filesystem::path path;
+    std::filesystem::path path; // the directory, or the file when a file was opened
     ModelConfig config;
     int64_t parameterCount = 0;
     std::string dtype;  // compute dtype
     std::string device; // "cpu", "cuda:0"
-    std::string weightsDtype; // as stored: "F32", "BF16", "F16" (or "mixed")
-    std::string weightFiles;  // "model.safetensors" or "N shards of ..."
+    std::string weightsFormat; // "safetensors" or "gguf"
+    // As stored: "F32", "BF16", "F16" (or "mixed"); GGUF: the quantization types found
+    // with their tensor counts, "Q4_1 x210, F32 x61, Q8_0 x1".
+    std::string weightsDtype;
+    std::string weightFiles;  // "model.safetensors", "N shards of ...", "model.Q4_1.gguf"
     std::string weightsFingerprint;
     std::string tokenizerKind; // "" when the directory has no tokenizer
     bool prependBos = false;
@@ -82,14 +85,21 @@ struct ModelInfo
     double loadSeconds = 0.0;
 };
 
-// A loaded transformer and its tokenizer. Loading validates config.json and every tensor
-// the architecture needs (names, shapes, dtypes) and throws core::Error naming the file
-// and the field or tensor at fault. A Model is used by one thread at a time (in the app:
+// A loaded transformer and its tokenizer. Loading validates config.json (or the GGUF
+// metadata) and every tensor the architecture needs (names, shapes, dtypes) and throws
+// core::Error naming the file and the field or tensor at fault.
+//
+// What `path` may be: a Hugging Face model directory (config.json, model.safetensors or
+// its shards, tokenizer files); one `.safetensors` file or a `*.safetensors.index.json`
+// (config.json and the tokenizer are read from the directory it is in); or a `.gguf` file
+// (architecture, weights and tokenizer all from the file; quantized weights are
+// dequantized to the compute dtype). A file argument always means that file: pickled
+// checkpoints (`pytorch_model.bin`, ...) and other files are refused with a message. A Model is used by one thread at a time (in the app:
 // the compute worker's); info() and config() may be read from any thread.
 class Model
 {
 public:
-    static std::shared_ptr<Model> load(const std::filesystem::path& directory, const LoadOptions& options = {});
+    static std::shared_ptr<Model> load(const std::filesystem::path& path, const LoadOptions& options = {});
     ~Model();
     Model(const Model&) = delete;
     Model& operator=(const Model&) = delete;
@@ -125,8 +135,12 @@ private:
     std::unique_ptr<Impl> d;
 };
 
-// Parses a model directory's config.json alone (no weights): what `info` shows before
-// loading and what circuit files are checked against. Throws core::Error.
-ModelConfig readModelConfig(const std::filesystem::path& directory);
+// Parses the architecture alone (no weights) of anything Model::load accepts: a
+// directory's config.json, the config.json beside a weights file, or a GGUF file's
+// metadata. What circuit files are checked against. Throws core::Error.
+ModelConfig readModelConfig(const std::filesystem::path& path);
+
+// Whether `path` names a GGUF file (by its extension or its first bytes).
+bool isGgufPath(const std::filesystem::path& path);
 
 } // namespace patchbay::core

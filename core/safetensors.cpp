@@ -20,44 +20,6 @@ namespace patchbay::core {
 
 namespace fs = std::filesystem;
 
-std::size_t dtypeSize(DType dtype)
-{
-    switch (dtype) {
-    case DType::F64:
-    case DType::I64: return 8;
-    case DType::F32:
-    case DType::I32: return 4;
-    case DType::F16:
-    case DType::BF16:
-    case DType::I16: return 2;
-    case DType::I8:
-    case DType::U8:
-    case DType::Bool:
-    case DType::F8E4M3:
-    case DType::F8E5M2: return 1;
-    }
-    return 0;
-}
-
-const char* dtypeName(DType dtype)
-{
-    switch (dtype) {
-    case DType::F64: return "F64";
-    case DType::F32: return "F32";
-    case DType::F16: return "F16";
-    case DType::BF16: return "BF16";
-    case DType::I64: return "I64";
-    case DType::I32: return "I32";
-    case DType::I16: return "I16";
-    case DType::I8: return "I8";
-    case DType::U8: return "U8";
-    case DType::Bool: return "BOOL";
-    case DType::F8E4M3: return "F8_E4M3";
-    case DType::F8E5M2: return "F8_E5M2";
-    }
-    return "?";
-}
-
 int64_t TensorView::numel() const
 {
     int64_t n = 1;
@@ -217,86 +179,101 @@ const TensorView* SafetensorsFile::find(const std::string& name) const
 
 namespace {
 
+const char* kPickleAdvice = "pickled PyTorch checkpoints are not loaded (unpickling can execute code). Convert it to "
+                            "safetensors once, e.g. in Python: AutoModelForCausalLM.from_pretrained(dir)"
+                            ".save_pretrained(dir, safe_serialization=True)";
+
 void refusePickles(const fs::path& dir)
 {
     static const char* pickled[] = {"pytorch_model.bin", "pytorch_model.bin.index.json", "model.pt", "model.pth",
                                     "model.ckpt"};
     for (const char* name : pickled) {
         if (fs::exists(dir / name))
-            throw Error((dir / name).string()
-                        + ": pickled PyTorch checkpoints are not loaded (unpickling can execute code). Convert it "
-                          "to safetensors once, e.g. in Python: AutoModelForCausalLM.from_pretrained(dir)"
-                          ".save_pretrained(dir, safe_serialization=True)");
+            throw Error((dir / name).string() + ": " + kPickleAdvice);
     }
 }
 
-uint64_t fnv1a(uint64_t h, const void* data, std::size_t n)
+bool endsWith(const std::string& s, const std::string& suffix)
 {
-    const auto* p = static_cast<const unsigned char*>(data);
-    for (std::size_t i = 0; i < n; ++i) {
-        h ^= p[i];
-        h *= 1099511628211ull;
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// The shard files an index names, as paths beside it.
+std::vector<fs::path> shardsOf(const fs::path& index)
+{
+    const auto json = readJsonFile(index);
+    const auto map = json.find("weight_map");
+    if (!json.is_object() || map == json.end() || !map->is_object())
+        throw Error(index.string() + ": missing \"weight_map\" object");
+    std::set<std::string> shards;
+    for (const auto& [tensor, shard] : map->items()) {
+        if (!shard.is_string())
+            throw Error(index.string() + ": weight_map entry \"" + tensor + "\" is not a file name");
+        const auto name = shard.get<std::string>();
+        // Shards must be plain file names inside the model directory.
+        if (name.empty() || name.find('/') != std::string::npos || name.find('\\') != std::string::npos || name == "."
+            || name == "..")
+            throw Error(index.string() + ": weight_map entry \"" + tensor + "\" names \"" + name
+                        + "\", which is not a file in the model directory");
+        shards.insert(name);
     }
-    return h;
+    std::vector<fs::path> files;
+    for (const auto& s : shards)
+        files.push_back(index.parent_path() / s);
+    return files;
 }
 
 } // namespace
 
-std::unique_ptr<WeightStore> WeightStore::open(const fs::path& modelPath)
+std::unique_ptr<SafetensorsStore> SafetensorsStore::open(const fs::path& modelPath)
 {
-    auto store = std::make_unique<WeightStore>();
-    fs::path dir = modelPath;
+    auto store = std::make_unique<SafetensorsStore>();
     std::vector<fs::path> files;
     const auto ext = modelPath.extension().string();
-    if (fs::is_regular_file(modelPath) && ext == ".safetensors") {
-        files.push_back(modelPath);
-        store->m_description = modelPath.filename().string();
-    } else if (fs::is_regular_file(modelPath) && (ext == ".bin" || ext == ".pt" || ext == ".pth" || ext == ".ckpt")) {
-        throw Error(modelPath.string()
-                    + ": pickled PyTorch checkpoints are not loaded (unpickling can execute code); convert it to "
-                      "safetensors first");
-    } else if (fs::is_directory(modelPath)) {
-        const fs::path single = dir / "model.safetensors";
-        const fs::path index = dir / "model.safetensors.index.json";
+    const std::string fileName = modelPath.filename().string();
+    std::error_code ec;
+    if (fs::is_directory(modelPath, ec)) {
+        const fs::path single = modelPath / "model.safetensors";
+        const fs::path index = modelPath / "model.safetensors.index.json";
         if (fs::exists(single)) {
             files.push_back(single);
             store->m_description = "model.safetensors";
         } else if (fs::exists(index)) {
-            const auto json = readJsonFile(index);
-            const auto map = json.find("weight_map");
-            if (!json.is_object() || map == json.end() || !map->is_object())
-                throw Error(index.string() + ": missing \"weight_map\" object");
-            std::set<std::string> shards;
-            for (const auto& [tensor, shard] : map->items()) {
-                if (!shard.is_string())
-                    throw Error(index.string() + ": weight_map entry \"" + tensor + "\" is not a file name");
-                const auto name = shard.get<std::string>();
-                // Shards must be plain file names inside the model directory.
-                if (name.empty() || name.find('/') != std::string::npos || name.find('\\') != std::string::npos
-                    || name == "." || name == "..")
-                    throw Error(index.string() + ": weight_map entry \"" + tensor + "\" names \"" + name
-                                + "\", which is not a file in the model directory");
-                shards.insert(name);
-            }
-            for (const auto& s : shards)
-                files.push_back(dir / s);
-            store->m_description = std::to_string(shards.size()) + " shards of model.safetensors.index.json";
+            files = shardsOf(index);
+            store->m_description = std::to_string(files.size()) + " shards of model.safetensors.index.json";
         } else {
-            refusePickles(dir);
-            throw Error(dir.string() + ": no model.safetensors or model.safetensors.index.json in this directory");
+            refusePickles(modelPath);
+            throw Error(modelPath.string() + ": no model.safetensors or model.safetensors.index.json in this directory");
         }
-    } else {
+    } else if (ext == ".bin" || ext == ".pt" || ext == ".pth" || ext == ".ckpt" || endsWith(fileName, ".bin.index.json")) {
+        throw Error(modelPath.string() + ": " + kPickleAdvice);
+    } else if (!fs::exists(modelPath, ec)) {
         throw Error(modelPath.string() + ": no such model directory or .safetensors file");
+    } else if (ext == ".safetensors") {
+        files.push_back(modelPath);
+        store->m_description = fileName;
+    } else if (endsWith(fileName, ".safetensors.index.json")) {
+        files = shardsOf(modelPath);
+        store->m_description = std::to_string(files.size()) + " shards of " + fileName;
+    } else {
+        throw Error(modelPath.string() + ": not a weights file (expected a model directory, a .safetensors file, a "
+                                         "*.safetensors.index.json or a .gguf file)");
     }
 
-    uint64_t hash = 14695981039346656037ull;
+    uint64_t hash = kFnvOffset;
     for (const auto& f : files) {
         store->m_files.push_back(std::make_unique<SafetensorsFile>(f));
         const auto& file = *store->m_files.back();
         for (const auto& [name, view] : file.tensors()) {
-            const auto [it, inserted] = store->m_index.emplace(name, &view);
+            WeightInfo info;
+            info.name = name;
+            info.shape = view.shape;
+            info.storedType = dtypeName(view.dtype);
+            info.file = f;
+            info.bytes = view.bytes;
+            const auto [it, inserted] = store->m_index.emplace(name, std::make_pair(std::move(info), &view));
             if (!inserted)
-                throw Error(f.string() + ": tensor \"" + name + "\" also appears in " + it->second->file.string());
+                throw Error(f.string() + ": tensor \"" + name + "\" also appears in " + it->second.second->file.string());
             hash = fnv1a(hash, name.data(), name.size());
             hash = fnv1a(hash, view.shape.data(), view.shape.size() * sizeof(int64_t));
             hash = fnv1a(hash, &view.dtype, sizeof(view.dtype));
@@ -306,47 +283,68 @@ std::unique_ptr<WeightStore> WeightStore::open(const fs::path& modelPath)
                 hash = fnv1a(hash, view.data + view.bytes - 64, 64);
         }
     }
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(hash));
-    store->m_fingerprint = buf;
+    store->m_fingerprint = hex64(hash);
     return store;
 }
 
-const TensorView* WeightStore::find(const std::string& name) const
+const WeightInfo* SafetensorsStore::find(const std::string& name) const
 {
     const auto it = m_index.find(name);
-    return it == m_index.end() ? nullptr : it->second;
+    return it == m_index.end() ? nullptr : &it->second.first;
 }
 
-const TensorView& WeightStore::require(const std::string& name) const
+const TensorView* SafetensorsStore::view(const std::string& name) const
 {
-    if (const auto* view = find(name))
-        return *view;
-    std::string files;
-    for (const auto& f : m_files)
-        files += (files.empty() ? "" : ", ") + f->path().string();
-    throw Error(files + ": missing tensor \"" + name + "\"");
+    const auto it = m_index.find(name);
+    return it == m_index.end() ? nullptr : it->second.second;
 }
 
-std::vector<std::string> WeightStore::names() const
+WeightData SafetensorsStore::read(const WeightInfo& tensor) const
+{
+    const TensorView* v = view(tensor.name);
+    if (!v)
+        throw Error(fileList() + ": missing tensor \"" + tensor.name + "\"");
+    WeightData data;
+    data.view = v->data;
+    data.viewType = v->dtype;
+    return data;
+}
+
+std::vector<std::string> SafetensorsStore::names() const
 {
     std::vector<std::string> out;
     out.reserve(m_index.size());
-    for (const auto& [name, view] : m_index)
+    for (const auto& [name, entry] : m_index)
         out.push_back(name);
     return out;
 }
 
-std::string WeightStore::describeFiles() const { return m_description; }
+std::string SafetensorsStore::fileList() const
+{
+    std::string files;
+    for (const auto& f : m_files)
+        files += (files.empty() ? "" : ", ") + f->path().string();
+    return files;
+}
 
-uint64_t WeightStore::totalBytes() const
+uint64_t SafetensorsStore::totalBytes() const
 {
     uint64_t total = 0;
-    for (const auto& [name, view] : m_index)
-        total += view->bytes;
+    for (const auto& [name, entry] : m_index)
+        total += entry.second->bytes;
     return total;
 }
 
-std::string WeightStore::fingerprint() const { return m_fingerprint; }
+std::string SafetensorsStore::storedTypes() const
+{
+    std::string stored;
+    for (const auto& [name, entry] : m_index) {
+        if (stored.empty())
+            stored = entry.first.storedType;
+        else if (stored != entry.first.storedType)
+            return "mixed";
+    }
+    return stored;
+}
 
 } // namespace patchbay::core

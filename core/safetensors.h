@@ -9,15 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "core/weights.h"
+
 namespace patchbay::core {
-
-// Element types a safetensors file may declare. Only the floating types are loadable as
-// weights; the others are parsed (and validated) so that files carrying e.g. int64
-// buffers still open.
-enum class DType { F64, F32, F16, BF16, I64, I32, I16, I8, U8, Bool, F8E4M3, F8E5M2 };
-
-std::size_t dtypeSize(DType dtype);
-const char* dtypeName(DType dtype); // "F32", "BF16", ... as spelled in the file
 
 // One tensor of an opened file: a view into the memory map, valid while the file lives.
 struct TensorView
@@ -57,29 +51,32 @@ private:
     std::map<std::string, std::string> m_metadata;
 };
 
-// All weights of a model directory: `model.safetensors`, or the shards named by
-// `model.safetensors.index.json`. Pickled checkpoints (`pytorch_model.bin`, `*.pt`,
-// `*.pth`, `*.ckpt`) are refused with a message saying how to convert them; they are never
-// read, since unpickling executes code.
-class WeightStore
+// The weights of a Hugging Face checkpoint: a model directory (`model.safetensors`, or the
+// shards named by `model.safetensors.index.json`), one `.safetensors` file, or a shard index
+// file. Pickled checkpoints (`pytorch_model.bin`, `*.pt`, `*.pth`, `*.ckpt`) are refused
+// with a message saying how to convert them; they are never read, since unpickling
+// executes code.
+class SafetensorsStore : public WeightStore
 {
 public:
-    static std::unique_ptr<WeightStore> open(const std::filesystem::path& modelDir);
+    static std::unique_ptr<SafetensorsStore> open(const std::filesystem::path& path);
 
-    // nullptr when absent.
-    const TensorView* find(const std::string& name) const;
-    // Throws core::Error naming the tensor and the files searched.
-    const TensorView& require(const std::string& name) const;
-    std::vector<std::string> names() const;
-    std::string describeFiles() const; // "model.safetensors" or "3 shards of model.safetensors.index.json"
-    uint64_t totalBytes() const;
-    // A cheap identity of the weights: FNV-1a over the file headers and sizes (not the
-    // whole payload), enough to notice that a session's model changed.
-    std::string fingerprint() const;
+    const WeightInfo* find(const std::string& name) const override;
+    WeightData read(const WeightInfo& tensor) const override;
+    std::vector<std::string> names() const override;
+    std::string describeFiles() const override { return m_description; }
+    std::string fileList() const override;
+    uint64_t totalBytes() const override;
+    std::string fingerprint() const override { return m_fingerprint; }
+    std::string storedTypes() const override;
+    std::string configSource() const override { return "config.json"; }
+
+    // The raw view of a tensor (nullptr when absent).
+    const TensorView* view(const std::string& name) const;
 
 private:
     std::vector<std::unique_ptr<SafetensorsFile>> m_files;
-    std::map<std::string, const TensorView*> m_index;
+    std::map<std::string, std::pair<WeightInfo, const TensorView*>> m_index;
     std::string m_description;
     std::string m_fingerprint;
 };

@@ -1383,6 +1383,8 @@ Tokenizer Tokenizer::load(const std::filesystem::path& path)
         throw Error(path.string() + ": no such file or directory");
     if (path.filename() == "vocab.json")
         return fromVocabAndMerges(path, path.parent_path() / "merges.txt");
+    if (path.extension() == ".gguf")
+        return fromGguf(path);
     return fromTokenizerJson(path);
 }
 
@@ -1437,6 +1439,9 @@ std::shared_ptr<const Tokenizer::Impl> buildFromTokenizerJson(const json& j, con
     const json* vocab = jsonMember(*model, "vocab");
     if (!vocab)
         throw Error(mw + " has no \"vocab\"");
+    // How many tokens the file defines (the vocabulary and the added tokens): every id is below.
+    const json* addedList = jsonMember(j, "added_tokens");
+    const std::size_t tokens = vocab->size() + (addedList && addedList->is_array() ? addedList->size() : 0);
     if (impl->model == Impl::Model::Unigram) {
         // [[piece, score], ...]: ids are positions, dense by construction
         impl->unigram = std::make_shared<const tokenize::UnigramModel>(tokenize::UnigramModel::read(*model, mw));
@@ -1449,8 +1454,6 @@ std::shared_ptr<const Tokenizer::Impl> buildFromTokenizerJson(const json& j, con
         impl->modelUnk = impl->unigram->unkId();
         impl->byteFallback = impl->unigram->byteFallback();
     } else {
-        const json* addedList = jsonMember(j, "added_tokens");
-        const std::size_t tokens = vocab->size() + (addedList && addedList->is_array() ? addedList->size() : 0);
         readVocab(*impl, *vocab, mw + ".vocab", tokens);
     }
     if (const auto unk = optString(*model, "unk_token", mw)) {
@@ -1608,6 +1611,84 @@ Tokenizer Tokenizer::fromVocabAndMerges(const std::filesystem::path& vocabJson, 
         if (c->content)
             addSpecial(*c->content);
     finish(*impl, config, std::nullopt, true);
+    return Tokenizer(std::move(impl));
+}
+
+Tokenizer Tokenizer::fromByteLevelBpe(const ByteLevelBpeSpec& spec)
+{
+    auto impl = std::make_shared<Impl>();
+    impl->source = spec.source;
+    const std::string& where = impl->source;
+    impl->model = Impl::Model::Bpe;
+    impl->byteLevel = true;
+    impl->decoderByteLevel = true;
+    impl->ignoreMerges = spec.ignoreMerges;
+    if (spec.tokens.empty())
+        throw Error(where + ": the vocabulary is empty");
+    if (int64_t(spec.tokens.size()) - 1 > kMaxTokenId)
+        throw Error(where + ": " + std::to_string(spec.tokens.size()) + " tokens is more than the "
+                    + std::to_string(kMaxTokenId + 1) + " supported");
+
+    // Tokens outside the byte alphabet are respelled byte by byte (transformers'
+    // byte_level_tokenizer does the same); a repeated token keeps its last id.
+    impl->vocab.reserve(spec.tokens.size());
+    std::vector<bool> inAlphabet(spec.tokens.size());
+    for (std::size_t id = 0; id < spec.tokens.size(); ++id) {
+        const std::string& token = spec.tokens[id];
+        inAlphabet[id] = byteLevelDecode(token).has_value();
+        std::string spelled;
+        if (inAlphabet[id]) {
+            spelled = token;
+        } else {
+            for (const char ch : token)
+                spelled += byteMap().byteToUtf8[uint8_t(ch)];
+        }
+        impl->vocab[spelled] = int32_t(id);
+        setId(*impl, int32_t(id), spelled, kPresent);
+    }
+    impl->merges.reserve(spec.merges.size());
+    for (std::size_t i = 0; i < spec.merges.size(); ++i) {
+        const std::string& m = spec.merges[i];
+        const std::string w = where + ": merge " + std::to_string(i);
+        const auto sp = m.find(' ');
+        if (sp == std::string::npos || sp == 0 || sp + 1 >= m.size() || m.find(' ', sp + 1) != std::string::npos)
+            throw Error(w + ": expected two tokens separated by one space, got " + inQuotes(m));
+        addMerge(*impl, m.substr(0, sp), m.substr(sp + 1), int32_t(i), w);
+    }
+    for (std::size_t i = 0; i < spec.splitPatterns.size(); ++i)
+        impl->preTokenizer.emplace_back(SplitStep{
+            makeOnigurumaRegex(spec.splitPatterns[i], where + ": pre-tokenizer pattern " + std::to_string(i)),
+            Behavior::Isolated, false});
+    impl->preTokenizer.emplace_back(ByteLevelStep{false, nullptr});
+
+    for (const auto& a : spec.added) {
+        if (a.id < 0 || std::size_t(a.id) >= spec.tokens.size())
+            throw Error(where + ": added token id " + std::to_string(a.id) + " is outside the vocabulary");
+        // A token outside the byte alphabet cannot be a real byte-level token: transformers'
+        // converter skips it (a mislabelled control token), and so do we.
+        if (!inAlphabet[std::size_t(a.id)])
+            continue;
+        AddedToken t;
+        t.content = impl->idToString[std::size_t(a.id)];
+        t.id = a.id;
+        t.special = a.special;
+        t.normalized = false;
+        if (t.content.empty())
+            continue;
+        impl->added.push_back(std::move(t));
+    }
+    SpecialConfig config;
+    config.addBos = spec.addBos;
+    finish(*impl, config, std::nullopt, false);
+    for (auto [slot, id] : {std::pair<std::optional<int32_t>*, std::optional<int32_t>>{&impl->bos, spec.bos},
+                            {&impl->eos, spec.eos}, {&impl->pad, spec.pad}, {&impl->unk, spec.unk}}) {
+        if (id && (*id < 0 || std::size_t(*id) >= spec.tokens.size()))
+            throw Error(where + ": special token id " + std::to_string(*id) + " is outside the vocabulary of "
+                        + std::to_string(spec.tokens.size()));
+        *slot = id;
+    }
+    if (spec.addBos && !impl->bos)
+        throw Error(where + ": BOS is to be added, but no BOS token is defined");
     return Tokenizer(std::move(impl));
 }
 

@@ -13,6 +13,8 @@
 
 namespace patchbay::core {
 
+class GgufFile;
+
 // One token of an encoded text: its id and the byte range [begin, end) of the *input*
 // UTF-8 text it came from (not of the normalized text). Spans are in input order and,
 // unless the pre-tokenizer drops text (Whitespace, WhitespaceSplit, Split "Removed"),
@@ -27,6 +29,31 @@ struct TokenSpan
     int32_t id = 0;
     std::size_t begin = 0;
     std::size_t end = 0;
+};
+
+// A byte-level BPE vocabulary given in memory instead of in files: what a GGUF file's
+// tokenizer.ggml.* metadata describes (Tokenizer::fromGguf builds one).
+struct ByteLevelBpeSpec
+{
+    std::string source;              // for messages, e.g. "model.gguf"
+    std::vector<std::string> tokens; // id -> token, in the byte-level alphabet (others are
+                                     // respelled byte by byte, as Hugging Face's converter does)
+    std::vector<std::string> merges; // "a b", best first
+    // Tokens matched whole in the raw text before pre-tokenization (llama.cpp's control and
+    // user-defined tokens); `special` ones are skipped by decode(..., skipSpecialTokens).
+    struct Added
+    {
+        int32_t id = 0;
+        bool special = true;
+    };
+    std::vector<Added> added;
+    // The pre-tokenizer: regexes (Hugging Face's Oniguruma syntax) applied in turn, each
+    // splitting every piece into its matches and the text between them (Split, Isolated);
+    // then the pieces are mapped to bytes. Empty: the whole text is one piece.
+    std::vector<std::string> splitPatterns;
+    bool ignoreMerges = false; // a piece that is itself a token is not merged (Llama 3)
+    std::optional<int32_t> bos, eos, pad, unk;
+    bool addBos = false;
 };
 
 // A text tokenizer compatible with Hugging Face `tokenizers` (tokenizer.json) and with
@@ -56,7 +83,7 @@ class Tokenizer
 {
 public:
     // `path` is a model directory (tokenizer.json preferred, else vocab.json + merges.txt),
-    // a tokenizer.json file, or a vocab.json file next to a merges.txt.
+    // a tokenizer.json file, a vocab.json file next to a merges.txt, or a .gguf file.
     static Tokenizer load(const std::filesystem::path& path);
 
     // Reads a Hugging Face tokenizer.json. tokenizer_config.json and
@@ -116,6 +143,18 @@ public:
     // differ, empty, duplicate or non-UTF-8 pieces, unknown types, ids out of range, a
     // merge of unknown pieces). Any thread.
     static Tokenizer fromSentencePiece(const SentencePieceVocab& vocab);
+
+    // The tokenizer described by a GGUF file's metadata (tokenizer.ggml.model "gpt2":
+    // tokens, merges, token types, special ids, add_bos_token, and the pre-tokenizer rules
+    // llama.cpp maps tokenizer.ggml.pre to). Throws core::Error naming the file and key, and
+    // for a SentencePiece ("llama") vocabulary, which is not supported yet.
+    static Tokenizer fromGguf(const std::filesystem::path& file);
+    static Tokenizer fromGguf(const GgufFile& file);
+
+    // A byte-level BPE tokenizer built from a spec instead of files. Throws core::Error
+    // naming spec.source for an inconsistent spec (unknown merge tokens, ids out of range,
+    // a pattern that does not compile).
+    static Tokenizer fromByteLevelBpe(const ByteLevelBpeSpec& spec);
 
     // Token ids of `text` (UTF-8). Byte-level tokenizers accept any bytes, invalid UTF-8
     // included (each invalid byte becomes its own byte token); the others throw Error on

@@ -371,13 +371,13 @@ std::vector<Command> circuitCommands()
          "[--top-n N | --threshold T | --greedy N] [--prune] | roc --scored FILE --reference FILE)",
          {"in", "out", "format", "top-n", "threshold", "greedy", "scored", "reference"}, {"prune"}, &cmdCircuit},
         {"attribute", "score edges or nodes with an attribution method and write them as a circuit file",
-         "patchbay-cli attribute --model DIR --data FILE --method activation-patching|atp|eap|eap-ig|eap-ig-activations|"
+         "patchbay-cli attribute --model PATH --data FILE --method activation-patching|atp|eap|eap-ig|eap-ig-activations|"
          "clean-corrupted|exact|acdc|path-patching --out FILE [--format eap-ig|native] [--metric M] [--reference R] "
          "[--steps m] [--tau T[,T...] [--acdc-top-k K]] [--receivers 'a9.h9<q>,...' [--through mlps|none|m3,a2.h1,...]] [--batch-size B] "
          "[--memory-mb M] [--top-n N] [--per-position] [--progress] [--device D] [--dtype T] [--bos B]",
          attrOpts, {"per-position", "progress"}, &cmdAttribute},
         {"evaluate", "metric and normalised faithfulness of a circuit on a dataset",
-         "patchbay-cli evaluate --model DIR --data FILE --circuit FILE [--metric logit-diff|prob-diff|kl|loss] "
+         "patchbay-cli evaluate --model PATH --data FILE --circuit FILE [--metric logit-diff|prob-diff|kl|loss] "
          "[--reference corrupted|zero|mean|mean-all-positions] [--batch-size B] [--memory-mb M] "
          "[--top-n N | --threshold T | --greedy N] [--prune] [--sweep] [--progress] [--device D] [--dtype T] [--bos B]",
          evalOpts, {"sweep", "prune", "progress"}, &cmdEvaluate},

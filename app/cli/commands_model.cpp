@@ -36,7 +36,8 @@ nlohmann::json modelInfoJson(const core::ModelInfo& info)
     j["context"] = c.nCtx;
     j["parameters"] = info.parameterCount;
     j["dtype"] = info.dtype;
-    j["weights_dtype"] = info.weightsDtype;
+    j["weights_format"] = info.weightsFormat;
+    j["weights_dtype"] = info.weightsDtype; // GGUF: the quantization types found, with tensor counts
     j["weights"] = info.weightFiles;
     j["weights_fingerprint"] = info.weightsFingerprint;
     j["device"] = info.device;
@@ -63,7 +64,7 @@ int cmdInfo(const Args& args)
         return 0;
     }
     if (!args.has("model"))
-        throw UsageError("info needs --model DIR or --system");
+        throw UsageError("info needs --model PATH or --system");
     const auto model = core::Model::load(args.required("model"), loadOptions(args));
     printJson(modelInfoJson(model->info()));
     return 0;
@@ -246,15 +247,15 @@ std::vector<Command> modelCommands()
         return extra;
     };
     return {
-        {"info", "describe a model directory, or this machine's compute runtime (--system)",
-         "patchbay-cli info (--model DIR [--device cpu|cuda|auto] [--dtype float32|bfloat16|float16] "
+        {"info", "describe a model (directory, .safetensors or .gguf file), or this machine's compute runtime (--system)",
+         "patchbay-cli info (--model PATH [--device cpu|cuda|auto] [--dtype float32|bfloat16|float16] "
          "[--bos auto|always|never] | --system)",
          with({}), {"system"}, &cmdInfo},
         {"tokenize", "tokenize a text with a model's tokenizer",
          "patchbay-cli tokenize --tokenizer PATH (--text S | --text-file F) [--prepend-bos]", {"tokenizer", "text", "text-file"},
          {"prepend-bos"}, &cmdTokenize},
         {"logits", "run the model and print logits (or the top-k tokens)",
-         "patchbay-cli logits --model DIR (--ids 1,2,3 | --text S) [--positions last|all] [--top-k K] "
+         "patchbay-cli logits --model PATH (--ids 1,2,3 | --text S) [--positions last|all] [--top-k K] "
          "[--device D] [--dtype T] [--bos auto|always|never]",
          with({"ids", "text", "positions", "top-k"}), {}, &cmdLogits},
     };

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// patchbay [--model DIR] [--data FILE] [--device DEV] [--dtype DTYPE] [--run METHOD]
+// patchbay [--model PATH] [--data FILE] [--device DEV] [--dtype DTYPE] [--run METHOD]
 // Without --model the window opens the bundled demo model and, without --data, the demo's
 // induction dataset.
 #include "app/gui/arguments.h"

@@ -42,7 +42,7 @@ const Architecture& architectureFor(const std::string& modelType, const std::str
 
 namespace {
 
-torch::ScalarType torchType(DType dtype, const TensorView& view)
+torch::ScalarType torchType(DType dtype, const WeightInfo& info)
 {
     switch (dtype) {
     case DType::F32: return torch::kFloat32;
@@ -51,7 +51,7 @@ torch::ScalarType torchType(DType dtype, const TensorView& view)
     case DType::F64: return torch::kFloat64;
     default: break;
     }
-    throw Error(view.file.string() + ": tensor \"" + view.name + "\" has dtype " + dtypeName(dtype)
+    throw Error(info.file.string() + ": tensor " + info.describe() + " has dtype " + dtypeName(dtype)
                 + ", which is not a floating-point weight type (F32, F16, BF16, F64)");
 }
 
@@ -77,6 +77,9 @@ std::string WeightLoader::detectPrefix(const std::vector<std::string>& prefixes,
         if (m_store.find(p + probe))
             return p;
         tried += (tried.empty() ? "\"" : ", \"") + p + probe + "\"";
+        const std::string inFile = m_store.nameInFile(p + probe);
+        if (inFile != p + probe)
+            tried += " (\"" + inFile + "\" in the file)";
     }
     throw Error(m_store.describeFiles() + ": missing tensor (looked for " + tried + ")");
 }
@@ -85,20 +88,30 @@ bool WeightLoader::has(const std::string& name) const { return m_store.find(name
 
 torch::Tensor WeightLoader::get(const std::string& name, const std::vector<int64_t>& shape) const
 {
-    const TensorView& view = m_store.require(name);
+    const WeightInfo& info = m_store.require(name);
     m_used.insert(name);
-    if (view.shape != shape)
-        throw Error(view.file.string() + ": tensor \"" + name + "\" has shape " + shapeString(view.shape)
-                    + ", expected " + shapeString(shape) + " from config.json");
-    const auto srcType = torchType(view.dtype, view);
-    const auto elem = dtypeSize(view.dtype);
+    if (info.shape != shape)
+        throw Error(info.file.string() + ": tensor " + info.describe() + " has shape " + shapeString(info.shape)
+                    + ", expected " + shapeString(shape) + " from " + m_store.configSource());
+    WeightData data = m_store.read(info);
     torch::Tensor src;
-    if (reinterpret_cast<std::uintptr_t>(view.data) % elem == 0) {
-        // Zero-copy view of the memory map; the .to(..., copy=true) below owns the result.
-        src = torch::from_blob(const_cast<std::byte*>(view.data), view.shape, torch::TensorOptions().dtype(srcType));
+    if (!data.isView()) {
+        // Converted by the store (dequantized, permuted): float32 values it owns.
+        if (data.owned.size() != static_cast<std::size_t>(info.numel()))
+            throw Error(info.file.string() + ": tensor " + info.describe() + ": the store returned "
+                        + std::to_string(data.owned.size()) + " values for " + std::to_string(info.numel()) + " elements");
+        src = torch::from_blob(data.owned.data(), info.shape, torch::TensorOptions().dtype(torch::kFloat32));
     } else {
-        src = torch::empty(view.shape, torch::TensorOptions().dtype(srcType));
-        std::memcpy(src.data_ptr(), view.data, view.bytes);
+        const auto srcType = torchType(data.viewType, info);
+        const auto elem = dtypeSize(data.viewType);
+        const std::size_t bytes = static_cast<std::size_t>(info.numel()) * elem;
+        if (reinterpret_cast<std::uintptr_t>(data.view) % elem == 0) {
+            // Zero-copy view of the memory map; the .to(..., copy=true) below owns the result.
+            src = torch::from_blob(const_cast<std::byte*>(data.view), info.shape, torch::TensorOptions().dtype(srcType));
+        } else {
+            src = torch::empty(info.shape, torch::TensorOptions().dtype(srcType));
+            std::memcpy(src.data_ptr(), data.view, bytes);
+        }
     }
     return src.to(m_device, m_dtype, /*non_blocking=*/false, /*copy=*/true);
 }
@@ -135,8 +148,9 @@ void WeightLoader::checkAllUsed(const ModelConfig& config) const
     if (unused.size() > 5)
         list += " and " + std::to_string(unused.size() - 5) + " more";
     throw Error(m_store.describeFiles() + ": " + std::to_string(unused.size()) + " tensor"
-                + (unused.size() == 1 ? " is" : "s are") + " not used by the model config.json describes (layers: "
-                + std::to_string(config.nLayers) + ", heads: " + std::to_string(config.nHeads) + "): " + list + "; config.json and the weights do not belong together");
+                + (unused.size() == 1 ? " is" : "s are") + " not used by the model " + m_store.configSource() + " describes (layers: "
+                + std::to_string(config.nLayers) + ", heads: " + std::to_string(config.nHeads) + "): " + list + "; "
+                + m_store.configSource() + " and the weights do not belong together");
 }
 
 // --- config.json ---------------------------------------------------------------------------

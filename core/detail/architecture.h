@@ -7,7 +7,7 @@
 
 #include "core/detail/transformer.h"
 #include "core/modelconfig.h"
-#include "core/safetensors.h"
+#include "core/weights.h"
 
 #include <nlohmann/json.hpp>
 
