@@ -1377,6 +1377,10 @@ Tokenizer Tokenizer::load(const std::filesystem::path& path)
         if (std::filesystem::is_regular_file(path / "vocab.json", ec)
             && std::filesystem::is_regular_file(path / "merges.txt", ec))
             return fromVocabAndMerges(path / "vocab.json", path / "merges.txt");
+        if (std::filesystem::is_regular_file(path / "tokenizer.model", ec))
+            throw Error(path.string() + ": no tokenizer.json, only a SentencePiece tokenizer.model, which is not read "
+                                        "(transformers writes the tokenizer.json: AutoTokenizer.from_pretrained(DIR)"
+                                        ".save_pretrained(DIR))");
         throw Error(path.string() + ": no tokenizer.json, and no vocab.json + merges.txt");
     }
     if (!std::filesystem::exists(path, ec))

@@ -146,7 +146,7 @@ DecoderChain DecoderChain::read(const nlohmann::json& j, const std::string& wher
     readStep(j, where, steps);
     for (const Step& s : steps)
         if (s.kind == Step::Kind::Strip && (s.stripStart > 1024 || s.stripStop > 1024))
-            throw Error(where + ": Strip start/stop must be at most 1024");
+            throw Error(where + ": Strip start and stop must be 0..1024");
     return DecoderChain(std::move(steps));
 }
 

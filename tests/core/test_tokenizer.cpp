@@ -857,6 +857,9 @@ private Q_SLOTS:
         QTemporaryDir empty;
         m = expectError([&] { Tokenizer::load(str(empty.path().toUtf8())); });
         QVERIFY2(m.contains(QStringLiteral("no tokenizer.json, and no vocab.json + merges.txt")), qPrintable(m));
+        writeFile(fs::path(str(empty.path().toUtf8())) / "tokenizer.model", "\x0a\x05");
+        m = expectError([&] { Tokenizer::load(str(empty.path().toUtf8())); });
+        QVERIFY2(m.contains(QStringLiteral("only a SentencePiece tokenizer.model, which is not read")), qPrintable(m));
         m = expectError([&] { Tokenizer::fromTokenizerJson(fs::path(str(empty.path().toUtf8())) / "tokenizer.json"); });
         QVERIFY2(m.contains(QStringLiteral("tokenizer.json: cannot open")), qPrintable(m));
         m = expectError([&] { Tokenizer::fromVocabAndMerges(kShared / "vocab.json", kShared / "missing.txt"); });
