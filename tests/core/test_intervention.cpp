@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The interventional forward against exact identities (design.md §3): all masks 1 = the
 // clean run, all masks 0 = the reference run, and single patched edges into the logits
-// rebuilt by hand from the plain forward's cached activations.
+// rebuilt by hand from the plain forward's cached activations (for post-norm families,
+// Gemma, through the layer's post-attention norm: docs/post-norm-graph.md).
 #include "core/detail/intervention.h"
 #include "core/model.h"
 
@@ -26,7 +27,11 @@ private Q_SLOTS:
     void identities_data()
     {
         QTest::addColumn<QString>("fixture");
-        for (const char* name : {"gpt2", "pythia", "llama-gqa", "qwen2"})
+        // qwen3: q/k norms; gemma2/gemma3: post-norms (docs/post-norm-graph.md), soft caps,
+        // sliding layers; olmo2: post-norms without pre-norms, q/k norm over all heads;
+        // qwen2-window: a window on one layer only; phi3: partial rotary.
+        for (const char* name : {"gpt2", "pythia", "llama-gqa", "qwen2", "qwen3", "gemma2", "gemma3", "olmo2", "qwen2-window",
+                                 "phi3"})
             QTest::newRow(name) << QString::fromLatin1(name);
     }
 
@@ -52,24 +57,31 @@ private Q_SLOTS:
 
         pd::Intervention patch;
         patch.reference = ref;
+        // The interventional forward sums the heads' results one by one where the plain
+        // forward makes one output projection: float32 rounding of the stream, measured at
+        // most 8e-6 on every fixture but gemma3 (2.1e-5: its stream is scaled by
+        // sqrt(d_model) and gains 1 + w, its logits reach 27), whose bound is 4e-5.
+        const double tol = fixture == QLatin1String("gemma3") ? 4e-5 : 1e-5;
         // No masks: the clean run.
-        QVERIFY(maxAbsDiff(forward.run(clean, {}, patch), cleanLogits) <= 1e-5);
+        double d0 = maxAbsDiff(forward.run(clean, {}, patch), cleanLogits);
+        qInfo("  no masks: max |dlogit| %.3g", d0);
+        QVERIFY2(d0 <= tol, qPrintable(QString::number(d0)));
         // All masks 1 through the corrected path (masks that require grad make every receiver active).
         {
             torch::AutoGradMode grad(true);
             patch.edgeMask = torch::ones({S, R}).requires_grad_(true);
             const double d = maxAbsDiff(forward.run(clean, {}, patch).detach(), cleanLogits);
-            QVERIFY2(d <= 1e-5, qPrintable(QString::number(d)));
+            QVERIFY2(d <= tol, qPrintable(QString::number(d)));
         }
         // All masks 0: the reference (corrupted) run.
         patch.edgeMask = torch::zeros({S, R});
         double d = maxAbsDiff(forward.run(clean, {}, patch), corruptedLogits);
-        QVERIFY2(d <= 1e-5, qPrintable(QString::number(d)));
+        QVERIFY2(d <= tol, qPrintable(QString::number(d)));
         // All node masks 0: the same.
         patch.edgeMask = torch::Tensor();
         patch.nodeMask = torch::zeros({S});
         d = maxAbsDiff(forward.run(clean, {}, patch), corruptedLogits);
-        QVERIFY2(d <= 1e-5, qPrintable(QString::number(d)));
+        QVERIFY2(d <= tol, qPrintable(QString::number(d)));
         patch.nodeMask = torch::Tensor();
 
         // One patched edge into the logits, rebuilt by hand: the final residual stream of
@@ -86,18 +98,29 @@ private Q_SLOTS:
             patch.edgeMask = torch::ones({S, R});
             patch.edgeMask.index_put_({0, logitsR}, 0.0);
             d = maxAbsDiff(forward.run(clean, {}, patch), byHand);
-            QVERIFY2(d <= 1e-5, qPrintable(QString::number(d)));
+            QVERIFY2(d <= tol, qPrintable(QString::number(d)));
         }
         // (b) a{L-1}.h1 -> logits, half patched (mask 0.5)
         {
             const auto z = cache.at("blocks." + std::to_string(L - 1) + ".attn.hook_z");
             const auto head = t.headResults(L - 1, z).select(2, 1); // [batch, pos, d_model]
             const int s = graph.senderIndex(L - 1, 1);
-            const auto byHand = t.unembed(finalResid - 0.5 * (head - ref.select(2, s)), nullptr);
+            torch::Tensor byHand;
+            if (!model->config().postNorms) {
+                byHand = t.unembed(finalResid - 0.5 * (head - ref.select(2, s)), nullptr);
+            } else {
+                // The head reaches the stream through its layer's post-attention norm P of
+                // the heads' sum A (+ b_O): the logits read P(A − ½(a_h − a_h^ref)) instead of P(A).
+                auto a = t.headResults(L - 1, z).sum(2);
+                if (const auto& bO = t.weights().layers.back().bO; bO.defined())
+                    a = a + bO;
+                QVERIFY(maxAbsDiff(t.attentionPostNorm(L - 1, a), cache.at("blocks." + std::to_string(L - 1) + ".hook_attn_out")) <= tol);
+                byHand = t.unembed(finalResid - t.attentionPostNorm(L - 1, a) + t.attentionPostNorm(L - 1, a - 0.5 * (head - ref.select(2, s))), nullptr);
+            }
             patch.edgeMask = torch::ones({S, R});
             patch.edgeMask.index_put_({s, logitsR}, 0.5);
             d = maxAbsDiff(forward.run(clean, {}, patch), byHand);
-            QVERIFY2(d <= 1e-5, qPrintable(QString::number(d)));
+            QVERIFY2(d <= tol, qPrintable(QString::number(d)));
         }
         // (c) Node mask of m{L-1} at 0: the last MLP's output replaced in the final stream.
         {
@@ -108,7 +131,7 @@ private Q_SLOTS:
             patch.nodeMask = torch::ones({S});
             patch.nodeMask.index_put_({s}, 0.0);
             d = maxAbsDiff(forward.run(clean, {}, patch), byHand);
-            QVERIFY2(d <= 1e-5, qPrintable(QString::number(d)));
+            QVERIFY2(d <= tol, qPrintable(QString::number(d)));
         }
     }
 };
