@@ -108,11 +108,6 @@ torch::Tensor WeightLoader::optional(const std::string& name, const std::vector<
     return has(name) ? get(name, shape) : torch::Tensor();
 }
 
-torch::Tensor WeightLoader::getFloat32(const std::string& name, const std::vector<int64_t>& shape) const
-{
-    return WeightLoader(m_store, torch::kFloat32, torch::kCPU).get(name, shape);
-}
-
 // --- shared config helpers -----------------------------------------------------------------
 
 ModelConfig::Norm normFromString(const std::string& s)

@@ -31,10 +31,8 @@ public:
     torch::Tensor get(const std::string& name, const std::vector<int64_t>& shape) const;
     // As get(), nullopt-like undefined tensor when absent.
     torch::Tensor optional(const std::string& name, const std::vector<int64_t>& shape) const;
-    // As get(), in float32 on the CPU (for weights a family transforms before use, such as
-    // Gemma's norm gains 1 + w, which must not be rounded to a low-precision dtype first).
-    torch::Tensor getFloat32(const std::string& name, const std::vector<int64_t>& shape) const;
-    // A float32 CPU tensor converted to the compute dtype and device.
+    // A tensor a family computed from loaded ones (Gemma's gains 1 + w, in float32)
+    // converted to the compute dtype and device.
     torch::Tensor toCompute(const torch::Tensor& t) const { return t.to(m_device, m_dtype); }
 
     torch::ScalarType dtype() const { return m_dtype; }

@@ -122,7 +122,10 @@ TransformerWeights loadGemma(const ModelConfig& c, const WeightLoader& w)
     auto linear = [&](const std::string& name, int64_t out, int64_t in) { return w.get(name, {out, in}).t().contiguous(); };
     // Gemma's RMSNorm multiplies by (1 + w), computed in float32 as transformers does; the
     // gain is folded once here so that the shared forward's RMSNorm serves it unchanged.
-    auto gain = [&](const std::string& name, int64_t n) { return w.toCompute(w.getFloat32(name, {n}) + 1.0); };
+    // (Exact in float32; a bf16 checkpoint's w is exact in float32 too.)
+    auto gain = [&](const std::string& name, int64_t n) {
+        return w.toCompute(w.get(name, {n}).to(torch::kFloat32) + 1.0);
+    };
     TransformerWeights t;
     t.wE = w.get(p + "embed_tokens.weight", {c.dVocab, d});
     for (int l = 0; l < c.nLayers; ++l) {
