@@ -38,13 +38,13 @@ void forwardBackward(const patchbay::core::detail::EvaluationState& s, bool back
     const auto& c = t.config();
     for (const auto& b : s.batches) {
         torch::AutoGradMode grad(backward);
-        const auto bias = t.attentionBias(b.mask, b.clean.size(0), b.clean.size(1));
+        const auto biases = t.attentionBiases(b.mask, b.clean.size(0), b.clean.size(1));
         auto resid = t.embed(b.clean).detach().requires_grad_(backward);
         auto x = resid;
         for (int l = 0; l < c.nLayers; ++l) {
-            const auto attn = t.attention(l, x, x, x, bias, nullptr);
-            const auto m = t.mlp(l, c.parallelAttnMlp ? x : x + attn.out, nullptr);
-            x = x + attn.out + m;
+            const auto attnOut = t.attentionPostNorm(l, t.attention(l, x, x, x, t.biasFor(biases, l), nullptr).out);
+            const auto m = t.mlp(l, c.parallelAttnMlp ? x : x + attnOut, nullptr);
+            x = x + attnOut + m;
         }
         const auto at = b.answerPos.view({-1, 1, 1}).expand({-1, 1, c.dModel});
         const auto logits = t.unembed(x.gather(1, at), nullptr).squeeze(1);

@@ -151,7 +151,9 @@ torch::Tensor gradientScores(const EvaluationState& s, Method method, int steps)
             const auto at = clean.detach().permute({2, 0, 1, 3}).index({Slice(), batchIdx, posIdx}); // [S, rows, d_model]
             const auto ref = b.reference.defined() ? b.reference.expand_as(clean).permute({2, 0, 1, 3}).index({Slice(), batchIdx, posIdx})
                                                    : torch::zeros_like(at);
-            diff = (ref - at).to(torch::kFloat32).contiguous().view({S, -1});
+            auto d = (ref - at).to(torch::kFloat32).contiguous(); // [S, rows, d_model]
+            f.linearizeDifferences(at, d);
+            diff = d.view({S, -1});
         };
         if (!cleanStep) {
             torch::NoGradGuard noGrad;
@@ -277,7 +279,8 @@ detail::MetricTargets repeated(const detail::MetricTargets& t, int64_t k)
 }
 
 // Exact edge patching, batched. Patching the one edge s→r changes only r's input, to
-// in_r − (a_s − ref_s), and everything after it. So per receiver, up to k of its incoming
+// in_r − (a_s − ref_s) (for a post-norm family's heads, through the layer's norm:
+// InterventionalForward::edgePatchDifferences), and everything after it. So per receiver, up to k of its incoming
 // edges run in one forward as k copies of the batch, each copy with r's input replaced:
 // (edges / k) forwards of k·batch rows instead of one masked forward per edge. k fills the
 // memory budget (or 64 rows when there is none).
@@ -319,7 +322,7 @@ void exactEdges(const Evaluator& ev, AttributionResult& r)
                 patch.readout = b.answerPos.repeat({k});
                 // Copy j patches sender u0 + j: [k·batch, pos, d_model].
                 patch.receiverInputs[static_cast<int>(rv)] =
-                    (in.unsqueeze(0) - delta.slice(2, u0, u0 + k).permute({2, 0, 1, 3})).reshape({k * batch, pos, cfg.dModel});
+                    (in.unsqueeze(0) - s.forward->edgePatchDifferences(senders, delta, u0, k)).reshape({k * batch, pos, cfg.dModel});
                 const auto logits = s.forward->run(b.clean.repeat({k, 1}), b.mask.repeat({k, 1}), patch);
                 const auto sums = detail::metricPerExample(s.options.metric, logits, repeated(b.targets, k))
                                       .to(torch::kCPU, torch::kFloat64)

@@ -48,8 +48,25 @@ nlohmann::json modelInfoJson(const core::ModelInfo& info)
     j["gated_mlp"] = c.gatedMlp;
     j["positions"] = c.learnedPositions ? "learned" : "rotary";
     j["rotary_dim"] = c.rotaryDim;
-    if (c.rotaryDim > 0)
+    if (c.rotaryDim > 0) {
         j["rope_theta"] = c.ropeTheta;
+        if (c.ropeScaling.type != "default")
+            j["rope_scaling"] = {{"type", c.ropeScaling.type}, {"factor", c.ropeScaling.factor}};
+        if (c.ropeLocalTheta > 0)
+            j["rope_local_theta"] = c.ropeLocalTheta;
+    }
+    if (c.slidingWindow > 0) {
+        j["sliding_window"] = c.slidingWindow;
+        std::vector<int> sliding;
+        for (int l = 0; l < c.nLayers; ++l)
+            if (c.isSliding(l))
+                sliding.push_back(l);
+        j["sliding_layers"] = sliding;
+    }
+    if (c.postNorms)
+        j["post_norms"] = true;
+    if (c.qkNorm != core::ModelConfig::QkNorm::None)
+        j["qk_norm"] = c.qkNorm == core::ModelConfig::QkNorm::PerHead ? "per head" : "all heads";
     j["tokenizer"] = info.tokenizerKind.empty() ? nlohmann::json(nullptr) : nlohmann::json(info.tokenizerKind);
     j["prepend_bos"] = info.prependBos;
     j["bos_id"] = info.bosId ? nlohmann::json(*info.bosId) : nlohmann::json(nullptr);

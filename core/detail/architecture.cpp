@@ -6,6 +6,7 @@
 #include "core/json.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 namespace patchbay::core::detail {
@@ -14,6 +15,7 @@ namespace patchbay::core::detail {
 const Architecture& gpt2Architecture();   // core/families/gpt2.cpp
 const Architecture& gptNeoXArchitecture(); // core/families/gptneox.cpp
 const Architecture& llamaArchitecture();  // core/families/llama.cpp
+const Architecture& gemmaArchitecture();  // core/families/gemma.cpp
 
 const std::vector<const Architecture*>& architectures()
 {
@@ -21,6 +23,7 @@ const std::vector<const Architecture*>& architectures()
         &gpt2Architecture(),
         &gptNeoXArchitecture(),
         &llamaArchitecture(),
+        &gemmaArchitecture(),
     };
     return registry;
 }
@@ -245,6 +248,102 @@ void checkRopeScaling(const nlohmann::json& config, const std::string& where)
             throw Error(where + ": " + key + " of type \"" + type
                         + "\" is not supported yet (only unscaled rotary embeddings)");
     }
+}
+
+ModelConfig::RopeScaling ropeScalingFrom(const nlohmann::json& params, const nlohmann::json& config, int maxPositions,
+                                         const std::string& where)
+{
+    ModelConfig::RopeScaling r;
+    if (params.is_null())
+        return r;
+    if (!params.is_object())
+        throw Error(where + ": must be an object");
+    r.type = jsonOptionalString(params, "rope_type", jsonOptionalString(params, "type", "default", where), where);
+    auto positive = [&](const char* key, double fallback) {
+        const double v = jsonOptionalNumber(params, key, fallback, where);
+        if (!(v > 0))
+            throw Error(where + ": \"" + key + "\" must be a positive number");
+        return v;
+    };
+    // transformers prefers a top-level original_max_position_embeddings (Phi-3 writes it there).
+    auto originalContext = [&]() {
+        int n = jsonOptionalInt(params, "original_max_position_embeddings", maxPositions, where);
+        n = jsonOptionalInt(config, "original_max_position_embeddings", n, where);
+        if (n <= 0)
+            throw Error(where + ": original_max_position_embeddings must be positive");
+        return n;
+    };
+    if (r.type == "default") {
+        return r;
+    } else if (r.type == "linear") {
+        r.factor = positive("factor", 0);
+    } else if (r.type == "dynamic") {
+        r.factor = positive("factor", 0);
+        r.originalContext = maxPositions; // transformers rescales past max_position_embeddings
+    } else if (r.type == "llama3") {
+        r.factor = positive("factor", 0);
+        r.lowFreqFactor = positive("low_freq_factor", 0);
+        r.highFreqFactor = positive("high_freq_factor", 0);
+        if (!(r.highFreqFactor > r.lowFreqFactor))
+            throw Error(where + ": high_freq_factor must be larger than low_freq_factor");
+        r.originalContext = originalContext();
+    } else if (r.type == "yarn") {
+        r.originalContext = originalContext();
+        r.factor = positive("factor", static_cast<double>(maxPositions) / r.originalContext);
+        auto mscale = [](double scale, double m) { return scale <= 1 ? 1.0 : 0.1 * m * std::log(scale) + 1.0; };
+        const double m = jsonOptionalNumber(params, "mscale", 0, where);
+        const double mAll = jsonOptionalNumber(params, "mscale_all_dim", 0, where);
+        if (mAll != 0)
+            throw Error(where + ": yarn with mscale_all_dim (DeepSeek's scaled attention) is not supported");
+        r.attentionFactor = jsonOptionalNumber(params, "attention_factor", mscale(r.factor, 1.0), where);
+        (void)m; // mscale alone (without mscale_all_dim) does not change the factor in transformers
+        // transformers reads "beta_fast or 32": 0 and null mean the default too.
+        r.betaFast = jsonOptionalNumber(params, "beta_fast", 0, where);
+        r.betaSlow = jsonOptionalNumber(params, "beta_slow", 0, where);
+        if (r.betaFast == 0)
+            r.betaFast = 32;
+        if (r.betaSlow == 0)
+            r.betaSlow = 1;
+        r.truncate = jsonOptionalBool(params, "truncate", true, where);
+    } else {
+        throw Error(where + ": rotary scaling of type \"" + r.type
+                    + "\" is not supported (supported: default, linear, dynamic, llama3, yarn)");
+    }
+    return r;
+}
+
+void readRope(const nlohmann::json& config, ModelConfig& c, double defaultTheta, const std::string& where)
+{
+    c.ropeTheta = ropeThetaFrom(config, defaultTheta, where);
+    const auto* params = jsonMember(config, "rope_parameters");
+    std::string key = "rope_parameters";
+    if (!params || (params->is_object() && params->empty())) {
+        params = jsonMember(config, "rope_scaling");
+        key = "rope_scaling";
+    }
+    if (!params)
+        return;
+    c.ropeScaling = ropeScalingFrom(*params, config, c.nCtx, where + " " + key);
+    if (c.ropeScaling.type == "dynamic")
+        c.nCtx = static_cast<int>(c.nCtx * c.ropeScaling.factor);
+}
+
+std::vector<bool> slidingLayersFrom(const nlohmann::json& config, int nLayers, const std::string& where)
+{
+    const auto* types = jsonMember(config, "layer_types");
+    if (!types)
+        return {};
+    if (!types->is_array() || static_cast<int>(types->size()) != nLayers)
+        throw Error(where + ": layer_types must be a list of " + std::to_string(nLayers) + " layer types");
+    std::vector<bool> sliding;
+    for (const auto& t : *types) {
+        const std::string s = t.is_string() ? t.get<std::string>() : std::string();
+        if (s != "sliding_attention" && s != "full_attention")
+            throw Error(where + ": layer_types entry " + (t.is_string() ? "\"" + s + "\"" : t.dump())
+                        + " is not supported (supported: sliding_attention, full_attention)");
+        sliding.push_back(s == "sliding_attention");
+    }
+    return sliding;
 }
 
 } // namespace patchbay::core::detail

@@ -32,6 +32,9 @@ public:
     torch::Tensor get(const std::string& name, const std::vector<int64_t>& shape) const;
     // As get(), nullopt-like undefined tensor when absent.
     torch::Tensor optional(const std::string& name, const std::vector<int64_t>& shape) const;
+    // A tensor a family computed from loaded ones (Gemma's gains 1 + w, in float32)
+    // converted to the compute dtype and device.
+    torch::Tensor toCompute(const torch::Tensor& t) const { return t.to(m_device, m_dtype); }
 
     torch::ScalarType dtype() const { return m_dtype; }
     torch::Device device() const { return m_device; }
@@ -74,7 +77,21 @@ void checkConfigRanges(const ModelConfig& config, const std::string& where);
 ModelConfig::Norm normFromString(const std::string& s);
 // Rotary base from "rope_theta", "rotary_emb_base" or "rope_parameters": {"rope_theta"}.
 double ropeThetaFrom(const nlohmann::json& config, double fallback, const std::string& where);
-// Refuses rope scaling variants the forward does not implement.
+// Refuses rope scaling variants (families whose forward implements none: GPT-NeoX).
 void checkRopeScaling(const nlohmann::json& config, const std::string& where);
+// The rotary scaling described by one parameter object (a "rope_scaling" or a
+// "rope_parameters" entry; null: none) of a config whose top level is `config`:
+// default, linear, dynamic, llama3 and yarn as transformers computes them; other types
+// are refused naming the field. maxPositions is max_position_embeddings.
+ModelConfig::RopeScaling ropeScalingFrom(const nlohmann::json& params, const nlohmann::json& config, int maxPositions,
+                                         const std::string& where);
+// Sets c.ropeTheta and c.ropeScaling from either layout: transformers 5's
+// "rope_parameters" {rope_theta, rope_type, ...} or the older "rope_theta" +
+// "rope_scaling" {type | rope_type, ...}. Needs c.nCtx (max_position_embeddings); a
+// dynamic scaling extends c.nCtx to max_position_embeddings x factor.
+void readRope(const nlohmann::json& config, ModelConfig& c, double defaultTheta, const std::string& where);
+// Which layers slide, from "layer_types" (transformers 5: "sliding_attention" /
+// "full_attention" per layer); empty when the config has no such list.
+std::vector<bool> slidingLayersFrom(const nlohmann::json& config, int nLayers, const std::string& where);
 
 } // namespace patchbay::core::detail

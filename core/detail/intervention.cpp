@@ -32,6 +32,7 @@ struct Block
     int64_t first;
     torch::Tensor diff; // [n, batch * pos * d_model] = a_u - a_u^ref, sender-major so the
                         // correction of all receivers is one plain matrix product
+    int headsOf = -1;   // the layer whose heads these are (post-norm families), else -1
 };
 
 } // namespace
@@ -73,7 +74,10 @@ torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch
     // No receiver with a mask below 1 (a clean run, senderOutputs, EAP's gradient pass):
     // no correction is ever computed, so the sender differences are not kept at all.
     const bool anyPatched = std::any_of(active.begin(), active.end(), [](char a) { return a != 0; });
-    const bool useBuffer = !torch::GradMode::is_enabled() && anyPatched;
+    // Post-norm families (docs/post-norm-graph.md) correct the heads' part through the
+    // layer's post-attention norm, per receiver: the separate blocks, never the buffer.
+    const bool postNorms = c.postNorms;
+    const bool useBuffer = !torch::GradMode::is_enabled() && anyPatched && !postNorms;
     torch::Tensor buffer;
     if (useBuffer) {
         const auto need = S * batch * pos * c.dModel;
@@ -116,7 +120,10 @@ torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch
     // written straight into it, the other senders copied.
     const auto senders = sendersOut ? torch::empty({S, batch, pos, c.dModel}, torch::TensorOptions().dtype(m_model.dtype()).device(m_model.device()))
                                     : torch::Tensor();
-    auto addBlock = [&](int64_t first, const torch::Tensor& out) { // out [batch, pos, n, d_model]
+    // Post-norm families: each layer's attention output before (A_l = Σ_h a_h + b_O) and
+    // after its post-attention norm P_l, for the heads' corrections.
+    std::vector<torch::Tensor> attnRaw(static_cast<std::size_t>(c.nLayers)), attnPost(static_cast<std::size_t>(c.nLayers));
+    auto addBlock = [&](int64_t first, const torch::Tensor& out, int headsOf = -1) { // out [batch, pos, n, d_model]
         if (sendersOut) {
             auto slot = senders.narrow(0, first, out.size(2));
             if (slot.data_ptr() != out.data_ptr())
@@ -133,7 +140,7 @@ torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch
             dsum.add_(rows.sum(0, false, torch::kFloat32));
             filled = first + out.size(2);
         } else {
-            blocks.push_back({first, diff.permute({2, 0, 1, 3}).reshape({out.size(2), -1})});
+            blocks.push_back({first, diff.permute({2, 0, 1, 3}).reshape({out.size(2), -1}), postNorms ? headsOf : -1});
         }
     };
     // Σ_u w_uv (a_u - a_u^ref) for the receivers `rs`: [batch, pos, |rs|, d_model].
@@ -177,6 +184,17 @@ torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch
             if (!blockMatters(b.first, b.diff.size(0), rs))
                 continue;
             const auto wb = wt.narrow(1, b.first, b.diff.size(0));
+            if (b.headsOf >= 0) {
+                // The heads of a post-norm layer reach v through P_l of their mixed sum:
+                // in_v holds P_l(A_l − Σ_h w_hv d_h) instead of the run's P_l(A_l), so the
+                // correction is P_l(A_l) − P_l(A_l − Σ_h w_hv d_h) (exactly 0 when w = 0).
+                const auto l = static_cast<std::size_t>(b.headsOf);
+                const auto mixed = torch::mm(wb, b.diff).view({n, batch, pos, c.dModel});
+                const auto term = (attnPost[l].unsqueeze(0) - m_model.attentionPostNorm(b.headsOf, attnRaw[l].unsqueeze(0) - mixed))
+                                      .reshape({n, -1});
+                acc = acc.defined() ? acc + term : term;
+                continue;
+            }
             if (!acc.defined())
                 acc = torch::mm(wb, b.diff);
             else if (acc.requires_grad() || wb.requires_grad() || b.diff.requires_grad())
@@ -243,7 +261,7 @@ torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch
         return in;
     };
 
-    const auto bias = m_model.attentionBias(mask, batch, pos);
+    const auto biases = m_model.attentionBiases(mask, batch, pos);
     auto resid = m_model.embed(ids); // [batch, pos, d_model]
     addBlock(0, resid.unsqueeze(2));
     const int64_t H = c.nHeads, Hkv = c.nKvHeads;
@@ -277,18 +295,18 @@ torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch
                 GradientProbes::Entry entry;
                 entry.layer = l;
                 entry.x = x.detach();
-                attn = m_model.attention(l, x, x, x, bias, nullptr, &entry.attention, projectOut);
+                attn = m_model.attention(l, x, x, x, m_model.biasFor(biases, l), nullptr, &entry.attention, projectOut);
                 patch.probes->m_entries.push_back(std::move(entry));
             } else {
-                attn = m_model.attention(l, x, x, x, bias, nullptr, nullptr, projectOut);
+                attn = m_model.attention(l, x, x, x, m_model.biasFor(biases, l), nullptr, nullptr, projectOut);
             }
         } else {
             const auto in = receiverInputs(qkv, resid, dsum); // [batch, pos, H + 2 Hkv, d_model]
             if (in.defined())
-                attn = m_model.attention(l, in.narrow(2, 0, H), in.narrow(2, H, Hkv), in.narrow(2, H + Hkv, Hkv), bias, nullptr,
-                                         nullptr, projectOut);
+                attn = m_model.attention(l, in.narrow(2, 0, H), in.narrow(2, H, Hkv), in.narrow(2, H + Hkv, Hkv),
+                                         m_model.biasFor(biases, l), nullptr, nullptr, projectOut);
             else
-                attn = m_model.attention(l, resid, resid, resid, bias, nullptr, nullptr, projectOut);
+                attn = m_model.attention(l, resid, resid, resid, m_model.biasFor(biases, l), nullptr, nullptr, projectOut);
         }
         torch::Tensor results; // [batch, pos, H, d_model]
         if (needResults) {
@@ -306,10 +324,15 @@ torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch
             if (bO.defined())
                 attnOut = attnOut + bO;
         }
+        if (postNorms) {
+            attnRaw[static_cast<std::size_t>(l)] = attnOut;
+            attnOut = m_model.attentionPostNorm(l, attnOut);
+            attnPost[static_cast<std::size_t>(l)] = attnOut;
+        }
         if (useBuffer && c.parallelAttnMlp)
             dsumBeforeHeads = dsum.clone(); // a parallel MLP does not read its own layer's heads
         if (needResults)
-            addBlock(g.senderIndex(l, 0), results);
+            addBlock(g.senderIndex(l, 0), results, l);
 
         auto mlpIn = c.parallelAttnMlp ? resid : resid + attnOut;
         const std::vector<int64_t> mlpR = {g.mlpReceiverIndex(l)};
@@ -372,6 +395,45 @@ void GradientProbes::addScores(const Graph& graph, const torch::Tensor& diff, co
             scores.narrow(0, 0, before).narrow(1, first, k).addmm_(part.narrow(0, 0, before), grads.reshape({k, n * d}).t());
             first += k;
         }
+    }
+}
+
+torch::Tensor InterventionalForward::edgePatchDifferences(const torch::Tensor& senders, const torch::Tensor& delta,
+                                                         int64_t first, int64_t k) const
+{
+    auto d = delta.slice(2, first, first + k).permute({2, 0, 1, 3}); // [k, batch, pos, d_model]
+    const auto& c = m_model.config();
+    if (!c.postNorms)
+        return d;
+    d = d.clone();
+    for (int l = 0; l < c.nLayers; ++l) {
+        const int64_t h0 = m_graph.senderIndex(l, 0);
+        const int64_t from = std::max(first, h0), to = std::min(first + k, h0 + c.nHeads);
+        if (from >= to)
+            continue;
+        const auto& bO = m_model.weights().layers[static_cast<std::size_t>(l)].bO;
+        auto a = senders.narrow(2, h0, c.nHeads).sum(2); // A_l [batch, pos, d_model]
+        if (bO.defined())
+            a = a + bO;
+        auto rows = d.narrow(0, from - first, to - from);
+        rows.copy_(m_model.attentionPostNorm(l, a).unsqueeze(0) - m_model.attentionPostNorm(l, a.unsqueeze(0) - rows));
+    }
+    return d;
+}
+
+void InterventionalForward::linearizeDifferences(const torch::Tensor& clean, torch::Tensor& diff) const
+{
+    const auto& c = m_model.config();
+    if (!c.postNorms)
+        return;
+    for (int l = 0; l < c.nLayers; ++l) {
+        const auto first = m_graph.senderIndex(l, 0);
+        const auto& bO = m_model.weights().layers[static_cast<std::size_t>(l)].bO;
+        auto a = clean.narrow(0, first, c.nHeads).sum(0, false, torch::kFloat32); // A_l [rows, d_model]
+        if (bO.defined())
+            a = a + bO.to(torch::kFloat32);
+        auto heads = diff.narrow(0, first, c.nHeads);
+        heads.copy_(m_model.attentionPostNormJvp(l, a, heads));
     }
 }
 

@@ -84,6 +84,22 @@ public:
     torch::Tensor run(const torch::Tensor& ids, const torch::Tensor& mask, const Intervention& patch,
                       torch::Tensor* sendersOut = nullptr) const;
 
+    // For the EAP products: turns sender differences d_u = a_u^ref − a_u into what reaches
+    // a receiver to first order. The identity except in post-norm families, where a
+    // head's difference passes its layer's post-attention norm: d_h <- J_P(A_l) d_h at the
+    // clean attention output A_l = Σ_h a_h + b_O (docs/post-norm-graph.md), so that
+    // d_u · ∂M/∂in_v is −∂M/∂m_uv at m = 1 for every edge. clean [S, rows, d_model] (this
+    // run's sender outputs), diff [S, rows, d_model] float32, changed in place.
+    void linearizeDifferences(const torch::Tensor& clean, torch::Tensor& diff) const;
+
+    // What patching the single edge u→v (mask 0) takes away from v's input, for the
+    // senders u in [first, first + k): [k, batch, pos, d_model]. That is a_u − a_u^ref
+    // (delta = senders − reference, [batch, pos, S, d_model]), except for a post-norm
+    // family's heads: P_l(A_l) − P_l(A_l − delta_u), with A_l = Σ_h a_h + b_O from
+    // `senders` (this run's outputs [batch, pos, S, d_model]).
+    torch::Tensor edgePatchDifferences(const torch::Tensor& senders, const torch::Tensor& delta, int64_t first,
+                                       int64_t k) const;
+
     // Sender outputs of an unpatched run [batch, pos, n_senders, d_model] (sender-major in
     // memory): the reference activations of a corrupted prompt.
     torch::Tensor senderOutputs(const torch::Tensor& ids, const torch::Tensor& mask) const;

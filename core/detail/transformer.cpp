@@ -62,6 +62,8 @@ torch::Tensor Transformer::embed(const torch::Tensor& ids, ActivationCache* cach
 {
     // ids [batch, pos] -> [batch, pos, d_model]
     auto x = torch::embedding(m_weights.wE, ids);
+    if (m_config.embedScale != 1.0) // Gemma: the scale rounded to the weights' dtype first, as transformers does
+        x = x * torch::scalar_tensor(m_config.embedScale, torch::kFloat32).to(x.scalar_type());
     record(cache, "hook_embed", x);
     if (m_config.learnedPositions) {
         const int64_t pos = ids.size(1);
@@ -75,14 +77,14 @@ torch::Tensor Transformer::embed(const torch::Tensor& ids, ActivationCache* cach
     return x;
 }
 
-torch::Tensor Transformer::attentionBias(const torch::Tensor& mask, int64_t batch, int64_t pos) const
+torch::Tensor Transformer::attentionBias(const torch::Tensor& mask, int64_t batch, int64_t pos, bool sliding) const
 {
     const auto opts = torch::TensorOptions().dtype(torch::kFloat32).device(device());
     // Large finite negative rather than -inf: a fully masked row (a padded query) then
     // softmaxes to uniform instead of NaN, and it is never read.
     const float neg = std::numeric_limits<float>::lowest() / 2;
     auto allowed = torch::ones({pos, pos}, opts.dtype(torch::kBool)).tril(); // [q, k]
-    if (m_config.slidingWindow > 0)
+    if (sliding && m_config.slidingWindow > 0)
         allowed = allowed.triu(-(m_config.slidingWindow - 1));
     auto bias = torch::zeros({batch, 1, pos, pos}, opts);
     auto keep = allowed.view({1, 1, pos, pos});
@@ -93,16 +95,80 @@ torch::Tensor Transformer::attentionBias(const torch::Tensor& mask, int64_t batc
     return bias.masked_fill(keep.logical_not(), neg);
 }
 
-std::pair<torch::Tensor, torch::Tensor> Transformer::rotaryTables(int64_t pos) const
+Transformer::Biases Transformer::attentionBiases(const torch::Tensor& mask, int64_t batch, int64_t pos) const
 {
+    Biases b;
+    b.full = attentionBias(mask, batch, pos, false);
+    if (m_config.hasSlidingLayers())
+        b.sliding = attentionBias(mask, batch, pos, true);
+    return b;
+}
+
+torch::Tensor Transformer::inverseFrequencies(int layer, int64_t pos) const
+{
+    // Each step as transformers' modeling_rope_utils computes it, in float32 where it does,
+    // so that the tables agree to the last bits.
     const int64_t dim = m_config.rotaryDim;
-    const auto opts = torch::TensorOptions().dtype(torch::kFloat32).device(device());
+    const auto& s = m_config.ropeScalingFor(layer);
+    const double theta = m_config.ropeThetaFor(layer);
+    const auto f32 = torch::TensorOptions().dtype(torch::kFloat32);
+    const auto exponent = torch::arange(0, dim, 2, f32.dtype(torch::kInt64)).to(torch::kFloat32) / dim; // [dim/2]
+    if (s.type == "dynamic" && pos > s.originalContext) {
+        // NTK: theta grown for this length (transformers computes it as float32 tensors).
+        const auto len = torch::scalar_tensor(pos, f32.dtype(torch::kInt64));
+        const auto base = theta * torch::pow(len * s.factor / static_cast<double>(s.originalContext) - (s.factor - 1),
+                                             static_cast<double>(dim) / static_cast<double>(dim - 2));
+        return 1.0 / torch::pow(base, exponent);
+    }
     // inv_freq_i = theta^(-2i/dim), i = 0..dim/2-1 (computed in int64 then float like HF)
-    auto invFreq = 1.0 / torch::pow(m_config.ropeTheta, torch::arange(0, dim, 2, opts.dtype(torch::kInt64)).to(torch::kFloat32) / dim);
-    invFreq = invFreq.to(device());
+    auto invFreq = 1.0 / torch::pow(theta, exponent);
+    if (s.type == "linear") {
+        invFreq = invFreq / s.factor;
+    } else if (s.type == "llama3") {
+        const double pi = 3.14159265358979323846;
+        const double lowWavelen = s.originalContext / s.lowFreqFactor;
+        const double highWavelen = s.originalContext / s.highFreqFactor;
+        const auto wavelen = 2 * pi / invFreq;
+        // Long wavelengths divided by factor, short ones kept, the band between smoothed.
+        auto scaled = torch::where(wavelen > lowWavelen, invFreq / s.factor, invFreq);
+        const auto smooth = (s.originalContext / wavelen - s.lowFreqFactor) / (s.highFreqFactor - s.lowFreqFactor);
+        const auto smoothed = (1 - smooth) * scaled / s.factor + smooth * scaled;
+        const auto medium = (wavelen < highWavelen).logical_not() & (wavelen > lowWavelen).logical_not();
+        invFreq = torch::where(medium, smoothed, scaled);
+    } else if (s.type == "yarn") {
+        const double pi = 3.14159265358979323846;
+        const auto posFreqs = torch::pow(theta, torch::arange(0, dim, 2, f32) / dim);
+        const auto extrapolation = 1.0 / posFreqs;
+        const auto interpolation = 1.0 / (s.factor * posFreqs);
+        auto correctionDim = [&](double rotations) {
+            return (dim * std::log(s.originalContext / (rotations * 2 * pi))) / (2 * std::log(theta));
+        };
+        double low = correctionDim(s.betaFast), high = correctionDim(s.betaSlow);
+        if (s.truncate) {
+            low = std::floor(low);
+            high = std::ceil(high);
+        }
+        low = std::max(low, 0.0);
+        high = std::min(high, static_cast<double>(dim - 1));
+        if (low == high)
+            high += 0.001; // as transformers: no zero-width ramp
+        const auto ramp = ((torch::arange(dim / 2, f32) - low) / (high - low)).clamp(0, 1);
+        const auto extrapolationFactor = 1 - ramp;
+        invFreq = interpolation * (1 - extrapolationFactor) + extrapolation * extrapolationFactor;
+    }
+    return invFreq;
+}
+
+std::pair<torch::Tensor, torch::Tensor> Transformer::rotaryTables(int layer, int64_t pos) const
+{
+    const auto opts = torch::TensorOptions().dtype(torch::kFloat32).device(device());
+    const auto invFreq = inverseFrequencies(layer, pos).to(device());
     auto t = torch::arange(pos, opts);
     auto freqs = torch::outer(t, invFreq);         // [pos, dim/2]
     auto emb = torch::cat({freqs, freqs}, -1);     // [pos, dim]
+    const double attentionFactor = m_config.ropeScalingFor(layer).attentionFactor;
+    if (attentionFactor != 1.0) // yarn: cos and sin scaled, so q·k by its square
+        return {emb.cos() * attentionFactor, emb.sin() * attentionFactor};
     return {emb.cos(), emb.sin()};
 }
 
@@ -124,6 +190,8 @@ torch::Tensor Transformer::applyRotary(const torch::Tensor& x, const torch::Tens
 
 torch::Tensor Transformer::normalize(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) const
 {
+    if (!w.defined())
+        return x;
     const auto dtype = x.scalar_type();
     if (m_config.norm == ModelConfig::Norm::LayerNorm) {
         if (dtype == torch::kFloat32)
@@ -136,6 +204,21 @@ torch::Tensor Transformer::normalize(const torch::Tensor& x, const torch::Tensor
     auto xf = x.to(torch::kFloat32);
     auto y = xf * torch::rsqrt(xf.pow(2).mean(-1, true) + m_config.normEps);
     return w * y.to(dtype);
+}
+
+torch::Tensor Transformer::attentionPostNorm(int layer, const torch::Tensor& x) const
+{
+    return normalize(x, m_weights.layers.at(static_cast<std::size_t>(layer)).ln1PostW, torch::Tensor());
+}
+
+torch::Tensor Transformer::attentionPostNormJvp(int layer, const torch::Tensor& x, const torch::Tensor& dx) const
+{
+    const auto& w = m_weights.layers.at(static_cast<std::size_t>(layer)).ln1PostW;
+    const auto xf = x.to(torch::kFloat32);                                          // [rows, d]
+    const auto r = torch::rsqrt(xf.pow(2).mean(-1, true) + m_config.normEps);       // [rows, 1]
+    const auto xhat = xf * r;
+    const auto proj = (dx * xhat).mean(-1, true);                                   // [n, rows, 1]
+    return (dx - xhat * proj) * r * w.to(torch::kFloat32);
 }
 
 torch::Tensor Transformer::project(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b,
@@ -191,8 +274,15 @@ AttentionOutput Transformer::attention(int layer, const torch::Tensor& qIn, cons
 
     const int64_t batch = q.size(0);
     const int64_t pos = q.size(1);
+    if (m_config.qkNorm == ModelConfig::QkNorm::PerHead) { // Qwen3, Gemma-3: over d_head
+        q = normalize(q, L.qNormW, torch::Tensor());
+        k = normalize(k, L.kNormW, torch::Tensor());
+    } else if (m_config.qkNorm == ModelConfig::QkNorm::AllHeads) { // OLMo-2: over all heads' dims
+        q = normalize(q.reshape({batch, pos, -1}), L.qNormW, torch::Tensor()).view(q.sizes());
+        k = normalize(k.reshape({batch, pos, -1}), L.kNormW, torch::Tensor()).view(k.sizes());
+    }
     if (m_config.rotaryDim > 0) {
-        const auto [cos, sin] = rotaryTables(pos);
+        const auto [cos, sin] = rotaryTables(layer, pos);
         q = applyRotary(q, cos, sin);
         k = applyRotary(k, cos, sin);
         record(cache, blockName(layer, "attn.hook_rot_q"), q);
@@ -207,6 +297,8 @@ AttentionOutput Transformer::attention(int layer, const torch::Tensor& qIn, cons
     auto kh = k.permute({0, 2, 3, 1}); // [batch, n_heads, d_head, pos]
     auto vh = v.permute({0, 2, 1, 3}); // [batch, n_heads, pos, d_head]
     auto scores = torch::matmul(qh, kh).to(torch::kFloat32) * m_config.attnScale(); // [batch, n_heads, q, k]
+    if (m_config.attnSoftcap > 0) // Gemma-2
+        scores = torch::tanh(scores / m_config.attnSoftcap) * m_config.attnSoftcap;
     scores = scores + bias;
     record(cache, blockName(layer, "attn.hook_attn_scores"), scores);
     auto pattern = torch::softmax(scores, -1); // [batch, n_heads, q, k]
@@ -228,8 +320,9 @@ AttentionGradientWeights Transformer::attentionGradientWeights(int layer) const
 {
     const auto& L = m_weights.layers.at(static_cast<std::size_t>(layer));
     const int64_t dHead = m_config.dHead, d = m_config.dModel;
-    const auto gain = L.ln1W.to(torch::kFloat32); // [d]
+    const auto gain = L.ln1W.defined() ? L.ln1W.to(torch::kFloat32) : torch::ones({d}, L.wQ.options().dtype(torch::kFloat32)); // [d]
     AttentionGradientWeights out;
+    out.normed = L.ln1W.defined();
     std::size_t i = 0;
     for (const auto* w : {&L.wQ, &L.wK, &L.wV}) {
         const auto n = w->size(1) / dHead;
@@ -251,7 +344,8 @@ torch::Tensor Transformer::attentionInputGradients(const torch::Tensor& xIn, con
     // ln1's statistics of the shared input x: x̂ = (x − μ)·r, r = 1/σ (RMSNorm: no μ).
     const auto x = xIn.reshape({bp, d}).index_select(0, rowIdx).to(torch::kFloat32);
     const auto centred = layerNorm ? x - x.mean(-1, true) : x;
-    const auto r = torch::rsqrt(centred.pow(2).mean(-1, true) + m_config.normEps); // [rows, 1]
+    const auto r = weights.normed ? torch::rsqrt(centred.pow(2).mean(-1, true) + m_config.normEps)
+                                  : torch::ones({rows, 1}, x.options()); // [rows, 1]
     const auto xhat = centred * r;                                                  // [rows, d]
 
     // ln1's backward for every path at once (the same x, each with its own upstream grad
@@ -281,6 +375,8 @@ torch::Tensor Transformer::attentionInputGradients(const torch::Tensor& xIn, con
         at += n;
         ++i;
     }
+    if (!weights.normed) // no ln1 (OLMo-2): ∂M/∂x = g·W_h
+        return gx;
     const auto m2 = (gx * xhat).mean(-1, true); // [paths, rows, 1]
     if (layerNorm)
         gx.sub_(rowSums.div_(static_cast<double>(d)));
@@ -327,7 +423,7 @@ torch::Tensor Transformer::mlp(int layer, const torch::Tensor& x, ActivationCach
     auto post = L.wGate.defined() ? act * pre : act; // gated: act(gate(x)) * up(x)
     record(cache, blockName(layer, "mlp.hook_post"), post.view({batch, pos, -1}));
     auto out = L.bOut.defined() ? torch::addmm(L.bOut, post, L.wOut) : torch::mm(post, L.wOut);
-    return out.view({batch, pos, m_config.dModel});
+    return normalize(out.view({batch, pos, m_config.dModel}), L.ln2PostW, torch::Tensor());
 }
 
 torch::Tensor Transformer::unembed(const torch::Tensor& resid, ActivationCache* cache) const
@@ -337,6 +433,8 @@ torch::Tensor Transformer::unembed(const torch::Tensor& resid, ActivationCache* 
     const int64_t batch = x.size(0), pos = x.size(1);
     auto flat = x.reshape({batch * pos, m_config.dModel});
     auto logits = m_weights.bU.defined() ? torch::addmm(m_weights.bU, flat, m_weights.wU) : torch::mm(flat, m_weights.wU);
+    if (m_config.finalSoftcap > 0) // Gemma-2
+        logits = torch::tanh(logits / m_config.finalSoftcap) * m_config.finalSoftcap;
     return logits.view({batch, pos, -1});
 }
 
@@ -347,11 +445,11 @@ torch::Tensor Transformer::forward(const torch::Tensor& idsIn, const torch::Tens
     if (pos > m_config.nCtx)
         throw Error("sequence of " + std::to_string(pos) + " tokens is longer than the model's context of "
                     + std::to_string(m_config.nCtx) + " positions");
-    const auto bias = attentionBias(mask, batch, pos);
+    const auto biases = attentionBiases(mask, batch, pos);
     auto resid = embed(ids, cache); // [batch, pos, d_model]
     for (int l = 0; l < m_config.nLayers; ++l) {
         record(cache, blockName(l, "hook_resid_pre"), resid);
-        auto attn = attention(l, resid, resid, resid, bias, cache).out;
+        auto attn = attentionPostNorm(l, attention(l, resid, resid, resid, biasFor(biases, l), cache).out);
         record(cache, blockName(l, "hook_attn_out"), attn);
         if (m_config.parallelAttnMlp) {
             auto m = mlp(l, resid, cache);
@@ -385,8 +483,9 @@ int64_t Transformer::parameterCount() const
     add(m_weights.wE);
     add(m_weights.wPos);
     for (const auto& L : m_weights.layers) {
-        for (const auto* t : {&L.ln1W, &L.ln1B, &L.wQ, &L.bQ, &L.wK, &L.bK, &L.wV, &L.bV, &L.wO, &L.bO, &L.ln2W,
-                              &L.ln2B, &L.wIn, &L.bIn, &L.wGate, &L.wOut, &L.bOut})
+        for (const auto* t : {&L.ln1W, &L.ln1B, &L.wQ, &L.bQ, &L.wK, &L.bK, &L.wV, &L.bV, &L.wO, &L.bO, &L.qNormW,
+                              &L.kNormW, &L.ln1PostW, &L.ln2W, &L.ln2B, &L.wIn, &L.bIn, &L.wGate, &L.wOut, &L.bOut,
+                              &L.ln2PostW})
             add(*t);
     }
     add(m_weights.lnFinalW);

@@ -23,10 +23,13 @@ struct LayerWeights
     torch::Tensor wK, bK;           // [d_model, n_kv_heads * d_head], [n_kv_heads * d_head]
     torch::Tensor wV, bV;           // [d_model, n_kv_heads * d_head], [n_kv_heads * d_head]
     torch::Tensor wO, bO;           // [n_heads * d_head, d_model], [d_model]
+    torch::Tensor qNormW, kNormW;   // q/k RMSNorm gains: [d_head] (per head) or [n_heads * d_head] / [n_kv_heads * d_head] (all heads)
+    torch::Tensor ln1PostW;         // [d_model] post-attention norm (ModelConfig::postNorms; TransformerLens' ln1_post)
     torch::Tensor ln2W, ln2B;       // [d_model]
     torch::Tensor wIn, bIn;         // [d_model, d_mlp], [d_mlp]
     torch::Tensor wGate;            // [d_model, d_mlp] (gated MLPs only)
     torch::Tensor wOut, bOut;       // [d_mlp, d_model], [d_model]
+    torch::Tensor ln2PostW;         // [d_model] post-MLP norm (TransformerLens' ln2_post)
 };
 
 struct TransformerWeights
@@ -82,6 +85,7 @@ struct AttentionGradientWeights
 {
     torch::Tensor w[3];
     torch::Tensor rowSums[3];
+    bool normed = true; // false: the layer has no ln1 (OLMo-2), the gradient is g·W_h alone
 };
 
 // The shared forward. Stateless after construction: const methods may run from one
@@ -105,12 +109,35 @@ public:
     // hook_pos_embed.
     torch::Tensor embed(const torch::Tensor& ids, ActivationCache* cache = nullptr) const;
     // Additive attention bias [batch, 1, pos, pos]: 0 where a query may attend, a large
-    // negative number elsewhere (causal + key padding).
-    torch::Tensor attentionBias(const torch::Tensor& mask, int64_t batch, int64_t pos) const;
-    // Rotary tables for positions 0..pos-1: cos, sin [pos, rotary_dim].
-    std::pair<torch::Tensor, torch::Tensor> rotaryTables(int64_t pos) const;
+    // negative number elsewhere (causal + key padding, + the sliding window when
+    // `sliding`: give config().isSliding(layer)).
+    torch::Tensor attentionBias(const torch::Tensor& mask, int64_t batch, int64_t pos, bool sliding) const;
+    // The biases of every layer, computed once per forward: [0] full attention, [1] sliding
+    // (undefined when no layer slides). forLayer picks layer l's.
+    struct Biases
+    {
+        torch::Tensor full, sliding;
+    };
+    Biases attentionBiases(const torch::Tensor& mask, int64_t batch, int64_t pos) const;
+    const torch::Tensor& biasFor(const Biases& b, int layer) const
+    {
+        return m_config.isSliding(layer) ? b.sliding : b.full;
+    }
+    // Rotary inverse frequencies of layer l for a sequence of pos tokens (the scaling of
+    // ModelConfig::RopeScaling; dynamic NTK depends on pos): [rotary_dim / 2] float32.
+    torch::Tensor inverseFrequencies(int layer, int64_t pos) const;
+    // Rotary tables of layer l for positions 0..pos-1: cos, sin [pos, rotary_dim].
+    std::pair<torch::Tensor, torch::Tensor> rotaryTables(int layer, int64_t pos) const;
     // LayerNorm or RMSNorm over the last dimension, computed in fp32. x [..., d_model].
+    // An undefined w means no norm (x returned as is).
     torch::Tensor normalize(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) const;
+    // The post-attention norm of layer l applied to the attention output (sum of the
+    // heads' results + b_O) [batch, pos, d_model]; x itself without post-norms.
+    torch::Tensor attentionPostNorm(int layer, const torch::Tensor& x) const;
+    // The post-attention norm's Jacobian applied to directions: J(x)·dx for RMSNorm
+    // y = w ⊙ x / rms(x), i.e. w ⊙ r (dx − x̂ mean(x̂ ⊙ dx)) with r = 1/rms(x), x̂ = x r.
+    // x [rows, d_model], dx [n, rows, d_model] (float32) -> [n, rows, d_model].
+    torch::Tensor attentionPostNormJvp(int layer, const torch::Tensor& x, const torch::Tensor& dx) const;
     // Attention of layer l. Each of qIn/kIn/vIn is the residual stream *before* ln1, either
     // shared by all heads [batch, pos, d_model] or per head ([batch, pos, n_heads, d_model]
     // for q, [batch, pos, n_kv_heads, d_model] for k and v), which is how the
@@ -130,13 +157,15 @@ public:
     AttentionGradientWeights attentionGradientWeights(int layer) const;
     torch::Tensor attentionInputGradients(const torch::Tensor& x, const AttentionProbes& probes,
                                           const AttentionGradientWeights& weights, const torch::Tensor& rowIdx) const;
-    // MLP of layer l on the residual stream before ln2: [batch, pos, d_model].
+    // MLP of layer l on the residual stream before ln2: [batch, pos, d_model] (after the
+    // post-MLP norm where the family has one: what joins the stream).
     torch::Tensor mlp(int layer, const torch::Tensor& x, ActivationCache* cache) const;
     // Per-head outputs z_h W_O[h] without b_O: [batch, pos, n_heads, d_model], head-major in
     // memory (a permuted view of [n_heads, batch, pos, d_model]). `into`, when given, is a
     // contiguous [n_heads, batch, pos, d_model] tensor the results are written to (no grad).
     torch::Tensor headResults(int layer, const torch::Tensor& z, torch::Tensor into = {}) const;
-    // Final norm and unembedding: [batch, pos, d_model] -> [batch, pos, d_vocab].
+    // Final norm and unembedding (and the final soft cap): [batch, pos, d_model] ->
+    // [batch, pos, d_vocab].
     torch::Tensor unembed(const torch::Tensor& resid, ActivationCache* cache) const;
 
     int64_t parameterCount() const; // unique parameters (tied matrices counted once)

@@ -124,19 +124,20 @@ struct HandForward
     torch::Tensor resid(const pd::Transformer& t, const torch::Tensor& ids, int stopAt) const
     {
         const auto& c = t.config();
-        const auto bias = t.attentionBias(torch::Tensor(), ids.size(0), ids.size(1));
+        const auto biases = t.attentionBiases(torch::Tensor(), ids.size(0), ids.size(1));
         auto r = t.embed(ids);
         if (input)
             r = input(r);
         for (int l = 0; l < stopAt; ++l) {
             auto qIn = q ? q(l, r) : r, kIn = k ? k(l, r) : r, vIn = v ? v(l, r) : r;
-            const auto attn = t.attention(l, qIn, kIn, vIn, bias, nullptr);
+            const auto attn = t.attention(l, qIn, kIn, vIn, t.biasFor(biases, l), nullptr);
             auto results = t.headResults(l, attn.z);
             if (heads)
                 results = heads(l, results);
             auto attnOut = results.sum(2);
             if (const auto& bO = t.weights().layers[static_cast<std::size_t>(l)].bO; bO.defined())
                 attnOut = attnOut + bO;
+            attnOut = t.attentionPostNorm(l, attnOut); // post-norm families: P_l of the heads' sum
             const auto mlpIn = c.parallelAttnMlp ? r : r + attnOut;
             auto m = t.mlp(l, mlpIn, nullptr);
             if (mlp)

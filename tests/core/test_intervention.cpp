@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The interventional forward against exact identities (design.md §3): all masks 1 = the
 // clean run, all masks 0 = the reference run, and single patched edges into the logits
-// rebuilt by hand from the plain forward's cached activations.
+// rebuilt by hand from the plain forward's cached activations (for post-norm families,
+// Gemma, through the layer's post-attention norm: docs/post-norm-graph.md).
 #include "core/detail/intervention.h"
 #include "core/model.h"
 
@@ -23,7 +24,8 @@ double maxAbsDiff(const torch::Tensor& a, const torch::Tensor& b) { return (a - 
 // forward applies one output projection, and adds a correction that is zero or a handful of
 // terms, so they differ by a few ulps of the values summed. Measured worst, over OpenBLAS's
 // Prescott, SandyBridge, Haswell, Zen and SkylakeX kernels, ATen default/AVX2/AVX-512 and 1
-// or 2 threads: 7.4e-6 absolute (qwen2, one patched edge by hand) -- too close to a plain
+// or 2 threads: 7.4e-6 absolute (qwen2, one patched edge by hand; gemma3, whose logits reach
+// 27, 2.1e-5 on one machine) -- too close to a plain
 // 1e-5 absolute bound, which is why the bound scales with the logits (about 1e-4 here). A
 // wrong patch moves logits by more than 1e-2.
 double checked(const char* what, double d)
@@ -44,7 +46,11 @@ private Q_SLOTS:
     void identities_data()
     {
         QTest::addColumn<QString>("fixture");
-        for (const char* name : {"gpt2", "pythia", "llama-gqa", "qwen2"})
+        // qwen3: q/k norms; gemma2/gemma3: post-norms (docs/post-norm-graph.md), soft caps,
+        // sliding layers; olmo2: post-norms without pre-norms, q/k norm over all heads;
+        // qwen2-window: a window on one layer only; phi3: partial rotary.
+        for (const char* name : {"gpt2", "pythia", "llama-gqa", "qwen2", "qwen3", "gemma2", "gemma3", "olmo2", "qwen2-window",
+                                 "phi3"})
             QTest::newRow(name) << QString::fromLatin1(name);
     }
 
@@ -111,7 +117,19 @@ private Q_SLOTS:
             const auto z = cache.at("blocks." + std::to_string(L - 1) + ".attn.hook_z");
             const auto head = t.headResults(L - 1, z).select(2, 1); // [batch, pos, d_model]
             const int s = graph.senderIndex(L - 1, 1);
-            const auto byHand = t.unembed(finalResid - 0.5 * (head - ref.select(2, s)), nullptr);
+            torch::Tensor byHand;
+            if (!model->config().postNorms) {
+                byHand = t.unembed(finalResid - 0.5 * (head - ref.select(2, s)), nullptr);
+            } else {
+                // The head reaches the stream through its layer's post-attention norm P of
+                // the heads' sum A (+ b_O): the logits read P(A − ½(a_h − a_h^ref)) instead of P(A).
+                auto a = t.headResults(L - 1, z).sum(2);
+                if (const auto& bO = t.weights().layers.back().bO; bO.defined())
+                    a = a + bO;
+                const auto attnOut = cache.at("blocks." + std::to_string(L - 1) + ".hook_attn_out");
+                QVERIFY(maxAbsDiff(t.attentionPostNorm(L - 1, a), attnOut) <= tolerance(attnOut));
+                byHand = t.unembed(finalResid - t.attentionPostNorm(L - 1, a) + t.attentionPostNorm(L - 1, a - 0.5 * (head - ref.select(2, s))), nullptr);
+            }
             patch.edgeMask = torch::ones({S, R});
             patch.edgeMask.index_put_({s, logitsR}, 0.5);
             d = checked("one patched edge by hand", maxAbsDiff(forward.run(clean, {}, patch), byHand));

@@ -8,11 +8,13 @@
 #include "core/json.h"
 #include "core/model.h"
 
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 
 using namespace patchbay::core;
 namespace fs = std::filesystem;
@@ -60,7 +62,11 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("fixture");
         for (const char* name : {"gpt2", "gpt2-noprefix", "pythia", "pythia-sequential", "llama-gqa", "qwen2",
-                                 "mistral", "llama-bf16", "llama-f16"})
+                                 "mistral", "llama-bf16", "llama-f16",
+                                 // issue 20: windows, rotary scaling (both config layouts), q/k norms, Gemma
+                                 "qwen2-window-off", "qwen2-window", "rope-llama3", "rope-llama3-legacy", "rope-linear",
+                                 "rope-dynamic", "rope-yarn", "rope-yarn-explicit", "qwen3", "gemma2", "gemma3",
+                                 "gemma3-legacy", "olmo2", "phi3"})
             QTest::newRow(name) << QString::fromLatin1(name);
     }
 
@@ -135,6 +141,67 @@ private Q_SLOTS:
         const auto refLast = jsonTensor(ref["single"]["logits_last"]);
         const auto oursLast = torch::from_blob(const_cast<float*>(last.values.data()), {cfg.dVocab}, torch::kFloat32);
         QVERIFY(maxAbsDiff(oursLast, refLast) <= 1e-4);
+
+        // A sequence past the sliding window and the rotary scaling's original context:
+        // logits at every position.
+        if (ref.contains("long")) {
+            std::vector<int32_t> longIds;
+            for (const auto& v : ref["long"]["input_ids"])
+                longIds.push_back(v.get<int32_t>());
+            const auto all = model->logits({longIds}, true);
+            const auto n = static_cast<int64_t>(longIds.size());
+            const auto ours = torch::from_blob(const_cast<float*>(all.values.data()), {n, cfg.dVocab}, torch::kFloat32);
+            const double d = maxAbsDiff(ours, jsonTensor(ref["long"]["logits"]));
+            qInfo("%s: long sequence of %lld tokens, max |dlogit| = %.3g", qPrintable(fixture), static_cast<long long>(n), d);
+            QVERIFY2(d <= 1e-4, qPrintable(QString::number(d)));
+        }
+    }
+
+    // Configurations the forward does not implement are refused by name, with the file.
+    void refusesUnsupportedConfigs_data()
+    {
+        QTest::addColumn<QString>("config");
+        QTest::addColumn<QString>("message");
+        const QString llama = QStringLiteral(R"({"model_type": "llama", "num_hidden_layers": 2, "num_attention_heads": 4,
+            "hidden_size": 32, "intermediate_size": 64, "vocab_size": 128, "max_position_embeddings": 64, %1})");
+        QTest::newRow("longrope") << llama.arg(QStringLiteral(R"("rope_scaling": {"type": "longrope", "long_factor": [1], "short_factor": [1]})"))
+                                  << QStringLiteral("rotary scaling of type \"longrope\" is not supported");
+        QTest::newRow("llama3 without factor") << llama.arg(QStringLiteral(R"("rope_parameters": {"rope_type": "llama3", "rope_theta": 10000})"))
+                                               << QStringLiteral("\"factor\" must be a positive number");
+        QTest::newRow("yarn mscale_all_dim") << llama.arg(QStringLiteral(R"("rope_scaling": {"rope_type": "yarn", "factor": 4, "mscale": 1, "mscale_all_dim": 1})"))
+                                             << QStringLiteral("mscale_all_dim");
+        QTest::newRow("mistral use_sliding_window") << QString(llama).replace(QStringLiteral("\"llama\""), QStringLiteral("\"mistral\"")).arg(QStringLiteral(R"("use_sliding_window": true)"))
+                                                   << QStringLiteral("use_sliding_window = true is not supported");
+        QTest::newRow("bad layer_types") << QString(llama).replace(QStringLiteral("\"llama\""), QStringLiteral("\"qwen2\"")).arg(QStringLiteral(R"("use_sliding_window": true, "sliding_window": 4, "layer_types": ["full_attention", "chunked_attention"])"))
+                                        << QStringLiteral("layer_types entry \"chunked_attention\" is not supported");
+        const QString gemma = QStringLiteral(R"({"model_type": "gemma3_text", "num_hidden_layers": 2, "num_attention_heads": 4,
+            "hidden_size": 32, "intermediate_size": 64, "vocab_size": 128, "head_dim": 16, %1})");
+        QTest::newRow("gemma3 bidirectional") << gemma.arg(QStringLiteral(R"("use_bidirectional_attention": true)"))
+                                              << QStringLiteral("use_bidirectional_attention = true");
+        QTest::newRow("gemma activation") << gemma.arg(QStringLiteral(R"("hidden_activation": "silu")"))
+                                          << QStringLiteral("hidden_activation \"silu\" is not supported");
+        QTest::newRow("gemma3 multimodal") << QStringLiteral(R"({"model_type": "gemma3", "text_config": {}})")
+                                           << QStringLiteral("model_type \"gemma3\" is not supported");
+    }
+
+    void refusesUnsupportedConfigs()
+    {
+        QFETCH(QString, config);
+        QFETCH(QString, message);
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        const fs::path dir = tmp.path().toStdString();
+        {
+            std::ofstream(dir / "config.json") << config.toStdString();
+        }
+        try {
+            readModelConfig(dir);
+            QFAIL("accepted");
+        } catch (const Error& e) {
+            const QString what = QString::fromUtf8(e.what());
+            QVERIFY2(what.contains(message), qPrintable(what));
+            QVERIFY2(what.contains(QStringLiteral("config.json")), qPrintable(what));
+        }
     }
 
     void paddedRowEqualsUnpaddedRun()

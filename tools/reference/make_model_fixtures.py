@@ -38,10 +38,20 @@ from transformers import (
     GPTNeoXForCausalLM,
     LlamaConfig,
     LlamaForCausalLM,
+    Olmo2Config,
+    Olmo2ForCausalLM,
+    Phi3Config,
+    Phi3ForCausalLM,
     MistralConfig,
     MistralForCausalLM,
+    Gemma2Config,
+    Gemma2ForCausalLM,
+    Gemma3ForCausalLM,
+    Gemma3TextConfig,
     Qwen2Config,
     Qwen2ForCausalLM,
+    Qwen3Config,
+    Qwen3ForCausalLM,
 )
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -61,6 +71,7 @@ BATCH_LEN = 8
 PADDED_LEN = 5  # row 1 of the batch has 5 real tokens then 3 pad tokens
 PAD_ID = 0
 SINGLE_LEN = 12
+LONG_LEN = 40  # the "long" sequence of the fixtures that need one (past a window or a rope context)
 
 
 # --------------------------------------------------------------------------
@@ -198,6 +209,139 @@ def llama_mha_tied_config():
     )
 
 
+# --- sliding windows, rotary scaling, q/k norms, Gemma (issue 20) ------------------------
+
+
+def qwen2_window_off_config():
+    # sliding_window 4 with use_sliding_window false: transformers applies no window
+    # (legacy_config writes sliding_window 4 back, as real Qwen2.5 configs carry 32768).
+    return Qwen2Config(
+        vocab_size=128, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, hidden_act="silu", max_position_embeddings=64,
+        rms_norm_eps=1e-6, rope_theta=10000.0, tie_word_embeddings=True,
+        use_sliding_window=False, sliding_window=4, max_window_layers=0,
+        bos_token_id=1, eos_token_id=2,
+    )
+
+
+def qwen2_window_config():
+    # use_sliding_window true: layers >= max_window_layers (here layer 1) see 4 keys.
+    return Qwen2Config(
+        vocab_size=128, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, hidden_act="silu", max_position_embeddings=64,
+        rms_norm_eps=1e-6, rope_theta=10000.0, tie_word_embeddings=True,
+        use_sliding_window=True, sliding_window=4, max_window_layers=1,
+        bos_token_id=1, eos_token_id=2,
+    )
+
+
+def llama_rope(rope, max_pos=64):
+    # d_head 16 and rope_theta 10000: wavelengths 6.3, 20, 63, ... tokens, so an original
+    # context of 32 puts frequencies in all three llama3 regimes (kept, smoothed, divided).
+    return LlamaConfig(
+        vocab_size=128, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=2, num_key_value_heads=1, hidden_act="silu", max_position_embeddings=max_pos,
+        rms_norm_eps=1e-5, rope_parameters=dict(rope_theta=10000.0, **rope), tie_word_embeddings=False,
+        bos_token_id=1, eos_token_id=2,
+    )
+
+
+def llama3_rope_config():
+    return llama_rope(dict(rope_type="llama3", factor=8.0, low_freq_factor=1.0, high_freq_factor=4.0,
+                           original_max_position_embeddings=32))
+
+
+def linear_rope_config():
+    return llama_rope(dict(rope_type="linear", factor=2.5))
+
+
+def dynamic_rope_config():
+    # transformers rescales only past max_position_embeddings (32 here); the long sequence has 40.
+    return llama_rope(dict(rope_type="dynamic", factor=2.0), max_pos=32)
+
+
+def yarn_rope_config():
+    # attention factor derived from factor (0.1 ln 4 + 1), beta_fast/slow defaults
+    return llama_rope(dict(rope_type="yarn", factor=4.0, original_max_position_embeddings=16))
+
+
+def yarn_rope_explicit_config():
+    return llama_rope(dict(rope_type="yarn", factor=3.0, original_max_position_embeddings=16,
+                           attention_factor=1.25, beta_fast=16.0, beta_slow=2.0))
+
+
+def qwen3_config():
+    # q/k RMSNorm per head; head_dim 16 != hidden/heads = 8
+    return Qwen3Config(
+        vocab_size=128, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, head_dim=16, hidden_act="silu",
+        max_position_embeddings=64, rms_norm_eps=1e-6, rope_theta=1000000.0,
+        tie_word_embeddings=True, use_sliding_window=False, attention_bias=False,
+        bos_token_id=1, eos_token_id=2,
+    )
+
+
+def gemma2_config():
+    # head_dim 16 != 32/4, query_pre_attn_scalar 24 != head_dim, small soft caps so that
+    # tanh bites on random weights, layers alternate sliding (window 4) / global.
+    return Gemma2Config(
+        vocab_size=128, hidden_size=32, intermediate_size=64, num_hidden_layers=3,
+        num_attention_heads=4, num_key_value_heads=2, head_dim=16, hidden_activation="gelu_pytorch_tanh",
+        max_position_embeddings=64, rms_norm_eps=1e-6, rope_theta=10000.0, query_pre_attn_scalar=24,
+        sliding_window=4, attn_logit_softcapping=2.0, final_logit_softcapping=3.0,
+        tie_word_embeddings=True, attention_bias=False, pad_token_id=0, bos_token_id=2, eos_token_id=1,
+    )
+
+
+def gemma3_config():
+    # q/k norms, pattern sliding/sliding/global (sliding_window_pattern 3), window 4,
+    # local rope base 10000, global base 1e6 with linear scaling x2 (as Gemma-3-4B's x8).
+    return Gemma3TextConfig(
+        vocab_size=128, hidden_size=32, intermediate_size=64, num_hidden_layers=4,
+        num_attention_heads=4, num_key_value_heads=1, head_dim=16, hidden_activation="gelu_pytorch_tanh",
+        max_position_embeddings=64, rms_norm_eps=1e-6, query_pre_attn_scalar=16, sliding_window=4,
+        sliding_window_pattern=3,
+        rope_parameters={"full_attention": {"rope_type": "linear", "factor": 2.0, "rope_theta": 1000000.0},
+                         "sliding_attention": {"rope_type": "default", "rope_theta": 10000.0}},
+        tie_word_embeddings=True, attention_bias=False, pad_token_id=0, bos_token_id=2, eos_token_id=1,
+    )
+
+
+def gemma3_legacy_config():
+    # Gemma-3-270M's layout: rope_theta + rope_local_base_freq + rope_scaling null.
+    return Gemma3TextConfig(
+        vocab_size=128, hidden_size=32, intermediate_size=64, num_hidden_layers=3,
+        num_attention_heads=2, num_key_value_heads=1, head_dim=32, hidden_activation="gelu_pytorch_tanh",
+        max_position_embeddings=64, rms_norm_eps=1e-6, query_pre_attn_scalar=32, sliding_window=4,
+        sliding_window_pattern=2,
+        rope_parameters={"full_attention": {"rope_type": "default", "rope_theta": 1000000.0},
+                         "sliding_attention": {"rope_type": "default", "rope_theta": 10000.0}},
+        tie_word_embeddings=True, attention_bias=False, pad_token_id=0, bos_token_id=2, eos_token_id=1,
+    )
+
+
+
+def olmo2_config():
+    # no pre-norms, post-norms after attention and MLP, q/k RMSNorm over all heads
+    return Olmo2Config(
+        vocab_size=128, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, hidden_act="silu", max_position_embeddings=64,
+        rms_norm_eps=1e-6, rope_theta=500000.0, tie_word_embeddings=False, attention_bias=False,
+        pad_token_id=0, bos_token_id=1, eos_token_id=2,
+    )
+
+
+def phi3_config():
+    # fused qkv_proj / gate_up_proj, GQA 4/2, partial rotary 0.5 (Phi-4-mini uses 0.75)
+    return Phi3Config(
+        vocab_size=128, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, hidden_act="silu", max_position_embeddings=64,
+        original_max_position_embeddings=64, rms_norm_eps=1e-5, rope_theta=10000.0,
+        partial_rotary_factor=0.5, tie_word_embeddings=False, sliding_window=None,
+        pad_token_id=0, bos_token_id=1, eos_token_id=2,
+    )
+
+
 # Each entry: name, model class, config factory, seed, storage dtype,
 # config_format ("native": config.json exactly as transformers 5 writes it;
 # "legacy": rewritten into the older hub layout, see legacy_config()).
@@ -218,6 +362,35 @@ FIXTURES = [
          store=torch.bfloat16, config_format="native"),
     dict(name="llama-f16", cls=LlamaForCausalLM, config=llama_mha_tied_config, seed=808,
          store=torch.float16, config_format="native"),
+    # issue 20: "long" adds a LONG_LEN sequence with logits at every position.
+    dict(name="qwen2-window-off", cls=Qwen2ForCausalLM, config=qwen2_window_off_config, seed=909,
+         store=torch.float32, config_format="legacy", long=True, legacy_extra={"sliding_window": 4}),
+    dict(name="qwen2-window", cls=Qwen2ForCausalLM, config=qwen2_window_config, seed=1010,
+         store=torch.float32, config_format="native", long=True),
+    dict(name="rope-llama3", cls=LlamaForCausalLM, config=llama3_rope_config, seed=1111,
+         store=torch.float32, config_format="native", long=True),
+    dict(name="rope-llama3-legacy", cls=LlamaForCausalLM, config=llama3_rope_config, seed=1212,
+         store=torch.float32, config_format="legacy", long=True),
+    dict(name="rope-linear", cls=LlamaForCausalLM, config=linear_rope_config, seed=1313,
+         store=torch.float32, config_format="legacy", long=True, legacy_type_key="type"),
+    dict(name="rope-dynamic", cls=LlamaForCausalLM, config=dynamic_rope_config, seed=1414,
+         store=torch.float32, config_format="native", long=True),
+    dict(name="rope-yarn", cls=LlamaForCausalLM, config=yarn_rope_config, seed=1515,
+         store=torch.float32, config_format="legacy", long=True, legacy_type_key="type"),
+    dict(name="rope-yarn-explicit", cls=LlamaForCausalLM, config=yarn_rope_explicit_config, seed=1616,
+         store=torch.float32, config_format="native", long=True),
+    dict(name="qwen3", cls=Qwen3ForCausalLM, config=qwen3_config, seed=1717,
+         store=torch.float32, config_format="native", long=True),
+    dict(name="gemma2", cls=Gemma2ForCausalLM, config=gemma2_config, seed=1818,
+         store=torch.float32, config_format="native", long=True),
+    dict(name="gemma3", cls=Gemma3ForCausalLM, config=gemma3_config, seed=1919,
+         store=torch.float32, config_format="native", long=True),
+    dict(name="gemma3-legacy", cls=Gemma3ForCausalLM, config=gemma3_legacy_config, seed=2020,
+         store=torch.float32, config_format="legacy", long=True),
+    dict(name="olmo2", cls=Olmo2ForCausalLM, config=olmo2_config, seed=2121,
+         store=torch.float32, config_format="native", long=True),
+    dict(name="phi3", cls=Phi3ForCausalLM, config=phi3_config, seed=2222,
+         store=torch.float32, config_format="native", long=True),
 ]
 # "gpt2-noprefix" is derived from "gpt2" (same weights, OpenAI hub layout).
 
@@ -308,6 +481,19 @@ def make_inputs(vocab, seed):
     return ids, mask, single
 
 
+def make_long(vocab, seed):
+    g = torch.Generator().manual_seed(seed)
+    return torch.randint(1, vocab, (LONG_LEN,), generator=g)
+
+
+@torch.no_grad()
+def run_long(model, long_ids):
+    """Logits at every position of one unpadded LONG_LEN sequence (after the batch and
+    single runs: transformers' dynamic rope keeps state, and grows to this length here)."""
+    pos = torch.arange(long_ids.shape[0]).unsqueeze(0)
+    return model(input_ids=long_ids.unsqueeze(0), position_ids=pos, use_cache=False).logits[0]
+
+
 def decoder_layers(model):
     base = model.base_model
     for attr in ("h", "layers"):
@@ -389,31 +575,68 @@ def config_summary(model):
         summary.update(act_fn=c.hidden_act, norm="LayerNorm", norm_eps=c.layer_norm_eps,
                        positional="rotary", rotary_dim=int(d_head * frac),
                        rope_theta=rope["rope_theta"], parallel_residual=bool(c.use_parallel_residual))
+    elif mt in ("gemma2", "gemma3_text"):
+        summary.update(act_fn=c.hidden_activation, norm="RMSNorm (1 + w)", norm_eps=c.rms_norm_eps,
+                       positional="rotary", rotary_dim=d_head, rope_parameters=rope,
+                       layer_types=list(c.layer_types), sliding_window=c.sliding_window,
+                       query_pre_attn_scalar=c.query_pre_attn_scalar,
+                       attn_logit_softcapping=c.attn_logit_softcapping,
+                       final_logit_softcapping=c.final_logit_softcapping, parallel_residual=False)
     else:
         summary.update(act_fn=c.hidden_act, norm="RMSNorm", norm_eps=c.rms_norm_eps,
-                       positional="rotary", rotary_dim=d_head, rope_theta=rope["rope_theta"],
-                       parallel_residual=False)
+                       positional="rotary", rotary_dim=int(d_head * rope.get("partial_rotary_factor", 1.0)),
+                       rope_theta=rope["rope_theta"], parallel_residual=False)
+        if rope.get("rope_type", "default") != "default":
+            summary["rope_parameters"] = rope
+        if getattr(c, "layer_types", None):
+            summary.update(layer_types=list(c.layer_types), sliding_window=c.sliding_window)
     return summary
 
 
-def legacy_config(cfg_dict):
+def legacy_config(cfg_dict, fx):
     """Rewrite a transformers-5 config.json into the older hub layout.
 
     GPT-NeoX: rope_parameters -> rotary_pct + rotary_emb_base (EleutherAI/pythia-*).
-    Llama/Qwen2: rope_parameters -> rope_theta + rope_scaling null.
-    dtype -> torch_dtype.  transformers 5 reads both layouts identically (checked
-    by verify()).
+    Llama/Qwen2: rope_parameters -> rope_theta + rope_scaling (null, or the scaling
+    parameters as Llama-3.1 / Qwen2.5 hub configs write them; fx["legacy_type_key"]
+    "type" uses the older key for the scaling type).
+    Gemma-3: rope_parameters per layer type -> rope_theta, rope_local_base_freq and
+    rope_scaling (Gemma-3-270M's layout), layer_types -> sliding_window_pattern.
+    Qwen2: layer_types dropped (max_window_layers says it). dtype -> torch_dtype.
+    fx["legacy_extra"] overrides keys afterwards. transformers 5 reads both layouts
+    identically (checked by verify()).
     """
     d = dict(cfg_dict)
     rope = d.pop("rope_parameters")
-    assert rope.get("rope_type", "default") == "default", rope
+
+    def scaling(params):
+        params = {k: v for k, v in params.items() if k != "rope_theta"}
+        if params.get("rope_type", "default") == "default":
+            return None
+        if fx.get("legacy_type_key") == "type":
+            params["type"] = params.pop("rope_type")
+        return params
+
     if d["model_type"] == "gpt_neox":
+        assert rope.get("rope_type", "default") == "default", rope
         d["rotary_pct"] = rope.get("partial_rotary_factor", 1.0)
         d["rotary_emb_base"] = rope["rope_theta"]
+    elif d["model_type"] == "gemma3_text":
+        assert rope["sliding_attention"].get("rope_type", "default") == "default", rope
+        d["rope_theta"] = rope["full_attention"]["rope_theta"]
+        d["rope_local_base_freq"] = rope["sliding_attention"]["rope_theta"]
+        d["rope_scaling"] = scaling(rope["full_attention"])
+        types = d.pop("layer_types")
+        pattern = types.index("full_attention") + 1
+        assert types == ["sliding_attention" if (i + 1) % pattern else "full_attention" for i in range(len(types))]
+        d["sliding_window_pattern"] = pattern
     else:
         d["rope_theta"] = rope["rope_theta"]
-        d["rope_scaling"] = None
+        d["rope_scaling"] = scaling(rope)
+        if d["model_type"] == "qwen2":
+            d.pop("layer_types", None)
     d["torch_dtype"] = d.pop("dtype")
+    d.update(fx.get("legacy_extra", {}))
     return dict(sorted(d.items()))
 
 
@@ -444,6 +667,8 @@ NOTE_PATTERN = (
 
 def final_norm_name(model):
     return {
+        "gemma2": "model.norm, Gemma RMSNorm (1 + w)",
+        "gemma3_text": "model.norm, Gemma RMSNorm (1 + w)",
         "gpt2": "transformer.ln_f, LayerNorm",
         "gpt_neox": "gpt_neox.final_layer_norm, LayerNorm",
     }.get(model.config.model_type, "model.norm, RMSNorm")
@@ -473,7 +698,7 @@ def save_model(model, out_dir, fx):
     with open(cfg_path) as f:
         cfg = json.load(f)
     if fx["config_format"] == "legacy":
-        cfg = legacy_config(cfg)
+        cfg = legacy_config(cfg, fx)
     with open(cfg_path, "w") as f:
         json.dump(cfg, f, indent=2, sort_keys=True)
         f.write("\n")
@@ -539,6 +764,12 @@ def make_fixture(fx):
         "activations": acts,
         "single": {"input_ids": to_list(single), "logits_last": to_list(single_logits)},
     }
+    if fx.get("long"):
+        long_ids = make_long(ref_model.config.vocab_size, fx["seed"] + 3)
+        ref["long"] = {"input_ids": to_list(long_ids), "logits": to_list(run_long(ref_model, long_ids))}
+        notes.append(f"long: one unpadded sequence of {LONG_LEN} tokens (past the sliding window / the "
+                     "rotary scaling's original context), logits at every position, run after the batch "
+                     "and single runs.")
     write_json(os.path.join(out_dir, "reference.json"), ref)
     return model, ref
 
@@ -611,10 +842,14 @@ def verify(name):
     # The batched (padded) run must agree with the unpadded run of row 1's prefix.
     row1 = model(input_ids=ids[1:, :PADDED_LEN], position_ids=pos[1:, :PADDED_LEN]).logits
     perr = (row1[0] - ref_logits[1, :PADDED_LEN]).abs().max().item()
+    lerr = 0.0
+    if "long" in ref:
+        long_ids = torch.tensor(ref["long"]["input_ids"])
+        lerr = (run_long(model, long_ids) - torch.tensor(ref["long"]["logits"])).abs().max().item()
     lstd = ref_logits[m].std().item()
     print(f"  verify {name:18s} reload max|dlogit|={err:.2e} single={serr:.2e} acts={aerr:.2e} "
-          f"pad-vs-unpadded={perr:.2e} logit std={lstd:.2f}")
-    ok = err <= 1e-5 and serr <= 1e-5 and aerr <= 1e-5 and perr <= 1e-4
+          f"pad-vs-unpadded={perr:.2e} long={lerr:.2e} logit std={lstd:.2f}")
+    ok = err <= 1e-5 and serr <= 1e-5 and aerr <= 1e-5 and perr <= 1e-4 and lerr <= 1e-5
     if not ok:
         print(f"  FAILED: {name}")
     return ok
