@@ -228,6 +228,14 @@ std::shared_ptr<Model> Model::load(const fs::path& path, const LoadOptions& opti
     detail::WeightLoader loader(*store, dtype, device);
     report(0.1, "Loading weights");
     auto weights = arch.loadWeights(config, loader);
+    if (loc.gguf) {
+        // Every tensor of a GGUF file is one the table names; one the family did not read
+        // means the metadata describes another variant (a bias the config does not have...).
+        for (const auto& name : store->names())
+            if (!loader.used().count(name))
+                throw Error(loc.weights.string() + ": tensor \"" + store->nameInFile(name) + "\" is not used by the "
+                            + config.family + " model its metadata describes (an unsupported variant?)");
+    }
     report(0.9, "Loading tokenizer");
 
     std::shared_ptr<Model> model(new Model());

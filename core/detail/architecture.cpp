@@ -91,6 +91,7 @@ torch::Tensor WeightLoader::get(const std::string& name, const std::vector<int64
         throw Error(info.file.string() + ": tensor " + info.describe() + " has shape " + shapeString(info.shape)
                     + ", expected " + shapeString(shape) + " from " + m_store.configSource());
     WeightData data = m_store.read(info);
+    m_used.insert(name);
     torch::Tensor src;
     if (!data.isView()) {
         // Converted by the store (dequantized, permuted): float32 values it owns.

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -34,11 +35,14 @@ public:
 
     torch::ScalarType dtype() const { return m_dtype; }
     torch::Device device() const { return m_device; }
+    // The tensors get()/optional() have read so far.
+    const std::set<std::string>& used() const { return m_used; }
 
 private:
     const WeightStore& m_store;
     torch::ScalarType m_dtype;
     torch::Device m_device;
+    mutable std::set<std::string> m_used;
 };
 
 struct Architecture
