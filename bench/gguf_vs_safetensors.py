@@ -8,7 +8,7 @@ made once in --workdir by transformers from that file (from_pretrained(gguf_file
 dequantizes to float32, then save_pretrained): the same values, stored as F32. Each load is a
 fresh `patchbay-cli info --model X` process (float32 compute, CPU); reported per format: the
 load time the model measures itself (config, weights, tokenizer), the process's wall time and
-its peak RSS (/usr/bin/time), medians over --reps, and the file sizes.
+its CPU time and peak RSS (/usr/bin/time), medians over --reps, and the file sizes.
 """
 
 import argparse
@@ -49,11 +49,11 @@ def make_safetensors(gguf, out):
 
 
 def run(cli, model):
-    out = subprocess.run(["/usr/bin/time", "-f", "TIME %e %M", cli, "info", "--model", model],
+    out = subprocess.run(["/usr/bin/time", "-f", "TIME %e %M %U %S", cli, "info", "--model", model],
                          capture_output=True, text=True, check=True)
     info = json.loads(out.stdout)
-    wall, rss = next(l for l in out.stderr.splitlines() if l.startswith("TIME ")).split()[1:]
-    return info["load_seconds"], float(wall), int(rss) / 1024.0, info
+    wall, rss, user, system = next(l for l in out.stderr.splitlines() if l.startswith("TIME ")).split()[1:]
+    return info["load_seconds"], float(wall), int(rss) / 1024.0, info, float(user) + float(system)
 
 
 def main():
@@ -78,6 +78,8 @@ def main():
             "load_seconds_median": round(statistics.median(r[0] for r in runs), 3),
             "process_wall_seconds_median": round(statistics.median(r[1] for r in runs), 3),
             "peak_rss_mb_median": round(statistics.median(r[2] for r in runs), 1),
+            # CPU time of the whole process (user + system): less sensitive to a busy machine
+            "process_cpu_seconds_median": round(statistics.median(r[4] for r in runs), 3),
             "load_seconds": [round(r[0], 3) for r in runs],
         }
     print(json.dumps({"model": os.path.basename(gguf), "reps": args.reps, "results": results}, indent=1))
