@@ -388,14 +388,6 @@ gemessen: Patchen änderte die Metrik um %1</translation>
         <translation>Ausführen auf:</translation>
     </message>
     <message>
-        <source>No model loaded
-
-File &gt; Open Model… opens a Hugging Face model folder.</source>
-        <translation>Kein Modell geladen
-
-Datei &gt; Modell öffnen … öffnet einen Hugging-Face-Modellordner.</translation>
-    </message>
-    <message>
         <source>Name</source>
         <translation>Name</translation>
     </message>
@@ -969,6 +961,38 @@ geladen in %2 s</translation>
         <source>The language changes at the next start.</source>
         <translation>Die Sprache wechselt beim nächsten Start.</translation>
     </message>
+    <message>
+        <source>No model loaded
+
+File &gt; Open Model… opens a GGUF file, a safetensors file or a Hugging Face model folder.</source>
+        <translation>Kein Modell geladen
+
+Datei &gt; Modell öffnen … öffnet eine GGUF-Datei, eine safetensors-Datei oder einen Hugging-Face-Modellordner.</translation>
+    </message>
+    <message>
+        <source>Open a GGUF file, a safetensors file, or a Hugging Face model folder (choose its config.json)</source>
+        <translation>Eine GGUF-Datei, eine safetensors-Datei oder einen Hugging-Face-Modellordner öffnen (dessen config.json wählen)</translation>
+    </message>
+    <message>
+        <source>Open Model &amp;Folder…</source>
+        <translation>Modell&amp;ordner öffnen …</translation>
+    </message>
+    <message>
+        <source>Open Fe&amp;tched Model</source>
+        <translation>&amp;Heruntergeladenes Modell öffnen</translation>
+    </message>
+    <message>
+        <source>Open Model</source>
+        <translation>Modell öffnen</translation>
+    </message>
+    <message>
+        <source>Models (*.gguf *.safetensors config.json);;GGUF files (*.gguf);;Hugging Face folders (config.json);;All files (*)</source>
+        <translation>Modelle (*.gguf *.safetensors config.json);;GGUF-Dateien (*.gguf);;Hugging-Face-Ordner (config.json);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>None fetched: run tools/fetch-models.sh</source>
+        <translation>Keine heruntergeladen: tools/fetch-models.sh ausführen</translation>
+    </message>
 </context>
 <context>
     <name>patchbay::ui::PairTableModel</name>
@@ -1451,8 +1475,8 @@ Without --model, opens the bundled demo model and its induction dataset.</source
 Ohne --model wird das mitgelieferte Demo-Modell mit seinem Induktions-Datensatz geöffnet.</translation>
     </message>
     <message>
-        <source>Open the Hugging Face model folder &lt;dir&gt; (config.json, model.safetensors, tokenizer.json).</source>
-        <translation>Den Hugging-Face-Modellordner &lt;dir&gt; öffnen (config.json, model.safetensors, tokenizer.json).</translation>
+        <source>Open the model &lt;path&gt;: a GGUF file, a safetensors file, or a Hugging Face model folder (config.json, model.safetensors, tokenizer.json).</source>
+        <translation>Das Modell &lt;path&gt; öffnen: eine GGUF-Datei, eine safetensors-Datei oder einen Hugging-Face-Modellordner (config.json, model.safetensors, tokenizer.json).</translation>
     </message>
     <message>
         <source>Open the prompt-pair file &lt;file&gt; (CSV or JSON).</source>

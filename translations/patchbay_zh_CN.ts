@@ -386,14 +386,6 @@ measured: patching it changed the metric by %1</source>
         <translation>运行于：</translation>
     </message>
     <message>
-        <source>No model loaded
-
-File &gt; Open Model… opens a Hugging Face model folder.</source>
-        <translation>未加载模型
-
-“文件 &gt; 打开模型…”可打开 Hugging Face 模型文件夹。</translation>
-    </message>
-    <message>
         <source>Name</source>
         <translation>名称</translation>
     </message>
@@ -967,6 +959,38 @@ loaded in %2 s</source>
         <source>The language changes at the next start.</source>
         <translation>语言将在下次启动时切换。</translation>
     </message>
+    <message>
+        <source>No model loaded
+
+File &gt; Open Model… opens a GGUF file, a safetensors file or a Hugging Face model folder.</source>
+        <translation>未加载模型
+
+文件 &gt; 打开模型… 可打开 GGUF 文件、safetensors 文件或 Hugging Face 模型文件夹。</translation>
+    </message>
+    <message>
+        <source>Open a GGUF file, a safetensors file, or a Hugging Face model folder (choose its config.json)</source>
+        <translation>打开 GGUF 文件、safetensors 文件或 Hugging Face 模型文件夹（选择其中的 config.json）</translation>
+    </message>
+    <message>
+        <source>Open Model &amp;Folder…</source>
+        <translation>打开模型文件夹(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>Open Fe&amp;tched Model</source>
+        <translation>打开已下载的模型(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Open Model</source>
+        <translation>打开模型</translation>
+    </message>
+    <message>
+        <source>Models (*.gguf *.safetensors config.json);;GGUF files (*.gguf);;Hugging Face folders (config.json);;All files (*)</source>
+        <translation>模型 (*.gguf *.safetensors config.json);;GGUF 文件 (*.gguf);;Hugging Face 文件夹 (config.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>None fetched: run tools/fetch-models.sh</source>
+        <translation>尚未下载：请运行 tools/fetch-models.sh</translation>
+    </message>
 </context>
 <context>
     <name>patchbay::ui::PairTableModel</name>
@@ -1449,8 +1473,8 @@ Without --model, opens the bundled demo model and its induction dataset.</source
 未指定 --model 时，打开自带的演示模型及其归纳数据集。</translation>
     </message>
     <message>
-        <source>Open the Hugging Face model folder &lt;dir&gt; (config.json, model.safetensors, tokenizer.json).</source>
-        <translation>打开 Hugging Face 模型文件夹 &lt;dir&gt;（config.json、model.safetensors、tokenizer.json）。</translation>
+        <source>Open the model &lt;path&gt;: a GGUF file, a safetensors file, or a Hugging Face model folder (config.json, model.safetensors, tokenizer.json).</source>
+        <translation>打开模型 &lt;path&gt;：GGUF 文件、safetensors 文件或 Hugging Face 模型文件夹（config.json、model.safetensors、tokenizer.json）。</translation>
     </message>
     <message>
         <source>Open the prompt-pair file &lt;file&gt; (CSV or JSON).</source>

@@ -344,9 +344,9 @@ void ComputeWorker::finish(quint64 job)
 
 quint64 ComputeWorker::loadModel(const ModelRequest& request)
 {
-    const std::filesystem::path dir(request.directory.toStdString());
+    const std::filesystem::path dir(request.path.toStdString());
     const std::string device = request.device.toStdString(), dtype = request.dtype.toStdString();
-    return submit(Kind::Load, request.directory, [this, dir, device, dtype](State& s, quint64 job, const std::atomic_bool& cancel) {
+    return submit(Kind::Load, request.path, [this, dir, device, dtype](State& s, quint64 job, const std::atomic_bool& cancel) {
         core::LoadOptions options;
         options.device = device;
         options.dtype = dtype;

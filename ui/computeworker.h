@@ -25,11 +25,11 @@
 
 namespace patchbay::ui {
 
-// What to load: a Hugging Face model folder on a device, in a compute dtype
-// (core::LoadOptions).
+// What to load: a Hugging Face model folder, a .safetensors file or a .gguf file
+// (core::Model::load), on a device, in a compute dtype (core::LoadOptions).
 struct ModelRequest
 {
-    QString directory;
+    QString path;
     QString device = QStringLiteral("cpu"); // "cpu", "cuda", "cuda:N", "auto"
     QString dtype = QStringLiteral("float32"); // "float32", "bfloat16", "float16"
 };

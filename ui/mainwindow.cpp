@@ -310,7 +310,8 @@ QWidget* MainWindow::createModelPanel()
     });
 
     m_modelStack = new QStackedWidget(panel);
-    m_modelPlaceholder = placeholderLabel(tr("No model loaded\n\nFile > Open Model… opens a Hugging Face model folder."),
+    m_modelPlaceholder = placeholderLabel(tr("No model loaded\n\nFile > Open Model… opens a GGUF file, a safetensors "
+                                             "file or a Hugging Face model folder."),
                                           m_modelStack);
     m_modelPlaceholder->setObjectName(QStringLiteral("modelPlaceholder"));
     m_modelPlaceholder->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -458,7 +459,16 @@ void MainWindow::createActions()
     m_openModelAction = fileMenu->addAction(tr("Open &Model…"), this, &MainWindow::chooseModel);
     m_openModelAction->setObjectName(QStringLiteral("openModelAction"));
     m_openModelAction->setShortcut(QKeySequence::Open);
-    m_openModelAction->setStatusTip(tr("Open a Hugging Face model folder (config.json, safetensors weights, tokenizer)"));
+    m_openModelAction->setStatusTip(
+        tr("Open a GGUF file, a safetensors file, or a Hugging Face model folder (choose its config.json)"));
+    auto* openFolder = fileMenu->addAction(tr("Open Model &Folder…"), this, &MainWindow::chooseModelFolder);
+    openFolder->setObjectName(QStringLiteral("openModelFolderAction"));
+    openFolder->setStatusTip(tr("Open a Hugging Face model folder (config.json, safetensors weights, tokenizer)"));
+    m_fetchedMenu = fileMenu->addMenu(tr("Open Fe&tched Model"));
+    m_fetchedMenu->setObjectName(QStringLiteral("fetchedMenu"));
+    m_fetchedMenu->setToolTipsVisible(true);
+    connect(m_fetchedMenu, &QMenu::aboutToShow, this, &MainWindow::updateFetchedMenu);
+    updateFetchedMenu();
     m_recentMenu = fileMenu->addMenu(tr("Open &Recent Model"));
     m_recentMenu->setObjectName(QStringLiteral("recentMenu"));
     auto* demo = fileMenu->addAction(tr("Open the &Demo Model"), this, [this] { openDemo(); });
@@ -699,18 +709,18 @@ bool MainWindow::openDemo(const QString& datasetFile)
     return openModel(demo, data);
 }
 
-bool MainWindow::openModel(const QString& directory, const QString& datasetFile)
+bool MainWindow::openModel(const QString& path, const QString& datasetFile)
 {
     if (m_worker->isRunningLongJob())
         return false;
     ModelRequest request;
-    request.directory = QDir::cleanPath(QFileInfo(directory).absoluteFilePath());
+    request.path = QDir::cleanPath(QFileInfo(path).absoluteFilePath());
     request.device = m_device;
     request.dtype = m_dtype;
     m_loadJob = m_worker->loadModel(request);
     m_progress->setRange(0, 100);
     m_progress->setValue(0);
-    m_progress->setFormat(tr("Loading %1… %p%").arg(QFileInfo(request.directory).fileName()));
+    m_progress->setFormat(tr("Loading %1… %p%").arg(QFileInfo(request.path).fileName()));
     m_progress->show();
     // Read the pairs now (the table fills at once); they are validated when the model's
     // tokenizer arrives.
@@ -730,14 +740,63 @@ bool MainWindow::openDataset(const QString& file)
     return true;
 }
 
+QString MainWindow::modelDialogStart() const
+{
+    if (const LoadedModel* model = m_worker->model())
+        return QFileInfo(model->summary.path).absolutePath();
+    return QDir::homePath();
+}
+
 void MainWindow::chooseModel()
 {
-    QString start = QDir::homePath();
-    if (const LoadedModel* model = m_worker->model())
-        start = QFileInfo(model->summary.path).absolutePath();
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open Model Folder"), start);
+    // A GGUF file, a safetensors file, or a folder's config.json (which means the folder).
+    const QString file = QFileDialog::getOpenFileName(
+        this, tr("Open Model"), modelDialogStart(),
+        tr("Models (*.gguf *.safetensors config.json);;GGUF files (*.gguf);;Hugging Face folders (config.json);;"
+           "All files (*)"));
+    if (file.isEmpty())
+        return;
+    openModel(QFileInfo(file).fileName() == QLatin1String("config.json") ? QFileInfo(file).absolutePath() : file);
+}
+
+void MainWindow::chooseModelFolder()
+{
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open Model Folder"), modelDialogStart());
     if (!dir.isEmpty())
         openModel(dir);
+}
+
+QStringList MainWindow::fetchedModels()
+{
+    // Where tools/fetch-models.sh puts them: ${PATCHBAY_MODELS:-$HOME/.cache/patchbay/models}/NAME/*.gguf
+    QString cache = qEnvironmentVariable("PATCHBAY_MODELS");
+    if (cache.isEmpty())
+        cache = QDir::home().filePath(QStringLiteral(".cache/patchbay/models"));
+    QStringList found;
+    const QDir root(cache);
+    for (const QString& sub : root.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {
+        if (sub == QLatin1String("wheels"))
+            continue;
+        const QDir dir(root.filePath(sub));
+        for (const QString& f : dir.entryList({QStringLiteral("*.gguf")}, QDir::Files, QDir::Name))
+            found << dir.filePath(f);
+    }
+    return found;
+}
+
+void MainWindow::updateFetchedMenu()
+{
+    m_fetchedMenu->clear();
+    const QStringList models = fetchedModels();
+    for (const QString& path : models) {
+        QAction* action = m_fetchedMenu->addAction(QFileInfo(path).fileName(), this, [this, path] { openModel(path); });
+        action->setToolTip(path);
+        action->setStatusTip(path);
+    }
+    if (models.isEmpty()) {
+        QAction* none = m_fetchedMenu->addAction(tr("None fetched: run tools/fetch-models.sh"));
+        none->setEnabled(false);
+    }
 }
 
 void MainWindow::chooseDataset()

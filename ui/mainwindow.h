@@ -59,8 +59,9 @@ public:
     // induction.csv when none is given; says so when the demo is missing. False when a
     // load is already running.
     bool openDemo(const QString& datasetFile = {});
-    // A model directory (loaded on the worker); `datasetFile`, when given, is opened too.
-    bool openModel(const QString& directory, const QString& datasetFile = {});
+    // A model (loaded on the worker): `path` is a Hugging Face model folder, a .safetensors
+    // file or a .gguf file; `datasetFile`, when given, is opened too.
+    bool openModel(const QString& path, const QString& datasetFile = {});
     // A prompt-pair file, read at once and validated against the current model's tokenizer;
     // false (and the message in the error label) when it cannot be read.
     bool openDataset(const QString& file);
@@ -138,6 +139,11 @@ private:
     void rememberModel(const QString& path);
 
     void chooseModel();
+    void chooseModelFolder();
+    QString modelDialogStart() const;
+    void updateFetchedMenu();
+    // The .gguf files under ${PATCHBAY_MODELS:-~/.cache/patchbay/models}/*/ (tools/fetch-models.sh).
+    static QStringList fetchedModels();
     void chooseDataset();
     void exportView(HeatmapView* view, const QString& name);
     void exportCircuit();
@@ -215,6 +221,7 @@ private:
     QAction* m_runAction = nullptr;
     QAction* m_cancelAction = nullptr;
     QMenu* m_recentMenu = nullptr;
+    QMenu* m_fetchedMenu = nullptr; // the GGUF files tools/fetch-models.sh fetched
     QStackedWidget* m_modelStack = nullptr;
     QLabel* m_modelPlaceholder = nullptr;
     QHash<QString, QLabel*> m_modelFields; // by key; each label's object name is "model_<key>"

@@ -67,9 +67,9 @@ int main(int argc, char* argv[])
     parser.addVersionOption();
     const QCommandLineOption modelOption(
         {QStringLiteral("m"), QStringLiteral("model")},
-        QApplication::translate("main", "Open the Hugging Face model folder <dir> (config.json, "
-                                        "model.safetensors, tokenizer.json)."),
-        QStringLiteral("dir"));
+        QApplication::translate("main", "Open the model <path>: a GGUF file, a safetensors file, or a Hugging Face "
+                                        "model folder (config.json, model.safetensors, tokenizer.json)."),
+        QStringLiteral("path"));
     const QCommandLineOption dataOption(
         {QStringLiteral("d"), QStringLiteral("data")},
         QApplication::translate("main", "Open the prompt-pair file <file> (CSV or JSON)."), QStringLiteral("file"));

@@ -147,7 +147,7 @@ void WeightLoader::checkAllUsed(const ModelConfig& config) const
         return;
     std::string list;
     for (std::size_t i = 0; i < unused.size() && i < 5; ++i)
-        list += (i ? ", \"" : "\"") + unused[i] + "\"";
+        list += (i ? ", \"" : "\"") + m_store.nameInFile(unused[i]) + "\""; // as the file spells it (GGUF: blk.N....)
     if (unused.size() > 5)
         list += " and " + std::to_string(unused.size() - 5) + " more";
     throw Error(m_store.describeFiles() + ": " + std::to_string(unused.size()) + " tensor"

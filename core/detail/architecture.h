@@ -38,6 +38,8 @@ public:
 
     torch::ScalarType dtype() const { return m_dtype; }
     torch::Device device() const { return m_device; }
+    // The tensors get()/optional() have read so far.
+    const std::set<std::string>& used() const { return m_used; }
 
     // Throws core::Error naming the tensors of the checkpoint that no get() read: a
     // config.json that disagrees with its weights (n_layer 1 on a 2-layer checkpoint)

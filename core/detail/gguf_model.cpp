@@ -425,6 +425,13 @@ json ggufConfig(const GgufFile& file)
     }
     // llama.cpp writes the output projection only when it is not the embedding.
     config["tie_word_embeddings"] = file.findTensor("output.weight") == nullptr;
+    if (std::string(arch.modelType) == "llama") {
+        // Llama-architecture files with biases (attention_bias / mlp_bias in config.json).
+        if (file.findTensor("blk.0.attn_q.bias") || file.findTensor("blk.0.attn_output.bias"))
+            config["attention_bias"] = true;
+        if (file.findTensor("blk.0.ffn_up.bias"))
+            config["mlp_bias"] = true;
+    }
 
     if (const auto scaling = file.optString(archName + ".rope.scaling.type"); scaling && *scaling != "none")
         config["rope_scaling"] = json{{"rope_type", *scaling}};

@@ -109,6 +109,28 @@ private Q_SLOTS:
         QVERIFY(j.contains("prepend_bos"));
     }
 
+    // GGUF files everywhere a model or tokenizer is named (issue 21): info shows the
+    // quantization types found; tokenize follows tokenizer.ggml.pre.
+    void ggufModelAndTokenizer()
+    {
+        const QString gguf = QStringLiteral(PATCHBAY_TEST_DATA_DIR "/gguf");
+        const auto r = runCli({QStringLiteral("info"), QStringLiteral("--model"), gguf + "/models/llama-q8_0.gguf"});
+        QCOMPARE(r.exitCode, 0);
+        const auto j = nlohmann::json::parse(r.out.toStdString());
+        QCOMPARE(j["family"].get<std::string>(), std::string("llama"));
+        QCOMPARE(j["weights_format"].get<std::string>(), std::string("gguf"));
+        QCOMPARE(j["weights_dtype"].get<std::string>(), std::string("Q8_0 x23, F32 x7"));
+        QCOMPARE(j["weights"].get<std::string>(), std::string("llama-q8_0.gguf"));
+
+        std::ifstream expectedFile(fs::path(gguf.toStdString()) / "tokenizer-expected.json");
+        const auto expected = nlohmann::json::parse(expectedFile)["ids"]["smollm"]["Numbers  42"];
+        const auto t = runCli({QStringLiteral("tokenize"), QStringLiteral("--tokenizer"), gguf + "/tokenizer-smollm.gguf",
+                               QStringLiteral("--text"), QStringLiteral("Numbers  42")});
+        QCOMPARE(t.exitCode, 0);
+        const auto ids = nlohmann::json::parse(t.out.toStdString())["ids"];
+        QVERIFY2(ids == expected, (ids.dump() + " vs " + expected.dump()).c_str());
+    }
+
     void logitsMatchReference()
     {
         std::ifstream refFile(fs::path(kModels.toStdString()) / "pythia" / "reference.json");

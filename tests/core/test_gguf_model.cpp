@@ -200,6 +200,10 @@ private Q_SLOTS:
         QVERIFY2(msg.find("\"mamba\" is not supported") != std::string::npos && msg.find("llama") != std::string::npos,
                  msg.c_str());
 
+        // A tensor the table knows that the family, as the metadata configures it, does not use.
+        msg = errorOf([&] { Model::load(kGguf / "models" / "qwen2-unused-bias.gguf"); });
+        QVERIFY2(msg.find("\"blk.0.attn_output.bias\"") != std::string::npos && msg.find("not used") != std::string::npos, msg.c_str());
+
         // A missing tensor the family needs: named with its GGUF name.
         writeRaw(tmp("partial.gguf"), oneTensorLlama("llama", "blk.0.attn_norm.weight", 0, 1024));
         msg = errorOf([&] { Model::load(tmp("partial.gguf")); });

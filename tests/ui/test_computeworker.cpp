@@ -52,7 +52,7 @@ private Q_SLOTS:
         QSignalSpy loaded(&m_worker, &ComputeWorker::modelLoaded);
         QSignalSpy failed(&m_worker, &ComputeWorker::failed);
         ModelRequest request;
-        request.directory = demoDir();
+        request.path = demoDir();
         const quint64 job = m_worker.loadModel(request);
         QVERIFY(job > 0);
         QVERIFY(m_worker.isBusy());
@@ -173,7 +173,7 @@ private Q_SLOTS:
         QSignalSpy loaded(&m_worker, &ComputeWorker::modelLoaded);
         const QString fingerprint = m_worker.model()->summary.fingerprint;
         ModelRequest missing;
-        missing.directory = QStringLiteral("/nonexistent/no-such-model");
+        missing.path = QStringLiteral("/nonexistent/no-such-model");
         m_worker.loadModel(missing);
         QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, kTimeoutMs);
         QVERIFY(failed.first().at(1).toString().contains(QStringLiteral("no-such-model")));

@@ -29,6 +29,7 @@
 #include <QDockWidget>
 #include <QFile>
 #include <QLabel>
+#include <QMenu>
 #include <QMenuBar>
 #include <QProcess>
 #include <QPushButton>
@@ -566,6 +567,37 @@ private Q_SLOTS:
         const QDir autosaves(QFileInfo(MainWindow::lastSessionFile()).absolutePath());
         QDir(autosaves).removeRecursively();
         QVERIFY(!autosaves.exists());
+    }
+
+    // A GGUF file opens as a model (issue 21), and File > Open Fetched Model lists what
+    // tools/fetch-models.sh put in $PATCHBAY_MODELS.
+    void opensGgufFilesAndListsFetchedModels()
+    {
+        QDir root(m_tmp.path());
+        QVERIFY(root.mkpath(QStringLiteral("cache/smollm2")));
+        const QString gguf = root.filePath(QStringLiteral("cache/smollm2/tiny-llama.gguf"));
+        QVERIFY(copyFile(kData + "/gguf/models/llama-q8_0.gguf", gguf));
+        qputenv("PATCHBAY_MODELS", root.filePath(QStringLiteral("cache")).toUtf8());
+        MainWindow window;
+        window.show();
+        auto* fetched = window.findChild<QMenu*>(QStringLiteral("fetchedMenu"));
+        QVERIFY(fetched);
+        QMetaObject::invokeMethod(fetched, "aboutToShow");
+        QAction* entry = nullptr;
+        for (QAction* a : fetched->actions())
+            if (a->text() == QLatin1String("tiny-llama.gguf"))
+                entry = a;
+        QVERIFY(entry);
+        QCOMPARE(entry->toolTip(), gguf);
+        QSignalSpy loaded(window.worker(), &ComputeWorker::modelLoaded);
+        entry->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, kTimeoutMs);
+        const patchbay::ui::LoadedModel* model = window.worker()->model();
+        QVERIFY(model);
+        QCOMPARE(model->summary.path, gguf);
+        QCOMPARE(model->summary.name, QStringLiteral("tiny-llama.gguf"));
+        QCOMPARE(model->summary.weightsDtype, QStringLiteral("Q8_0 x23, F32 x7"));
+        qunsetenv("PATCHBAY_MODELS");
     }
 
 private:

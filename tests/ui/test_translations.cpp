@@ -22,6 +22,7 @@
 #include <QSet>
 #include <QStandardPaths>
 #include <QTabBar>
+#include <QTemporaryDir>
 #include <QTest>
 
 using patchbay::ui::MainWindow;
@@ -105,6 +106,10 @@ private Q_SLOTS:
         QStandardPaths::setTestModeEnabled(true);
         QCoreApplication::setOrganizationName(QStringLiteral("PatchbayTests"));
         QCoreApplication::setApplicationName(QStringLiteral("test_translations"));
+        // File > Open Fetched Model lists the model files tools/fetch-models.sh fetched, names
+        // that are data, not text to translate: an empty cache shows the (translated) hint.
+        QVERIFY(m_emptyCache.isValid());
+        qputenv("PATCHBAY_MODELS", m_emptyCache.path().toUtf8());
         QCOMPARE(patchbay::ui::installTranslations(*qApp, QStringLiteral("en")), QStringLiteral("en"));
         MainWindow english;
         english.show();
@@ -154,6 +159,7 @@ private Q_SLOTS:
 
 private:
     QSet<QString> m_english;
+    QTemporaryDir m_emptyCache;
 };
 
 QTEST_MAIN(TestTranslations)
