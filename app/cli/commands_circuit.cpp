@@ -145,7 +145,8 @@ Loaded loadEvaluator(const Args& args)
     out.model = core::Model::load(args.required("model"), loadOptions(args));
     out.loadSeconds = secondsSince(started);
     core::EvaluationOptions options;
-    const std::string defaultMetric = data.task == "greater-than" ? "prob-diff" : "logit-diff";
+    const bool greaterThan = data.task == "greater-than" || data.task == "greater-than-digit";
+    const std::string defaultMetric = greaterThan ? "prob-diff" : "logit-diff";
     options.metric = core::parseMetric(args.value("metric", defaultMetric));
     options.reference = core::parseReference(args.value("reference", "corrupted"));
     options.batchSize = args.intValue("batch-size", 16);
