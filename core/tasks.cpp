@@ -326,15 +326,14 @@ void generateIoi(const TaskOptions& options, const fs::path& file, const Tokeniz
     const auto places = keepSingleTokensAfterSpace(stringList(j, "places", where), "places", tokenizer, out);
     const auto objects = keepSingleTokensAfterSpace(stringList(j, "objects", where), "objects", tokenizer, out);
     if (names.size() < allNames.size() && names.size() >= 2) {
-        // What the skipped names cost: fewer distinct (IO, S) pairs, and a name set tilted
-        // towards the common names a vocabulary keeps whole (the left-out ones are rarer or
-        // longer), so the model sees easier, more frequent names than the ingredients list.
+        // What the skipped names cost: fewer distinct (IO, S) pairs, and a circuit found on
+        // the names this vocabulary keeps whole, which says nothing of the others (a name
+        // split into pieces is copied by the name movers piece by piece, if at all).
         const auto pairs = [](std::size_t n) { return n * (n - 1); };
         out.notes.push_back("ioi draws from " + std::to_string(names.size()) + " of " + std::to_string(allNames.size())
                             + " names: " + std::to_string(pairs(names.size())) + " ordered (IO, S) name pairs instead of "
-                            + std::to_string(pairs(allNames.size())) + ", and only the names this tokenizer keeps "
-                            "whole (the common ones), so scores reflect frequent names; every name left out is under "
-                            "skipped_words");
+                            + std::to_string(pairs(allNames.size())) + "; scores and circuits hold for the names "
+                            "this tokenizer keeps whole, not for the ones left out (all under skipped_words)");
     }
 
     // s2: A, B and a third name C for S2; abc: three fresh names for IO, S1 and S2.
