@@ -486,7 +486,7 @@ void acdc(const Evaluator& ev, const AttributionOptions& o, AttributionResult& r
         std::size_t visited = 0, removed = 0;
         // "ACDC τ=0.01 (1 of 2): edge 37 of 200, 12 removed": a point per edge tried, so a long
         // run shows it moves and on which threshold.
-        const std::string run_ = "ACDC τ=" + formatTau(tau) + (taus.size() > 1 ? " (" + std::to_string(ti + 1) + " of " + std::to_string(taus.size()) + ")" : std::string());
+        const std::string stage = "ACDC τ=" + formatTau(tau) + (taus.size() > 1 ? " (" + std::to_string(ti + 1) + " of " + std::to_string(taus.size()) + ")" : std::string());
         for (int rv = static_cast<int>(g.receivers().size()) - 1; rv >= 0; --rv) {
             const auto owners = ownersOf(rv);
             // A receiver whose node no longer reaches anything cannot change the output:
@@ -500,7 +500,7 @@ void acdc(const Evaluator& ev, const AttributionOptions& o, AttributionResult& r
                 if (!candidate[e])
                     continue;
                 progress(s, (static_cast<double>(ti) + static_cast<double>(visited) / static_cast<double>(candidates)) / static_cast<double>(taus.size()),
-                         run_ + ": edge " + std::to_string(visited + 1) + " of " + std::to_string(candidates) + ", "
+                         stage + ": edge " + std::to_string(visited + 1) + " of " + std::to_string(candidates) + ", "
                              + std::to_string(removed) + " removed");
                 ++visited;
                 mask[e] = 0.0f;
