@@ -10,7 +10,11 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <iomanip>
+#include <locale>
 #include <map>
+#include <sstream>
+#include <numeric>
 
 namespace patchbay::core {
 
@@ -283,17 +287,37 @@ detail::MetricTargets repeated(const detail::MetricTargets& t, int64_t k)
 // InterventionalForward::edgePatchDifferences), and everything after it. So per receiver, up to k of its incoming
 // edges run in one forward as k copies of the batch, each copy with r's input replaced:
 // (edges / k) forwards of k·batch rows instead of one masked forward per edge. k fills the
-// memory budget (or 64 rows when there is none).
-void exactEdges(const Evaluator& ev, AttributionResult& r)
+// memory budget (or 64 rows when there is none). `edges` (empty: all) limits the work to a
+// shortlist; the other edges keep score 0.
+void exactEdges(const Evaluator& ev, const std::vector<std::size_t>& edges, AttributionResult& r)
 {
     const auto& s = ev.state();
     const auto& g = s.graph;
     const auto& cfg = s.model->config();
     const auto E = g.edgeCount();
     r.edgeScores.assign(E, 0.0);
+    // The senders to patch, per receiver.
+    std::vector<std::vector<int64_t>> sendersOf(g.receivers().size());
+    std::vector<char> measured(E, 0);
+    if (edges.empty()) {
+        for (const auto& e : g.edges())
+            sendersOf[static_cast<std::size_t>(e.receiver)].push_back(e.sender);
+        std::fill(measured.begin(), measured.end(), 1);
+    } else {
+        for (const auto e : edges) {
+            if (e >= E)
+                throw Error("exact patching: edge index " + std::to_string(e) + " is not an edge of this model ("
+                            + std::to_string(E) + " edges)");
+            if (measured[e])
+                continue;
+            measured[e] = 1;
+            sendersOf[static_cast<std::size_t>(g.edges()[e].receiver)].push_back(g.edges()[e].sender);
+        }
+    }
+    const double edgesToPatch = static_cast<double>(std::count(measured.begin(), measured.end(), 1));
     torch::NoGradGuard noGrad;
     double done = 0;
-    const double work = static_cast<double>(s.batches.size() * E);
+    const double work = static_cast<double>(s.batches.size()) * edgesToPatch;
     for (const auto& b : s.batches) {
         const int64_t batch = b.clean.size(0), pos = b.clean.size(1);
         int64_t copies = std::max<int64_t>(1, 64 / batch);
@@ -301,10 +325,11 @@ void exactEdges(const Evaluator& ev, AttributionResult& r)
             const auto perCopy = s.bytesPerRow(static_cast<std::size_t>(pos)) * static_cast<std::size_t>(batch);
             copies = std::clamp<int64_t>(static_cast<int64_t>(s.options.memoryBudgetBytes / perCopy), 1, copies);
         }
-        // The clean run: every sender's output and every receiver's input.
+        // The clean run: every sender's output and the input of each receiver to patch.
         std::map<int, torch::Tensor> inputs;
         for (std::size_t rv = 0; rv < g.receivers().size(); ++rv)
-            inputs[static_cast<int>(rv)] = torch::Tensor();
+            if (!sendersOf[rv].empty())
+                inputs[static_cast<int>(rv)] = torch::Tensor();
         Intervention clean;
         clean.recordInputs = &inputs;
         clean.readout = b.answerPos;
@@ -313,16 +338,21 @@ void exactEdges(const Evaluator& ev, AttributionResult& r)
         const auto delta = b.reference.defined() ? senders - b.reference.to(senders.scalar_type()) : senders;
 
         for (std::size_t rv = 0; rv < g.receivers().size(); ++rv) {
+            const auto& list = sendersOf[rv];
+            if (list.empty())
+                continue;
             const auto& in = inputs.at(static_cast<int>(rv)); // [batch, pos, d_model]
-            const int64_t n = g.sendersBefore(static_cast<int>(rv));
+            const auto n = static_cast<int64_t>(list.size());
+            const auto index = torch::tensor(list, torch::kInt64).to(delta.device());
             for (int64_t u0 = 0; u0 < n; u0 += copies) {
                 progress(s, done / work, "exact edge patching");
                 const int64_t k = std::min(copies, n - u0);
                 Intervention patch;
                 patch.readout = b.answerPos.repeat({k});
-                // Copy j patches sender u0 + j: [k·batch, pos, d_model].
+                // Copy j patches sender list[u0 + j]: [k·batch, pos, d_model].
                 patch.receiverInputs[static_cast<int>(rv)] =
-                    (in.unsqueeze(0) - s.forward->edgePatchDifferences(senders, delta, u0, k)).reshape({k * batch, pos, cfg.dModel});
+                    (in.unsqueeze(0) - s.forward->edgePatchDifferences(senders, delta, index.slice(0, u0, u0 + k)))
+                        .reshape({k * batch, pos, cfg.dModel});
                 const auto logits = s.forward->run(b.clean.repeat({k, 1}), b.mask.repeat({k, 1}), patch);
                 const auto sums = detail::metricPerExample(s.options.metric, logits, repeated(b.targets, k))
                                       .to(torch::kCPU, torch::kFloat64)
@@ -330,14 +360,72 @@ void exactEdges(const Evaluator& ev, AttributionResult& r)
                                       .sum(1);
                 const auto a = sums.accessor<double, 1>();
                 for (int64_t j = 0; j < k; ++j)
-                    r.edgeScores[*g.edgeIndex(static_cast<int>(u0 + j), static_cast<int>(rv))] += a[j];
+                    r.edgeScores[*g.edgeIndex(static_cast<int>(list[static_cast<std::size_t>(u0 + j)]), static_cast<int>(rv))] += a[j];
                 done += static_cast<double>(k);
             }
         }
     }
     const auto examples = static_cast<double>(s.data.pairs.size());
-    for (auto& score : r.edgeScores)
-        score = score / examples - s.clean;
+    for (std::size_t e = 0; e < E; ++e)
+        r.edgeScores[e] = measured[e] ? r.edgeScores[e] / examples - s.clean : 0.0;
+}
+
+// The per-edge scores a shortlist is ranked by: `method` run on the evaluator's data, EAP-IG
+// instead of EAP for kl (KL's gradient vanishes at the clean run, so EAP ranks nothing).
+std::vector<double> rankingScores(const EvaluationState& s, Method method, std::string& name)
+{
+    if (!methodScoresEdges(method) || method == Method::Exact || method == Method::Acdc)
+        throw Error("a shortlist is ranked by a gradient method that scores edges (eap, eap-ig, "
+                    "eap-ig-activations, clean-corrupted), not " + methodName(method));
+    if (s.options.metric == Metric::Kl && method == Method::Eap)
+        method = Method::EapIg;
+    name = methodName(method);
+    return edgeValues(s.graph, gradientScores(s, method, 5));
+}
+
+// Exact patching of every edge, or of a shortlist with its agreement with the ranking.
+void exact(const Evaluator& ev, const AttributionOptions& o, AttributionResult& r)
+{
+    const auto& s = ev.state();
+    const auto E = s.graph.edgeCount();
+    if (!o.exactEdges.empty() && o.exactTopK > 0)
+        throw Error("exact patching: give a list of edges or a top k of a ranking, not both");
+    if (!o.ranking.empty() && o.ranking.size() != E)
+        throw Error("exact patching: the ranking has " + std::to_string(o.ranking.size()) + " scores for "
+                    + std::to_string(E) + " edges");
+    r.ranking = o.ranking;
+    r.rankingMethod = o.ranking.empty() ? std::string() : std::string("file");
+    if (o.exactTopK > 0) {
+        if (r.ranking.empty()) {
+            const auto started = std::chrono::steady_clock::now();
+            r.ranking = rankingScores(s, o.rankingMethod, r.rankingMethod);
+            r.rankingSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        }
+        r.evaluatedEdges = topByMagnitude(r.ranking, o.exactTopK);
+    } else {
+        r.evaluatedEdges = o.exactEdges;
+    }
+    exactEdges(ev, r.evaluatedEdges, r);
+    if (!r.ranking.empty()) {
+        std::vector<std::size_t> compared = r.evaluatedEdges;
+        if (compared.empty()) {
+            compared.resize(E);
+            std::iota(compared.begin(), compared.end(), std::size_t(0));
+        }
+        std::sort(compared.begin(), compared.end());
+        compared.erase(std::unique(compared.begin(), compared.end()), compared.end());
+        r.agreement = rankAgreement(r.edgeScores, r.ranking, compared);
+        r.hasAgreement = true;
+    }
+}
+
+// τ as a user typed it: shortest text that reads back the same ("0.01", "1e-05").
+std::string formatTau(double tau)
+{
+    std::ostringstream out;
+    out.imbue(std::locale::classic());
+    out << std::setprecision(6) << tau;
+    return out.str();
 }
 
 // ACDC (design.md §4): receivers from `logits` backwards (descending receiver index: later
@@ -376,16 +464,14 @@ void acdc(const Evaluator& ev, const AttributionOptions& o, AttributionResult& r
     std::vector<char> candidate(E, 1);
     if (o.acdcTopK > 0 && o.acdcTopK < E) {
         // KL's gradient vanishes at the clean run, so for kl the shortlist comes from EAP-IG.
-        const auto shortlistMethod = s.options.metric == Metric::Kl ? Method::EapIg : Method::Eap;
-        const auto eap = edgeValues(g, gradientScores(s, shortlistMethod, 5));
-        std::vector<std::size_t> order(E);
-        for (std::size_t e = 0; e < E; ++e)
-            order[e] = e;
-        std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return std::abs(eap[a]) > std::abs(eap[b]); });
+        const auto started = std::chrono::steady_clock::now();
+        r.ranking = rankingScores(s, Method::Eap, r.rankingMethod);
+        r.rankingSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         std::fill(candidate.begin(), candidate.end(), 0);
-        for (std::size_t k = 0; k < o.acdcTopK; ++k)
-            candidate[order[k]] = 1;
+        for (const auto e : topByMagnitude(r.ranking, o.acdcTopK))
+            candidate[e] = 1;
     }
+    const auto candidates = static_cast<std::size_t>(std::count(candidate.begin(), candidate.end(), 1));
     for (std::size_t ti = 0; ti < taus.size(); ++ti) {
         const double tau = taus[ti];
         AcdcRun run;
@@ -400,7 +486,10 @@ void acdc(const Evaluator& ev, const AttributionOptions& o, AttributionResult& r
         }
         double current = sign * ev.evaluate(mask);
         ++run.evaluations;
-        std::size_t visited = 0;
+        std::size_t visited = 0, removed = 0;
+        // "ACDC τ=0.01 (1 of 2): edge 37 of 200, 12 removed": a point per edge tried, so a long
+        // run shows it moves and on which threshold.
+        const std::string stage = "ACDC τ=" + formatTau(tau) + (taus.size() > 1 ? " (" + std::to_string(ti + 1) + " of " + std::to_string(taus.size()) + ")" : std::string());
         for (int rv = static_cast<int>(g.receivers().size()) - 1; rv >= 0; --rv) {
             const auto owners = ownersOf(rv);
             // A receiver whose node no longer reaches anything cannot change the output:
@@ -413,7 +502,10 @@ void acdc(const Evaluator& ev, const AttributionOptions& o, AttributionResult& r
                 const auto e = *it;
                 if (!candidate[e])
                     continue;
-                progress(s, (static_cast<double>(ti) + static_cast<double>(visited++) / static_cast<double>(E)) / static_cast<double>(taus.size()), "ACDC");
+                progress(s, (static_cast<double>(ti) + static_cast<double>(visited) / static_cast<double>(candidates)) / static_cast<double>(taus.size()),
+                         stage + ": edge " + std::to_string(visited + 1) + " of " + std::to_string(candidates) + ", "
+                             + std::to_string(removed) + " removed");
+                ++visited;
                 mask[e] = 0.0f;
                 double next = current;
                 if (!dead) {
@@ -424,6 +516,7 @@ void acdc(const Evaluator& ev, const AttributionOptions& o, AttributionResult& r
                     r.edgeScores[e] = sign * (next - current); // the metric's change at removal
                 if (next - current <= tau) { // τ = 0 removes what changes nothing
                     current = next;
+                    ++removed;
                     --liveOut[static_cast<std::size_t>(g.edges()[e].sender)];
                 } else {
                     mask[e] = 1.0f;
@@ -490,7 +583,7 @@ AttributionResult attribute(const Evaluator& evaluator, const AttributionOptions
         activationPatching(evaluator, options, r);
         break;
     case Method::Exact:
-        exactEdges(evaluator, r);
+        exact(evaluator, options, r);
         r.nodeScores = senderSums(s.graph, r.edgeScores);
         break;
     case Method::Acdc:

@@ -5,6 +5,7 @@
 #include "core/evaluation.h"
 #include "core/graph.h"
 #include "core/metrics.h"
+#include "core/ranking.h"
 
 #include <cstddef>
 #include <string>
@@ -39,6 +40,16 @@ struct AttributionOptions
     // clean run) ranks the edges first, every edge outside its top k by |score| starts
     // removed, and ACDC visits only the k (k evaluations at most instead of one per edge).
     std::size_t acdcTopK = 0;
+    // Exact edge patching on a shortlist, the check of an approximate method on a real model
+    // (exact on every edge takes one forward per edge). `exactEdges`: the edge indices to
+    // patch (empty: every edge). exactTopK > 0: the top k by |score| of `ranking` (another
+    // method's per-edge scores, Graph::edges() order) or, when `ranking` is empty, of
+    // `rankingMethod` run first on the same data (EAP-IG instead of EAP for kl, whose EAP
+    // gradient vanishes at the clean run). Give one of exactEdges and exactTopK.
+    std::vector<std::size_t> exactEdges;
+    std::size_t exactTopK = 0;
+    std::vector<double> ranking;
+    Method rankingMethod = Method::Eap;
     bool perPosition = false;     // activation patching: one score per sender and position
     // Path patching: the receiver indices, and the senders the effect may pass through
     // (Evaluator::mlpSenders() for the IOI paper's default; empty = direct edges only).
@@ -66,7 +77,19 @@ struct AttributionResult
     std::vector<AcdcRun> acdc;
     double cleanMetric = 0;
     double referenceMetric = 0;
-    double seconds = 0;
+    double seconds = 0;        // the whole method (the ranking included)
+    double rankingSeconds = 0; // the ranking method run for a shortlist (exact --top-k, ACDC's top k)
+
+    // Exact on a shortlist: the edges patched, in shortlist order (best-ranked first when
+    // ranked); every other edge's score is 0 and it was not measured.
+    std::vector<std::size_t> evaluatedEdges;
+    // The approximate ranking the shortlist was compared with (per edge; empty when none),
+    // the method that made it ("eap", or "file" for given scores), and the agreement of the
+    // exact scores with it on the shortlist.
+    std::vector<double> ranking;
+    std::string rankingMethod;
+    bool hasAgreement = false;
+    RankAgreement agreement;
 };
 
 // Runs `options.method` on the evaluator's dataset, metric and reference. Progress and

@@ -138,19 +138,25 @@ double rankKey(double score)
 // Edge order of EAP-IG's Graph.from_model (and so of its JSON files), for a multi-head
 // graph: per layer, each residual-stream sender in turn feeds every head's q, k and v
 // (head-major); then the layer's MLP reads the stream (in a parallel block, each sender
-// feeds the MLP right after the heads); finally everything feeds the logits.
+// feeds the MLP right after the heads); finally everything feeds the logits. A grouped-query
+// graph follows the same pattern with each key/value head's <k>, <v> right after the <q> of
+// the last query head of its group (for multi-head graphs, the group is the head itself).
 std::vector<std::size_t> eapIgEdgeOrder(const Graph& g)
 {
     std::vector<std::size_t> order;
     order.reserve(g.edgeCount());
-    const Graph::Port ports[] = {Graph::Port::Q, Graph::Port::K, Graph::Port::V};
+    const int group = g.nHeads() / g.nKvHeads();
     for (int l = 0; l < g.nLayers(); ++l) {
         const int before = g.sendersBefore(g.receiverIndex(l, Graph::Port::Q, 0));
         const int mlp = g.mlpReceiverIndex(l);
         for (int s = 0; s < before; ++s) {
-            for (int h = 0; h < g.nHeads(); ++h)
-                for (Graph::Port port : ports)
-                    order.push_back(*g.edgeIndex(s, g.receiverIndex(l, port, h)));
+            for (int h = 0; h < g.nHeads(); ++h) {
+                order.push_back(*g.edgeIndex(s, g.receiverIndex(l, Graph::Port::Q, h)));
+                if (h % group == group - 1) {
+                    order.push_back(*g.edgeIndex(s, g.receiverIndex(l, Graph::Port::K, h / group)));
+                    order.push_back(*g.edgeIndex(s, g.receiverIndex(l, Graph::Port::V, h / group)));
+                }
+            }
             if (g.parallelAttnMlp())
                 order.push_back(*g.edgeIndex(s, mlp));
         }
@@ -180,17 +186,34 @@ std::string jsonNumber(double x)
     return Json(x).dump(); // shortest text that reads back as the same double; NaN -> null
 }
 
+// EAP-IG's cfg; n_kv_heads is added where it carries information (a grouped-query graph,
+// or any native file), so that a multi-head EAP-IG file stays exactly EAP-IG's.
 std::string cfgJson(const Circuit& c, bool native)
 {
     const Graph& g = c.graph;
     OrderedJson cfg;
     cfg["n_layers"] = g.nLayers();
     cfg["n_heads"] = g.nHeads();
-    if (native)
+    if (native || g.nKvHeads() != g.nHeads())
         cfg["n_kv_heads"] = g.nKvHeads();
     cfg["parallel_attn_mlp"] = g.parallelAttnMlp();
     cfg["d_model"] = c.dModel;
     return cfg.dump();
+}
+
+// Provenance (method, metric, reference, score sign) as top-level members: EAP-IG's reader
+// ignores members it does not know, and a file we wrote says what its scores mean wherever
+// it goes. Only what is known is written, so a peer's file read and written back is unchanged.
+std::string provenanceJson(const Circuit& c)
+{
+    std::string out;
+    for (const auto& [key, value] : {std::pair<const char*, const std::string&>{"method", c.method},
+                                     {"metric", c.metric},
+                                     {"reference", c.reference},
+                                     {"score_sign", c.scoreSign}})
+        if (!value.empty())
+            out += std::string(",\"") + key + "\":" + jsonString(value);
+    return out;
 }
 
 void appendNodes(std::string& out, const Circuit& c, bool native)
@@ -228,39 +251,55 @@ void appendEdge(std::string& out, const std::string& name, const std::optional<d
     out += last ? "}\n" : "},\n";
 }
 
+// EAP-IG's layout on the circuit's own graph: one entry per edge, a grouped-query graph's
+// key/value inputs under their own names (a3.kv1<k>) and cfg.n_kv_heads, so that every edge
+// has one score and one name and the file reads back as the same circuit.
 std::string eapIgText(const Circuit& c)
 {
     const Graph& g = c.graph;
-    // EAP-IG's graph has one <k>/<v> receiver per query head: a grouped-query circuit is
-    // written on the multi-head graph of the same shape, each key/value edge repeated for
-    // every head of its group with an equal share of the score.
-    const bool gqa = g.nKvHeads() != g.nHeads();
-    std::optional<Graph> expanded;
-    const Graph& mha = gqa ? expanded.emplace(g.nLayers(), g.nHeads(), g.nHeads(), g.parallelAttnMlp()) : g;
-    const double groupSize = static_cast<double>(g.nHeads() / g.nKvHeads());
-
     std::string out;
-    out.reserve(64 * mha.edgeCount() + 32 * c.nodeCount());
-    out += "{\"cfg\":" + cfgJson(c, false) + ",\n";
+    out.reserve(64 * g.edgeCount() + 32 * c.nodeCount());
+    out += "{\"cfg\":" + cfgJson(c, false) + provenanceJson(c) + ",\n";
     appendNodes(out, c, false);
     out += ",\n\"edges\":{\n";
-    const auto order = eapIgEdgeOrder(mha);
+    const auto order = eapIgEdgeOrder(g);
     for (std::size_t i = 0; i < order.size(); ++i) {
-        const auto& e = mha.edges()[order[i]];
-        std::size_t source = order[i];
-        double share = 1.0;
-        if (gqa) {
-            source = *g.edgeIndex(e.sender, gqaReceiver(mha, e.receiver, g));
-            if (mha.receivers()[toSize(e.receiver)].port == Graph::Port::K
-                || mha.receivers()[toSize(e.receiver)].port == Graph::Port::V)
-                share = groupSize;
-        }
         // EAP-IG's reader needs a number: a circuit without scores is written with 0.
-        const double score = c.hasScores() ? c.edgeScores[source] / share : 0.0;
-        appendEdge(out, mha.edgeName(order[i]), score, c.edgeInGraph[source] != 0, i + 1 == order.size());
+        const double score = c.hasScores() ? c.edgeScores[order[i]] : 0.0;
+        appendEdge(out, g.edgeName(order[i]), score, c.edgeInGraph[order[i]] != 0, i + 1 == order.size());
     }
     out += "}}\n";
     return out;
+}
+
+// EAP-IG's multi-head layout for a grouped-query circuit: a <k>/<v> receiver per query head.
+// Membership expands exactly (patching a shared key/value input patches it for every query
+// head of its group); scores would not, since a key/value edge's score is measured on the
+// shared input and how it divides among the query heads is not known. So a scored circuit
+// is refused rather than written with invented per-query-head numbers.
+std::string eapIgPerQueryHeadText(const Circuit& c)
+{
+    const Graph& g = c.graph;
+    if (g.nKvHeads() == g.nHeads())
+        return eapIgText(c);
+    if (c.hasScores())
+        throw Error("write circuit: the per-query-head EAP-IG layout needs a score per query head, but this "
+                    "grouped-query circuit (" + g.describe() + ") has one score per key/value head; write the "
+                    "grouped layout (format eap-ig: names like a3.kv1<k>, cfg.n_kv_heads) or native instead, or "
+                    "drop the scores");
+    const Graph mha(g.nLayers(), g.nHeads(), g.nHeads(), g.parallelAttnMlp());
+    Circuit expanded(mha, c.dModel);
+    for (std::size_t i = 0; i < mha.edgeCount(); ++i) {
+        const auto& e = mha.edges()[i];
+        expanded.edgeInGraph[i] = c.edgeInGraph[*g.edgeIndex(e.sender, gqaReceiver(mha, e.receiver, g))];
+    }
+    expanded.nodeInGraph = c.nodeInGraph;
+    expanded.nodeScores = c.nodeScores;
+    expanded.method = c.method;
+    expanded.metric = c.metric;
+    expanded.reference = c.reference;
+    expanded.scoreSign = c.scoreSign;
+    return eapIgText(expanded);
 }
 
 std::string nativeText(const Circuit& c)
@@ -526,8 +565,9 @@ Circuit parseCircuit(const Json& j, const std::string& file, CircuitFormat forma
     const std::string cfgWhere = file + ": cfg";
     const int layers = jsonPositiveInt(cfg, "n_layers", cfgWhere);
     const int heads = jsonPositiveInt(cfg, "n_heads", cfgWhere);
-    // EAP-IG's graph has no key/value heads: its files are always read as multi-head.
-    const int kvHeads = native && cfg.contains("n_kv_heads") ? jsonPositiveInt(cfg, "n_kv_heads", cfgWhere) : heads;
+    // EAP-IG's own files have no key/value heads (multi-head); ours carry n_kv_heads for
+    // a grouped-query graph.
+    const int kvHeads = cfg.contains("n_kv_heads") ? jsonPositiveInt(cfg, "n_kv_heads", cfgWhere) : heads;
     if (!cfg.contains("parallel_attn_mlp"))
         throw Error(cfgWhere + ": missing field \"parallel_attn_mlp\"");
     const bool parallel = jsonOptionalBool(cfg, "parallel_attn_mlp", false, cfgWhere);
@@ -616,6 +656,11 @@ Circuit parseCircuit(const Json& j, const std::string& file, CircuitFormat forma
             c.nodeScores = std::move(nodeScores);
     }
 
+    // Provenance: native files, and EAP-IG files we wrote.
+    c.method = readString(j, "method", file);
+    c.metric = readString(j, "metric", file);
+    c.reference = readString(j, "reference", file);
+    c.scoreSign = readString(j, "score_sign", file);
     if (native) {
         if (const auto m = j.find("model"); m != j.end() && !m->is_null()) {
             if (!m->is_object())
@@ -624,10 +669,6 @@ Circuit parseCircuit(const Json& j, const std::string& file, CircuitFormat forma
             c.modelName = readString(*m, "name", file + ": model");
             c.weightsHash = readString(*m, "weights_hash", file + ": model");
         }
-        c.method = readString(j, "method", file);
-        c.metric = readString(j, "metric", file);
-        c.reference = readString(j, "reference", file);
-        c.scoreSign = readString(j, "score_sign", file);
     }
     return c;
 }
@@ -686,6 +727,7 @@ std::string circuitFormatName(CircuitFormat format)
 {
     switch (format) {
     case CircuitFormat::EapIg: return "eap-ig";
+    case CircuitFormat::EapIgPerQueryHead: return "eap-ig-per-query-head";
     case CircuitFormat::Native: return "native";
     case CircuitFormat::Dot: return "dot";
     }
@@ -694,10 +736,10 @@ std::string circuitFormatName(CircuitFormat format)
 
 CircuitFormat parseCircuitFormat(const std::string& name)
 {
-    for (CircuitFormat f : {CircuitFormat::EapIg, CircuitFormat::Native, CircuitFormat::Dot})
+    for (CircuitFormat f : {CircuitFormat::EapIg, CircuitFormat::EapIgPerQueryHead, CircuitFormat::Native, CircuitFormat::Dot})
         if (name == circuitFormatName(f))
             return f;
-    throw Error("unknown circuit format \"" + name + "\" (expected eap-ig, native or dot)");
+    throw Error("unknown circuit format \"" + name + "\" (expected eap-ig, eap-ig-per-query-head, native or dot)");
 }
 
 Circuit parseCircuitJson(const nlohmann::json& j, const std::string& where, CircuitFormat* detected)
@@ -728,6 +770,7 @@ std::string circuitToString(const Circuit& circuit, CircuitFormat format)
         throw Error("write circuit: node scores do not match the graph");
     switch (format) {
     case CircuitFormat::EapIg: return eapIgText(circuit);
+    case CircuitFormat::EapIgPerQueryHead: return eapIgPerQueryHeadText(circuit);
     case CircuitFormat::Native: return nativeText(circuit);
     case CircuitFormat::Dot: return dotText(circuit);
     }

@@ -16,11 +16,18 @@ namespace patchbay::core {
 struct ModelConfig;
 
 enum class CircuitFormat {
-    EapIg,  // {"cfg":{n_layers,n_heads,parallel_attn_mlp,d_model},"nodes":{…},"edges":{name:{score,in_graph}}}
+    // {"cfg":{n_layers,n_heads[,n_kv_heads],parallel_attn_mlp,d_model},"nodes":{…},"edges":{name:{score,in_graph}}}
+    // plus, when known, "method", "metric", "reference", "score_sign". A grouped-query
+    // circuit keeps its key/value inputs (a3.kv1<k>) and says n_kv_heads: one edge, one name.
+    EapIg,
+    // EAP-IG's multi-head layout (a <k>/<v> receiver per query head), which EAP-IG's own
+    // reader loads. The same as EapIg for multi-head graphs; a grouped-query circuit is
+    // expanded only without scores (writing throws otherwise: see writeCircuit).
+    EapIgPerQueryHead,
     Native, // EAP-IG's content plus model identity, method, metric, reference, sign, labels
     Dot,    // Graphviz DOT of the edges in the circuit (export only)
 };
-std::string circuitFormatName(CircuitFormat format);        // "eap-ig", "native", "dot"
+std::string circuitFormatName(CircuitFormat format);        // "eap-ig", "eap-ig-per-query-head", "native", "dot"
 CircuitFormat parseCircuitFormat(const std::string& name);  // throws Error listing the valid names
 
 // A circuit: a subset of the graph's edges (and the nodes they touch), with optional
@@ -71,9 +78,11 @@ Circuit readCircuit(const std::filesystem::path& file, CircuitFormat* detected =
 // `where` names it in messages.
 Circuit parseCircuitJson(const nlohmann::json& j, const std::string& where, CircuitFormat* detected = nullptr);
 // Writes in `format`; EAP-IG files list nodes and edges in EAP-IG's own order, so a file
-// read and written back is the same JSON. Grouped-query circuits are expanded to one
-// <k>/<v> receiver per query head (score split evenly over the group's heads), since
-// EAP-IG's graph has no key/value heads. Throws core::Error on I/O failure.
+// read and written back is the same JSON. A grouped-query circuit is written on its own
+// graph (key/value receivers a3.kv1<k>, cfg.n_kv_heads) in every format but
+// EapIgPerQueryHead, which expands key/value edges per query head and throws core::Error for
+// a circuit with scores: a shared input's score does not divide among the query heads.
+// Throws core::Error on I/O failure.
 void writeCircuit(const Circuit& circuit, const std::filesystem::path& file, CircuitFormat format);
 std::string circuitToString(const Circuit& circuit, CircuitFormat format);
 

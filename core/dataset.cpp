@@ -205,12 +205,35 @@ bool splitsTheYears(const PromptPair& p)
     return seen.size() == 100;
 }
 
+// Whether a pair is greater-than-digit's: answers the digits above some D, wrong answers
+// those below (each a single text digit), D itself in neither.
+bool splitsTheDigits(const PromptPair& p)
+{
+    if (p.answers.empty() || p.wrongAnswers.empty() || p.answers.size() + p.wrongAnswers.size() != 9
+        || !p.answerIds.empty() || !p.wrongAnswerIds.empty())
+        return false;
+    auto digit = [](const std::string& a) { return a.size() == 1 && std::isdigit(static_cast<unsigned char>(a[0])) ? a[0] - '0' : -1; };
+    const int d = static_cast<int>(p.wrongAnswers.size()); // the digits below D are 0…D−1
+    std::set<int> seen;
+    for (const auto& a : p.answers)
+        if (digit(a) > d)
+            seen.insert(digit(a));
+    for (const auto& a : p.wrongAnswers)
+        if (digit(a) >= 0 && digit(a) < d)
+            seen.insert(digit(a));
+    return seen.size() == 9;
+}
+
 // Text-answer formats carry greater-than as plain answers; recognising it lets the
 // evaluation pick prob-diff, as for EAP-IG's greater-than files.
 void detectGreaterThan(Dataset& data)
 {
-    if (!data.pairs.empty() && std::all_of(data.pairs.begin(), data.pairs.end(), splitsTheYears))
+    if (data.pairs.empty())
+        return;
+    if (std::all_of(data.pairs.begin(), data.pairs.end(), splitsTheYears))
         data.task = "greater-than";
+    else if (std::all_of(data.pairs.begin(), data.pairs.end(), splitsTheDigits))
+        data.task = "greater-than-digit";
 }
 
 // ---------------------------------------------------------------------------------------

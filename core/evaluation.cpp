@@ -7,6 +7,7 @@
 #include "core/tokenizer.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -118,8 +119,14 @@ struct Evaluator::Impl : detail::EvaluationState
     void buildReferences();
 };
 
+static double secondsSince(std::chrono::steady_clock::time_point start)
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 void Evaluator::Impl::build()
 {
+    const auto started = std::chrono::steady_clock::now();
     const auto& t = transformer();
     const auto device = t.device();
     if (data.pairs.empty())
@@ -213,12 +220,17 @@ void Evaluator::Impl::build()
     edgeSender = torch::tensor(s, torch::kInt64).to(device);
     edgeReceiver = torch::tensor(r, torch::kInt64).to(device);
 
+    timings.prepare = secondsSince(started);
     buildReferences();
+    auto pass = std::chrono::steady_clock::now();
     clean = mean({});
+    timings.cleanPass += secondsSince(pass);
     // Every edge patched: the sender mask at 0 patches each sender's every out-edge.
     Intervention none;
     none.nodeMask = torch::zeros({static_cast<int64_t>(graph.senders().size())}, torch::TensorOptions().dtype(t.dtype()).device(device));
+    pass = std::chrono::steady_clock::now();
     reference = mean(none);
+    timings.referencePass += secondsSince(pass);
 }
 
 void Evaluator::Impl::buildReferences()
@@ -226,6 +238,7 @@ void Evaluator::Impl::buildReferences()
     torch::NoGradGuard noGrad;
     const auto& f = *forward;
     const std::size_t total = batches.size();
+    auto pass = std::chrono::steady_clock::now();
     // The clean run's log-probabilities at the answer positions, for kl.
     for (std::size_t i = 0; i < total; ++i) {
         auto& b = batches[i];
@@ -237,8 +250,16 @@ void Evaluator::Impl::buildReferences()
             b.targets.cleanLogProbs = torch::log_softmax(f.run(b.clean, b.mask, patch).to(torch::kFloat32), -1);
         }
     }
+    timings.cleanPass += secondsSince(pass);
     if (options.reference == Reference::Zero)
         return;
+    pass = std::chrono::steady_clock::now();
+    struct AddTime // every return below counts the reference activations' time
+    {
+        double& to;
+        std::chrono::steady_clock::time_point from;
+        ~AddTime() { to += secondsSince(from); }
+    } addTime{timings.referencePass, pass};
     // Corrupted: each batch's own sender outputs; the means sum them over the dataset first.
     torch::Tensor sum;   // [pos, S, d_model] in float32
     torch::Tensor count; // [pos]
@@ -298,6 +319,7 @@ Evaluator::Evaluator(std::shared_ptr<const Model> model, Dataset data, Evaluatio
 Evaluator::~Evaluator() = default;
 
 const Graph& Evaluator::graph() const { return d->graph; }
+EvaluatorTimings Evaluator::timings() const { return d->timings; }
 const Dataset& Evaluator::dataset() const { return d->data; }
 const EvaluationOptions& Evaluator::options() const { return d->options; }
 double Evaluator::cleanMetric() const { return d->clean; }

@@ -68,6 +68,14 @@ struct PathPatch
     std::vector<int> through;   // sender indices
 };
 
+// Where an Evaluator's construction spent its time, in seconds.
+struct EvaluatorTimings
+{
+    double prepare = 0;       // tokenizing and batching the dataset
+    double cleanPass = 0;     // the clean run: its metric (and its log-probabilities, for kl)
+    double referencePass = 0; // the reference activations and the all-patched metric
+};
+
 // Evaluates circuits on a dataset with the one interventional forward: the metric with
 // every edge outside the circuit patched to its reference. The dataset is tokenized with
 // the model's tokenizer when it has no ids yet, split into batches, and the reference
@@ -87,6 +95,7 @@ public:
     const Dataset& dataset() const;
     const EvaluationOptions& options() const;
 
+    EvaluatorTimings timings() const;
     double cleanMetric() const;     // every edge in (the clean run)
     double referenceMetric() const; // every edge patched (the reference run)
     // (M − M(reference)) / (M(clean) − M(reference)); NaN when clean equals reference.

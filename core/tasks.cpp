@@ -125,6 +125,8 @@ std::vector<std::string> keepSingleTokens(const std::vector<std::string>& words,
     std::vector<std::string> kept, dropped;
     for (const auto& w : words)
         (isToken(w) ? kept : dropped).push_back(w);
+    if (!dropped.empty())
+        out.skippedWords[kind] = dropped;
     recordSkipped(out, kind, static_cast<int>(dropped.size()),
                   "skipped " + std::to_string(dropped.size()) + " of " + std::to_string(words.size()) + " " + kind
                       + " that are not single tokens " + how + " for this tokenizer: " + listSome(dropped));
@@ -319,9 +321,20 @@ void generateIoi(const TaskOptions& options, const fs::path& file, const Tokeniz
     const auto j = readJsonFile(file);
     const auto baba = ioiTemplates(j, "templates_baba", false, where);
     const auto abba = ioiTemplates(j, "templates_abba", true, where);
-    const auto names = keepSingleTokensAfterSpace(stringList(j, "names", where), "names", tokenizer, out);
+    const auto allNames = stringList(j, "names", where);
+    const auto names = keepSingleTokensAfterSpace(allNames, "names", tokenizer, out);
     const auto places = keepSingleTokensAfterSpace(stringList(j, "places", where), "places", tokenizer, out);
     const auto objects = keepSingleTokensAfterSpace(stringList(j, "objects", where), "objects", tokenizer, out);
+    if (names.size() < allNames.size() && names.size() >= 2) {
+        // What the skipped names cost: fewer distinct (IO, S) pairs, and a circuit found on
+        // the names this vocabulary keeps whole, which says nothing of the others (a name
+        // split into pieces is copied by the name movers piece by piece, if at all).
+        const auto pairs = [](std::size_t n) { return n * (n - 1); };
+        out.notes.push_back("ioi draws from " + std::to_string(names.size()) + " of " + std::to_string(allNames.size())
+                            + " names: " + std::to_string(pairs(names.size())) + " ordered (IO, S) name pairs instead of "
+                            + std::to_string(pairs(allNames.size())) + "; scores and circuits hold for the names "
+                            "this tokenizer keeps whole, not for the ones left out (all under skipped_words)");
+    }
 
     // s2: A, B and a third name C for S2; abc: three fresh names for IO, S1 and S2.
     const bool abc = out.corruption == "abc";
@@ -375,6 +388,50 @@ bool splitsYear(const Tokenizer& tokenizer, int century, int year)
     return xx && yy && tokenizer.encode(" " + std::to_string(century) + twoDigits(year)) == std::vector{*xx, *yy};
 }
 
+// Whether the tokenizer reads " XXYY" as " XX" followed by one token per digit of YY, the
+// split greater-than-digit relies on: the prompt's last token(s) " XX" then ask for YY's
+// first digit alone.
+bool splitsYearDigits(const Tokenizer& tokenizer, int century, int year)
+{
+    const std::string xx = " " + std::to_string(century);
+    const auto y1 = singleToken(tokenizer, std::string(1, static_cast<char>('0' + year / 10)));
+    const auto y2 = singleToken(tokenizer, std::string(1, static_cast<char>('0' + year % 10)));
+    if (!y1 || !y2)
+        return false;
+    try {
+        auto expected = tokenizer.encode(xx);
+        expected.push_back(*y1);
+        expected.push_back(*y2);
+        return tokenizer.encode(xx + twoDigits(year)) == expected;
+    } catch (const Error&) { // a vocabulary without these words
+        return false;
+    }
+}
+
+// "\" 17\" + \"32\"": how the tokenizer reads `text`, for messages.
+std::string tokenPieces(const Tokenizer& tokenizer, const std::string& text)
+{
+    std::string pieces;
+    try {
+        for (const auto id : tokenizer.encode(text))
+            pieces += (pieces.empty() ? "\"" : " + \"") + tokenizer.decode({id}) + "\"";
+    } catch (const Error&) {
+        return "(not encodable)";
+    }
+    return pieces;
+}
+
+// What to tell a user whose tokenizer has no two-digit year tokens: the digit variant when
+// it splits numbers into single digits, else why neither variant fits.
+std::string greaterThanAdvice(const Tokenizer& tokenizer)
+{
+    if (splitsYearDigits(tokenizer, 17, 32))
+        return "this tokenizer splits numbers into single digits: use the task greater-than-digit (the end year's "
+               "first digit against the start year's)";
+    return "this tokenizer reads \" 1732\" as " + tokenPieces(tokenizer, " 1732")
+           + ", so neither the two-digit year nor its first digit is the next token after \" 17\"";
+}
+
 void generateGreaterThan(const TaskOptions& options, const fs::path& file, const Tokenizer& tokenizer, Random& random,
                          GeneratedTask& out)
 {
@@ -385,7 +442,8 @@ void generateGreaterThan(const TaskOptions& options, const fs::path& file, const
             missing.push_back("\"" + twoDigits(y) + "\"");
     if (!missing.empty())
         throw Error("greater-than needs every two-digit year 00…99 to be one token (the answers), but "
-                    + std::to_string(missing.size()) + " are not for this tokenizer: " + listSome(missing));
+                    + std::to_string(missing.size()) + " are not for this tokenizer (" + listSome(missing) + "); "
+                    + greaterThanAdvice(tokenizer));
 
     const auto nouns = keepSingleTokensAfterSpace(readLines(file), "nouns", tokenizer, out);
     requireAtLeast(nouns, 1, "nouns", "greater-than", file.string());
@@ -424,6 +482,68 @@ void generateGreaterThan(const TaskOptions& options, const fs::path& file, const
     });
 }
 
+// Greater-than for tokenizers that split numbers into digits (SmolLM2, Llama-2, Gemma…):
+// the prompt ends at the century, as in the original, and the answer is the end year's
+// first digit. With YY = D·10 + E, a first digit d > D makes the end year greater and d < D
+// smaller, whatever follows; d = D decides nothing (the second digit would), so D is
+// neither an answer nor a wrong answer: prob-diff = Σ_{d>D} p(d) − Σ_{d<D} p(d). D runs
+// 1…8 so that both sides have a digit. Summing log-probabilities of two-token answers
+// instead would score 00…99 after two forwards with the first digit fed back, which the
+// one interventional forward cannot patch as one run; the first digit keeps one forward.
+constexpr int kFirstDigitYear = 10, kLastDigitYear = 89;
+
+void generateGreaterThanDigit(const TaskOptions& options, const fs::path& file, const Tokenizer& tokenizer,
+                              Random& random, GeneratedTask& out)
+{
+    std::vector<std::string> missing;
+    for (int d = 0; d <= 9; ++d)
+        if (!singleToken(tokenizer, std::string(1, static_cast<char>('0' + d))))
+            missing.push_back(std::string("\"") + static_cast<char>('0' + d) + "\"");
+    if (!missing.empty())
+        throw Error("greater-than-digit needs every digit 0…9 to be one token (the answers), but "
+                    + std::to_string(missing.size()) + " are not for this tokenizer: " + listSome(missing));
+
+    const auto nouns = keepSingleTokensAfterSpace(readLines(file), "nouns", tokenizer, out);
+    requireAtLeast(nouns, 1, "nouns", "greater-than-digit", file.string());
+
+    std::vector<std::pair<int, int>> years; // (XX, YY)
+    int total = 0;
+    for (int xx = kFirstCentury; xx <= kLastCentury; ++xx) {
+        const bool corruptible = splitsYearDigits(tokenizer, xx, kCorruptedYear);
+        for (int yy = kFirstDigitYear; yy <= kLastDigitYear; ++yy, ++total)
+            if (corruptible && splitsYearDigits(tokenizer, xx, yy))
+                years.emplace_back(xx, yy);
+    }
+    const int dropped = total - static_cast<int>(years.size());
+    recordSkipped(out, "years", dropped,
+                  "skipped " + std::to_string(dropped) + " of " + std::to_string(total) + " years XXYY (XX "
+                      + std::to_string(kFirstCentury) + "–" + std::to_string(kLastCentury) + ", YY "
+                      + twoDigits(kFirstDigitYear) + "–" + twoDigits(kLastDigitYear)
+                      + ") that this tokenizer does not split as XX + one token per digit of YY");
+    if (years.empty()) {
+        throw Error("greater-than-digit: this tokenizer does not split years into single digits (\" 1732\" is "
+                    + tokenPieces(tokenizer, " 1732") + ")" + (splitsYear(tokenizer, 17, 32) ? "; use the task greater-than" : ""));
+    }
+
+    out.data.task = "greater-than-digit";
+    out.notes.push_back("answers are the end year's first digits above the start year's (YY's first digit D), wrong "
+                        "answers those below; D itself is neither (the second digit would decide)");
+    drawPairs(options.n, tokenizer, out, [&](std::size_t) {
+        const auto& noun = random.pick(nouns);
+        const auto& year = random.pick(years);
+        const int first = year.second / 10;
+        const std::string century = std::to_string(year.first);
+        auto prompt = [&](int y) {
+            return "The " + noun + " lasted from the year " + century + twoDigits(y) + " to the year " + century;
+        };
+        std::vector<std::string> later, earlier;
+        for (int d = 0; d <= 9; ++d)
+            if (d != first)
+                (d > first ? later : earlier).push_back(std::string(1, static_cast<char>('0' + d)));
+        return accepted(makePair(prompt(year.second), prompt(kCorruptedYear), later, earlier));
+    });
+}
+
 // ---------------------------------------------------------------------------------------
 // Induction
 
@@ -432,38 +552,74 @@ bool isAsciiLetters(const std::string& s)
     return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); });
 }
 
-// Tokens random prompts are made of: non-special tokens whose text is a run of ASCII letters
-// and that encode back to themselves. Byte-level vocabularies hold the same word with and
-// without its space; the space-prefixed ones join into text that splits back into them, so
-// they are used whenever there are any.
-std::vector<int32_t> inductionTokens(const Tokenizer& tokenizer)
+// Tokens random prompts are made of: whole words. A subword vocabulary holds word
+// fragments at word starts too (" snowfl" + "akes", " artific" + "ial"), which are not what
+// a repeated word is; so for byte-level and character BPE a token counts only when it is a
+// word of `dictionary` (lowercase letters; the capitalised word too), preceded by the space
+// that marks a word boundary when the vocabulary has such tokens, and when it encodes back
+// to itself. A word-level vocabulary's tokens are whole words by construction: there, every
+// non-special run of ASCII letters.
+std::vector<int32_t> inductionTokens(const Tokenizer& tokenizer, const std::vector<std::string>& dictionary,
+                                     std::string& how)
 {
     std::vector<int32_t> spaced, bare;
-    for (int32_t id = 0; id < tokenizer.vocabSize(); ++id) {
-        if (!tokenizer.contains(id) || tokenizer.isSpecial(id))
-            continue;
-        const std::string text = tokenizer.tokenText(id);
-        const bool hasSpace = !text.empty() && text.front() == ' ';
-        if (!isAsciiLetters(hasSpace ? text.substr(1) : text) || singleToken(tokenizer, text) != id)
-            continue;
-        (hasSpace ? spaced : bare).push_back(id);
+    if (tokenizer.kind() == "word-level") {
+        how = "word tokens (runs of ASCII letters)";
+        for (int32_t id = 0; id < tokenizer.vocabSize(); ++id) {
+            if (!tokenizer.contains(id) || tokenizer.isSpecial(id))
+                continue;
+            const std::string text = tokenizer.tokenText(id);
+            if (isAsciiLetters(text) && singleToken(tokenizer, text) == id)
+                bare.push_back(id);
+        }
+        return bare;
     }
-    return spaced.empty() ? bare : spaced;
+    how = "whole-word tokens (dictionary words that are one token)";
+    for (const auto& word : dictionary) {
+        std::string capital = word;
+        capital[0] = static_cast<char>(capital[0] - 'a' + 'A');
+        for (const auto& w : {word, capital}) {
+            if (const auto id = singleToken(tokenizer, " " + w); id && !tokenizer.isSpecial(*id) && tokenizer.tokenText(*id) == " " + w)
+                spaced.push_back(*id);
+            if (const auto id = singleToken(tokenizer, w); id && !tokenizer.isSpecial(*id) && tokenizer.tokenText(*id) == w)
+                bare.push_back(*id);
+        }
+    }
+    // Byte-level vocabularies hold a word with and without its space; the space-prefixed
+    // ones join into text that splits back into them, so they are used whenever there are any.
+    auto& pool = spaced.empty() ? bare : spaced;
+    std::sort(pool.begin(), pool.end());
+    pool.erase(std::unique(pool.begin(), pool.end()), pool.end());
+    return pool;
 }
 
-void generateInduction(const TaskOptions& options, const Tokenizer& tokenizer, Random& random, GeneratedTask& out)
+// The induction dictionary: one lowercase word a line ('#' starts a comment).
+std::vector<std::string> readDictionary(const fs::path& file)
+{
+    std::vector<std::string> words;
+    for (const auto& line : readLines(file)) {
+        if (!std::all_of(line.begin(), line.end(), [](char c) { return c >= 'a' && c <= 'z'; }))
+            throw Error(file.string() + ": \"" + line + "\" is not a lowercase word (the induction dictionary holds "
+                        "one word of letters a–z a line)");
+        words.push_back(line);
+    }
+    return words;
+}
+
+void generateInduction(const TaskOptions& options, const fs::path& file, const Tokenizer& tokenizer, Random& random,
+                       GeneratedTask& out)
 {
     const int t = options.length;
     if (t < 2)
         throw Error("induction: length must be at least 2 (got " + std::to_string(t) + ")");
-    const auto pool = inductionTokens(tokenizer);
+    std::string how;
+    const auto pool = inductionTokens(tokenizer, tokenizer.kind() == "word-level" ? std::vector<std::string>() : readDictionary(file), how);
     // r1…rT, the corrupted first half r'1…r'T and the wrong answer, all distinct.
     const std::size_t perPair = 2 * static_cast<std::size_t>(t) + 1;
     if (pool.size() < perPair)
-        throw Error("induction: the vocabulary has " + std::to_string(pool.size())
-                    + " word tokens (runs of ASCII letters); length " + std::to_string(t) + " needs "
-                    + std::to_string(perPair));
-    out.notes.push_back("drew tokens from the " + std::to_string(pool.size()) + " word tokens of the vocabulary");
+        throw Error("induction: the vocabulary has " + std::to_string(pool.size()) + " " + how + "; length "
+                    + std::to_string(t) + " needs " + std::to_string(perPair));
+    out.notes.push_back("drew tokens from the " + std::to_string(pool.size()) + " " + how + " of the vocabulary");
 
     drawPairs(options.n, tokenizer, out, [&](std::size_t) {
         const auto drawn = random.distinct(pool, perPair);
@@ -545,7 +701,12 @@ const std::vector<TaskInfo>& taskInfos()
          {"s2", "abc"}, "logit-diff", "tasks/ioi_ingredients.json"},
         {"greater-than", "\"The war lasted from the year 1732 to the year 17\" → a two-digit year after 32",
          {"01"}, "prob-diff", "tasks/greater_than_nouns.txt"},
-        {"induction", "random word tokens repeated: r1…rT r1…r(T−1) → rT", {"first-half"}, "logit-diff", ""},
+        {"greater-than-digit",
+         "greater-than for digit-splitting tokenizers: \"… from the year 1732 to the year 17\" → the first digit of "
+         "the end year, above 3",
+         {"01"}, "prob-diff", "tasks/greater_than_nouns.txt"},
+        {"induction", "random whole words repeated: r1…rT r1…r(T−1) → rT", {"first-half"}, "logit-diff",
+         "tasks/induction_words.txt"},
         {"docstring", "Python docstring: the next \":param\" name", {"def-and-doc"}, "logit-diff",
          "tasks/docstring_words.json"},
     };
@@ -594,8 +755,10 @@ GeneratedTask generateTask(const TaskOptions& options, const Tokenizer& tokenize
         generateIoi(options, ingredients, tokenizer, random, out);
     else if (info.name == "greater-than")
         generateGreaterThan(options, ingredients, tokenizer, random, out);
+    else if (info.name == "greater-than-digit")
+        generateGreaterThanDigit(options, ingredients, tokenizer, random, out);
     else if (info.name == "induction")
-        generateInduction(options, tokenizer, random, out);
+        generateInduction(options, ingredients, tokenizer, random, out);
     else
         generateDocstring(options, ingredients, tokenizer, random, out);
     return out;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Prompt-pair generators for the tasks with literature circuits (design.md §7): IOI,
-// greater-than, induction and docstring. Every generator works with whatever tokenizer
+// greater-than (and greater-than-digit, for tokenizers that split numbers into digits:
+// the end year's first digit against the start year's), induction (whole words) and
+// docstring. Every generator works with whatever tokenizer
 // the model has: words that are not single tokens for it are left out (and counted),
 // and each pair is checked to tokenize to equal clean and corrupted lengths.
 #pragma once
@@ -59,6 +61,9 @@ struct GeneratedTask
     // tokens), "years" (XXYY not split as XX + YY), "pairs" (drawn, then rejected because
     // the prompts did not tokenize as built). Kinds with nothing left out are absent.
     std::map<std::string, int> skipped;
+    // Every word left out (not a single token), by kind ("names", "places"…); the notes
+    // show only the first few.
+    std::map<std::string, std::vector<std::string>> skippedWords;
     std::vector<std::string> notes; // the same in words, one line each
 };
 

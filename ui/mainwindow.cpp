@@ -984,8 +984,8 @@ void MainWindow::onCancelled(quint64 job)
 void MainWindow::onDatasetChanged()
 {
     const core::Dataset& data = m_editor->dataset();
-    // Greater-than data is scored by the probability difference over the years.
-    if (data.task == "greater-than") {
+    // Greater-than data is scored by the probability difference over the years (or digits).
+    if (data.task == "greater-than" || data.task == "greater-than-digit") {
         RunSettings s = m_runPanel->settings();
         if (s.metric == QLatin1String("logit-diff")) {
             s.metric = QStringLiteral("prob-diff");

@@ -7,10 +7,12 @@
 #include "core/dataset.h"
 #include "core/error.h"
 #include "core/evaluation.h"
+#include "core/json.h"
 #include "core/model.h"
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <iostream>
 #include <numeric>
 #include <sstream>
@@ -127,15 +129,24 @@ struct Loaded
     std::shared_ptr<core::Model> model;
     std::unique_ptr<core::Evaluator> evaluator;
     std::size_t examples = 0;
+    double loadSeconds = 0; // reading the dataset and the model
 };
+
+double secondsSince(std::chrono::steady_clock::time_point start)
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
 
 Loaded loadEvaluator(const Args& args)
 {
     Loaded out;
+    const auto started = std::chrono::steady_clock::now();
     auto data = core::readDataset(args.required("data"));
     out.model = core::Model::load(args.required("model"), loadOptions(args));
+    out.loadSeconds = secondsSince(started);
     core::EvaluationOptions options;
-    const std::string defaultMetric = data.task == "greater-than" ? "prob-diff" : "logit-diff";
+    const bool greaterThan = data.task == "greater-than" || data.task == "greater-than-digit";
+    const std::string defaultMetric = greaterThan ? "prob-diff" : "logit-diff";
     options.metric = core::parseMetric(args.value("metric", defaultMetric));
     options.reference = core::parseReference(args.value("reference", "corrupted"));
     options.batchSize = args.intValue("batch-size", 16);
@@ -216,8 +227,110 @@ int cmdEvaluate(const Args& args)
     return 0;
 }
 
+std::vector<std::string> commaList(const std::string& list)
+{
+    std::vector<std::string> out;
+    std::stringstream in(list);
+    std::string item;
+    while (std::getline(in, item, ','))
+        if (!item.empty())
+            out.push_back(item);
+    return out;
+}
+
+// Exact on a shortlist: --edges FILE|LIST, or --top-k N of --rank-by FILE|METHOD. Sets the
+// options and returns a description of the shortlist for the output.
+nlohmann::json exactShortlist(const Args& args, const core::Evaluator& ev, const core::ModelConfig& config,
+                              core::AttributionOptions& o)
+{
+    const auto& g = ev.graph();
+    nlohmann::json out;
+    if (args.has("edges") && args.has("top-k"))
+        throw UsageError("give --edges or --top-k, not both");
+    if (args.has("edges")) {
+        const std::string spec = args.value("edges");
+        std::vector<std::string> names;
+        std::error_code ec;
+        if (std::filesystem::is_regular_file(spec, ec)) {
+            const std::string text = core::readTextFile(spec);
+            const auto first = text.find_first_not_of(" \t\r\n");
+            if (first != std::string::npos && text[first] == '{') {
+                // A circuit file: its edges in the circuit; its scores, when it has them,
+                // are the ranking the exact scores are compared with.
+                const auto c = core::adaptCircuit(core::readCircuit(spec), config);
+                for (std::size_t e = 0; e < c.graph.edgeCount(); ++e)
+                    if (c.edgeInGraph[e])
+                        o.exactEdges.push_back(e);
+                if (c.hasScores())
+                    o.ranking = c.edgeScores;
+                out["source"] = "circuit file " + spec;
+            } else {
+                std::stringstream in(text);
+                std::string line;
+                while (std::getline(in, line)) {
+                    line.erase(line.find_last_not_of(" \t\r") + 1);
+                    line.erase(0, line.find_first_not_of(" \t"));
+                    if (!line.empty() && line.front() != '#')
+                        names.push_back(line);
+                }
+                out["source"] = "edge list " + spec;
+            }
+        } else {
+            names = commaList(spec);
+            out["source"] = "command line";
+        }
+        for (const auto& n : names) {
+            const auto e = g.findEdge(n);
+            if (!e)
+                throw UsageError("--edges: \"" + n + "\" is not an edge of this model (" + g.describe()
+                                 + "; names like a3.h2->a5.h1<q>, a3.h2->a5.kv0<k> for grouped key/value heads, m2->logits)");
+            o.exactEdges.push_back(*e);
+        }
+        if (o.exactEdges.empty())
+            throw UsageError("--edges names no edge (" + spec + ")");
+    } else if (args.has("top-k")) {
+        const int k = args.intValue("top-k", 0);
+        if (k <= 0)
+            throw UsageError("--top-k must be a positive integer");
+        o.exactTopK = static_cast<std::size_t>(k);
+        const std::string by = args.value("rank-by", "eap");
+        std::error_code ec;
+        if (std::filesystem::is_regular_file(by, ec)) {
+            const auto c = core::adaptCircuit(core::readCircuit(by), config);
+            if (!c.hasScores())
+                throw UsageError("--rank-by: " + by + " has no edge scores to rank by");
+            o.ranking = c.edgeScores;
+            out["source"] = "top " + std::to_string(k) + " of " + by;
+        } else {
+            try {
+                o.rankingMethod = core::parseMethod(by);
+            } catch (const core::Error&) {
+                throw UsageError("--rank-by: \"" + by + "\" is neither a circuit file nor a method (eap, eap-ig, "
+                                 "eap-ig-activations, clean-corrupted)");
+            }
+            out["source"] = "top " + std::to_string(k) + " of " + by;
+        }
+    } else if (args.has("rank-by")) {
+        throw UsageError("--rank-by goes with --top-k N");
+    }
+    return out;
+}
+
+nlohmann::json agreementJson(const core::RankAgreement& a)
+{
+    nlohmann::json overlaps = nlohmann::json::array();
+    for (const auto& t : a.overlaps)
+        overlaps.push_back({{"n", t.n}, {"shared", t.shared}});
+    return {{"edges", a.edges},
+            {"spearman", number(a.spearman)},
+            {"spearman_abs", number(a.spearmanMagnitude)},
+            {"sign_agreement", a.signAgreement},
+            {"top_overlap", overlaps}};
+}
+
 int cmdAttribute(const Args& args)
 {
+    const auto started = std::chrono::steady_clock::now();
     core::AttributionOptions o;
     o.method = core::parseMethod(args.required("method"));
     o.steps = args.intValue("steps", 5);
@@ -237,8 +350,15 @@ int cmdAttribute(const Args& args)
     const auto format = core::parseCircuitFormat(args.value("format", "eap-ig"));
     const std::string outFile = args.required("out");
 
+    const bool shortlisted = args.has("edges") || args.has("top-k") || args.has("rank-by");
+    if (shortlisted && o.method != core::Method::Exact)
+        throw UsageError("--edges, --top-k and --rank-by limit exact patching (--method exact) to a shortlist");
+
     const auto loaded = loadEvaluator(args);
     const auto& ev = *loaded.evaluator;
+    nlohmann::json shortlist;
+    if (shortlisted)
+        shortlist = exactShortlist(args, ev, loaded.model->config(), o);
     if (o.method == core::Method::PathPatching) {
         const auto& g = ev.graph();
         auto names = [](const std::string& list) {
@@ -289,13 +409,22 @@ int cmdAttribute(const Args& args)
     if (args.flags.count("progress"))
         std::cerr << '\n';
     auto circuit = core::attributionCircuit(ev, result);
+    if (!result.evaluatedEdges.empty()) {
+        // Exact on a shortlist: the edges measured are the circuit (the others score 0).
+        for (const auto e : result.evaluatedEdges)
+            circuit.edgeInGraph[e] = 1;
+        circuit.nodesFromEdges();
+    }
     if (args.has("top-n") && core::methodScoresEdges(o.method)) {
         const int n = args.intValue("top-n", -1);
         if (n < 0)
             throw UsageError("--top-n must be a non-negative integer");
         core::selectTopN(circuit, static_cast<std::size_t>(n));
     }
+    const auto writeStarted = std::chrono::steady_clock::now();
     core::writeCircuit(circuit, outFile, format);
+    const double writeSeconds = secondsSince(writeStarted);
+    const auto timings = ev.timings();
 
     const auto& g = ev.graph();
     nlohmann::json out = {{"method", core::methodName(o.method)},
@@ -304,7 +433,6 @@ int cmdAttribute(const Args& args)
                           {"examples", loaded.examples},
                           {"clean_metric", result.cleanMetric},
                           {"reference_metric", result.referenceMetric},
-                          {"seconds", result.seconds},
                           {"out", outFile},
                           {"format", core::circuitFormatName(format)},
                           {"edges_in_circuit", circuit.edgesInGraph()}};
@@ -343,6 +471,14 @@ int cmdAttribute(const Args& args)
                                                result.nodePositionScores.begin() + static_cast<std::ptrdiff_t>((u + 1) * P)));
         out["node_position_scores"] = {{"senders", g.senders().size()}, {"positions", P}, {"values", rows}};
     }
+    if (!result.evaluatedEdges.empty() || result.hasAgreement) {
+        shortlist["edges"] = result.evaluatedEdges.empty() ? g.edgeCount() : result.evaluatedEdges.size();
+        if (!result.rankingMethod.empty())
+            shortlist["ranking"] = result.rankingMethod;
+        out["shortlist"] = shortlist;
+    }
+    if (result.hasAgreement)
+        out["agreement"] = agreementJson(result.agreement);
     if (!result.acdc.empty()) {
         nlohmann::json runs = nlohmann::json::array();
         for (const auto& run : result.acdc)
@@ -352,6 +488,17 @@ int cmdAttribute(const Args& args)
                             {"evaluations", run.evaluations}});
         out["acdc"] = runs;
     }
+    // The whole command's time and its parts (the parts leave out parsing and printing).
+    nlohmann::json parts = {{"load", loaded.loadSeconds},
+                            {"prepare_data", timings.prepare},
+                            {"clean_pass", timings.cleanPass},
+                            {"reference_pass", timings.referencePass}};
+    if (result.rankingSeconds > 0)
+        parts["ranking"] = result.rankingSeconds;
+    parts["method"] = result.seconds - result.rankingSeconds;
+    parts["write"] = writeSeconds;
+    out["seconds"] = secondsSince(started);
+    out["seconds_parts"] = parts;
     printJson(out);
     return 0;
 }
@@ -363,17 +510,17 @@ std::vector<Command> circuitCommands()
     std::vector<std::string> evalOpts = {"data", "circuit", "metric", "reference", "batch-size", "memory-mb", "top-n", "threshold", "greedy"};
     evalOpts.insert(evalOpts.end(), modelOptionNames.begin(), modelOptionNames.end());
     std::vector<std::string> attrOpts = {"data", "method", "out", "format", "metric", "reference", "steps", "tau", "acdc-top-k", "batch-size", "memory-mb",
-                                         "top-n", "receivers", "through"};
+                                         "top-n", "receivers", "through", "edges", "top-k", "rank-by"};
     attrOpts.insert(attrOpts.end(), modelOptionNames.begin(), modelOptionNames.end());
     return {
         {"circuit", "inspect, convert and compare circuit files (EAP-IG JSON, native JSON, DOT)",
-         "patchbay-cli circuit (info FILE | convert --in FILE --out FILE --format eap-ig|native|dot "
+         "patchbay-cli circuit (info FILE | convert --in FILE --out FILE --format eap-ig|eap-ig-per-query-head|native|dot "
          "[--top-n N | --threshold T | --greedy N] [--prune] | roc --scored FILE --reference FILE)",
          {"in", "out", "format", "top-n", "threshold", "greedy", "scored", "reference"}, {"prune"}, &cmdCircuit},
         {"attribute", "score edges or nodes with an attribution method and write them as a circuit file",
          "patchbay-cli attribute --model PATH --data FILE --method activation-patching|atp|eap|eap-ig|eap-ig-activations|"
-         "clean-corrupted|exact|acdc|path-patching --out FILE [--format eap-ig|native] [--metric M] [--reference R] "
-         "[--steps m] [--tau T[,T...] [--acdc-top-k K]] [--receivers 'a9.h9<q>,...' [--through mlps|none|m3,a2.h1,...]] [--batch-size B] "
+         "clean-corrupted|exact|acdc|path-patching --out FILE [--format eap-ig|eap-ig-per-query-head|native] [--metric M] [--reference R] "
+         "[--steps m] [--tau T[,T...] [--acdc-top-k K]] [--edges FILE|EDGE,... | --top-k K [--rank-by FILE|eap|eap-ig|...] (exact)] [--receivers 'a9.h9<q>,...' [--through mlps|none|m3,a2.h1,...]] [--batch-size B] "
          "[--memory-mb M] [--top-n N] [--per-position] [--progress] [--device D] [--dtype T] [--bos B]",
          attrOpts, {"per-position", "progress"}, &cmdAttribute},
         {"evaluate", "metric and normalised faithfulness of a circuit on a dataset",

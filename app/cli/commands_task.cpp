@@ -81,6 +81,7 @@ int cmdGenerateTask(const Args& args)
                {"file", out.string()},
                {"format", core::datasetFormatName(format)},
                {"skipped", generated.skipped},
+               {"skipped_words", generated.skippedWords},
                {"notes", generated.notes}});
     return 0;
 }
@@ -90,8 +91,8 @@ int cmdGenerateTask(const Args& args)
 std::vector<Command> taskCommands()
 {
     return {
-        {"generate-task", "generate prompt pairs for IOI, greater-than, induction or docstring (seeded)",
-         "patchbay-cli generate-task ioi|greater-than|induction|docstring --tokenizer PATH --out FILE.csv|FILE.json "
+        {"generate-task", "generate prompt pairs for IOI, greater-than(-digit), induction or docstring (seeded)",
+         "patchbay-cli generate-task ioi|greater-than|greater-than-digit|induction|docstring --tokenizer PATH --out FILE.csv|FILE.json "
          "[--n N] [--seed S] [--corruption s2|abc (ioi)] [--templates mixed|abba|baba (ioi)] [--length T (induction)] "
          "[--ingredients FILE] [--format native-csv|native-json|eap-ig-csv|auto-circuit-json]",
          {"tokenizer", "out", "n", "seed", "corruption", "templates", "length", "ingredients", "format"}, {},

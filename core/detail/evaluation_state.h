@@ -36,6 +36,7 @@ struct EvaluationState
     torch::Tensor edgeSender, edgeReceiver; // [n_edges] int64
     double clean = 0;
     double reference = 0;
+    EvaluatorTimings timings;
 
     // The metric of every example (dataset order) with an intervention made per batch;
     // readout (the answer positions) and, when the intervention has none, the batch's

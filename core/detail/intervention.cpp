@@ -399,24 +399,30 @@ void GradientProbes::addScores(const Graph& graph, const torch::Tensor& diff, co
 }
 
 torch::Tensor InterventionalForward::edgePatchDifferences(const torch::Tensor& senders, const torch::Tensor& delta,
-                                                         int64_t first, int64_t k) const
+                                                         const torch::Tensor& senderIndex) const
 {
-    auto d = delta.slice(2, first, first + k).permute({2, 0, 1, 3}); // [k, batch, pos, d_model]
+    auto d = delta.index_select(2, senderIndex).permute({2, 0, 1, 3}); // [k, batch, pos, d_model], a copy
     const auto& c = m_model.config();
     if (!c.postNorms)
         return d;
-    d = d.clone();
+    d = d.contiguous();
+    const auto listed = senderIndex.to(torch::kCPU, torch::kInt64).contiguous();
+    const int64_t* u = listed.data_ptr<int64_t>();
     for (int l = 0; l < c.nLayers; ++l) {
         const int64_t h0 = m_graph.senderIndex(l, 0);
-        const int64_t from = std::max(first, h0), to = std::min(first + k, h0 + c.nHeads);
-        if (from >= to)
+        std::vector<int64_t> rowsOfLayer; // positions in the list of this layer's heads
+        for (int64_t j = 0; j < listed.numel(); ++j)
+            if (u[j] >= h0 && u[j] < h0 + c.nHeads)
+                rowsOfLayer.push_back(j);
+        if (rowsOfLayer.empty())
             continue;
         const auto& bO = m_model.weights().layers[static_cast<std::size_t>(l)].bO;
         auto a = senders.narrow(2, h0, c.nHeads).sum(2); // A_l [batch, pos, d_model]
         if (bO.defined())
             a = a + bO;
-        auto rows = d.narrow(0, from - first, to - from);
-        rows.copy_(m_model.attentionPostNorm(l, a).unsqueeze(0) - m_model.attentionPostNorm(l, a.unsqueeze(0) - rows));
+        const auto at = torch::tensor(rowsOfLayer, torch::kInt64).to(d.device());
+        const auto rows = d.index_select(0, at);
+        d.index_copy_(0, at, m_model.attentionPostNorm(l, a).unsqueeze(0) - m_model.attentionPostNorm(l, a.unsqueeze(0) - rows));
     }
     return d;
 }

@@ -93,12 +93,12 @@ public:
     void linearizeDifferences(const torch::Tensor& clean, torch::Tensor& diff) const;
 
     // What patching the single edge u→v (mask 0) takes away from v's input, for the
-    // senders u in [first, first + k): [k, batch, pos, d_model]. That is a_u − a_u^ref
+    // senders u listed in `senderIndex` (k int64 indices): [k, batch, pos, d_model]. That is a_u − a_u^ref
     // (delta = senders − reference, [batch, pos, S, d_model]), except for a post-norm
     // family's heads: P_l(A_l) − P_l(A_l − delta_u), with A_l = Σ_h a_h + b_O from
     // `senders` (this run's outputs [batch, pos, S, d_model]).
-    torch::Tensor edgePatchDifferences(const torch::Tensor& senders, const torch::Tensor& delta, int64_t first,
-                                       int64_t k) const;
+    torch::Tensor edgePatchDifferences(const torch::Tensor& senders, const torch::Tensor& delta,
+                                       const torch::Tensor& senderIndex) const;
 
     // Sender outputs of an unpatched run [batch, pos, n_senders, d_model] (sender-major in
     // memory): the reference activations of a corrupted prompt.

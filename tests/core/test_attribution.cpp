@@ -14,6 +14,7 @@
 #include <QTest>
 
 #include <algorithm>
+#include <iterator>
 #include <numeric>
 #include <set>
 
@@ -477,6 +478,142 @@ private Q_SLOTS:
             largest = std::max(largest, std::abs(want));
         }
         QVERIFY(largest > 1e-3);
+    }
+
+    // Exact on a shortlist measures exactly what exact on every edge measures for those
+    // edges, and nothing for the others; --top-k of a ranking method patches that method's
+    // top k and reports the agreement on them.
+    void exactOnAShortlist()
+    {
+        const auto model = loadFixture("llama-gqa"); // grouped query: k/v edges are shortlisted too
+        auto opts = options(Metric::Kl);
+        opts.batchSize = 3;
+        const Evaluator ev(model, randomDataset(model->config(), 29), opts);
+        const auto& g = ev.graph();
+        AttributionOptions o;
+        o.method = Method::Exact;
+        const auto all = attribute(ev, o);
+        QVERIFY(all.evaluatedEdges.empty() && !all.hasAgreement);
+
+        std::vector<std::size_t> edges;
+        for (std::size_t e = 3; e < g.edgeCount(); e += 7)
+            edges.push_back(e);
+        edges.push_back(*g.findEdge("a0.h1->a1.kv1<v>"));
+        edges.push_back(edges.front()); // a repeat is measured once
+        o.exactEdges = edges;
+        const auto some = attribute(ev, o);
+        QCOMPARE(some.evaluatedEdges, edges);
+        std::set<std::size_t> listed(edges.begin(), edges.end());
+        double largest = 0;
+        for (std::size_t e = 0; e < g.edgeCount(); ++e) {
+            if (!listed.count(e)) {
+                QCOMPARE(some.edgeScores[e], 0.0);
+                continue;
+            }
+            // The same forwards on the same rows; only how many copies share one forward
+            // differs (fewer senders per receiver), which may change the float32 GEMM's
+            // blocking: differences at float32 rounding of the metric, far below 1e-6.
+            largest = std::max(largest, std::abs(all.edgeScores[e]));
+            QVERIFY2(std::abs(some.edgeScores[e] - all.edgeScores[e]) <= 1e-6 + 1e-5 * std::abs(all.edgeScores[e]),
+                     qPrintable(QString::fromStdString(g.edgeName(e))
+                                + QStringLiteral(": %1 vs %2").arg(some.edgeScores[e]).arg(all.edgeScores[e])));
+        }
+        QVERIFY(largest > 1e-4);
+
+        // Top k of EAP (EAP-IG for kl, as ACDC's shortlist): the k edges that method ranks
+        // first, measured as exact on all edges measured them.
+        o.exactEdges.clear();
+        o.exactTopK = 12;
+        o.rankingMethod = Method::Eap;
+        const auto top = attribute(ev, o);
+        QCOMPARE(top.rankingMethod, std::string("eap-ig"));
+        AttributionOptions ig;
+        ig.method = Method::EapIg;
+        const auto igScores = attribute(ev, ig).edgeScores;
+        const auto order = ranked(igScores);
+        QCOMPARE(top.evaluatedEdges, std::vector<std::size_t>(order.begin(), order.begin() + 12));
+        for (const auto e : top.evaluatedEdges)
+            QVERIFY(std::abs(top.edgeScores[e] - all.edgeScores[e]) <= 1e-6 + 1e-5 * std::abs(all.edgeScores[e]));
+        QVERIFY(top.hasAgreement);
+        QCOMPARE(top.agreement.edges, std::size_t(12));
+        std::vector<double> x, y;
+        std::vector<std::size_t> sorted = top.evaluatedEdges;
+        std::sort(sorted.begin(), sorted.end());
+        for (const auto e : sorted) {
+            x.push_back(all.edgeScores[e]);
+            y.push_back(igScores[e]);
+        }
+        QVERIFY(std::abs(top.agreement.spearman - spearman(x, y)) < 1e-9);
+
+        // A given ranking (a scores file) is used as it is.
+        o.ranking = igScores;
+        const auto fromFile = attribute(ev, o);
+        QCOMPARE(fromFile.rankingMethod, std::string("file"));
+        QCOMPARE(fromFile.evaluatedEdges, top.evaluatedEdges);
+        o.exactEdges = {1};
+        QVERIFY_THROWS_EXCEPTION(Error, attribute(ev, o)); // both a list and a top k
+    }
+
+    // Spearman and top-n overlap against hand-computed values.
+    void rankAgreementByHand()
+    {
+        // Ranks of y with a tie: 1, 2, 3.5, 5, 3.5; Σ dx·dy = 8, Σ dx² = 10, Σ dy² = 9.5.
+        QVERIFY(std::abs(spearman({1, 2, 3, 4, 5}, {5, 6, 7, 8, 7}) - 8 / std::sqrt(95.0)) < 1e-12);
+        QCOMPARE(spearman({1, 2, 3}, {10, 20, 30}), 1.0);
+        QCOMPARE(spearman({1, 2, 3}, {3, 2, 1}), -1.0);
+        QVERIFY(std::isnan(spearman({1, 1, 1}, {1, 2, 3})));
+
+        // 30 edges; exact ranks edge i by i, the approximation by 30 − i: the top 10 are
+        // disjoint, the top 15 too, the top 20 share 10 (edges 10…19).
+        std::vector<double> exact(40, 0.0), approx(40, 0.0);
+        std::vector<std::size_t> edges;
+        for (std::size_t i = 0; i < 30; ++i) {
+            exact[i] = static_cast<double>(i) + 1;
+            approx[i] = (i % 2 ? -1.0 : 1.0) * (30.0 - static_cast<double>(i));
+            edges.push_back(i);
+        }
+        const auto a = rankAgreement(exact, approx, edges);
+        QCOMPARE(a.edges, std::size_t(30));
+        QCOMPARE(a.spearmanMagnitude, -1.0);
+        QCOMPARE(a.signAgreement, 0.5);
+        QCOMPARE(a.overlaps.size(), std::size_t(3));
+        QCOMPARE(a.overlaps[0].n, std::size_t(10));
+        QCOMPARE(a.overlaps[0].shared, std::size_t(0));
+        QCOMPARE(a.overlaps[1].n, std::size_t(15));
+        QCOMPARE(a.overlaps[1].shared, std::size_t(0));
+        QCOMPARE(a.overlaps[2].n, std::size_t(20));
+        QCOMPARE(a.overlaps[2].shared, std::size_t(10));
+        QCOMPARE(topByMagnitude({0.5, -3, 2, -3}, 3), (std::vector<std::size_t>{1, 3, 2}));
+    }
+
+    // ACDC reports progress once per edge it tries, with the threshold it is on, and the
+    // fraction counts the edges it will try (its shortlist), not every edge of the graph.
+    void acdcProgressPerEdge()
+    {
+        const auto model = loadFixture("gpt2-sparse");
+        std::vector<std::pair<double, std::string>> seen;
+        auto opts = options(Metric::Kl);
+        opts.progress = [&](double f, const std::string& stage) { seen.emplace_back(f, stage); };
+        const Evaluator ev(model, randomDataset(model->config(), 24), opts);
+        AttributionOptions o;
+        o.method = Method::Acdc;
+        o.taus = {0.001, 1e9};
+        o.acdcTopK = 15;
+        seen.clear();
+        attribute(ev, o);
+        std::vector<std::pair<double, std::string>> acdc;
+        std::copy_if(seen.begin(), seen.end(), std::back_inserter(acdc), [](const auto& p) { return p.second.rfind("ACDC", 0) == 0; });
+        QCOMPARE(acdc.size(), std::size_t(30));
+        QCOMPARE(acdc.front().second, std::string("ACDC τ=0.001 (1 of 2): edge 1 of 15, 0 removed"));
+        QVERIFY2(acdc[14].second.rfind("ACDC τ=0.001 (1 of 2): edge 15 of 15, ", 0) == 0, acdc[14].second.c_str());
+        QVERIFY2(acdc[15].second == "ACDC τ=1e+09 (2 of 2): edge 1 of 15, 0 removed", acdc[15].second.c_str());
+        // With τ huge every edge is removed: the count reaches 14 before the last edge.
+        QCOMPARE(acdc.back().second, std::string("ACDC τ=1e+09 (2 of 2): edge 15 of 15, 14 removed"));
+        QCOMPARE(acdc.front().first, 0.0);
+        QCOMPARE(acdc[15].first, 0.5);
+        QVERIFY(std::abs(acdc.back().first - (1 + 14.0 / 15) / 2) < 1e-12);
+        for (std::size_t i = 1; i < acdc.size(); ++i)
+            QVERIFY(acdc[i].first > acdc[i - 1].first);
     }
 
     // A cancel flag raised from the progress callback stops every method with Cancelled.

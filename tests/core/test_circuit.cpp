@@ -504,9 +504,11 @@ private Q_SLOTS:
         QVERIFY2(thrown.contains("layers 12 vs 2") && thrown.contains("heads 12 vs 4"), qPrintable(thrown));
     }
 
-    void groupedQueryExportAndMergeRoundTrip()
+    // A grouped-query circuit in an EAP-IG file: one entry per edge under its own name
+    // (a1.kv1<k>), cfg.n_kv_heads, provenance; it reads back as the same circuit, so
+    // selection on the file picks what selection on the circuit picks.
+    void groupedQueryEapIgRoundTrip()
     {
-        // 4 query heads share 2 key/value heads: EAP-IG files have a <k>/<v> per query head.
         Circuit c(Graph(2, 4, 2, false), 32);
         std::mt19937 rng(3);
         std::uniform_real_distribution<double> u(-1.0, 1.0);
@@ -516,39 +518,104 @@ private Q_SLOTS:
             c.edgeInGraph[i] = u(rng) > 0.5;
         }
         c.nodesFromEdges();
-        c.labels["a1.h2"] = "kept in the native format only";
+        c.method = "eap";
+        c.metric = "logit-diff";
+        c.reference = "corrupted";
+        c.scoreSign = "metric change when the edge is patched";
 
         QTemporaryDir dir;
         const std::filesystem::path out = dir.filePath("gqa.json").toStdString();
         core::writeCircuit(c, out, CircuitFormat::EapIg);
-        const Circuit perHead = core::readCircuit(out);
-        const Graph mha(2, 4, 4, false);
-        QCOMPARE(perHead.graph.nKvHeads(), 4);
-        QCOMPARE(perHead.graph.edgeCount(), mha.edgeCount());
-        // Same keys, same order as a multi-head circuit of that shape.
-        QCOMPARE(keysOf(readOrdered(out)["edges"]),
-                 keysOf(nlohmann::ordered_json::parse(core::circuitToString(Circuit(mha), CircuitFormat::EapIg))["edges"]));
-        // Each query head of group 1 (heads 2, 3) gets half of the shared edge's score.
-        const double shared = c.edgeScores[*c.graph.findEdge("a0.h1->a1.kv1<k>")];
-        QCOMPARE(perHead.edgeScores[*mha.findEdge("a0.h1->a1.h2<k>")], shared / 2);
-        QCOMPARE(perHead.edgeScores[*mha.findEdge("a0.h1->a1.h3<k>")], shared / 2);
-        QCOMPARE(perHead.edgeScores[*mha.findEdge("a0.h1->a1.h3<q>")], c.edgeScores[*c.graph.findEdge("a0.h1->a1.h3<q>")]);
-
-        const ModelConfig model = config(2, 4, 2, false, 32);
-        QCOMPARE(core::circuitMismatch(perHead, model), std::string());
-        const Circuit merged = core::adaptCircuit(perHead, model);
-        QCOMPARE(merged.graph.nKvHeads(), 2);
-        QCOMPARE(merged.graph.edgeCount(), c.graph.edgeCount());
+        const auto j = readOrdered(out);
+        QCOMPARE(j["cfg"]["n_kv_heads"].get<int>(), 2);
+        QCOMPARE(j["method"].get<std::string>(), c.method);
+        QCOMPARE(j["edges"].size(), c.graph.edgeCount());
+        std::set<std::string> names;
         for (std::size_t i = 0; i < c.graph.edgeCount(); ++i)
-            QVERIFY2(std::fabs(merged.edgeScores[i] - c.edgeScores[i]) < 1e-12, c.graph.edgeName(i).c_str());
-        QCOMPARE(merged.edgeInGraph, c.edgeInGraph);
-        QCOMPARE(merged.nodeInGraph, c.nodeInGraph);
-        QCOMPARE(merged.dModel, 32);
+            names.insert(c.graph.edgeName(i));
+        for (const auto& [name, entry] : j["edges"].items()) {
+            QVERIFY2(names.count(name), name.c_str());
+            QCOMPARE(entry["score"].get<double>(), c.edgeScores[*c.graph.findEdge(name)]);
+        }
+        QVERIFY(j["edges"].contains("a0.h1->a1.kv1<k>"));
+        QVERIFY(!j["edges"].contains("a0.h1->a1.h3<k>"));
+        // Each key/value head's <k>, <v> follow the <q> of its group's last head.
+        const auto keys = keysOf(j["edges"]);
+        const std::vector<std::string> firstSender(keys.begin(), keys.begin() + 9);
+        QCOMPARE(firstSender, (std::vector<std::string>{"input->a0.h0<q>", "input->a0.h1<q>", "input->a0.kv0<k>",
+                                                        "input->a0.kv0<v>", "input->a0.h2<q>", "input->a0.h3<q>",
+                                                        "input->a0.kv1<k>", "input->a0.kv1<v>", "input->m0"}));
 
-        // Identical shapes: a plain copy.
-        const Circuit same = core::adaptCircuit(c, model);
-        QCOMPARE(same.edgeScores, c.edgeScores);
-        QVERIFY(same.labels == c.labels);
+        CircuitFormat format = CircuitFormat::Dot;
+        const Circuit back = core::readCircuit(out, &format);
+        QCOMPARE(format, CircuitFormat::EapIg);
+        QCOMPARE(back.graph.nKvHeads(), 2);
+        QCOMPARE(back.edgeScores, c.edgeScores);
+        QCOMPARE(back.edgeInGraph, c.edgeInGraph);
+        QCOMPARE(back.nodeInGraph, c.nodeInGraph);
+        QCOMPARE(back.method, c.method);
+        QCOMPARE(back.metric, c.metric);
+        QCOMPARE(back.reference, c.reference);
+        QCOMPARE(back.scoreSign, c.scoreSign);
+        // Written again, the same text; and to native, nothing is lost.
+        QCOMPARE(core::circuitToString(back, CircuitFormat::EapIg), core::circuitToString(c, CircuitFormat::EapIg));
+        const Circuit native = core::parseCircuitJson(nlohmann::json::parse(core::circuitToString(back, CircuitFormat::Native)), "native");
+        QCOMPARE(native.graph.nKvHeads(), 2);
+        QCOMPARE(native.method, c.method);
+        QCOMPARE(native.scoreSign, c.scoreSign);
+        QCOMPARE(native.edgeScores, c.edgeScores);
+
+        // The model's graph is the file's: adapting is a copy, and top-n on the file and on
+        // the adapted circuit pick the same edges.
+        const ModelConfig model = config(2, 4, 2, false, 32);
+        Circuit fromFile = back, adapted = core::adaptCircuit(back, model);
+        core::selectTopN(fromFile, 7);
+        core::selectTopN(adapted, 7);
+        QCOMPARE(fromFile.edgeInGraph, adapted.edgeInGraph);
+        QCOMPARE(fromFile.edgesInGraph(), std::size_t(7));
+    }
+
+    // The multi-head (per-query-head) layout only when asked for: membership expands
+    // exactly; scores are refused, since a shared key/value input's score does not divide
+    // among the query heads.
+    void groupedQueryPerQueryHeadLayout()
+    {
+        Circuit c(Graph(2, 4, 2, false), 32);
+        for (const char* e : {"a0.h1->a1.kv1<k>", "input->a0.h0<q>", "a1.h2->logits", "input->a0.kv0<v>"})
+            c.edgeInGraph[*c.graph.findEdge(e)] = 1;
+        c.nodesFromEdges();
+        const Circuit perHead = core::parseCircuitJson(
+            nlohmann::json::parse(core::circuitToString(c, CircuitFormat::EapIgPerQueryHead)), "per-query-head");
+        QCOMPARE(perHead.graph.nKvHeads(), 4);
+        // EAP-IG's reader needs a number: a circuit without scores is written with 0.
+        QVERIFY(std::all_of(perHead.edgeScores.begin(), perHead.edgeScores.end(), [](double x) { return x == 0.0; }));
+        const std::set<std::string> expected{"a0.h1->a1.h2<k>", "a0.h1->a1.h3<k>", "input->a0.h0<q>",
+                                             "a1.h2->logits",   "input->a0.h0<v>", "input->a0.h1<v>"};
+        std::set<std::string> in;
+        for (std::size_t i = 0; i < perHead.graph.edgeCount(); ++i)
+            if (perHead.edgeInGraph[i])
+                in.insert(perHead.graph.edgeName(i));
+        QCOMPARE(in, expected);
+        // Merged back onto the model's graph: the same circuit.
+        const Circuit merged = core::adaptCircuit(perHead, config(2, 4, 2, false, 32));
+        QCOMPARE(merged.edgeInGraph, c.edgeInGraph);
+
+        // A per-query-head file with scores (another tool's) still merges, summing the group.
+        Circuit scored(perHead.graph, 32);
+        scored.edgeScores.assign(scored.graph.edgeCount(), 0.0);
+        scored.edgeScores[*scored.graph.findEdge("a0.h1->a1.h2<k>")] = 0.25;
+        scored.edgeScores[*scored.graph.findEdge("a0.h1->a1.h3<k>")] = 0.5;
+        const Circuit sum = core::adaptCircuit(scored, config(2, 4, 2, false, 32));
+        QCOMPARE(sum.edgeScores[*sum.graph.findEdge("a0.h1->a1.kv1<k>")], 0.75);
+
+        c.edgeScores.assign(c.graph.edgeCount(), 1.0);
+        const QString refused = errorOf([&] { core::circuitToString(c, CircuitFormat::EapIgPerQueryHead); });
+        QVERIFY2(refused.contains("per query head") && refused.contains("eap-ig"), qPrintable(refused));
+        // Multi-head circuits: the two EAP-IG layouts are one.
+        Circuit mha(Graph(1, 2, 2, false));
+        mha.edgeScores.assign(mha.graph.edgeCount(), 0.5);
+        QCOMPARE(core::circuitToString(mha, CircuitFormat::EapIgPerQueryHead), core::circuitToString(mha, CircuitFormat::EapIg));
+        QCOMPARE(core::parseCircuitFormat("eap-ig-per-query-head"), CircuitFormat::EapIgPerQueryHead);
     }
 
     void topNPicksTheLargestMagnitudes()

@@ -480,6 +480,119 @@ private Q_SLOTS:
         QVERIFY2(r.err.contains(QStringLiteral("eap-ig")), qPrintable(r.err));
     }
 
+    // A grouped-query model (llama-gqa: 3 layers, 4 query heads, 2 key/value heads): one edge,
+    // one score, one name in every output; provenance survives conversion; convert --top-n
+    // and evaluate --top-n pick the same circuit; the per-query-head layout is refused for scores.
+    void attributeGroupedQuery()
+    {
+        using namespace patchbay::core;
+        QTemporaryDir dir;
+        const auto out = dir.filePath(QStringLiteral("eap.json"));
+        const auto model = kModels + QStringLiteral("/llama-gqa");
+        auto r = runCli({QStringLiteral("attribute"), QStringLiteral("--model"), model, QStringLiteral("--data"), kPairs,
+                         QStringLiteral("--method"), QStringLiteral("eap"), QStringLiteral("--out"), out});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const auto stdoutJson = parse(r.out);
+        const Graph g(3, 4, 2, false);
+        const auto written = readJson(out);
+        QCOMPARE(written["cfg"]["n_kv_heads"].get<int>(), 2);
+        QCOMPARE(written["edges"].size(), g.edgeCount());
+        QCOMPARE(written["method"].get<std::string>(), std::string("eap"));
+        for (const auto& [name, edge] : written["edges"].items())
+            QVERIFY2(g.findEdge(name).has_value(), name.c_str());
+        for (const auto& top : stdoutJson["top_edges"]) { // the names and scores of the file
+            const auto name = top["name"].get<std::string>();
+            QVERIFY2(written["edges"].contains(name), name.c_str());
+            QCOMPARE(written["edges"][name]["score"].get<double>(), top["score"].get<double>());
+        }
+        // Seconds: the whole and its parts.
+        const auto& parts = stdoutJson["seconds_parts"];
+        double sum = 0;
+        for (const char* key : {"load", "prepare_data", "clean_pass", "reference_pass", "method", "write"}) {
+            QVERIFY2(parts.contains(key) && parts[key].get<double>() >= 0, key);
+            sum += parts[key].get<double>();
+        }
+        QVERIFY(sum <= stdoutJson["seconds"].get<double>());
+
+        const auto native = dir.filePath(QStringLiteral("native.json"));
+        r = runCli({QStringLiteral("circuit"), QStringLiteral("convert"), QStringLiteral("--in"), out, QStringLiteral("--out"), native,
+                    QStringLiteral("--format"), QStringLiteral("native")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const auto n = readJson(native);
+        QCOMPARE(n["cfg"]["n_kv_heads"].get<int>(), 2);
+        QCOMPARE(n["method"].get<std::string>(), std::string("eap"));
+        QCOMPARE(n["metric"].get<std::string>(), std::string("logit-diff"));
+        QCOMPARE(n["reference"].get<std::string>(), std::string("corrupted"));
+        QVERIFY(!n["score_sign"].get<std::string>().empty());
+
+        const auto top = dir.filePath(QStringLiteral("top.json"));
+        r = runCli({QStringLiteral("circuit"), QStringLiteral("convert"), QStringLiteral("--in"), out, QStringLiteral("--out"), top,
+                    QStringLiteral("--format"), QStringLiteral("eap-ig"), QStringLiteral("--top-n"), QStringLiteral("20")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const auto converted = parse(r.out);
+        r = runCli({QStringLiteral("evaluate"), QStringLiteral("--model"), model, QStringLiteral("--data"), kPairs,
+                    QStringLiteral("--circuit"), out, QStringLiteral("--top-n"), QStringLiteral("20")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const auto evaluated = parse(r.out);
+        QCOMPARE(evaluated["circuit"]["edges"].get<int>(), converted["edges_in_circuit"].get<int>());
+        QCOMPARE(evaluated["circuit"]["nodes"].get<int>(), converted["nodes_in_circuit"].get<int>());
+        // ...and evaluating the converted file (all its 20 edges) gives the same metric.
+        r = runCli({QStringLiteral("evaluate"), QStringLiteral("--model"), model, QStringLiteral("--data"), kPairs,
+                    QStringLiteral("--circuit"), top});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(parse(r.out)["circuit"]["metric"].get<double>(), evaluated["circuit"]["metric"].get<double>());
+
+        r = runCli({QStringLiteral("circuit"), QStringLiteral("convert"), QStringLiteral("--in"), out, QStringLiteral("--out"), top,
+                    QStringLiteral("--format"), QStringLiteral("eap-ig-per-query-head")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("per query head")), qPrintable(r.err));
+    }
+
+    // exact on a shortlist: --edges LIST and --top-k N of a ranking method, with agreement.
+    void exactShortlist()
+    {
+        QTemporaryDir dir;
+        const auto out = dir.filePath(QStringLiteral("exact.json"));
+        const auto model = kModels + QStringLiteral("/llama-gqa");
+        const QStringList base = {QStringLiteral("attribute"), QStringLiteral("--model"), model, QStringLiteral("--data"), kPairs,
+                                  QStringLiteral("--method"), QStringLiteral("exact"), QStringLiteral("--out"), out};
+        auto r = runCli(base + QStringList{QStringLiteral("--top-k"), QStringLiteral("15"), QStringLiteral("--rank-by"), QStringLiteral("eap")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        auto j = parse(r.out);
+        QCOMPARE(j["shortlist"]["edges"].get<int>(), 15);
+        QCOMPARE(j["shortlist"]["ranking"].get<std::string>(), std::string("eap"));
+        QCOMPARE(j["agreement"]["edges"].get<int>(), 15);
+        QVERIFY(j["agreement"]["spearman"].is_number());
+        QCOMPARE(j["agreement"]["top_overlap"][0]["n"].get<int>(), 7); // sizes: half of 15, then 10
+        QCOMPARE(j["edges_in_circuit"].get<int>(), 15);
+        QVERIFY(j["seconds_parts"].contains("ranking"));
+        const auto first = readJson(out);
+
+        // The same edges named on the command line: the same exact scores.
+        QStringList names;
+        for (const auto& [name, edge] : first["edges"].items())
+            if (edge["in_graph"].get<bool>())
+                names << QString::fromStdString(name);
+        r = runCli(base + QStringList{QStringLiteral("--edges"), names.join(u',')});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const auto second = readJson(out);
+        for (const auto& name : names) {
+            const auto key = name.toStdString();
+            // Other copies share a forward (the list's order differs): float32 rounding only.
+            const double a = second["edges"][key]["score"].get<double>(), b = first["edges"][key]["score"].get<double>();
+            QVERIFY2(std::abs(a - b) <= 1e-6 + 1e-5 * std::abs(b), key.c_str());
+        }
+        QVERIFY(!parse(r.out).contains("agreement")); // a plain list has no ranking
+
+        r = runCli(base + QStringList{QStringLiteral("--edges"), QStringLiteral("a0.h1->a1.h3<k>")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(QStringLiteral("a0.h1->a1.h3<k>")) && r.err.contains(QStringLiteral("kv")), qPrintable(r.err));
+        r = runCli({QStringLiteral("attribute"), QStringLiteral("--model"), model, QStringLiteral("--data"), kPairs, QStringLiteral("--method"),
+                    QStringLiteral("eap"), QStringLiteral("--out"), out, QStringLiteral("--top-k"), QStringLiteral("5")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(QStringLiteral("exact")), qPrintable(r.err));
+    }
+
     // validate: a good file passes (exit 0); a file with bad rows lists each one (exit 1),
     // and --drop-invalid writes the others (exit 0).
     void validateCommand()

@@ -60,6 +60,17 @@ std::string readFile(const fs::path& file)
 
 nlohmann::json readJson(const fs::path& file) { return nlohmann::json::parse(readFile(file)); }
 
+template <typename F>
+QString errorOf(F&& f)
+{
+    try {
+        f();
+    } catch (const Error& e) {
+        return QString::fromStdString(e.what());
+    }
+    return {};
+}
+
 std::vector<std::string> readWords(const fs::path& file)
 {
     std::vector<std::string> words;
@@ -205,6 +216,17 @@ class TestTasks : public QObject
     QTemporaryDir m_tmp;
     Tokenizer m_gpt2 = Tokenizer::load(kGpt2);
     std::optional<Tokenizer> m_wordLevel;
+    std::set<std::string> m_dictionary; // resources/tasks/induction_words.txt
+
+    // " Apple" -> "apple"; "" when the text is not a space and a word.
+    static std::string lowercaseWord(const std::string& text)
+    {
+        if (text.size() < 2 || text[0] != ' ')
+            return {};
+        std::string w = text.substr(1);
+        std::transform(w.begin(), w.end(), w.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        return w;
+    }
 
     fs::path tmp(const std::string& name) const { return fs::path(m_tmp.path().toStdString()) / name; }
 
@@ -214,6 +236,10 @@ private Q_SLOTS:
         QVERIFY(m_tmp.isValid());
         writeFile(tmp("tokenizer.json"), kWordLevelJson);
         m_wordLevel = Tokenizer::load(tmp("tokenizer.json"));
+        for (const auto& w : readWords(kResources / "tasks" / "induction_words.txt"))
+            if (w.front() != '#')
+                m_dictionary.insert(w);
+        QVERIFY(m_dictionary.size() > 500);
     }
 
     // ---- resources ----------------------------------------------------------------------------
@@ -369,6 +395,16 @@ private Q_SLOTS:
         QVERIFY(noted);
         for (const auto& p : generated.data.pairs)
             QVERIFY(p.clean.find("Zbigniew") == std::string::npos);
+        // Every skipped name is listed, and the note says what leaving them out costs.
+        std::vector<std::string> skippedNames;
+        for (const auto& w : j["names"])
+            if (!isOneToken(m_gpt2, " " + w.get<std::string>()))
+                skippedNames.push_back(w.get<std::string>());
+        QCOMPARE(generated.skippedWords.at("names"), skippedNames);
+        const std::size_t kept = j["names"].size() - skippedNames.size(), all = j["names"].size();
+        const std::string cost = "ioi draws from " + std::to_string(kept) + " of " + std::to_string(all) + " names: "
+                                 + std::to_string(kept * (kept - 1)) + " ordered (IO, S) name pairs instead of " + std::to_string(all * (all - 1));
+        QVERIFY(std::any_of(generated.notes.begin(), generated.notes.end(), [&](const std::string& n) { return n.rfind(cost, 0) == 0; }));
     }
 
     // ---- determinism --------------------------------------------------------------------------
@@ -404,8 +440,8 @@ private Q_SLOTS:
         QCOMPARE(ioi.clean, std::string("While Michael and Mary were working at the store, Michael gave a kiss to"));
         QCOMPARE(ioi.corrupted, std::string("While Michael and Mary were working at the store, Justin gave a kiss to"));
         const auto induction = generate(m_gpt2, "induction", 1, 1).data.pairs.at(0);
-        QCOMPARE(induction.clean, std::string(" MAG Allies Sever Pandora naive eh cannons Suz opted wasted"
-                                              " MAG Allies Sever Pandora naive eh cannons Suz opted"));
+        QCOMPARE(induction.clean, std::string(" Context Competition rank Daughter Box joy Element Leg Fame seed"
+                                              " Context Competition rank Daughter Box joy Element Leg Fame"));
     }
 
     // ---- greater-than -----------------------------------------------------------------------------
@@ -463,6 +499,68 @@ private Q_SLOTS:
             QCOMPARE(p.answers, later);
             QCOMPARE(p.wrongAnswers, rest);
         }
+    }
+
+    // Greater-than for a digit-splitting tokenizer (SmolLM2's rules): the prompt ends at the
+    // century, the answers are the first digits above YY's first digit D, the wrong answers
+    // those below, D in neither; the two-digit task refuses the tokenizer and names this one.
+    void greaterThanDigit()
+    {
+        const Tokenizer smol = Tokenizer::load(fs::path(PATCHBAY_TEST_DATA_DIR) / "tokenizers/smollm-style");
+        TaskOptions options;
+        options.task = "greater-than";
+        const QString refused = errorOf([&] { generateTask(options, smol); });
+        QVERIFY2(refused.contains("two-digit year") && refused.contains("use the task greater-than-digit"), qPrintable(refused));
+
+        options.task = "greater-than-digit";
+        options.n = 200;
+        options.seed = 3;
+        options.ingredients = tmp("digit_nouns.txt");
+        writeFile(options.ingredients, "war\nstudy\ntest\nperestroika\n");
+        const auto generated = generateTask(options, smol);
+        QCOMPARE(generated.metric, std::string("prob-diff"));
+        QCOMPARE(generated.data.task, std::string("greater-than-digit"));
+        QCOMPARE(generated.data.pairs.size(), std::size_t(200));
+        static const std::regex prompt(R"(The (\w+) lasted from the year (\d\d)(\d)(\d) to the year (\d\d))");
+        std::set<int> firsts;
+        for (const auto& p : generated.data.pairs) {
+            std::smatch c, k;
+            QVERIFY2(std::regex_match(p.clean, c, prompt), p.clean.c_str());
+            QVERIFY2(std::regex_match(p.corrupted, k, prompt), p.corrupted.c_str());
+            const std::string xx = c[2];
+            QCOMPARE(std::string(c[5]), xx);
+            const int d = std::stoi(c[3]);
+            firsts.insert(d);
+            QVERIFY(d >= 1 && d <= 8);
+            QCOMPARE(k[3].str() + k[4].str(), std::string("01"));
+            // The clean prompt followed by its own year's digits tokenizes as the prompt plus one
+            // token per digit: the next token after " XX" is the first digit alone.
+            auto ids = smol.encode(p.clean);
+            ids.push_back(smol.encode(c[3].str()).at(0));
+            ids.push_back(smol.encode(c[4].str()).at(0));
+            QCOMPARE(smol.encode(p.clean + c[3].str() + c[4].str()), ids);
+            QCOMPARE(smol.encode(p.clean).size(), smol.encode(p.corrupted).size());
+            std::vector<std::string> above, below;
+            for (int digit = 0; digit <= 9; ++digit)
+                if (digit != d)
+                    (digit > d ? above : below).push_back(std::to_string(digit));
+            QCOMPARE(p.answers, above);
+            QCOMPARE(p.wrongAnswers, below);
+        }
+        QCOMPARE(firsts.size(), std::size_t(8)); // every D of 1…8 drawn in 200 pairs
+        int multiToken = 0;
+        for (const char* noun : {"war", "study", "test", "perestroika"})
+            multiToken += !isOneToken(smol, std::string(" ") + noun);
+        QVERIFY(multiToken >= 1); // perestroika is several tokens in this 1000-token vocabulary
+        QCOMPARE(generated.skipped.at("nouns"), multiToken);
+
+        // Written and read back, the dataset is recognised as greater-than-digit (prob-diff).
+        writeDataset(generated.data, tmp("gtd.csv"), DatasetFormat::NativeCsv);
+        QCOMPARE(readDataset(tmp("gtd.csv")).task, std::string("greater-than-digit"));
+
+        // GPT-2 keeps two-digit years whole: the digit task refuses and names the other.
+        const QString gpt2 = errorOf([&] { generateTask(options, m_gpt2); });
+        QVERIFY2(gpt2.contains("single digits") && gpt2.contains("use the task greater-than"), qPrintable(gpt2));
     }
 
     // The EAP-IG sample's years all pass the same XX + YY check, so the check is Hanna et al.'s.
@@ -541,6 +639,8 @@ private Q_SLOTS:
                 QVERIFY(!tokenizer.isSpecial(id));
                 if (wordLevel)
                     QVERIFY(id >= 4); // words only: not [UNK], <s>, "," or "42"
+                else // whole words of the dictionary, after the space that starts a word
+                    QVERIFY2(m_dictionary.count(lowercaseWord(tokenizer.tokenText(id))), tokenizer.tokenText(id).c_str());
             }
         }
     }
@@ -591,7 +691,7 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("fragments");
 
         QTest::newRow("unknown task") << "ioj" << "" << 5 << 10 << "mixed" << "" << false
-                                      << QStringList{"unknown task \"ioj\"", "ioi, greater-than, induction, docstring"};
+                                      << QStringList{"unknown task \"ioj\"", "ioi, greater-than, greater-than-digit, induction, docstring"};
         QTest::newRow("unknown corruption") << "ioi" << "s1" << 5 << 10 << "mixed" << "" << false
                                             << QStringList{"unknown corruption \"s1\"", "s2, abc"};
         QTest::newRow("no pairs") << "ioi" << "" << 0 << 10 << "mixed" << "" << false << QStringList{"at least 1"};
@@ -607,8 +707,10 @@ private Q_SLOTS:
                                                  << QStringList{"templates_abba[0]", "must end with \" [A]\""};
         QTest::newRow("too few names") << "ioi" << "abc" << 5 << 10 << "mixed" << "few_names.json" << false
                                        << QStringList{"only 4 names", "needs at least 5"};
-        QTest::newRow("induction ingredients") << "induction" << "" << 5 << 10 << "mixed" << "bad_names.json" << false
-                                               << QStringList{"reads no ingredients"};
+        QTest::newRow("induction dictionary") << "induction" << "" << 5 << 10 << "mixed" << "bad_names.json" << false
+                                              << QStringList{"bad_names.json", "not a lowercase word"};
+        QTest::newRow("greater-than-digit on gpt2") << "greater-than-digit" << "" << 5 << 10 << "mixed" << "" << false
+                                                    << QStringList{"single digits", "use the task greater-than"};
         QTest::newRow("induction too short") << "induction" << "" << 5 << 1 << "mixed" << "" << false
                                              << QStringList{"at least 2"};
         QTest::newRow("induction vocabulary too small")
