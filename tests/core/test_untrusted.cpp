@@ -16,6 +16,7 @@
 
 #include <fstream>
 #include <functional>
+#include <set>
 
 #include <sys/stat.h>
 
@@ -386,6 +387,54 @@ private Q_SLOTS:
         QCOMPARE(data.pairs[0].clean, std::string("When Mary and John"));
         QCOMPARE(data.pairs[1].clean, std::string("a\rb")); // inside quotes it is text
         QCOMPARE(data.pairs[1].answers, std::vector<std::string>{" d"});
+    }
+
+    // Outputs went to a fixed OUT.part opened without refusing an existing file or link:
+    // a pre-placed OUT.part symlink made `circuit convert --out OUT` overwrite its target.
+    void outputsNeverWriteThroughAPreplacedFile()
+    {
+        QTemporaryDir dir;
+        const fs::path root = dir.path().toStdString();
+        write(root / "victim.txt", "precious");
+        fs::create_symlink(root / "victim.txt", root / "out.json.part");
+        Circuit c(Graph(1, 2, 2, false));
+        writeCircuit(c, root / "out.json", CircuitFormat::Native);
+        QCOMPARE(readTextFile(root / "victim.txt"), std::string("precious"));
+        QCOMPARE(readCircuit(root / "out.json").graph.edgeCount(), c.graph.edgeCount());
+        // Nothing else is left beside the output: only what the test made, and out.json.
+        std::set<std::string> names;
+        for (const auto& e : fs::directory_iterator(root))
+            names.insert(e.path().filename().string());
+        QCOMPARE(names, (std::set<std::string>{"out.json", "out.json.part", "victim.txt"}));
+    }
+
+    void outputsKeepTheModeOfTheFileTheyReplace()
+    {
+        QTemporaryDir dir;
+        const fs::path file = fs::path(dir.path().toStdString()) / "private.json";
+        write(file, "old");
+        fs::permissions(file, fs::perms::owner_read | fs::perms::owner_write);
+        writeTextFileReplacing(file, "new");
+        QCOMPARE(readTextFile(file), std::string("new"));
+        QCOMPARE(fs::status(file).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+    }
+
+    void failedOutputsLeaveNothingBehind()
+    {
+        QTemporaryDir dir;
+        const fs::path root = dir.path().toStdString();
+        fs::create_directory(root / "taken");
+        write(root / "taken" / "inside", "x");
+        const QString what = errorOf([](const fs::path& f) { writeTextFileReplacing(f, "text"); }, root / "taken");
+        QCOMPARE(what, QString::fromStdString((root / "taken").string()) + ": is a directory, not a file");
+        const QString missing =
+            errorOf([](const fs::path& f) { writeTextFileReplacing(f, "text"); }, root / "no-such-dir" / "out.json");
+        QVERIFY2(missing.startsWith(QString::fromStdString((root / "no-such-dir" / "out.json").string()) + ": cannot open for writing ("),
+                 qPrintable(missing));
+        std::size_t entries = 0;
+        for ([[maybe_unused]] const auto& e : fs::directory_iterator(root))
+            ++entries;
+        QCOMPARE(entries, std::size_t(1)); // only "taken"
     }
 
     void safetensorsHeaderRefusesDeepNesting()
