@@ -16,6 +16,7 @@
 
 #include <fstream>
 #include <functional>
+#include <map>
 #include <set>
 
 #include <sys/stat.h>
@@ -435,6 +436,73 @@ private Q_SLOTS:
         for ([[maybe_unused]] const auto& e : fs::directory_iterator(root))
             ++entries;
         QCOMPARE(entries, std::size_t(1)); // only "taken"
+    }
+
+    // The fuzzers start from these; a seed that does not read would only teach them errors.
+    void sessionFuzzSeedReads()
+    {
+        const fs::path seed = fs::path(PATCHBAY_TEST_DATA_DIR) / ".." / ".." / "fuzz" / "seeds" / "session" / "tiny.pbsession";
+        const Session s = readSession(seed);
+        QCOMPARE(s.runs.size(), std::size_t(1));
+        QVERIFY(s.canvas.has_value());
+        QCOMPARE(s.canvas->graph.nKvHeads(), 1);
+        QCOMPARE(s.dataset->pairs.size(), std::size_t(2));
+        QCOMPARE(readSession(seed).runs[0].scores.nodeScores.size(), std::size_t(4));
+    }
+
+    // Inputs that once crashed, hung or exhausted a reader (issue 23's, and what the fuzz
+    // targets of fuzz/ find), replayed through the reader of their target: each must end
+    // in a value or a core::Error.
+    void fuzzFindingsAreHandled_data()
+    {
+        QTest::addColumn<QString>("file");
+        const fs::path root = fs::path(PATCHBAY_TEST_DATA_DIR) / "fuzz";
+        for (const auto& target : fs::directory_iterator(root))
+            for (const auto& input : fs::directory_iterator(target.path()))
+                QTest::addRow("%s/%s", target.path().filename().c_str(), input.path().filename().c_str())
+                    << QString::fromStdString(input.path().string());
+    }
+
+    void fuzzFindingsAreHandled()
+    {
+        QFETCH(QString, file);
+        const fs::path input = file.toStdString();
+        const std::string target = input.parent_path().filename().string();
+        const std::string bytes = readTextFile(input);
+        QTemporaryDir dir;
+        const fs::path root = dir.path().toStdString();
+        // As the fuzz target feeds its reader (fuzz/<target>.cpp).
+        const std::map<std::string, std::function<void()>> replay = {
+            {"fuzz_json", [&] { jsonForMessage(parseJsonText(bytes, "input")); }},
+            {"fuzz_safetensors", [&] { write(root / "m.safetensors", bytes); SafetensorsFile{root / "m.safetensors"}; }},
+            {"fuzz_config", [&] { write(root / "config.json", bytes); readModelConfig(root); }},
+            {"fuzz_tokenizer_json",
+             [&] {
+                 write(root / "t.json", bytes);
+                 Tokenizer::fromTokenizerJson(root / "t.json").encode(" Hello, world! caf\xC3\xA9");
+             }},
+            {"fuzz_vocab_merges",
+             [&] {
+                 const auto nul = bytes.find('\0');
+                 write(root / "vocab.json", bytes.substr(0, nul));
+                 write(root / "merges.txt", nul == std::string::npos ? std::string() : bytes.substr(nul + 1));
+                 Tokenizer::fromVocabAndMerges(root / "vocab.json", root / "merges.txt").encode(" Hello");
+             }},
+            {"fuzz_dataset",
+             [&] {
+                 const fs::path f = root / (!bytes.empty() && (bytes[0] & 1) ? "p.json" : "p.csv");
+                 write(f, bytes.empty() ? bytes : bytes.substr(1));
+                 readDataset(f);
+             }},
+            {"fuzz_circuit", [&] { write(root / "c.json", bytes); readCircuit(root / "c.json"); }},
+            {"fuzz_session", [&] { write(root / "s.pbsession", bytes); sessionToString(readSession(root / "s.pbsession")); }},
+        };
+        const auto it = replay.find(target);
+        QVERIFY2(it != replay.end(), target.c_str());
+        try {
+            it->second();
+        } catch (const Error&) {
+        }
     }
 
     void safetensorsHeaderRefusesDeepNesting()
