@@ -212,9 +212,10 @@ private Q_SLOTS:
         QTest::addColumn<QString>("value");
         QTest::addColumn<QString>("expected");
         const QString eps = "the layer norm epsilon (layer_norm_epsilon, layer_norm_eps or rms_norm_eps) is ";
-        QTest::newRow("gpt2 negative epsilon") << "gpt2" << "layer_norm_epsilon" << "-1" << eps + "-1.0; it must be in (0, 0.1]";
-        QTest::newRow("gpt2 huge epsilon") << "gpt2" << "layer_norm_epsilon" << "1e308" << eps + "1e+308; it must be in (0, 0.1]";
+        QTest::newRow("gpt2 negative epsilon") << "gpt2" << "layer_norm_epsilon" << "-1" << eps + "-1.0; it must be in (0, 1e10]";
+        QTest::newRow("gpt2 huge epsilon") << "gpt2" << "layer_norm_epsilon" << "1e308" << eps + "1e+308; it must be in (0, 1e10]";
         QTest::newRow("llama negative epsilon") << "llama-gqa" << "rms_norm_eps" << "-1" << eps + "-1.0";
+        QTest::newRow("gpt2 epsilon above 1e10") << "gpt2" << "layer_norm_epsilon" << "1e11" << eps + "100000000000.0";
         QTest::newRow("neox zero epsilon") << "pythia" << "layer_norm_eps" << "0" << eps + "0.0";
         QTest::newRow("llama huge rope base") << "llama-gqa" << "rope_theta" << "1e300" << "the rotary base (rope_theta) is 1e+300";
         QTest::newRow("neox rope base below 1") << "pythia" << "rotary_emb_base" << "0.5" << "the rotary base (rope_theta) is 0.5";
