@@ -24,18 +24,6 @@ using detail::EvaluationBatch;
 using detail::EvaluationState;
 using detail::Intervention;
 
-const std::vector<std::pair<Method, const char*>> kMethods = {
-    {Method::ActivationPatching, "activation-patching"},
-    {Method::AtP, "atp"},
-    {Method::Eap, "eap"},
-    {Method::EapIg, "eap-ig"},
-    {Method::EapIgActivations, "eap-ig-activations"},
-    {Method::CleanCorrupted, "clean-corrupted"},
-    {Method::Exact, "exact"},
-    {Method::Acdc, "acdc"},
-    {Method::PathPatching, "path-patching"},
-};
-
 void checkCancel(const EvaluationState& s)
 {
     if (s.options.cancel && s.options.cancel->load())
@@ -532,30 +520,6 @@ void acdc(const Evaluator& ev, const AttributionOptions& o, AttributionResult& r
 }
 
 } // namespace
-
-std::string methodName(Method method)
-{
-    for (const auto& [m, name] : kMethods)
-        if (m == method)
-            return name;
-    return "?";
-}
-
-Method parseMethod(const std::string& name)
-{
-    std::string all;
-    for (const auto& [m, n] : kMethods) {
-        if (name == n)
-            return m;
-        all += (all.empty() ? "" : ", ") + std::string(n);
-    }
-    throw Error("unknown method \"" + name + "\" (expected " + all + ")");
-}
-
-bool methodScoresEdges(Method method)
-{
-    return method != Method::ActivationPatching && method != Method::AtP && method != Method::PathPatching;
-}
 
 AttributionResult attribute(const Evaluator& evaluator, const AttributionOptions& options)
 {

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <random>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -121,6 +122,87 @@ std::string readTextFile(const std::filesystem::path& file, std::uint64_t maxByt
     if (done > maxBytes)
         throw tooLarge(done);
     return text;
+}
+
+namespace {
+
+// Removes the temporary file unless released (after the rename).
+struct TemporaryFile
+{
+    std::filesystem::path path;
+    int fd = -1;
+    bool keep = false;
+
+    ~TemporaryFile()
+    {
+        if (fd >= 0)
+            ::close(fd);
+        if (!keep && !path.empty())
+            ::unlink(path.c_str());
+    }
+};
+
+void writeAll(int fd, const std::string& text, const std::filesystem::path& file)
+{
+    std::size_t done = 0;
+    while (done < text.size()) {
+        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            throw Error(file.string() + ": write error (" + errnoText(errno) + ")");
+        }
+        done += static_cast<std::size_t>(n);
+    }
+}
+
+} // namespace
+
+void writeTextFileReplacing(const std::filesystem::path& file, const std::string& text)
+{
+    const std::filesystem::path dir = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
+    // The mode of the file being replaced (through a symbolic link, the file it names).
+    struct stat old {};
+    const bool replacing = ::stat(file.c_str(), &old) == 0;
+    if (replacing && S_ISDIR(old.st_mode))
+        throw Error(file.string() + ": is a directory, not a file");
+
+    TemporaryFile temp;
+    std::random_device entropy;
+    std::uniform_int_distribution<int> pick(0, 35);
+    for (int attempt = 0; temp.fd < 0; ++attempt) {
+        std::string name = "." + file.filename().string() + ".";
+        for (int i = 0; i < 6; ++i)
+            name += "abcdefghijklmnopqrstuvwxyz0123456789"[pick(entropy)];
+        name += ".part";
+        const auto path = dir / name;
+        // O_EXCL|O_NOFOLLOW: never an existing file, never through a link.
+        const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+        if (fd >= 0) {
+            temp.path = path;
+            temp.fd = fd;
+        } else if (errno != EEXIST || attempt >= 100) {
+            throw Error(file.string() + ": cannot open for writing (" + errnoText(errno) + ")");
+        }
+    }
+    if (replacing && S_ISREG(old.st_mode) && ::fchmod(temp.fd, old.st_mode & 07777) != 0)
+        throw Error(file.string() + ": cannot keep its permissions (" + errnoText(errno) + ")");
+    writeAll(temp.fd, text, file);
+    if (::fsync(temp.fd) != 0)
+        throw Error(file.string() + ": cannot flush to disk (" + errnoText(errno) + ")");
+    const int fd = temp.fd;
+    temp.fd = -1;
+    if (::close(fd) != 0)
+        throw Error(file.string() + ": write error (" + errnoText(errno) + ")");
+    if (::rename(temp.path.c_str(), file.c_str()) != 0)
+        throw Error(file.string() + ": cannot write (" + errnoText(errno) + ")");
+    temp.keep = true;
+    // The rename itself is on disk only once the directory is.
+    const int dirFd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirFd >= 0) {
+        (void)::fsync(dirFd); // some file systems refuse fsync on a directory; the data is safe
+        ::close(dirFd);
+    }
 }
 
 } // namespace patchbay::core

@@ -42,4 +42,12 @@ private:
 // a regular file, cannot be read or is larger than `maxBytes`. Any thread.
 std::string readTextFile(const std::filesystem::path& file, std::uint64_t maxBytes = kMaxTextFileBytes);
 
+// Writes `text` to `file` atomically: into a new file of a unique name in the same
+// directory (".NAME.XXXXXX.part", created with O_CREAT|O_EXCL, so a file or symbolic link
+// placed there beforehand is never written through), flushed to disk, renamed over `file`,
+// and the directory flushed. A replaced file keeps its permission bits; a new one gets
+// 0666 less the umask. On failure the temporary file is removed and `file` is untouched.
+// Throws core::Error naming the file. Any thread.
+void writeTextFileReplacing(const std::filesystem::path& file, const std::string& text);
+
 } // namespace patchbay::core

@@ -3,35 +3,8 @@
 
 #include "core/error.h"
 
-#include <fstream>
-#include <sstream>
 
 namespace patchbay::core {
-
-void writeTextFileReplacing(const std::filesystem::path& file, const std::string& text)
-{
-    auto temp = file;
-    temp += ".part";
-    {
-        std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-        if (!out)
-            throw Error(file.string() + ": cannot open for writing");
-        out.write(text.data(), static_cast<std::streamsize>(text.size()));
-        out.close();
-        if (!out) {
-            std::error_code ignored;
-            std::filesystem::remove(temp, ignored);
-            throw Error(file.string() + ": write error");
-        }
-    }
-    std::error_code ec;
-    std::filesystem::rename(temp, file, ec);
-    if (ec) {
-        std::error_code ignored;
-        std::filesystem::remove(temp, ignored);
-        throw Error(file.string() + ": cannot write (" + ec.message() + ")");
-    }
-}
 
 namespace {
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "core/fileio.h" // readTextFile: every JSON reader reads through it
+#include "core/fileio.h" // readTextFile and writeTextFileReplacing, for every JSON reader and writer
 
 #include <nlohmann/json.hpp>
 
@@ -29,10 +29,6 @@ std::string jsonForMessage(const nlohmann::json& value);
 // Reads and parses a JSON file; throws core::Error naming the file (and the parser's
 // position) when it is missing, unreadable or malformed. Any thread.
 nlohmann::json readJsonFile(const std::filesystem::path& file);
-
-// Writes `text` beside `file` and renames it into place, so a failed write never leaves
-// half a file where a good one was; throws core::Error naming the file. Any thread.
-void writeTextFileReplacing(const std::filesystem::path& file, const std::string& text);
 
 // The member `key` of `object`, or nullptr when `object` is not an object, lacks the key or
 // holds null there.

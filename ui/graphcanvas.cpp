@@ -23,6 +23,7 @@
 #include <QPainter>
 #include <QPainterPathStroker>
 #include <QPushButton>
+#include <QSaveFile>
 #include <QScrollBar>
 #include <QSet>
 #include <QApplication>
@@ -1033,36 +1034,40 @@ bool GraphCanvas::exportDrawing(const QString& file, QString* error) const
         *error = tr("There is no graph to export.");
         return false;
     }
-    if (suffix == QLatin1String("svg")) {
+    if (suffix != QLatin1String("svg") && suffix != QLatin1String("png")) {
+        *error = tr("%1: choose .svg or .png for a drawing.").arg(file);
+        return false;
+    }
+    // QSaveFile: the drawing replaces `file` only once it is complete (unique temporary
+    // name beside it, renamed into place), never half written.
+    QSaveFile out(file);
+    bool ok = out.open(QIODevice::WriteOnly);
+    if (ok && suffix == QLatin1String("svg")) {
         QSvgGenerator svg;
-        svg.setFileName(file);
+        svg.setOutputDevice(&out);
         svg.setSize(source.size().toSize());
         svg.setViewBox(QRectF(QPointF(0, 0), source.size()));
         svg.setTitle(m_title);
         QPainter painter;
-        if (!painter.begin(&svg)) {
-            *error = tr("%1 cannot be written.").arg(file);
-            return false;
+        ok = painter.begin(&svg);
+        if (ok) {
+            m_scene->render(&painter, QRectF(QPointF(0, 0), source.size()), source);
+            ok = painter.end();
         }
-        m_scene->render(&painter, QRectF(QPointF(0, 0), source.size()), source);
-        painter.end();
-        return true;
-    }
-    if (suffix == QLatin1String("png")) {
+    } else if (ok) {
         QImage image((source.size() * 2).toSize(), QImage::Format_ARGB32_Premultiplied);
         image.fill(Qt::white);
         QPainter painter(&image);
         painter.setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
         m_scene->render(&painter, QRectF(QPointF(0, 0), image.size()), source);
         painter.end();
-        if (!image.save(file)) {
-            *error = tr("%1 cannot be written.").arg(file);
-            return false;
-        }
-        return true;
+        ok = image.save(&out, "PNG");
     }
-    *error = tr("%1: choose .svg or .png for a drawing.").arg(file);
-    return false;
+    if (!ok || !out.commit()) {
+        *error = tr("%1 cannot be written.").arg(file);
+        return false;
+    }
+    return true;
 }
 
 QString GraphCanvas::edgeToolTip(int e) const

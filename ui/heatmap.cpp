@@ -7,6 +7,8 @@
 #include <QLabel>
 #include <QLocale>
 #include <QMouseEvent>
+#include <QPdfWriter>
+#include <QSaveFile>
 #include <QStackedWidget>
 #include <QSvgGenerator>
 #include <QToolTip>
@@ -306,14 +308,35 @@ bool HeatmapView::exportTo(const QString& file, QString* error) const
         return fail(tr("%1: there is nothing to export yet").arg(file));
     const QString suffix = QFileInfo(file).suffix().toLower();
     const int w = std::max(m_plot->width(), 640), h = std::max(m_plot->height(), 480);
+    if (suffix != QLatin1String("png") && suffix != QLatin1String("pdf") && suffix != QLatin1String("svg"))
+        return fail(tr("%1: unknown image type “%2” (use .png, .svg or .pdf)").arg(file, suffix));
+    // QSaveFile: written beside the target under a unique name and renamed over it only
+    // when complete, so a failed export never leaves half an image or a stray temporary.
+    QSaveFile out(file);
+    if (!out.open(QIODevice::WriteOnly))
+        return fail(tr("%1: could not be written (%2)").arg(file, out.errorString()));
     bool ok = false;
     if (suffix == QLatin1String("png")) {
-        ok = m_plot->savePng(file, w, h, 2.0);
+        QImage image = m_plot->toPixmap(w, h, 2.0).toImage();
+        image.setDotsPerMeterX(qRound(96 / 0.0254)); // what QCustomPlot::savePng records
+        image.setDotsPerMeterY(qRound(96 / 0.0254));
+        ok = image.save(&out, "PNG");
     } else if (suffix == QLatin1String("pdf")) {
-        ok = m_plot->savePdf(file, w, h);
-    } else if (suffix == QLatin1String("svg")) {
+        QPdfWriter pdf(&out);
+        pdf.setPageSize(QPageSize(QSizeF(w, h), QPageSize::Point));
+        pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
+        pdf.setResolution(72); // one pixel of the plot per point
+        pdf.setTitle(m_data.title);
+        QCPPainter painter;
+        if (painter.begin(&pdf)) {
+            painter.setMode(QCPPainter::pmVectorized);
+            painter.setMode(QCPPainter::pmNoCaching);
+            m_plot->toPainter(&painter, w, h);
+            ok = painter.end();
+        }
+    } else {
         QSvgGenerator svg;
-        svg.setFileName(file);
+        svg.setOutputDevice(&out);
         svg.setSize(QSize(w, h));
         svg.setViewBox(QRect(0, 0, w, h));
         svg.setTitle(m_data.title);
@@ -322,10 +345,8 @@ bool HeatmapView::exportTo(const QString& file, QString* error) const
             m_plot->toPainter(&painter, w, h);
             ok = painter.end();
         }
-        ok = ok && QFileInfo(file).size() > 0;
-    } else {
-        return fail(tr("%1: unknown image type “%2” (use .png, .svg or .pdf)").arg(file, suffix));
     }
+    ok = ok && out.commit();
     return ok ? true : fail(tr("%1: could not be written").arg(file));
 }
 

@@ -71,7 +71,7 @@ const Architecture& architectureFor(const std::string& modelType, const std::str
 // checkConfigRanges() refuses numbers no model has. Throws core::Error naming `where`.
 ModelConfig parseModelConfig(const nlohmann::json& config, const std::string& where);
 // Every size and number of a parsed config in its plausible range (docs/resource-policy.md):
-// layer norm epsilon in (0, 0.1], rotary base in (1, 1e12], dimensions within the limits
+// layer norm epsilon in (0, 1e10], rotary base in (1, 1e12], dimensions within the limits
 // the graph and the tokenizer accept. Throws core::Error naming `where` and the field.
 void checkConfigRanges(const ModelConfig& config, const std::string& where);
 
