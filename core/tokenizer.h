@@ -144,10 +144,13 @@ public:
     // merge of unknown pieces). Any thread.
     static Tokenizer fromSentencePiece(const SentencePieceVocab& vocab);
 
-    // The tokenizer described by a GGUF file's metadata (tokenizer.ggml.model "gpt2":
-    // tokens, merges, token types, special ids, add_bos_token, and the pre-tokenizer rules
-    // llama.cpp maps tokenizer.ggml.pre to). Throws core::Error naming the file and key, and
-    // for a SentencePiece ("llama") vocabulary, which is not supported yet.
+    // The tokenizer described by a GGUF file's metadata: tokenizer.ggml.model "gpt2" (tokens,
+    // merges, token types, special ids, add_bos_token, and the pre-tokenizer rules llama.cpp
+    // maps tokenizer.ggml.pre to), or "llama", a SentencePiece vocabulary built with
+    // fromSentencePiece() as transformers' GGUF loader builds it: style Gemma for gemma,
+    // gemma2 and gemma3 files (tokens of spaces respelled as "▁" runs, scores -id), Legacy
+    // for phi3, Llama otherwise; add_bos_token defaults to true. Throws core::Error naming
+    // the file and key.
     static Tokenizer fromGguf(const std::filesystem::path& file);
     static Tokenizer fromGguf(const GgufFile& file);
 

@@ -166,7 +166,13 @@ const std::vector<GgufArchitecture>& ggufArchitectures()
              {"blk.{N}.ffn_down.weight", "gpt_neox.layers.{N}.mlp.dense_4h_to_h.weight"},
              {"blk.{N}.ffn_down.bias", "gpt_neox.layers.{N}.mlp.dense_4h_to_h.bias"},
          }},
-        // Gemma 3 (text): names and config only; it loads once core has a gemma3_text family.
+        // Gemma 3 (text), read by core/families/gemma.cpp. llama.cpp's converter stored every
+        // norm gain as 1 + w; MinusOne gives back transformers' w (its Gemma2TensorProcessor
+        // subtracts 1 from each "norm.weight" the same way, in float32), and the family adds
+        // the 1 again at load as it does for safetensors. Subtracting here rather than a
+        // "gains already offset" flag keeps the family one loader for both sources and
+        // reproduces transformers' float32 rounding exactly. No Q/K permutation: gemma3's
+        // rotary is ggml's NeoX mode, which the converter writes unpermuted.
         {"gemma3",
          "gemma3_text",
          "gelu_pytorch_tanh",
@@ -604,6 +610,115 @@ const std::vector<PreTokenizerRule>& preTokenizerRules()
     return rules;
 }
 
+// Python's str.isspace() (what transformers' `not t.strip()` tests), for code points.
+bool pythonSpace(char32_t c)
+{
+    return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 || c == 0xA0 || c == 0x1680
+        || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
+}
+
+// Gemma files store a token of spaces as real spaces ("  "); GemmaTokenizer looks it up as
+// "▁▁". transformers' gemma_tokenizer() respells every token that contains a space and is
+// all whitespace as that many "▁" (one per code point); so does this. Not valid UTF-8: as is
+// (fromSentencePiece refuses it with its own message).
+std::string respellSpaces(const std::string& token)
+{
+    std::size_t count = 0;
+    bool hasSpace = false;
+    for (std::size_t i = 0; i < token.size(); ++count) {
+        const unsigned char b = static_cast<unsigned char>(token[i]);
+        const int len = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
+        if (len == 0 || i + std::size_t(len) > token.size())
+            return token;
+        char32_t c = len == 1 ? b : len == 2 ? (b & 0x1F) : len == 3 ? (b & 0x0F) : (b & 0x07);
+        for (int k = 1; k < len; ++k)
+            c = (c << 6) | (static_cast<unsigned char>(token[i + std::size_t(k)]) & 0x3F);
+        if (!pythonSpace(c))
+            return token;
+        hasSpace = hasSpace || c == U' ';
+        i += std::size_t(len);
+    }
+    if (!hasSpace)
+        return token;
+    std::string out;
+    for (std::size_t k = 0; k < count; ++k)
+        out += "\xE2\x96\x81"; // U+2581
+    return out;
+}
+
+// A SentencePiece ("llama") vocabulary as transformers' GGUF loader reads it
+// (integrations/gguf/gguf_tokenizer_mapping.py): gemma, gemma2 and gemma3 files through
+// gemma_tokenizer() (spaces respelled, merges ordered by file position, i.e. scores -id,
+// because Gemma's stored scores do not follow its merge order), phi3 through phi3_tokenizer()
+// (the Legacy prefix normalizers), everything else as a LlamaTokenizer.
+Tokenizer::SentencePieceVocab sentencePieceVocabOf(const GgufFile& file)
+{
+    using Vocab = Tokenizer::SentencePieceVocab;
+    const std::string where = file.path().string();
+    const std::string arch = file.optString("general.architecture").value_or("");
+    const bool gemma = arch == "gemma" || arch == "gemma2" || arch == "gemma3";
+    Vocab v;
+    v.source = where;
+    v.style = gemma ? Vocab::Style::Gemma : arch == "phi3" ? Vocab::Style::Legacy : Vocab::Style::Llama;
+    const auto* tokens = file.stringArray("tokenizer.ggml.tokens");
+    if (!tokens || tokens->empty())
+        throw Error(where + ": metadata \"tokenizer.ggml.tokens\" is missing or empty");
+    const std::size_t n = tokens->size();
+    v.tokens = *tokens;
+    if (const auto* merges = file.stringArray("tokenizer.ggml.merges")) {
+        for (const auto& m : *merges) {
+            const auto space = m.find(' ');
+            if (space == std::string::npos)
+                throw Error(where + ": metadata \"tokenizer.ggml.merges\" has an entry without a space: \"" + m + "\"");
+            v.merges.emplace_back(m.substr(0, space), m.substr(space + 1));
+        }
+    }
+    if (gemma) {
+        for (auto& t : v.tokens)
+            t = respellSpaces(t);
+        v.scores.resize(n);
+        for (std::size_t id = 0; id < n; ++id)
+            v.scores[id] = -float(id);
+    } else if (v.merges.empty()) {
+        const auto* scores = file.floatArray("tokenizer.ggml.scores");
+        if (!scores || scores->size() != n)
+            throw Error(where + ": metadata \"tokenizer.ggml.scores\" is missing or has not one score per token "
+                        "(a SentencePiece vocabulary without merges needs them)");
+        v.scores.assign(scores->begin(), scores->end());
+    }
+    if (const auto* types = file.intArray("tokenizer.ggml.token_type")) {
+        if (types->size() != n)
+            throw Error(where + ": metadata \"tokenizer.ggml.token_type\" has " + std::to_string(types->size())
+                        + " entries for " + std::to_string(n) + " tokens");
+        for (int64_t t : *types) {
+            if (t == 0) // llama.cpp's "undefined": a normal piece, as transformers treats it
+                t = int64_t(Vocab::TokenType::Normal);
+            if (t < 1 || t > 6)
+                throw Error(where + ": metadata \"tokenizer.ggml.token_type\" has the unknown type "
+                            + std::to_string(t));
+            v.types.push_back(static_cast<Vocab::TokenType>(t));
+        }
+    }
+    auto optId = [&](const char* key) -> std::optional<int32_t> {
+        const auto id = file.optInt(key);
+        if (!id)
+            return std::nullopt;
+        if (*id < 0 || *id >= int64_t(n))
+            throw Error(where + ": metadata \"" + key + "\" = " + std::to_string(*id) + " is outside the vocabulary of "
+                        + std::to_string(n));
+        return int32_t(*id);
+    };
+    v.bos = optId("tokenizer.ggml.bos_token_id");
+    v.eos = optId("tokenizer.ggml.eos_token_id");
+    v.unk = optId("tokenizer.ggml.unknown_token_id");
+    v.pad = optId("tokenizer.ggml.padding_token_id");
+    // llama.cpp (and transformers) add BOS to a SentencePiece vocabulary that does not say.
+    v.addBos = file.optBool("tokenizer.ggml.add_bos_token").value_or(true);
+    if (v.addBos && !v.bos)
+        throw Error(where + ": tokenizer.ggml.add_bos_token is true, but tokenizer.ggml.bos_token_id is missing");
+    return v;
+}
+
 } // namespace
 
 Tokenizer Tokenizer::fromGguf(const std::filesystem::path& path)
@@ -619,10 +734,9 @@ Tokenizer Tokenizer::fromGguf(const GgufFile& file)
     if (model.empty())
         throw Error(where + ": no tokenizer in this GGUF file (metadata \"tokenizer.ggml.model\" is missing)");
     if (model == "llama")
-        throw Error(where + ": the tokenizer is a SentencePiece vocabulary (tokenizer.ggml.model \"llama\"), which "
-                            "Patchbay does not read from GGUF files yet (supported: \"gpt2\", byte-level BPE)");
+        return fromSentencePiece(sentencePieceVocabOf(file));
     if (model != "gpt2")
-        throw Error(where + ": tokenizer.ggml.model \"" + model + "\" is not supported (supported: \"gpt2\")");
+        throw Error(where + ": tokenizer.ggml.model \"" + model + "\" is not supported (supported: \"gpt2\", \"llama\")");
 
     ByteLevelBpeSpec spec;
     spec.source = where;

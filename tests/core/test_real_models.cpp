@@ -6,8 +6,14 @@
 //   - last-position logits of 7 prompts within 1e-3 in float32 (top 20, a vocabulary slice,
 //     max and logsumexp of the whole row), top-1 equal;
 //   - an induction sequence and an IOI prompt completed correctly.
-// Skipped (QSKIP, with the command to run) when the model file is absent. The file is looked
-// for at $PATCHBAY_SMOLLM2_GGUF, else ${PATCHBAY_MODELS:-$HOME/.cache/patchbay/models}/smollm2/.
+// Gemma-3-270M as gemma-3-270m-q4_k_m.gguf (llama.cpp's Q4_K_M of google/gemma-3-270m), against
+// tools/reference/make_gemma3_references.py (transformers' GGUF loading too: norm gains less
+// the 1 the converter added, tokens of spaces respelled, merges in file order):
+//   - tokenization of 41 varied texts, exact;
+//   - last-position logits of 5 prompts (BOS prepended) within 1e-3 in float32, top-1 equal.
+// Each model's tests are skipped (QSKIP, with the command to run) when its file is absent.
+// SmolLM2 is looked for at $PATCHBAY_SMOLLM2_GGUF, Gemma-3 at $PATCHBAY_GEMMA3_GGUF, else in
+// ${PATCHBAY_MODELS:-$HOME/.cache/patchbay/models}/{smollm2,gemma3-270m}/.
 #include "core/error.h"
 #include "core/json.h"
 #include "core/model.h"
@@ -15,9 +21,12 @@
 
 #include <QTest>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
+#include <stdexcept>
 
 using namespace patchbay::core;
 namespace fs = std::filesystem;
@@ -26,42 +35,100 @@ namespace {
 
 const fs::path kRefs = fs::path(PATCHBAY_TEST_DATA_DIR) / "real-models";
 
-fs::path smollm2Path()
+fs::path modelPath(const char* env, const char* dir, const char* file)
 {
-    if (const char* p = std::getenv("PATCHBAY_SMOLLM2_GGUF"); p && *p)
+    if (const char* p = std::getenv(env); p && *p)
         return p;
     fs::path cache;
     if (const char* m = std::getenv("PATCHBAY_MODELS"); m && *m)
         cache = m;
     else if (const char* home = std::getenv("HOME"); home && *home)
         cache = fs::path(home) / ".cache" / "patchbay" / "models";
-    return cache / "smollm2" / "SmolLM2-135M-Instruct.Q4_1.gguf";
+    return cache / dir / file;
+}
+
+fs::path smollm2Path() { return modelPath("PATCHBAY_SMOLLM2_GGUF", "smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf"); }
+fs::path gemma3Path() { return modelPath("PATCHBAY_GEMMA3_GGUF", "gemma3-270m", "gemma-3-270m-q4_k_m.gguf"); }
+
+std::shared_ptr<Model> loadIfPresent(const fs::path& path)
+{
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec))
+        return nullptr;
+    auto model = Model::load(path);
+    const auto& info = model->info();
+    qInfo("loaded %s in %.2f s: %s, %lld parameters, stored as %s", path.filename().c_str(), info.loadSeconds,
+          info.config.family.c_str(), static_cast<long long>(info.parameterCount), info.weightsDtype.c_str());
+    return model;
+}
+
+std::string idList(const std::vector<int32_t>& ids)
+{
+    std::string s;
+    for (auto id : ids)
+        s += std::to_string(id) + " ";
+    return s;
+}
+
+// Worst |logit - reference| of the last position over a logits fixture's prompts (top 20, the
+// vocabulary slice, max and logsumexp of the whole row); top-1 must be equal.
+double worstLogitDifference(const Model& model, const nlohmann::json& ref)
+{
+    const auto sliceIds = ref["slice_ids"].get<std::vector<int64_t>>();
+    double worst = 0;
+    for (const auto& p : ref["prompts"]) {
+        const auto ids = p["input_ids"].get<std::vector<int32_t>>();
+        if (model.encode(p["prompt"].get<std::string>()) != ids)
+            throw std::runtime_error("prompt " + nlohmann::json(p["prompt"]).dump() + " encodes differently");
+        const auto out = model.logits({ids}, false); // [1, vocab]
+        const auto& v = out.values;
+        const auto topIds = p["top_ids"].get<std::vector<int64_t>>();
+        const auto topValues = p["top_values"].get<std::vector<double>>();
+        const int64_t argmax = std::max_element(v.begin(), v.end()) - v.begin();
+        if (argmax != topIds[0])
+            throw std::runtime_error("prompt " + nlohmann::json(p["prompt"]).dump() + ": top-1 " + std::to_string(argmax)
+                                     + ", transformers " + std::to_string(topIds[0]));
+        for (std::size_t i = 0; i < topIds.size(); ++i)
+            worst = std::max(worst, std::abs(double(v[std::size_t(topIds[i])]) - topValues[i]));
+        const auto sliceValues = p["slice_values"].get<std::vector<double>>();
+        for (std::size_t i = 0; i < sliceIds.size(); ++i)
+            worst = std::max(worst, std::abs(double(v[std::size_t(sliceIds[i])]) - sliceValues[i]));
+        double mx = -1e300;
+        for (float x : v)
+            mx = std::max(mx, double(x));
+        double sum = 0;
+        for (float x : v)
+            sum += std::exp(double(x) - mx);
+        worst = std::max(worst, std::abs(mx - p["max"].get<double>()));
+        worst = std::max(worst, std::abs(mx + std::log(sum) - p["logsumexp"].get<double>()));
+    }
+    return worst;
 }
 
 } // namespace
+
+#define REQUIRE_MODEL(member, path)                                                                                    \
+    if (!member)                                                                                                       \
+    QSKIP(qPrintable(QString("%1 is not on this machine; run tools/fetch-models.sh to fetch it")                       \
+                         .arg(QString::fromStdString((path).string()))))
 
 class TestRealModels : public QObject
 {
     Q_OBJECT
 
-    std::shared_ptr<Model> m_model;
+    std::shared_ptr<Model> m_model; // SmolLM2
+    std::shared_ptr<Model> m_gemma;
 
 private Q_SLOTS:
     void initTestCase()
     {
-        const fs::path path = smollm2Path();
-        std::error_code ec;
-        if (!fs::is_regular_file(path, ec))
-            QSKIP(qPrintable(QString("SmolLM2 is not on this machine (%1); run tools/fetch-models.sh to fetch it")
-                                 .arg(QString::fromStdString(path.string()))));
-        m_model = Model::load(path);
-        const auto& info = m_model->info();
-        qInfo("loaded %s in %.2f s: %s, %lld parameters, stored as %s", path.filename().c_str(), info.loadSeconds,
-              info.config.family.c_str(), static_cast<long long>(info.parameterCount), info.weightsDtype.c_str());
+        m_model = loadIfPresent(smollm2Path());
+        m_gemma = loadIfPresent(gemma3Path());
     }
 
     void architecture()
     {
+        REQUIRE_MODEL(m_model, smollm2Path());
         const auto& c = m_model->config();
         QCOMPARE(c.family, std::string("llama"));
         QCOMPARE(c.nLayers, 30);
@@ -76,6 +143,7 @@ private Q_SLOTS:
 
     void tokenization()
     {
+        REQUIRE_MODEL(m_model, smollm2Path());
         const auto ref = readJsonFile(kRefs / "smollm2-tokenization.json");
         const Tokenizer& tok = *m_model->tokenizer();
         int checked = 0, differsFromTransformers = 0;
@@ -107,32 +175,9 @@ private Q_SLOTS:
 
     void logits()
     {
+        REQUIRE_MODEL(m_model, smollm2Path());
         const auto ref = readJsonFile(kRefs / "smollm2-logits.json");
-        const auto sliceIds = ref["slice_ids"].get<std::vector<int64_t>>();
-        double worst = 0;
-        for (const auto& p : ref["prompts"]) {
-            const auto ids = p["input_ids"].get<std::vector<int32_t>>();
-            QCOMPARE(m_model->encode(p["prompt"].get<std::string>()), ids);
-            const auto out = m_model->logits({ids}, false); // [1, vocab]
-            const auto& v = out.values;
-            const auto topIds = p["top_ids"].get<std::vector<int64_t>>();
-            const auto topValues = p["top_values"].get<std::vector<double>>();
-            const int64_t argmax = std::max_element(v.begin(), v.end()) - v.begin();
-            QCOMPARE(argmax, topIds[0]);
-            for (std::size_t i = 0; i < topIds.size(); ++i)
-                worst = std::max(worst, std::abs(double(v[std::size_t(topIds[i])]) - topValues[i]));
-            const auto sliceValues = p["slice_values"].get<std::vector<double>>();
-            for (std::size_t i = 0; i < sliceIds.size(); ++i)
-                worst = std::max(worst, std::abs(double(v[std::size_t(sliceIds[i])]) - sliceValues[i]));
-            double mx = -1e300;
-            for (float x : v)
-                mx = std::max(mx, double(x));
-            double sum = 0;
-            for (float x : v)
-                sum += std::exp(double(x) - mx);
-            worst = std::max(worst, std::abs(mx - p["max"].get<double>()));
-            worst = std::max(worst, std::abs(mx + std::log(sum) - p["logsumexp"].get<double>()));
-        }
+        const double worst = worstLogitDifference(*m_model, ref);
         qInfo("worst |logit - transformers| over %zu prompts: %.3g", ref["prompts"].size(), worst);
         QVERIFY2(worst <= 1e-3, qPrintable(QString::number(worst)));
     }
@@ -140,6 +185,7 @@ private Q_SLOTS:
     // A real (not random) model: it copies an induction sequence and does IOI.
     void completesInductionAndIoi()
     {
+        REQUIRE_MODEL(m_model, smollm2Path());
         const auto ref = readJsonFile(kRefs / "smollm2-logits.json");
         for (const auto& t : ref["tasks"]) {
             const auto ids = m_model->encode(t["prompt"].get<std::string>());
@@ -150,6 +196,53 @@ private Q_SLOTS:
             QCOMPARE(m_model->tokenizer()->decode({top}), t["answer"].get<std::string>());
             QCOMPARE(top, t["answer_id"].get<int32_t>());
         }
+    }
+
+    void gemma3Architecture()
+    {
+        REQUIRE_MODEL(m_gemma, gemma3Path());
+        const auto& c = m_gemma->config();
+        QCOMPARE(c.family, std::string("gemma"));
+        QCOMPARE(c.modelType, std::string("gemma3_text"));
+        QCOMPARE(c.nLayers, 18);
+        QCOMPARE(c.nHeads, 4);
+        QCOMPARE(c.nKvHeads, 1);
+        QCOMPARE(c.dModel, 640);
+        QCOMPARE(c.dHead, 256);
+        QCOMPARE(c.dVocab, 262144);
+        QCOMPARE(c.slidingWindow, 512);
+        QVERIFY(c.tiedEmbeddings);
+        QVERIFY(m_gemma->info().prependBos); // tokenizer.ggml.add_bos_token is true
+        QCOMPARE(m_gemma->info().bosId, std::optional<int32_t>(2));
+    }
+
+    void gemma3Tokenization()
+    {
+        REQUIRE_MODEL(m_gemma, gemma3Path());
+        const auto ref = readJsonFile(kRefs / "gemma3-tokenization.json");
+        const Tokenizer& tok = *m_gemma->tokenizer();
+        int checked = 0;
+        for (const auto& row : ref["texts"]) {
+            const std::string text = row["text"].get<std::string>();
+            const auto want = row["ids"].get<std::vector<int32_t>>();
+            const auto got = tok.encode(text);
+            if (got != want)
+                QFAIL(qPrintable(QString("text %1: got [%2], transformers [%3]")
+                                     .arg(QString::fromStdString(nlohmann::json(text).dump()),
+                                          QString::fromStdString(idList(got)), QString::fromStdString(idList(want)))));
+            ++checked;
+        }
+        QVERIFY(checked >= 40);
+        qInfo("%d texts exact", checked);
+    }
+
+    void gemma3Logits()
+    {
+        REQUIRE_MODEL(m_gemma, gemma3Path());
+        const auto ref = readJsonFile(kRefs / "gemma3-logits.json");
+        const double worst = worstLogitDifference(*m_gemma, ref);
+        qInfo("worst |logit - transformers| over %zu prompts: %.3g", ref["prompts"].size(), worst);
+        QVERIFY2(worst <= 1e-3, qPrintable(QString::number(worst)));
     }
 };
 
