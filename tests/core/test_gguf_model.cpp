@@ -79,6 +79,20 @@ struct Bytes
         return str(k).u32(6).u32(bits);
     }
     Bytes& kvStr(const std::string& k, const std::string& v) { return str(k).u32(8).str(v); }
+    Bytes& kvStrings(const std::string& k, const std::vector<std::string>& vs)
+    {
+        str(k).u32(9).u32(8).u64(vs.size());
+        for (const auto& v : vs)
+            str(v);
+        return *this;
+    }
+    Bytes& kvInts(const std::string& k, const std::vector<uint32_t>& vs) // int32 elements
+    {
+        str(k).u32(9).u32(5).u64(vs.size());
+        for (auto v : vs)
+            u32(v);
+        return *this;
+    }
 };
 
 // A one-tensor "llama" file (metadata enough to map it), to provoke mapping errors.
@@ -249,6 +263,26 @@ private Q_SLOTS:
         QVERIFY2(msg.find("tokenizer.ggml.tokens") != std::string::npos
                      && msg.find(tmp("spm.gguf").string()) != std::string::npos,
                  msg.c_str());
+    }
+
+    // A Gemma vocabulary as transformers' gemma_tokenizer() reads it: tokens of spaces stored
+    // as real spaces are respelled as "▁" runs, merges follow file order, BOS by default.
+    void gemmaSentencePieceVocabulary()
+    {
+        Bytes b;
+        b.s = "GGUF";
+        b.u32(3).u64(0).u64(5);
+        b.kvStr("general.architecture", "gemma3").kvStr("tokenizer.ggml.model", "llama");
+        b.kvStrings("tokenizer.ggml.tokens", {"<pad>", "<eos>", "<bos>", "<unk>", "a", "b", "ab", " ", "  "});
+        b.kvInts("tokenizer.ggml.token_type", {3, 3, 3, 2, 1, 1, 1, 1, 1});
+        b.kvU32("tokenizer.ggml.bos_token_id", 2);
+        writeRaw(tmp("gemma-spm.gguf"), b.s);
+        const Tokenizer tok = Tokenizer::load(tmp("gemma-spm.gguf"));
+        QCOMPARE(tok.tokenString(8), std::string("\u2581\u2581"));
+        QCOMPARE(tok.encode("ab  a b"), (std::vector<int32_t>{6, 8, 4, 7, 5}));
+        QCOMPARE(tok.decode({6, 8, 4, 7, 5}), std::string("ab  a b"));
+        QVERIFY(tok.addsBosByDefault());
+        QCOMPARE(tok.bosId(), std::optional<int32_t>(2));
     }
 
     // Issue 23.6: a file argument means that file.
