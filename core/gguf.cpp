@@ -2,6 +2,7 @@
 // The GGUF container: header, metadata and tensor infos, every extent checked against the
 // file. The tensor types and their dequantizers are in gguf_quants.cpp.
 #include "core/gguf.h"
+#include "core/detail/little_endian.h"
 
 #include "core/error.h"
 
@@ -133,18 +134,9 @@ std::string GgufTensorInfo::typeName() const
 
 namespace {
 
-inline uint16_t u16(const unsigned char* p) { return static_cast<uint16_t>(p[0] | (p[1] << 8)); }
-inline uint32_t u32(const unsigned char* p)
-{
-    return uint32_t(p[0]) | (uint32_t(p[1]) << 8) | (uint32_t(p[2]) << 16) | (uint32_t(p[3]) << 24);
-}
-
-inline float bitsToFloat(uint32_t bits)
-{
-    float f;
-    std::memcpy(&f, &bits, sizeof f);
-    return f;
-}
+using detail::bitsToFloat;
+using detail::u16;
+using detail::u32;
 
 // Reads little-endian values from the map, checking each extent against the file size.
 class Cursor

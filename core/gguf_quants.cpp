@@ -3,6 +3,7 @@
 // -ffp-contract=off (core/CMakeLists.txt): every product and sum is rounded to float32 in
 // the order gguf-py (numpy) computes it, so that no fused multiply-add changes a bit.
 #include "core/gguf.h"
+#include "core/detail/little_endian.h"
 
 #include "core/error.h"
 
@@ -112,18 +113,9 @@ bool ggmlTypeDequantizable(GgmlType type)
 
 namespace {
 
-inline uint16_t u16(const unsigned char* p) { return static_cast<uint16_t>(p[0] | (p[1] << 8)); }
-inline uint32_t u32(const unsigned char* p)
-{
-    return uint32_t(p[0]) | (uint32_t(p[1]) << 8) | (uint32_t(p[2]) << 16) | (uint32_t(p[3]) << 24);
-}
-
-inline float bitsToFloat(uint32_t bits)
-{
-    float f;
-    std::memcpy(&f, &bits, sizeof f);
-    return f;
-}
+using detail::bitsToFloat;
+using detail::u16;
+using detail::u32;
 
 // IEEE half -> float, exact (subnormals, infinities and NaN payloads included).
 inline float halfToFloat(uint16_t h)
