@@ -55,6 +55,8 @@ def load_tl(model_dir, dtype):
     """HookedTransformer with the hooks EAP needs, weights unprocessed (== Hugging Face)."""
     import gc
 
+    if str(model_dir).endswith(".gguf"):
+        return load_tl_gguf(Path(model_dir), dtype)
     import make_attribution_fixtures as ref
 
     ref.DTYPE = dtype  # load_models reads the module's dtype
@@ -62,6 +64,83 @@ def load_tl(model_dir, dtype):
     del hf
     gc.collect()
     return model, ref.Graph(model.cfg.n_layers, model.cfg.n_heads)
+
+
+def hf_from_gguf(path):
+    """transformers' own GGUF loading (dequantized with gguf-py, llama.cpp's Q/K permutation undone)."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    with tempfile.TemporaryDirectory() as tmp:
+        os.symlink(path.resolve(), Path(tmp) / path.name)
+        tok = AutoTokenizer.from_pretrained(tmp, gguf_file=path.name)
+        import torch
+
+        hf = AutoModelForCausalLM.from_pretrained(tmp, gguf_file=path.name, dtype=torch.float32,
+                                                  attn_implementation="eager")
+    return hf.eval(), tok
+
+
+def gqa_graph(n_layers, n_heads, n_kv_heads):
+    """Patchbay's grouped graph: q receivers per query head, k/v receivers per key/value head."""
+    import make_attribution_fixtures as ref
+
+    g = ref.Graph(n_layers, n_heads)
+    if n_kv_heads == n_heads:
+        return g
+    g.receivers = []
+    for l in range(n_layers):
+        g.receivers += [(f"a{l}.h{h}<q>", "q", l, h) for h in range(n_heads)]
+        for kv in "kv":
+            g.receivers += [(f"a{l}.kv{h}<{kv}>", kv, l, h) for h in range(n_kv_heads)]
+        g.receivers.append((f"m{l}", "mlp", l, None))
+    g.receivers.append(("logits", "logits", n_layers, None))
+    return g
+
+
+def load_tl_gguf(path, dtype):
+    """A Llama-architecture GGUF (SmolLM2) as a HookedTransformer, built as TransformerLens builds a
+    LlamaForCausalLM, from transformers' dequantized weights."""
+    import gc
+
+    import torch
+    from transformer_lens import HookedTransformer, HookedTransformerConfig
+    from transformer_lens.pretrained.weight_conversions import convert_llama_weights
+
+    hf, _ = hf_from_gguf(path)
+    c = hf.config
+    if c.model_type != "llama":
+        sys.exit(f"{path}: only Llama-architecture GGUF files are compared here (this is {c.model_type})")
+    kv = c.num_key_value_heads
+    cfg = HookedTransformerConfig(
+        # The fields transformer_lens.loading_from_pretrained sets for LlamaForCausalLM.
+        d_model=c.hidden_size, d_head=c.hidden_size // c.num_attention_heads,
+        n_heads=c.num_attention_heads, d_mlp=c.intermediate_size, n_layers=c.num_hidden_layers,
+        n_ctx=min(c.max_position_embeddings, 2048), eps=c.rms_norm_eps, d_vocab=c.vocab_size,
+        act_fn=c.hidden_act, n_key_value_heads=kv if kv != c.num_attention_heads else None,
+        normalization_type="RMS", positional_embedding_type="rotary", rotary_adjacent_pairs=False,
+        rotary_dim=c.hidden_size // c.num_attention_heads,
+        rotary_base=float(c.rope_parameters["rope_theta"] if getattr(c, "rope_parameters", None)
+                          else c.rope_theta),
+        final_rms=True, gated_mlp=True, original_architecture="LlamaForCausalLM",
+        tokenizer_name=None, default_prepend_bos=False, init_weights=False, device="cpu", dtype=dtype,
+        use_attn_result=True, use_split_qkv_input=True, use_hook_mlp_in=True)
+    model = HookedTransformer(cfg)
+    model.load_and_process_state_dict(convert_llama_weights(hf, cfg), fold_ln=False,
+                                      center_writing_weights=False, center_unembed=False,
+                                      fold_value_biases=False, refactor_factored_attn_matrices=False)
+    model = model.to(dtype).eval()
+    for p in model.parameters():
+        p.requires_grad_(False)
+    # The conversion is checked, not assumed: same logits as transformers on one prompt.
+    ids = torch.tensor([[504, 3458, 5307, 10185, 28, 260, 3458, 5307]])
+    with torch.no_grad():
+        d = (model(ids).double() - hf.to(dtype)(ids).logits.double()).abs().max().item()
+    # transformers keeps rotary tables, RMSNorm and softmax in float32 even in float64: 1e-4 there.
+    if d > (1e-3 if dtype == torch.float32 else 1e-4):
+        sys.exit(f"TransformerLens and transformers disagree on {path.name}: max |Δlogit| {d:.3g}")
+    del hf
+    gc.collect()
+    return model, gqa_graph(cfg.n_layers, cfg.n_heads, kv)
 
 
 def make_batches(pairs, batch_size, pad_id=0):
@@ -96,6 +175,12 @@ class TLEap:
         c = model.cfg
         self.L, self.H, self.d = c.n_layers, c.n_heads, c.d_model
         self.S, self.R = len(graph.senders), len(graph.receivers)
+        # first column of each receiver hook: q/k/v per layer (k/v per key/value head on a GQA graph)
+        first = {}
+        for i, (_, kind, l, _) in enumerate(graph.receivers):
+            first.setdefault((l, kind), i)
+        self.col = first
+        self.pos = c.positional_embedding_type == "standard"  # rotary models have no hook_pos_embed
 
     # sender slots: input 0, heads of layer l at 1 + l(H+1) + h, MLP l at 1 + l(H+1) + H
     def head0(self, l):
@@ -136,7 +221,7 @@ class TLEap:
             def add_pos(t, hook):
                 diff[0].add_(t)
 
-            fwd = [("hook_embed", put(0)), ("hook_pos_embed", add_pos)]
+            fwd = [("hook_embed", put(0))] + ([("hook_pos_embed", add_pos)] if self.pos else [])
             for l in range(L):
                 h0 = self.head0(l)
                 fwd.append((f"blocks.{l}.attn.hook_result", put(slice(h0, h0 + H))))
@@ -164,25 +249,25 @@ class TLEap:
                 # One product per receiver hook: [senders upstream, B·P·d] @ [B·P·d, (H)]
                 def tensor_hook(g):
                     up = diff[:n_up].reshape(n_up, -1)
-                    if per_head:  # g [B, P, H, d] -> [H, B·P·d]
-                        s = up @ g.permute(2, 0, 1, 3).reshape(H, -1).T
-                        scores[:n_up, col:col + H] += s
+                    if per_head:  # g [B, P, heads, d] -> [heads, B·P·d]; heads = H, or KV for k/v
+                        n = g.shape[2]
+                        s = up @ g.permute(2, 0, 1, 3).reshape(n, -1).T
+                        scores[:n_up, col:col + n] += s
                     else:
                         scores[:n_up, col] += up @ g.reshape(-1)
                 def hook(t, hook):
                     t.register_hook(tensor_hook)
                 return hook
 
-            fwd = [("hook_embed", embed_leaf), ("hook_pos_embed", sub_pos)]
+            fwd = [("hook_embed", embed_leaf)] + ([("hook_pos_embed", sub_pos)] if self.pos else [])
             for l in range(L):
                 h0 = self.head0(l)
-                col0 = l * (3 * H + 1)
-                for i, qkv in enumerate("qkv"):
-                    fwd.append((f"blocks.{l}.hook_{qkv}_input", on_grad(h0, col0 + i * H, True)))
+                for qkv in "qkv":
+                    fwd.append((f"blocks.{l}.hook_{qkv}_input", on_grad(h0, self.col[(l, qkv)], True)))
                 fwd.append((f"blocks.{l}.attn.hook_result", sub(slice(h0, h0 + H))))
-                fwd.append((f"blocks.{l}.hook_mlp_in", on_grad(h0 + H, col0 + 3 * H, False)))
+                fwd.append((f"blocks.{l}.hook_mlp_in", on_grad(h0 + H, self.col[(l, "mlp")], False)))
                 fwd.append((f"blocks.{l}.hook_mlp_out", sub(h0 + H)))
-            fwd.append((f"blocks.{L - 1}.hook_resid_post", on_grad(S, L * (3 * H + 1), False)))
+            fwd.append((f"blocks.{L - 1}.hook_resid_post", on_grad(S, self.col[(L, "logits")], False)))
             with torch.enable_grad(), m.hooks(fwd_hooks=fwd):
                 logits = self.readout(bt["clean"], bt["mask"], bt["last"], full)
                 ld = logits[rows, bt["ans"]] - logits[rows, bt["wrong"]]
@@ -233,12 +318,20 @@ def tl_worker(args):
     rss_load = rss_mib()
 
     t0 = time.perf_counter()
-    tok = GPT2TokenizerFast.from_pretrained(str(args.tokenizer))
+    if str(args.model).endswith(".gguf"):
+        # transformers' converted GGUF tokenizer drops llama.cpp's pre-tokenizer name (digits split one by
+        # one for SmolLM2): the same ids as Patchbay's for text without digits, checked per prompt below.
+        _, tok = hf_from_gguf(Path(args.model))
+    else:
+        tok = GPT2TokenizerFast.from_pretrained(str(args.tokenizer))
     pairs = []
     with open(args.data, newline="") as f:
         for row in csv.DictReader(f):
             c = tok(row["clean"], add_special_tokens=False)["input_ids"]
             k = tok(row["corrupted"], add_special_tokens=False)["input_ids"]
+            if str(args.model).endswith(".gguf") and re.search(r"\d", row["clean"] + row["corrupted"]):
+                sys.exit(f"{args.data}: a prompt with digits, where transformers' GGUF tokenizer and "
+                         f"Patchbay's differ: {row['clean']!r}")
             pairs.append((c, k, int(row["correct_idx"]), int(row["incorrect_idx"])))
     batches = make_batches(pairs, args.batch_size)
     tokenize_s = time.perf_counter() - t0
@@ -443,6 +536,9 @@ def main():
                     help="TL readout: logits at the answer position only (fast), every position (full, "
                          "as EAP-IG), or both; the scores compared are the first variant's")
     ap.add_argument("--no-float64", action="store_true", help="skip the float64 TransformerLens reference run")
+    ap.add_argument("--gguf", type=Path,
+                    help="a Llama-architecture GGUF (SmolLM2 from tools/fetch-models.sh) instead of the random "
+                         "GPT-2-small checkpoint; --data then is any prompt-pair file Patchbay reads")
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/pb-bench"))
     ap.add_argument("--cli-binary", type=Path, default=REPO / "build/app/cli/patchbay-cli")
     ap.add_argument("--json-out", type=Path)
@@ -462,18 +558,27 @@ def main():
 
     if not args.cli_binary.exists():
         sys.exit(f"{args.cli_binary} does not exist: cmake --build build --target patchbay-cli")
-    from forward_vs_transformers import make_checkpoint
+    if args.gguf:
+        model_dir = args.gguf
+    else:
+        from forward_vs_transformers import make_checkpoint
 
-    args.workdir.mkdir(parents=True, exist_ok=True)
-    model_dir = make_checkpoint(args.workdir)
-    for f in ("vocab.json", "merges.txt"):  # so that Patchbay can tokenize the text prompts
-        if not (model_dir / f).exists():
-            shutil.copy(args.tokenizer / f, model_dir / f)
+        args.workdir.mkdir(parents=True, exist_ok=True)
+        model_dir = make_checkpoint(args.workdir)
+        for f in ("vocab.json", "merges.txt"):  # so that Patchbay can tokenize the text prompts
+            if not (model_dir / f).exists():
+                shutil.copy(args.tokenizer / f, model_dir / f)
 
     load_start = loadavg()
     with tempfile.TemporaryDirectory() as tmp:
         csv_path = Path(tmp) / "ioi-first.csv"
-        with open(args.data, newline="") as f:
+        data = args.data
+        if args.gguf:  # answers as token ids of the model's tokenizer: EAP-IG's CSV, written by Patchbay
+            data = Path(tmp) / "eap-ig.csv"
+            subprocess.run([str(args.cli_binary), "dataset", "convert", "--in", str(args.data), "--out", str(data),
+                            "--format", "eap-ig-csv", "--tokenizer", str(args.gguf)], check=True,
+                           capture_output=True)
+        with open(data, newline="") as f:
             rows = list(csv.reader(f))
         with open(csv_path, "w", newline="") as f:
             csv.writer(f).writerows(rows[:1 + args.rows])
@@ -541,7 +646,7 @@ def main():
         "noisy": any(r["other_cpu_seconds"] > 0.05 * (os.cpu_count() or 1) * w
                      for r, w in [(r, r["wall_seconds"]) for r in pb_runs]
                      + [(r, r["seconds"]) for v in ("answer_logits", "full_logits") if v in tl for r in tl[v]["runs"]]),
-        "checkpoint": "GPT-2 small shape, random init seed 1234",
+        "checkpoint": args.gguf.name if args.gguf else "GPT-2 small shape, random init seed 1234",
         "data": f"first {args.rows} rows of {args.data.name}",
     }
     if "full_logits" in tl:
