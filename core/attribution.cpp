@@ -585,6 +585,8 @@ Circuit attributionCircuit(const Evaluator& evaluator, const AttributionResult& 
 {
     const auto& s = evaluator.state();
     Circuit c(s.graph, s.model->config().dModel);
+    if (s.graph.nKvHeads() != s.model->config().nKvHeads) // the ungrouped graph of a grouped-query model
+        c.modelKvHeads = s.model->config().nKvHeads;
     if (!result.edgeScores.empty())
         c.edgeScores = result.edgeScores;
     if (!result.nodeScores.empty()) {

@@ -198,6 +198,13 @@ std::string cfgJson(const Circuit& c, bool native)
         cfg["n_kv_heads"] = g.nKvHeads();
     cfg["parallel_attn_mlp"] = g.parallelAttnMlp();
     cfg["d_model"] = c.dModel;
+    // Which of a grouped-query model's two graphs this is (a multi-head model has one).
+    if (g.nKvHeads() != g.nHeads()) {
+        cfg["gqa_layout"] = "grouped";
+    } else if (c.modelKvHeads > 0 && c.modelKvHeads != g.nHeads()) {
+        cfg["gqa_layout"] = "ungrouped";
+        cfg["model_n_kv_heads"] = c.modelKvHeads;
+    }
     return cfg.dump();
 }
 
@@ -289,6 +296,7 @@ std::string eapIgPerQueryHeadText(const Circuit& c)
                     "drop the scores");
     const Graph mha(g.nLayers(), g.nHeads(), g.nHeads(), g.parallelAttnMlp());
     Circuit expanded(mha, c.dModel);
+    expanded.modelKvHeads = g.nKvHeads(); // the ungrouped graph of the same model
     for (std::size_t i = 0; i < mha.edgeCount(); ++i) {
         const auto& e = mha.edges()[i];
         expanded.edgeInGraph[i] = c.edgeInGraph[*g.edgeIndex(e.sender, gqaReceiver(mha, e.receiver, g))];
@@ -581,6 +589,22 @@ Circuit parseCircuit(const Json& j, const std::string& file, CircuitFormat forma
     if (const std::string problem = Graph::shapeProblem(layers, heads, kvHeads, parallel); !problem.empty())
         throw Error(cfgWhere + ": " + problem);
     Circuit c(Graph(layers, heads, kvHeads, parallel), dModel);
+    const std::string layout = jsonOptionalString(cfg, "gqa_layout", "", cfgWhere);
+    if (layout == "ungrouped") {
+        if (kvHeads != heads)
+            throw Error(cfgWhere + ": gqa_layout \"ungrouped\" has a key/value receiver per query head, but n_kv_heads is "
+                        + std::to_string(kvHeads) + " of " + std::to_string(heads) + " heads");
+        c.modelKvHeads = jsonOptionalInt(cfg, "model_n_kv_heads", 0, cfgWhere);
+        if (c.modelKvHeads < 0 || (c.modelKvHeads > 0 && heads % c.modelKvHeads != 0))
+            throw Error(cfgWhere + ": model_n_kv_heads (" + std::to_string(c.modelKvHeads)
+                        + ") does not divide n_heads (" + std::to_string(heads) + ")");
+    } else if (layout == "grouped") {
+        if (kvHeads == heads && heads > 1)
+            throw Error(cfgWhere + ": gqa_layout \"grouped\" needs n_kv_heads (fewer than the " + std::to_string(heads)
+                        + " heads)");
+    } else if (!layout.empty()) {
+        throw Error(cfgWhere + ": gqa_layout must be \"grouped\" or \"ungrouped\", got \"" + layout + "\"");
+    }
     const Graph& g = c.graph;
     const NameIndex names(g);
 
@@ -815,13 +839,28 @@ std::string circuitMismatch(const Circuit& circuit, const ModelConfig& config)
     return text;
 }
 
-Circuit adaptCircuit(const Circuit& circuit, const ModelConfig& config)
+bool isPerQueryHeadCircuitOf(const Circuit& circuit, const ModelConfig& config)
+{
+    const int modelKv = config.nKvHeads > 0 ? config.nKvHeads : config.nHeads;
+    return modelKv != config.nHeads && circuit.graph.nKvHeads() == circuit.graph.nHeads()
+        && circuit.graph.nHeads() == config.nHeads;
+}
+
+Circuit adaptCircuit(const Circuit& circuit, const ModelConfig& config, bool ungroupedKv)
 {
     checkShape(circuit, "adapt circuit");
     if (const auto why = circuitMismatch(circuit, config); !why.empty())
         throw Error(why);
     const Graph& from = circuit.graph;
     const int modelKv = config.nKvHeads > 0 ? config.nKvHeads : config.nHeads;
+    if (ungroupedKv && modelKv != config.nHeads) {
+        if (!isPerQueryHeadCircuitOf(circuit, config))
+            throw Error("circuit made for the grouped graph (" + from.describe() + ") cannot be used on the ungrouped "
+                        "graph, a key/value receiver per query head: use the grouped graph");
+        Circuit out = circuit;
+        out.modelKvHeads = modelKv;
+        return out;
+    }
     if (from.nKvHeads() == modelKv)
         return circuit;
 

@@ -38,6 +38,11 @@ struct Circuit
 {
     Graph graph;
     int dModel = 0; // recorded in files (EAP-IG's cfg.d_model); 0 = unknown
+    // The model's key/value heads when the graph is a grouped-query model's *ungrouped*
+    // graph (a <k>/<v> receiver per query head, MIB's layout; files say cfg.gqa_layout
+    // "ungrouped" and cfg.model_n_kv_heads); 0 = not known or not such a graph. A grouped
+    // graph says its key/value heads itself (graph.nKvHeads(), cfg.gqa_layout "grouped").
+    int modelKvHeads = 0;
 
     std::vector<char> edgeInGraph;  // per graph edge (Graph::edges() order)
     std::vector<double> edgeScores; // per graph edge; empty when the circuit has no scores
@@ -89,10 +94,16 @@ std::string circuitToString(const Circuit& circuit, CircuitFormat format);
 // Why `circuit` cannot be used with a model of `config`, naming every difference
 // ("layers 12 vs 2, heads 12 vs 4"), or an empty string when it can.
 std::string circuitMismatch(const Circuit& circuit, const ModelConfig& config);
-// The circuit on the model's graph: identical when the shapes agree; a per-query-head
-// (EAP-IG) circuit of a grouped-query model has its <k>/<v> edges merged per key/value head
-// (scores summed, in when any is in). Throws core::Error with circuitMismatch()'s text.
-Circuit adaptCircuit(const Circuit& circuit, const ModelConfig& config);
+// The circuit on the model's graph: identical when the shapes agree. A per-query-head
+// (EAP-IG/MIB) circuit of a grouped-query model is on that model's ungrouped graph: kept as
+// it is when `ungroupedKv` (evaluate it with EvaluationOptions::ungroupedKv, exactly), else
+// merged onto the grouped graph, its <k>/<v> edges per key/value head (scores summed, in
+// when any is in). A grouped circuit asked for on the ungrouped graph throws, as does a
+// shape that does not fit (circuitMismatch()'s text).
+Circuit adaptCircuit(const Circuit& circuit, const ModelConfig& config, bool ungroupedKv = false);
+// Whether `circuit` is a grouped-query model's ungrouped (per-query-head) circuit: a
+// multi-head-shaped graph for a model with fewer key/value heads than heads.
+bool isPerQueryHeadCircuitOf(const Circuit& circuit, const ModelConfig& config);
 
 // Selection (design.md §5). All need scores, set edgeInGraph and then nodesFromEdges().
 void selectTopN(Circuit& circuit, std::size_t n);          // the n largest |score|, ties by edge index

@@ -311,7 +311,9 @@ Evaluator::Evaluator(std::shared_ptr<const Model> model, Dataset data, Evaluatio
     d->model = std::move(model);
     d->data = std::move(data);
     d->options = std::move(options);
-    d->graph = Graph(d->model->config());
+    const auto& config = d->model->config();
+    d->graph = d->options.ungroupedKv ? Graph(config.nLayers, config.nHeads, config.nHeads, config.parallelAttnMlp)
+                                      : Graph(config);
     d->forward.emplace(d->transformer(), d->graph);
     d->build();
 }

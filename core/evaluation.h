@@ -32,6 +32,10 @@ struct EvaluationOptions
     // Called with a fraction in [0,1] and a short stage text; may be empty.
     std::function<void(double, const std::string&)> progress;
     const std::atomic_bool* cancel = nullptr; // checked between batches; throws Cancelled
+    // Grouped-query models: the ungrouped graph, with a key and a value receiver per query
+    // head (a3.h5<k>, MIB's layout: every query head's key/value input patched on its own)
+    // instead of one per key/value head (a3.kv1<k>, cheaper). No effect on multi-head models.
+    bool ungroupedKv = false;
 };
 
 // One point of a faithfulness curve: the top `edges` edges by |score| kept, the rest patched.

@@ -11,7 +11,10 @@ InterventionalForward::InterventionalForward(const Transformer& model, const Gra
     : m_model(model), m_graph(graph)
 {
     const auto& c = model.config();
-    if (graph.nLayers() != c.nLayers || graph.nHeads() != c.nHeads || graph.nKvHeads() != c.nKvHeads
+    // The graph has the model's key/value heads (grouped) or, for a grouped-query model, one
+    // key/value receiver per query head (ungrouped, MIB's layout).
+    if (graph.nLayers() != c.nLayers || graph.nHeads() != c.nHeads
+        || (graph.nKvHeads() != c.nKvHeads && graph.nKvHeads() != c.nHeads)
         || graph.parallelAttnMlp() != c.parallelAttnMlp)
         throw Error("graph (" + graph.describe() + ") does not match the model");
     const auto S = static_cast<int64_t>(graph.senders().size());
@@ -62,6 +65,7 @@ torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch
     }
     if (patch.probes) {
         patch.probes->m_model = &m_model;
+        patch.probes->m_ungroup = g.nKvHeads() != c.nKvHeads;
         patch.probes->m_entries.clear();
     }
     auto refOf = [&](int64_t first, int64_t n) -> torch::Tensor {
@@ -264,7 +268,10 @@ torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch
     const auto biases = m_model.attentionBiases(mask, batch, pos);
     auto resid = m_model.embed(ids); // [batch, pos, d_model]
     addBlock(0, resid.unsqueeze(2));
-    const int64_t H = c.nHeads, Hkv = c.nKvHeads;
+    // Key/value receivers per layer: the model's key/value heads, or every query head when
+    // the graph is ungrouped (the attention then computes a key and value per query head).
+    const int64_t H = c.nHeads, Hkv = g.nKvHeads();
+    const bool ungroup = Hkv != c.nKvHeads;
     // Without autograd every run (patched or not) sums the heads' separate results into the
     // attention output, so that all runs compute the residual stream alike: a patch whose
     // corrections are zero gives the unpatched run bit for bit, and every patched edge gives
@@ -295,16 +302,18 @@ torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch
                 GradientProbes::Entry entry;
                 entry.layer = l;
                 entry.x = x.detach();
-                attn = m_model.attention(l, x, x, x, m_model.biasFor(biases, l), nullptr, &entry.attention, projectOut);
+                attn = m_model.attention(l, x, x, x, m_model.biasFor(biases, l), nullptr, &entry.attention, projectOut,
+                                         ungroup);
                 patch.probes->m_entries.push_back(std::move(entry));
             } else {
+                // Ungrouped or not, an unpatched shared input gives the same keys and values.
                 attn = m_model.attention(l, x, x, x, m_model.biasFor(biases, l), nullptr, nullptr, projectOut);
             }
         } else {
             const auto in = receiverInputs(qkv, resid, dsum); // [batch, pos, H + 2 Hkv, d_model]
             if (in.defined())
                 attn = m_model.attention(l, in.narrow(2, 0, H), in.narrow(2, H, Hkv), in.narrow(2, H + Hkv, Hkv),
-                                         m_model.biasFor(biases, l), nullptr, nullptr, projectOut);
+                                         m_model.biasFor(biases, l), nullptr, nullptr, projectOut, ungroup);
             else
                 attn = m_model.attention(l, resid, resid, resid, m_model.biasFor(biases, l), nullptr, nullptr, projectOut);
         }
@@ -371,7 +380,7 @@ void GradientProbes::addScores(const Graph& graph, const torch::Tensor& diff, co
     std::vector<AttentionGradientWeights> weights(m_entries.size());
     for (std::size_t i = 0; i < m_entries.size(); ++i)
         if (m_entries[i].layer >= 0)
-            weights[i] = m_model->attentionGradientWeights(m_entries[i].layer);
+            weights[i] = m_model->attentionGradientWeights(m_entries[i].layer, m_ungroup);
     chunkRows = std::max<int64_t>(1, chunkRows);
     for (int64_t begin = 0; begin < count; begin += chunkRows) {
         const auto n = std::min(chunkRows, count - begin);

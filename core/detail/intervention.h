@@ -37,6 +37,7 @@ private:
         AttentionProbes attention;
     };
     const Transformer* m_model = nullptr;
+    bool m_ungroup = false; // key/value paths per query head (the ungrouped graph)
     std::vector<Entry> m_entries;
 };
 

@@ -240,13 +240,32 @@ torch::Tensor Transformer::project(const torch::Tensor& x, const torch::Tensor& 
     return y;
 }
 
+torch::Tensor Transformer::perQueryHead(const torch::Tensor& w) const
+{
+    if (!w.defined())
+        return w;
+    const int64_t group = m_config.nHeads / m_config.nKvHeads, dHead = m_config.dHead;
+    if (w.dim() == 1)
+        return w.view({m_config.nKvHeads, dHead}).repeat_interleave(group, 0).reshape({-1});
+    return w.view({w.size(0), m_config.nKvHeads, dHead}).repeat_interleave(group, 1).reshape({w.size(0), -1});
+}
+
 AttentionOutput Transformer::attention(int layer, const torch::Tensor& qIn, const torch::Tensor& kIn,
                                        const torch::Tensor& vIn, const torch::Tensor& bias,
-                                       ActivationCache* cache, AttentionProbes* probes, bool projectOut) const
+                                       ActivationCache* cache, AttentionProbes* probes, bool projectOut,
+                                       bool ungroupKv) const
 {
     const auto& L = m_weights.layers.at(static_cast<std::size_t>(layer));
     const int64_t nHeads = m_config.nHeads;
-    const int64_t nKv = m_config.nKvHeads;
+    const bool ungroup = m_config.nKvHeads != nHeads
+        && (ungroupKv || (kIn.dim() == 4 && kIn.size(2) == nHeads));
+    if (ungroup && m_config.qkNorm == ModelConfig::QkNorm::AllHeads)
+        throw Error("the ungrouped key/value graph is not defined for a grouped-query model whose key norm spans "
+                    "every key/value head (OLMo-2 style): use the grouped graph");
+    // Ungrouped, every query head has its own key/value head (a copy of its group's).
+    const int64_t nKv = ungroup ? nHeads : m_config.nKvHeads;
+    const auto wK = ungroup ? perQueryHead(L.wK) : L.wK, bK = ungroup ? perQueryHead(L.bK) : L.bK;
+    const auto wV = ungroup ? perQueryHead(L.wV) : L.wV, bV = ungroup ? perQueryHead(L.bV) : L.bV;
 
     // Normalise each input once; a shared input (the plain forward) is normalised once for
     // all three paths.
@@ -257,8 +276,8 @@ AttentionOutput Transformer::attention(int layer, const torch::Tensor& qIn, cons
         record(cache, blockName(layer, "ln1.hook_normalized"), qN);
 
     auto q = project(qN, L.wQ, L.bQ, nHeads); // [batch, pos, n_heads, d_head]
-    auto k = project(kN, L.wK, L.bK, nKv);    // [batch, pos, n_kv_heads, d_head]
-    auto v = project(vN, L.wV, L.bV, nKv);    // [batch, pos, n_kv_heads, d_head]
+    auto k = project(kN, wK, bK, nKv);        // [batch, pos, n_kv_heads, d_head]
+    auto v = project(vN, wV, bV, nKv);        // [batch, pos, n_kv_heads, d_head]
     if (probes) {
         auto probe = [](torch::Tensor& x, torch::Tensor& p) {
             p = torch::zeros(x.sizes(), x.options().requires_grad(false)).requires_grad_(true);
@@ -316,7 +335,7 @@ AttentionOutput Transformer::attention(int layer, const torch::Tensor& qIn, cons
     return {out.view({batch, pos, m_config.dModel}), z};
 }
 
-AttentionGradientWeights Transformer::attentionGradientWeights(int layer) const
+AttentionGradientWeights Transformer::attentionGradientWeights(int layer, bool ungroupKv) const
 {
     const auto& L = m_weights.layers.at(static_cast<std::size_t>(layer));
     const int64_t dHead = m_config.dHead, d = m_config.dModel;
@@ -324,7 +343,9 @@ AttentionGradientWeights Transformer::attentionGradientWeights(int layer) const
     AttentionGradientWeights out;
     out.normed = L.ln1W.defined();
     std::size_t i = 0;
-    for (const auto* w : {&L.wQ, &L.wK, &L.wV}) {
+    const bool ungroup = ungroupKv && m_config.nKvHeads != m_config.nHeads;
+    const auto wK = ungroup ? perQueryHead(L.wK) : L.wK, wV = ungroup ? perQueryHead(L.wV) : L.wV;
+    for (const auto* w : {&L.wQ, &wK, &wV}) {
         const auto n = w->size(1) / dHead;
         out.w[i] = (w->to(torch::kFloat32).view({d, n, dHead}).permute({1, 2, 0}) * gain).contiguous(); // [n, d_head, d]
         if (m_config.norm == ModelConfig::Norm::LayerNorm)

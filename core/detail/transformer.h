@@ -144,9 +144,13 @@ public:
     // interventional forward feeds each head its own patched input.
     // projectOut false: no output projection (AttentionOutput::out undefined), for a caller
     // that sums the heads' results itself.
+    // ungroupKv (grouped-query models): every query head gets its own key and value,
+    // computed with its key/value head's weights (MIB's ungrouped graph, where k/v inputs
+    // are per query head). Implied when kIn/vIn come per query head [batch, pos, n_heads,
+    // d_model]; needed explicitly for a shared input whose probes must be per query head.
     AttentionOutput attention(int layer, const torch::Tensor& qIn, const torch::Tensor& kIn,
                               const torch::Tensor& vIn, const torch::Tensor& bias, ActivationCache* cache,
-                              AttentionProbes* probes = nullptr, bool projectOut = true) const;
+                              AttentionProbes* probes = nullptr, bool projectOut = true, bool ungroupKv = false) const;
     // The gradient with respect to the residual-stream input of every q/k/v path of a layer
     // that read the shared input x [batch, pos, d_model], from the probes' gradients: each
     // head's projection transposed, then ln1's backward per path (exact; no second forward).
@@ -154,7 +158,8 @@ public:
     // batch in pieces that stay in cache; `weights` are the layer's
     // attentionGradientWeights, prepared once for all pieces. Returns receiver-major
     // [n_heads + 2 n_kv_heads, n, d_model] in q, k, v order (float32).
-    AttentionGradientWeights attentionGradientWeights(int layer) const;
+    // ungroupKv: the k/v paths per query head (n_heads each), as attention(…, ungroupKv).
+    AttentionGradientWeights attentionGradientWeights(int layer, bool ungroupKv = false) const;
     torch::Tensor attentionInputGradients(const torch::Tensor& x, const AttentionProbes& probes,
                                           const AttentionGradientWeights& weights, const torch::Tensor& rowIdx) const;
     // MLP of layer l on the residual stream before ln2: [batch, pos, d_model] (after the
@@ -172,6 +177,9 @@ public:
 
 private:
     torch::Tensor project(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b, int64_t heads) const;
+    // A key/value projection [d_model, n_kv_heads·d_head] (or its bias) repeated per query
+    // head: [d_model, n_heads·d_head], query head h reading key/value head h / (H / H_kv).
+    torch::Tensor perQueryHead(const torch::Tensor& w) const;
     torch::Tensor applyRotary(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) const;
 
     ModelConfig m_config;

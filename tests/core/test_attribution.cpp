@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <iterator>
 #include <numeric>
+#include <random>
 #include <set>
 
 using namespace patchbay::core;
@@ -155,6 +156,57 @@ private Q_SLOTS:
             QCOMPARE_NEAR(ap.nodeScores[u], fixture["activation_patching"][u].get<double>(), 1e-5);
     }
 
+    // A grouped-query model's EAP against TransformerLens on both graphs
+    // (tools/reference/make_gqa_eap_fixture.py, float64): grouped, one key/value input per
+    // key/value head; ungrouped (ungroup_grouped_query_attention, as MIB runs Llama, Qwen
+    // and Gemma), one per query head. Every receiver name is compared too.
+    void matchesTransformerLensGroupedQuery_data()
+    {
+        QTest::addColumn<bool>("ungrouped");
+        QTest::newRow("grouped") << false;
+        QTest::newRow("ungrouped") << true;
+    }
+    void matchesTransformerLensGroupedQuery()
+    {
+        QFETCH(bool, ungrouped);
+        const auto all = readJsonFile(std::filesystem::path(PATCHBAY_TEST_DATA_DIR) / "attribution/llama-gqa-eap.json");
+        const auto& fixture = all[ungrouped ? "ungrouped" : "grouped"];
+        const auto model = loadFixture("llama-gqa");
+        auto opts = options();
+        opts.ungroupedKv = ungrouped;
+        const Evaluator ev(model, readDataset(std::filesystem::path(PATCHBAY_TEST_DATA_DIR) / "evaluate/gpt2-fixture-pairs.json"),
+                           opts);
+        const auto& g = ev.graph();
+        QCOMPARE(fixture["senders"].size(), g.senders().size());
+        QCOMPARE(fixture["receivers"].size(), g.receivers().size());
+        for (std::size_t r = 0; r < g.receivers().size(); ++r)
+            QCOMPARE(fixture["receivers"][r].get<std::string>(), g.receivers()[r].name);
+        AttributionOptions o;
+        o.method = Method::Eap;
+        const auto eap = attribute(ev, o);
+        double largest = 0;
+        for (const auto& e : g.edges())
+            largest = std::max(largest, std::abs(fixture["eap"][static_cast<std::size_t>(e.sender)][static_cast<std::size_t>(e.receiver)].get<double>()));
+        QVERIFY(largest > 0.01);
+        int compared = 0;
+        double worst = 0;
+        for (std::size_t i = 0; i < g.edgeCount(); ++i) {
+            const auto& e = g.edges()[i];
+            const double want = fixture["eap"][static_cast<std::size_t>(e.sender)][static_cast<std::size_t>(e.receiver)].get<double>();
+            const double got = eap.edgeScores[i];
+            // float32 against float64: 1e-5 of the largest score, 1e-4 relative on the large ones.
+            QVERIFY2(std::abs(got - want) <= 1e-5 * std::max(1.0, largest),
+                     qPrintable(QString::fromStdString(g.edgeName(i)) + QStringLiteral(": %1 vs %2").arg(got).arg(want)));
+            if (std::abs(want) > 0.01 * largest) {
+                QVERIFY2(std::abs(got - want) <= 1e-4 * std::abs(want), qPrintable(QString::fromStdString(g.edgeName(i))));
+                ++compared;
+            }
+            worst = std::max(worst, std::abs(got - want));
+        }
+        qInfo("%zu edges, %d large; largest |score| %.4g, worst |difference| %.3g", g.edgeCount(), compared, largest, worst);
+        QVERIFY(compared > 50);
+    }
+
     // EAP = −∂M/∂m_uv at m = 1 (central differences of the masked forward), AtP = −∂M/∂n_u.
     // The shared-prefix rows check the score products' skipped rows: with the corrupted
     // reference the positions before the first clean/corrupted difference are left out,
@@ -164,25 +216,33 @@ private Q_SLOTS:
         QTest::addColumn<QString>("fixture");
         QTest::addColumn<bool>("sharedPrefix");
         QTest::addColumn<int>("reference");
+        QTest::addColumn<bool>("ungrouped");
+        const int corrupted = static_cast<int>(Reference::Corrupted);
         for (const char* name : {"gpt2", "pythia", "llama-gqa"})
-            QTest::newRow(name) << QString::fromLatin1(name) << false << static_cast<int>(Reference::Corrupted);
-        QTest::newRow("gpt2/shared-prefix") << QStringLiteral("gpt2") << true << static_cast<int>(Reference::Corrupted);
-        QTest::newRow("gpt2/shared-prefix/mean") << QStringLiteral("gpt2") << true << static_cast<int>(Reference::Mean);
-        QTest::newRow("llama-gqa/shared-prefix") << QStringLiteral("llama-gqa") << true << static_cast<int>(Reference::Corrupted);
+            QTest::newRow(name) << QString::fromLatin1(name) << false << corrupted << false;
+        QTest::newRow("gpt2/shared-prefix") << QStringLiteral("gpt2") << true << corrupted << false;
+        QTest::newRow("gpt2/shared-prefix/mean") << QStringLiteral("gpt2") << true << static_cast<int>(Reference::Mean) << false;
+        QTest::newRow("llama-gqa/shared-prefix") << QStringLiteral("llama-gqa") << true << corrupted << false;
         // q/k norms (qwen3); post-norms, soft caps and sliding layers (gemma2, gemma3), where
         // a head's difference reaches a receiver through its layer's post-attention norm.
         for (const char* name : {"qwen3", "gemma2", "gemma3", "olmo2"})
-            QTest::newRow(name) << QString::fromLatin1(name) << false << static_cast<int>(Reference::Corrupted);
-        QTest::newRow("gemma2/mean") << QStringLiteral("gemma2") << false << static_cast<int>(Reference::Mean);
+            QTest::newRow(name) << QString::fromLatin1(name) << false << corrupted << false;
+        QTest::newRow("gemma2/mean") << QStringLiteral("gemma2") << false << static_cast<int>(Reference::Mean) << false;
+        // The ungrouped graph of grouped-query models: a key/value receiver per query head.
+        for (const char* name : {"llama-gqa", "qwen3", "gemma2", "gemma3"})
+            QTest::newRow((std::string(name) + "/ungrouped").c_str()) << QString::fromLatin1(name) << false << corrupted << true;
+        QTest::newRow("llama-gqa/ungrouped/shared-prefix") << QStringLiteral("llama-gqa") << true << corrupted << true;
     }
     void eapIsMaskDerivative()
     {
         QFETCH(QString, fixture);
         QFETCH(bool, sharedPrefix);
         QFETCH(int, reference);
+        QFETCH(bool, ungrouped);
         const auto model = loadFixture(fixture);
         auto opts = options();
         opts.reference = static_cast<Reference>(reference);
+        opts.ungroupedKv = ungrouped;
         const Evaluator ev(model, randomDataset(model->config(), 21, sharedPrefix), opts);
         AttributionOptions o;
         o.method = Method::Eap;
@@ -203,6 +263,20 @@ private Q_SLOTS:
             }
         }
         QCOMPARE(headEdges, 4);
+        if (ungrouped) {
+            // And the 4 largest into a key or value input: on this graph, one query head's.
+            QCOMPARE(g.nKvHeads(), g.nHeads());
+            QVERIFY(model->config().nKvHeads < g.nHeads());
+            int kvEdges = 0;
+            for (const auto e : order) {
+                const auto& r = g.receivers()[static_cast<std::size_t>(g.edges()[e].receiver)];
+                if (kvEdges < 4 && r.kind == Graph::NodeKind::Head && r.port != Graph::Port::Q) {
+                    checked.push_back(e);
+                    ++kvEdges;
+                }
+            }
+            QCOMPARE(kvEdges, 4);
+        }
         std::vector<float> mask(ev.graph().edgeCount(), 1.0f);
         for (const auto e : checked) {
             // Central differences at h and h/2, Richardson-extrapolated (error O(h⁴)).
@@ -235,6 +309,89 @@ private Q_SLOTS:
             };
             QCOMPARE_NEAR(atp.nodeScores[u], (4 * central(h / 2) - central(h)) / 3, 2e-3);
         }
+    }
+
+    // The two graphs of a grouped-query model (EvaluationOptions::ungroupedKv). A key/value
+    // head's input feeds every query head of its group, so by the chain rule its EAP score is
+    // the sum of the per-query-head scores of the ungrouped graph; every other edge (into a
+    // query, an MLP, the logits) is the same edge in both and scores the same. Masks that
+    // patch a group's per-query-head edges alike give the grouped graph's run exactly.
+    void ungroupedGraphAgreesWithGrouped_data()
+    {
+        QTest::addColumn<QString>("fixture");
+        for (const char* name : {"llama-gqa", "gemma2", "gemma3"})
+            QTest::newRow(name) << QString::fromLatin1(name);
+    }
+    void ungroupedGraphAgreesWithGrouped()
+    {
+        QFETCH(QString, fixture);
+        const auto model = loadFixture(fixture);
+        const auto data = randomDataset(model->config(), 33);
+        auto opts = options();
+        const Evaluator grouped(model, data, opts);
+        opts.ungroupedKv = true;
+        const Evaluator ungrouped(model, data, opts);
+        const auto& g = grouped.graph();
+        const auto& u = ungrouped.graph();
+        const int group = g.nHeads() / g.nKvHeads();
+        QVERIFY(group > 1);
+        QCOMPARE(u.nKvHeads(), u.nHeads());
+        QVERIFY(u.edgeCount() > g.edgeCount());
+        QCOMPARE_NEAR(ungrouped.cleanMetric(), grouped.cleanMetric(), 1e-6);
+        QCOMPARE_NEAR(ungrouped.referenceMetric(), grouped.referenceMetric(), 1e-5);
+
+        AttributionOptions o;
+        o.method = Method::Eap;
+        const auto gs = attribute(grouped, o).edgeScores;
+        const auto us = attribute(ungrouped, o).edgeScores;
+        // The grouped edge of each ungrouped edge: the same sender into the same receiver, or
+        // into its key/value head's receiver.
+        auto groupedEdge = [&](std::size_t e) {
+            const auto& edge = u.edges()[e];
+            const auto& r = u.receivers()[static_cast<std::size_t>(edge.receiver)];
+            int to = edge.receiver;
+            if (r.kind == Graph::NodeKind::Head)
+                to = g.receiverIndex(r.layer, r.port, r.port == Graph::Port::Q ? r.head : r.head / group);
+            else if (r.kind == Graph::NodeKind::Mlp)
+                to = g.mlpReceiverIndex(r.layer);
+            else
+                to = g.logitsReceiverIndex();
+            return *g.edgeIndex(edge.sender, to);
+        };
+        std::vector<double> summed(g.edgeCount(), 0.0);
+        double largest = 0;
+        for (std::size_t e = 0; e < u.edgeCount(); ++e) {
+            summed[groupedEdge(e)] += us[e];
+            largest = std::max(largest, std::abs(us[e]));
+        }
+        for (std::size_t e = 0; e < g.edgeCount(); ++e)
+            QVERIFY2(std::abs(summed[e] - gs[e]) <= 1e-5 * largest + 1e-5 * std::abs(gs[e]),
+                     qPrintable(QString::fromStdString(g.edgeName(e)) + QStringLiteral(": grouped %1, summed per query head %2")
+                                    .arg(gs[e]).arg(summed[e])));
+
+        // Random grouped masks, spread to the query heads of each group.
+        std::mt19937 rng(5);
+        std::uniform_real_distribution<float> unit(0.0f, 1.0f);
+        for (int trial = 0; trial < 3; ++trial) {
+            std::vector<float> gm(g.edgeCount());
+            for (auto& m : gm)
+                m = unit(rng) < 0.5f ? 0.0f : unit(rng);
+            std::vector<float> um(u.edgeCount());
+            for (std::size_t e = 0; e < um.size(); ++e)
+                um[e] = gm[groupedEdge(e)];
+            QCOMPARE_NEAR(ungrouped.evaluate(um), grouped.evaluate(gm), 1e-5);
+        }
+        // One query head's key input patched alone is not expressible on the grouped graph:
+        // it differs from patching the whole group's (the point of the ungrouped graph).
+        std::vector<float> one(u.edgeCount(), 1.0f), all(g.edgeCount(), 1.0f);
+        const int l = u.nLayers() - 1;
+        for (int s = 0; s < u.sendersBefore(u.receiverIndex(l, Graph::Port::K, 0)); ++s) {
+            one[*u.edgeIndex(s, u.receiverIndex(l, Graph::Port::K, 0))] = 0.0f;
+            all[*g.edgeIndex(s, g.receiverIndex(l, Graph::Port::K, 0))] = 0.0f;
+        }
+        const double alone = ungrouped.evaluate(one), whole = grouped.evaluate(all);
+        qInfo("layer %d, key input of query head 0 patched alone: %.6f; its whole group's: %.6f", l, alone, whole);
+        QVERIFY(std::abs(alone - whole) > 1e-4);
     }
 
     // Exact patching runs many edges per forward (receiver inputs replaced per copy of the
