@@ -137,7 +137,20 @@ double secondsSince(std::chrono::steady_clock::time_point start)
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-Loaded loadEvaluator(const Args& args)
+// --gqa grouped|ungrouped: which graph of a grouped-query model (EvaluationOptions::ungroupedKv).
+// `fallback` is what applies without the option.
+bool ungroupedFromArgs(const Args& args, bool fallback)
+{
+    if (!args.has("gqa"))
+        return fallback;
+    const std::string v = args.value("gqa");
+    if (v != "grouped" && v != "ungrouped")
+        throw UsageError("--gqa must be grouped (a key/value receiver per key/value head, a3.kv1<k>) or ungrouped "
+                         "(one per query head, a3.h5<k>, MIB's layout), got \"" + v + "\"");
+    return v == "ungrouped";
+}
+
+Loaded loadEvaluator(const Args& args, bool ungroupedByDefault = false)
 {
     Loaded out;
     const auto started = std::chrono::steady_clock::now();
@@ -162,6 +175,7 @@ Loaded loadEvaluator(const Args& args)
         options.progress = [](double f, const std::string& stage) {
             std::cerr << "\r" << stage << ' ' << static_cast<int>(f * 100) << "%      " << std::flush;
         };
+    options.ungroupedKv = ungroupedFromArgs(args, ungroupedByDefault);
     out.examples = data.pairs.size();
     out.evaluator = std::make_unique<core::Evaluator>(out.model, std::move(data), options);
     return out;
@@ -188,9 +202,14 @@ std::vector<double> parseList(const std::string& s, const char* option)
 int cmdEvaluate(const Args& args)
 {
     const auto started = std::chrono::steady_clock::now();
-    // The circuit is checked against config.json before anything heavy is loaded.
-    auto circuit = core::adaptCircuit(core::readCircuit(args.required("circuit")), core::readModelConfig(args.required("model")));
-    const auto loaded = loadEvaluator(args);
+    // The circuit is checked against config.json before anything heavy is loaded. A
+    // per-query-head (MIB) circuit of a grouped-query model is evaluated on the ungrouped
+    // graph it was made on, exactly, unless --gqa grouped asks to merge it.
+    const auto config = core::readModelConfig(args.required("model"));
+    auto circuit = core::readCircuit(args.required("circuit"));
+    const bool ungrouped = ungroupedFromArgs(args, core::isPerQueryHeadCircuitOf(circuit, config));
+    circuit = core::adaptCircuit(circuit, config, ungrouped);
+    const auto loaded = loadEvaluator(args, ungrouped);
     const auto& evaluator = *loaded.evaluator;
     const auto& options = evaluator.options();
     if (options.progress)
@@ -205,6 +224,8 @@ int cmdEvaluate(const Args& args)
                           {"reference", core::referenceName(options.reference)},
                           {"clean_metric", evaluator.cleanMetric()},
                           {"reference_metric", evaluator.referenceMetric()}};
+    if (config.nKvHeads > 0 && config.nKvHeads != config.nHeads)
+        out["gqa_layout"] = ungrouped ? "ungrouped" : "grouped";
     if (args.flags.count("sweep")) {
         if (args.has("top-n") || args.has("threshold") || args.has("greedy"))
             throw UsageError("--sweep ranks the circuit's scores itself; drop --top-n/--threshold/--greedy");
@@ -257,7 +278,7 @@ nlohmann::json exactShortlist(const Args& args, const core::Evaluator& ev, const
             if (first != std::string::npos && text[first] == '{') {
                 // A circuit file: its edges in the circuit; its scores, when it has them,
                 // are the ranking the exact scores are compared with.
-                const auto c = core::adaptCircuit(core::readCircuit(spec), config);
+                const auto c = core::adaptCircuit(core::readCircuit(spec), config, ev.options().ungroupedKv);
                 for (std::size_t e = 0; e < c.graph.edgeCount(); ++e)
                     if (c.edgeInGraph[e])
                         o.exactEdges.push_back(e);
@@ -296,7 +317,7 @@ nlohmann::json exactShortlist(const Args& args, const core::Evaluator& ev, const
         const std::string by = args.value("rank-by", "eap");
         std::error_code ec;
         if (std::filesystem::is_regular_file(by, ec)) {
-            const auto c = core::adaptCircuit(core::readCircuit(by), config);
+            const auto c = core::adaptCircuit(core::readCircuit(by), config, ev.options().ungroupedKv);
             if (!c.hasScores())
                 throw UsageError("--rank-by: " + by + " has no edge scores to rank by");
             o.ranking = c.edgeScores;
@@ -436,6 +457,8 @@ int cmdAttribute(const Args& args)
                           {"out", outFile},
                           {"format", core::circuitFormatName(format)},
                           {"edges_in_circuit", circuit.edgesInGraph()}};
+    if (const auto& mc = loaded.model->config(); mc.nKvHeads > 0 && mc.nKvHeads != mc.nHeads)
+        out["gqa_layout"] = ev.options().ungroupedKv ? "ungrouped" : "grouped";
     auto top = [](const std::vector<double>& scores, std::size_t k, auto name) {
         std::vector<std::size_t> order(scores.size());
         std::iota(order.begin(), order.end(), 0);
@@ -507,10 +530,10 @@ int cmdAttribute(const Args& args)
 
 std::vector<Command> circuitCommands()
 {
-    std::vector<std::string> evalOpts = {"data", "circuit", "metric", "reference", "batch-size", "memory-mb", "top-n", "threshold", "greedy"};
+    std::vector<std::string> evalOpts = {"data", "circuit", "metric", "reference", "batch-size", "memory-mb", "top-n", "threshold", "greedy", "gqa"};
     evalOpts.insert(evalOpts.end(), modelOptionNames.begin(), modelOptionNames.end());
     std::vector<std::string> attrOpts = {"data", "method", "out", "format", "metric", "reference", "steps", "tau", "acdc-top-k", "batch-size", "memory-mb",
-                                         "top-n", "receivers", "through", "edges", "top-k", "rank-by"};
+                                         "top-n", "receivers", "through", "edges", "top-k", "rank-by", "gqa"};
     attrOpts.insert(attrOpts.end(), modelOptionNames.begin(), modelOptionNames.end());
     return {
         {"circuit", "inspect, convert and compare circuit files (EAP-IG JSON, native JSON, DOT)",
@@ -521,12 +544,12 @@ std::vector<Command> circuitCommands()
          "patchbay-cli attribute --model PATH --data FILE --method activation-patching|atp|eap|eap-ig|eap-ig-activations|"
          "clean-corrupted|exact|acdc|path-patching --out FILE [--format eap-ig|eap-ig-per-query-head|native] [--metric M] [--reference R] "
          "[--steps m] [--tau T[,T...] [--acdc-top-k K]] [--edges FILE|EDGE,... | --top-k K [--rank-by FILE|eap|eap-ig|...] (exact)] [--receivers 'a9.h9<q>,...' [--through mlps|none|m3,a2.h1,...]] [--batch-size B] "
-         "[--memory-mb M] [--top-n N] [--per-position] [--progress] [--device D] [--dtype T] [--bos B]",
+         "[--memory-mb M] [--top-n N] [--gqa grouped|ungrouped] [--per-position] [--progress] [--device D] [--dtype T] [--bos B]",
          attrOpts, {"per-position", "progress"}, &cmdAttribute},
         {"evaluate", "metric and normalised faithfulness of a circuit on a dataset",
          "patchbay-cli evaluate --model PATH --data FILE --circuit FILE [--metric logit-diff|prob-diff|kl|loss] "
          "[--reference corrupted|zero|mean|mean-all-positions] [--batch-size B] [--memory-mb M] "
-         "[--top-n N | --threshold T | --greedy N] [--prune] [--sweep] [--progress] [--device D] [--dtype T] [--bos B]",
+         "[--top-n N | --threshold T | --greedy N] [--prune] [--sweep] [--gqa grouped|ungrouped] [--progress] [--device D] [--dtype T] [--bos B]",
          evalOpts, {"sweep", "prune", "progress"}, &cmdEvaluate},
     };
 }

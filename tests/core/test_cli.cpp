@@ -12,6 +12,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
+
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -546,6 +548,91 @@ private Q_SLOTS:
                     QStringLiteral("--format"), QStringLiteral("eap-ig-per-query-head")});
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains(QStringLiteral("per query head")), qPrintable(r.err));
+    }
+
+    // The ungrouped graph of a grouped-query model (--gqa ungrouped: a <k>/<v> receiver per
+    // query head, MIB's layout), and an MIB-style file (EAP-IG's plain cfg, per-query-head
+    // names) imported and evaluated on it as it is, without renaming or merging.
+    void ungroupedGraphAndMibFiles()
+    {
+        using namespace patchbay::core;
+        QTemporaryDir dir;
+        const auto out = dir.filePath(QStringLiteral("eap.json"));
+        const auto model = kModels + QStringLiteral("/llama-gqa");
+        auto r = runCli({QStringLiteral("attribute"), QStringLiteral("--model"), model, QStringLiteral("--data"), kPairs,
+                         QStringLiteral("--method"), QStringLiteral("eap"), QStringLiteral("--gqa"), QStringLiteral("ungrouped"),
+                         QStringLiteral("--out"), out});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(parse(r.out)["gqa_layout"].get<std::string>(), std::string("ungrouped"));
+        auto written = readJson(out);
+        const Graph ungrouped(3, 4, 4, false);
+        QVERIFY(!written["cfg"].contains("n_kv_heads")); // EAP-IG's cfg, as MIB's files have it
+        QCOMPARE(written["cfg"]["gqa_layout"].get<std::string>(), std::string("ungrouped"));
+        QCOMPARE(written["cfg"]["model_n_kv_heads"].get<int>(), 2);
+        QCOMPARE(written["edges"].size(), ungrouped.edgeCount());
+        QVERIFY(written["edges"].contains("a0.h1->a1.h3<k>"));
+        QVERIFY(written["edges"]["a0.h1->a1.h3<k>"]["score"].get<double>() != 0);
+
+        // The file as MIB writes it: no gqa_layout, no provenance; 30 edges in the circuit.
+        written["cfg"].erase("gqa_layout");
+        written["cfg"].erase("model_n_kv_heads");
+        for (const char* key : {"method", "metric", "reference", "score_sign"})
+            written.erase(key);
+        std::vector<std::pair<double, std::string>> byScore;
+        for (const auto& [name, edge] : written["edges"].items())
+            byScore.emplace_back(-std::abs(edge["score"].get<double>()), name);
+        std::sort(byScore.begin(), byScore.end());
+        for (auto& [name, edge] : written["edges"].items())
+            edge["in_graph"] = false;
+        int kvIn = 0;
+        for (std::size_t i = 0; i < 30; ++i) {
+            written["edges"][byScore[i].second]["in_graph"] = true;
+            kvIn += byScore[i].second.find("<k>") != std::string::npos || byScore[i].second.find("<v>") != std::string::npos;
+        }
+        QVERIFY(kvIn > 0); // per-query-head key/value edges are part of it
+        const auto mib = dir.filePath(QStringLiteral("mib.json"));
+        {
+            std::ofstream f(mib.toStdString());
+            f << written.dump();
+        }
+        r = runCli({QStringLiteral("evaluate"), QStringLiteral("--model"), model, QStringLiteral("--data"), kPairs,
+                    QStringLiteral("--circuit"), mib});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const auto asMib = parse(r.out);
+        QCOMPARE(asMib["gqa_layout"].get<std::string>(), std::string("ungrouped"));
+        QCOMPARE(asMib["circuit"]["edges"].get<int>(), 30); // not merged per key/value head
+        // The same 30 edges selected from our own file: the same metric.
+        r = runCli({QStringLiteral("evaluate"), QStringLiteral("--model"), model, QStringLiteral("--data"), kPairs,
+                    QStringLiteral("--circuit"), out, QStringLiteral("--top-n"), QStringLiteral("30")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(parse(r.out)["circuit"]["metric"].get<double>(), asMib["circuit"]["metric"].get<double>());
+        // Merged onto the grouped graph on request: fewer edges (a group's k/v edges are one).
+        r = runCli({QStringLiteral("evaluate"), QStringLiteral("--model"), model, QStringLiteral("--data"), kPairs,
+                    QStringLiteral("--circuit"), mib, QStringLiteral("--gqa"), QStringLiteral("grouped")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(parse(r.out)["gqa_layout"].get<std::string>(), std::string("grouped"));
+        QVERIFY(parse(r.out)["circuit"]["edges"].get<int>() <= 30);
+
+        // Native keeps the layout; it reads back as the ungrouped graph.
+        const auto native = dir.filePath(QStringLiteral("native.json"));
+        r = runCli({QStringLiteral("circuit"), QStringLiteral("convert"), QStringLiteral("--in"), out, QStringLiteral("--out"), native,
+                    QStringLiteral("--format"), QStringLiteral("native")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const auto n = readJson(native);
+        QCOMPARE(n["cfg"]["gqa_layout"].get<std::string>(), std::string("ungrouped"));
+        QCOMPARE(n["cfg"]["n_kv_heads"].get<int>(), 4);
+        QCOMPARE(n["cfg"]["model_n_kv_heads"].get<int>(), 2);
+        QCOMPARE(n["edges"].size(), ungrouped.edgeCount());
+        // A grouped file says so too.
+        r = runCli({QStringLiteral("attribute"), QStringLiteral("--model"), model, QStringLiteral("--data"), kPairs,
+                    QStringLiteral("--method"), QStringLiteral("eap"), QStringLiteral("--out"), out});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(readJson(out)["cfg"]["gqa_layout"].get<std::string>(), std::string("grouped"));
+        // A grouped circuit is refused on the ungrouped graph, with the reason.
+        r = runCli({QStringLiteral("evaluate"), QStringLiteral("--model"), model, QStringLiteral("--data"), kPairs,
+                    QStringLiteral("--circuit"), out, QStringLiteral("--gqa"), QStringLiteral("ungrouped")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("grouped graph")), qPrintable(r.err));
     }
 
     // exact on a shortlist: --edges LIST and --top-k N of a ranking method, with agreement.
