@@ -83,6 +83,10 @@
         <source>logit lens</source>
         <translation>Logit-Linse</translation>
     </message>
+    <message>
+        <source> (k/v per query head)</source>
+        <translation> (k/v je Query-Kopf)</translation>
+    </message>
 </context>
 <context>
     <name>patchbay::ui::GraphCanvas</name>
@@ -304,6 +308,10 @@ gemessen: Patchen änderte die Metrik um %1</translation>
     <message>
         <source>%1: could not be written</source>
         <translation>%1: konnte nicht geschrieben werden</translation>
+    </message>
+    <message>
+        <source>%1: could not be written (%2)</source>
+        <translation>%1: konnte nicht geschrieben werden (%2)</translation>
     </message>
 </context>
 <context>
@@ -993,6 +1001,14 @@ Datei &gt; Modell öffnen … öffnet eine GGUF-Datei, eine safetensors-Datei od
         <source>None fetched: run tools/fetch-models.sh</source>
         <translation>Keine heruntergeladen: tools/fetch-models.sh ausführen</translation>
     </message>
+    <message>
+        <source>This circuit has a key/value input per query head (MIB&apos;s layout): tick “k/v per query head” in the Run panel to compute its metric on that graph.</source>
+        <translation>Dieser Schaltkreis hat einen Key/Value-Eingang je Query-Kopf (MIBs Layout): „k/v je Query-Kopf“ im Ausführen-Bereich ankreuzen, um seine Metrik auf diesem Graphen zu berechnen.</translation>
+    </message>
+    <message>
+        <source>This circuit has one key/value input per key/value head: untick “k/v per query head” in the Run panel to compute its metric.</source>
+        <translation>Dieser Schaltkreis hat einen Key/Value-Eingang je Key/Value-Kopf: „k/v je Query-Kopf“ im Ausführen-Bereich abwählen, um seine Metrik zu berechnen.</translation>
+    </message>
 </context>
 <context>
     <name>patchbay::ui::PairTableModel</name>
@@ -1441,6 +1457,14 @@ Datei &gt; Modell öffnen … öffnet eine GGUF-Datei, eine safetensors-Datei od
     <message>
         <source>%1 — %2%</source>
         <translation>%1 — %2 %</translation>
+    </message>
+    <message>
+        <source>k/v per query head (MIB)</source>
+        <translation>k/v je Query-Kopf (MIB)</translation>
+    </message>
+    <message>
+        <source>Grouped-query models: give every query head its own key and value inputs in the graph (a3.h5&lt;k&gt;), as MIB&apos;s circuits for Llama, Qwen and Gemma were made, instead of one per key/value head (a3.kv1&lt;k&gt;, fewer edges)</source>
+        <translation>Modelle mit Grouped-Query-Attention: jedem Query-Kopf eigene Key- und Value-Eingänge im Graphen geben (a3.h5&lt;k&gt;), wie MIBs Schaltkreise für Llama, Qwen und Gemma entstanden, statt einem je Key/Value-Kopf (a3.kv1&lt;k&gt;, weniger Kanten)</translation>
     </message>
 </context>
 <context>

@@ -83,6 +83,10 @@
         <source>logit lens</source>
         <translation>Logit 透镜</translation>
     </message>
+    <message>
+        <source> (k/v per query head)</source>
+        <translation>（每个查询头的 k/v）</translation>
+    </message>
 </context>
 <context>
     <name>patchbay::ui::GraphCanvas</name>
@@ -302,6 +306,10 @@ measured: patching it changed the metric by %1</source>
     <message>
         <source>%1: could not be written</source>
         <translation>%1：无法写入</translation>
+    </message>
+    <message>
+        <source>%1: could not be written (%2)</source>
+        <translation>%1：无法写入（%2）</translation>
     </message>
 </context>
 <context>
@@ -991,6 +999,14 @@ File &gt; Open Model… opens a GGUF file, a safetensors file or a Hugging Face 
         <source>None fetched: run tools/fetch-models.sh</source>
         <translation>尚未下载：请运行 tools/fetch-models.sh</translation>
     </message>
+    <message>
+        <source>This circuit has a key/value input per query head (MIB&apos;s layout): tick “k/v per query head” in the Run panel to compute its metric on that graph.</source>
+        <translation>此电路的每个查询头都有自己的键/值输入（MIB 的布局）：请在运行面板中勾选“每个查询头的 k/v”，以在该图上计算其指标。</translation>
+    </message>
+    <message>
+        <source>This circuit has one key/value input per key/value head: untick “k/v per query head” in the Run panel to compute its metric.</source>
+        <translation>此电路的每个键/值头有一个键/值输入：请在运行面板中取消勾选“每个查询头的 k/v”以计算其指标。</translation>
+    </message>
 </context>
 <context>
     <name>patchbay::ui::PairTableModel</name>
@@ -1439,6 +1455,14 @@ File &gt; Open Model… opens a GGUF file, a safetensors file or a Hugging Face 
     <message>
         <source>%1 — %2%</source>
         <translation>%1 — %2%</translation>
+    </message>
+    <message>
+        <source>k/v per query head (MIB)</source>
+        <translation>每个查询头的 k/v（MIB）</translation>
+    </message>
+    <message>
+        <source>Grouped-query models: give every query head its own key and value inputs in the graph (a3.h5&lt;k&gt;), as MIB&apos;s circuits for Llama, Qwen and Gemma were made, instead of one per key/value head (a3.kv1&lt;k&gt;, fewer edges)</source>
+        <translation>分组查询注意力模型：在图中为每个查询头提供各自的键和值输入（a3.h5&lt;k&gt;），与 MIB 为 Llama、Qwen 和 Gemma 构建电路的方式相同，而不是每个键/值头一个（a3.kv1&lt;k&gt;，边更少）</translation>
     </message>
 </context>
 <context>

@@ -69,6 +69,8 @@ QString RunSettings::key() const
     }
     if (method == QLatin1String("activation-patching") && perPosition)
         parts << QStringLiteral("per-position");
+    if (ungroupedKv)
+        parts << QStringLiteral("kv=ungrouped");
     return parts.join(QLatin1Char('|'));
 }
 
@@ -84,7 +86,8 @@ std::map<std::string, std::string> RunSettings::toMap() const
             {"batch_size", std::to_string(batchSize)},
             {"taus", t.join(QLatin1Char(',')).toStdString()},
             {"acdc_top_k", std::to_string(acdcTopK)},
-            {"per_position", perPosition ? "true" : "false"}};
+            {"per_position", perPosition ? "true" : "false"},
+            {"gqa_layout", ungroupedKv ? "ungrouped" : "grouped"}};
 }
 
 RunSettings RunSettings::fromMap(const std::map<std::string, std::string>& map)
@@ -121,6 +124,8 @@ RunSettings RunSettings::fromMap(const std::map<std::string, std::string>& map)
     }
     if (const auto it = map.find("per_position"); it != map.end())
         s.perPosition = it->second == "true";
+    if (const auto it = map.find("gqa_layout"); it != map.end())
+        s.ungroupedKv = it->second == "ungrouped";
     return s;
 }
 
@@ -137,6 +142,8 @@ QString RunSettings::describe() const
     }
     if (method == QLatin1String("activation-patching") && perPosition)
         title += ComputeWorker::tr(" per position");
+    if (ungroupedKv)
+        title += ComputeWorker::tr(" (k/v per query head)");
     return QStringLiteral("%1 · %2 · %3").arg(title, metric, reference);
 }
 
@@ -167,7 +174,8 @@ core::Evaluator& ComputeWorker::State::evaluatorFor(const RunSettings& settings,
     if (!model)
         throw core::Error(ComputeWorker::tr("No model is loaded.").toStdString());
     const QString key = modelKey + QLatin1Char('|') + datasetKey + QLatin1Char('|') + settings.metric +
-                        QLatin1Char('|') + settings.reference + QLatin1Char('|') + QString::number(settings.batchSize);
+                        QLatin1Char('|') + settings.reference + QLatin1Char('|') + QString::number(settings.batchSize) +
+                        (settings.ungroupedKv ? QStringLiteral("|kv=ungrouped") : QString());
     if (evaluator && evaluatorKey == key)
         return *evaluator;
     evaluator.reset();
@@ -176,6 +184,7 @@ core::Evaluator& ComputeWorker::State::evaluatorFor(const RunSettings& settings,
     options.metric = core::parseMetric(settings.metric.toStdString());
     options.reference = core::parseReference(settings.reference.toStdString());
     options.batchSize = settings.batchSize;
+    options.ungroupedKv = settings.ungroupedKv;
     // The evaluator outlives this job: its callbacks go through the state, which always
     // points at the running job.
     options.progress = [this](double fraction, const std::string& stage) {

@@ -56,6 +56,9 @@ struct RunSettings
     QVector<double> taus{0.01}; // ACDC thresholds
     int acdcTopK = 0;           // ACDC on EAP's top k (0: every edge)
     bool perPosition = false;   // activation patching per position
+    // Grouped-query models: the ungrouped graph, a key/value receiver per query head (MIB's
+    // layout; core::EvaluationOptions::ungroupedKv). No effect on multi-head models.
+    bool ungroupedKv = false;
 
     // Canonical text of the settings that change the scores ("eap|logit-diff|corrupted|…"),
     // for result caches and session files.

@@ -406,6 +406,10 @@ void MainWindow::createDocks()
     connect(m_runPanel, &RunPanel::runRequested, this, &MainWindow::runAttribution);
     connect(m_runPanel, &RunPanel::cancelRequested, m_worker, &ComputeWorker::cancel);
     connect(m_runPanel, &RunPanel::resultSelected, this, &MainWindow::showResult);
+    connect(m_runPanel, &RunPanel::graphChoiceChanged, this, [this] {
+        if (m_canvas->hasCircuit())
+            m_metricTimer->start();
+    });
 
     // Scores: layer × head (+ MLP) and, for per-position activation patching, node × position.
     auto* scorePanel = new QWidget;
@@ -875,6 +879,7 @@ void MainWindow::onModelLoaded(quint64 job, const LoadedModel& model)
     m_editor->setEncoder(model.encoder);
     m_attentionLayer->setRange(0, std::max(0, model.summary.layers - 1));
     m_attentionHead->setRange(0, std::max(0, model.summary.heads - 1));
+    m_runPanel->setGroupedQuery(model.config && model.config->nKvHeads > 0 && model.config->nKvHeads != model.config->nHeads);
     // Results of another model stay cached but are no longer listed.
     m_runPanel->clearResults();
     m_currentResult.clear();
@@ -1320,7 +1325,16 @@ QString MainWindow::canvasMismatch() const
     const std::string why = core::circuitMismatch(c, *model->config);
     if (!why.empty())
         return tr("This circuit cannot run on %1: %2.").arg(model->summary.name, QString::fromStdString(why));
-    if (c.graph.edgeCount() != model->graph->edgeCount())
+    // A grouped-query model has two graphs; the Run panel's choice says which one runs.
+    const bool perQueryHead = core::isPerQueryHeadCircuitOf(c, *model->config);
+    const bool ungrouped = m_runPanel->settings().ungroupedKv;
+    if (perQueryHead && !ungrouped)
+        return tr("This circuit has a key/value input per query head (MIB's layout): tick “k/v per query head” in the "
+                  "Run panel to compute its metric on that graph.");
+    if (!perQueryHead && ungrouped)
+        return tr("This circuit has one key/value input per key/value head: untick “k/v per query head” in the Run "
+                  "panel to compute its metric.");
+    if (!perQueryHead && c.graph.edgeCount() != model->graph->edgeCount())
         return tr("This circuit's graph (%1) is not the model's (%2).")
             .arg(QString::fromStdString(c.graph.describe()), QString::fromStdString(model->graph->describe()));
     return {};
@@ -1366,7 +1380,15 @@ bool MainWindow::importCircuit(const QString& file)
     const LoadedModel* model = m_worker->model();
     if (model && model->config && core::circuitMismatch(circuit, *model->config).empty()) {
         try {
-            circuit = core::adaptCircuit(circuit, *model->config);
+            // A per-query-head circuit (MIB's, for a grouped-query model) stays on the
+            // ungrouped graph it was made on: the Run panel switches to that graph.
+            const bool perQueryHead = core::isPerQueryHeadCircuitOf(circuit, *model->config);
+            if (perQueryHead) {
+                RunSettings s = m_runPanel->settings();
+                s.ungroupedKv = true;
+                m_runPanel->setSettings(s);
+            }
+            circuit = core::adaptCircuit(circuit, *model->config, perQueryHead);
         } catch (const std::exception& e) {
             showError(tr("The circuit could not be imported: %1").arg(QString::fromStdString(e.what())));
             return false;

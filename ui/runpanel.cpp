@@ -117,6 +117,14 @@ RunPanel::RunPanel(QWidget* parent) : QWidget(parent)
     m_perPosition = new QCheckBox(tr("per position"), this);
     m_perPosition->setObjectName(QStringLiteral("perPositionBox"));
     form->addRow(QString(), m_perPosition);
+    m_ungroupedKv = new QCheckBox(tr("k/v per query head (MIB)"), this);
+    m_ungroupedKv->setObjectName(QStringLiteral("ungroupedKvBox"));
+    m_ungroupedKv->setToolTip(tr("Grouped-query models: give every query head its own key and value inputs in the "
+                                 "graph (a3.h5<k>), as MIB's circuits for Llama, Qwen and Gemma were made, instead of one "
+                                 "per key/value head (a3.kv1<k>, fewer edges)"));
+    m_ungroupedKv->setEnabled(false);
+    connect(m_ungroupedKv, &QCheckBox::toggled, this, &RunPanel::graphChoiceChanged);
+    form->addRow(QString(), m_ungroupedKv);
     layout->addLayout(form);
 
     auto* buttons = new QHBoxLayout;
@@ -186,6 +194,7 @@ RunSettings RunPanel::settings() const
         s.taus = {0.01};
     s.acdcTopK = m_topK->value();
     s.perPosition = m_perPosition->isChecked();
+    s.ungroupedKv = m_groupedQuery && m_ungroupedKv->isChecked();
     return s;
 }
 
@@ -202,6 +211,13 @@ void RunPanel::setSettings(const RunSettings& s)
     m_taus->setText(taus.join(QStringLiteral(", ")));
     m_topK->setValue(s.acdcTopK);
     m_perPosition->setChecked(s.perPosition);
+    m_ungroupedKv->setChecked(s.ungroupedKv);
+    updateEnabled();
+}
+
+void RunPanel::setGroupedQuery(bool groupedQuery)
+{
+    m_groupedQuery = groupedQuery;
     updateEnabled();
 }
 
@@ -273,6 +289,7 @@ void RunPanel::updateEnabled()
     m_taus->setEnabled(acdc);
     m_topK->setEnabled(acdc);
     m_perPosition->setEnabled(method == QLatin1String("activation-patching"));
+    m_ungroupedKv->setEnabled(m_groupedQuery && !m_running);
     for (QWidget* w : {static_cast<QWidget*>(m_method), static_cast<QWidget*>(m_metric),
                        static_cast<QWidget*>(m_reference), static_cast<QWidget*>(m_batch)})
         w->setEnabled(!m_running);

@@ -35,6 +35,9 @@ public:
     void setRunning(bool running);
     void setProgress(double fraction, const QString& stage);
     void setStatus(const QString& text);
+    // Whether the loaded model has grouped-query attention: the ungrouped-graph choice
+    // ("k/v per query head") applies only then.
+    void setGroupedQuery(bool groupedQuery);
 
     // The list of results: `key` identifies one (the window's cache key), `text` shows it.
     void addResult(const QString& key, const QString& text, const QString& tooltip);
@@ -49,6 +52,8 @@ Q_SIGNALS:
     void runRequested(const patchbay::ui::RunSettings& settings);
     void cancelRequested();
     void resultSelected(const QString& key);
+    // The "k/v per query head" choice changed: which graph a circuit's metric runs on.
+    void graphChoiceChanged();
 
 private:
     void updateEnabled();
@@ -61,6 +66,7 @@ private:
     QLineEdit* m_taus = nullptr;
     QSpinBox* m_topK = nullptr;
     QCheckBox* m_perPosition = nullptr;
+    QCheckBox* m_ungroupedKv = nullptr;
     QPushButton* m_run = nullptr;
     QPushButton* m_cancel = nullptr;
     QProgressBar* m_progress = nullptr;
@@ -68,6 +74,7 @@ private:
     QListWidget* m_results = nullptr;
     bool m_ready = false;
     bool m_running = false;
+    bool m_groupedQuery = false;
 };
 
 } // namespace patchbay::ui

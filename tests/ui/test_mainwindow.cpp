@@ -24,6 +24,7 @@
 #include "core/system.h"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QDockWidget>
@@ -42,6 +43,8 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 
@@ -606,6 +609,55 @@ private Q_SLOTS:
         QCOMPARE(model->summary.name, QStringLiteral("tiny-llama.gguf"));
         QCOMPARE(model->summary.weightsDtype, QStringLiteral("Q8_0 x23, F32 x7"));
         qunsetenv("PATCHBAY_MODELS");
+    }
+
+    // A per-query-head (MIB-style) circuit of a grouped-query model: imported as it is (not
+    // merged per key/value head), the Run panel switches to "k/v per query head", and the
+    // canvas's metric is the CLI's evaluate of the same file.
+    void importsPerQueryHeadCircuitOfGroupedQueryModel()
+    {
+        QTemporaryDir tmp;
+        // The random llama-gqa fixture (4 query, 2 key/value heads) with the word-level
+        // tokenizer the other tests use, so that the text pairs validate.
+        const QString model = tmp.filePath(QStringLiteral("llama-gqa"));
+        QVERIFY(QDir().mkpath(model));
+        for (const char* f : {"config.json", "model.safetensors"})
+            QVERIFY(copyFile(kData + "/models/llama-gqa/" + f, model + "/" + f));
+        QVERIFY(copyFile(kData + "/tokenizers/wordlevel-whitespace/tokenizer.json", model + "/tokenizer.json"));
+        const QString pairs = m_pairsFile;
+        const QString file = tmp.filePath(QStringLiteral("mib.json"));
+        core::Circuit mib(core::Graph(3, 4, 4, false), 32); // EAP-IG's plain cfg, a3.h1<k> names
+        for (std::size_t e = 0; e < mib.graph.edgeCount(); e += 7)
+            mib.edgeInGraph[e] = 1;
+        mib.nodesFromEdges();
+        core::writeCircuit(mib, file.toStdString(), core::CircuitFormat::EapIg);
+
+        MainWindow window;
+        window.show();
+        QVERIFY(load(window, model, pairs));
+        auto* box = window.runPanel()->findChild<QCheckBox*>(QStringLiteral("ungroupedKvBox"));
+        QVERIFY(box);
+        QVERIFY(box->isEnabled()); // a grouped-query model
+        QVERIFY(!box->isChecked());
+        QVERIFY(window.importCircuit(file));
+        QVERIFY(box->isChecked());
+        QVERIFY(window.runPanel()->settings().ungroupedKv);
+        QCOMPARE(window.graphCanvas()->circuit().graph.edgeCount(), mib.graph.edgeCount());
+        QCOMPARE(window.graphCanvas()->edgesInCircuit(), static_cast<int>(mib.edgesInGraph()));
+
+        QProcess cli;
+        cli.start(QStringLiteral(PATCHBAY_CLI_PATH), {QStringLiteral("evaluate"), QStringLiteral("--model"), model,
+                                                      QStringLiteral("--data"), pairs, QStringLiteral("--circuit"), file});
+        QVERIFY(cli.waitForFinished(kTimeoutMs));
+        QCOMPARE(cli.exitCode(), 0);
+        const auto out = nlohmann::json::parse(cli.readAllStandardOutput().toStdString());
+        QCOMPARE(out["gqa_layout"].get<std::string>(), std::string("ungrouped"));
+        const double metric = out["circuit"]["metric"].get<double>();
+        QTRY_VERIFY2_WITH_TIMEOUT(window.graphCanvas()->evaluationText().contains(QLocale().toString(metric, 'f', 4)), qPrintable(window.graphCanvas()->evaluationText() + QStringLiteral(" / CLI: ") + QString::number(metric)), kTimeoutMs);
+
+        // Unticked, the canvas says why it cannot compute the metric instead of a wrong one.
+        box->setChecked(false);
+        QTRY_VERIFY_WITH_TIMEOUT(window.graphCanvas()->evaluationText().contains(QStringLiteral("per query head")), kTimeoutMs);
     }
 
 private:
