@@ -174,7 +174,7 @@ torch::Tensor gradientScores(const EvaluationState& s, Method method, int steps)
             const auto metric = detail::metricPerExample(s.options.metric, logits, b.targets).sum() / n;
             metric.backward();
             torch::NoGradGuard noGrad;
-            probes.addScores(g, diff, rows, batchScores);
+            probes.addScores(diff, rows, batchScores);
         }
         scores.add_(batchScores.to(torch::kFloat64), 1.0 / static_cast<double>(plan.size()));
     }

@@ -15,13 +15,15 @@ class GradientProbes
 {
 public:
     // EAP's score products: adds Σ_{rows} diff_u · ∂M/∂in_v to scores[u][v] for every
-    // receiver v and every sender u that comes before it (graph.sendersBefore(v)).
+    // receiver v and every sender u that comes before it (graph.sendersBefore(v)); the
+    // entries of (u, v) pairs that are not edges get numbers too, which the caller zeroes.
     // rows [n] int64: the rows of batch·pos to sum over (the others' products are known to
     // be zero); diff [n_senders, n·d_model] float32, sender-major, at those rows; scores
     // [n_senders, n_receivers] float32. Works through the rows in pieces of chunkRows: each
     // piece of the per-head gradients (n_heads + 2 n_kv_heads times the residual stream)
-    // is computed and used while it is in cache, never written out for the whole batch.
-    void addScores(const Graph& graph, const torch::Tensor& diff, const torch::Tensor& rows, torch::Tensor& scores,
+    // is computed for every receiver and used in one product, never written out for the
+    // whole batch.
+    void addScores(const torch::Tensor& diff, const torch::Tensor& rows, torch::Tensor& scores,
                    int64_t chunkRows = 32) const;
 
 private:
