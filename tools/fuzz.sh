@@ -7,7 +7,8 @@
 #   tools/fuzz.sh --build-only         build only
 # Environment: FUZZ_BUILD_DIR (default build-fuzz), FUZZ_SECONDS (default 60), CXX (default
 # clang++, else clang++-14), FUZZ_WORK (default fuzz/work: corpora and crashes, not in git),
-# SKIP_BUILD=1 (run what is built).
+# SKIP_BUILD=1 (run what is built), FUZZ_RUNS (stop each target after this many executions,
+# or at FUZZ_SECONDS, whichever comes first).
 # Needs clang and its libFuzzer runtime (Debian 12: clang-14 libclang-rt-14-dev) besides
 # the packages of tools/setup-debian.sh. Exit status 1 when a target found a crash, leak or
 # timeout; the input is in $FUZZ_WORK/<target>/crashes/ and becomes a file under
@@ -19,8 +20,8 @@ cd "$here"
 build_dir="${FUZZ_BUILD_DIR:-build-fuzz}"
 seconds="${FUZZ_SECONDS:-60}"
 work="${FUZZ_WORK:-$here/fuzz/work}"
-targets=(fuzz_json fuzz_safetensors fuzz_config fuzz_tokenizer_json fuzz_vocab_merges fuzz_dataset fuzz_circuit
-         fuzz_session)
+targets=(fuzz_json fuzz_safetensors fuzz_gguf fuzz_config fuzz_tokenizer_json fuzz_vocab_merges fuzz_dataset
+         fuzz_circuit fuzz_session)
 
 cxx="${CXX:-}"
 if [ -z "$cxx" ]; then
@@ -91,6 +92,10 @@ elif target == "fuzz_safetensors":
             payload += chunk
         h = json.dumps(keep).encode()
         put(struct.pack("<Q", len(h)) + h + payload)
+elif target == "fuzz_gguf":
+    # The metadata, quantization and tokenizer fixtures: every value type, every block format.
+    for p in small(f"{data}/gguf/*.gguf", 64_000) + small(f"{data}/gguf/models/*.gguf", 64_000):
+        put(open(p, "rb").read())
 elif target == "fuzz_config":
     for p in small(f"{data}/models/*/config.json"):
         put(open(p, "rb").read())
@@ -127,6 +132,7 @@ for target in "${targets[@]}"; do
     case "$target" in
         fuzz_json | fuzz_config) max_len=1024 ;;
         fuzz_safetensors) max_len=2048 ;;
+        fuzz_gguf) max_len=16384 ;; # a tokenizer's vocabulary is a few KB even in the fixtures
         *) max_len=4096 ;;
     esac
     echo "fuzz: $target for ${seconds}s"
@@ -135,7 +141,7 @@ for target in "${targets[@]}"; do
     # bytes is a finding (docs/resource-policy.md); -timeout: so is 10 s for one input.
     if ! ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=0 UBSAN_OPTIONS=print_stacktrace=1 \
         nice -n 19 "$build_dir/fuzz/$target" "$work/$target/corpus" "$work/$target/seeds" \
-        -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \
+        -max_total_time="$seconds" ${FUZZ_RUNS:+-runs="$FUZZ_RUNS"} -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \
         -artifact_prefix="$work/$target/crashes/" -print_final_stats=1 >"$log" 2>&1; then
         status=1
         echo "fuzz: $target FAILED, see $log and $work/$target/crashes/" >&2

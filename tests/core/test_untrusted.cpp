@@ -5,6 +5,7 @@
 #include "core/circuit.h"
 #include "core/dataset.h"
 #include "core/error.h"
+#include "core/gguf.h"
 #include "core/json.h"
 #include "core/model.h"
 #include "core/safetensors.h"
@@ -476,6 +477,15 @@ private Q_SLOTS:
         const std::map<std::string, std::function<void()>> replay = {
             {"fuzz_json", [&] { jsonForMessage(parseJsonText(bytes, "input")); }},
             {"fuzz_safetensors", [&] { write(root / "m.safetensors", bytes); SafetensorsFile{root / "m.safetensors"}; }},
+            {"fuzz_gguf",
+             [&] {
+                 write(root / "m.gguf", bytes);
+                 const GgufFile gguf(root / "m.gguf");
+                 for (const auto& t : gguf.tensors())
+                     if (t.numel <= (int64_t{1} << 24) && ggmlTypeDequantizable(t.type))
+                         (void)gguf.dequantize(t);
+                 Tokenizer::fromGguf(gguf).encode("Hello world, 42 \xC3\xBCn\xC3\xAFcode");
+             }},
             {"fuzz_config", [&] { write(root / "config.json", bytes); readModelConfig(root); }},
             {"fuzz_tokenizer_json",
              [&] {
