@@ -325,6 +325,8 @@ void dequantizeGgml(GgmlType type, const std::byte* data, int64_t count, float* 
     if (count < 0 || count % block != 0)
         throw Error(std::string("dequantize: ") + std::to_string(count) + " elements is not a whole number of "
                     + ggmlTypeName(type) + " blocks of " + std::to_string(block));
+    if (count == 0) // an empty tensor (a dimension of 0): nothing to read, and `data` may be null
+        return;
     const auto* p = reinterpret_cast<const unsigned char*>(data);
     const int64_t blocks = count / block;
     switch (type) {
