@@ -1636,11 +1636,12 @@ void MainWindow::recoverCrashedSessions()
             continue; // this window's own, or a running window's
         if (!recovered) { // newest first
             QFile::remove(recoveredSessionFile());
+            const QDateTime saved = info.lastModified(); // before the rename: the old path is gone after it
             recovered = QFile::rename(info.absoluteFilePath(), recoveredSessionFile());
             if (recovered) {
                 m_notice = tr("Patchbay did not close cleanly last time. File > Reopen Last Session brings back "
                               "the work autosaved at %1.")
-                               .arg(QLocale().toString(info.lastModified(), QLocale::ShortFormat));
+                               .arg(QLocale().toString(saved, QLocale::ShortFormat));
                 showError(QString());
             }
         } else {

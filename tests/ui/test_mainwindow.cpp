@@ -409,7 +409,7 @@ private Q_SLOTS:
     void autosaveSurvivesACrash()
     {
         QDir(QFileInfo(MainWindow::recoveredSessionFile()).absolutePath()).removeRecursively();
-        QString autosave;
+        QString autosave, orphan;
         {
             MainWindow window;
             QVERIFY(load(window, m_modelDir, m_pairsFile));
@@ -420,11 +420,15 @@ private Q_SLOTS:
             QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(autosave), kTimeoutMs); // the timer, not autosaveNow()
             window.autosaveNow();
             // As if the process had died: the file carries a pid no process has.
-            QVERIFY(QFile::rename(autosave, QFileInfo(autosave).absolutePath() +
-                                                QStringLiteral("/autosave-999999999.pbsession")));
+            orphan = QFileInfo(autosave).absolutePath() + QStringLiteral("/autosave-999999999.pbsession");
+            QVERIFY(QFile::rename(autosave, orphan));
         }
+        const QString savedAt = QLocale().toString(QFileInfo(orphan).lastModified(), QLocale::ShortFormat);
+        QVERIFY(!savedAt.isEmpty());
         MainWindow window;
         QVERIFY(window.errorText().contains(QStringLiteral("did not close cleanly")));
+        // When the work was saved, not an empty "autosaved at ." (the file was read after its rename).
+        QVERIFY2(window.errorText().contains(QStringLiteral("autosaved at ") + savedAt), qPrintable(window.errorText()));
         auto* reopen = window.findChild<QAction*>(QStringLiteral("reopenSessionAction"));
         QVERIFY(reopen && reopen->isEnabled());
         QSignalSpy loaded(window.worker(), &ComputeWorker::modelLoaded);
