@@ -77,6 +77,14 @@ int rankOf(const core::Graph& g, core::Graph::NodeKind kind, int layer)
 
 QString number(double v, int digits = 4) { return QLocale().toString(v, 'g', digits); }
 
+// Fixed-point with `decimals` digits, without the "-0.000" of a tiny negative value.
+QString fixed(double v, int decimals)
+{
+    if (std::abs(v) * std::pow(10.0, decimals) < 0.5)
+        v = 0.0; // shows as zero: without its sign
+    return QLocale().toString(v, 'f', decimals);
+}
+
 } // namespace
 
 // ---- items ------------------------------------------------------------------------------
@@ -921,10 +929,10 @@ void GraphCanvas::setEvaluation(const CircuitEvaluation& e)
         m_evaluatedMetric = e.metric;
     }
     const QLocale l;
-    const QString faithfulness = std::isfinite(e.faithfulness) ? l.toString(e.faithfulness, 'f', 3) : tr("undefined");
+    const QString faithfulness = std::isfinite(e.faithfulness) ? fixed(e.faithfulness, 3) : tr("undefined");
     m_metricLabel->setText(tr("<b>metric %1</b> · faithfulness <b>%2</b> · clean %3 · all patched %4 · %5 of %6 edges kept")
-                               .arg(l.toString(e.metric, 'f', 4), faithfulness, l.toString(e.cleanMetric, 'f', 4),
-                                    l.toString(e.referenceMetric, 'f', 4), l.toString(e.edgesKept),
+                               .arg(fixed(e.metric, 4), faithfulness, fixed(e.cleanMetric, 4),
+                                    fixed(e.referenceMetric, 4), l.toString(e.edgesKept),
                                     m_circuit ? l.toString(static_cast<qulonglong>(m_circuit->graph.edgeCount()))
                                               : QStringLiteral("?")));
     m_metricLabel->setProperty("metric", e.metric);

@@ -75,6 +75,27 @@ class TestGraphCanvas : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    // A tiny negative faithfulness or metric shows as 0.000, not "-0.000" (issue 24, item 18);
+    // a real negative value keeps its sign.
+    void evaluationNumbersHaveNoNegativeZero()
+    {
+        GraphCanvas canvas;
+        CircuitEvaluation e;
+        e.metric = -2e-6;
+        e.cleanMetric = 1.5;
+        e.referenceMetric = -1e-7;
+        e.faithfulness = -4e-5;
+        e.edgesKept = 3;
+        canvas.setEvaluation(e);
+        const QString text = canvas.evaluationText();
+        const QString negativeZero = QLocale().toString(-0.001, 'f', 3).left(1) + QLocale().toString(0.0, 'f', 3);
+        QVERIFY2(!text.contains(negativeZero), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("faithfulness <b>") + QLocale().toString(0.0, 'f', 3)), qPrintable(text));
+        e.faithfulness = -0.25;
+        canvas.setEvaluation(e);
+        QVERIFY(canvas.evaluationText().contains(QLocale().toString(-0.25, 'f', 3)));
+    }
+
     void initTestCase()
     {
         QStandardPaths::setTestModeEnabled(true);
