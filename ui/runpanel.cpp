@@ -116,6 +116,12 @@ RunPanel::RunPanel(QWidget* parent) : QWidget(parent)
     form->addRow(tr("ACDC on top:"), m_topK);
     m_perPosition = new QCheckBox(tr("per position"), this);
     m_perPosition->setObjectName(QStringLiteral("perPositionBox"));
+    // Shown unticked while it does not apply (another method); the choice comes back with
+    // activation patching.
+    connect(m_perPosition, &QCheckBox::toggled, this, [this](bool on) {
+        if (m_perPosition->isEnabled())
+            m_perPositionWanted = on;
+    });
     form->addRow(QString(), m_perPosition);
     m_ungroupedKv = new QCheckBox(tr("k/v per query head (MIB)"), this);
     m_ungroupedKv->setObjectName(QStringLiteral("ungroupedKvBox"));
@@ -210,6 +216,7 @@ void RunPanel::setSettings(const RunSettings& s)
         taus << QString::number(tau, 'g', 6);
     m_taus->setText(taus.join(QStringLiteral(", ")));
     m_topK->setValue(s.acdcTopK);
+    m_perPositionWanted = s.perPosition;
     m_perPosition->setChecked(s.perPosition);
     m_ungroupedKv->setChecked(s.ungroupedKv);
     updateEnabled();
@@ -288,7 +295,12 @@ void RunPanel::updateEnabled()
     m_steps->setEnabled(ig);
     m_taus->setEnabled(acdc);
     m_topK->setEnabled(acdc);
-    m_perPosition->setEnabled(method == QLatin1String("activation-patching"));
+    const bool perPosition = method == QLatin1String("activation-patching");
+    m_perPosition->setEnabled(perPosition);
+    {
+        const QSignalBlocker quiet(m_perPosition);
+        m_perPosition->setChecked(perPosition && m_perPositionWanted);
+    }
     m_ungroupedKv->setEnabled(m_groupedQuery && !m_running);
     for (QWidget* w : {static_cast<QWidget*>(m_method), static_cast<QWidget*>(m_metric),
                        static_cast<QWidget*>(m_reference), static_cast<QWidget*>(m_batch)})

@@ -75,6 +75,7 @@ private:
     bool m_ready = false;
     bool m_running = false;
     bool m_groupedQuery = false;
+    bool m_perPositionWanted = false; // "per position" as the user left it (shown only where it applies)
 };
 
 } // namespace patchbay::ui

@@ -615,6 +615,28 @@ private Q_SLOTS:
         qunsetenv("PATCHBAY_MODELS");
     }
 
+    // "per position" applies to activation patching only: shown unticked and disabled for the
+    // other methods, and the choice is back when activation patching is chosen again (issue
+    // 24, item 18: it stayed ticked while disabled).
+    void perPositionShowsOnlyWhereItApplies()
+    {
+        patchbay::ui::RunPanel panel;
+        auto* method = panel.findChild<QComboBox*>(QStringLiteral("methodBox"));
+        auto* box = panel.findChild<QCheckBox*>(QStringLiteral("perPositionBox"));
+        QVERIFY(method && box);
+        method->setCurrentIndex(method->findData(QStringLiteral("activation-patching")));
+        QVERIFY(box->isEnabled());
+        box->setChecked(true);
+        QVERIFY(panel.settings().perPosition);
+        method->setCurrentIndex(method->findData(QStringLiteral("eap")));
+        QVERIFY(!box->isEnabled());
+        QVERIFY(!box->isChecked());
+        method->setCurrentIndex(method->findData(QStringLiteral("activation-patching")));
+        QVERIFY(box->isEnabled());
+        QVERIFY(box->isChecked());
+        QVERIFY(panel.settings().perPosition);
+    }
+
     // A per-query-head (MIB-style) circuit of a grouped-query model: imported as it is (not
     // merged per key/value head), the Run panel switches to "k/v per query head", and the
     // canvas's metric is the CLI's evaluate of the same file.
