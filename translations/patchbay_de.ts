@@ -175,14 +175,6 @@
         <translation>%1 Kanten</translation>
     </message>
     <message>
-        <source>≥ %1: %2 edges</source>
-        <translation>≥ %1: %2 Kanten</translation>
-    </message>
-    <message>
-        <source>%1%: %2 edges</source>
-        <translation>%1 %: %2 Kanten</translation>
-    </message>
-    <message>
         <source>%1 in circuit</source>
         <translation>%1 im Schaltkreis</translation>
     </message>
@@ -281,6 +273,18 @@ Klicken zum Patchen oder Wiederherstellen</translation>
 measured: patching it changed the metric by %1</source>
         <translation>
 gemessen: Patchen änderte die Metrik um %1</translation>
+    </message>
+    <message>
+        <source>1 edge</source>
+        <translation>1 Kante</translation>
+    </message>
+    <message>
+        <source>≥ %1: %2</source>
+        <translation>≥ %1: %2</translation>
+    </message>
+    <message>
+        <source>%1%: %2</source>
+        <translation>%1 %: %2</translation>
     </message>
 </context>
 <context>

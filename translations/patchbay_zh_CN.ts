@@ -175,14 +175,6 @@
         <translation>%1 条边</translation>
     </message>
     <message>
-        <source>≥ %1: %2 edges</source>
-        <translation>≥ %1：%2 条边</translation>
-    </message>
-    <message>
-        <source>%1%: %2 edges</source>
-        <translation>%1%：%2 条边</translation>
-    </message>
-    <message>
         <source>%1 in circuit</source>
         <translation>电路中 %1 条</translation>
     </message>
@@ -279,6 +271,18 @@ click to patch or restore</source>
 measured: patching it changed the metric by %1</source>
         <translation>
 实测：修补它使指标变化了 %1</translation>
+    </message>
+    <message>
+        <source>1 edge</source>
+        <translation>1 条边</translation>
+    </message>
+    <message>
+        <source>≥ %1: %2</source>
+        <translation>≥ %1：%2</translation>
+    </message>
+    <message>
+        <source>%1%: %2</source>
+        <translation>%1%：%2</translation>
     </message>
 </context>
 <context>

@@ -591,15 +591,17 @@ void GraphCanvas::updateDrawnEdges()
         drawn.resize(kMaxDrawn);
     const QLocale l;
     QString text;
+    // "1 edge", "2 edges" (a separate string each, so that every language says it its way).
+    const QString edges = selected == 1 ? tr("1 edge") : tr("%1 edges").arg(l.toString(selected));
     switch (m_filter) {
     case Filter::TopN:
-        text = tr("%1 edges").arg(l.toString(selected));
+        text = edges;
         break;
     case Filter::Threshold:
-        text = tr("≥ %1: %2 edges").arg(number(m_value, 3), l.toString(selected));
+        text = tr("≥ %1: %2").arg(number(m_value, 3), edges);
         break;
     case Filter::CumulativeShare:
-        text = tr("%1%: %2 edges").arg(l.toString(100.0 * m_value, 'f', 0), l.toString(selected));
+        text = tr("%1%: %2").arg(l.toString(100.0 * m_value, 'f', 0), edges);
         break;
     case Filter::InCircuit:
         text = tr("%1 in circuit").arg(l.toString(selected));

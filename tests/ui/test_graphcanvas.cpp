@@ -19,6 +19,7 @@
 #include <QGraphicsView>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLabel>
 #include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -75,6 +76,23 @@ class TestGraphCanvas : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    // "1 edge", not "1 edges" (issue 24, item 16).
+    void edgeCountSaysOneEdge()
+    {
+        GraphCanvas canvas;
+        patchbay::core::Circuit c(patchbay::core::Graph(2, 4, 4, false), 16);
+        c.edgeScores.assign(c.graph.edgeCount(), 0.0);
+        for (std::size_t e = 0; e < c.edgeScores.size(); ++e)
+            c.edgeScores[e] = 1.0 + double(e);
+        canvas.setCircuit(c, QStringLiteral("scores"));
+        auto* label = canvas.findChild<QLabel*>(QStringLiteral("graphSliderLabel"));
+        QVERIFY(label);
+        canvas.setFilter(GraphCanvas::Filter::TopN, 1);
+        QCOMPARE(label->text(), QStringLiteral("1 edge"));
+        canvas.setFilter(GraphCanvas::Filter::TopN, 3);
+        QCOMPARE(label->text(), QStringLiteral("3 edges"));
+    }
+
     // A tiny negative faithfulness or metric shows as 0.000, not "-0.000" (issue 24, item 18);
     // a real negative value keeps its sign.
     void evaluationNumbersHaveNoNegativeZero()
