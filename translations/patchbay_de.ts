@@ -828,10 +828,6 @@ Das mitgelieferte Demo-Modell wurde nicht gefunden. Öffnen Sie einen Modellordn
         <translation>%1 (gespeichert als %2)</translation>
     </message>
     <message>
-        <source>%1 — Patchbay</source>
-        <translation>%1 — Patchbay</translation>
-    </message>
-    <message>
         <source>%1 · %2 layers × %3 heads</source>
         <translation>%1 · %2 Schichten × %3 Köpfe</translation>
     </message>
@@ -926,10 +922,6 @@ geladen in %2 s</translation>
         <translation>Die Sitzung konnte nicht geöffnet werden: %1</translation>
     </message>
     <message>
-        <source>Open session</source>
-        <translation>Sitzung öffnen</translation>
-    </message>
-    <message>
         <source>Autosave failed: %1</source>
         <translation>Automatisches Speichern fehlgeschlagen: %1</translation>
     </message>
@@ -1012,6 +1004,54 @@ Datei &gt; Modell öffnen … öffnet eine GGUF-Datei, eine safetensors-Datei od
     <message>
         <source>This circuit has one key/value input per key/value head: untick “k/v per query head” in the Run panel to compute its metric.</source>
         <translation>Dieser Schaltkreis hat einen Key/Value-Eingang je Key/Value-Kopf: „k/v je Query-Kopf“ im Ausführen-Bereich abwählen, um seine Metrik zu berechnen.</translation>
+    </message>
+    <message>
+        <source>reopening the last session</source>
+        <translation>die letzte Sitzung wieder geöffnet wird</translation>
+    </message>
+    <message>
+        <source>closing</source>
+        <translation>das Fenster geschlossen wird</translation>
+    </message>
+    <message>
+        <source>Opened %1. The pairs it replaced were in no file: Edit &gt; Undo brings them back.</source>
+        <translation>%1 geöffnet. Die ersetzten Paare waren in keiner Datei: Bearbeiten &gt; Rückgängig holt sie zurück.</translation>
+    </message>
+    <message>
+        <source>%1 pairs</source>
+        <translation>%1 Paare</translation>
+    </message>
+    <message>
+        <source>%1[*] — Patchbay</source>
+        <translation>%1[*] — Patchbay</translation>
+    </message>
+    <message>
+        <source>prompt pairs edited or generated</source>
+        <translation>bearbeitete oder erzeugte Prompt-Paare</translation>
+    </message>
+    <message>
+        <source>runs or node labels</source>
+        <translation>Läufe oder Knotenbeschriftungen</translation>
+    </message>
+    <message>
+        <source>edges patched on the graph</source>
+        <translation>im Graphen gepatchte Kanten</translation>
+    </message>
+    <message>
+        <source>This window holds work that is in no file: %1. Save it as a session before %2?</source>
+        <translation>Dieses Fenster enthält Arbeit, die in keiner Datei steht: %1. Als Sitzung speichern, bevor %2?</translation>
+    </message>
+    <message>
+        <source>Unsaved Work</source>
+        <translation>Ungesicherte Arbeit</translation>
+    </message>
+    <message>
+        <source>The work of the last window closed (%1) is under File &gt; Reopen Last Session.</source>
+        <translation>Die Arbeit des zuletzt geschlossenen Fensters (%1) liegt unter Datei &gt; Letzte Sitzung wieder öffnen.</translation>
+    </message>
+    <message>
+        <source>opening %1</source>
+        <translation>%1 geöffnet wird</translation>
     </message>
 </context>
 <context>
@@ -1250,6 +1290,10 @@ Datei &gt; Modell öffnen … öffnet eine GGUF-Datei, eine safetensors-Datei od
     <message>
         <source>Generate %1 pairs</source>
         <translation>%1 Paare erzeugen</translation>
+    </message>
+    <message>
+        <source>Open %1</source>
+        <translation>%1 öffnen</translation>
     </message>
 </context>
 <context>

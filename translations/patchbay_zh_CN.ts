@@ -826,10 +826,6 @@ The bundled demo model was not found. Open a model folder with File &gt; Open Mo
         <translation>%1（存储为 %2）</translation>
     </message>
     <message>
-        <source>%1 — Patchbay</source>
-        <translation>%1 — Patchbay</translation>
-    </message>
-    <message>
         <source>%1 · %2 layers × %3 heads</source>
         <translation>%1 · %2 层 × %3 头</translation>
     </message>
@@ -924,10 +920,6 @@ loaded in %2 s</source>
         <translation>无法打开会话：%1</translation>
     </message>
     <message>
-        <source>Open session</source>
-        <translation>打开会话</translation>
-    </message>
-    <message>
         <source>Autosave failed: %1</source>
         <translation>自动保存失败：%1</translation>
     </message>
@@ -1010,6 +1002,54 @@ File &gt; Open Model… opens a GGUF file, a safetensors file or a Hugging Face 
     <message>
         <source>This circuit has one key/value input per key/value head: untick “k/v per query head” in the Run panel to compute its metric.</source>
         <translation>此电路的每个键/值头有一个键/值输入：请在运行面板中取消勾选“每个查询头的 k/v”以计算其指标。</translation>
+    </message>
+    <message>
+        <source>reopening the last session</source>
+        <translation>重新打开上次会话</translation>
+    </message>
+    <message>
+        <source>closing</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Opened %1. The pairs it replaced were in no file: Edit &gt; Undo brings them back.</source>
+        <translation>已打开 %1。被替换的提示对不在任何文件中：编辑 &gt; 撤销可将其恢复。</translation>
+    </message>
+    <message>
+        <source>%1 pairs</source>
+        <translation>%1 个提示对</translation>
+    </message>
+    <message>
+        <source>%1[*] — Patchbay</source>
+        <translation>%1[*] — Patchbay</translation>
+    </message>
+    <message>
+        <source>prompt pairs edited or generated</source>
+        <translation>已编辑或生成的提示对</translation>
+    </message>
+    <message>
+        <source>runs or node labels</source>
+        <translation>运行结果或节点标签</translation>
+    </message>
+    <message>
+        <source>edges patched on the graph</source>
+        <translation>在图上修补的边</translation>
+    </message>
+    <message>
+        <source>This window holds work that is in no file: %1. Save it as a session before %2?</source>
+        <translation>此窗口中有尚未保存到任何文件的工作：%1。在%2之前将其保存为会话吗？</translation>
+    </message>
+    <message>
+        <source>Unsaved Work</source>
+        <translation>未保存的工作</translation>
+    </message>
+    <message>
+        <source>The work of the last window closed (%1) is under File &gt; Reopen Last Session.</source>
+        <translation>上次关闭的窗口的工作（%1）位于 文件 &gt; 重新打开上次会话。</translation>
+    </message>
+    <message>
+        <source>opening %1</source>
+        <translation>打开 %1</translation>
     </message>
 </context>
 <context>
@@ -1248,6 +1288,10 @@ File &gt; Open Model… opens a GGUF file, a safetensors file or a Hugging Face 
     <message>
         <source>Generate %1 pairs</source>
         <translation>生成 %1 对</translation>
+    </message>
+    <message>
+        <source>Open %1</source>
+        <translation>打开 %1</translation>
     </message>
 </context>
 <context>

@@ -192,8 +192,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(m_canvas, &GraphCanvas::labelsChanged, this, [this] {
         m_labels = m_canvas->circuit().labels;
         m_groups = m_canvas->circuit().groups;
-        markDirty();
+        markUnsaved();
     });
+    // The title follows what is open and whether it is saved.
+    connect(m_editor->undoStack(), &QUndoStack::cleanChanged, this, &MainWindow::updateTitle);
+    connect(m_canvas->undoStack(), &QUndoStack::cleanChanged, this, &MainWindow::updateTitle);
+    connect(m_editor, &PromptEditor::datasetChanged, this, &MainWindow::updateTitle);
     // Edit > Undo / Redo act on the pairs or the circuit, whichever was used last.
     connect(qApp, &QApplication::focusChanged, this, [this](QWidget*, QWidget* now) {
         if (now && m_canvas->isAncestorOf(now))
@@ -492,7 +496,10 @@ void MainWindow::createActions()
     saveSession->setShortcut(QKeySequence::Save);
     auto* saveSessionAs = fileMenu->addAction(tr("Save Session &As…"), this, [this] { chooseSessionToSave(true); });
     saveSessionAs->setShortcut(QKeySequence::SaveAs);
-    m_reopenSessionAction = fileMenu->addAction(tr("Reopen &Last Session"), this, [this] { reopenLastSession(); });
+    m_reopenSessionAction = fileMenu->addAction(tr("Reopen &Last Session"), this, [this] {
+        if (keepOrDiscardWork(tr("reopening the last session")))
+            reopenLastSession();
+    });
     m_reopenSessionAction->setObjectName(QStringLiteral("reopenSessionAction"));
     m_reopenSessionAction->setStatusTip(tr("The work of the last window closed, or autosaved before Patchbay stopped"));
     m_reopenSessionAction->setEnabled(QFileInfo::exists(lastSessionFile()) || QFileInfo::exists(recoveredSessionFile()));
@@ -670,6 +677,10 @@ void MainWindow::updateRecentMenu()
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
+    if (!keepOrDiscardWork(tr("closing"))) {
+        event->ignore();
+        return;
+    }
     saveLayout();
     // A clean close keeps the work as the last session; the autosave is no longer needed.
     m_autosaveTimer->stop();
@@ -735,12 +746,17 @@ bool MainWindow::openModel(const QString& path, const QString& datasetFile)
 
 bool MainWindow::openDataset(const QString& file)
 {
+    const bool replacesUnsaved = m_editor->pairCount() > 0 && !m_editor->undoStack()->isClean();
     QString error;
     if (!m_editor->openFile(file, &error)) {
         showError(error);
         return false;
     }
     showError(QString());
+    if (replacesUnsaved)
+        statusBar()->showMessage(
+            tr("Opened %1. The pairs it replaced were in no file: Edit > Undo brings them back.").arg(QFileInfo(file).fileName()),
+            15000);
     return true;
 }
 
@@ -930,7 +946,7 @@ void MainWindow::onRunFinished(const RunResult& result)
     }
     showResult(key);
     m_runPanel->selectResult(key);
-    markDirty();
+    markUnsaved();
 }
 
 void MainWindow::onAttention(const AttentionPatterns& patterns)
@@ -1087,7 +1103,7 @@ void MainWindow::showModel(const ModelSummary& model)
     set("path", model.path);
     m_modelStack->setCurrentIndex(1);
 
-    setWindowTitle(tr("%1 — Patchbay").arg(model.name));
+    updateTitle();
     m_modelLabel->setText(tr("%1 · %2 layers × %3 heads").arg(model.name).arg(model.layers).arg(model.heads));
     m_modelLabel->setToolTip(
         tr("%1\nloaded in %2 s").arg(model.path, locale.toString(model.loadSeconds, 'f', 1)));
@@ -1490,6 +1506,7 @@ bool MainWindow::saveSession(const QString& file)
         return false;
     }
     m_sessionFile = file;
+    markSaved();
     showError(QString());
     statusBar()->showMessage(tr("Session saved to %1").arg(file), 4000);
     return true;
@@ -1531,9 +1548,12 @@ bool MainWindow::openSession(const QString& file)
     m_runPanel->setSettings(RunSettings::fromMap(s.settings));
     m_labels = s.labels;
     m_groups = s.groups;
+    // The session replaces the whole work (the window asked first where it was modified):
+    // its pairs are not an undoable edit of the pairs before.
     if (s.dataset)
-        m_editor->setDataset(*s.dataset, tr("Open session"));
+        m_editor->setDataset(*s.dataset);
     m_sessionFile = file;
+    markSaved();
     setDevice(QString::fromStdString(s.device));
     setDtype(QString::fromStdString(s.dtype));
 
@@ -1587,11 +1607,75 @@ void MainWindow::applySessionView(const core::Session& s)
     }
     if (const auto node = s.view.find("node"); node != s.view.end() && !node->second.empty())
         m_selection->setNode(QString::fromStdString(node->second));
+    m_canvas->undoStack()->setClean(); // the canvas as the session has it
 }
 
 void MainWindow::markDirty()
 {
     m_autosaveTimer->start();
+}
+
+void MainWindow::markUnsaved()
+{
+    m_unsaved = true;
+    updateTitle();
+    markDirty();
+}
+
+void MainWindow::markSaved()
+{
+    m_unsaved = false;
+    m_editor->undoStack()->setClean();
+    m_canvas->undoStack()->setClean();
+    updateTitle();
+}
+
+bool MainWindow::isWorkModified() const
+{
+    return m_unsaved || !m_editor->undoStack()->isClean() || !m_canvas->undoStack()->isClean();
+}
+
+void MainWindow::updateTitle()
+{
+    QStringList parts;
+    if (const LoadedModel* model = m_worker->model())
+        parts << model->summary.name;
+    if (!m_editor->fileName().isEmpty())
+        parts << QFileInfo(m_editor->fileName()).fileName();
+    else if (m_editor->pairCount() > 0)
+        parts << tr("%1 pairs").arg(m_editor->pairCount());
+    if (!m_sessionFile.isEmpty())
+        parts << QFileInfo(m_sessionFile).fileName();
+    if (parts.isEmpty()) {
+        setWindowModified(false);
+        setWindowTitle(tr("Patchbay"));
+        return;
+    }
+    setWindowTitle(tr("%1[*] — Patchbay").arg(parts.join(QStringLiteral(" · "))));
+    setWindowModified(isWorkModified());
+}
+
+bool MainWindow::keepOrDiscardWork(const QString& action)
+{
+    if (!isWorkModified())
+        return true;
+    QStringList what;
+    if (!m_editor->undoStack()->isClean())
+        what << tr("prompt pairs edited or generated");
+    if (m_unsaved)
+        what << tr("runs or node labels");
+    if (!m_canvas->undoStack()->isClean())
+        what << tr("edges patched on the graph");
+    const QString question = tr("This window holds work that is in no file: %1. Save it as a session before %2?")
+                                 .arg(what.join(QStringLiteral(", ")), action);
+    const QMessageBox::StandardButton answer =
+        m_unsavedWorkPrompt ? m_unsavedWorkPrompt(question)
+                            : QMessageBox::question(this, tr("Unsaved Work"), question,
+                                                    QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel,
+                                                    QMessageBox::Save);
+    if (answer == QMessageBox::Save)
+        return chooseSessionToSave(false);
+    return answer == QMessageBox::Discard;
 }
 
 void MainWindow::autosave()
@@ -1648,6 +1732,10 @@ void MainWindow::recoverCrashedSessions()
             QFile::remove(info.absoluteFilePath()); // older than the one recovered
         }
     }
+    if (!recovered && QFileInfo::exists(lastSessionFile()))
+        statusBar()->showMessage(tr("The work of the last window closed (%1) is under File > Reopen Last Session.")
+                                     .arg(QLocale().toString(QFileInfo(lastSessionFile()).lastModified(), QLocale::ShortFormat)),
+                                 30000);
     if (m_reopenSessionAction)
         m_reopenSessionAction->setEnabled(QFileInfo::exists(lastSessionFile()) || QFileInfo::exists(recoveredSessionFile()));
 }
@@ -1673,6 +1761,7 @@ bool MainWindow::reopenLastSession()
             showError(QString());
     }
     m_sessionFile.clear(); // Save asks for a name rather than writing into the autosave folder
+    updateTitle();
     return true;
 }
 
@@ -1681,7 +1770,7 @@ void MainWindow::chooseSessionToOpen()
     const QString start = m_sessionFile.isEmpty() ? QDir::homePath() : QFileInfo(m_sessionFile).absolutePath();
     const QString file = QFileDialog::getOpenFileName(this, tr("Open Session"), start,
                                                       tr("Patchbay sessions (*.pbsession);;All files (*)"));
-    if (!file.isEmpty())
+    if (!file.isEmpty() && keepOrDiscardWork(tr("opening %1").arg(QFileInfo(file).fileName())))
         openSession(file);
 }
 
@@ -1705,7 +1794,7 @@ void MainWindow::setNodeLabel(const QString& node, const QString& label)
         m_labels.erase(text(node));
     else
         m_labels[text(node)] = text(label.trimmed());
-    markDirty();
+    markUnsaved();
 }
 
 void MainWindow::showError(const QString& message)

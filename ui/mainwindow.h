@@ -7,8 +7,10 @@
 
 #include <QHash>
 #include <QMainWindow>
+#include <QMessageBox>
 #include <QThreadPool>
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -95,6 +97,15 @@ public:
     // when the file cannot be read or a computation is running.
     bool openSession(const QString& file);
     QString sessionFile() const { return m_sessionFile; }
+    // The window's work is modified while it holds something no file has: pairs edited or
+    // generated since they were opened or exported, runs, labels or canvas edits since the
+    // session was last saved or opened. The title shows it (`*`), and closing or opening a
+    // session asks first (replacing the pairs is undoable instead).
+    bool isWorkModified() const;
+    // How the window asks before work would be lost: Save, Discard or Cancel. Tests set an
+    // answer instead of the default message box.
+    using UnsavedWorkPrompt = std::function<QMessageBox::StandardButton(const QString& question)>;
+    void setUnsavedWorkPrompt(UnsavedWorkPrompt prompt) { m_unsavedWorkPrompt = std::move(prompt); }
     // Autosave: 2 s after a change the session is written off the GUI thread to
     // autosaveFile() (one per running window); a clean close moves it to
     // lastSessionFile(). An autosave left by a process that no longer runs (a crash) is
@@ -174,6 +185,12 @@ private:
     void onCircuitEvaluated(const CircuitEvaluation& evaluation);
     QString canvasMismatch() const; // why the canvas's circuit cannot run on the model ("" if it can)
     void markDirty(); // schedules an autosave
+    void markUnsaved(); // work that only a session can keep (runs, labels): modified + autosave
+    void markSaved();   // the work is that of the session just saved or opened
+    void updateTitle(); // "session · model · pairs[*] — Patchbay"
+    // Asks (Save / Discard / Cancel) when the work is modified; true when it may go:
+    // saved, discarded, or nothing to lose. `action` says what would replace it.
+    bool keepOrDiscardWork(const QString& action);
     void autosave();
     void recoverCrashedSessions();
     void applySessionView(const core::Session& session);
@@ -207,6 +224,8 @@ private:
     std::optional<AttentionPatterns> m_attention; // of the selected pair's clean prompt
 
     QString m_sessionFile;
+    bool m_unsaved = false; // runs or labels since the session was last saved or opened
+    UnsavedWorkPrompt m_unsavedWorkPrompt;
     QString m_notice; // shown in the error label while there is no error (a session to recover)
     std::optional<core::Session> m_pendingSession; // its view state follows the model load
     std::map<std::string, std::string> m_labels, m_groups;

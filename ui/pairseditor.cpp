@@ -245,6 +245,8 @@ PromptEditor::PromptEditor(QWidget* parent) : QWidget(parent), m_model(new PairT
     layout->addWidget(splitter, 1);
 
     connect(m_model, &PairTableModel::changed, this, [this] {
+        // The file the pairs came from follows Undo/Redo (generated pairs have none).
+        m_file = toQString(m_model->dataset().source.string());
         if (!m_table->selectionModel()->currentIndex().isValid() && m_model->rowCount() > 0)
             m_table->selectRow(0);
         updateHeader();
@@ -272,10 +274,12 @@ bool PromptEditor::openFile(const QString& file, QString* error)
             *error = toQString(e.what());
         return false;
     }
-    m_file = QFileInfo(file).absoluteFilePath();
-    m_model->setDataset(std::move(data));
-    if (m_model->rowCount() > 0)
-        m_table->selectRow(0);
+    // Opening replaces the pairs as one undoable step (pairs edited or generated before it
+    // come back with Undo); the file's pairs are the saved state of the stack.
+    data.source = QFileInfo(file).absoluteFilePath().toStdString();
+    const QString undoText = m_model->rowCount() > 0 ? tr("Open %1").arg(QFileInfo(file).fileName()) : QString();
+    setDataset(std::move(data), undoText);
+    m_model->undoStack()->setClean();
     return true;
 }
 
@@ -299,12 +303,12 @@ bool PromptEditor::exportFile(const QString& file, core::DatasetFormat format, Q
             *error = toQString(e.what());
         return false;
     }
+    m_model->undoStack()->setClean(); // the pairs as they are now are in a file
     return true;
 }
 
 void PromptEditor::setDataset(core::Dataset data, const QString& undoText)
 {
-    m_file = toQString(data.source.string());
     m_model->setDataset(std::move(data), undoText);
     if (m_model->rowCount() > 0)
         m_table->selectRow(0);
@@ -456,7 +460,7 @@ void PromptEditor::chooseGenerate()
     options.length = length->value();
     try {
         core::GeneratedTask generated = core::generateTask(options, *encoder.tokenizer);
-        m_file.clear();
+        generated.data.source.clear();
         setDataset(std::move(generated.data), tr("Generate %1 pairs").arg(toQString(options.task)));
     } catch (const std::exception& e) {
         Q_EMIT errorOccurred(toQString(e.what()));

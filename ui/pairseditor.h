@@ -61,7 +61,9 @@ public:
     explicit PromptEditor(QWidget* parent = nullptr);
 
     // Reads a prompt-pair file (any format of core::readDataset); false and *error (naming
-    // the file and row) when it cannot be read, keeping the current pairs.
+    // the file and row) when it cannot be read, keeping the current pairs. Replacing pairs
+    // is undoable; the undo stack is clean while the pairs are those of a file (opened or
+    // exported), so !undoStack()->isClean() means pairs that exist in no file.
     bool openFile(const QString& file, QString* error);
     // Writes the pairs in `format`; false and *error when they cannot be expressed in it.
     bool exportFile(const QString& file, core::DatasetFormat format, QString* error);

@@ -32,6 +32,8 @@
 #include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
+#include <QMessageBox>
+#include <QUndoStack>
 #include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -373,6 +375,91 @@ private Q_SLOTS:
         QVERIFY(window.errorText().contains(QStringLiteral("bad.pbsession")));
         QCOMPARE(window.promptEditor()->pairCount(), pairs);
         QVERIFY(window.currentResult());
+    }
+
+    // Issue 24, items 2, 10 and 20: no edit is lost without a word. The title names the
+    // model, the pairs and the session and marks unsaved work; opening other pairs is
+    // undoable; closing with unsaved work asks (Cancel keeps the window, Save writes the
+    // session); an opened session is not an undoable edit of the pairs; the next window
+    // says where the last work is.
+    void unsavedWorkIsNeverLostSilently()
+    {
+        QTemporaryDir tmp;
+        const QString session = tmp.filePath(QStringLiteral("work.pbsession"));
+        const QString other = tmp.filePath(QStringLiteral("other.csv"));
+        {
+            QFile f(other);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("clean,corrupted,answer,wrong_answer\nMary and John went to the,John and Mary went to the, John, Mary\n");
+        }
+        QStringList asked;
+        QMessageBox::StandardButton answer = QMessageBox::Cancel;
+        {
+            MainWindow window;
+            window.setUnsavedWorkPrompt([&](const QString& question) {
+                asked << question;
+                return answer;
+            });
+            window.show();
+            QVERIFY(load(window, m_modelDir, m_pairsFile));
+            QCOMPARE(window.windowTitle(), QStringLiteral("model · pairs.csv[*] — Patchbay"));
+            QVERIFY(!window.isWindowModified());
+
+            auto* table = window.promptEditor()->model();
+            const QModelIndex clean = table->index(0, PairTableModel::CleanColumn);
+            const QString edited = clean.data().toString() + QStringLiteral(" edited");
+            QVERIFY(table->setData(clean, edited, Qt::EditRole));
+            QVERIFY(window.isWindowModified());
+
+            // Other pairs replace the edited ones as one undoable step, and the window says so.
+            QVERIFY(window.openDataset(other));
+            QCOMPARE(window.promptEditor()->pairCount(), 1);
+            QVERIFY(window.windowTitle().startsWith(QStringLiteral("model · other.csv")));
+            QVERIFY(!window.isWindowModified()); // the pairs are those of other.csv
+            QVERIFY(window.statusBar()->currentMessage().contains(QStringLiteral("Undo")));
+            window.promptEditor()->undoStack()->undo();
+            QCOMPARE(window.promptEditor()->pairCount(), 3);
+            QCOMPARE(table->index(0, PairTableModel::CleanColumn).data().toString(), edited);
+            QVERIFY(window.windowTitle().startsWith(QStringLiteral("model · pairs.csv")));
+            QVERIFY(window.isWindowModified());
+
+            // Closing asks; Cancel keeps the window and its work.
+            QVERIFY(!window.close());
+            QCOMPARE(asked.size(), 1);
+            QVERIFY2(asked.front().contains(QStringLiteral("prompt pairs")), qPrintable(asked.front()));
+            QVERIFY(window.isVisible());
+
+            // Saved: the title names the session and the work is no longer modified.
+            QVERIFY(window.saveSession(session));
+            QCOMPARE(window.windowTitle(), QStringLiteral("model · pairs.csv · work.pbsession[*] — Patchbay"));
+            QVERIFY(!window.isWindowModified());
+            QVERIFY(window.close()); // nothing to lose: no question
+            QCOMPARE(asked.size(), 1);
+        }
+        {
+            // The next window says where the last work is.
+            MainWindow window;
+            QVERIFY2(window.statusBar()->currentMessage().contains(QStringLiteral("Reopen Last Session")),
+                     qPrintable(window.statusBar()->currentMessage()));
+            window.setUnsavedWorkPrompt([&](const QString& question) {
+                asked << question;
+                return answer;
+            });
+            window.show();
+            QSignalSpy loaded(window.worker(), &ComputeWorker::modelLoaded);
+            QVERIFY(window.openSession(session));
+            QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, kTimeoutMs);
+            QVERIFY(!window.isWindowModified());
+            QVERIFY(!window.promptEditor()->undoStack()->canUndo()); // not "Undo Open session" emptying the table
+            window.setNodeLabel(QStringLiteral("a0.h1"), QStringLiteral("previous-token head"));
+            QVERIFY(window.isWindowModified());
+            // Save writes the work into the session it came from, then the window closes.
+            answer = QMessageBox::Save;
+            QVERIFY(window.close());
+            QCOMPARE(asked.size(), 2);
+            QVERIFY(asked.back().contains(QStringLiteral("node labels")));
+        }
+        QCOMPARE(core::readSession(session.toStdString()).labels.at("a0.h1"), std::string("previous-token head"));
     }
 
     // A session whose model's weights changed since it was saved: said so, old scores

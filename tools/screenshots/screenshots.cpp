@@ -139,6 +139,7 @@ int main(int argc, char* argv[])
         settle(600);
         ok = save(window.graphCanvas(), out.filePath(QStringLiteral("graph-mib-ioi.png"))) && ok;
     }
+    window.setUnsavedWorkPrompt([](const QString&) { return QMessageBox::Discard; }); // nothing to keep
     window.close();
     return ok ? 0 : 1;
 }
