@@ -32,7 +32,6 @@
 #include <QStyleOptionGraphicsItem>
 #include <QSvgGenerator>
 #include <QThreadPool>
-#include <QToolBar>
 #include <QToolButton>
 #include <QUndoCommand>
 #include <QUndoStack>
@@ -324,8 +323,10 @@ GraphCanvas::GraphCanvas(QWidget* parent) : QWidget(parent), m_items(std::make_u
     layout->setContentsMargins(4, 4, 4, 4);
     layout->setSpacing(4);
 
-    // A tool bar: on a narrow window what does not fit goes behind its » button.
-    auto* bar = new QToolBar(this);
+    // Two rows of controls, what is drawn above and what to do below: every control stays
+    // on screen however narrow the canvas (a one-row tool bar hid Reset behind a `››`
+    // at the default window size).
+    auto* bar = new QWidget(this);
     bar->setObjectName(QStringLiteral("graphToolBar"));
     m_filterBox = new QComboBox(this);
     m_filterBox->setObjectName(QStringLiteral("graphFilter"));
@@ -337,7 +338,7 @@ GraphCanvas::GraphCanvas(QWidget* parent) : QWidget(parent), m_items(std::make_u
     m_slider = new QSlider(Qt::Horizontal, this);
     m_slider->setObjectName(QStringLiteral("graphSlider"));
     m_slider->setRange(0, kSliderSteps);
-    m_slider->setMinimumWidth(140);
+    m_slider->setMinimumWidth(80);
     m_sliderLabel = new QLabel(this);
     m_sliderLabel->setObjectName(QStringLiteral("graphSliderLabel"));
     m_sliderLabel->setMinimumWidth(110);
@@ -357,14 +358,22 @@ GraphCanvas::GraphCanvas(QWidget* parent) : QWidget(parent), m_items(std::make_u
     reset->setObjectName(QStringLiteral("graphReset"));
     reset->setText(tr("Reset"));
     reset->setToolTip(tr("The circuit becomes the drawn top edges of the current scores"));
-    bar->addWidget(m_filterBox);
-    bar->addWidget(m_slider);
-    bar->addWidget(m_sliderLabel);
-    bar->addWidget(m_colourBox);
-    bar->addWidget(fit);
-    bar->addWidget(patch);
-    bar->addWidget(restore);
-    bar->addWidget(reset);
+    auto* rows = new QVBoxLayout(bar);
+    rows->setContentsMargins(0, 0, 0, 0);
+    rows->setSpacing(2);
+    auto* drawn = new QHBoxLayout;
+    drawn->addWidget(m_filterBox);
+    drawn->addWidget(m_slider, 1);
+    drawn->addWidget(m_sliderLabel);
+    auto* actions = new QHBoxLayout;
+    actions->addWidget(m_colourBox);
+    actions->addStretch(1);
+    for (QToolButton* button : {fit, patch, restore, reset}) {
+        button->setToolButtonStyle(Qt::ToolButtonTextOnly);
+        actions->addWidget(button);
+    }
+    rows->addLayout(drawn);
+    rows->addLayout(actions);
     layout->addWidget(bar);
 
     m_titleLabel = new QLabel(this);
