@@ -1053,6 +1053,14 @@ Datei &gt; Modell öffnen … öffnet eine GGUF-Datei, eine safetensors-Datei od
         <source>opening %1</source>
         <translation>%1 geöffnet wird</translation>
     </message>
+    <message>
+        <source>The metric of the edited circuit is computed when the running job ends…</source>
+        <translation>Die Metrik des bearbeiteten Schaltkreises wird berechnet, sobald der laufende Auftrag endet …</translation>
+    </message>
+    <message>
+        <source>Computing the metric of the edited circuit…</source>
+        <translation>Die Metrik des bearbeiteten Schaltkreises wird berechnet …</translation>
+    </message>
 </context>
 <context>
     <name>patchbay::ui::PairTableModel</name>
@@ -1513,6 +1521,14 @@ Datei &gt; Modell öffnen … öffnet eine GGUF-Datei, eine safetensors-Datei od
     <message>
         <source>Grouped-query models: give every query head its own key and value inputs in the graph (a3.h5&lt;k&gt;), as MIB&apos;s circuits for Llama, Qwen and Gemma were made, instead of one per key/value head (a3.kv1&lt;k&gt;, fewer edges)</source>
         <translation>Modelle mit Grouped-Query-Attention: jedem Query-Kopf eigene Key- und Value-Eingänge im Graphen geben (a3.h5&lt;k&gt;), wie MIBs Schaltkreise für Llama, Qwen und Gemma entstanden, statt einem je Key/Value-Kopf (a3.kv1&lt;k&gt;, weniger Kanten)</translation>
+    </message>
+    <message>
+        <source> · %1 elapsed</source>
+        <translation> · %1 vergangen</translation>
+    </message>
+    <message>
+        <source>, about %1 left</source>
+        <translation>, noch etwa %1</translation>
     </message>
 </context>
 <context>

@@ -1051,6 +1051,14 @@ File &gt; Open Model… opens a GGUF file, a safetensors file or a Hugging Face 
         <source>opening %1</source>
         <translation>打开 %1</translation>
     </message>
+    <message>
+        <source>The metric of the edited circuit is computed when the running job ends…</source>
+        <translation>编辑后电路的指标将在当前任务结束后计算…</translation>
+    </message>
+    <message>
+        <source>Computing the metric of the edited circuit…</source>
+        <translation>正在计算编辑后电路的指标…</translation>
+    </message>
 </context>
 <context>
     <name>patchbay::ui::PairTableModel</name>
@@ -1511,6 +1519,14 @@ File &gt; Open Model… opens a GGUF file, a safetensors file or a Hugging Face 
     <message>
         <source>Grouped-query models: give every query head its own key and value inputs in the graph (a3.h5&lt;k&gt;), as MIB&apos;s circuits for Llama, Qwen and Gemma were made, instead of one per key/value head (a3.kv1&lt;k&gt;, fewer edges)</source>
         <translation>分组查询注意力模型：在图中为每个查询头提供各自的键和值输入（a3.h5&lt;k&gt;），与 MIB 为 Llama、Qwen 和 Gemma 构建电路的方式相同，而不是每个键/值头一个（a3.kv1&lt;k&gt;，边更少）</translation>
+    </message>
+    <message>
+        <source> · %1 elapsed</source>
+        <translation> · 已用 %1</translation>
+    </message>
+    <message>
+        <source>, about %1 left</source>
+        <translation>，约剩 %1</translation>
     </message>
 </context>
 <context>

@@ -382,8 +382,13 @@ GraphCanvas::GraphCanvas(QWidget* parent) : QWidget(parent), m_items(std::make_u
     m_metricLabel->setObjectName(QStringLiteral("graphMetric"));
     m_metricLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_metricLabel->setWordWrap(true);
+    m_busyLabel = new QLabel(this);
+    m_busyLabel->setObjectName(QStringLiteral("graphBusy"));
+    m_busyLabel->setStyleSheet(QStringLiteral("color: palette(mid); font-style: italic;"));
+    m_busyLabel->hide();
     layout->addWidget(m_titleLabel);
     layout->addWidget(m_metricLabel);
+    layout->addWidget(m_busyLabel);
 
     m_scene = new QGraphicsScene(this);
     m_view = new GraphView(m_scene, this);
@@ -917,8 +922,17 @@ void GraphCanvas::onItemClicked(int edge, const QString& node, bool doubleClick)
 
 // ---- metric, selection, labels -----------------------------------------------------------
 
+void GraphCanvas::showEvaluationBusy(const QString& message)
+{
+    m_busyLabel->setText(message);
+    m_busyLabel->show();
+}
+
+bool GraphCanvas::evaluationBusy() const { return !m_busyLabel->isHidden(); }
+
 void GraphCanvas::setEvaluation(const CircuitEvaluation& e)
 {
+    m_busyLabel->hide();
     // Two evaluations in a row that differ in one edge measure that edge's effect.
     if (m_circuit) {
         const auto& now = m_circuit->edgeInGraph;
@@ -952,6 +966,7 @@ void GraphCanvas::setEvaluation(const CircuitEvaluation& e)
 
 void GraphCanvas::setEvaluationMessage(const QString& message)
 {
+    m_busyLabel->hide();
     m_metricLabel->setText(message);
     m_metricLabel->setProperty("metric", QVariant());
 }

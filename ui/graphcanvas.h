@@ -81,6 +81,10 @@ public:
     void setEvaluation(const CircuitEvaluation& evaluation);
     void setEvaluationMessage(const QString& message);
     QString evaluationText() const;
+    // A line under the metric while a newer one is being computed (the numbers above are
+    // then those of the circuit before the last edit); setEvaluation*() hides it.
+    void showEvaluationBusy(const QString& message);
+    bool evaluationBusy() const;
     // The metric's change when `edge` was patched, measured by two evaluations that differed
     // in that edge alone (the circuit around it as it was then); nullopt until then.
     std::optional<double> measuredEffect(int edge) const;
@@ -141,6 +145,7 @@ private:
     QLabel* m_sliderLabel = nullptr;
     QComboBox* m_colourBox = nullptr;
     QLabel* m_metricLabel = nullptr;
+    QLabel* m_busyLabel = nullptr;
     QLabel* m_titleLabel = nullptr;
     QUndoStack* m_undo = nullptr;
 

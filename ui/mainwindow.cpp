@@ -150,6 +150,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_metricTimer->setSingleShot(true);
     m_metricTimer->setInterval(120); // a burst of clicks costs one evaluation
     connect(m_metricTimer, &QTimer::timeout, this, &MainWindow::requestCircuitMetric);
+    // A metric that is not back within half a second is said to be on its way (behind a
+    // long run, or slow on a big model or a busy machine), so the canvas never looks hung.
+    m_metricBusyTimer = new QTimer(this);
+    m_metricBusyTimer->setSingleShot(true);
+    m_metricBusyTimer->setInterval(500);
+    connect(m_metricBusyTimer, &QTimer::timeout, this, [this] {
+        m_canvas->showEvaluationBusy(m_worker->isRunningLongJob()
+                                         ? tr("The metric of the edited circuit is computed when the running job ends…")
+                                         : tr("Computing the metric of the edited circuit…"));
+    });
     setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowNestedDocks | QMainWindow::AllowTabbedDocks);
 
     m_worker = new ComputeWorker(this);
@@ -979,6 +989,7 @@ void MainWindow::onFailed(quint64 job, const QString& message)
     } else if (job == m_lensJob) {
         m_lens->clear(tr("No logit lens: %1").arg(message));
     } else if (job == m_metricJob) {
+        m_metricBusyTimer->stop();
         m_canvas->setEvaluationMessage(tr("No metric: %1").arg(message));
     }
     showError(message);
@@ -995,6 +1006,7 @@ void MainWindow::onCancelled(quint64 job)
             applySessionView(pending);
         }
     } else if (job == m_metricJob) {
+        m_metricBusyTimer->stop();
         m_canvas->setEvaluationMessage(tr("Cancelled"));
     } else if (job == m_runJob) {
         m_runPanel->setRunning(false);
@@ -1359,6 +1371,7 @@ QString MainWindow::canvasMismatch() const
 void MainWindow::requestCircuitMetric()
 {
     ++m_metricRequest; // whatever is still on its way belongs to an older state
+    m_metricBusyTimer->stop();
     if (!m_canvas->hasCircuit())
         return;
     if (const QString why = canvasMismatch(); !why.isEmpty()) {
@@ -1374,12 +1387,14 @@ void MainWindow::requestCircuitMetric()
     const QString key = datasetKey(data);
     m_metricJob = m_worker->evaluateCircuit(m_runPanel->settings(), std::move(data), key, m_canvas->edgeMask(),
                                             m_metricRequest);
+    m_metricBusyTimer->start();
 }
 
 void MainWindow::onCircuitEvaluated(const CircuitEvaluation& evaluation)
 {
     if (evaluation.request != m_metricRequest)
         return; // the circuit changed since; a newer metric is on its way
+    m_metricBusyTimer->stop();
     m_canvas->setEvaluation(evaluation);
 }
 

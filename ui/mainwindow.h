@@ -207,6 +207,7 @@ private:
     LogitLensView* m_lens = nullptr;
     GraphCanvas* m_canvas = nullptr;
     QTimer* m_metricTimer = nullptr; // debounces the canvas's metric requests
+    QTimer* m_metricBusyTimer = nullptr; // says "computing…" when a metric takes long
     quint64 m_metricRequest = 0;
     quint64 m_metricJob = 0;
     QUndoGroup* m_undoGroup = nullptr;

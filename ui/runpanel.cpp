@@ -16,6 +16,9 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 
+#include <algorithm>
+#include <cmath>
+
 namespace patchbay::ui {
 
 namespace {
@@ -232,8 +235,14 @@ void RunPanel::setReady(bool ready, const QString& why)
 {
     m_ready = ready;
     m_run->setToolTip(ready ? tr("Run the method on the valid prompt pairs (Ctrl+R)") : why);
-    if (!m_running)
-        setStatus(ready ? QString() : why);
+    // Why it cannot run replaces the status; once it can, that reason goes, but a run's
+    // outcome ("Done in…", "Cancelled") stays when a quick job makes the window ready again.
+    if (!m_running && !ready) {
+        setStatus(why);
+        m_statusIsWhy = true;
+    } else if (!m_running && m_statusIsWhy) {
+        setStatus(QString());
+    }
     updateEnabled();
 }
 
@@ -241,18 +250,40 @@ void RunPanel::setRunning(bool running)
 {
     m_running = running;
     m_progress->setVisible(running);
-    if (running)
+    if (running) {
         m_progress->setValue(0);
+        m_runClock.start();
+    }
     updateEnabled();
 }
 
 void RunPanel::setProgress(double fraction, const QString& stage)
 {
     m_progress->setValue(static_cast<int>(fraction * 1000.0));
-    m_status->setText(tr("%1 — %2%").arg(stage).arg(static_cast<int>(fraction * 100.0)));
+    QString text = tr("%1 — %2%").arg(stage).arg(static_cast<int>(fraction * 100.0));
+    if (m_runClock.isValid()) {
+        // Remaining time at the rate so far, once there is a rate to speak of.
+        const double elapsed = static_cast<double>(m_runClock.elapsed()) / 1000.0;
+        text += tr(" · %1 elapsed").arg(durationText(elapsed));
+        if (fraction >= 0.02 && fraction < 1.0 && elapsed >= 1.0)
+            text += tr(", about %1 left").arg(durationText(elapsed * (1.0 - fraction) / fraction));
+    }
+    m_status->setText(text);
 }
 
-void RunPanel::setStatus(const QString& text) { m_status->setText(text); }
+QString RunPanel::durationText(double seconds)
+{
+    const auto s = static_cast<qint64>(std::llround(std::max(0.0, seconds)));
+    if (s >= 3600)
+        return QStringLiteral("%1:%2:%3").arg(s / 3600).arg(s / 60 % 60, 2, 10, QLatin1Char('0')).arg(s % 60, 2, 10, QLatin1Char('0'));
+    return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+}
+
+void RunPanel::setStatus(const QString& text)
+{
+    m_status->setText(text);
+    m_statusIsWhy = false;
+}
 
 void RunPanel::addResult(const QString& key, const QString& text, const QString& tooltip)
 {

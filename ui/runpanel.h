@@ -3,6 +3,7 @@
 
 #include "ui/computeworker.h"
 
+#include <QElapsedTimer>
 #include <QWidget>
 
 class QCheckBox;
@@ -33,7 +34,10 @@ public:
     // Run is enabled when a model and runnable pairs are there and nothing runs.
     void setReady(bool ready, const QString& why = {});
     void setRunning(bool running);
+    // "stage — 42% · 1:05 elapsed, about 1:30 left": the remaining time is the elapsed
+    // time scaled by the fraction still to do (shown from 2 % and 1 s on).
     void setProgress(double fraction, const QString& stage);
+    static QString durationText(double seconds); // "m:ss", or "h:mm:ss" from an hour
     void setStatus(const QString& text);
     // Whether the loaded model has grouped-query attention: the ungrouped-graph choice
     // ("k/v per query head") applies only then.
@@ -76,6 +80,8 @@ private:
     bool m_running = false;
     bool m_groupedQuery = false;
     bool m_perPositionWanted = false; // "per position" as the user left it (shown only where it applies)
+    bool m_statusIsWhy = false; // the status says why it cannot run (setReady), not a run's outcome
+    QElapsedTimer m_runClock; // since setRunning(true): elapsed and remaining time in the status
 };
 
 } // namespace patchbay::ui

@@ -38,6 +38,7 @@
 #include <QUndoStack>
 #include <QProcess>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -579,16 +580,50 @@ private Q_SLOTS:
                  std::string("Mary and John went to the shop"));
     }
 
+    // The remaining time is the elapsed time scaled by the fraction still to do: at half
+    // way it equals the elapsed time. Durations read m:ss, h:mm:ss from an hour.
+    void runStatusSaysElapsedAndRemainingTime()
+    {
+        QCOMPARE(patchbay::ui::RunPanel::durationText(65.4), QStringLiteral("1:05"));
+        QCOMPARE(patchbay::ui::RunPanel::durationText(3725.0), QStringLiteral("1:02:05"));
+        patchbay::ui::RunPanel panel;
+        panel.setRunning(true);
+        panel.setProgress(0.5, QStringLiteral("Scoring"));
+        auto* status = panel.findChild<QLabel*>(QStringLiteral("runStatus"));
+        QVERIFY2(status->text().startsWith(QStringLiteral("Scoring — 50% · 0:00 elapsed")), qPrintable(status->text()));
+        QVERIFY(!status->text().contains(QStringLiteral("left"))); // no rate yet
+        QTest::qWait(1100);
+        panel.setProgress(0.5, QStringLiteral("Scoring"));
+        const QRegularExpressionMatch m =
+            QRegularExpression(QStringLiteral("(\\d+:\\d\\d) elapsed, about (\\d+:\\d\\d) left$")).match(status->text());
+        QVERIFY2(m.hasMatch(), qPrintable(status->text()));
+        QCOMPARE(m.captured(2), m.captured(1));
+        QVERIFY(m.captured(1) != QStringLiteral("0:00"));
+    }
+
     void cancelStopsALongRun()
     {
+        // Exact edge patching on the demo takes about 1 s for its 64 pairs here: 50 copies
+        // of them make a run of a minute (seconds on the fastest machines), long enough to
+        // watch its progress and cancel it.
+        QTemporaryDir tmp;
+        const QString many = tmp.filePath(QStringLiteral("induction-x50.csv"));
+        {
+            QFile in(demoDir() + QStringLiteral("/induction.csv")), out(many);
+            QVERIFY(in.open(QIODevice::ReadOnly) && out.open(QIODevice::WriteOnly));
+            const QByteArray header = in.readLine();
+            const QByteArray rows = in.readAll();
+            out.write(header);
+            for (int i = 0; i < 50; ++i)
+                out.write(rows.endsWith('\n') ? rows : rows + '\n');
+        }
         MainWindow window;
         window.show();
-        QVERIFY(load(window, demoDir(), demoDir() + QStringLiteral("/induction.csv")));
+        QVERIFY(load(window, demoDir(), many));
+        QCOMPARE(window.promptEditor()->pairCount(), 64 * 50);
         QSignalSpy cancelled(window.worker(), &ComputeWorker::cancelled);
         QSignalSpy finished(window.worker(), &ComputeWorker::runFinished);
         QSignalSpy progress(window.worker(), &ComputeWorker::progress);
-        // Exact edge patching: minutes on the demo model on a fast idle machine (the run
-        // panel caps EAP-IG at 100 steps, which a fast machine finishes in seconds).
         RunSettings slow;
         slow.method = QStringLiteral("exact");
         window.runPanel()->setSettings(slow);
@@ -597,8 +632,23 @@ private Q_SLOTS:
         QTest::mouseClick(window.runPanel()->runButton(), Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(!progress.isEmpty(), kTimeoutMs);
         QVERIFY(window.runPanel()->cancelButton()->isEnabled());
+        // Issue 24 item 17: a long run says how long it has run and about how long is left.
+        auto* status = window.findChild<QLabel*>(QStringLiteral("runStatus"));
+        QTRY_VERIFY2_WITH_TIMEOUT(status->text().contains(QStringLiteral(" elapsed, about ")) &&
+                                      status->text().endsWith(QStringLiteral(" left")),
+                                  qPrintable(status->text()), kTimeoutMs);
+        // A circuit edited meanwhile: its metric waits for the run, and the canvas says so
+        // rather than looking hung; after the cancel the metric arrives.
+        QVERIFY(window.importCircuit(demoDir() + QStringLiteral("/induction-circuit.json")));
+        auto* busy = window.graphCanvas()->findChild<QLabel*>(QStringLiteral("graphBusy"));
+        QVERIFY(busy);
+        QTRY_VERIFY_WITH_TIMEOUT(window.graphCanvas()->evaluationBusy(), kTimeoutMs);
+        QVERIFY2(busy->text().contains(QStringLiteral("running job")), qPrintable(busy->text()));
+        QVERIFY(!window.graphCanvas()->findChild<QLabel*>(QStringLiteral("graphMetric"))->property("metric").isValid());
         QTest::mouseClick(window.runPanel()->cancelButton(), Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(cancelled.count(), 1, kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.graphCanvas()->evaluationBusy(), kTimeoutMs);
+        QVERIFY(window.graphCanvas()->findChild<QLabel*>(QStringLiteral("graphMetric"))->property("metric").isValid());
         QCOMPARE(finished.count(), 0);
         QTRY_VERIFY_WITH_TIMEOUT(window.runPanel()->runButton()->isEnabled(), kTimeoutMs);
         QVERIFY(!window.runPanel()->cancelButton()->isEnabled());
