@@ -1061,6 +1061,30 @@ Datei &gt; Modell öffnen … öffnet eine GGUF-Datei, eine safetensors-Datei od
         <source>Computing the metric of the edited circuit…</source>
         <translation>Die Metrik des bearbeiteten Schaltkreises wird berechnet …</translation>
     </message>
+    <message>
+        <source>The user guide was not found beside the program (share/patchbay/docs).</source>
+        <translation>Das Benutzerhandbuch wurde neben dem Programm nicht gefunden (share/patchbay/docs).</translation>
+    </message>
+    <message>
+        <source>Patchbay User Guide</source>
+        <translation>Patchbay-Benutzerhandbuch</translation>
+    </message>
+    <message>
+        <source>&amp;User Guide</source>
+        <translation>&amp;Benutzerhandbuch</translation>
+    </message>
+    <message>
+        <source>The user guide, offline: installing, the tutorials, the methods, the file formats</source>
+        <translation>Das Benutzerhandbuch, offline: Installation, Tutorials, Methoden, Dateiformate</translation>
+    </message>
+    <message>
+        <source>Details…</source>
+        <translation>Details …</translation>
+    </message>
+    <message>
+        <source>Show the whole message</source>
+        <translation>Die ganze Meldung zeigen</translation>
+    </message>
 </context>
 <context>
     <name>patchbay::ui::PairTableModel</name>

@@ -1059,6 +1059,30 @@ File &gt; Open Model… opens a GGUF file, a safetensors file or a Hugging Face 
         <source>Computing the metric of the edited circuit…</source>
         <translation>正在计算编辑后电路的指标…</translation>
     </message>
+    <message>
+        <source>The user guide was not found beside the program (share/patchbay/docs).</source>
+        <translation>未在程序旁找到用户指南（share/patchbay/docs）。</translation>
+    </message>
+    <message>
+        <source>Patchbay User Guide</source>
+        <translation>Patchbay 用户指南</translation>
+    </message>
+    <message>
+        <source>&amp;User Guide</source>
+        <translation>用户指南(&amp;U)</translation>
+    </message>
+    <message>
+        <source>The user guide, offline: installing, the tutorials, the methods, the file formats</source>
+        <translation>离线用户指南：安装、教程、方法、文件格式</translation>
+    </message>
+    <message>
+        <source>Details…</source>
+        <translation>详细信息…</translation>
+    </message>
+    <message>
+        <source>Show the whole message</source>
+        <translation>显示完整消息</translation>
+    </message>
 </context>
 <context>
     <name>patchbay::ui::PairTableModel</name>

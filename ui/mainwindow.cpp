@@ -24,6 +24,8 @@
 #include <QComboBox>
 #include <QCryptographicHash>
 #include <QDateTime>
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
@@ -46,6 +48,7 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTextBrowser>
 #include <QTimer>
 #include <QUndoGroup>
 #include <QUndoStack>
@@ -264,7 +267,90 @@ const RunResult* MainWindow::currentResult() const
     return it == m_results.constEnd() ? nullptr : &*it;
 }
 
-QString MainWindow::errorText() const { return m_errorLabel->text(); }
+QString MainWindow::errorText() const { return m_errorText; }
+
+QString MainWindow::userGuideFile()
+{
+    // Installed beside the demo (share/patchbay/docs), or the source tree's docs/.
+    for (const char* relative : {"docs/README.md", "../docs/README.md"}) {
+        try {
+            return QDir::cleanPath(QString::fromStdString(core::findResource(relative).string()));
+        } catch (const core::Error&) {
+        }
+    }
+    return {};
+}
+
+QTextBrowser* MainWindow::showUserGuide(const QString& page)
+{
+    const QString index = userGuideFile();
+    if (index.isEmpty()) {
+        showError(tr("The user guide was not found beside the program (share/patchbay/docs)."));
+        return nullptr;
+    }
+    if (!m_guide) {
+        auto* dialog = new QDialog(this);
+        dialog->setObjectName(QStringLiteral("userGuide"));
+        dialog->setWindowTitle(tr("Patchbay User Guide"));
+        dialog->resize(900, 760);
+        auto* layout = new QVBoxLayout(dialog);
+        m_guide = new QTextBrowser(dialog);
+        m_guide->setObjectName(QStringLiteral("userGuideBrowser"));
+        m_guide->setOpenExternalLinks(true); // web links go to the browser; the guide's own pages stay here
+        layout->addWidget(m_guide);
+        auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
+        connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::hide);
+        layout->addWidget(buttons);
+    }
+    const QString file = page.isEmpty() ? index : QFileInfo(index).absoluteDir().filePath(page);
+    m_guide->setSource(QUrl::fromLocalFile(file), QTextDocument::MarkdownResource);
+    auto* dialog = qobject_cast<QDialog*>(m_guide->parentWidget());
+    dialog->show();
+    dialog->raise();
+    return m_guide;
+}
+
+QString MainWindow::circuitDialogStart() const
+{
+    // Beside the circuit shown, else beside the loaded model (the demo keeps its reference
+    // circuit there), else the home folder.
+    if (!m_lastCircuitFile.isEmpty())
+        return QFileInfo(m_lastCircuitFile).absolutePath();
+    if (const LoadedModel* model = m_worker->model()) {
+        const QFileInfo info(model->summary.path);
+        return info.isDir() ? info.absoluteFilePath() : info.absolutePath();
+    }
+    return QDir::homePath();
+}
+
+QString MainWindow::printableMessage(const QString& message)
+{
+    // Bytes of a damaged file reach messages as control characters and U+FFFD: each run of
+    // them shows as one "�" and never moves the layout (tabs become spaces; lines stay).
+    QString out;
+    out.reserve(message.size());
+    bool inRun = false;
+    for (const QChar c : message) {
+        const bool bad = c == QChar::ReplacementCharacter || c.category() == QChar::Other_Control ||
+                         c.category() == QChar::Other_Format || c.category() == QChar::Other_Surrogate ||
+                         c.category() == QChar::Other_PrivateUse || c.category() == QChar::Other_NotAssigned;
+        if (c == QLatin1Char('\n')) {
+            out += c;
+            inRun = false;
+        } else if (c == QLatin1Char('\t')) {
+            out += QLatin1Char(' ');
+            inRun = false;
+        } else if (bad) {
+            if (!inRun)
+                out += QChar::ReplacementCharacter;
+            inRun = true;
+        } else {
+            out += c;
+            inRun = false;
+        }
+    }
+    return out;
+}
 
 // ---- layout ---------------------------------------------------------------------------
 
@@ -515,7 +601,7 @@ void MainWindow::createActions()
     m_reopenSessionAction->setEnabled(QFileInfo::exists(lastSessionFile()) || QFileInfo::exists(recoveredSessionFile()));
     fileMenu->addSeparator();
     auto* importCircuit = fileMenu->addAction(tr("&Import Circuit…"), this, [this] {
-        const QString file = QFileDialog::getOpenFileName(this, tr("Import Circuit"), QDir::homePath(),
+        const QString file = QFileDialog::getOpenFileName(this, tr("Import Circuit"), circuitDialogStart(),
                                                           tr("Circuit files (*.json);;All files (*)"));
         if (!file.isEmpty())
             this->importCircuit(file);
@@ -596,6 +682,10 @@ void MainWindow::createActions()
     });
 
     auto* helpMenu = menuBar()->addMenu(tr("&Help"));
+    auto* guide = helpMenu->addAction(tr("&User Guide"), this, [this] { showUserGuide(); });
+    guide->setObjectName(QStringLiteral("userGuideAction"));
+    guide->setShortcut(QKeySequence::HelpContents);
+    guide->setStatusTip(tr("The user guide, offline: installing, the tutorials, the methods, the file formats"));
     helpMenu->addAction(tr("&About Patchbay"), this, [this] {
         QMessageBox::about(this, tr("About Patchbay"),
                            tr("<b>Patchbay</b> %1<br>Find and inspect circuits in transformer language models.")
@@ -620,8 +710,17 @@ void MainWindow::createStatusBar()
     m_progress->setRange(0, 100);
     m_progress->setMaximumWidth(220);
     m_progress->hide();
+    // The whole message, for one too long for the status bar or with several lines.
+    m_errorDetails = new QToolButton(this);
+    m_errorDetails->setObjectName(QStringLiteral("errorDetails"));
+    m_errorDetails->setText(tr("Details…"));
+    m_errorDetails->setToolTip(tr("Show the whole message"));
+    m_errorDetails->setAutoRaise(true);
+    m_errorDetails->hide();
+    connect(m_errorDetails, &QToolButton::clicked, this, &MainWindow::showErrorDetails);
     statusBar()->addWidget(m_modelLabel);
     statusBar()->addWidget(m_errorLabel, 1);
+    statusBar()->addWidget(m_errorDetails);
     statusBar()->addPermanentWidget(m_progress);
     statusBar()->addPermanentWidget(m_deviceLabel);
 }
@@ -1407,6 +1506,7 @@ bool MainWindow::importCircuit(const QString& file)
         showError(tr("The circuit could not be imported: %1").arg(QString::fromStdString(e.what())));
         return false;
     }
+    m_lastCircuitFile = file;
     showError(QString());
     const LoadedModel* model = m_worker->model();
     if (model && model->config && core::circuitMismatch(circuit, *model->config).empty()) {
@@ -1814,10 +1914,27 @@ void MainWindow::setNodeLabel(const QString& node, const QString& label)
 
 void MainWindow::showError(const QString& message)
 {
-    // With no error to show, a standing notice (a session to recover) stays visible.
-    const QString shown = message.isEmpty() ? m_notice : message;
-    m_errorLabel->setText(shown);
-    m_errorLabel->setToolTip(shown);
+    // With no error to show, a standing notice (a session to recover) stays visible. The
+    // status bar shows the first line; Details… shows the whole message.
+    const QString shown = printableMessage(message.isEmpty() ? m_notice : message);
+    m_errorText = shown;
+    const QString firstLine = shown.section(QLatin1Char('\n'), 0, 0);
+    m_errorLabel->setText(firstLine == shown ? shown : firstLine + QStringLiteral(" …"));
+    m_errorLabel->setToolTip(shown.size() > 2000 ? shown.left(2000) + QStringLiteral(" …") : shown);
+    m_errorDetails->setVisible(!shown.isEmpty());
+}
+
+void MainWindow::showErrorDetails()
+{
+    if (m_errorText.isEmpty())
+        return;
+    auto* box = new QMessageBox(QMessageBox::Warning, tr("Patchbay"), m_errorText.section(QLatin1Char('\n'), 0, 0),
+                                QMessageBox::Close, this);
+    box->setObjectName(QStringLiteral("errorDetailsBox"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setDetailedText(m_errorText);
+    box->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    box->open();
 }
 
 } // namespace patchbay::ui

@@ -24,6 +24,8 @@ class QProgressBar;
 class QSpinBox;
 class QStackedWidget;
 class QTabWidget;
+class QTextBrowser;
+class QToolButton;
 class QTimer;
 class QUndoGroup;
 
@@ -131,7 +133,17 @@ public:
     LogitLensView* logitLens() const { return m_lens; }
     // The result on show (nullptr before the first run).
     const RunResult* currentResult() const;
+    // The message in the status bar, whole (the bar shows its first line, Details… all of
+    // it), with any run of control bytes or undecodable bytes shown as one U+FFFD.
     QString errorText() const;
+    static QString printableMessage(const QString& message);
+    // Help > User Guide: docs/README.md (or `page`, relative to it) in a browser window of
+    // the app, offline; nullptr (and the error label says why) when the guide is missing.
+    QTextBrowser* showUserGuide(const QString& page = {});
+    static QString userGuideFile();
+    // Where File > Import Circuit… opens: beside the last circuit imported, else beside the
+    // loaded model (the demo's reference circuit), else the home folder.
+    QString circuitDialogStart() const;
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -181,6 +193,7 @@ private:
     void showAttention();
     void followNode(const QString& node);
     void showError(const QString& message);
+    void showErrorDetails();
     void requestCircuitMetric();
     void onCircuitEvaluated(const CircuitEvaluation& evaluation);
     QString canvasMismatch() const; // why the canvas's circuit cannot run on the model ("" if it can)
@@ -225,6 +238,10 @@ private:
     std::optional<AttentionPatterns> m_attention; // of the selected pair's clean prompt
 
     QString m_sessionFile;
+    QString m_errorText;
+    QString m_lastCircuitFile; // the last circuit imported, where Import Circuit… opens
+    QToolButton* m_errorDetails = nullptr;
+    QTextBrowser* m_guide = nullptr;
     bool m_unsaved = false; // runs or labels since the session was last saved or opened
     UnsavedWorkPrompt m_unsavedWorkPrompt;
     QString m_notice; // shown in the error label while there is no error (a session to recover)

@@ -32,6 +32,7 @@
 #include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
+#include <QTextBrowser>
 #include <QSlider>
 #include <QToolButton>
 #include <QMessageBox>
@@ -420,6 +421,65 @@ private Q_SLOTS:
             }
             QVERIFY(canvas->findChild<QToolButton*>(QStringLiteral("graphReset"))->isVisible());
         }
+    }
+
+    // Issue 24, item 13: a message is shown whole on request (Details…), its first line in
+    // the status bar, and bytes of a damaged file never reach the screen raw.
+    void errorsAreReadableInFullWithoutRawBytes()
+    {
+        QCOMPARE(MainWindow::printableMessage(QStringLiteral("a\x01\x02" "b\tc\nd") + QChar(QChar::ReplacementCharacter) +
+                                              QChar(QChar::ReplacementCharacter)),
+                 QStringLiteral("a") + QChar(QChar::ReplacementCharacter) + QStringLiteral("b c\nd") +
+                     QChar(QChar::ReplacementCharacter));
+        QTemporaryDir tmp;
+        const QString binary = tmp.filePath(QStringLiteral("pairs.csv"));
+        {
+            QFile f(binary);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(QByteArray("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x01\x02\xff\xfe,\x7f\x1b[2J\n", 32));
+        }
+        MainWindow window;
+        window.show();
+        QVERIFY(!window.openDataset(binary));
+        const QString message = window.errorText();
+        QVERIFY2(message.contains(QStringLiteral("pairs.csv")), qPrintable(message));
+        for (const QChar c : message)
+            QVERIFY2(c == QLatin1Char('\n') || (c.category() != QChar::Other_Control && c.category() != QChar::Other_Format),
+                     qPrintable(QStringLiteral("U+%1 in %2").arg(c.unicode(), 4, 16, QLatin1Char('0')).arg(message)));
+        auto* label = window.findChild<QLabel*>(QStringLiteral("errorLabel"));
+        QVERIFY(!label->text().contains(QLatin1Char('\n')));
+        auto* details = window.findChild<QToolButton*>(QStringLiteral("errorDetails"));
+        QVERIFY(details && details->isVisible());
+        details->click();
+        auto* box = window.findChild<QMessageBox*>(QStringLiteral("errorDetailsBox"));
+        QVERIFY(box);
+        QCOMPARE(box->detailedText(), message);
+        box->close();
+        // The next error replaces it.
+        QVERIFY(!window.openDataset(tmp.filePath(QStringLiteral("missing.csv"))));
+        QVERIFY(window.errorText().contains(QStringLiteral("missing.csv")));
+    }
+
+    // Issue 24, item 14: Help > User Guide opens the guide offline inside the app, and its
+    // pages link to each other there; Import Circuit… opens beside the demo's circuit.
+    void helpOpensTheUserGuideAndImportStartsBesideTheModel()
+    {
+        QVERIFY2(!MainWindow::userGuideFile().isEmpty(), "docs/README.md not found");
+        MainWindow window;
+        window.show();
+        auto* action = window.findChild<QAction*>(QStringLiteral("userGuideAction"));
+        QVERIFY(action);
+        action->trigger();
+        auto* browser = window.findChild<QTextBrowser*>(QStringLiteral("userGuideBrowser"));
+        QVERIFY(browser && browser->isVisible());
+        QVERIFY2(browser->toPlainText().contains(QStringLiteral("Patchbay user guide")), qPrintable(browser->toPlainText().left(200)));
+        QVERIFY(window.showUserGuide(QStringLiteral("tutorial-induction.md")));
+        QVERIFY(browser->toPlainText().contains(QStringLiteral("Reset")));
+
+        QCOMPARE(window.circuitDialogStart(), QDir::homePath());
+        QVERIFY(load(window, demoDir(), demoDir() + QStringLiteral("/induction.csv")));
+        QCOMPARE(QDir(window.circuitDialogStart()).canonicalPath(), QDir(demoDir()).canonicalPath());
+        QVERIFY(QFileInfo::exists(QDir(window.circuitDialogStart()).filePath(QStringLiteral("induction-circuit.json"))));
     }
 
     // Issue 24, items 2, 10 and 20: no edit is lost without a word. The title names the
