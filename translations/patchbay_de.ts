@@ -286,6 +286,10 @@ gemessen: Patchen änderte die Metrik um %1</translation>
         <source>%1%: %2</source>
         <translation>%1 %: %2</translation>
     </message>
+    <message>
+        <source>The filter&apos;s number: edges drawn, the |score| threshold, or the share of Σ|score| in %</source>
+        <translation>Die Zahl des Filters: gezeichnete Kanten, die |Score|-Schwelle oder der Anteil an Σ|Score| in %</translation>
+    </message>
 </context>
 <context>
     <name>patchbay::ui::HeatmapView</name>

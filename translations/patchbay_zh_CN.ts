@@ -284,6 +284,10 @@ measured: patching it changed the metric by %1</source>
         <source>%1%: %2</source>
         <translation>%1%：%2</translation>
     </message>
+    <message>
+        <source>The filter&apos;s number: edges drawn, the |score| threshold, or the share of Σ|score| in %</source>
+        <translation>筛选器的数值：绘制的边数、|得分| 阈值，或占 Σ|得分| 的百分比</translation>
+    </message>
 </context>
 <context>
     <name>patchbay::ui::HeatmapView</name>

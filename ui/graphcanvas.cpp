@@ -4,6 +4,7 @@
 #include "ui/graphlayout.h"
 
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QContextMenuEvent>
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -339,6 +340,15 @@ GraphCanvas::GraphCanvas(QWidget* parent) : QWidget(parent), m_items(std::make_u
     m_slider->setObjectName(QStringLiteral("graphSlider"));
     m_slider->setRange(0, kSliderSteps);
     m_slider->setMinimumWidth(80);
+    // Arrow keys move a fiftieth of the way, Page Up/Down a tenth (the value box below
+    // takes a typed number and steps one edge, or one per cent).
+    m_slider->setSingleStep(kSliderSteps / 50);
+    m_slider->setPageStep(kSliderSteps / 10);
+    m_valueBox = new QDoubleSpinBox(this);
+    m_valueBox->setObjectName(QStringLiteral("graphValue"));
+    m_valueBox->setKeyboardTracking(false); // typing "120" is one change, at Enter
+    m_valueBox->setAccelerated(true);
+    m_valueBox->setToolTip(tr("The filter's number: edges drawn, the |score| threshold, or the share of Σ|score| in %"));
     m_sliderLabel = new QLabel(this);
     m_sliderLabel->setObjectName(QStringLiteral("graphSliderLabel"));
     m_sliderLabel->setMinimumWidth(110);
@@ -364,6 +374,7 @@ GraphCanvas::GraphCanvas(QWidget* parent) : QWidget(parent), m_items(std::make_u
     auto* drawn = new QHBoxLayout;
     drawn->addWidget(m_filterBox);
     drawn->addWidget(m_slider, 1);
+    drawn->addWidget(m_valueBox);
     drawn->addWidget(m_sliderLabel);
     auto* actions = new QHBoxLayout;
     actions->addWidget(m_colourBox);
@@ -401,6 +412,10 @@ GraphCanvas::GraphCanvas(QWidget* parent) : QWidget(parent), m_items(std::make_u
         onSliderMoved(m_slider->value());
     });
     connect(m_slider, &QSlider::valueChanged, this, &GraphCanvas::onSliderMoved);
+    connect(m_valueBox, &QDoubleSpinBox::valueChanged, this, [this](double v) {
+        if (m_circuit)
+            setFilter(m_filter, m_filter == Filter::CumulativeShare ? v / 100.0 : v);
+    });
     connect(m_colourBox, &QComboBox::currentIndexChanged, this, &GraphCanvas::restyleEdges);
     connect(fit, &QToolButton::clicked, this, &GraphCanvas::fitToView);
     connect(patch, &QToolButton::clicked, this, [this] { patchSelection(false); });
@@ -539,10 +554,40 @@ void GraphCanvas::setFilter(Filter filter, double value)
 void GraphCanvas::updateFilterControls()
 {
     const QSignalBlocker block(m_slider);
+    const QSignalBlocker blockBox(m_valueBox);
     const int n = static_cast<int>(m_order.size());
     m_slider->setEnabled(m_circuit.has_value() && m_filter != Filter::InCircuit);
+    m_valueBox->setEnabled(m_slider->isEnabled());
     if (!m_circuit || n == 0)
         return;
+    // The value box in the filter's own unit.
+    switch (m_filter) {
+    case Filter::TopN:
+        m_valueBox->setDecimals(0);
+        m_valueBox->setRange(1, n);
+        m_valueBox->setSingleStep(1);
+        m_valueBox->setSuffix(QString());
+        m_valueBox->setValue(m_value);
+        break;
+    case Filter::Threshold: {
+        const double top = m_circuit->edgeScores.empty() ? 0.0 : std::abs(m_circuit->edgeScores[static_cast<std::size_t>(m_order[0])]);
+        m_valueBox->setDecimals(top > 0.0 ? std::clamp(3 - static_cast<int>(std::floor(std::log10(top))), 2, 8) : 4);
+        m_valueBox->setRange(0.0, top);
+        m_valueBox->setSingleStep(top / 100.0);
+        m_valueBox->setSuffix(QString());
+        m_valueBox->setValue(m_value);
+        break;
+    }
+    case Filter::CumulativeShare:
+        m_valueBox->setDecimals(1);
+        m_valueBox->setRange(0.0, 100.0);
+        m_valueBox->setSingleStep(1.0);
+        m_valueBox->setSuffix(QStringLiteral(" %"));
+        m_valueBox->setValue(100.0 * m_value);
+        break;
+    case Filter::InCircuit:
+        break;
+    }
     // Top n and threshold move along the ranks on a log scale; the share linearly.
     const double maxRank = std::max(1, std::min(n, kMaxDrawn * 4));
     auto rankToSlider = [&](double rank) {

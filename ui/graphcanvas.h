@@ -15,6 +15,7 @@
 #include <optional>
 
 class QComboBox;
+class QDoubleSpinBox;
 class QGraphicsScene;
 class QGraphicsView;
 class QLabel;
@@ -145,6 +146,7 @@ private:
     QLabel* m_sliderLabel = nullptr;
     QComboBox* m_colourBox = nullptr;
     QLabel* m_metricLabel = nullptr;
+    QDoubleSpinBox* m_valueBox = nullptr; // the filter's number, typed or stepped
     QLabel* m_busyLabel = nullptr;
     QLabel* m_titleLabel = nullptr;
     QUndoStack* m_undo = nullptr;

@@ -26,6 +26,8 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QSlider>
+#include <QDoubleSpinBox>
 #include <QTimer>
 
 #include <cmath>
@@ -91,6 +93,54 @@ private Q_SLOTS:
         QCOMPARE(label->text(), QStringLiteral("1 edge"));
         canvas.setFilter(GraphCanvas::Filter::TopN, 3);
         QCOMPARE(label->text(), QStringLiteral("3 edges"));
+    }
+
+    // The filter takes a typed number and arrow keys (issue 24, item 16): the value box
+    // sets the top n exactly (Enter) and steps one edge; the slider's arrow keys move it;
+    // both are disabled in "In circuit" mode, where they do nothing.
+    void filterTakesTypedNumbersAndArrowKeys()
+    {
+        GraphCanvas canvas;
+        patchbay::core::Circuit c(patchbay::core::Graph(2, 4, 4, false), 16);
+        c.edgeScores.assign(c.graph.edgeCount(), 0.0);
+        for (std::size_t e = 0; e < c.edgeScores.size(); ++e)
+            c.edgeScores[e] = 1.0 + double(e);
+        canvas.setCircuit(c, QStringLiteral("scores"));
+        canvas.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&canvas));
+        auto* box = canvas.findChild<QDoubleSpinBox*>(QStringLiteral("graphValue"));
+        auto* slider = canvas.findChild<QSlider*>(QStringLiteral("graphSlider"));
+        auto* label = canvas.findChild<QLabel*>(QStringLiteral("graphSliderLabel"));
+        QVERIFY(box && slider && label);
+        canvas.setFilter(GraphCanvas::Filter::TopN, 5);
+        QCOMPARE(box->value(), 5.0);
+
+        box->setFocus();
+        box->selectAll();
+        QTest::keyClicks(box, QStringLiteral("7"));
+        QTest::keyClick(box, Qt::Key_Return);
+        QCOMPARE(label->text(), QStringLiteral("7 edges"));
+        QTest::keyClick(box, Qt::Key_Up);
+        QCOMPARE(label->text(), QStringLiteral("8 edges"));
+        QTest::keyClick(box, Qt::Key_Down);
+        QTest::keyClick(box, Qt::Key_Down);
+        QCOMPARE(label->text(), QStringLiteral("6 edges"));
+
+        // The slider's arrow keys change what is drawn, and the box follows.
+        canvas.setFilter(GraphCanvas::Filter::TopN, 20);
+        slider->setFocus();
+        QTest::keyClick(slider, Qt::Key_Right);
+        QVERIFY2(label->text() != QStringLiteral("20 edges"), qPrintable(label->text()));
+        QCOMPARE(QStringLiteral("%1 edges").arg(static_cast<int>(box->value())), label->text());
+
+        // Share of Σ|score| in per cent.
+        canvas.setFilter(GraphCanvas::Filter::CumulativeShare, 0.5);
+        QCOMPARE(box->suffix(), QStringLiteral(" %"));
+        QCOMPARE(box->value(), 50.0);
+
+        canvas.setFilter(GraphCanvas::Filter::InCircuit, 0);
+        QVERIFY(!slider->isEnabled());
+        QVERIFY(!box->isEnabled());
     }
 
     // A tiny negative faithfulness or metric shows as 0.000, not "-0.000" (issue 24, item 18);
