@@ -31,6 +31,7 @@
 #include <QFile>
 #include <QLabel>
 #include <QMenu>
+#include <QDoubleSpinBox>
 #include <QMenuBar>
 #include <QTextBrowser>
 #include <QSlider>
@@ -407,7 +408,8 @@ private Q_SLOTS:
             QCOMPARE(buttons, 4);
             for (QComboBox* box : bar->findChildren<QComboBox*>())
                 controls << box;
-            controls << bar->findChild<QSlider*>(QStringLiteral("graphSlider"));
+            controls << bar->findChild<QSlider*>(QStringLiteral("graphSlider"))
+                     << bar->findChild<QDoubleSpinBox*>(QStringLiteral("graphValue"));
             for (QWidget* control : controls) {
                 QVERIFY(control);
                 const QRect where(control->mapTo(canvas, QPoint(0, 0)), control->size());
