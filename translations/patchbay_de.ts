@@ -1089,6 +1089,18 @@ Datei &gt; Modell öffnen … öffnet eine GGUF-Datei, eine safetensors-Datei od
         <source>Show the whole message</source>
         <translation>Die ganze Meldung zeigen</translation>
     </message>
+    <message>
+        <source>ACDC keeps or removes edges; it gives no node scores.
+
+Its circuit at τ = %1 (%2 of %3 edges kept, metric %4) is on the graph.</source>
+        <translation>ACDC behält oder entfernt Kanten; Knoten-Scores liefert es nicht.
+
+Sein Schaltkreis bei τ = %1 (%2 von %3 Kanten behalten, Metrik %4) ist im Graphen.</translation>
+    </message>
+    <message>
+        <source>%1 gives no node scores; its edges are on the graph.</source>
+        <translation>%1 liefert keine Knoten-Scores; seine Kanten sind im Graphen.</translation>
+    </message>
 </context>
 <context>
     <name>patchbay::ui::PairTableModel</name>

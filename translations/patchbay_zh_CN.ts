@@ -1087,6 +1087,18 @@ File &gt; Open Model… opens a GGUF file, a safetensors file or a Hugging Face 
         <source>Show the whole message</source>
         <translation>显示完整消息</translation>
     </message>
+    <message>
+        <source>ACDC keeps or removes edges; it gives no node scores.
+
+Its circuit at τ = %1 (%2 of %3 edges kept, metric %4) is on the graph.</source>
+        <translation>ACDC 只保留或移除边，不给出节点得分。
+
+它在 τ = %1 时的电路（保留 %3 条边中的 %2 条，指标 %4）显示在图上。</translation>
+    </message>
+    <message>
+        <source>%1 gives no node scores; its edges are on the graph.</source>
+        <translation>%1 不给出节点得分；其边显示在图上。</translation>
+    </message>
 </context>
 <context>
     <name>patchbay::ui::PairTableModel</name>

@@ -145,6 +145,8 @@ HeatmapView::HeatmapView(QWidget* parent) : QWidget(parent)
     clear(tr("No data"));
 }
 
+QString HeatmapView::placeholderText() const { return m_hasData ? QString() : m_placeholder->text(); }
+
 void HeatmapView::clear(const QString& placeholder)
 {
     m_hasData = false;

@@ -80,6 +80,7 @@ public:
     void setData(const HeatmapData& data);
     void clear(const QString& placeholder);
     bool hasData() const { return m_hasData; }
+    QString placeholderText() const; // what is shown instead of a plot (empty with data)
     const HeatmapData& data() const { return m_data; }
     // Draws an outline around a cell; (-1, -1) removes it.
     void setSelectedCell(int row, int column);

@@ -1262,9 +1262,21 @@ void MainWindow::showScores(const RunResult& result)
             map.cellIds << QString::fromStdString(graph.senders()[s].name);
         }
     }
-    if (!scores.nodeScores.empty())
+    if (!scores.nodeScores.empty()) {
         map.title += tr(" · input %1").arg(locale.toString(scores.nodeScores[0], 'g', 4));
-    m_scoreMap->setData(map);
+        m_scoreMap->setData(map);
+    } else if (!scores.acdc.empty()) {
+        // ACDC decides per edge and scores no node: an all-empty grid would say nothing.
+        const core::AcdcRun& run = scores.acdc.front();
+        m_scoreMap->clear(tr("ACDC keeps or removes edges; it gives no node scores.\n\nIts circuit at τ = %1 "
+                             "(%2 of %3 edges kept, metric %4) is on the graph.")
+                              .arg(locale.toString(run.tau, 'g', 4))
+                              .arg(locale.toString(static_cast<qlonglong>(std::count(run.kept.begin(), run.kept.end(), char(1)))))
+                              .arg(locale.toString(static_cast<qulonglong>(graph.edgeCount())))
+                              .arg(locale.toString(run.metric, 'f', 4)));
+    } else {
+        m_scoreMap->clear(tr("%1 gives no node scores; its edges are on the graph.").arg(result.settings.describe()));
+    }
 
     // Node × position (activation patching per position): columns are the first pair's tokens.
     if (scores.positions > 0 && !scores.nodePositionScores.empty()) {

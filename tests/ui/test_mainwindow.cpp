@@ -484,6 +484,30 @@ private Q_SLOTS:
         QVERIFY(QFileInfo::exists(QDir(window.circuitDialogStart()).filePath(QStringLiteral("induction-circuit.json"))));
     }
 
+    // Issue 24, item 15: ACDC scores no node, so the layer x head map says what ACDC gives
+    // and where its circuit is, instead of an empty grey grid with a -1..1 scale.
+    void acdcExplainsItsEmptyHeatmap()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(load(window, demoDir(), demoDir() + QStringLiteral("/induction.csv")));
+        QSignalSpy finished(window.worker(), &ComputeWorker::runFinished);
+        RunSettings acdc;
+        acdc.method = QStringLiteral("acdc");
+        acdc.taus = {0.1};
+        QTRY_VERIFY_WITH_TIMEOUT(window.runPanel()->runButton()->isEnabled(), kTimeoutMs);
+        QVERIFY(window.runAttribution(acdc));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTimeoutMs);
+        QVERIFY(!window.scoreMap()->hasData());
+        const QString text = window.scoreMap()->placeholderText();
+        const auto& run = window.currentResult()->scores->acdc.at(0);
+        const auto kept = std::count(run.kept.begin(), run.kept.end(), char(1));
+        QVERIFY2(text.contains(QStringLiteral("ACDC")) && text.contains(QStringLiteral("τ = 0.1")) &&
+                     text.contains(QStringLiteral("%1 of %2 edges kept").arg(kept).arg(run.kept.size())),
+                 qPrintable(text));
+        QCOMPARE(window.graphCanvas()->edgesInCircuit(), static_cast<int>(kept));
+    }
+
     // Issue 24, items 2, 10 and 20: no edit is lost without a word. The title names the
     // model, the pairs and the session and marks unsaved work; opening other pairs is
     // undoable; closing with unsaved work asks (Cancel keeps the window, Save writes the
