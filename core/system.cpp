@@ -8,7 +8,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <ctime>
 #include <cstdlib>
 #include <fstream>
 #include <limits>
@@ -20,6 +23,7 @@
 #endif
 #if defined(__linux__)
 #include <sched.h>
+#include <unistd.h>
 #elif defined(__APPLE__)
 #include <mach-o/dyld.h>
 #endif
@@ -142,16 +146,108 @@ void releaseFreeMemory()
 #endif
 }
 
+namespace {
+
+int userThreadCount()
+{
+    const char* omp = std::getenv("OMP_NUM_THREADS");
+    if (!omp || !*omp)
+        return 0;
+    char* end = nullptr;
+    const long n = std::strtol(omp, &end, 10);
+    return end != omp && (*end == '\0' || *end == ',') && n > 0 && n <= 4096 ? static_cast<int>(n) : 0;
+}
+
+#if defined(__linux__)
+// The busy time of all CPUs in /proc/stat's first line, in clock ticks: user, system, irq,
+// softirq, steal (not nice: niced work yields; not idle or iowait).
+double busyTicks()
+{
+    std::ifstream in("/proc/stat");
+    std::string cpu;
+    unsigned long long user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
+    if (!(in >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq) || cpu != "cpu")
+        return -1.0;
+    in >> steal; // absent on old kernels
+    return static_cast<double>(user + system + irq + softirq + steal);
+}
+
+double ownCpuSeconds()
+{
+    timespec t{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+#endif
+
+} // namespace
+
+void preferPassiveOpenMpWaiting(char** argv)
+{
+#if defined(__linux__)
+    const auto set = [](const char* name) {
+        const char* v = std::getenv(name);
+        return v && *v;
+    };
+    if (!argv || !argv[0] || set("OMP_WAIT_POLICY") || set("GOMP_SPINCOUNT") || set("PATCHBAY_OMP_ACTIVE") ||
+        set("PATCHBAY_OMP_REEXEC"))
+        return;
+    setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+    setenv("PATCHBAY_OMP_REEXEC", "1", 1); // never twice, even if the exec comes back here
+    execv("/proc/self/exe", argv);
+    // The exec failed (no /proc): run on with the runtime's default policy.
+    unsetenv("OMP_WAIT_POLICY");
+#else
+    (void)argv;
+#endif
+}
+
 void initRuntime()
 {
     configureAllocator();
     static std::once_flag once;
     std::call_once(once, [] {
-        const int cores = availableCores();
-        at::set_num_threads(cores);
+        // The user's thread count (OMP_NUM_THREADS, as every OpenMP program honours it).
+        const int user = userThreadCount();
+        at::set_num_threads(user > 0 ? user : availableCores());
         // Inter-op parallelism is unused (no TorchScript graphs); keep it from oversubscribing.
         at::set_num_interop_threads(1);
     });
+}
+
+double otherBusyCores(std::chrono::milliseconds window)
+{
+#if defined(__linux__)
+    const double hz = static_cast<double>(sysconf(_SC_CLK_TCK));
+    const auto wall0 = std::chrono::steady_clock::now();
+    const double busy0 = busyTicks(), own0 = ownCpuSeconds();
+    std::this_thread::sleep_for(window);
+    const double busy1 = busyTicks(), own1 = ownCpuSeconds();
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+    if (busy0 < 0 || busy1 < 0 || hz <= 0 || wall <= 0)
+        return 0.0;
+    const double others = ((busy1 - busy0) / hz - (own1 - own0)) / wall;
+    return std::clamp(others, 0.0, static_cast<double>(availableCores()));
+#else
+    (void)window;
+    return 0.0;
+#endif
+}
+
+int threadsBeside(int cores, double otherBusy)
+{
+    const double free = static_cast<double>(cores) - std::max(0.0, otherBusy);
+    return std::clamp(static_cast<int>(std::lround(free)), 1, std::max(1, cores));
+}
+
+int adaptThreadsToLoad()
+{
+    initRuntime();
+    if (const int user = userThreadCount(); user > 0)
+        return user;
+    const int n = threadsBeside(availableCores(), otherBusyCores());
+    at::set_num_threads(n);
+    return n;
 }
 
 SystemInfo systemInfo(bool measureBlas)
@@ -169,6 +265,8 @@ SystemInfo systemInfo(bool measureBlas)
     info.cudaDevices = torch::cuda::is_available() ? static_cast<int>(torch::cuda::device_count()) : 0;
     info.defaultDevice = info.cudaDevices > 0 ? "cuda" : "cpu";
     info.intraOpThreads = at::get_num_threads();
+    if (const char* policy = std::getenv("OMP_WAIT_POLICY"))
+        info.ompWaitPolicy = policy;
     info.hardwareThreads = availableCores();
     if (measureBlas)
         info.matmulGflops = measureMatmulGflops();
@@ -185,6 +283,7 @@ std::string systemInfoJson(const SystemInfo& info)
     j["cuda_devices"] = info.cudaDevices;
     j["device"] = info.defaultDevice;
     j["threads"] = info.intraOpThreads;
+    j["omp_wait_policy"] = info.ompWaitPolicy;
     j["cores"] = info.hardwareThreads;
     j["blas"] = info.blas;
     if (info.matmulGflops > 0)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <chrono>
 #include <string>
 
 namespace patchbay::core {
@@ -16,6 +17,7 @@ struct SystemInfo
     std::string defaultDevice;  // "cpu" or "cuda"
     int intraOpThreads = 0;     // at::get_num_threads() after initRuntime()
     int hardwareThreads = 0;    // what the OS offers this process
+    std::string ompWaitPolicy;  // OMP_WAIT_POLICY as the OpenMP runtime read it at start ("" unset)
     std::string blas;           // the BLAS library actually mapped into the process
     double matmulGflops = 0.0;  // fp32 512x512 matmul throughput, measured once (0 if not measured)
 };
@@ -26,14 +28,40 @@ struct SystemInfo
 // allocation on. Idempotent.
 void configureAllocator();
 
+// OpenMP threads that wait for work spin on their core by default (libgomp: ~300,000
+// iterations per wait). While another process needs the cores, the spinning threads take
+// its time slices and every parallel region waits for a thread that is not running: EAP
+// on SmolLM2 took 3.5x its idle time beside one busy process, 2x with passive waiting.
+// libgomp reads its settings when it is loaded, before main(), so this sets
+// OMP_WAIT_POLICY=PASSIVE and executes the program again (Linux, once: it marks the
+// environment). A user's own OMP_WAIT_POLICY or GOMP_SPINCOUNT is kept; with
+// PATCHBAY_OMP_ACTIVE=1 nothing changes. Call first thing in main(); returns only when
+// nothing was to be done or the exec failed.
+void preferPassiveOpenMpWaiting(char** argv);
+
 // Returns the memory the allocator keeps free to the system (after a long computation).
 // Any thread.
 void releaseFreeMemory();
 
-// Sets LibTorch up once per process: intra-op threads = available cores. Idempotent and
+// Sets LibTorch up once per process: intra-op threads = OMP_NUM_THREADS when set (a positive
+// number), else the available cores. Idempotent and
 // thread-safe; the compute worker calls it from its own thread before the first job
 // (at::set_num_threads is per process, grad mode is per thread).
 void initRuntime();
+
+// How many cores other processes keep busy, measured over `window` from /proc/stat less
+// this process's own CPU time (Linux; elsewhere 0). Niced processes are not counted: they
+// yield. A number in [0, available cores].
+double otherBusyCores(std::chrono::milliseconds window = std::chrono::milliseconds(150));
+// The threads for a computation beside `otherBusy` cores of other work: the rest of the
+// cores, rounded, at least 1. Threads that share a core with another process make every
+// parallel region wait for the one that is not running (EAP on SmolLM2 beside one busy
+// process, 2 cores: 11.5 s with 2 threads, 7.4 s with 1; idle 2 threads take ~6.5 s).
+int threadsBeside(int cores, double otherBusy);
+// Before a long computation on the calling thread: sets LibTorch's threads to
+// threadsBeside(available cores, otherBusyCores()) and returns them; OMP_NUM_THREADS set by
+// the user wins (nothing measured).
+int adaptThreadsToLoad();
 
 // Reads the runtime description; measureBlas runs one short matrix product (~10 ms).
 // Any thread.

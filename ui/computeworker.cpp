@@ -395,6 +395,9 @@ quint64 ComputeWorker::runAttribution(const RunSettings& settings, core::Dataset
     return submit(
         Kind::Run, settings.describe(),
         [this, settings, data = std::move(data), datasetKey](State& s, quint64 job, const std::atomic_bool&) mutable {
+            // A run takes seconds to minutes: as many threads as the cores other programs
+            // leave free now (a quick job keeps the count the last run chose).
+            core::adaptThreadsToLoad();
             const int pairs = static_cast<int>(data.pairs.size());
             core::Evaluator& evaluator = s.evaluatorFor(settings, data, datasetKey);
             core::AttributionOptions options;

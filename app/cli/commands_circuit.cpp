@@ -9,6 +9,7 @@
 #include "core/evaluation.h"
 #include "core/json.h"
 #include "core/model.h"
+#include "core/system.h"
 
 #include <chrono>
 #include <cmath>
@@ -375,6 +376,8 @@ int cmdAttribute(const Args& args)
     if (shortlisted && o.method != core::Method::Exact)
         throw UsageError("--edges, --top-k and --rank-by limit exact patching (--method exact) to a shortlist");
 
+    // As many threads as the cores other processes leave free (OMP_NUM_THREADS overrides).
+    const int threads = core::adaptThreadsToLoad();
     const auto loaded = loadEvaluator(args);
     const auto& ev = *loaded.evaluator;
     nlohmann::json shortlist;
@@ -522,6 +525,7 @@ int cmdAttribute(const Args& args)
     parts["write"] = writeSeconds;
     out["seconds"] = secondsSince(started);
     out["seconds_parts"] = parts;
+    out["threads"] = threads;
     printJson(out);
     return 0;
 }

@@ -5,6 +5,8 @@
 
 #include <QTest>
 
+#include <algorithm>
+#include <chrono>
 #include <thread>
 
 using namespace patchbay::core;
@@ -20,9 +22,28 @@ private Q_SLOTS:
         initRuntime(); // idempotent
         const auto info = systemInfo(false);
         QVERIFY(info.hardwareThreads >= 1);
-        QCOMPARE(info.intraOpThreads, info.hardwareThreads);
+        // Every core, unless the user asked for a number (OMP_NUM_THREADS, issue 27).
+        const int asked = qEnvironmentVariableIntValue("OMP_NUM_THREADS");
+        QCOMPARE(info.intraOpThreads, asked > 0 ? asked : info.hardwareThreads);
         QVERIFY(!info.torchVersion.empty());
         QCOMPARE(QString::fromStdString(info.defaultDevice), info.cudaDevices > 0 ? QStringLiteral("cuda") : QStringLiteral("cpu"));
+    }
+
+    // Issue 27: threads that share a core with another process make each parallel region
+    // wait for the one not running, so a long computation takes the cores left free.
+    void threadsBesideOtherWork()
+    {
+        QCOMPARE(threadsBeside(2, 0.0), 2);
+        QCOMPARE(threadsBeside(2, 0.4), 2);
+        QCOMPARE(threadsBeside(2, 0.6), 1);
+        QCOMPARE(threadsBeside(2, 1.0), 1);
+        QCOMPARE(threadsBeside(2, 3.5), 1); // never fewer than one
+        QCOMPARE(threadsBeside(8, 2.2), 6);
+        QCOMPARE(threadsBeside(1, 0.0), 1);
+        QCOMPARE(threadsBeside(4, -0.1), 4);
+        // Measured: a share of the cores this process may use.
+        const double busy = otherBusyCores(std::chrono::milliseconds(50));
+        QVERIFY2(busy >= 0.0 && busy <= systemInfo(false).hardwareThreads, qPrintable(QString::number(busy)));
     }
 
     void jsonHasTheSummaryFields()
@@ -38,6 +59,17 @@ private Q_SLOTS:
         qInfo("BLAS in use: %s, %.1f GFLOP/s", qPrintable(blas), info.matmulGflops);
         QVERIFY2(!blas.contains(QStringLiteral("/blas/libblas")) && !blas.endsWith(QStringLiteral("libblas.so.3.11.0")),
                  qPrintable(QStringLiteral("reference BLAS mapped: ") + blas + QStringLiteral(" (install libopenblas0-openmp)")));
+    }
+
+    // Last: it changes the thread count of the process.
+    void adaptThreadsFollowsTheLoadOrTheUser()
+    {
+        const int n = adaptThreadsToLoad();
+        const int asked = qEnvironmentVariableIntValue("OMP_NUM_THREADS");
+        if (asked > 0)
+            QCOMPARE(n, asked);
+        QVERIFY(n >= 1 && n <= std::max(asked, systemInfo(false).hardwareThreads));
+        QCOMPARE(systemInfo(false).intraOpThreads, n);
     }
 };
 
