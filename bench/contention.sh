@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 # EAP on a busy machine (issue 27, goal 1): `patchbay-cli attribute --method eap` idle and
 # beside one CPU-bound process (a shell busy loop at the same priority), as Patchbay runs
-# now (passive OpenMP waiting, threads = the cores other processes leave free) and as it
-# ran before (active waiting, every core: PATCHBAY_OMP_ACTIVE=1 OMP_NUM_THREADS=<cores>).
+# now (threads = the cores other processes leave free, measured when the run starts) and
+# as it ran before (every core: OMP_NUM_THREADS=<cores>).
 # Each configuration runs REPEAT times, alternating; the medians and the ratios are printed.
 # Run it on an otherwise idle machine.
 #   bench/contention.sh MODEL PAIRS.csv [REPEAT]
@@ -36,8 +36,8 @@ for load in idle busy; do
         sleep 1
     fi
     for _ in $(seq "$repeat"); do
-        times[$load-now]+="$(run now PATCHBAY_DUMMY=1) "
-        times[$load-before]+="$(run before PATCHBAY_OMP_ACTIVE=1 OMP_NUM_THREADS="$cores") "
+        times[$load-now]+="$(run now PATCHBAY_BENCH=now) "
+        times[$load-before]+="$(run before OMP_NUM_THREADS="$cores") "
     done
     threads=$(python3 -c "import json; print(json.load(open('$out/now.out'))['threads'])")
     echo "$load: threads chosen now: $threads"

@@ -91,6 +91,7 @@ Json runToJson(const SessionRun& run)
               {"settings", stringMap(run.settings)},
               {"model_key", run.modelKey},
               {"dataset_key", run.datasetKey},
+              {"dataset_name", run.datasetName},
               {"pairs", run.pairs},
               {"scores", scores}};
     if (run.circuit)
@@ -107,6 +108,7 @@ SessionRun runFromJson(const Json& j, const std::string& where)
     run.settings = readStringMap(j, "settings", where);
     run.modelKey = jsonOptionalString(j, "model_key", "", where);
     run.datasetKey = jsonOptionalString(j, "dataset_key", "", where);
+    run.datasetName = jsonOptionalString(j, "dataset_name", "", where);
     run.pairs = jsonOptionalInt(j, "pairs", 0, where);
     const auto s = j.find("scores");
     if (s == j.end() || !s->is_object())

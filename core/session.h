@@ -20,6 +20,7 @@ struct SessionRun
     std::map<std::string, std::string> settings; // the run settings by name (method, metric, …)
     std::string modelKey;                       // the weights fingerprint of the model it ran on
     std::string datasetKey;                     // identifies the pairs it ran on
+    std::string datasetName;                    // the pairs' file name, or "generated ioi" ("" in older files)
     int pairs = 0;
     AttributionResult scores;
     std::optional<Circuit> circuit;

@@ -182,26 +182,6 @@ double ownCpuSeconds()
 
 } // namespace
 
-void preferPassiveOpenMpWaiting(char** argv)
-{
-#if defined(__linux__)
-    const auto set = [](const char* name) {
-        const char* v = std::getenv(name);
-        return v && *v;
-    };
-    if (!argv || !argv[0] || set("OMP_WAIT_POLICY") || set("GOMP_SPINCOUNT") || set("PATCHBAY_OMP_ACTIVE") ||
-        set("PATCHBAY_OMP_REEXEC"))
-        return;
-    setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
-    setenv("PATCHBAY_OMP_REEXEC", "1", 1); // never twice, even if the exec comes back here
-    execv("/proc/self/exe", argv);
-    // The exec failed (no /proc): run on with the runtime's default policy.
-    unsetenv("OMP_WAIT_POLICY");
-#else
-    (void)argv;
-#endif
-}
-
 void initRuntime()
 {
     configureAllocator();

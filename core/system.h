@@ -28,17 +28,6 @@ struct SystemInfo
 // allocation on. Idempotent.
 void configureAllocator();
 
-// OpenMP threads that wait for work spin on their core by default (libgomp: ~300,000
-// iterations per wait). While another process needs the cores, the spinning threads take
-// its time slices and every parallel region waits for a thread that is not running: EAP
-// on SmolLM2 took 3.5x its idle time beside one busy process, 2x with passive waiting.
-// libgomp reads its settings when it is loaded, before main(), so this sets
-// OMP_WAIT_POLICY=PASSIVE and executes the program again (Linux, once: it marks the
-// environment). A user's own OMP_WAIT_POLICY or GOMP_SPINCOUNT is kept; with
-// PATCHBAY_OMP_ACTIVE=1 nothing changes. Call first thing in main(); returns only when
-// nothing was to be done or the exec failed.
-void preferPassiveOpenMpWaiting(char** argv);
-
 // Returns the memory the allocator keeps free to the system (after a long computation).
 // Any thread.
 void releaseFreeMemory();

@@ -87,6 +87,14 @@
         <source> (k/v per query head)</source>
         <translation> (k/v je Query-Kopf)</translation>
     </message>
+    <message>
+        <source>generated %1</source>
+        <translation>erzeugt: %1</translation>
+    </message>
+    <message>
+        <source>unnamed pairs</source>
+        <translation>unbenannte Paare</translation>
+    </message>
 </context>
 <context>
     <name>patchbay::ui::GraphCanvas</name>
@@ -1100,6 +1108,26 @@ Sein Schaltkreis bei τ = %1 (%2 von %3 Kanten behalten, Metrik %4) ist im Graph
     <message>
         <source>%1 gives no node scores; its edges are on the graph.</source>
         <translation>%1 liefert keine Knoten-Scores; seine Kanten sind im Graphen.</translation>
+    </message>
+    <message>
+        <source>%1 · scores from %2</source>
+        <translation>%1 · Scores aus %2</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>%1 — %2, %3</source>
+        <translation>%1 — %2, %3</translation>
+    </message>
+    <message>
+        <source>The scores are from %1 (%2 pairs); this metric is on the %3 pairs in the table now (%4).</source>
+        <translation>Die Scores stammen aus %1 (%2 Paare); diese Metrik gilt für die %3 Paare, die jetzt in der Tabelle stehen (%4).</translation>
+    </message>
+    <message>
+        <source>other pairs</source>
+        <translation>anderen Paaren</translation>
     </message>
 </context>
 <context>

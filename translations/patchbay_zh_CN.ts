@@ -87,6 +87,14 @@
         <source> (k/v per query head)</source>
         <translation>（每个查询头的 k/v）</translation>
     </message>
+    <message>
+        <source>generated %1</source>
+        <translation>生成的 %1</translation>
+    </message>
+    <message>
+        <source>unnamed pairs</source>
+        <translation>未命名的提示对</translation>
+    </message>
 </context>
 <context>
     <name>patchbay::ui::GraphCanvas</name>
@@ -1098,6 +1106,26 @@ Its circuit at τ = %1 (%2 of %3 edges kept, metric %4) is on the graph.</source
     <message>
         <source>%1 gives no node scores; its edges are on the graph.</source>
         <translation>%1 不给出节点得分；其边显示在图上。</translation>
+    </message>
+    <message>
+        <source>%1 · scores from %2</source>
+        <translation>%1 · 得分来自 %2</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>%1 — %2, %3</source>
+        <translation>%1 — %2，%3</translation>
+    </message>
+    <message>
+        <source>The scores are from %1 (%2 pairs); this metric is on the %3 pairs in the table now (%4).</source>
+        <translation>得分来自 %1（%2 对）；此指标基于表中当前的 %3 对（%4）。</translation>
+    </message>
+    <message>
+        <source>other pairs</source>
+        <translation>其他提示对</translation>
     </message>
 </context>
 <context>

@@ -390,6 +390,15 @@ quint64 ComputeWorker::loadModel(const ModelRequest& request)
     });
 }
 
+QString datasetName(const core::Dataset& data)
+{
+    if (!data.source.empty())
+        return QString::fromStdString(data.source.filename().string());
+    if (!data.task.empty())
+        return ComputeWorker::tr("generated %1").arg(QString::fromStdString(data.task));
+    return ComputeWorker::tr("unnamed pairs");
+}
+
 quint64 ComputeWorker::runAttribution(const RunSettings& settings, core::Dataset data, const QString& datasetKey)
 {
     return submit(
@@ -399,6 +408,7 @@ quint64 ComputeWorker::runAttribution(const RunSettings& settings, core::Dataset
             // leave free now (a quick job keeps the count the last run chose).
             core::adaptThreadsToLoad();
             const int pairs = static_cast<int>(data.pairs.size());
+            const QString name = datasetName(data); // before the evaluator takes the pairs
             core::Evaluator& evaluator = s.evaluatorFor(settings, data, datasetKey);
             core::AttributionOptions options;
             options.method = core::parseMethod(settings.method.toStdString());
@@ -414,6 +424,7 @@ quint64 ComputeWorker::runAttribution(const RunSettings& settings, core::Dataset
             result.settings = settings;
             result.modelKey = s.modelKey;
             result.datasetKey = datasetKey;
+            result.datasetName = name;
             result.pairs = pairs;
             result.scores = std::move(scores);
             result.circuit = std::move(circuit);

@@ -74,12 +74,16 @@ struct RunSettings
 
 // The outcome of one attribution run: an immutable snapshot every view shares (by
 // shared pointer; nothing in it changes after the worker made it).
+// How a result names the pairs it ran on: their file's name, else the generated task.
+QString datasetName(const core::Dataset& data);
+
 struct RunResult
 {
     quint64 job = 0;
     RunSettings settings;
     QString modelKey;   // ModelSummary::fingerprint
     QString datasetKey; // what the caller passed: identifies the pairs the run used
+    QString datasetName; // the pairs' file name, or "generated ioi" (datasetName())
     int pairs = 0;      // prompt pairs the run averaged over
     std::shared_ptr<const core::AttributionResult> scores;
     // The scores as a circuit on the model's graph (provenance filled; ACDC's first

@@ -400,6 +400,12 @@ GraphCanvas::GraphCanvas(QWidget* parent) : QWidget(parent), m_items(std::make_u
     layout->addWidget(m_titleLabel);
     layout->addWidget(m_metricLabel);
     layout->addWidget(m_busyLabel);
+    m_noteLabel = new QLabel(this);
+    m_noteLabel->setObjectName(QStringLiteral("graphNote"));
+    m_noteLabel->setWordWrap(true);
+    m_noteLabel->setStyleSheet(QStringLiteral("color: #8a5a00;"));
+    m_noteLabel->hide();
+    layout->addWidget(m_noteLabel);
 
     m_scene = new QGraphicsScene(this);
     m_view = new GraphView(m_scene, this);
@@ -974,6 +980,14 @@ void GraphCanvas::showEvaluationBusy(const QString& message)
 }
 
 bool GraphCanvas::evaluationBusy() const { return !m_busyLabel->isHidden(); }
+
+void GraphCanvas::setEvaluationNote(const QString& note)
+{
+    m_noteLabel->setText(note);
+    m_noteLabel->setVisible(!note.isEmpty());
+}
+
+QString GraphCanvas::evaluationNote() const { return m_noteLabel->isHidden() ? QString() : m_noteLabel->text(); }
 
 void GraphCanvas::setEvaluation(const CircuitEvaluation& e)
 {

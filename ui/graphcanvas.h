@@ -85,6 +85,9 @@ public:
     // A line under the metric while a newer one is being computed (the numbers above are
     // then those of the circuit before the last edit); setEvaluation*() hides it.
     void showEvaluationBusy(const QString& message);
+    // A standing line about what the metric is computed on ("" hides it).
+    void setEvaluationNote(const QString& note);
+    QString evaluationNote() const;
     bool evaluationBusy() const;
     // The metric's change when `edge` was patched, measured by two evaluations that differed
     // in that edge alone (the circuit around it as it was then); nullopt until then.
@@ -148,6 +151,7 @@ private:
     QLabel* m_metricLabel = nullptr;
     QDoubleSpinBox* m_valueBox = nullptr; // the filter's number, typed or stepped
     QLabel* m_busyLabel = nullptr;
+    QLabel* m_noteLabel = nullptr;
     QLabel* m_titleLabel = nullptr;
     QUndoStack* m_undo = nullptr;
 

@@ -1013,7 +1013,7 @@ void MainWindow::onModelLoaded(quint64 job, const LoadedModel& model)
     m_positionMap->clear(tr("Per-position scores come from activation patching with “per position” ticked."));
     for (auto it = m_results.cbegin(); it != m_results.cend(); ++it)
         if (it->modelKey == ComputeWorker::modelKey(model.summary))
-            m_runPanel->addResult(it.key(), it->settings.describe(), it->datasetKey);
+            m_runPanel->addResult(it.key(), resultText(*it), resultToolTip(*it));
     m_attention.reset();
     requestPairViews();
     updateReady();
@@ -1039,12 +1039,7 @@ void MainWindow::onRunFinished(const RunResult& result)
     const QString key = result.modelKey + QLatin1Char('|') + result.datasetKey + QLatin1Char('|') + result.settings.key();
     m_results.insert(key, result);
     const QLocale locale;
-    m_runPanel->addResult(key, result.settings.describe(),
-                          tr("%1 pairs · %2 s · clean %3 · reference %4")
-                              .arg(result.pairs)
-                              .arg(locale.toString(result.scores->seconds, 'f', 2),
-                                   locale.toString(result.scores->cleanMetric, 'f', 4),
-                                   locale.toString(result.scores->referenceMetric, 'f', 4)));
+    m_runPanel->addResult(key, resultText(result), resultToolTip(result));
     if (result.job == m_runJob) {
         m_runPanel->setRunning(false);
         m_runPanel->setStatus(tr("Done in %1 s on %2 pairs: clean %3, reference %4")
@@ -1233,8 +1228,37 @@ void MainWindow::showResult(const QString& key)
         core::Circuit circuit = *it->circuit;
         circuit.labels = m_labels;
         circuit.groups = m_groups;
-        m_canvas->setCircuit(circuit, it->settings.describe());
+        m_canvas->setCircuit(circuit, canvasTitle(*it));
+        m_canvasResult = key;
     }
+}
+
+QString MainWindow::canvasTitle(const RunResult& result)
+{
+    return result.datasetName.isEmpty() ? result.settings.describe()
+                                        : tr("%1 · scores from %2").arg(result.settings.describe(), result.datasetName);
+}
+
+QString MainWindow::resultText(const RunResult& result)
+{
+    // Runs of one method on different pairs must not look the same in the list.
+    const QString pairs = tr("%1 pairs").arg(result.pairs);
+    return result.datasetName.isEmpty() ? tr("%1 — %2").arg(result.settings.describe(), pairs)
+                                        : tr("%1 — %2, %3").arg(result.settings.describe(), result.datasetName, pairs);
+}
+
+QString MainWindow::resultToolTip(const RunResult& result)
+{
+    const QLocale locale;
+    QString tip = tr("%1 pairs").arg(result.pairs);
+    if (result.scores)
+        tip = tr("%1 pairs · %2 s · clean %3 · reference %4")
+                  .arg(result.pairs)
+                  .arg(locale.toString(result.scores->seconds, 'f', 2), locale.toString(result.scores->cleanMetric, 'f', 4),
+                       locale.toString(result.scores->referenceMetric, 'f', 4));
+    if (!result.datasetName.isEmpty())
+        tip = result.datasetName + QStringLiteral("\n") + tip;
+    return tip;
 }
 
 void MainWindow::showScores(const RunResult& result)
@@ -1496,6 +1520,17 @@ void MainWindow::requestCircuitMetric()
         return;
     }
     const QString key = datasetKey(data);
+    // The scores on the canvas may come from other pairs than those in the table now: the
+    // metric is of the table's pairs, and the canvas says so.
+    const auto shown = m_results.constFind(m_canvasResult);
+    if (shown != m_results.constEnd() && shown->datasetKey != key)
+        m_canvas->setEvaluationNote(tr("The scores are from %1 (%2 pairs); this metric is on the %3 pairs in the table now (%4).")
+                                        .arg(shown->datasetName.isEmpty() ? tr("other pairs") : shown->datasetName)
+                                        .arg(shown->pairs)
+                                        .arg(data.pairs.size())
+                                        .arg(datasetName(data)));
+    else
+        m_canvas->setEvaluationNote(QString());
     m_metricJob = m_worker->evaluateCircuit(m_runPanel->settings(), std::move(data), key, m_canvas->edgeMask(),
                                             m_metricRequest);
     m_metricBusyTimer->start();
@@ -1545,6 +1580,7 @@ bool MainWindow::importCircuit(const QString& file)
     circuit.labels = m_labels;
     circuit.groups = m_groups;
     m_canvas->setCircuit(circuit, QFileInfo(file).fileName());
+    m_canvasResult.clear();
     if (const QString why = canvasMismatch(); !why.isEmpty() && model)
         showError(why);
     return true;
@@ -1598,6 +1634,7 @@ core::Session MainWindow::session() const
         run.settings = it->settings.toMap();
         run.modelKey = text(it->modelKey);
         run.datasetKey = text(it->datasetKey);
+        run.datasetName = text(it->datasetName);
         run.pairs = it->pairs;
         if (it->scores)
             run.scores = *it->scores;
@@ -1663,6 +1700,7 @@ bool MainWindow::openSession(const QString& file)
         result.settings = RunSettings::fromMap(run.settings);
         result.modelKey = QString::fromStdString(run.modelKey);
         result.datasetKey = QString::fromStdString(run.datasetKey);
+        result.datasetName = QString::fromStdString(run.datasetName);
         result.pairs = run.pairs;
         result.scores = std::make_shared<const core::AttributionResult>(run.scores);
         if (run.circuit)
@@ -1690,7 +1728,7 @@ bool MainWindow::openSession(const QString& file)
         text(loaded->summary.fingerprint) == s.modelFingerprint) {
         for (auto it = m_results.cbegin(); it != m_results.cend(); ++it)
             if (it->modelKey == ComputeWorker::modelKey(loaded->summary))
-                m_runPanel->addResult(it.key(), it->settings.describe(), it->datasetKey);
+                m_runPanel->addResult(it.key(), resultText(*it), resultToolTip(*it));
         applySessionView(s);
         markDirty();
         return true;
@@ -1727,6 +1765,9 @@ void MainWindow::applySessionView(const core::Session& s)
     m_selection->setPosition(number("position", -1));
     if (s.canvas) {
         m_canvas->setCircuit(*s.canvas, QString::fromStdString(s.canvasTitle));
+        // The session's canvas is its current run as edited, or a circuit imported then.
+        const bool ofCurrent = m_results.contains(current) && QString::fromStdString(s.canvasTitle) == canvasTitle(m_results.value(current));
+        m_canvasResult = ofCurrent ? current : QString();
         const int filter = number("graph_filter", -1);
         const auto value = s.view.find("graph_value");
         if (filter >= 0 && filter <= static_cast<int>(GraphCanvas::Filter::InCircuit) && value != s.view.end())

@@ -183,6 +183,9 @@ private:
     void showModel(const ModelSummary& model);
     void showResult(const QString& key);
     void showScores(const RunResult& result);
+    static QString resultText(const RunResult& result);    // "EAP · … — induction.csv, 64 pairs"
+    static QString canvasTitle(const RunResult& result);   // "EAP · … · scores from induction.csv"
+    static QString resultToolTip(const RunResult& result);
     // The selected pair's clean prompt as the model reads it; empty (and `why`, unless
     // simply nothing is selected) when there is none.
     std::vector<int32_t> selectedPromptIds(QString* why) const;
@@ -235,6 +238,7 @@ private:
     QString m_pendingDataset; // opened once the model that validates it has loaded
     QHash<QString, RunResult> m_results; // by model | dataset | settings key
     QString m_currentResult;
+    QString m_canvasResult; // the result whose scores the canvas shows ("" for an imported circuit)
     std::optional<AttentionPatterns> m_attention; // of the selected pair's clean prompt
 
     QString m_sessionFile;

@@ -4,7 +4,6 @@
 
 int main(int argc, char** argv)
 {
-    patchbay::core::preferPassiveOpenMpWaiting(argv); // may start the program again, before anything else
     patchbay::core::configureAllocator(); // before the first large allocation
     return patchbay::cli::run(argc, argv);
 }

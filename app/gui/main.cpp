@@ -40,7 +40,6 @@ bool printsOnly(int argc, char* argv[])
 
 int main(int argc, char* argv[])
 {
-    patchbay::core::preferPassiveOpenMpWaiting(argv); // may start the program again, before anything else
     patchbay::core::configureAllocator(); // before the first large allocation
     static std::vector<std::string> joinedArguments; // argv points into it while the app lives
     patchbay::app::joinSessionOption(argc, argv, joinedArguments);

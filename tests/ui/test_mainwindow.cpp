@@ -32,6 +32,7 @@
 #include <QLabel>
 #include <QMenu>
 #include <QDoubleSpinBox>
+#include <QListWidget>
 #include <QMenuBar>
 #include <QTextBrowser>
 #include <QSlider>
@@ -54,6 +55,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <set>
 
 using patchbay::ui::ComputeWorker;
 using patchbay::ui::GraphCanvas;
@@ -506,6 +508,55 @@ private Q_SLOTS:
                      text.contains(QStringLiteral("%1 of %2 edges kept").arg(kept).arg(run.kept.size())),
                  qPrintable(text));
         QCOMPARE(window.graphCanvas()->edgesInCircuit(), static_cast<int>(kept));
+    }
+
+    // Issue 24, item 3: a result names the pairs it ran on (list, graph title, sessions),
+    // and a metric computed on other pairs than the scores' says so on the canvas.
+    void resultsNameTheirPairs()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(load(window, demoDir(), demoDir() + QStringLiteral("/induction.csv")));
+        QSignalSpy finished(window.worker(), &ComputeWorker::runFinished);
+        QSignalSpy evaluated(window.worker(), &ComputeWorker::circuitEvaluated);
+        QTRY_VERIFY_WITH_TIMEOUT(window.runPanel()->runButton()->isEnabled(), kTimeoutMs);
+        QVERIFY(window.runAttribution(window.runPanel()->settings()));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTimeoutMs);
+        auto* list = window.runPanel()->findChild<QListWidget*>(QStringLiteral("resultList"));
+        QVERIFY(list);
+        QCOMPARE(list->count(), 1);
+        QVERIFY2(list->item(0)->text().endsWith(QStringLiteral("— induction.csv, 64 pairs")), qPrintable(list->item(0)->text()));
+        auto* title = window.graphCanvas()->findChild<QLabel*>(QStringLiteral("graphTitle"));
+        QVERIFY2(title->text().contains(QStringLiteral("scores from induction.csv")), qPrintable(title->text()));
+        QTRY_VERIFY_WITH_TIMEOUT(evaluated.count() >= 1, kTimeoutMs);
+        QCOMPARE(window.graphCanvas()->evaluationNote(), QString());
+
+        // Other pairs in the table: the induction scores' metric is now of the IOI pairs, said.
+        QVERIFY(window.openDataset(demoDir() + QStringLiteral("/ioi.csv")));
+        QTRY_VERIFY_WITH_TIMEOUT(window.graphCanvas()->evaluationNote().contains(QStringLiteral("ioi.csv")), kTimeoutMs);
+        QVERIFY2(window.graphCanvas()->evaluationNote().contains(QStringLiteral("from induction.csv (64 pairs)")),
+                 qPrintable(window.graphCanvas()->evaluationNote()));
+
+        // A run on them is a second entry, told apart by its pairs; back to the first, the note.
+        QTRY_VERIFY_WITH_TIMEOUT(window.runPanel()->runButton()->isEnabled(), kTimeoutMs);
+        QVERIFY(window.runAttribution(window.runPanel()->settings()));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, kTimeoutMs);
+        QCOMPARE(list->count(), 2);
+        QVERIFY(list->item(0)->text() != list->item(1)->text());
+        QVERIFY(list->item(1)->text().contains(QStringLiteral("ioi.csv")));
+        QTRY_COMPARE_WITH_TIMEOUT(window.graphCanvas()->evaluationNote(), QString(), kTimeoutMs);
+        list->setCurrentRow(0);
+        QTRY_VERIFY_WITH_TIMEOUT(window.graphCanvas()->evaluationNote().contains(QStringLiteral("induction.csv")), kTimeoutMs);
+
+        // Sessions keep the name.
+        QTemporaryDir tmp;
+        QVERIFY(window.saveSession(tmp.filePath(QStringLiteral("s.pbsession"))));
+        const auto session = core::readSession(tmp.filePath(QStringLiteral("s.pbsession")).toStdString());
+        QCOMPARE(session.runs.size(), std::size_t{2});
+        std::set<std::string> names;
+        for (const auto& run : session.runs)
+            names.insert(run.datasetName);
+        QVERIFY(names == std::set<std::string>({"induction.csv", "ioi.csv"}));
     }
 
     // Issue 24, items 2, 10 and 20: no edit is lost without a word. The title names the
