@@ -44,8 +44,8 @@ void initRuntime();
 double otherBusyCores(std::chrono::milliseconds window = std::chrono::milliseconds(150));
 // The threads for a computation beside `otherBusy` cores of other work: the rest of the
 // cores, rounded, at least 1. Threads that share a core with another process make every
-// parallel region wait for the one that is not running (EAP on SmolLM2 beside one busy
-// process, 2 cores: 11.5 s with 2 threads, 7.4 s with 1; idle 2 threads take ~6.5 s).
+// parallel region wait for the one that is not running (EAP on SmolLM2, 100 pairs, 2 cores,
+// beside one busy process: 242 s with 2 threads, 25 s with 1; idle, 2 threads: 15.7 s).
 int threadsBeside(int cores, double otherBusy);
 // Before a long computation on the calling thread: sets LibTorch's threads to
 // threadsBeside(available cores, otherBusyCores()) and returns them; OMP_NUM_THREADS set by
