@@ -122,7 +122,9 @@ QSize TokenView::sizeHint() const
     return {width, kTop + 3 * kRowHeight + 8};
 }
 
-QSize TokenView::minimumSizeHint() const { return {200, kTop + 3 * kRowHeight + 8}; }
+// As wide as the tokens: in its scroll area a long prompt scrolls sideways instead of being
+// cut off after the positions that fit (issue 24 item 7).
+QSize TokenView::minimumSizeHint() const { return {std::max(200, sizeHint().width()), kTop + 3 * kRowHeight + 8}; }
 
 void TokenView::paintEvent(QPaintEvent*)
 {

@@ -10,7 +10,10 @@
 #include "ui/pairtable.h"
 
 #include <QAbstractItemModelTester>
+#include <QApplication>
 #include <QFile>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QSvgRenderer>
 #include <QTemporaryDir>
@@ -223,6 +226,36 @@ private Q_SLOTS:
         QCOMPARE(view->cleanTokens().size(), static_cast<int>(clean.size()));
         QCOMPARE(view->cleanTokens().at(9), QStringLiteral("John"));
         QCOMPARE(view->corruptedTokens().at(9), QStringLiteral("Mary"));
+    }
+
+    // A prompt wider than the dock scrolls sideways to its last token and the answers
+    // (issue 24 item 7: only positions 0-11 of a 20-token induction pair showed).
+    void tokenViewScrollsToTheLastToken()
+    {
+        PromptEditor editor;
+        core::Dataset data;
+        core::PromptPair p;
+        p.row = 1;
+        p.clean = "When Mary and John went to the store John gave a drink to Mary and John went to the store John gave a drink to";
+        p.corrupted = p.clean;
+        p.answers = {"Mary"};
+        p.wrongAnswers = {"John"};
+        data.pairs.push_back(p);
+        editor.setDataset(data);
+        editor.setEncoder(demoEncoder());
+        editor.resize(420, 500);
+        editor.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&editor));
+        QApplication::processEvents();
+        auto* view = editor.tokenView();
+        QVERIFY(view->cleanTokens().size() >= 20);
+        auto* scroll = qobject_cast<QScrollArea*>(view->parentWidget()->parentWidget());
+        QVERIFY(scroll);
+        QVERIFY2(view->width() >= view->sizeHint().width(), qPrintable(QStringLiteral("%1 < %2").arg(view->width()).arg(view->sizeHint().width())));
+        QVERIFY(scroll->horizontalScrollBar()->maximum() > 0);
+        scroll->horizontalScrollBar()->setValue(scroll->horizontalScrollBar()->maximum());
+        // At the far end, the view's right edge is on screen.
+        QCOMPARE(view->mapTo(scroll->viewport(), QPoint(view->width(), 0)).x(), scroll->viewport()->width());
     }
 
     // ---- heatmap ----------------------------------------------------------------------------
