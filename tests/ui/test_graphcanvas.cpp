@@ -71,6 +71,16 @@ bool showDemo(MainWindow& window)
     return window.openDemo() && QTest::qWaitFor([&] { return loaded.count() == 1; }, kTimeoutMs);
 }
 
+// A 2-layer, 4-head graph whose edge e scores 1 + e: every rank is a distinct score.
+patchbay::core::Circuit rankedCircuit()
+{
+    patchbay::core::Circuit c(patchbay::core::Graph(2, 4, 4, false), 16);
+    c.edgeScores.assign(c.graph.edgeCount(), 0.0);
+    for (std::size_t e = 0; e < c.edgeScores.size(); ++e)
+        c.edgeScores[e] = 1.0 + double(e);
+    return c;
+}
+
 } // namespace
 
 class TestGraphCanvas : public QObject
@@ -82,11 +92,7 @@ private Q_SLOTS:
     void edgeCountSaysOneEdge()
     {
         GraphCanvas canvas;
-        patchbay::core::Circuit c(patchbay::core::Graph(2, 4, 4, false), 16);
-        c.edgeScores.assign(c.graph.edgeCount(), 0.0);
-        for (std::size_t e = 0; e < c.edgeScores.size(); ++e)
-            c.edgeScores[e] = 1.0 + double(e);
-        canvas.setCircuit(c, QStringLiteral("scores"));
+        canvas.setCircuit(rankedCircuit(), QStringLiteral("scores"));
         auto* label = canvas.findChild<QLabel*>(QStringLiteral("graphSliderLabel"));
         QVERIFY(label);
         canvas.setFilter(GraphCanvas::Filter::TopN, 1);
@@ -101,11 +107,7 @@ private Q_SLOTS:
     void filterTakesTypedNumbersAndArrowKeys()
     {
         GraphCanvas canvas;
-        patchbay::core::Circuit c(patchbay::core::Graph(2, 4, 4, false), 16);
-        c.edgeScores.assign(c.graph.edgeCount(), 0.0);
-        for (std::size_t e = 0; e < c.edgeScores.size(); ++e)
-            c.edgeScores[e] = 1.0 + double(e);
-        canvas.setCircuit(c, QStringLiteral("scores"));
+        canvas.setCircuit(rankedCircuit(), QStringLiteral("scores"));
         canvas.show();
         QVERIFY(QTest::qWaitForWindowExposed(&canvas));
         auto* box = canvas.findChild<QDoubleSpinBox*>(QStringLiteral("graphValue"));

@@ -60,6 +60,21 @@ int csvRows(const QString& file)
     return n;
 }
 
+// Puts one pair (answer " Mary", wrong " John") in the editor and returns it.
+core::PromptPair onePair(PromptEditor& editor, const std::string& clean, const std::string& corrupted)
+{
+    core::Dataset data;
+    core::PromptPair p;
+    p.row = 1;
+    p.clean = clean;
+    p.corrupted = corrupted;
+    p.answers = {"Mary"};
+    p.wrongAnswers = {"John"};
+    data.pairs.push_back(p);
+    editor.setDataset(data);
+    return p;
+}
+
 } // namespace
 
 class TestPairsEditor : public QObject
@@ -203,15 +218,8 @@ private Q_SLOTS:
     void tokenViewMarksDifferences()
     {
         PromptEditor editor;
-        core::Dataset data;
-        core::PromptPair p;
-        p.row = 1;
-        p.clean = "When Mary and John went to the store John gave a drink to";
-        p.corrupted = "When Mary and John went to the store Mary gave a drink to";
-        p.answers = {"Mary"};
-        p.wrongAnswers = {"John"};
-        data.pairs.push_back(p);
-        editor.setDataset(data);
+        const core::PromptPair p = onePair(editor, "When Mary and John went to the store John gave a drink to",
+                                           "When Mary and John went to the store Mary gave a drink to");
         const TextEncoder e = demoEncoder();
         editor.setEncoder(e);
         auto* view = editor.tokenView();
@@ -233,15 +241,8 @@ private Q_SLOTS:
     void tokenViewScrollsToTheLastToken()
     {
         PromptEditor editor;
-        core::Dataset data;
-        core::PromptPair p;
-        p.row = 1;
-        p.clean = "When Mary and John went to the store John gave a drink to Mary and John went to the store John gave a drink to";
-        p.corrupted = p.clean;
-        p.answers = {"Mary"};
-        p.wrongAnswers = {"John"};
-        data.pairs.push_back(p);
-        editor.setDataset(data);
+        const std::string text = "When Mary and John went to the store John gave a drink to Mary and John went to the store John gave a drink to";
+        onePair(editor, text, text);
         editor.setEncoder(demoEncoder());
         editor.resize(420, 500);
         editor.show();
