@@ -810,6 +810,10 @@ void GraphCanvas::buildScene(const LayoutJob& job, const LayoutResult& layout)
     Q_EMIT layoutApplied();
 }
 
+bool GraphCanvas::colourByPort() const { return m_colourBox->currentIndex() == 1; }
+
+void GraphCanvas::setColourByPort(bool byPort) { m_colourBox->setCurrentIndex(byPort ? 1 : 0); }
+
 void GraphCanvas::restyleEdges()
 {
     if (!m_circuit)
@@ -822,7 +826,7 @@ void GraphCanvas::restyleEdges()
             if (std::isfinite(v))
                 largest = std::max(largest, std::abs(v));
         }
-    const bool byPort = m_colourBox->currentIndex() == 1;
+    const bool byPort = colourByPort();
     QHash<QString, bool> nodeActive;
     for (auto it = m_items->edges.cbegin(); it != m_items->edges.cend(); ++it) {
         const int e = it.key();

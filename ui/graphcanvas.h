@@ -63,6 +63,9 @@ public:
     Filter filter() const { return m_filter; }
     double filterValue() const { return m_value; }
     QString title() const { return m_title; }
+    // Edges coloured by q/k/v port (true) or by the sign of their score (false).
+    bool colourByPort() const;
+    void setColourByPort(bool byPort);
     QVector<int> drawnEdges() const { return m_drawn; }
     // The drawn edges' items once the layout has been applied (0 while laying out).
     int edgeItemCount() const;

@@ -499,6 +499,8 @@ void MainWindow::createDocks()
     connect(m_editor, &PromptEditor::datasetChanged, this, &MainWindow::onDatasetChanged);
     connect(m_editor, &PromptEditor::errorOccurred, this, &MainWindow::showError);
     connect(m_editor, &PromptEditor::selectedPairChanged, m_selection, &Selection::setPair);
+    // Both ways: a pair selected elsewhere (a session, a view) is the table's current row.
+    connect(m_selection, &Selection::pairChanged, m_editor, &PromptEditor::selectPair);
 
     m_runPanel = new RunPanel;
     m_runPanel->setObjectName(QStringLiteral("runPanel"));
@@ -506,6 +508,7 @@ void MainWindow::createDocks()
     connect(m_runPanel, &RunPanel::runRequested, this, &MainWindow::runAttribution);
     connect(m_runPanel, &RunPanel::cancelRequested, m_worker, &ComputeWorker::cancel);
     connect(m_runPanel, &RunPanel::resultSelected, this, &MainWindow::showResult);
+    connect(m_runPanel, &RunPanel::circuitChoiceChanged, this, &MainWindow::chooseAcdcCircuit);
     connect(m_runPanel, &RunPanel::graphChoiceChanged, this, [this] {
         if (m_canvas->hasCircuit())
             m_metricTimer->start();
@@ -949,7 +952,7 @@ bool MainWindow::exportCircuit(const QString& file, const QString& format)
         return false;
     }
     try {
-        core::writeCircuit(*result->circuit, file.toStdString(), core::parseCircuitFormat(format.toStdString()));
+        core::writeCircuit(resultCircuit(*result, acdcChoice(m_currentResult)), file.toStdString(), core::parseCircuitFormat(format.toStdString()));
     } catch (const std::exception& e) {
         showError(QString::fromStdString(e.what()));
         return false;
@@ -1011,9 +1014,7 @@ void MainWindow::onModelLoaded(quint64 job, const LoadedModel& model)
     m_exportCircuitAction->setEnabled(false);
     m_scoreMap->clear(tr("No scores yet\n\nChoose a method in the Run panel and press Run."));
     m_positionMap->clear(tr("Per-position scores come from activation patching with “per position” ticked."));
-    for (auto it = m_results.cbegin(); it != m_results.cend(); ++it)
-        if (it->modelKey == ComputeWorker::modelKey(model.summary))
-            m_runPanel->addResult(it.key(), resultText(*it), resultToolTip(*it));
+    listResultsOf(model.summary);
     m_attention.reset();
     requestPairViews();
     updateReady();
@@ -1037,7 +1038,7 @@ void MainWindow::onModelLoaded(quint64 job, const LoadedModel& model)
 void MainWindow::onRunFinished(const RunResult& result)
 {
     const QString key = result.modelKey + QLatin1Char('|') + result.datasetKey + QLatin1Char('|') + result.settings.key();
-    m_results.insert(key, result);
+    insertResult(key, result);
     const QLocale locale;
     m_runPanel->addResult(key, resultText(result), resultToolTip(result));
     if (result.job == m_runJob) {
@@ -1216,6 +1217,22 @@ void MainWindow::showModel(const ModelSummary& model)
     m_deviceLabel->setText(tr("Device: %1 · %2").arg(model.device, model.dtype));
 }
 
+void MainWindow::insertResult(const QString& key, const RunResult& result)
+{
+    // The list keeps the order the runs finished in, in the window and through sessions
+    // (a QHash's order changes from one process to the next).
+    if (!m_results.contains(key))
+        m_resultOrder << key;
+    m_results.insert(key, result);
+}
+
+void MainWindow::listResultsOf(const ModelSummary& model)
+{
+    for (const QString& key : std::as_const(m_resultOrder))
+        if (const auto it = m_results.constFind(key); it != m_results.constEnd() && it->modelKey == ComputeWorker::modelKey(model))
+            m_runPanel->addResult(key, resultText(*it), resultToolTip(*it));
+}
+
 void MainWindow::showResult(const QString& key)
 {
     const auto it = m_results.constFind(key);
@@ -1223,20 +1240,51 @@ void MainWindow::showResult(const QString& key)
         return;
     m_currentResult = key;
     m_exportCircuitAction->setEnabled(true);
+    const int choice = acdcChoice(key);
+    QStringList choices;
+    if (it->scores && it->scores->acdc.size() >= 2) {
+        const QLocale locale;
+        for (const core::AcdcRun& run : it->scores->acdc)
+            choices << tr("τ = %1 · %2 edges · metric %3")
+                           .arg(locale.toString(run.tau, 'g', 4))
+                           .arg(locale.toString(static_cast<qlonglong>(std::count(run.kept.begin(), run.kept.end(), char(1)))))
+                           .arg(locale.toString(run.metric, 'f', 4));
+    }
+    m_runPanel->setCircuitChoices(choices, choice);
     showScores(*it);
     if (it->circuit && it->scores && core::methodScoresEdges(it->scores->method)) {
-        core::Circuit circuit = *it->circuit;
+        core::Circuit circuit = resultCircuit(*it, choice);
         circuit.labels = m_labels;
         circuit.groups = m_groups;
-        m_canvas->setCircuit(circuit, canvasTitle(*it));
+        m_canvas->setCircuit(circuit, canvasTitle(*it, choice));
         m_canvasResult = key;
     }
 }
 
-QString MainWindow::canvasTitle(const RunResult& result)
+void MainWindow::chooseAcdcCircuit(int index)
 {
-    return result.datasetName.isEmpty() ? result.settings.describe()
-                                        : tr("%1 · scores from %2").arg(result.settings.describe(), result.datasetName);
+    if (m_currentResult.isEmpty() || index == acdcChoice(m_currentResult))
+        return;
+    m_acdcChoice[m_currentResult] = index;
+    showResult(m_currentResult);
+    markDirty();
+}
+
+core::Circuit MainWindow::resultCircuit(const RunResult& result, int acdcChoice)
+{
+    core::Circuit circuit = *result.circuit;
+    if (result.scores && acdcChoice > 0 && static_cast<std::size_t>(acdcChoice) < result.scores->acdc.size())
+        circuit.edgeInGraph = result.scores->acdc[static_cast<std::size_t>(acdcChoice)].kept;
+    return circuit;
+}
+
+QString MainWindow::canvasTitle(const RunResult& result, int acdcChoice)
+{
+    QString title = result.settings.describe();
+    if (result.scores && result.scores->acdc.size() >= 2)
+        title += tr(" · τ = %1").arg(QLocale().toString(
+            result.scores->acdc[static_cast<std::size_t>(std::clamp(acdcChoice, 0, static_cast<int>(result.scores->acdc.size()) - 1))].tau, 'g', 4));
+    return result.datasetName.isEmpty() ? title : tr("%1 · scores from %2").arg(title, result.datasetName);
 }
 
 QString MainWindow::resultText(const RunResult& result)
@@ -1291,13 +1339,18 @@ void MainWindow::showScores(const RunResult& result)
         m_scoreMap->setData(map);
     } else if (!scores.acdc.empty()) {
         // ACDC decides per edge and scores no node: an all-empty grid would say nothing.
-        const core::AcdcRun& run = scores.acdc.front();
+        const std::size_t choice = static_cast<std::size_t>(std::clamp(acdcChoice(m_currentResult), 0, static_cast<int>(scores.acdc.size()) - 1));
+        const core::AcdcRun& run = scores.acdc[choice];
+        QString more;
+        if (scores.acdc.size() >= 2)
+            more = tr("\n\nThis run has %1 thresholds: choose another under Results (“Circuit at”).").arg(scores.acdc.size());
         m_scoreMap->clear(tr("ACDC keeps or removes edges; it gives no node scores.\n\nIts circuit at τ = %1 "
                              "(%2 of %3 edges kept, metric %4) is on the graph.")
                               .arg(locale.toString(run.tau, 'g', 4))
                               .arg(locale.toString(static_cast<qlonglong>(std::count(run.kept.begin(), run.kept.end(), char(1)))))
                               .arg(locale.toString(static_cast<qulonglong>(graph.edgeCount())))
-                              .arg(locale.toString(run.metric, 'f', 4)));
+                              .arg(locale.toString(run.metric, 'f', 4)) +
+                          more);
     } else {
         m_scoreMap->clear(tr("%1 gives no node scores; its edges are on the graph.").arg(result.settings.describe()));
     }
@@ -1628,7 +1681,8 @@ core::Session MainWindow::session() const
         s.datasetFile = text(m_editor->fileName());
     }
     s.settings = m_runPanel->settings().toMap();
-    for (auto it = m_results.cbegin(); it != m_results.cend(); ++it) {
+    for (const QString& key : m_resultOrder) {
+        const auto it = m_results.constFind(key);
         core::SessionRun run;
         run.key = text(it.key());
         run.settings = it->settings.toMap();
@@ -1650,7 +1704,9 @@ core::Session MainWindow::session() const
               {"position", std::to_string(m_selection->position())},
               {"attention_layer", std::to_string(m_attentionLayer->value())},
               {"attention_head", std::to_string(m_attentionHead->value())},
-              {"scores_tab", std::to_string(m_scoreTabs->currentIndex())}};
+              {"scores_tab", std::to_string(m_scoreTabs->currentIndex())},
+              {"graph_colour", m_canvas->colourByPort() ? "qkv" : "sign"},
+              {"acdc_choice", std::to_string(acdcChoice(m_currentResult))}};
     if (m_canvas->hasCircuit()) {
         s.canvas = m_canvas->circuit();
         s.canvasTitle = text(m_canvas->title());
@@ -1692,6 +1748,8 @@ bool MainWindow::openSession(const QString& file)
     showError(QString());
     // The session replaces the window's runs, pairs, settings and labels.
     m_results.clear();
+    m_resultOrder.clear();
+    m_acdcChoice.clear();
     m_runPanel->clearResults();
     m_currentResult.clear();
     m_exportCircuitAction->setEnabled(false);
@@ -1708,7 +1766,7 @@ bool MainWindow::openSession(const QString& file)
         const QString key = run.key.empty() ? result.modelKey + QLatin1Char('|') + result.datasetKey + QLatin1Char('|') +
                                                   result.settings.key()
                                             : QString::fromStdString(run.key);
-        m_results.insert(key, result);
+        insertResult(key, result);
     }
     m_runPanel->setSettings(RunSettings::fromMap(s.settings));
     m_labels = s.labels;
@@ -1726,9 +1784,7 @@ bool MainWindow::openSession(const QString& file)
     const LoadedModel* loaded = m_worker->model();
     if (loaded && QDir::cleanPath(loaded->summary.path) == QDir::cleanPath(modelPath) &&
         text(loaded->summary.fingerprint) == s.modelFingerprint) {
-        for (auto it = m_results.cbegin(); it != m_results.cend(); ++it)
-            if (it->modelKey == ComputeWorker::modelKey(loaded->summary))
-                m_runPanel->addResult(it.key(), resultText(*it), resultToolTip(*it));
+        listResultsOf(loaded->summary);
         applySessionView(s);
         markDirty();
         return true;
@@ -1752,11 +1808,15 @@ void MainWindow::applySessionView(const core::Session& s)
     };
     const QString current = QString::fromStdString(s.currentRun);
     const LoadedModel* model = m_worker->model();
+    if (const int tau = number("acdc_choice", 0); tau > 0)
+        m_acdcChoice[current] = tau;
     if (model && m_results.contains(current) && m_results.value(current).modelKey == ComputeWorker::modelKey(model->summary)) {
         showResult(current);
         m_runPanel->selectResult(current);
     }
     m_scoreTabs->setCurrentIndex(std::clamp(number("scores_tab", 0), 0, m_scoreTabs->count() - 1));
+    if (const auto colour = s.view.find("graph_colour"); colour != s.view.end())
+        m_canvas->setColourByPort(colour->second == "qkv");
     m_attentionLayer->setValue(number("attention_layer", m_attentionLayer->value()));
     m_attentionHead->setValue(number("attention_head", m_attentionHead->value()));
     const int pair = number("pair", -1);
@@ -1766,7 +1826,8 @@ void MainWindow::applySessionView(const core::Session& s)
     if (s.canvas) {
         m_canvas->setCircuit(*s.canvas, QString::fromStdString(s.canvasTitle));
         // The session's canvas is its current run as edited, or a circuit imported then.
-        const bool ofCurrent = m_results.contains(current) && QString::fromStdString(s.canvasTitle) == canvasTitle(m_results.value(current));
+        const bool ofCurrent = m_results.contains(current) &&
+                               QString::fromStdString(s.canvasTitle) == canvasTitle(m_results.value(current), acdcChoice(current));
         m_canvasResult = ofCurrent ? current : QString();
         const int filter = number("graph_filter", -1);
         const auto value = s.view.find("graph_value");

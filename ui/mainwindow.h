@@ -182,9 +182,16 @@ private:
     void updateReady();
     void showModel(const ModelSummary& model);
     void showResult(const QString& key);
+    void insertResult(const QString& key, const RunResult& result);
+    void listResultsOf(const ModelSummary& model); // the Results list: that model's runs, oldest first
     void showScores(const RunResult& result);
     static QString resultText(const RunResult& result);    // "EAP · … — induction.csv, 64 pairs"
-    static QString canvasTitle(const RunResult& result);   // "EAP · … · scores from induction.csv"
+    // "EAP · … · scores from induction.csv"; an ACDC result with several thresholds adds the τ shown.
+    static QString canvasTitle(const RunResult& result, int acdcChoice = 0);
+    // The result's circuit as shown: ACDC's kept edges are those of the chosen threshold.
+    static core::Circuit resultCircuit(const RunResult& result, int acdcChoice);
+    int acdcChoice(const QString& key) const { return m_acdcChoice.value(key, 0); }
+    void chooseAcdcCircuit(int index);
     static QString resultToolTip(const RunResult& result);
     // The selected pair's clean prompt as the model reads it; empty (and `why`, unless
     // simply nothing is selected) when there is none.
@@ -237,7 +244,9 @@ private:
     quint64 m_lensJob = 0;
     QString m_pendingDataset; // opened once the model that validates it has loaded
     QHash<QString, RunResult> m_results; // by model | dataset | settings key
+    QStringList m_resultOrder;           // m_results' keys in the order the runs finished
     QString m_currentResult;
+    QHash<QString, int> m_acdcChoice; // result key -> the ACDC threshold whose circuit is shown
     QString m_canvasResult; // the result whose scores the canvas shows ("" for an imported circuit)
     std::optional<AttentionPatterns> m_attention; // of the selected pair's clean prompt
 

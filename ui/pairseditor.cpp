@@ -318,6 +318,16 @@ void PromptEditor::setDataset(core::Dataset data, const QString& undoText)
 
 void PromptEditor::setEncoder(TextEncoder encoder) { m_model->setEncoder(std::move(encoder)); }
 
+void PromptEditor::selectPair(int pair)
+{
+    if (pair == selectedPair())
+        return;
+    if (pair >= 0 && pair < m_model->rowCount())
+        m_table->selectRow(pair);
+    else
+        m_table->selectionModel()->clear();
+}
+
 int PromptEditor::selectedPair() const
 {
     const QModelIndex current = m_table->selectionModel()->currentIndex();

@@ -82,6 +82,9 @@ public:
     QTableView* table() const { return m_table; }
     TokenView* tokenView() const { return m_tokens; }
     QString headerText() const;
+    // The row the table shows as current: the shared selection's pair (out of range: none).
+    void selectPair(int pair);
+    int selectedPair() const;
 
     // The dialogs (not used by tests).
     void chooseImport();
@@ -96,7 +99,6 @@ Q_SIGNALS:
 private:
     void updateHeader();
     void showSelectedPair();
-    int selectedPair() const;
 
     PairTableModel* m_model = nullptr;
     QLabel* m_header = nullptr;

@@ -152,6 +152,13 @@ RunPanel::RunPanel(QWidget* parent) : QWidget(parent)
     m_progress->setObjectName(QStringLiteral("runProgress"));
     m_progress->setRange(0, 1000);
     m_progress->setTextVisible(false);
+    {
+        // The bar keeps its place while hidden: appearing at Run, it used to grow the panel
+        // inside its scroll area and scroll Method out of view.
+        QSizePolicy policy = m_progress->sizePolicy();
+        policy.setRetainSizeWhenHidden(true);
+        m_progress->setSizePolicy(policy);
+    }
     m_progress->hide();
     layout->addWidget(m_progress);
     m_status = new QLabel(this);
@@ -167,6 +174,22 @@ RunPanel::RunPanel(QWidget* parent) : QWidget(parent)
     m_results->setObjectName(QStringLiteral("resultList"));
     m_results->setToolTip(tr("Results computed in this session; select one to show it"));
     layout->addWidget(m_results, 1);
+    m_choiceRow = new QWidget(this);
+    auto* choiceLayout = new QHBoxLayout(m_choiceRow);
+    choiceLayout->setContentsMargins(0, 0, 0, 0);
+    auto* choiceLabel = new QLabel(tr("Circuit at:"), m_choiceRow);
+    m_choice = new QComboBox(m_choiceRow);
+    m_choice->setObjectName(QStringLiteral("circuitChoice"));
+    m_choice->setToolTip(tr("ACDC found one circuit per threshold τ: choose the one on the graph"));
+    choiceLabel->setBuddy(m_choice);
+    choiceLayout->addWidget(choiceLabel);
+    choiceLayout->addWidget(m_choice, 1);
+    m_choiceRow->hide();
+    layout->addWidget(m_choiceRow);
+    connect(m_choice, &QComboBox::currentIndexChanged, this, [this](int index) {
+        if (index >= 0)
+            Q_EMIT circuitChoiceChanged(index);
+    });
 
     connect(m_method, &QComboBox::currentIndexChanged, this, &RunPanel::updateEnabled);
     connect(m_run, &QPushButton::clicked, this, [this] {
@@ -310,7 +333,22 @@ void RunPanel::selectResult(const QString& key)
     }
 }
 
-void RunPanel::clearResults() { m_results->clear(); }
+void RunPanel::clearResults()
+{
+    m_results->clear();
+    setCircuitChoices({}, -1);
+}
+
+void RunPanel::setCircuitChoices(const QStringList& choices, int current)
+{
+    const QSignalBlocker block(m_choice);
+    m_choice->clear();
+    m_choice->addItems(choices);
+    m_choice->setCurrentIndex(choices.size() >= 2 ? std::clamp(current, 0, static_cast<int>(choices.size()) - 1) : -1);
+    m_choiceRow->setVisible(choices.size() >= 2);
+}
+
+int RunPanel::circuitChoice() const { return m_choiceRow->isHidden() ? -1 : m_choice->currentIndex(); }
 
 QString RunPanel::selectedResult() const
 {

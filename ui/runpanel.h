@@ -48,6 +48,10 @@ public:
     void selectResult(const QString& key);
     void clearResults();
     QString selectedResult() const;
+    // The circuits one result holds (ACDC: one per threshold τ), shown under the list as a
+    // choice; fewer than two hide it. `current` is the one on show.
+    void setCircuitChoices(const QStringList& choices, int current);
+    int circuitChoice() const; // -1: no choice shown
 
     QPushButton* runButton() const { return m_run; }
     QPushButton* cancelButton() const { return m_cancel; }
@@ -56,6 +60,7 @@ Q_SIGNALS:
     void runRequested(const patchbay::ui::RunSettings& settings);
     void cancelRequested();
     void resultSelected(const QString& key);
+    void circuitChoiceChanged(int index);
     // The "k/v per query head" choice changed: which graph a circuit's metric runs on.
     void graphChoiceChanged();
 
@@ -76,6 +81,8 @@ private:
     QProgressBar* m_progress = nullptr;
     QLabel* m_status = nullptr;
     QListWidget* m_results = nullptr;
+    QWidget* m_choiceRow = nullptr;
+    QComboBox* m_choice = nullptr;
     bool m_ready = false;
     bool m_running = false;
     bool m_groupedQuery = false;

@@ -510,6 +510,136 @@ private Q_SLOTS:
         QCOMPARE(window.graphCanvas()->edgesInCircuit(), static_cast<int>(kept));
     }
 
+    // Issue 24, item 4: ACDC with several thresholds offers each τ's circuit under Results;
+    // the graph, its title, the heatmap's note, the exported circuit and the session follow.
+    void acdcOffersEveryThreshold()
+    {
+        QTemporaryDir tmp;
+        const QString file = tmp.filePath(QStringLiteral("acdc.pbsession"));
+        std::vector<char> keptAtSecond;
+        {
+            MainWindow window;
+            window.show();
+            QVERIFY(load(window, demoDir(), demoDir() + QStringLiteral("/induction.csv")));
+            QSignalSpy finished(window.worker(), &ComputeWorker::runFinished);
+            RunSettings acdc;
+            acdc.method = QStringLiteral("acdc");
+            acdc.taus = {0.01, 0.5};
+            QTRY_VERIFY_WITH_TIMEOUT(window.runPanel()->runButton()->isEnabled(), kTimeoutMs);
+            QVERIFY(window.runAttribution(acdc));
+            QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTimeoutMs);
+            const auto& runs = window.currentResult()->scores->acdc;
+            QCOMPARE(runs.size(), std::size_t{2});
+            QVERIFY2(runs[0].kept != runs[1].kept, "the two thresholds should keep different edges on the demo");
+            auto* choice = window.runPanel()->findChild<QComboBox*>(QStringLiteral("circuitChoice"));
+            QVERIFY(choice && choice->isVisibleTo(window.runPanel()));
+            QCOMPARE(choice->count(), 2);
+            QVERIFY2(choice->itemText(1).startsWith(QStringLiteral("τ = 0.5 · %1 edges")
+                                                        .arg(std::count(runs[1].kept.begin(), runs[1].kept.end(), char(1)))),
+                     qPrintable(choice->itemText(1)));
+            QVERIFY(window.graphCanvas()->circuit().edgeInGraph == runs[0].kept);
+
+            choice->setCurrentIndex(1);
+            QVERIFY(window.graphCanvas()->circuit().edgeInGraph == runs[1].kept);
+            QVERIFY2(window.graphCanvas()->title().contains(QStringLiteral("τ = 0.5")), qPrintable(window.graphCanvas()->title()));
+            QVERIFY2(window.scoreMap()->placeholderText().contains(QStringLiteral("τ = 0.5")), qPrintable(window.scoreMap()->placeholderText()));
+            QVERIFY(window.scoreMap()->placeholderText().contains(QStringLiteral("2 thresholds")));
+            const QString exported = tmp.filePath(QStringLiteral("acdc.json"));
+            QVERIFY(window.exportCircuit(exported, QStringLiteral("native")));
+            QVERIFY(core::readCircuit(exported.toStdString()).edgeInGraph == runs[1].kept);
+            keptAtSecond = runs[1].kept;
+            QVERIFY(window.saveSession(file));
+            window.close();
+        }
+        MainWindow window;
+        window.show();
+        QSignalSpy loaded(window.worker(), &ComputeWorker::modelLoaded);
+        QVERIFY(window.openSession(file));
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, kTimeoutMs);
+        auto* choice = window.runPanel()->findChild<QComboBox*>(QStringLiteral("circuitChoice"));
+        QCOMPARE(choice->currentIndex(), 1);
+        QVERIFY(window.graphCanvas()->circuit().edgeInGraph == keptAtSecond);
+        // Another result has one circuit: no choice.
+        QSignalSpy finished(window.worker(), &ComputeWorker::runFinished);
+        QTRY_VERIFY_WITH_TIMEOUT(window.runPanel()->runButton()->isEnabled(), kTimeoutMs);
+        QVERIFY(window.runAttribution(window.runPanel()->settings()));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTimeoutMs);
+        QVERIFY(!choice->isVisibleTo(window.runPanel()));
+    }
+
+    // Issue 24, item 10: a reopened session shows the view as it was left: the Results in
+    // the order the runs finished (a hash's order differed from one process to the next), the
+    // selected pair as the table's current row, the graph's colour mode.
+    void sessionRestoresTheViewAsLeft()
+    {
+        QTemporaryDir tmp;
+        const QString file = tmp.filePath(QStringLiteral("view.pbsession"));
+        QStringList order;
+        {
+            MainWindow window;
+            window.show();
+            QVERIFY(load(window, demoDir(), demoDir() + QStringLiteral("/induction.csv")));
+            QSignalSpy finished(window.worker(), &ComputeWorker::runFinished);
+            int runs = 0;
+            for (const char* method : {"eap", "atp", "clean-corrupted", "eap-ig"}) {
+                RunSettings settings = window.runPanel()->settings();
+                settings.method = QLatin1String(method);
+                settings.steps = 2;
+                QTRY_VERIFY_WITH_TIMEOUT(window.runPanel()->runButton()->isEnabled(), kTimeoutMs);
+                QVERIFY(window.runAttribution(settings));
+                ++runs;
+                QTRY_COMPARE_WITH_TIMEOUT(finished.count(), runs, kTimeoutMs);
+            }
+            auto* list = window.runPanel()->findChild<QListWidget*>(QStringLiteral("resultList"));
+            QCOMPARE(list->count(), 4);
+            for (int i = 0; i < list->count(); ++i)
+                order << list->item(i)->text();
+            QVERIFY(order.front().startsWith(QStringLiteral("EAP")));
+            list->setCurrentRow(0);
+            window.graphCanvas()->setColourByPort(true);
+            window.selection()->setPair(3);
+            QCOMPARE(window.promptEditor()->selectedPair(), 3); // the table follows the selection
+            QVERIFY(window.saveSession(file));
+            window.close();
+        }
+        QCOMPARE(core::readSession(file.toStdString()).runs.front().settings.at("method"), std::string("eap"));
+        MainWindow window;
+        window.show();
+        QSignalSpy loaded(window.worker(), &ComputeWorker::modelLoaded);
+        QVERIFY(window.openSession(file));
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, kTimeoutMs);
+        auto* list = window.runPanel()->findChild<QListWidget*>(QStringLiteral("resultList"));
+        QStringList restored;
+        for (int i = 0; i < list->count(); ++i)
+            restored << list->item(i)->text();
+        QCOMPARE(restored, order);
+        QCOMPARE(list->currentRow(), 0);
+        QVERIFY(window.graphCanvas()->colourByPort());
+        QCOMPARE(window.selection()->pair(), 3);
+        QCOMPARE(window.promptEditor()->selectedPair(), 3);
+        QTRY_VERIFY_WITH_TIMEOUT(window.attentionMap()->data().title.contains(QStringLiteral("pair 4")), kTimeoutMs);
+    }
+
+    // Issue 24, item 18: the progress bar keeps its place while hidden, so pressing Run does
+    // not grow the Run panel inside its scroll area (Method scrolled out of view).
+    void runPanelKeepsItsPlaceWhenProgressShows()
+    {
+        MainWindow window;
+        window.resize(1400, 900);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto* panel = window.runPanel();
+        auto* results = panel->findChild<QListWidget*>(QStringLiteral("resultList"));
+        QApplication::processEvents();
+        const int hint = panel->minimumSizeHint().height();
+        const QPoint list = results->mapTo(panel, QPoint());
+        panel->setRunning(true);
+        QApplication::processEvents();
+        QCOMPARE(panel->minimumSizeHint().height(), hint);
+        QCOMPARE(results->mapTo(panel, QPoint()), list);
+        panel->setRunning(false);
+    }
+
     // Issue 24, item 3: a result names the pairs it ran on (list, graph title, sessions),
     // and a metric computed on other pairs than the scores' says so on the canvas.
     void resultsNameTheirPairs()
