@@ -1386,9 +1386,38 @@ void MainWindow::showScores(const RunResult& result)
     followNode(m_selection->node());
 }
 
+QString MainWindow::foreignNodeReason(const QString& node) const
+{
+    if (node.isEmpty())
+        return {};
+    const LoadedModel* model = m_worker->model();
+    if (!model || !model->config || !model->graph)
+        return {};
+    // The graph shows a circuit of another model (an import): its a9.h9 is not the loaded
+    // model's head, even where a head of that name exists.
+    if (m_canvas->hasCircuit() && !core::circuitMismatch(m_canvas->circuit(), *model->config).empty() &&
+        m_canvas->circuit().graph.findSender(node.toStdString()))
+        return tr("%1 is a node of the circuit on the graph (%2), not of the loaded model %3 (%4): it has no "
+                  "attention pattern or score here.")
+            .arg(node, QString::fromStdString(m_canvas->circuit().graph.describe()), model->summary.name,
+                 QString::fromStdString(model->graph->describe()));
+    if (!model->graph->findSender(node.toStdString()) && node != QLatin1String("logits"))
+        return tr("%1 is not a node of the loaded model %2 (%3).")
+            .arg(node, model->summary.name, QString::fromStdString(model->graph->describe()));
+    return {};
+}
+
 void MainWindow::followNode(const QString& node)
 {
     m_canvas->setSelectedNode(node);
+    if (const QString why = foreignNodeReason(node); !why.isEmpty()) {
+        // Nothing of the loaded model stands for it: no outline, no attention of a head
+        // that merely shares (or clamps to) its name.
+        m_scoreMap->setSelectedCell(-1, -1);
+        m_attentionMap->clear(why);
+        statusBar()->showMessage(why, 8000);
+        return;
+    }
     // Outline the node in the layer × head map and show its attention pattern.
     if (const RunResult* result = currentResult()) {
         const core::Graph& graph = result->circuit->graph;

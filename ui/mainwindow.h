@@ -206,6 +206,9 @@ private:
     void showErrorDetails();
     void requestCircuitMetric();
     void onCircuitEvaluated(const CircuitEvaluation& evaluation);
+    // Why `node` (a selection) stands for nothing of the loaded model: a node of another
+    // model's circuit on the graph, or a name the model lacks ("" when it is the model's).
+    QString foreignNodeReason(const QString& node) const;
     QString canvasMismatch() const; // why the canvas's circuit cannot run on the model ("" if it can)
     void markDirty(); // schedules an autosave
     void markUnsaved(); // work that only a session can keep (runs, labels): modified + autosave

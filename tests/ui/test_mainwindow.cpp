@@ -640,6 +640,47 @@ private Q_SLOTS:
         panel->setRunning(false);
     }
 
+    // Issue 24, item 5: a node of an imported circuit for another model (MIB's GPT-2 IOI
+    // circuit on the demo) is not followed into the demo's views: a9.h9 used to show the
+    // demo's a1.h3 (the spin boxes clamp) and outline a cell of the demo's scores.
+    void importedNodeOfAnotherModelIsNotTheModels()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(load(window, demoDir(), demoDir() + QStringLiteral("/induction.csv")));
+        QSignalSpy finished(window.worker(), &ComputeWorker::runFinished);
+        QTRY_VERIFY_WITH_TIMEOUT(window.runPanel()->runButton()->isEnabled(), kTimeoutMs);
+        QVERIFY(window.runAttribution(window.runPanel()->settings()));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(window.attentionMap()->hasData(), kTimeoutMs);
+        window.selection()->setNode(QStringLiteral("a0.h1"));
+        QCOMPARE(window.scoreMap()->selectedCell(), qMakePair(0, 1));
+        auto* layer = window.findChild<QSpinBox*>(QStringLiteral("attentionLayer"));
+        auto* head = window.findChild<QSpinBox*>(QStringLiteral("attentionHead"));
+
+        QVERIFY(window.importCircuit(QStringLiteral(PATCHBAY_SHARED_DATA_DIR) + QStringLiteral("/circuits/mib_ioi_gpt2_eap-ig.json")));
+        window.selection()->setNode(QStringLiteral("a9.h9"));
+        QCOMPARE(layer->value(), 0); // not clamped to the demo's last head
+        QCOMPARE(head->value(), 1);
+        QCOMPARE(window.scoreMap()->selectedCell(), qMakePair(-1, -1));
+        QVERIFY(!window.attentionMap()->hasData());
+        QVERIFY2(window.attentionMap()->placeholderText().contains(QStringLiteral("a9.h9 is a node of the circuit on the graph")),
+                 qPrintable(window.attentionMap()->placeholderText()));
+        // Even a name both models have (a0.h1) is the import's node, not the demo's.
+        window.selection()->setNode(QStringLiteral("a1.h0"));
+        QCOMPARE(window.scoreMap()->selectedCell(), qMakePair(-1, -1));
+        QVERIFY(!window.attentionMap()->hasData());
+
+        // Back on the demo's own scores, its nodes are followed again.
+        auto* list = window.runPanel()->findChild<QListWidget*>(QStringLiteral("resultList"));
+        list->setCurrentRow(-1);
+        list->setCurrentRow(0);
+        window.selection()->setNode(QStringLiteral("a1.h2"));
+        QCOMPARE(window.scoreMap()->selectedCell(), qMakePair(1, 2));
+        QCOMPARE(head->value(), 2);
+        QVERIFY(window.attentionMap()->hasData());
+    }
+
     // Issue 24, item 3: a result names the pairs it ran on (list, graph title, sessions),
     // and a metric computed on other pairs than the scores' says so on the canvas.
     void resultsNameTheirPairs()
