@@ -183,6 +183,8 @@ void HeatmapView::setData(const HeatmapData& data)
     updateTicks();
     m_colourBar->setDataRange(QCPRange(scale.low(), scale.high()));
     m_colourBar->axis()->setLabel(data.valueName);
+    m_plot->xAxis->setLabel(data.columnTitle);
+    m_plot->yAxis->setLabel(data.rowTitle);
     m_title->setText(data.title);
 
     if (m_selectedRow >= rows || m_selectedColumn >= columns)
@@ -199,31 +201,81 @@ void HeatmapView::updateTicks()
     if (!m_hasData)
         return;
     const int rows = m_data.rows(), columns = m_data.columns();
-    const QFontMetrics fm(m_plot->xAxis->tickLabelFont());
-    int longest = 0;
-    for (const QString& label : m_data.columnLabels)
-        longest = std::max(longest, fm.horizontalAdvance(label));
     const QRect area = m_plot->axisRect()->rect();
     const double cellWidth = area.width() > 0 ? double(area.width()) / columns : 40.0;
     const double cellHeight = area.height() > 0 ? double(area.height()) / rows : 20.0;
-    const bool rotate = longest + 6 > cellWidth;
-    const double needX = rotate ? fm.height() + 2 : longest + 8;
-    const int xStep = std::max(1, static_cast<int>(std::ceil(needX / std::max(cellWidth, 1.0))));
-    const int yStep = std::max(1, static_cast<int>(std::ceil((fm.height() + 1) / std::max(cellHeight, 1.0))));
+    struct Fit
+    {
+        bool rotate;
+        int xStep, yStep;
+    };
+    auto fit = [&](const QFont& font) {
+        const QFontMetrics fm(font);
+        int longest = 0;
+        for (const QString& label : m_data.columnLabels)
+            longest = std::max(longest, fm.horizontalAdvance(label));
+        const bool rotate = longest + 6 > cellWidth;
+        const double needX = rotate ? fm.ascent() + 2 : longest + 8; // upright: a line per column
+        return Fit{rotate, std::max(1, static_cast<int>(std::ceil(needX / std::max(cellWidth, 1.0)))),
+                   std::max(1, static_cast<int>(std::ceil((fm.height() + 1) / std::max(cellHeight, 1.0))))};
+    };
+    // Every label at the normal size where they fit; else a smaller font where that labels
+    // every row and column (a 20-token attention pattern in a narrow dock); else thinned.
+    QFont labelFont = font();
+    Fit chosen = fit(labelFont);
+    bool small = false;
+    if (chosen.xStep > 1 || chosen.yStep > 1) {
+        QFont smaller = labelFont;
+        smaller.setPointSizeF(std::max(6.5, labelFont.pointSizeF() - 2.0));
+        const Fit f = fit(smaller);
+        if (f.xStep < chosen.xStep || f.yStep < chosen.yStep) {
+            chosen = f;
+            labelFont = smaller;
+            small = true;
+        }
+    }
+    const bool rotate = chosen.rotate;
+    const int xStep = chosen.xStep, yStep = chosen.yStep;
     auto ticker = [](const QStringList& labels, int step) {
+        // Every step-th label from the first, and always the last (an attention pattern's
+        // answer position, a model's last layer), never closer than a step to it.
         QSharedPointer<QCPAxisTickerText> t(new QCPAxisTickerText);
-        for (int i = 0; i < labels.size(); i += step)
-            t->addTick(i, labels[i]);
+        const int last = static_cast<int>(labels.size()) - 1;
+        for (int i = 0; i < last; i += step)
+            if (i == 0 || last - i >= step)
+                t->addTick(i, labels[i]);
+        if (last >= 0)
+            t->addTick(last, labels[last]);
         return t;
     };
-    const int key = (xStep * 1000 + yStep) * 2 + (rotate ? 1 : 0);
+    const int key = ((xStep * 1000 + yStep) * 2 + (rotate ? 1 : 0)) * 2 + (small ? 1 : 0);
     if (key == m_tickKey)
         return;
     m_tickKey = key;
+    m_plot->xAxis->setTickLabelFont(labelFont);
+    m_plot->yAxis->setTickLabelFont(labelFont);
     m_plot->xAxis->setTicker(ticker(m_data.columnLabels, xStep));
     m_plot->yAxis->setTicker(ticker(m_data.rowLabels, yStep));
-    m_plot->xAxis->setTickLabelRotation(rotate ? 60 : 0);
+    // Upright labels stay within their column (at 60° the last ran past the plot's edge).
+    m_plot->xAxis->setTickLabelRotation(rotate ? 90 : 0);
     m_plot->replot(QCustomPlot::rpQueuedReplot); // once more, with the labels for this size
+}
+
+QStringList HeatmapView::tickLabels(Qt::Orientation axis) const
+{
+    QStringList labels;
+    if (!m_hasData)
+        return labels;
+    const auto ticker = (axis == Qt::Horizontal ? m_plot->xAxis : m_plot->yAxis)->ticker().dynamicCast<QCPAxisTickerText>();
+    if (ticker)
+        for (auto it = ticker->ticks().cbegin(); it != ticker->ticks().cend(); ++it)
+            labels << it.value();
+    return labels;
+}
+
+QString HeatmapView::axisTitle(Qt::Orientation axis) const
+{
+    return (axis == Qt::Horizontal ? m_plot->xAxis : m_plot->yAxis)->label();
 }
 
 void HeatmapView::resizeEvent(QResizeEvent* event)

@@ -59,6 +59,8 @@ struct HeatmapData
     QStringList columnLabels;
     QVector<double> values; // rows × columns, row-major; NaN = no value
     QString valueName;      // the colour bar's label ("score", "attention")
+    QString columnTitle;    // the axes' titles ("head", "key position"; "" none)
+    QString rowTitle;       // ("layer", "query position")
     ColourScale::Kind scale = ColourScale::Diverging;
     QVector<QString> cellIds; // optional, per cell: the node name the cell stands for ("a3.h2")
 
@@ -89,6 +91,10 @@ public:
     QPair<int, int> cellAt(const QPoint& pixel) const;
     // The centre pixel of a cell in plot() coordinates.
     QPoint cellCentre(int row, int column) const;
+
+    // The tick labels drawn on an axis (columns: Horizontal), after thinning; the axis title.
+    QStringList tickLabels(Qt::Orientation axis) const;
+    QString axisTitle(Qt::Orientation axis) const;
 
     // Writes the plot to `file` by its suffix: .png, .svg or .pdf. False (and *error) when
     // the suffix is unknown, there is nothing to export or the file cannot be written.

@@ -7,6 +7,7 @@
 #include "core/system.h"
 #include "core/tokenizer.h"
 #include "core/version.h"
+#include "ui/attentiongrid.h"
 #include "ui/graphcanvas.h"
 #include "ui/heatmap.h"
 #include "ui/logitlensview.h"
@@ -21,6 +22,7 @@
 #include <QGuiApplication>
 #include <QScreen>
 #include <QCloseEvent>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -465,10 +467,20 @@ QWidget* MainWindow::createAttentionPanel()
     m_attentionHead = new QSpinBox(panel);
     m_attentionHead->setObjectName(QStringLiteral("attentionHead"));
     m_attentionHead->setPrefix(tr("head "));
+    m_attentionPrompt = new QComboBox(panel);
+    m_attentionPrompt->setObjectName(QStringLiteral("attentionPrompt"));
+    m_attentionPrompt->addItem(tr("clean"));
+    m_attentionPrompt->addItem(tr("corrupted"));
+    m_attentionPrompt->setToolTip(tr("The prompt of the selected pair whose attention is shown"));
+    m_attentionAllHeads = new QCheckBox(tr("All heads"), panel);
+    m_attentionAllHeads->setObjectName(QStringLiteral("attentionAllHeads"));
+    m_attentionAllHeads->setToolTip(tr("Every head of the layer side by side; click one to select it"));
     auto* exportButton = new QToolButton(panel);
     exportButton->setText(tr("Export…"));
     row->addWidget(m_attentionLayer);
     row->addWidget(m_attentionHead);
+    row->addWidget(m_attentionPrompt);
+    row->addWidget(m_attentionAllHeads);
     row->addStretch(1);
     row->addWidget(exportButton);
     layout->addLayout(row);
@@ -476,6 +488,13 @@ QWidget* MainWindow::createAttentionPanel()
     m_attentionMap->setObjectName(QStringLiteral("attentionMap"));
     m_attentionMap->clear(tr("Select a prompt pair to see attention patterns"));
     layout->addWidget(m_attentionMap, 1);
+    m_attentionGrid = new AttentionGrid(panel);
+    m_attentionGrid->setObjectName(QStringLiteral("attentionGrid"));
+    m_attentionGrid->hide();
+    layout->addWidget(m_attentionGrid, 1);
+    connect(m_attentionPrompt, &QComboBox::currentIndexChanged, this, &MainWindow::requestAttention);
+    connect(m_attentionAllHeads, &QCheckBox::toggled, this, &MainWindow::showAttention);
+    connect(m_attentionGrid, &AttentionGrid::headClicked, this, [this](int head) { m_attentionHead->setValue(head); });
     auto headChanged = [this] {
         m_selection->setNode(QStringLiteral("a%1.h%2").arg(m_attentionLayer->value()).arg(m_attentionHead->value()));
         showAttention();
@@ -1320,6 +1339,8 @@ void MainWindow::showScores(const RunResult& result)
     HeatmapData map;
     map.title = result.settings.describe();
     map.valueName = core::methodScoresEdges(scores.method) ? tr("node score (sum of its edges)") : tr("score");
+    map.columnTitle = tr("head");
+    map.rowTitle = tr("layer");
     for (int l = 0; l < layers; ++l)
         map.rowLabels << QString::number(l);
     for (int h = 0; h < heads; ++h)
@@ -1360,6 +1381,8 @@ void MainWindow::showScores(const RunResult& result)
         HeatmapData pos;
         pos.title = result.settings.describe();
         pos.valueName = tr("score");
+        pos.columnTitle = tr("token position (first pair)");
+        pos.rowTitle = tr("node");
         const TextEncoder* encoder = m_worker->model() ? &m_worker->model()->encoder : nullptr;
         const core::Dataset& data = m_editor->dataset();
         const std::vector<int32_t>* ids = data.pairs.empty() ? nullptr : &data.pairs.front().cleanIds;
@@ -1443,7 +1466,7 @@ void MainWindow::followNode(const QString& node)
     }
 }
 
-std::vector<int32_t> MainWindow::selectedPromptIds(QString* why) const
+std::vector<int32_t> MainWindow::selectedPromptIds(QString* why, bool corrupted) const
 {
     const LoadedModel* model = m_worker->model();
     const int pair = m_selection->pair();
@@ -1452,12 +1475,14 @@ std::vector<int32_t> MainWindow::selectedPromptIds(QString* why) const
         return {};
     }
     const core::PromptPair& p = m_editor->dataset().pairs[static_cast<std::size_t>(pair)];
-    std::vector<int32_t> ids = p.cleanIds;
-    if (ids.empty() && model->encoder && !p.clean.empty()) {
+    std::vector<int32_t> ids = corrupted ? p.corruptedIds : p.cleanIds;
+    const std::string& prompt = corrupted ? p.corrupted : p.clean;
+    if (ids.empty() && model->encoder && !prompt.empty()) {
         try {
-            ids = model->encoder.encodePrompt(p.clean);
+            ids = model->encoder.encodePrompt(prompt);
         } catch (const std::exception& e) {
-            *why = tr("The clean prompt cannot be encoded: %1").arg(QString::fromStdString(e.what()));
+            *why = (corrupted ? tr("The corrupted prompt cannot be encoded: %1") : tr("The clean prompt cannot be encoded: %1"))
+                       .arg(QString::fromStdString(e.what()));
             return {};
         }
     }
@@ -1475,10 +1500,11 @@ void MainWindow::requestPairViews()
 void MainWindow::requestAttention()
 {
     QString why;
-    std::vector<int32_t> ids = selectedPromptIds(&why);
+    std::vector<int32_t> ids = selectedPromptIds(&why, m_attentionPrompt->currentIndex() == 1);
     if (ids.empty()) {
         m_attention.reset();
         m_attentionMap->clear(why.isEmpty() ? tr("Select a prompt pair to see attention patterns") : why);
+        m_attentionGrid->clear();
         return;
     }
     if (m_attention && m_attention->ids == ids)
@@ -1536,14 +1562,22 @@ void MainWindow::onLogitLens(const LogitLensResult& lens)
 void MainWindow::showAttention()
 {
     const LoadedModel* model = m_worker->model();
+    const bool grid = m_attentionAllHeads->isChecked();
+    m_attentionMap->setVisible(!grid);
+    m_attentionGrid->setVisible(grid);
     if (!m_attention || !model)
         return;
     const int layer = m_attentionLayer->value(), head = m_attentionHead->value();
     if (layer >= m_attention->layers || head >= m_attention->heads)
         return;
+    const QString prompt = m_attentionPrompt->currentIndex() == 1 ? tr("corrupted") : tr("clean");
+    m_attentionGrid->setPatterns(*m_attention, layer, head,
+                                 tr("layer %1 · pair %2 (%3)").arg(layer).arg(m_selection->pair() + 1).arg(prompt));
     HeatmapData map;
-    map.title = tr("a%1.h%2 · pair %3 (clean)").arg(layer).arg(head).arg(m_selection->pair() + 1);
+    map.title = tr("a%1.h%2 · pair %3 (%4)").arg(layer).arg(head).arg(m_selection->pair() + 1).arg(prompt);
     map.valueName = tr("attention");
+    map.columnTitle = tr("key position (attended to)");
+    map.rowTitle = tr("query position");
     map.scale = ColourScale::Sequential;
     const int n = m_attention->positions;
     for (int p = 0; p < n; ++p) {
@@ -1734,6 +1768,8 @@ core::Session MainWindow::session() const
               {"attention_layer", std::to_string(m_attentionLayer->value())},
               {"attention_head", std::to_string(m_attentionHead->value())},
               {"scores_tab", std::to_string(m_scoreTabs->currentIndex())},
+              {"attention_prompt", m_attentionPrompt->currentIndex() == 1 ? "corrupted" : "clean"},
+              {"attention_all_heads", m_attentionAllHeads->isChecked() ? "1" : "0"},
               {"graph_colour", m_canvas->colourByPort() ? "qkv" : "sign"},
               {"acdc_choice", std::to_string(acdcChoice(m_currentResult))}};
     if (m_canvas->hasCircuit()) {
@@ -1844,6 +1880,9 @@ void MainWindow::applySessionView(const core::Session& s)
         m_runPanel->selectResult(current);
     }
     m_scoreTabs->setCurrentIndex(std::clamp(number("scores_tab", 0), 0, m_scoreTabs->count() - 1));
+    if (const auto prompt = s.view.find("attention_prompt"); prompt != s.view.end())
+        m_attentionPrompt->setCurrentIndex(prompt->second == "corrupted" ? 1 : 0);
+    m_attentionAllHeads->setChecked(number("attention_all_heads", 0) != 0);
     if (const auto colour = s.view.find("graph_colour"); colour != s.view.end())
         m_canvas->setColourByPort(colour->second == "qkv");
     m_attentionLayer->setValue(number("attention_layer", m_attentionLayer->value()));

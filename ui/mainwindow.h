@@ -16,6 +16,7 @@
 #include <string>
 
 class QAction;
+class QCheckBox;
 class QComboBox;
 class QDockWidget;
 class QLabel;
@@ -31,6 +32,7 @@ class QUndoGroup;
 
 namespace patchbay::ui {
 
+class AttentionGrid;
 class GraphCanvas;
 class HeatmapView;
 class LogitLensView;
@@ -130,6 +132,7 @@ public:
     HeatmapView* scoreMap() const { return m_scoreMap; }
     HeatmapView* positionMap() const { return m_positionMap; }
     HeatmapView* attentionMap() const { return m_attentionMap; }
+    AttentionGrid* attentionGrid() const { return m_attentionGrid; }
     LogitLensView* logitLens() const { return m_lens; }
     // The result on show (nullptr before the first run).
     const RunResult* currentResult() const;
@@ -195,7 +198,7 @@ private:
     static QString resultToolTip(const RunResult& result);
     // The selected pair's clean prompt as the model reads it; empty (and `why`, unless
     // simply nothing is selected) when there is none.
-    std::vector<int32_t> selectedPromptIds(QString* why) const;
+    std::vector<int32_t> selectedPromptIds(QString* why, bool corrupted = false) const;
     void requestPairViews(); // attention and logit lens of the selected pair
     void requestAttention();
     void requestLogitLens();
@@ -230,6 +233,9 @@ private:
     HeatmapView* m_scoreMap = nullptr;
     HeatmapView* m_positionMap = nullptr;
     HeatmapView* m_attentionMap = nullptr;
+    AttentionGrid* m_attentionGrid = nullptr;
+    QComboBox* m_attentionPrompt = nullptr; // clean / corrupted
+    QCheckBox* m_attentionAllHeads = nullptr;
     LogitLensView* m_lens = nullptr;
     GraphCanvas* m_canvas = nullptr;
     QTimer* m_metricTimer = nullptr; // debounces the canvas's metric requests

@@ -9,6 +9,7 @@
 // tokenizer, so the tests copy its config and weights next to the word-level tokenizer of
 // tests/data/tokenizers/wordlevel-whitespace (250 tokens, all inside the model's vocabulary).
 #include "ui/mainwindow.h"
+#include "ui/attentiongrid.h"
 #include "ui/graphcanvas.h"
 #include "ui/heatmap.h"
 #include "ui/logitlensview.h"
@@ -57,8 +58,10 @@
 #include <cmath>
 #include <set>
 
+using patchbay::ui::AttentionGrid;
 using patchbay::ui::ComputeWorker;
 using patchbay::ui::GraphCanvas;
+using patchbay::ui::HeatmapView;
 using patchbay::ui::MainWindow;
 using patchbay::ui::PairTableModel;
 using patchbay::ui::RunResult;
@@ -679,6 +682,55 @@ private Q_SLOTS:
         QCOMPARE(window.scoreMap()->selectedCell(), qMakePair(1, 2));
         QCOMPARE(head->value(), 2);
         QVERIFY(window.attentionMap()->hasData());
+    }
+
+    // Issue 24, item 8: the attention plot teaches: every token of a 20-token induction
+    // prompt labelled (the last, the answer position, included) at 1400x900, axis titles,
+    // the corrupted prompt on request, and every head of the layer side by side.
+    void attentionPlotLabelsEveryTokenAndShowsAllHeads()
+    {
+        MainWindow window;
+        window.resize(1400, 900);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(load(window, demoDir(), demoDir() + QStringLiteral("/induction.csv")));
+        HeatmapView* map = window.attentionMap();
+        QTRY_VERIFY_WITH_TIMEOUT(map->hasData(), kTimeoutMs);
+        map->replotNow();
+        QApplication::processEvents();
+        map->replotNow();
+        const int n = map->data().rows(); // the demo's induction prompts: 19 tokens
+        QVERIFY(n >= 16);
+        const QStringList columns = map->tickLabels(Qt::Horizontal), rows = map->tickLabels(Qt::Vertical);
+        QVERIFY2(columns.size() == n && rows.size() == n, qPrintable(QStringLiteral("%1 of %2 columns, %3 rows labelled at %4x%5")
+                                                                       .arg(columns.size()).arg(n).arg(rows.size())
+                                                                       .arg(map->width()).arg(map->height())));
+        QVERIFY(columns.back().startsWith(QString::number(n - 1)));
+        QCOMPARE(map->axisTitle(Qt::Vertical), QStringLiteral("query position"));
+        QVERIFY(map->axisTitle(Qt::Horizontal).startsWith(QStringLiteral("key position")));
+        QVERIFY(map->data().title.endsWith(QStringLiteral("(clean)")));
+
+        // The corrupted prompt: its own tokens.
+        auto* prompt = window.findChild<QComboBox*>(QStringLiteral("attentionPrompt"));
+        prompt->setCurrentIndex(1);
+        QTRY_VERIFY_WITH_TIMEOUT(map->data().title.endsWith(QStringLiteral("(corrupted)")), kTimeoutMs);
+        QVERIFY(map->data().rowLabels != rows); // "1 riot", not "1 Steven"
+
+        // All heads of the layer; a click on one selects it.
+        auto* all = window.findChild<QCheckBox*>(QStringLiteral("attentionAllHeads"));
+        all->setChecked(true);
+        AttentionGrid* grid = window.attentionGrid();
+        QVERIFY(grid->isVisible() && !map->isVisible());
+        QCOMPARE(grid->heads(), 4);
+        const QRect third = grid->headRect(2);
+        QVERIFY(!third.isEmpty());
+        QVERIFY(third.width() >= 40);
+        QTest::mouseClick(grid, Qt::LeftButton, {}, third.center());
+        QCOMPARE(window.findChild<QSpinBox*>(QStringLiteral("attentionHead"))->value(), 2);
+        QCOMPARE(window.selection()->node(), QStringLiteral("a%1.h2").arg(grid->layer()));
+        QCOMPARE(grid->selectedHead(), 2);
+        all->setChecked(false);
+        QVERIFY(map->isVisible());
     }
 
     // Issue 24, item 3: a result names the pairs it ran on (list, graph title, sessions),
