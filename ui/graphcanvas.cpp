@@ -25,6 +25,7 @@
 #include <QPainterPathStroker>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QScopeGuard>
 #include <QScrollBar>
 #include <QSet>
 #include <QApplication>
@@ -1139,6 +1140,18 @@ bool GraphCanvas::exportDrawing(const QString& file, QString* error) const
     // name beside it, renamed into place), never half written.
     QSaveFile out(file);
     bool ok = out.open(QIODevice::WriteOnly);
+    // The on-screen selection (the yellow glow) is not part of the figure.
+    const QList<QGraphicsItem*> selected = m_scene->selectedItems();
+    {
+        const QSignalBlocker block(m_scene);
+        for (QGraphicsItem* item : selected)
+            item->setSelected(false);
+    }
+    const auto reselect = qScopeGuard([&] {
+        const QSignalBlocker block(m_scene);
+        for (QGraphicsItem* item : selected)
+            item->setSelected(true);
+    });
     if (ok && suffix == QLatin1String("svg")) {
         QSvgGenerator svg;
         svg.setOutputDevice(&out);

@@ -3,6 +3,8 @@
 
 #include <qcustomplot.h>
 
+#include <QScopeGuard>
+
 #include <QFileInfo>
 #include <QLabel>
 #include <QLocale>
@@ -369,6 +371,10 @@ bool HeatmapView::exportTo(const QString& file, QString* error) const
     QSaveFile out(file);
     if (!out.open(QIODevice::WriteOnly))
         return fail(tr("%1: could not be written (%2)").arg(file, out.errorString()));
+    // The on-screen selection (the outline) is not part of the figure.
+    const bool outlined = m_outline->visible();
+    m_outline->setVisible(false);
+    const auto restore = qScopeGuard([this, outlined] { m_outline->setVisible(outlined); });
     bool ok = false;
     if (suffix == QLatin1String("png")) {
         QImage image = m_plot->toPixmap(w, h, 2.0).toImage();

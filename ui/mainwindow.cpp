@@ -633,7 +633,7 @@ void MainWindow::createActions()
     auto* exportCanvas = fileMenu->addAction(tr("Export the &Graph's Circuit…"), this, [this] {
         QString filter;
         const QString file = QFileDialog::getSaveFileName(
-            this, tr("Export Circuit"), QDir::homePath() + QStringLiteral("/circuit.json"),
+            this, tr("Export Circuit"), suggestedPath(QStringLiteral("graph-circuit"), QStringLiteral("json")),
             tr("Native circuit (*.json);;EAP-IG circuit (*.json);;Graphviz DOT (*.dot)"), &filter);
         if (file.isEmpty())
             return;
@@ -644,11 +644,11 @@ void MainWindow::createActions()
     });
     exportCanvas->setStatusTip(tr("Write the circuit as edited on the graph (kept edges, scores, labels)"));
     fileMenu->addAction(tr("Export the Graph &Drawing…"), this, [this] {
-        const QString file = QFileDialog::getSaveFileName(this, tr("Export Drawing"), QDir::homePath() + QStringLiteral("/circuit.svg"),
+        const QString file = QFileDialog::getSaveFileName(this, tr("Export Drawing"),
+                                                          suggestedPath(QStringLiteral("graph"), QStringLiteral("svg")),
                                                           tr("SVG (*.svg);;PNG (*.png)"));
-        QString error;
-        if (!file.isEmpty() && !m_canvas->exportDrawing(file, &error))
-            showError(error);
+        if (!file.isEmpty())
+            exportDrawing(file);
     });
     m_exportCircuitAction = fileMenu->addAction(tr("&Export Scores as Circuit…"), this, [this] { exportCircuit(); });
     m_exportCircuitAction->setObjectName(QStringLiteral("exportCircuitAction"));
@@ -976,6 +976,7 @@ bool MainWindow::exportCircuit(const QString& file, const QString& format)
         showError(QString::fromStdString(e.what()));
         return false;
     }
+    exported(file);
     return true;
 }
 
@@ -983,7 +984,7 @@ void MainWindow::exportCircuit()
 {
     QString filter;
     const QString file = QFileDialog::getSaveFileName(
-        this, tr("Export Scores as Circuit"), QDir::home().filePath(QStringLiteral("circuit.json")),
+        this, tr("Export Scores as Circuit"), suggestedPath(QStringLiteral("circuit"), QStringLiteral("json")),
         tr("Patchbay circuit (*.json);;EAP-IG circuit (*.json)"), &filter);
     if (!file.isEmpty())
         exportCircuit(file, filter.startsWith(QLatin1String("EAP-IG")) ? QStringLiteral("eap-ig") : QStringLiteral("native"));
@@ -991,13 +992,74 @@ void MainWindow::exportCircuit()
 
 void MainWindow::exportView(HeatmapView* view, const QString& name)
 {
-    const QString file = QFileDialog::getSaveFileName(this, tr("Export View"), QDir::home().filePath(name + QStringLiteral(".png")),
+    const QString file = QFileDialog::getSaveFileName(this, tr("Export View"), suggestedPath(name, QStringLiteral("png")),
                                                       tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"));
-    if (file.isEmpty())
-        return;
+    if (!file.isEmpty())
+        exportViewTo(view, file);
+}
+
+bool MainWindow::exportViewTo(HeatmapView* view, const QString& file)
+{
     QString error;
-    if (!view->exportTo(file, &error))
+    if (!view->exportTo(file, &error)) {
         showError(error);
+        return false;
+    }
+    exported(file);
+    return true;
+}
+
+bool MainWindow::exportDrawing(const QString& file)
+{
+    QString error;
+    if (!m_canvas->exportDrawing(file, &error)) {
+        showError(error);
+        return false;
+    }
+    exported(file);
+    return true;
+}
+
+void MainWindow::exported(const QString& file)
+{
+    showError(QString());
+    rememberFolder(file);
+    statusBar()->showMessage(tr("Exported %1").arg(QDir::toNativeSeparators(file)), 8000);
+}
+
+void MainWindow::rememberFolder(const QString& file)
+{
+    QSettings().setValue(QStringLiteral("files/lastFolder"), QFileInfo(file).absolutePath());
+}
+
+QString MainWindow::suggestedPath(const QString& what, const QString& suffix) const
+{
+    // Named after what it holds (model, method, pairs), in the folder last written to:
+    // "demo-eap-induction-scores.png", not "scores.png" in the home folder.
+    QStringList parts;
+    if (const LoadedModel* model = m_worker->model())
+        parts << model->summary.name;
+    const RunResult* result = currentResult();
+    const bool ofResult = what != QLatin1String("session") && what != QLatin1String("pairs") &&
+                          !(what.startsWith(QLatin1String("graph")) && m_canvasResult.isEmpty() && m_canvas->hasCircuit());
+    if (ofResult && result)
+        parts << result->settings.method;
+    QString pairs = ofResult && result ? result->datasetName : QFileInfo(m_editor->fileName()).fileName();
+    if (!pairs.isEmpty())
+        parts << QFileInfo(pairs).completeBaseName();
+    if (what.startsWith(QLatin1String("graph")) && m_canvasResult.isEmpty() && m_canvas->hasCircuit())
+        parts << QFileInfo(m_canvas->title()).completeBaseName(); // an imported circuit
+    if (what != QLatin1String("session"))
+        parts << what;
+    QString name = parts.join(QLatin1Char('-')).toLower();
+    name.replace(QRegularExpression(QStringLiteral("[^\\w.+-]+")), QStringLiteral("-"));
+    name.replace(QRegularExpression(QStringLiteral("-{2,}")), QStringLiteral("-"));
+    if (name.isEmpty())
+        name = what;
+    QString folder = QSettings().value(QStringLiteral("files/lastFolder")).toString();
+    if (folder.isEmpty() || !QFileInfo(folder).isDir())
+        folder = QDir::homePath();
+    return QDir(folder).filePath(name + QLatin1Char('.') + suffix);
 }
 
 // ---- worker signals -----------------------------------------------------------------
@@ -1714,7 +1776,7 @@ bool MainWindow::exportCanvasCircuit(const QString& file, const QString& format)
         showError(tr("The circuit could not be exported: %1").arg(QString::fromStdString(e.what())));
         return false;
     }
-    showError(QString());
+    exported(file);
     return true;
 }
 
@@ -2064,7 +2126,8 @@ bool MainWindow::reopenLastSession()
 
 void MainWindow::chooseSessionToOpen()
 {
-    const QString start = m_sessionFile.isEmpty() ? QDir::homePath() : QFileInfo(m_sessionFile).absolutePath();
+    const QString start = m_sessionFile.isEmpty() ? QFileInfo(suggestedPath(QStringLiteral("session"), QStringLiteral("pbsession"))).absolutePath()
+                                                  : QFileInfo(m_sessionFile).absolutePath();
     const QString file = QFileDialog::getOpenFileName(this, tr("Open Session"), start,
                                                       tr("Patchbay sessions (*.pbsession);;All files (*)"));
     if (!file.isEmpty() && keepOrDiscardWork(tr("opening %1").arg(QFileInfo(file).fileName())))
@@ -2075,7 +2138,7 @@ bool MainWindow::chooseSessionToSave(bool askForName)
 {
     QString file = m_sessionFile;
     if (askForName || file.isEmpty()) {
-        const QString start = file.isEmpty() ? QDir::homePath() + QStringLiteral("/untitled") + kSessionSuffix : file;
+        const QString start = file.isEmpty() ? suggestedPath(QStringLiteral("session"), kSessionSuffix.mid(1)) : file;
         file = QFileDialog::getSaveFileName(this, tr("Save Session"), start, tr("Patchbay sessions (*.pbsession)"));
         if (file.isEmpty())
             return false;

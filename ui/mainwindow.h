@@ -87,6 +87,14 @@ public:
     // Writes the shown result's scores as a circuit file ("native" or "eap-ig"); false
     // (and the message in the error label) when there is none or it cannot be written.
     bool exportCircuit(const QString& file, const QString& format);
+    // A heatmap (PNG/SVG/PDF by suffix) or the graph's drawing (SVG/PNG); the status bar
+    // confirms and the folder is remembered for the next dialog.
+    bool exportViewTo(HeatmapView* view, const QString& file);
+    bool exportDrawing(const QString& file);
+    // What a save dialog proposes: named after the model, method and pairs ("demo-eap-
+    // induction-scores.png"; what: "scores", "circuit", "graph", "session", …) in the folder
+    // last written to (else the home folder).
+    QString suggestedPath(const QString& what, const QString& suffix) const;
 
     // Sessions (core::Session): the model (path and weights fingerprint), the pairs as
     // edited, the run settings, every run of this window with its scores and circuit, node
@@ -172,6 +180,8 @@ private:
     static QStringList fetchedModels();
     void chooseDataset();
     void exportView(HeatmapView* view, const QString& name);
+    void exported(const QString& file);         // says so in the status bar, remembers the folder
+    static void rememberFolder(const QString& file);
     void exportCircuit();
 
     void onStarted(quint64 job, const QString& what);

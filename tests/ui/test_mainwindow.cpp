@@ -48,6 +48,8 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QComboBox>
+#include <QGraphicsScene>
+#include <QGraphicsView>
 #include <QTableView>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -731,6 +733,54 @@ private Q_SLOTS:
         QCOMPARE(grid->selectedHead(), 2);
         all->setChecked(false);
         QVERIFY(map->isVisible());
+    }
+
+    // Issue 24, item 11: exports show the figure, not the on-screen selection (the black
+    // outline, the yellow glow), say they were written, and the save dialogs propose names
+    // after model, method and pairs in the folder last written to.
+    void exportsAreFiguresNamedAfterTheirContent()
+    {
+        QTemporaryDir tmp;
+        MainWindow window;
+        window.show();
+        QVERIFY(load(window, demoDir(), demoDir() + QStringLiteral("/induction.csv")));
+        QSignalSpy finished(window.worker(), &ComputeWorker::runFinished);
+        QTRY_VERIFY_WITH_TIMEOUT(window.runPanel()->runButton()->isEnabled(), kTimeoutMs);
+        QVERIFY(window.runAttribution(window.runPanel()->settings()));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.graphCanvas()->layoutPending(), kTimeoutMs);
+
+        // Heatmap: the same image with and without a selected cell; the selection stays.
+        window.selection()->setNode(QStringLiteral("a1.h2"));
+        QCOMPARE(window.scoreMap()->selectedCell(), qMakePair(1, 2));
+        const QString selectedPng = tmp.filePath(QStringLiteral("selected.png")), plainPng = tmp.filePath(QStringLiteral("plain.png"));
+        QVERIFY(window.exportViewTo(window.scoreMap(), selectedPng));
+        QVERIFY2(window.statusBar()->currentMessage().contains(QStringLiteral("Exported")), qPrintable(window.statusBar()->currentMessage()));
+        QCOMPARE(window.scoreMap()->selectedCell(), qMakePair(1, 2));
+        window.scoreMap()->setSelectedCell(-1, -1);
+        QVERIFY(window.exportViewTo(window.scoreMap(), plainPng));
+        QCOMPARE(QImage(selectedPng), QImage(plainPng));
+
+        // Graph: the selected node's glow is not drawn.
+        window.graphCanvas()->setSelectedNode(QStringLiteral("a1.h2"));
+        QVERIFY(window.exportDrawing(tmp.filePath(QStringLiteral("g1.png"))));
+        QCOMPARE(window.graphCanvas()->view()->scene()->selectedItems().size(), 1);
+        window.graphCanvas()->setSelectedNode(QString());
+        QVERIFY(window.exportDrawing(tmp.filePath(QStringLiteral("g2.png"))));
+        QCOMPARE(QImage(tmp.filePath(QStringLiteral("g1.png"))), QImage(tmp.filePath(QStringLiteral("g2.png"))));
+
+        // Names after the content, in the folder last written to.
+        const QString folder = QFileInfo(tmp.path()).absoluteFilePath();
+        QCOMPARE(window.suggestedPath(QStringLiteral("scores"), QStringLiteral("png")),
+                 QDir(folder).filePath(QStringLiteral("demo-eap-induction-scores.png")));
+        QCOMPARE(window.suggestedPath(QStringLiteral("circuit"), QStringLiteral("json")),
+                 QDir(folder).filePath(QStringLiteral("demo-eap-induction-circuit.json")));
+        QCOMPARE(window.suggestedPath(QStringLiteral("session"), QStringLiteral("pbsession")),
+                 QDir(folder).filePath(QStringLiteral("demo-induction.pbsession")));
+        QVERIFY(window.exportCircuit(tmp.filePath(QStringLiteral("sub/x.json")), QStringLiteral("native")) == false);
+        QDir(folder).mkdir(QStringLiteral("sub"));
+        QVERIFY(window.exportCircuit(tmp.filePath(QStringLiteral("sub/x.json")), QStringLiteral("native")));
+        QVERIFY(window.suggestedPath(QStringLiteral("circuit"), QStringLiteral("json")).startsWith(QDir(folder).filePath(QStringLiteral("sub/"))));
     }
 
     // Issue 24, item 3: a result names the pairs it ran on (list, graph title, sessions),
