@@ -26,6 +26,7 @@
 #include <QPushButton>
 #include <QSaveFile>
 #include <QScopeGuard>
+#include <QTextDocument>
 #include <QScrollBar>
 #include <QSet>
 #include <QApplication>
@@ -55,6 +56,7 @@ constexpr int kDefaultTopN = 100;
 const QColor kPositive(33, 102, 172);  // the metric rises when the edge is patched
 const QColor kNegative(178, 24, 43);   // the metric falls: the edge carries the behaviour
 const QColor kUnscored(110, 110, 110);
+const QColor kCanvasBackground(250, 250, 250);
 const QColor kPortQ(224, 130, 20), kPortK(27, 120, 55), kPortV(118, 42, 131);
 
 QString str(const std::string& s) { return QString::fromStdString(s); }
@@ -124,6 +126,21 @@ public:
     bool hovered = false;
 };
 
+// A node's user label under its box, where the edges into the node arrive: drawn on a
+// backing of the canvas colour so that no edge strikes it through.
+class NodeLabelItem final : public QGraphicsSimpleTextItem
+{
+public:
+    using QGraphicsSimpleTextItem::QGraphicsSimpleTextItem;
+    QRectF boundingRect() const override { return QGraphicsSimpleTextItem::boundingRect().adjusted(-2, 0, 2, 0); }
+    void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override
+    {
+        if (!text().isEmpty())
+            painter->fillRect(boundingRect(), kCanvasBackground);
+        QGraphicsSimpleTextItem::paint(painter, option, widget);
+    }
+};
+
 class NodeItem final : public QGraphicsRectItem
 {
 public:
@@ -135,7 +152,7 @@ public:
         QFont f = text->font();
         f.setPointSizeF(8.5);
         text->setFont(f);
-        label = new QGraphicsSimpleTextItem(this);
+        label = new NodeLabelItem(this);
         QFont small = f;
         small.setPointSizeF(7);
         small.setItalic(true);
@@ -200,7 +217,7 @@ public:
         setDragMode(QGraphicsView::RubberBandDrag);
         setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
         setViewportUpdateMode(QGraphicsView::BoundingRectViewportUpdate);
-        setBackgroundBrush(QColor(250, 250, 250));
+        setBackgroundBrush(kCanvasBackground);
     }
 
 protected:
@@ -387,6 +404,11 @@ GraphCanvas::GraphCanvas(QWidget* parent) : QWidget(parent), m_items(std::make_u
     rows->addLayout(drawn);
     rows->addLayout(actions);
     layout->addWidget(bar);
+    m_legendLabel = new QLabel(this);
+    m_legendLabel->setObjectName(QStringLiteral("graphLegend"));
+    m_legendLabel->setWordWrap(true);
+    m_legendLabel->setTextFormat(Qt::RichText);
+    layout->addWidget(m_legendLabel);
 
     m_titleLabel = new QLabel(this);
     m_titleLabel->setObjectName(QStringLiteral("graphTitle"));
@@ -865,6 +887,38 @@ void GraphCanvas::restyleEdges()
     m_titleLabel->setText(tr("%1 · %2 edges, %3 in the circuit")
                               .arg(m_title, QLocale().toString(static_cast<qulonglong>(g.edgeCount())),
                                    QLocale().toString(edgesInCircuit())));
+    updateLegend(largest);
+}
+
+void GraphCanvas::updateLegend(double largest)
+{
+    // What colour, width and dashes mean, in the current colour mode.
+    auto swatch = [](const QColor& colour, const QString& text) {
+        return QStringLiteral("<span style=\"color:%1\">&#9644;</span>&nbsp;%2").arg(colour.name(), text.toHtmlEscaped());
+    };
+    QStringList parts;
+    if (!m_circuit) {
+        m_legendLabel->clear();
+        return;
+    }
+    if (colourByPort())
+        parts << swatch(kPortQ, tr("query")) << swatch(kPortK, tr("key")) << swatch(kPortV, tr("value"))
+              << swatch(kUnscored, tr("MLP, logits"));
+    else if (m_circuit->hasScores())
+        parts << swatch(kPositive, tr("metric rises when patched")) << swatch(kNegative, tr("metric falls when patched"));
+    else
+        parts << swatch(kUnscored, tr("no scores"));
+    if (m_circuit->hasScores() && largest > 0)
+        parts << tr("width ∝ |score| (widest %1)").arg(fixed(largest, 3)).toHtmlEscaped();
+    parts << tr("dashed: patched").toHtmlEscaped();
+    m_legendLabel->setText(QStringLiteral("<small>%1</small>").arg(parts.join(QStringLiteral(" &nbsp;·&nbsp; "))));
+}
+
+QString GraphCanvas::legendText() const
+{
+    QTextDocument doc;
+    doc.setHtml(m_legendLabel->text());
+    return doc.toPlainText();
 }
 
 // ---- edits ----------------------------------------------------------------------------------
@@ -1116,6 +1170,14 @@ std::optional<QPoint> GraphCanvas::nodeViewPoint(const QString& node) const
     if (!item)
         return std::nullopt;
     return m_view->mapFromScene(item->rect().center());
+}
+
+std::optional<QRect> GraphCanvas::nodeLabelViewRect(const QString& node) const
+{
+    const NodeItem* item = m_items->nodes.value(node);
+    if (!item || item->label->text().isEmpty())
+        return std::nullopt;
+    return m_view->mapFromScene(item->label->mapToScene(item->label->boundingRect())).boundingRect();
 }
 
 void GraphCanvas::fitToView()

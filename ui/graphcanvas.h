@@ -66,6 +66,8 @@ public:
     // Edges coloured by q/k/v port (true) or by the sign of their score (false).
     bool colourByPort() const;
     void setColourByPort(bool byPort);
+    // The legend under the controls: colours of the current mode, width, dashes (plain text).
+    QString legendText() const;
     QVector<int> drawnEdges() const { return m_drawn; }
     // The drawn edges' items once the layout has been applied (0 while laying out).
     int edgeItemCount() const;
@@ -105,6 +107,7 @@ public:
     // Where an edge or a node is drawn, in the view's coordinates (tests, tooltips).
     std::optional<QPoint> edgeViewPoint(int edge) const;
     std::optional<QPoint> nodeViewPoint(const QString& node) const;
+    std::optional<QRect> nodeLabelViewRect(const QString& node) const; // its user label; none without one
     QGraphicsView* view() const;
     void fitToView();
 
@@ -125,6 +128,7 @@ private:
     void requestLayout();
     void buildScene(const LayoutJob& job, const LayoutResult& layout);
     void restyleEdges();
+    void updateLegend(double largest);
     void updateFilterControls();
     void onSliderMoved(int position);
     void onItemClicked(int edge, const QString& node, bool doubleClick);
@@ -156,6 +160,7 @@ private:
     QLabel* m_busyLabel = nullptr;
     QLabel* m_noteLabel = nullptr;
     QLabel* m_titleLabel = nullptr;
+    QLabel* m_legendLabel = nullptr;
     QUndoStack* m_undo = nullptr;
 
     struct Items;

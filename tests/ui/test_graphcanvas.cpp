@@ -29,6 +29,8 @@
 #include <QSlider>
 #include <QDoubleSpinBox>
 #include <QTimer>
+#include <QApplication>
+#include <QGraphicsItem>
 
 #include <cmath>
 
@@ -143,6 +145,64 @@ private Q_SLOTS:
         canvas.setFilter(GraphCanvas::Filter::InCircuit, 0);
         QVERIFY(!slider->isEnabled());
         QVERIFY(!box->isEnabled());
+    }
+
+    // Issue 24, item 6: a legend, always shown, says what colours, widths and dashes mean
+    // in the current colour mode.
+    void legendSaysWhatColourAndWidthMean()
+    {
+        GraphCanvas canvas;
+        canvas.resize(800, 600);
+        canvas.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&canvas));
+        QSignalSpy applied(&canvas, &GraphCanvas::layoutApplied);
+        const auto circuit = rankedCircuit();
+        canvas.setCircuit(circuit, QStringLiteral("scores"));
+        QTRY_VERIFY_WITH_TIMEOUT(applied.count() >= 1, kTimeoutMs);
+        auto* legend = canvas.findChild<QLabel*>(QStringLiteral("graphLegend"));
+        QVERIFY(legend && legend->isVisible());
+        QString text = canvas.legendText();
+        QVERIFY2(text.contains(QStringLiteral("metric rises when patched")) && text.contains(QStringLiteral("metric falls when patched")) &&
+                     text.contains(QStringLiteral("dashed: patched")),
+                 qPrintable(text));
+        // The widest drawn edge is the top score: 1 + the last edge's index.
+        const double top = 1.0 + double(circuit.graph.edgeCount() - 1);
+        QVERIFY2(text.contains(QStringLiteral("widest %1").arg(QLocale().toString(top, 'f', 3))), qPrintable(text));
+        canvas.setColourByPort(true);
+        text = canvas.legendText();
+        QVERIFY2(text.contains(QStringLiteral("query")) && text.contains(QStringLiteral("key")) && text.contains(QStringLiteral("value")) &&
+                     !text.contains(QStringLiteral("rises")),
+                 qPrintable(text));
+    }
+
+    // Issue 24, item 12: a node's label sits where the edges into the node arrive; it is
+    // drawn on a backing, so no edge strikes it through (every pixel of it is grey).
+    void nodeLabelsAreNotStruckThroughByEdges()
+    {
+        GraphCanvas canvas;
+        canvas.resize(900, 700);
+        canvas.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&canvas));
+        QSignalSpy applied(&canvas, &GraphCanvas::layoutApplied);
+        canvas.setCircuit(rankedCircuit(), QStringLiteral("scores"));
+        QTRY_VERIFY_WITH_TIMEOUT(applied.count() >= 1, kTimeoutMs);
+        canvas.fitToView();
+        canvas.setNodeLabel(QStringLiteral("a1.h3"), QStringLiteral("induction head [induction circuit]"));
+        QApplication::processEvents();
+        const auto rect = canvas.nodeLabelViewRect(QStringLiteral("a1.h3"));
+        QVERIFY(rect && rect->width() > 10);
+        // An edge does pass under the label (else the check below would prove nothing).
+        int edgesUnder = 0;
+        for (QGraphicsItem* item : canvas.view()->items(*rect))
+            edgesUnder += item->zValue() == 0 ? 1 : 0;
+        QVERIFY(edgesUnder > 0);
+        const QImage image = canvas.view()->viewport()->grab().toImage();
+        const QRect inside = rect->adjusted(1, 1, -1, -1).intersected(image.rect());
+        int coloured = 0;
+        for (int y = inside.top(); y <= inside.bottom(); ++y)
+            for (int x = inside.left(); x <= inside.right(); ++x)
+                coloured += QColor(image.pixel(x, y)).hsvSaturation() > 60 ? 1 : 0;
+        QCOMPARE(coloured, 0);
     }
 
     // A tiny negative faithfulness or metric shows as 0.000, not "-0.000" (issue 24, item 18);
