@@ -7,16 +7,23 @@
 #include <QLabel>
 #include <QSignalBlocker>
 #include <QTableWidget>
+#include <QLocale>
 #include <QVBoxLayout>
 
 namespace patchbay::ui {
 
 namespace {
 
+// Every probability as a percentage ("98%", "0.2%", "<0.1%"); a column mixed "2e-07"
+// with "0.2%". The exact value is in the tooltip.
 QString percent(float p)
 {
-    return p >= 0.001f ? QStringLiteral("%1%").arg(100.0 * p, 0, 'f', p >= 0.1f ? 0 : 1)
-                       : QStringLiteral("%1").arg(static_cast<double>(p), 0, 'e', 0);
+    const QLocale locale;
+    if (p >= 0.1f)
+        return locale.toString(100.0 * static_cast<double>(p), 'f', 0) + QLatin1Char('%');
+    if (p >= 0.001f)
+        return locale.toString(100.0 * static_cast<double>(p), 'f', 1) + QLatin1Char('%');
+    return QLatin1Char('<') + locale.toString(0.1, 'f', 1) + QLatin1Char('%');
 }
 
 QColor tint(float p, const QColor& base)
@@ -122,6 +129,10 @@ void LogitLensView::setLens(const LogitLensResult& result, const TextEncoder& en
             const auto i = static_cast<std::size_t>(s * trackedCount + t);
             const float p = lens.trackedProbs[i];
             auto* item = new QTableWidgetItem(tr("%1 · rank %2").arg(percent(p)).arg(lens.trackedRanks[i]));
+            item->setToolTip(tr("p = %1, rank %2 after stage %3")
+                                 .arg(static_cast<double>(p), 0, 'g', 4)
+                                 .arg(lens.trackedRanks[i])
+                                 .arg(stages[s]));
             item->setBackground(tint(p, t == 0 && m_answer ? green : red));
             item->setData(Qt::UserRole, static_cast<double>(p));
             m_table->setItem(s, t, item);
@@ -149,6 +160,32 @@ void LogitLensView::setLens(const LogitLensResult& result, const TextEncoder& en
     }
     m_message->hide();
     m_table->show();
+    fitColumns();
+}
+
+void LogitLensView::fitColumns()
+{
+    QHeaderView* header = m_table->horizontalHeader();
+    const int columns = m_table->columnCount();
+    if (columns == 0)
+        return;
+    header->setSectionResizeMode(QHeaderView::ResizeToContents);
+    int total = 0;
+    for (int c = 0; c < columns; ++c)
+        total += header->sectionSize(c);
+    const int available = m_table->viewport()->width();
+    if (total <= available || available <= 0)
+        return;
+    header->setSectionResizeMode(QHeaderView::Fixed);
+    const int width = std::max(header->minimumSectionSize(), available / columns);
+    for (int c = 0; c < columns; ++c)
+        header->resizeSection(c, width);
+}
+
+void LogitLensView::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    fitColumns();
 }
 
 } // namespace patchbay::ui

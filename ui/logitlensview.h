@@ -45,7 +45,14 @@ public:
 Q_SIGNALS:
     void positionChanged(int position);
 
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
 private:
+    // Columns at their contents' width where they fit the view, else all of one width that
+    // does (text elided, the full value in the tooltip): top 2…5 were scrolled out of sight.
+    void fitColumns();
+
     QComboBox* m_position = nullptr;
     QLabel* m_message = nullptr;
     QTableWidget* m_table = nullptr;

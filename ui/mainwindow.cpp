@@ -181,6 +181,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(m_worker, &ComputeWorker::busyChanged, this, &MainWindow::updateReady);
 
     m_ioPool.setMaxThreadCount(1);
+    m_importPool.setMaxThreadCount(1);
     m_autosaveTimer = new QTimer(this);
     m_autosaveTimer->setSingleShot(true);
     m_autosaveTimer->setInterval(kAutosaveDelayMs);
@@ -236,6 +237,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
 MainWindow::~MainWindow()
 {
     m_ioPool.waitForDone();
+    m_importPool.waitForDone();
     // The children go after this body: nothing of theirs may call back into the window.
     disconnect(qApp, nullptr, this, nullptr);
     m_editor->undoStack()->disconnect(this);
@@ -1724,31 +1726,68 @@ void MainWindow::onCircuitEvaluated(const CircuitEvaluation& evaluation)
 
 bool MainWindow::importCircuit(const QString& file)
 {
-    core::Circuit circuit;
-    try {
-        circuit = core::readCircuit(file.toStdString());
-    } catch (const std::exception& e) {
-        showError(tr("The circuit could not be imported: %1").arg(QString::fromStdString(e.what())));
+    // Read and adapted off the GUI thread: MIB's circuits of 8B models are ~1.6 M edges and
+    // hundreds of MB of JSON, and the window must not freeze meanwhile.
+    if (!m_importing.isEmpty()) {
+        showError(tr("%1 is still being read; import %2 once it is shown.")
+                      .arg(QFileInfo(m_importing).fileName(), QFileInfo(file).fileName()));
         return false;
     }
+    m_importing = file;
+    std::optional<core::ModelConfig> config;
+    if (const LoadedModel* model = m_worker->model(); model && model->config)
+        config = *model->config;
+    m_progress->setRange(0, 0); // busy: the reader reports no fraction
+    m_progress->setFormat(QString());
+    m_progress->setToolTip(tr("Reading %1…").arg(file));
+    m_progress->show();
+    statusBar()->showMessage(tr("Reading %1…").arg(QFileInfo(file).fileName()));
+    QPointer<MainWindow> self(this);
+    m_importPool.start([file, config = std::move(config), self] {
+        auto imported = std::make_shared<core::Circuit>();
+        QString error;
+        bool perQueryHead = false;
+        try {
+            *imported = core::readCircuit(file.toStdString());
+            if (config && core::circuitMismatch(*imported, *config).empty()) {
+                // A per-query-head circuit (MIB's, for a grouped-query model) stays on the
+                // ungrouped graph it was made on: the Run panel switches to that graph.
+                perQueryHead = core::isPerQueryHeadCircuitOf(*imported, *config);
+                *imported = core::adaptCircuit(*imported, *config, perQueryHead);
+            }
+        } catch (const std::exception& e) {
+            error = QString::fromStdString(e.what());
+        } catch (...) {
+            error = MainWindow::tr("%1: could not be read").arg(file); // e.g. out of memory
+        }
+        QMetaObject::invokeMethod(qApp, [self, file, imported, error, perQueryHead] {
+            if (self)
+                self->finishImport(file, error.isEmpty() ? imported : nullptr, error, perQueryHead);
+        });
+    });
+    return true;
+}
+
+void MainWindow::finishImport(const QString& file, std::shared_ptr<core::Circuit> imported, const QString& error,
+                              bool perQueryHead)
+{
+    m_importing.clear();
+    m_progress->hide();
+    m_progress->setRange(0, 100);
+    m_progress->setToolTip(QString());
+    statusBar()->clearMessage();
+    if (!imported) {
+        showError(tr("The circuit could not be imported: %1").arg(error));
+        Q_EMIT circuitImported(file, false);
+        return;
+    }
+    core::Circuit circuit = std::move(*imported);
     m_lastCircuitFile = file;
     showError(QString());
-    const LoadedModel* model = m_worker->model();
-    if (model && model->config && core::circuitMismatch(circuit, *model->config).empty()) {
-        try {
-            // A per-query-head circuit (MIB's, for a grouped-query model) stays on the
-            // ungrouped graph it was made on: the Run panel switches to that graph.
-            const bool perQueryHead = core::isPerQueryHeadCircuitOf(circuit, *model->config);
-            if (perQueryHead) {
-                RunSettings s = m_runPanel->settings();
-                s.ungroupedKv = true;
-                m_runPanel->setSettings(s);
-            }
-            circuit = core::adaptCircuit(circuit, *model->config, perQueryHead);
-        } catch (const std::exception& e) {
-            showError(tr("The circuit could not be imported: %1").arg(QString::fromStdString(e.what())));
-            return false;
-        }
+    if (perQueryHead) {
+        RunSettings s = m_runPanel->settings();
+        s.ungroupedKv = true;
+        m_runPanel->setSettings(s);
     }
     // The file's labels join the session's (the file wins where both name a node).
     for (const auto& [node, label] : circuit.labels)
@@ -1759,9 +1798,13 @@ bool MainWindow::importCircuit(const QString& file)
     circuit.groups = m_groups;
     m_canvas->setCircuit(circuit, QFileInfo(file).fileName());
     m_canvasResult.clear();
-    if (const QString why = canvasMismatch(); !why.isEmpty() && model)
+    if (const QString why = canvasMismatch(); !why.isEmpty() && m_worker->model())
         showError(why);
-    return true;
+    statusBar()->showMessage(tr("Imported %1: %2 edges, %3 in the circuit")
+                                 .arg(QFileInfo(file).fileName(), QLocale().toString(static_cast<qulonglong>(circuit.graph.edgeCount())),
+                                      QLocale().toString(m_canvas->edgesInCircuit())),
+                             8000);
+    Q_EMIT circuitImported(file, true);
 }
 
 bool MainWindow::exportCanvasCircuit(const QString& file, const QString& format)

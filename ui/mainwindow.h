@@ -77,8 +77,11 @@ public:
 
     // Shows a circuit file (EAP-IG JSON, native) on the graph canvas, adapted to the loaded
     // model; one made for another model is shown on its own graph and the mismatch said
-    // (not evaluated). False (state kept) when the file cannot be read.
+    // (not evaluated). The file is read on a thread of its own (a busy bar in the status
+    // bar meanwhile): circuitImported() says when it is on the graph, or that it could not
+    // be read (state kept, the error said). False when another import is still running.
     bool importCircuit(const QString& file);
+    bool isImporting() const { return !m_importing.isEmpty(); }
     // Writes the canvas's circuit ("native", "eap-ig", "dot"); false and the message in
     // the error label when there is none or it cannot be written.
     bool exportCanvasCircuit(const QString& file, const QString& format);
@@ -156,6 +159,10 @@ public:
     // loaded model (the demo's reference circuit), else the home folder.
     QString circuitDialogStart() const;
 
+Q_SIGNALS:
+    // An import (importCircuit) ended: the circuit is on the graph (ok), or the error is said.
+    void circuitImported(const QString& file, bool ok);
+
 protected:
     void closeEvent(QCloseEvent* event) override;
 
@@ -195,6 +202,7 @@ private:
     void updateReady();
     void showModel(const ModelSummary& model);
     void showResult(const QString& key);
+    void finishImport(const QString& file, std::shared_ptr<core::Circuit> imported, const QString& error, bool perQueryHead);
     void insertResult(const QString& key, const RunResult& result);
     void listResultsOf(const ModelSummary& model); // the Results list: that model's runs, oldest first
     void showScores(const RunResult& result);
@@ -281,6 +289,8 @@ private:
     std::map<std::string, std::string> m_labels, m_groups;
     QString m_autosaveFile;
     QTimer* m_autosaveTimer = nullptr;
+    QThreadPool m_importPool; // circuit files, read one at a time (importCircuit)
+    QString m_importing;      // the file being read ("" none)
     QThreadPool m_ioPool; // one thread: autosaves are written in order, off the GUI thread
     QAction* m_reopenSessionAction = nullptr;
 

@@ -29,6 +29,8 @@
 #include <QSlider>
 #include <QDoubleSpinBox>
 #include <QTimer>
+#include <QFile>
+#include <QProgressBar>
 #include <QApplication>
 #include <QGraphicsItem>
 
@@ -369,11 +371,22 @@ private Q_SLOTS:
         tick.start();
         last = clock.elapsed();
 
+        QSignalSpy imported(&window, &MainWindow::circuitImported);
         QVERIFY(window.importCircuit(mibFile()));
-        // The layout runs off the GUI thread: the import returns before it is applied (the
-        // result comes back as a queued signal, so nothing can be applied until the event
-        // loop runs). This is the behaviour that keeps the window responsive; the gaps
-        // themselves are measured below and asserted by bench_canvas, not here.
+        // The file is read and the layout computed off the GUI thread (issue 24, item 19): the
+        // import returns before either is done (each comes back as a queued call, so nothing
+        // can be applied until the event loop runs), with a busy bar in the status bar. This
+        // is the behaviour that keeps the window responsive; the gaps themselves are measured
+        // below and asserted by bench_canvas, not here.
+        QVERIFY(window.isImporting());
+        QCOMPARE(imported.count(), 0);
+        QVERIFY(canvas->title() != QStringLiteral("mib_ioi_gpt2_eap-ig.json"));
+        auto* busy = window.findChild<QProgressBar*>(QStringLiteral("statusProgress"));
+        QVERIFY(busy && busy->isVisible() && busy->maximum() == 0);
+        QVERIFY(!window.importCircuit(demoDir() + QStringLiteral("/induction-circuit.json"))); // one at a time
+        QTRY_COMPARE_WITH_TIMEOUT(imported.count(), 1, kTimeoutMs);
+        QVERIFY(imported.front().at(1).toBool());
+        QVERIFY(!busy->isVisible());
         QCOMPARE(laidOut.count(), 0);
         QCOMPARE(mib.graph.edgeCount(), std::size_t{32491});
         QCOMPARE(canvas->circuit().graph.edgeCount(), std::size_t{32491});
@@ -402,6 +415,19 @@ private Q_SLOTS:
         }
         QCOMPARE(canvas->edgeItemCount(), 50);
         tick.stop();
+
+        // A file that cannot be read: said by name, the graph keeps the circuit it had.
+        QTemporaryDir tmp;
+        QFile bad(tmp.filePath(QStringLiteral("bad.json")));
+        QVERIFY(bad.open(QIODevice::WriteOnly));
+        bad.write("{\"cfg\": {\"n_layers\": 2}, \"edges\": [1, 2");
+        bad.close();
+        imported.clear();
+        QVERIFY(window.importCircuit(bad.fileName()));
+        QTRY_COMPARE_WITH_TIMEOUT(imported.count(), 1, kTimeoutMs);
+        QVERIFY(!imported.front().at(1).toBool());
+        QVERIFY2(window.errorText().contains(QStringLiteral("bad.json")), qPrintable(window.errorText()));
+        QCOMPARE(canvas->circuit().graph.edgeCount(), std::size_t{32491});
         qInfo("MIB IOI circuit (32,491 edges): 756-edge drawing laid out in %.0f ms (Graphviz, worker thread), "
               "scene built in %.0f ms; largest event-loop gap %lld ms while opening and redrawing",
               1000 * firstLayout, 1000 * firstScene, static_cast<long long>(worst));

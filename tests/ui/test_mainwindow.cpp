@@ -30,6 +30,7 @@
 #include <QElapsedTimer>
 #include <QDockWidget>
 #include <QFile>
+#include <QHeaderView>
 #include <QLabel>
 #include <QMenu>
 #include <QDoubleSpinBox>
@@ -104,6 +105,14 @@ bool load(MainWindow& window, const QString& model, const QString& data = {})
     if (!window.openModel(model, data))
         return false;
     return QTest::qWaitFor([&] { return loaded.count() + failed.count() > 0; }, kTimeoutMs) && failed.isEmpty();
+}
+
+// Imports a circuit file (read on a thread of the window's) and waits until it is shown.
+bool importAndWait(MainWindow& window, const QString& file)
+{
+    QSignalSpy imported(&window, &MainWindow::circuitImported);
+    return window.importCircuit(file) && QTest::qWaitFor([&] { return imported.count() > 0; }, kTimeoutMs) &&
+           imported.front().at(1).toBool();
 }
 
 } // namespace
@@ -663,7 +672,7 @@ private Q_SLOTS:
         auto* layer = window.findChild<QSpinBox*>(QStringLiteral("attentionLayer"));
         auto* head = window.findChild<QSpinBox*>(QStringLiteral("attentionHead"));
 
-        QVERIFY(window.importCircuit(QStringLiteral(PATCHBAY_SHARED_DATA_DIR) + QStringLiteral("/circuits/mib_ioi_gpt2_eap-ig.json")));
+        QVERIFY(importAndWait(window, QStringLiteral(PATCHBAY_SHARED_DATA_DIR) + QStringLiteral("/circuits/mib_ioi_gpt2_eap-ig.json")));
         window.selection()->setNode(QStringLiteral("a9.h9"));
         QCOMPARE(layer->value(), 0); // not clamped to the demo's last head
         QCOMPARE(head->value(), 1);
@@ -781,6 +790,38 @@ private Q_SLOTS:
         QDir(folder).mkdir(QStringLiteral("sub"));
         QVERIFY(window.exportCircuit(tmp.filePath(QStringLiteral("sub/x.json")), QStringLiteral("native")));
         QVERIFY(window.suggestedPath(QStringLiteral("circuit"), QStringLiteral("json")).startsWith(QDir(folder).filePath(QStringLiteral("sub/"))));
+    }
+
+    // Issue 24, item 18: the logit lens writes every probability as a percentage (a column
+    // mixed "2e-07" with "0.2%") and shows all its columns at 1400x900 (top 2…5 were
+    // scrolled out of the dock).
+    void logitLensShowsEveryColumnInPercent()
+    {
+        MainWindow window;
+        window.resize(1400, 900);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(load(window, demoDir(), demoDir() + QStringLiteral("/induction.csv")));
+        window.findChild<QDockWidget*>(QStringLiteral("logitLensDock"))->raise();
+        QTableWidget* table = window.logitLens()->table();
+        QTRY_VERIFY_WITH_TIMEOUT(table->rowCount() > 0 && table->isVisible(), kTimeoutMs);
+        QApplication::processEvents();
+        const QRegularExpression percent(QStringLiteral("^(<)?\\d+([.,]\\d)?%"));
+        int tiny = 0;
+        for (int r = 0; r < table->rowCount(); ++r)
+            for (int c = 0; c < table->columnCount(); ++c) {
+                const QString text = table->item(r, c)->text();
+                const QString number = c < 2 ? text : text.section(QStringLiteral("  "), -1);
+                QVERIFY2(percent.match(number).hasMatch() && !text.contains(QStringLiteral("e-")), qPrintable(text));
+                tiny += number.startsWith(QLatin1Char('<')) ? 1 : 0;
+            }
+        QVERIFY(tiny > 0); // the embedding's guesses are below 0.1 %: the case that read "2e-07"
+        QHeaderView* header = table->horizontalHeader();
+        const int last = table->columnCount() - 1;
+        QCOMPARE(last, 6); // answer, wrong answer, top 1…5
+        QVERIFY2(header->sectionViewportPosition(last) + header->sectionSize(last) <= table->viewport()->width(),
+                 qPrintable(QStringLiteral("%1 + %2 > %3").arg(header->sectionViewportPosition(last)).arg(header->sectionSize(last))
+                                .arg(table->viewport()->width())));
     }
 
     // Issue 24, item 3: a result names the pairs it ran on (list, graph title, sessions),
@@ -1049,7 +1090,7 @@ private Q_SLOTS:
                                   qPrintable(status->text()), kTimeoutMs);
         // A circuit edited meanwhile: its metric waits for the run, and the canvas says so
         // rather than looking hung; after the cancel the metric arrives.
-        QVERIFY(window.importCircuit(demoDir() + QStringLiteral("/induction-circuit.json")));
+        QVERIFY(importAndWait(window, demoDir() + QStringLiteral("/induction-circuit.json")));
         auto* busy = window.graphCanvas()->findChild<QLabel*>(QStringLiteral("graphBusy"));
         QVERIFY(busy);
         QTRY_VERIFY_WITH_TIMEOUT(window.graphCanvas()->evaluationBusy(), kTimeoutMs);
@@ -1256,7 +1297,7 @@ private Q_SLOTS:
         QVERIFY(box);
         QVERIFY(box->isEnabled()); // a grouped-query model
         QVERIFY(!box->isChecked());
-        QVERIFY(window.importCircuit(file));
+        QVERIFY(importAndWait(window, file));
         QVERIFY(box->isChecked());
         QVERIFY(window.runPanel()->settings().ungroupedKv);
         QCOMPARE(window.graphCanvas()->circuit().graph.edgeCount(), mib.graph.edgeCount());

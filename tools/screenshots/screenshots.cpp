@@ -133,6 +133,7 @@ int main(int argc, char* argv[])
         int layouts = 0;
         QObject::connect(window.graphCanvas(), &GraphCanvas::layoutApplied, [&layouts] { ++layouts; });
         window.importCircuit(QStringLiteral(PATCHBAY_SHARED_DATA_DIR "/circuits/mib_ioi_gpt2_eap-ig.json"));
+        ok = ok && waitFor([&] { return !window.isImporting(); }); // read on a thread of its own
         window.graphCanvas()->setFilter(GraphCanvas::Filter::TopN, 150);
         ok = ok && waitFor([&] { return layouts > 0 && !window.graphCanvas()->layoutPending(); });
         window.graphCanvas()->fitToView();
