@@ -2,6 +2,7 @@
 #include "ui/logitlensview.h"
 
 #include <QComboBox>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -59,6 +60,7 @@ LogitLensView::LogitLensView(QWidget* parent) : QWidget(parent)
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     layout->addWidget(m_table, 1);
+    m_table->viewport()->installEventFilter(this);
     connect(m_position, &QComboBox::currentIndexChanged, this, [this](int index) {
         if (index >= 0)
             Q_EMIT positionChanged(index);
@@ -182,10 +184,11 @@ void LogitLensView::fitColumns()
         header->resizeSection(c, width);
 }
 
-void LogitLensView::resizeEvent(QResizeEvent* event)
+bool LogitLensView::eventFilter(QObject* watched, QEvent* event)
 {
-    QWidget::resizeEvent(event);
-    fitColumns();
+    if (watched == m_table->viewport() && event->type() == QEvent::Resize)
+        fitColumns();
+    return QWidget::eventFilter(watched, event);
 }
 
 } // namespace patchbay::ui

@@ -46,7 +46,7 @@ Q_SIGNALS:
     void positionChanged(int position);
 
 protected:
-    void resizeEvent(QResizeEvent* event) override;
+    bool eventFilter(QObject* watched, QEvent* event) override; // the table's viewport resized
 
 private:
     // Columns at their contents' width where they fit the view, else all of one width that

@@ -190,10 +190,25 @@ PromptEditor::PromptEditor(QWidget* parent) : QWidget(parent), m_model(new PairT
     });
     remove->setToolTip(tr("Delete the selected pairs"));
     toolbar->addSeparator();
-    QAction* undo = m_model->undoStack()->createUndoAction(toolbar, tr("Undo"));
-    QAction* redo = m_model->undoStack()->createRedoAction(toolbar, tr("Redo"));
-    toolbar->addAction(undo);
-    toolbar->addAction(redo);
+    // Undo and Redo keep their one-word labels (QUndoStack's own actions grew to "Undo Open
+    // induction.csv" and pushed the rest of the bar about); what they would undo is in the
+    // tooltip.
+    QUndoStack* stack = m_model->undoStack();
+    QAction* undo = toolbar->addAction(tr("Undo"), stack, &QUndoStack::undo);
+    QAction* redo = toolbar->addAction(tr("Redo"), stack, &QUndoStack::redo);
+    undo->setObjectName(QStringLiteral("pairsUndo"));
+    redo->setObjectName(QStringLiteral("pairsRedo"));
+    auto updateUndo = [stack, undo, redo] {
+        undo->setEnabled(stack->canUndo());
+        redo->setEnabled(stack->canRedo());
+        undo->setToolTip(stack->canUndo() ? tr("Undo: %1").arg(stack->undoText()) : tr("Nothing to undo"));
+        redo->setToolTip(stack->canRedo() ? tr("Redo: %1").arg(stack->redoText()) : tr("Nothing to redo"));
+    };
+    connect(stack, &QUndoStack::canUndoChanged, this, updateUndo);
+    connect(stack, &QUndoStack::canRedoChanged, this, updateUndo);
+    connect(stack, &QUndoStack::undoTextChanged, this, updateUndo);
+    connect(stack, &QUndoStack::redoTextChanged, this, updateUndo);
+    updateUndo();
     toolbar->addSeparator();
     toolbar->addAction(tr("Import…"), this, &PromptEditor::chooseImport)->setToolTip(tr("Open prompt pairs from a file"));
     toolbar->addAction(tr("Export…"), this, &PromptEditor::chooseExport)

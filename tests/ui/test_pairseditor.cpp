@@ -10,6 +10,7 @@
 #include "ui/pairtable.h"
 
 #include <QAbstractItemModelTester>
+#include <QAction>
 #include <QApplication>
 #include <QFile>
 #include <QScrollArea>
@@ -18,6 +19,7 @@
 #include <QSvgRenderer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolBar>
 #include <QUndoStack>
 
 #include <cmath>
@@ -135,6 +137,36 @@ private Q_SLOTS:
         // Several answers, separated by " | ".
         QVERIFY(model->setData(model->index(0, PairTableModel::AnswerColumn), QStringLiteral("Mary | John")));
         QCOMPARE(editor.dataset().pairs[0].answers, (std::vector<std::string>{"Mary", "John"}));
+    }
+
+    // Issue 24, item 18: Undo keeps its one-word label (it grew to "Undo Open …" and pushed
+    // the rest of the pairs tool bar about); the tooltip says what it would undo.
+    void undoButtonKeepsItsPlace()
+    {
+        PromptEditor editor;
+        editor.resize(900, 400);
+        editor.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&editor));
+        auto* undo = editor.findChild<QAction*>(QStringLiteral("pairsUndo"));
+        auto* toolbar = editor.findChild<QToolBar*>();
+        QVERIFY(undo && toolbar);
+        QWidget* importButton = nullptr;
+        for (QAction* action : toolbar->actions())
+            if (action->text() == QStringLiteral("Import…"))
+                importButton = toolbar->widgetForAction(action);
+        QVERIFY(importButton);
+        QVERIFY(!undo->isEnabled());
+        const int before = importButton->x();
+        QString error;
+        QVERIFY(editor.openFile(demo("induction.csv"), &error));
+        QVERIFY(editor.openFile(demo("ioi.csv"), &error)); // replacing pairs: an undoable "Open ioi.csv"
+        QApplication::processEvents();
+        QVERIFY(undo->isEnabled());
+        QCOMPARE(undo->text(), QStringLiteral("Undo"));
+        QVERIFY2(undo->toolTip().startsWith(QStringLiteral("Undo: Open")), qPrintable(undo->toolTip()));
+        QCOMPARE(importButton->x(), before);
+        undo->trigger();
+        QVERIFY(!undo->isEnabled());
     }
 
     void addDeleteDropInvalid()
