@@ -222,7 +222,11 @@ PromptEditor::PromptEditor(QWidget* parent) : QWidget(parent), m_model(new PairT
 
     m_header = new QLabel(this);
     m_header->setObjectName(QStringLiteral("datasetHeader"));
-    m_header->setWordWrap(true);
+    // One line, not wrapped: a wrapped label has height-for-width, and the dock's scroll area
+    // then sizes the editor to its preferred height (the table's) instead of the dock's,
+    // which scrolled the token strip and its scroll bar out of sight at the default window
+    // size. A line too long for the dock is cut; the tooltip has it whole.
+    m_header->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_header->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(m_header);
 
@@ -385,7 +389,7 @@ void PromptEditor::updateHeader()
     for (const QString& issue : m_model->fileIssues())
         text += QStringLiteral("<br>") + issue.toHtmlEscaped();
     m_header->setText(text);
-    m_header->setToolTip(m_file);
+    m_header->setToolTip(m_file.isEmpty() ? text : m_file.toHtmlEscaped() + QStringLiteral("<br>") + text);
 }
 
 // ---- dialogs -----------------------------------------------------------------------------

@@ -173,6 +173,11 @@ RunPanel::RunPanel(QWidget* parent) : QWidget(parent)
     m_results = new QListWidget(this);
     m_results->setObjectName(QStringLiteral("resultList"));
     m_results->setToolTip(tr("Results computed in this session; select one to show it"));
+    // The list takes the room that is left, from four rows up: its preferred 192 px counted
+    // in the panel's height-for-width (the status wraps) made the dock's scroll area scroll
+    // at 1400x900 although everything fitted.
+    m_results->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Ignored);
+    m_results->setMinimumHeight(4 * m_results->fontMetrics().height() + 12);
     layout->addWidget(m_results, 1);
     m_choiceRow = new QWidget(this);
     auto* choiceLayout = new QHBoxLayout(m_choiceRow);

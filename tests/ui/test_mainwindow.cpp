@@ -45,6 +45,9 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSettings>
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QLayout>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -153,6 +156,36 @@ private Q_SLOTS:
         QFile pairs(m_pairsFile);
         QVERIFY(pairs.open(QIODevice::WriteOnly));
         pairs.write(kPairsCsv);
+    }
+
+    // Issue 24, items 7 and 18: at 1400x900 the pairs dock and the Run dock hold their
+    // content without scrolling: the token strip with its scroll bar is in view under the
+    // table, and Run does not make the Run panel scroll (a wrapped label's height-for-width
+    // made each dock's scroll area size its content to its preferred height, not the dock's).
+    void docksHoldTheirContentAt1400x900()
+    {
+        MainWindow window;
+        window.resize(1400, 900);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(load(window, demoDir(), demoDir() + QStringLiteral("/induction.csv")));
+        QApplication::processEvents();
+        auto* prompts = window.findChild<QScrollArea*>(QStringLiteral("promptDockScroll"));
+        QVERIFY(!prompts->verticalScrollBar()->isVisible());
+        QCOMPARE(prompts->widget()->height(), prompts->viewport()->height());
+        QWidget* strip = window.promptEditor()->tokenView()->parentWidget()->parentWidget(); // its scroll area
+        const QRect inEditor(strip->mapTo(window.promptEditor(), QPoint()), strip->size());
+        QVERIFY2(window.promptEditor()->rect().contains(inEditor), qPrintable(QStringLiteral("strip bottom %1 > %2")
+                                                                                .arg(inEditor.bottom()).arg(window.promptEditor()->height())));
+        QVERIFY(window.promptEditor()->table()->height() >= 80); // header and three rows at least
+
+        auto* run = window.findChild<QScrollArea*>(QStringLiteral("runDockScroll"));
+        QVERIFY(!run->verticalScrollBar()->isVisible());
+        window.runPanel()->setRunning(true);
+        window.runPanel()->setStatus(QStringLiteral("EAP, batch 3 of 4 — 75% · 0:12 elapsed, about 0:04 left, on 64 pairs"));
+        QApplication::processEvents();
+        QVERIFY(!run->verticalScrollBar()->isVisible());
+        window.runPanel()->setRunning(false);
     }
 
     void showsTitleAndDocks()
