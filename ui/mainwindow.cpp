@@ -465,10 +465,14 @@ QWidget* MainWindow::createAttentionPanel()
     auto* row = new QHBoxLayout;
     m_attentionLayer = new QSpinBox(panel);
     m_attentionLayer->setObjectName(QStringLiteral("attentionLayer"));
-    m_attentionLayer->setPrefix(tr("layer "));
+    // "a1" "h3", as the node is named (a1.h3): the row also holds the prompt and All heads
+    // and must fit the dock at 1400x900.
+    m_attentionLayer->setPrefix(QStringLiteral("a"));
+    m_attentionLayer->setToolTip(tr("Layer"));
     m_attentionHead = new QSpinBox(panel);
     m_attentionHead->setObjectName(QStringLiteral("attentionHead"));
-    m_attentionHead->setPrefix(tr("head "));
+    m_attentionHead->setPrefix(QStringLiteral("h"));
+    m_attentionHead->setToolTip(tr("Head"));
     m_attentionPrompt = new QComboBox(panel);
     m_attentionPrompt->setObjectName(QStringLiteral("attentionPrompt"));
     m_attentionPrompt->addItem(tr("clean"));

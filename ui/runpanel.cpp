@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "ui/runpanel.h"
 
+#include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFormLayout>
@@ -375,12 +376,32 @@ void RunPanel::updateEnabled()
         const QSignalBlocker quiet(m_perPosition);
         m_perPosition->setChecked(perPosition && m_perPositionWanted);
     }
+    const bool runEnabled = m_ready && !m_running;
+    // Focus goes with the job, Run -> Cancel -> Run: a focused control that is disabled
+    // hands focus to the next one, and the dock's scroll area scrolled to it (the Results
+    // list), taking Method out of view at the default window size.
+    if (QWidget* focus = QApplication::focusWidget(); focus && isAncestorOf(focus)) {
+        const bool disabling = (focus == m_run && !runEnabled) || (focus == m_cancel && !m_running) ||
+                               (m_running && (focus == m_method || focus == m_metric || focus == m_reference ||
+                                              focus == m_batch || m_batch->isAncestorOf(focus)));
+        if (disabling) {
+            QPushButton* next = m_running ? m_cancel : runEnabled ? m_run : nullptr;
+            if (next) {
+                next->setEnabled(true);
+                next->setFocus(Qt::OtherFocusReason);
+            } else {
+                setFocus(Qt::OtherFocusReason); // the panel itself until a button is enabled
+            }
+        }
+    }
     m_ungroupedKv->setEnabled(m_groupedQuery && !m_running);
     for (QWidget* w : {static_cast<QWidget*>(m_method), static_cast<QWidget*>(m_metric),
                        static_cast<QWidget*>(m_reference), static_cast<QWidget*>(m_batch)})
         w->setEnabled(!m_running);
-    m_run->setEnabled(m_ready && !m_running);
+    m_run->setEnabled(runEnabled);
     m_cancel->setEnabled(m_running);
+    if (QApplication::focusWidget() == this && (m_running || runEnabled))
+        (m_running ? m_cancel : m_run)->setFocus(Qt::OtherFocusReason);
 }
 
 } // namespace patchbay::ui

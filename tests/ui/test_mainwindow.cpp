@@ -673,6 +673,33 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(window.attentionMap()->data().title.contains(QStringLiteral("pair 4")), kTimeoutMs);
     }
 
+    // Issue 24, item 18: pressing Run at the default window size (where the Run panel
+    // scrolls in its dock) leaves Method in view: focus goes Run -> Cancel -> Run instead of
+    // falling to the Results list, which the dock's scroll area scrolled to.
+    void runKeepsMethodInView()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QVERIFY(load(window, demoDir(), demoDir() + QStringLiteral("/induction.csv")));
+        auto* run = window.findChild<QScrollArea*>(QStringLiteral("runDockScroll"));
+        QSignalSpy finished(window.worker(), &ComputeWorker::runFinished);
+        QTRY_VERIFY_WITH_TIMEOUT(window.runPanel()->runButton()->isEnabled(), kTimeoutMs);
+        window.runPanel()->runButton()->setFocus();
+        QTRY_VERIFY(window.runPanel()->runButton()->hasFocus());
+        QVERIFY(run->verticalScrollBar()->isVisible()); // the panel does scroll at this size
+        QTest::mouseClick(window.runPanel()->runButton(), Qt::LeftButton);
+        QCOMPARE(run->verticalScrollBar()->value(), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTimeoutMs);
+        QTRY_VERIFY(window.runPanel()->runButton()->hasFocus());
+        auto* method = window.runPanel()->findChild<QComboBox*>(QStringLiteral("methodBox"));
+        const QPoint top = method->mapTo(run->viewport(), QPoint());
+        QVERIFY2(top.y() >= 0 && run->verticalScrollBar()->value() == 0,
+                 qPrintable(QStringLiteral("Method at y %1, scrolled %2").arg(top.y()).arg(run->verticalScrollBar()->value())));
+    }
+
     // Issue 24, item 18: the progress bar keeps its place while hidden, so pressing Run does
     // not grow the Run panel inside its scroll area (Method scrolled out of view).
     void runPanelKeepsItsPlaceWhenProgressShows()
