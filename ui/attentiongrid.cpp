@@ -109,6 +109,7 @@ void AttentionGrid::paintEvent(QPaintEvent*)
     painter.setFont(font());
     for (int h = 0; h < static_cast<int>(m_images.size()); ++h) {
         const QRect r = headRect(h);
+        painter.setPen(palette().color(QPalette::Text));
         painter.drawText(QRect(r.left(), r.top() - fontMetrics().height(), r.width(), fontMetrics().height()),
                          Qt::AlignLeft | Qt::AlignBottom, QStringLiteral("a%1.h%2").arg(m_layer).arg(h));
         painter.drawImage(r, m_images[h]);
