@@ -2,6 +2,13 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>patchbay::ui::AttentionGrid</name>
+    <message>
+        <source>a%1.h%2 · query %3, key %4</source>
+        <translation>a%1.h%2 · Query %3, Key %4</translation>
+    </message>
+</context>
+<context>
     <name>patchbay::ui::ComputeWorker</name>
     <message>
         <source>Activation patching</source>
@@ -298,6 +305,42 @@ gemessen: Patchen änderte die Metrik um %1</translation>
         <source>The filter&apos;s number: edges drawn, the |score| threshold, or the share of Σ|score| in %</source>
         <translation>Die Zahl des Filters: gezeichnete Kanten, die |Score|-Schwelle oder der Anteil an Σ|Score| in %</translation>
     </message>
+    <message>
+        <source>query</source>
+        <translation>Query</translation>
+    </message>
+    <message>
+        <source>key</source>
+        <translation>Key</translation>
+    </message>
+    <message>
+        <source>value</source>
+        <translation>Value</translation>
+    </message>
+    <message>
+        <source>MLP, logits</source>
+        <translation>MLP, Logits</translation>
+    </message>
+    <message>
+        <source>metric rises when patched</source>
+        <translation>Metrik steigt beim Patchen</translation>
+    </message>
+    <message>
+        <source>metric falls when patched</source>
+        <translation>Metrik fällt beim Patchen</translation>
+    </message>
+    <message>
+        <source>no scores</source>
+        <translation>keine Scores</translation>
+    </message>
+    <message>
+        <source>width ∝ |score| (widest %1)</source>
+        <translation>Breite ∝ |Score| (breiteste %1)</translation>
+    </message>
+    <message>
+        <source>dashed: patched</source>
+        <translation>gestrichelt: gepatcht</translation>
+    </message>
 </context>
 <context>
     <name>patchbay::ui::HeatmapView</name>
@@ -363,6 +406,10 @@ gemessen: Patchen änderte die Metrik um %1</translation>
     <message>
         <source>%1 (id %2): p = %3 after stage %4</source>
         <translation>%1 (ID %2): p = %3 nach Stufe %4</translation>
+    </message>
+    <message>
+        <source>p = %1, rank %2 after stage %3</source>
+        <translation>p = %1, Rang %2 nach Stufe %3</translation>
     </message>
 </context>
 <context>
@@ -466,14 +513,6 @@ gemessen: Patchen änderte die Metrik um %1</translation>
     <message>
         <source>Folder</source>
         <translation>Ordner</translation>
-    </message>
-    <message>
-        <source>layer </source>
-        <translation>Schicht </translation>
-    </message>
-    <message>
-        <source>head </source>
-        <translation>Kopf </translation>
     </message>
     <message>
         <source>Export…</source>
@@ -882,10 +921,6 @@ geladen in %2 s</translation>
         <translation>Wählen Sie ein Prompt-Paar, um die Logit-Linse zu sehen</translation>
     </message>
     <message>
-        <source>a%1.h%2 · pair %3 (clean)</source>
-        <translation>a%1.h%2 · Paar %3 (sauber)</translation>
-    </message>
-    <message>
         <source>attention</source>
         <translation>Aufmerksamkeit</translation>
     </message>
@@ -1129,6 +1164,114 @@ Sein Schaltkreis bei τ = %1 (%2 von %3 Kanten behalten, Metrik %4) ist im Graph
         <source>other pairs</source>
         <translation>anderen Paaren</translation>
     </message>
+    <message>
+        <source>Layer</source>
+        <translation>Schicht</translation>
+    </message>
+    <message>
+        <source>Head</source>
+        <translation>Kopf</translation>
+    </message>
+    <message>
+        <source>clean</source>
+        <translation>sauber</translation>
+    </message>
+    <message>
+        <source>corrupted</source>
+        <translation>korrumpiert</translation>
+    </message>
+    <message>
+        <source>The prompt of the selected pair whose attention is shown</source>
+        <translation>Der Prompt des gewählten Paars, dessen Attention gezeigt wird</translation>
+    </message>
+    <message>
+        <source>All heads</source>
+        <translation>Alle Köpfe</translation>
+    </message>
+    <message>
+        <source>Every head of the layer side by side; click one to select it</source>
+        <translation>Alle Köpfe der Schicht nebeneinander; Klick wählt einen aus</translation>
+    </message>
+    <message>
+        <source>Exported %1</source>
+        <translation>%1 exportiert</translation>
+    </message>
+    <message>
+        <source>τ = %1 · %2 edges · metric %3</source>
+        <translation>τ = %1 · %2 Kanten · Metrik %3</translation>
+    </message>
+    <message>
+        <source> · τ = %1</source>
+        <translation> · τ = %1</translation>
+    </message>
+    <message>
+        <source>head</source>
+        <translation>Kopf</translation>
+    </message>
+    <message>
+        <source>layer</source>
+        <translation>Schicht</translation>
+    </message>
+    <message>
+        <source>
+
+This run has %1 thresholds: choose another under Results (“Circuit at”).</source>
+        <translation>
+
+Dieser Lauf hat %1 Schwellen: eine andere unter Ergebnisse wählen („Schaltkreis bei“).</translation>
+    </message>
+    <message>
+        <source>token position (first pair)</source>
+        <translation>Token-Position (erstes Paar)</translation>
+    </message>
+    <message>
+        <source>node</source>
+        <translation>Knoten</translation>
+    </message>
+    <message>
+        <source>%1 is a node of the circuit on the graph (%2), not of the loaded model %3 (%4): it has no attention pattern or score here.</source>
+        <translation>%1 ist ein Knoten des Schaltkreises im Graphen (%2), nicht des geladenen Modells %3 (%4): Hier hat er kein Attention-Muster und keinen Score.</translation>
+    </message>
+    <message>
+        <source>%1 is not a node of the loaded model %2 (%3).</source>
+        <translation>%1 ist kein Knoten des geladenen Modells %2 (%3).</translation>
+    </message>
+    <message>
+        <source>The corrupted prompt cannot be encoded: %1</source>
+        <translation>Der korrumpierte Prompt kann nicht kodiert werden: %1</translation>
+    </message>
+    <message>
+        <source>layer %1 · pair %2 (%3)</source>
+        <translation>Schicht %1 · Paar %2 (%3)</translation>
+    </message>
+    <message>
+        <source>a%1.h%2 · pair %3 (%4)</source>
+        <translation>a%1.h%2 · Paar %3 (%4)</translation>
+    </message>
+    <message>
+        <source>key position (attended to)</source>
+        <translation>Key-Position (beachtet)</translation>
+    </message>
+    <message>
+        <source>query position</source>
+        <translation>Query-Position</translation>
+    </message>
+    <message>
+        <source>%1 is still being read; import %2 once it is shown.</source>
+        <translation>%1 wird noch gelesen; %2 importieren, sobald es angezeigt ist.</translation>
+    </message>
+    <message>
+        <source>Reading %1…</source>
+        <translation>Lese %1…</translation>
+    </message>
+    <message>
+        <source>%1: could not be read</source>
+        <translation>%1: konnte nicht gelesen werden</translation>
+    </message>
+    <message>
+        <source>Imported %1: %2 edges, %3 in the circuit</source>
+        <translation>%1 importiert: %2 Kanten, %3 im Schaltkreis</translation>
+    </message>
 </context>
 <context>
     <name>patchbay::ui::PairTableModel</name>
@@ -1371,6 +1514,22 @@ Sein Schaltkreis bei τ = %1 (%2 von %3 Kanten behalten, Metrik %4) ist im Graph
         <source>Open %1</source>
         <translation>%1 öffnen</translation>
     </message>
+    <message>
+        <source>Undo: %1</source>
+        <translation>Rückgängig: %1</translation>
+    </message>
+    <message>
+        <source>Nothing to undo</source>
+        <translation>Nichts rückgängig zu machen</translation>
+    </message>
+    <message>
+        <source>Redo: %1</source>
+        <translation>Wiederholen: %1</translation>
+    </message>
+    <message>
+        <source>Nothing to redo</source>
+        <translation>Nichts zu wiederholen</translation>
+    </message>
 </context>
 <context>
     <name>patchbay::ui::RunPanel</name>
@@ -1597,6 +1756,14 @@ Sein Schaltkreis bei τ = %1 (%2 von %3 Kanten behalten, Metrik %4) ist im Graph
     <message>
         <source>, about %1 left</source>
         <translation>, noch etwa %1</translation>
+    </message>
+    <message>
+        <source>Circuit at:</source>
+        <translation>Schaltkreis bei:</translation>
+    </message>
+    <message>
+        <source>ACDC found one circuit per threshold τ: choose the one on the graph</source>
+        <translation>ACDC fand je Schwelle τ einen Schaltkreis: den im Graphen gezeigten wählen</translation>
     </message>
 </context>
 <context>

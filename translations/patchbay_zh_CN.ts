@@ -2,6 +2,13 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>patchbay::ui::AttentionGrid</name>
+    <message>
+        <source>a%1.h%2 · query %3, key %4</source>
+        <translation>a%1.h%2 · 查询 %3，键 %4</translation>
+    </message>
+</context>
+<context>
     <name>patchbay::ui::ComputeWorker</name>
     <message>
         <source>Activation patching</source>
@@ -296,6 +303,42 @@ measured: patching it changed the metric by %1</source>
         <source>The filter&apos;s number: edges drawn, the |score| threshold, or the share of Σ|score| in %</source>
         <translation>筛选器的数值：绘制的边数、|得分| 阈值，或占 Σ|得分| 的百分比</translation>
     </message>
+    <message>
+        <source>query</source>
+        <translation>查询</translation>
+    </message>
+    <message>
+        <source>key</source>
+        <translation>键</translation>
+    </message>
+    <message>
+        <source>value</source>
+        <translation>值</translation>
+    </message>
+    <message>
+        <source>MLP, logits</source>
+        <translation>MLP、logits</translation>
+    </message>
+    <message>
+        <source>metric rises when patched</source>
+        <translation>修补后指标上升</translation>
+    </message>
+    <message>
+        <source>metric falls when patched</source>
+        <translation>修补后指标下降</translation>
+    </message>
+    <message>
+        <source>no scores</source>
+        <translation>无分数</translation>
+    </message>
+    <message>
+        <source>width ∝ |score| (widest %1)</source>
+        <translation>宽度 ∝ |分数|（最宽 %1）</translation>
+    </message>
+    <message>
+        <source>dashed: patched</source>
+        <translation>虚线：已修补</translation>
+    </message>
 </context>
 <context>
     <name>patchbay::ui::HeatmapView</name>
@@ -361,6 +404,10 @@ measured: patching it changed the metric by %1</source>
     <message>
         <source>%1 (id %2): p = %3 after stage %4</source>
         <translation>%1（ID %2）：在阶段 %4 之后 p = %3</translation>
+    </message>
+    <message>
+        <source>p = %1, rank %2 after stage %3</source>
+        <translation>p = %1，第 %3 阶段后排名 %2</translation>
     </message>
 </context>
 <context>
@@ -464,14 +511,6 @@ measured: patching it changed the metric by %1</source>
     <message>
         <source>Folder</source>
         <translation>文件夹</translation>
-    </message>
-    <message>
-        <source>layer </source>
-        <translation>层 </translation>
-    </message>
-    <message>
-        <source>head </source>
-        <translation>头 </translation>
     </message>
     <message>
         <source>Export…</source>
@@ -880,10 +919,6 @@ loaded in %2 s</source>
         <translation>选择一个提示对以查看 Logit 透镜</translation>
     </message>
     <message>
-        <source>a%1.h%2 · pair %3 (clean)</source>
-        <translation>a%1.h%2 · 第 %3 对（干净）</translation>
-    </message>
-    <message>
         <source>attention</source>
         <translation>注意力</translation>
     </message>
@@ -1127,6 +1162,114 @@ Its circuit at τ = %1 (%2 of %3 edges kept, metric %4) is on the graph.</source
         <source>other pairs</source>
         <translation>其他提示对</translation>
     </message>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Head</source>
+        <translation>头</translation>
+    </message>
+    <message>
+        <source>clean</source>
+        <translation>干净</translation>
+    </message>
+    <message>
+        <source>corrupted</source>
+        <translation>损坏</translation>
+    </message>
+    <message>
+        <source>The prompt of the selected pair whose attention is shown</source>
+        <translation>显示其注意力的所选提示对的提示</translation>
+    </message>
+    <message>
+        <source>All heads</source>
+        <translation>所有头</translation>
+    </message>
+    <message>
+        <source>Every head of the layer side by side; click one to select it</source>
+        <translation>该层所有头并排显示；单击以选择其一</translation>
+    </message>
+    <message>
+        <source>Exported %1</source>
+        <translation>已导出 %1</translation>
+    </message>
+    <message>
+        <source>τ = %1 · %2 edges · metric %3</source>
+        <translation>τ = %1 · %2 条边 · 指标 %3</translation>
+    </message>
+    <message>
+        <source> · τ = %1</source>
+        <translation> · τ = %1</translation>
+    </message>
+    <message>
+        <source>head</source>
+        <translation>头</translation>
+    </message>
+    <message>
+        <source>layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>
+
+This run has %1 thresholds: choose another under Results (“Circuit at”).</source>
+        <translation>
+
+此运行有 %1 个阈值：在“结果”下选择另一个（“电路阈值”）。</translation>
+    </message>
+    <message>
+        <source>token position (first pair)</source>
+        <translation>词元位置（第一个提示对）</translation>
+    </message>
+    <message>
+        <source>node</source>
+        <translation>节点</translation>
+    </message>
+    <message>
+        <source>%1 is a node of the circuit on the graph (%2), not of the loaded model %3 (%4): it has no attention pattern or score here.</source>
+        <translation>%1 是图上电路（%2）的节点，而非已加载模型 %3（%4）的节点：此处没有它的注意力模式或分数。</translation>
+    </message>
+    <message>
+        <source>%1 is not a node of the loaded model %2 (%3).</source>
+        <translation>%1 不是已加载模型 %2（%3）的节点。</translation>
+    </message>
+    <message>
+        <source>The corrupted prompt cannot be encoded: %1</source>
+        <translation>无法编码损坏的提示：%1</translation>
+    </message>
+    <message>
+        <source>layer %1 · pair %2 (%3)</source>
+        <translation>第 %1 层 · 提示对 %2（%3）</translation>
+    </message>
+    <message>
+        <source>a%1.h%2 · pair %3 (%4)</source>
+        <translation>a%1.h%2 · 提示对 %3（%4）</translation>
+    </message>
+    <message>
+        <source>key position (attended to)</source>
+        <translation>键位置（被关注）</translation>
+    </message>
+    <message>
+        <source>query position</source>
+        <translation>查询位置</translation>
+    </message>
+    <message>
+        <source>%1 is still being read; import %2 once it is shown.</source>
+        <translation>%1 仍在读取中；显示后再导入 %2。</translation>
+    </message>
+    <message>
+        <source>Reading %1…</source>
+        <translation>正在读取 %1…</translation>
+    </message>
+    <message>
+        <source>%1: could not be read</source>
+        <translation>%1：无法读取</translation>
+    </message>
+    <message>
+        <source>Imported %1: %2 edges, %3 in the circuit</source>
+        <translation>已导入 %1：%2 条边，%3 条在电路中</translation>
+    </message>
 </context>
 <context>
     <name>patchbay::ui::PairTableModel</name>
@@ -1369,6 +1512,22 @@ Its circuit at τ = %1 (%2 of %3 edges kept, metric %4) is on the graph.</source
         <source>Open %1</source>
         <translation>打开 %1</translation>
     </message>
+    <message>
+        <source>Undo: %1</source>
+        <translation>撤销：%1</translation>
+    </message>
+    <message>
+        <source>Nothing to undo</source>
+        <translation>没有可撤销的操作</translation>
+    </message>
+    <message>
+        <source>Redo: %1</source>
+        <translation>重做：%1</translation>
+    </message>
+    <message>
+        <source>Nothing to redo</source>
+        <translation>没有可重做的操作</translation>
+    </message>
 </context>
 <context>
     <name>patchbay::ui::RunPanel</name>
@@ -1595,6 +1754,14 @@ Its circuit at τ = %1 (%2 of %3 edges kept, metric %4) is on the graph.</source
     <message>
         <source>, about %1 left</source>
         <translation>，约剩 %1</translation>
+    </message>
+    <message>
+        <source>Circuit at:</source>
+        <translation>电路阈值：</translation>
+    </message>
+    <message>
+        <source>ACDC found one circuit per threshold τ: choose the one on the graph</source>
+        <translation>ACDC 为每个阈值 τ 找到一个电路：选择图上显示的那个</translation>
     </message>
 </context>
 <context>
