@@ -14,6 +14,9 @@
 #include <ctime>
 #include <cstdlib>
 #include <fstream>
+#include <string>
+#include <vector>
+#include <sstream>
 #include <limits>
 #include <mutex>
 #include <thread>
@@ -159,17 +162,25 @@ int userThreadCount()
 }
 
 #if defined(__linux__)
-// The busy time of all CPUs in /proc/stat's first line, in clock ticks: user, system, irq,
-// softirq, steal (not nice: niced work yields; not idle or iowait).
-double busyTicks()
+// The CPUs this process may run on (its affinity set; empty when unknown).
+std::vector<int> affinityCpus()
+{
+    std::vector<int> cpus;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof(set), &set) == 0)
+        for (int c = 0; c < CPU_SETSIZE; ++c)
+            if (CPU_ISSET(c, &set))
+                cpus.push_back(c);
+    return cpus;
+}
+
+double busyTicks(const std::vector<int>& cpus)
 {
     std::ifstream in("/proc/stat");
-    std::string cpu;
-    unsigned long long user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
-    if (!(in >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq) || cpu != "cpu")
-        return -1.0;
-    in >> steal; // absent on old kernels
-    return static_cast<double>(user + system + irq + softirq + steal);
+    std::stringstream text;
+    text << in.rdbuf();
+    return procStatBusyTicks(text.str(), cpus);
 }
 
 double ownCpuSeconds()
@@ -181,6 +192,42 @@ double ownCpuSeconds()
 #endif
 
 } // namespace
+
+double procStatBusyTicks(const std::string& procStat, const std::vector<int>& cpus)
+{
+    // Lines "cpu  user nice system idle iowait irq softirq steal …" (all CPUs) and "cpuN …"
+    // (one CPU each). Busy = user + system + irq + softirq + steal: niced work yields, idle
+    // and iowait are not busy.
+    std::istringstream in(procStat);
+    std::string line;
+    double total = 0;
+    bool found = false;
+    while (std::getline(in, line)) {
+        if (line.rfind("cpu", 0) != 0)
+            continue;
+        std::istringstream fields(line);
+        std::string name;
+        unsigned long long user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
+        if (!(fields >> name >> user >> nice >> system >> idle >> iowait >> irq >> softirq))
+            continue;
+        fields >> steal; // absent on old kernels
+        const double busy = static_cast<double>(user + system + irq + softirq + steal);
+        if (name == "cpu") {
+            if (cpus.empty())
+                return busy;
+            continue;
+        }
+        char* end = nullptr;
+        const long index = std::strtol(name.c_str() + 3, &end, 10);
+        if (end == name.c_str() + 3 || *end != '\0')
+            continue;
+        if (std::find(cpus.begin(), cpus.end(), static_cast<int>(index)) != cpus.end()) {
+            total += busy;
+            found = true;
+        }
+    }
+    return found ? total : -1.0;
+}
 
 void initRuntime()
 {
@@ -198,11 +245,15 @@ void initRuntime()
 double otherBusyCores(std::chrono::milliseconds window)
 {
 #if defined(__linux__)
+    // Only the CPUs this process may run on: in a container or under taskset on a large
+    // host, the machine-wide line counts work on cores it cannot use (and idle cores it
+    // cannot use would hide the load on its own).
     const double hz = static_cast<double>(sysconf(_SC_CLK_TCK));
+    const std::vector<int> cpus = affinityCpus();
     const auto wall0 = std::chrono::steady_clock::now();
-    const double busy0 = busyTicks(), own0 = ownCpuSeconds();
+    const double busy0 = busyTicks(cpus), own0 = ownCpuSeconds();
     std::this_thread::sleep_for(window);
-    const double busy1 = busyTicks(), own1 = ownCpuSeconds();
+    const double busy1 = busyTicks(cpus), own1 = ownCpuSeconds();
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
     if (busy0 < 0 || busy1 < 0 || hz <= 0 || wall <= 0)
         return 0.0;

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <chrono>
 #include <string>
+#include <vector>
 
 namespace patchbay::core {
 
@@ -39,9 +40,14 @@ void releaseFreeMemory();
 void initRuntime();
 
 // How many cores other processes keep busy, measured over `window` from /proc/stat less
-// this process's own CPU time (Linux; elsewhere 0). Niced processes are not counted: they
-// yield. A number in [0, available cores].
+// this process's own CPU time (Linux; elsewhere 0), on the CPUs of this process's affinity
+// set only (a container's or taskset's cores, not the whole host's). Niced processes are not
+// counted: they yield. A number in [0, available cores].
 double otherBusyCores(std::chrono::milliseconds window = std::chrono::milliseconds(150));
+// The busy clock ticks (user + system + irq + softirq + steal) in the text of /proc/stat:
+// of the "cpuN" lines for N in `cpus`, or of the all-CPU "cpu" line when `cpus` is empty;
+// -1 when none of them is there.
+double procStatBusyTicks(const std::string& procStat, const std::vector<int>& cpus);
 // The threads for a computation beside `otherBusy` cores of other work: the rest of the
 // cores, rounded, at least 1. Threads that share a core with another process make every
 // parallel region wait for the one that is not running (EAP on SmolLM2, 100 pairs, 2 cores,

@@ -46,6 +46,26 @@ private Q_SLOTS:
         QVERIFY2(busy >= 0.0 && busy <= systemInfo(false).hardwareThreads, qPrintable(QString::number(busy)));
     }
 
+    // Issue 27: the load is read on the CPUs this process may use (a container's, taskset's),
+    // from their "cpuN" lines; the machine-wide "cpu" line counted a large host's other cores.
+    // Busy = user + system + irq + softirq + steal (nice, idle, iowait are not), by hand.
+    void procStatBusyTicksCountsTheAffinityCpus()
+    {
+        const std::string stat = "cpu  100 5 50 1000 10 3 2 1 0 0\n"
+                                 "cpu0 40 5 20 500 5 1 1 0 0 0\n"
+                                 "cpu1 60 0 30 500 5 2 1 1 0 0\n"
+                                 "cpu12 7 0 0 0 0 0 0 0\n"
+                                 "intr 12345 0 0\n"
+                                 "ctxt 999\n";
+        QCOMPARE(procStatBusyTicks(stat, {}), 156.0);    // 100 + 50 + 3 + 2 + 1
+        QCOMPARE(procStatBusyTicks(stat, {0}), 62.0);    // 40 + 20 + 1 + 1
+        QCOMPARE(procStatBusyTicks(stat, {1}), 94.0);    // 60 + 30 + 2 + 1 + 1, not cpu12's
+        QCOMPARE(procStatBusyTicks(stat, {0, 1}), 156.0);
+        QCOMPARE(procStatBusyTicks(stat, {1, 12}), 101.0);
+        QCOMPARE(procStatBusyTicks(stat, {5}), -1.0);    // not in the file
+        QCOMPARE(procStatBusyTicks("cpu0 1 2 3\n", {0}), -1.0); // a short line is no reading
+    }
+
     void jsonHasTheSummaryFields()
     {
         const auto info = systemInfo(true);
