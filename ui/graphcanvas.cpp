@@ -1155,13 +1155,30 @@ std::optional<QPoint> GraphCanvas::edgeViewPoint(int edge) const
     if (!item)
         return std::nullopt;
     // A point of the edge that no node and no other edge covers, if there is one.
-    for (const double t : {0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.35, 0.65, 0.45, 0.55}) {
+    // From the middle outwards, in steps of 1/80 of its length.
+    for (int step = 0; step <= 36; ++step) {
+        const double t = 0.5 + (step % 2 == 0 ? 1 : -1) * ((step + 1) / 2) / 80.0;
         const QPoint p = m_view->mapFromScene(item->path().pointAtPercent(t));
         const auto under = m_view->items(p);
         if (!under.isEmpty() && under.front() == item)
             return p;
     }
     return std::nullopt;
+}
+
+bool GraphCanvas::revealEdge(int edge)
+{
+    EdgeItem* item = m_items->edges.value(edge);
+    if (!item)
+        return false;
+    // Centred, and zoomed in (up to 2x) until some point of it is clear of the others.
+    const QPointF middle = item->path().pointAtPercent(0.5);
+    m_view->centerOn(middle);
+    for (int i = 0; i < 6 && !edgeViewPoint(edge) && m_view->transform().m11() < 2.0; ++i) {
+        m_view->scale(1.3, 1.3);
+        m_view->centerOn(middle);
+    }
+    return edgeViewPoint(edge).has_value();
 }
 
 std::optional<QPoint> GraphCanvas::nodeViewPoint(const QString& node) const

@@ -107,6 +107,9 @@ public:
     // Where an edge or a node is drawn, in the view's coordinates (tests, tooltips).
     std::optional<QPoint> edgeViewPoint(int edge) const;
     std::optional<QPoint> nodeViewPoint(const QString& node) const;
+    // Centres the view on a drawn edge, zooming in until it can be clicked; false when it is
+    // not drawn or stays covered.
+    bool revealEdge(int edge);
     std::optional<QRect> nodeLabelViewRect(const QString& node) const; // its user label; none without one
     QGraphicsView* view() const;
     void fitToView();

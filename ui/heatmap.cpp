@@ -327,7 +327,10 @@ QString HeatmapView::cellText(int row, int column) const
     const int index = row * m_data.columns() + column;
     QString name = m_data.cellIds.value(index);
     if (name.isEmpty())
-        name = QStringLiteral("%1 · %2").arg(m_data.rowLabels.value(row), m_data.columnLabels.value(column));
+        name = QStringLiteral("%1%2 · %3%4")
+                   .arg(m_data.rowTitle.isEmpty() ? QString() : m_data.rowTitle + QLatin1Char(' '), m_data.rowLabels.value(row),
+                        m_data.columnTitle.isEmpty() ? QString() : m_data.columnTitle + QLatin1Char(' '),
+                        m_data.columnLabels.value(column));
     const double v = m_data.value(row, column);
     const QString value = std::isnan(v) ? tr("no value") : QLocale().toString(v, 'g', 4);
     return QStringLiteral("%1 · %2 %3").arg(name, m_data.valueName, value);

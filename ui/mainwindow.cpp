@@ -777,7 +777,18 @@ void MainWindow::restoreLayout()
     if (settings.value(QStringLiteral("window/version")).toInt() != kLayoutVersion)
         return;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
-    restoreState(settings.value(QStringLiteral("window/state")).toByteArray(), kLayoutVersion);
+    m_layoutRestored = restoreState(settings.value(QStringLiteral("window/state")).toByteArray(), kLayoutVersion);
+}
+
+void MainWindow::showEvent(QShowEvent* event)
+{
+    QMainWindow::showEvent(event);
+    // The default dock sizes are shares of the window's width and height: set them again at
+    // the size the window is first shown at (resized or maximised after construction, the
+    // docks kept the shares of the size it was built with).
+    if (!m_shownOnce && !m_layoutRestored)
+        applyDefaultLayout();
+    m_shownOnce = true;
 }
 
 void MainWindow::saveLayout() const
@@ -1652,8 +1663,10 @@ void MainWindow::showAttention()
         const QString token = model->encoder ? tokenLabel(model->encoder, m_attention->ids[static_cast<std::size_t>(p)])
                                              : QString::number(m_attention->ids[static_cast<std::size_t>(p)]);
         map.rowLabels << QStringLiteral("%1 %2").arg(p).arg(token);
+        // Keys by position only: the same tokens as the rows, and numbers fit every column
+        // upright where tokens had to be thinned in a dock at 1400x900.
+        map.columnLabels << QString::number(p);
     }
-    map.columnLabels = map.rowLabels;
     for (int q = 0; q < n; ++q)
         for (int k = 0; k < n; ++k)
             map.values << (k <= q ? static_cast<double>(m_attention->at(layer, head, q, k))

@@ -164,6 +164,7 @@ Q_SIGNALS:
     void circuitImported(const QString& file, bool ok);
 
 protected:
+    void showEvent(QShowEvent* event) override;
     void closeEvent(QCloseEvent* event) override;
 
 private:
@@ -291,6 +292,8 @@ private:
     QTimer* m_autosaveTimer = nullptr;
     QThreadPool m_importPool; // circuit files, read one at a time (importCircuit)
     QString m_importing;      // the file being read ("" none)
+    bool m_layoutRestored = false; // a saved dock layout was applied (restoreLayout)
+    bool m_shownOnce = false;
     QThreadPool m_ioPool; // one thread: autosaves are written in order, off the GUI thread
     QAction* m_reopenSessionAction = nullptr;
 

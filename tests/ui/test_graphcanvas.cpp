@@ -286,6 +286,7 @@ private Q_SLOTS:
             if (std::abs(circuit.edgeScores[e]) > std::abs(circuit.edgeScores[top]))
                 top = e;
         canvas->fitToView();
+        QVERIFY(canvas->revealEdge(static_cast<int>(top))); // where it is clear of the edges beside it
         const auto point = canvas->edgeViewPoint(static_cast<int>(top));
         QVERIFY2(point.has_value(), "the top edge has no free point to click");
         const int seen = static_cast<int>(evaluated.count());
