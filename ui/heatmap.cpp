@@ -182,6 +182,7 @@ void HeatmapView::setData(const HeatmapData& data)
         gradient.setColorStopAt(position, colour);
     m_colourBar->setGradient(gradient);
     m_tickKey = -1;
+    m_fontChosenFor = QSize();
     updateTicks();
     m_colourBar->setDataRange(QCPRange(scale.low(), scale.high()));
     m_colourBar->axis()->setLabel(data.valueName);
@@ -223,19 +224,22 @@ void HeatmapView::updateTicks()
     };
     // Every label at the normal size where they fit; else a smaller font where that labels
     // every row and column (a 20-token attention pattern in a narrow dock); else thinned.
+    // The font is chosen once per data and plot size: the smaller font's narrower margins
+    // can make the normal one fit again, whose wider margins then call for the smaller one,
+    // and each choice replots, so re-choosing on every replot looped for ever.
     QFont labelFont = font();
-    Fit chosen = fit(labelFont);
-    bool small = false;
-    if (chosen.xStep > 1 || chosen.yStep > 1) {
-        QFont smaller = labelFont;
-        smaller.setPointSizeF(std::max(6.5, labelFont.pointSizeF() - 2.0));
+    QFont smaller = labelFont;
+    smaller.setPointSizeF(std::max(6.5, labelFont.pointSizeF() - 2.0));
+    if (m_fontChosenFor != m_plot->size()) {
+        const Fit normal = fit(labelFont);
         const Fit f = fit(smaller);
-        if (f.xStep < chosen.xStep || f.yStep < chosen.yStep) {
-            chosen = f;
-            labelFont = smaller;
-            small = true;
-        }
+        m_smallLabels = (normal.xStep > 1 || normal.yStep > 1) && (f.xStep < normal.xStep || f.yStep < normal.yStep);
+        m_fontChosenFor = m_plot->size();
     }
+    const bool small = m_smallLabels;
+    if (small)
+        labelFont = smaller;
+    Fit chosen = fit(labelFont);
     const bool rotate = chosen.rotate;
     const int xStep = chosen.xStep, yStep = chosen.yStep;
     auto ticker = [](const QStringList& labels, int step) {

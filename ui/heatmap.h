@@ -127,6 +127,8 @@ private:
     HeatmapData m_data;
     bool m_hasData = false;
     int m_tickKey = -1; // the label thinning in effect (see updateTicks())
+    QSize m_fontChosenFor;     // the plot size the tick font was chosen at (updateTicks())
+    bool m_smallLabels = false; // the smaller tick font is in use
     int m_selectedRow = -1;
     int m_selectedColumn = -1;
 };

@@ -316,6 +316,44 @@ private Q_SLOTS:
         QCOMPARE(image.pixelColor(1, 1), QColor(0xf4, 0xa5, 0x82));
     }
 
+    // A heatmap settles after a resize: its tick labels are fitted after each replot, and a
+    // fit that changed its own margins (a smaller font, then the normal one again) replotted
+    // for ever: the GUI thread spun a core and EAP-IG on the worker ran 18x slower beside it.
+    // An attention-sized pattern at many dock sizes: once settled, no replot without a cause.
+    void heatmapSettlesAtEverySize()
+    {
+        HeatmapData data;
+        const int n = 20;
+        for (int p = 0; p < n; ++p) {
+            data.rowLabels << QStringLiteral("%1 negotiation").arg(p);
+            data.columnLabels << QString::number(p);
+        }
+        for (int q = 0; q < n; ++q)
+            for (int k = 0; k < n; ++k)
+                data.values << (k <= q ? 1.0 / (q + 1) : std::nan(""));
+        data.columnTitle = QStringLiteral("key position (attended to)");
+        data.rowTitle = QStringLiteral("query position");
+        data.scale = ColourScale::Sequential;
+        HeatmapView view;
+        view.resize(400, 400);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QSignalSpy replots(view.plotWidget(), SIGNAL(afterReplot()));
+        QStringList restless;
+        for (int w = 240; w <= 560; w += 8) {
+            for (const int h : {300, 360, 420, 480}) {
+                view.resize(w, h);
+                view.setData(data);
+                QTest::qWait(30); // the replots a resize and new data cause
+                replots.clear();
+                QTest::qWait(60);
+                if (!replots.isEmpty())
+                    restless << QStringLiteral("%1x%2: %3").arg(w).arg(h).arg(replots.count());
+            }
+        }
+        QVERIFY2(restless.isEmpty(), qPrintable(restless.join(QStringLiteral(", "))));
+    }
+
     void heatmapClickAndExport()
     {
         HeatmapView view;
