@@ -761,8 +761,6 @@ GeneratedTask generateTask(const TaskOptions& options, const Tokenizer& tokenize
         generateInduction(options, ingredients, tokenizer, random, out);
     else
         generateDocstring(options, ingredients, tokenizer, random, out);
-    if (out.data.task.empty())
-        out.data.task = info.name; // names generated pairs ("generated ioi") where there is no file
     return out;
 }
 

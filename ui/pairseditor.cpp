@@ -335,6 +335,16 @@ void PromptEditor::setDataset(core::Dataset data, const QString& undoText)
         m_table->selectRow(0);
 }
 
+void PromptEditor::setGenerated(core::GeneratedTask generated)
+{
+    // No file yet: the pairs are named after their task ("generated ioi" in results).
+    generated.data.source.clear();
+    if (generated.data.task.empty())
+        generated.data.task = generated.task;
+    const QString undoText = tr("Generate %1 pairs").arg(toQString(generated.task));
+    setDataset(std::move(generated.data), undoText);
+}
+
 void PromptEditor::setEncoder(TextEncoder encoder) { m_model->setEncoder(std::move(encoder)); }
 
 void PromptEditor::selectPair(int pair)
@@ -490,9 +500,7 @@ void PromptEditor::chooseGenerate()
     options.templates = templates->currentText().toStdString();
     options.length = length->value();
     try {
-        core::GeneratedTask generated = core::generateTask(options, *encoder.tokenizer);
-        generated.data.source.clear();
-        setDataset(std::move(generated.data), tr("Generate %1 pairs").arg(toQString(options.task)));
+        setGenerated(core::generateTask(options, *encoder.tokenizer));
     } catch (const std::exception& e) {
         Q_EMIT errorOccurred(toQString(e.what()));
     }

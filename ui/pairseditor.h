@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/dataset.h"
+#include "core/tasks.h"
 #include "ui/textencoder.h"
 
 #include <QStringList>
@@ -69,6 +70,8 @@ public:
     bool exportFile(const QString& file, core::DatasetFormat format, QString* error);
     // New pairs (e.g. generated), undoable.
     void setDataset(core::Dataset data, const QString& undoText = {});
+    // Generated pairs (Generate…), undoable, named after their task.
+    void setGenerated(core::GeneratedTask generated);
     // The model's tokenizer: every pair is validated again.
     void setEncoder(TextEncoder encoder);
 
