@@ -341,6 +341,58 @@ gemessen: Patchen änderte die Metrik um %1</translation>
         <source>dashed: patched</source>
         <translation>gestrichelt: gepatcht</translation>
     </message>
+    <message>
+        <source>Find a node…</source>
+        <translation>Knoten suchen…</translation>
+    </message>
+    <message>
+        <source>A node&apos;s name (a1.h3, m0, logits), label or group; Enter selects it</source>
+        <translation>Name (a1.h3, m0, logits), Beschriftung oder Gruppe eines Knotens; Enter wählt ihn aus</translation>
+    </message>
+    <message>
+        <source>Hide the edge table (select a node to show it again)</source>
+        <translation>Kantentabelle ausblenden (ein Knoten wählen zeigt sie wieder)</translation>
+    </message>
+    <message>
+        <source>Edge</source>
+        <translation>Kante</translation>
+    </message>
+    <message>
+        <source>Score</source>
+        <translation>Score</translation>
+    </message>
+    <message>
+        <source>Kept</source>
+        <translation>Behalten</translation>
+    </message>
+    <message>
+        <source>In the circuit (unticked: patched to its reference)</source>
+        <translation>Im Schaltkreis (ohne Haken: auf die Referenz gepatcht)</translation>
+    </message>
+    <message>
+        <source>Not drawn under the current filter</source>
+        <translation>Mit dem aktuellen Filter nicht gezeichnet</translation>
+    </message>
+    <message>
+        <source>%1: %2 in, %3 out</source>
+        <translation>%1: %2 hinein, %3 hinaus</translation>
+    </message>
+    <message>
+        <source>Type a node&apos;s name or label</source>
+        <translation>Name oder Beschriftung eines Knotens eingeben</translation>
+    </message>
+    <message>
+        <source>No circuit on the graph</source>
+        <translation>Kein Schaltkreis im Graphen</translation>
+    </message>
+    <message>
+        <source>No node “%1”</source>
+        <translation>Kein Knoten „%1“</translation>
+    </message>
+    <message>
+        <source>%1 has no drawn edge: widen the filter above</source>
+        <translation>%1 hat keine gezeichnete Kante: den Filter oben erweitern</translation>
+    </message>
 </context>
 <context>
     <name>patchbay::ui::HeatmapView</name>

@@ -339,6 +339,58 @@ measured: patching it changed the metric by %1</source>
         <source>dashed: patched</source>
         <translation>虚线：已修补</translation>
     </message>
+    <message>
+        <source>Find a node…</source>
+        <translation>查找节点…</translation>
+    </message>
+    <message>
+        <source>A node&apos;s name (a1.h3, m0, logits), label or group; Enter selects it</source>
+        <translation>节点的名称（a1.h3、m0、logits）、标签或分组；按 Enter 选中</translation>
+    </message>
+    <message>
+        <source>Hide the edge table (select a node to show it again)</source>
+        <translation>隐藏边表（选择节点可再次显示）</translation>
+    </message>
+    <message>
+        <source>Edge</source>
+        <translation>边</translation>
+    </message>
+    <message>
+        <source>Score</source>
+        <translation>分数</translation>
+    </message>
+    <message>
+        <source>Kept</source>
+        <translation>保留</translation>
+    </message>
+    <message>
+        <source>In the circuit (unticked: patched to its reference)</source>
+        <translation>在电路中（未勾选：修补为参考值）</translation>
+    </message>
+    <message>
+        <source>Not drawn under the current filter</source>
+        <translation>当前筛选下未绘制</translation>
+    </message>
+    <message>
+        <source>%1: %2 in, %3 out</source>
+        <translation>%1：%2 条入边，%3 条出边</translation>
+    </message>
+    <message>
+        <source>Type a node&apos;s name or label</source>
+        <translation>输入节点名称或标签</translation>
+    </message>
+    <message>
+        <source>No circuit on the graph</source>
+        <translation>图上没有电路</translation>
+    </message>
+    <message>
+        <source>No node “%1”</source>
+        <translation>没有节点“%1”</translation>
+    </message>
+    <message>
+        <source>%1 has no drawn edge: widen the filter above</source>
+        <translation>%1 没有已绘制的边：请放宽上方的筛选</translation>
+    </message>
 </context>
 <context>
     <name>patchbay::ui::HeatmapView</name>

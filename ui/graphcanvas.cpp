@@ -26,6 +26,11 @@
 #include <QPushButton>
 #include <QSaveFile>
 #include <QScopeGuard>
+#include <QStringListModel>
+#include <QCompleter>
+#include <QHeaderView>
+#include <QTableWidget>
+#include <QSplitter>
 #include <QTextDocument>
 #include <QScrollBar>
 #include <QSet>
@@ -215,6 +220,7 @@ public:
     {
         setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
         setDragMode(QGraphicsView::RubberBandDrag);
+        setMouseTracking(true);
         setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
         setViewportUpdateMode(QGraphicsView::BoundingRectViewportUpdate);
         setBackgroundBrush(kCanvasBackground);
@@ -242,6 +248,14 @@ protected:
             return;
         }
         QGraphicsView::mouseMoveEvent(event);
+        // Hovering a node shows its edges (the rest dimmed) while the mouse is on it.
+        const auto* node = itemAt<NodeItem>(event->position().toPoint());
+        m_canvas->setHoveredNode(node ? node->name : QString());
+    }
+    void leaveEvent(QEvent* event) override
+    {
+        m_canvas->setHoveredNode(QString());
+        QGraphicsView::leaveEvent(event);
     }
     void mouseReleaseEvent(QMouseEvent* event) override
     {
@@ -396,6 +410,19 @@ GraphCanvas::GraphCanvas(QWidget* parent) : QWidget(parent), m_items(std::make_u
     drawn->addWidget(m_sliderLabel);
     auto* actions = new QHBoxLayout;
     actions->addWidget(m_colourBox);
+    m_search = new QLineEdit(this);
+    m_search->setObjectName(QStringLiteral("graphSearch"));
+    m_search->setPlaceholderText(tr("Find a node…"));
+    m_search->setToolTip(tr("A node's name (a1.h3, m0, logits), label or group; Enter selects it"));
+    m_search->setClearButtonEnabled(true);
+    m_search->setMinimumWidth(90);
+    m_search->setMaximumWidth(180);
+    actions->addWidget(m_search, 1);
+    m_findNote = new QLabel(this);
+    m_findNote->setObjectName(QStringLiteral("graphFindNote"));
+    m_findNote->setStyleSheet(QStringLiteral("color: #8a5a00;"));
+    m_findNote->hide();
+    actions->addWidget(m_findNote);
     actions->addStretch(1);
     for (QToolButton* button : {fit, patch, restore, reset}) {
         button->setToolButtonStyle(Qt::ToolButtonTextOnly);
@@ -431,9 +458,55 @@ GraphCanvas::GraphCanvas(QWidget* parent) : QWidget(parent), m_items(std::make_u
     layout->addWidget(m_noteLabel);
 
     m_scene = new QGraphicsScene(this);
+    auto* split = new QSplitter(Qt::Horizontal, this);
+    split->setObjectName(QStringLiteral("graphSplit"));
     m_view = new GraphView(m_scene, this);
     m_view->setObjectName(QStringLiteral("graphView"));
-    layout->addWidget(m_view, 1);
+    split->addWidget(m_view);
+    // The selected node's edges, beside the graph: sortable by score; a click on a row
+    // selects the edge on the graph, a double click (or its box) patches or restores it.
+    m_edgePanel = new QWidget(split);
+    auto* edgeLayout = new QVBoxLayout(m_edgePanel);
+    edgeLayout->setContentsMargins(0, 0, 0, 0);
+    auto* edgeTop = new QHBoxLayout;
+    m_edgeHeader = new QLabel(m_edgePanel);
+    m_edgeHeader->setObjectName(QStringLiteral("graphEdgeHeader"));
+    auto* closeEdges = new QToolButton(m_edgePanel);
+    closeEdges->setText(QStringLiteral("×"));
+    closeEdges->setToolTip(tr("Hide the edge table (select a node to show it again)"));
+    closeEdges->setAutoRaise(true);
+    edgeTop->addWidget(m_edgeHeader, 1);
+    edgeTop->addWidget(closeEdges);
+    edgeLayout->addLayout(edgeTop);
+    m_edgeTable = new QTableWidget(m_edgePanel);
+    m_edgeTable->setObjectName(QStringLiteral("graphEdgeTable"));
+    m_edgeTable->setColumnCount(3);
+    m_edgeTable->setHorizontalHeaderLabels({tr("Edge"), tr("Score"), tr("Kept")});
+    m_edgeTable->horizontalHeaderItem(2)->setToolTip(tr("In the circuit (unticked: patched to its reference)"));
+    m_edgeTable->verticalHeader()->hide();
+    m_edgeTable->verticalHeader()->setDefaultSectionSize(m_edgeTable->fontMetrics().height() + 6);
+    m_edgeTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_edgeTable->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_edgeTable->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_edgeTable->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+    m_edgeTable->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    m_edgeTable->horizontalHeader()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
+    m_edgeTable->setSortingEnabled(true);
+    edgeLayout->addWidget(m_edgeTable, 1);
+    split->addWidget(m_edgePanel);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 1);
+    split->setCollapsible(0, false);
+    m_edgePanel->hide();
+    layout->addWidget(split, 1);
+    connect(closeEdges, &QToolButton::clicked, m_edgePanel, &QWidget::hide);
+    connect(m_edgeTable, &QTableWidget::cellClicked, this, [this](int row, int column) { onEdgeRowActivated(row, column == 2); });
+    connect(m_edgeTable, &QTableWidget::cellDoubleClicked, this, [this](int row, int column) {
+        if (column != 2) // a click on the box already toggled it
+            onEdgeRowActivated(row, true);
+    });
+    connect(m_search, &QLineEdit::returnPressed, this, [this] { findNode(m_search->text()); });
+    connect(m_search, &QLineEdit::textChanged, this, [this] { m_findNote->hide(); });
 
     connect(m_filterBox, &QComboBox::currentIndexChanged, this, [this] {
         const auto f = static_cast<Filter>(m_filterBox->currentData().toInt());
@@ -469,6 +542,8 @@ void GraphCanvas::setCircuit(const core::Circuit& circuit, const QString& title)
 {
     m_circuit = circuit;
     m_title = title;
+    m_hoveredNode.clear();
+    updateSearchCompletion();
     m_undo->clear();
     // Items of another circuit's graph must not be restyled as this one's.
     m_scene->clear();
@@ -879,11 +954,8 @@ void GraphCanvas::restyleEdges()
             nodeActive[str(g.receivers()[static_cast<std::size_t>(edge.receiver)].nodeName)] = true;
         }
     }
-    for (auto it = m_items->nodes.cbegin(); it != m_items->nodes.cend(); ++it)
-        it.value()->setOpacity(nodeActive.value(it.key()) || it.key() == QLatin1String("input") ||
-                                       it.key() == QLatin1String("logits")
-                                   ? 1.0
-                                   : 0.45);
+    m_nodeActive = nodeActive;
+    applyFocus();
     m_titleLabel->setText(tr("%1 · %2 edges, %3 in the circuit")
                               .arg(m_title, QLocale().toString(static_cast<qulonglong>(g.edgeCount())),
                                    QLocale().toString(edgesInCircuit())));
@@ -914,6 +986,18 @@ void GraphCanvas::updateLegend(double largest)
     m_legendLabel->setText(QStringLiteral("<small>%1</small>").arg(parts.join(QStringLiteral(" &nbsp;·&nbsp; "))));
 }
 
+double GraphCanvas::nodeBaseOpacity(const QString& node) const
+{
+    // A node none of whose drawn edges is kept is patched away: drawn faint.
+    return m_nodeActive.value(node) || node == QLatin1String("input") || node == QLatin1String("logits") ? 1.0 : 0.45;
+}
+
+void GraphCanvas::restyleNodes()
+{
+    for (auto it = m_items->nodes.cbegin(); it != m_items->nodes.cend(); ++it)
+        it.value()->setOpacity(nodeBaseOpacity(it.key()));
+}
+
 QString GraphCanvas::legendText() const
 {
     QTextDocument doc;
@@ -932,6 +1016,8 @@ void GraphCanvas::applyKept(const QVector<int>& edges, const QVector<char>& kept
         updateDrawnEdges();
     else
         restyleEdges();
+    if (m_edgePanel->isVisible())
+        updateEdgeTable();
     Q_EMIT circuitChanged();
 }
 
@@ -1093,14 +1179,202 @@ QString GraphCanvas::evaluationText() const { return m_metricLabel->text(); }
 
 void GraphCanvas::setSelectedNode(const QString& node)
 {
+    const bool changed = node != m_selectedNode;
     m_selectedNode = node;
-    const QSignalBlocker block(m_scene);
-    for (auto it = m_items->nodes.cbegin(); it != m_items->nodes.cend(); ++it) {
-        const bool selected = it.key() == node;
-        it.value()->setSelected(selected);
-        if (selected)
-            m_view->ensureVisible(it.value(), 40, 40);
+    {
+        const QSignalBlocker block(m_scene);
+        for (auto it = m_items->nodes.cbegin(); it != m_items->nodes.cend(); ++it) {
+            const bool selected = it.key() == node;
+            it.value()->setSelected(selected);
+            if (selected)
+                m_view->ensureVisible(it.value(), 40, 40);
+        }
     }
+    applyFocus();
+    if (changed || m_edgePanel->isVisible())
+        updateEdgeTable();
+}
+
+void GraphCanvas::setHoveredNode(const QString& node)
+{
+    if (node == m_hoveredNode)
+        return;
+    m_hoveredNode = node;
+    applyFocus();
+}
+
+void GraphCanvas::applyFocus()
+{
+    // The node in focus: the hovered one while the mouse is on it, else the selected one.
+    const QString focus = m_hoveredNode.isEmpty() ? m_selectedNode : m_hoveredNode;
+    if (!m_circuit)
+        return;
+    const core::Graph& g = m_circuit->graph;
+    QSet<QString> neighbours;
+    const bool any = !focus.isEmpty() && m_items->nodes.contains(focus);
+    for (auto it = m_items->edges.cbegin(); it != m_items->edges.cend(); ++it) {
+        const auto& edge = g.edges()[static_cast<std::size_t>(it.key())];
+        const QString from = str(g.senders()[static_cast<std::size_t>(edge.sender)].name);
+        const QString to = str(g.receivers()[static_cast<std::size_t>(edge.receiver)].nodeName);
+        const bool touches = any && (from == focus || to == focus);
+        if (touches)
+            neighbours << from << to;
+        it.value()->setOpacity(!any || touches ? 1.0 : 0.12);
+        it.value()->setZValue(touches ? 0.5 : 0); // above the dimmed ones, below the nodes
+    }
+    for (auto it = m_items->nodes.cbegin(); it != m_items->nodes.cend(); ++it)
+        if (any && !neighbours.contains(it.key()) && it.key() != focus)
+            it.value()->setOpacity(0.25);
+        else if (any)
+            it.value()->setOpacity(1.0);
+    if (!any)
+        restyleNodes();
+}
+
+double GraphCanvas::edgeItemOpacity(int edge) const
+{
+    const EdgeItem* item = m_items->edges.value(edge);
+    return item ? item->opacity() : -1.0;
+}
+
+QVector<int> GraphCanvas::edgesOfNode(const QString& node) const
+{
+    QVector<int> out;
+    if (!m_circuit || node.isEmpty())
+        return out;
+    const core::Graph& g = m_circuit->graph;
+    const std::string name = node.toStdString();
+    for (std::size_t e = 0; e < g.edgeCount(); ++e) {
+        const auto& edge = g.edges()[e];
+        if (g.senders()[static_cast<std::size_t>(edge.sender)].name == name ||
+            g.receivers()[static_cast<std::size_t>(edge.receiver)].nodeName == name)
+            out.append(static_cast<int>(e));
+    }
+    return out;
+}
+
+void GraphCanvas::updateEdgeTable()
+{
+    const QVector<int> edges = edgesOfNode(m_selectedNode);
+    if (edges.isEmpty()) {
+        m_edgePanel->hide();
+        m_edgeTable->setRowCount(0);
+        return;
+    }
+    const core::Graph& g = m_circuit->graph;
+    const bool scored = m_circuit->hasScores();
+    const QSignalBlocker block(m_edgeTable);
+    m_edgeTable->setSortingEnabled(false);
+    m_edgeTable->clearContents();
+    m_edgeTable->setRowCount(static_cast<int>(edges.size()));
+    int in = 0;
+    for (int row = 0; row < edges.size(); ++row) {
+        const int e = edges[row];
+        const auto& edge = g.edges()[static_cast<std::size_t>(e)];
+        in += str(g.receivers()[static_cast<std::size_t>(edge.receiver)].nodeName) == m_selectedNode ? 1 : 0;
+        auto* name = new QTableWidgetItem(str(g.edgeName(static_cast<std::size_t>(e))));
+        name->setData(Qt::UserRole, e);
+        if (!m_items->edges.contains(e)) {
+            name->setForeground(palette().color(QPalette::Disabled, QPalette::Text));
+            name->setToolTip(tr("Not drawn under the current filter"));
+        }
+        m_edgeTable->setItem(row, 0, name);
+        auto* score = new QTableWidgetItem;
+        if (scored)
+            score->setData(Qt::DisplayRole, m_circuit->edgeScores[static_cast<std::size_t>(e)]);
+        score->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+        m_edgeTable->setItem(row, 1, score);
+        auto* kept = new QTableWidgetItem;
+        kept->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsUserCheckable);
+        kept->setCheckState(m_circuit->edgeInGraph[static_cast<std::size_t>(e)] ? Qt::Checked : Qt::Unchecked);
+        m_edgeTable->setItem(row, 2, kept);
+    }
+    m_edgeTable->setSortingEnabled(true);
+    if (scored && m_edgeTable->horizontalHeader()->sortIndicatorSection() != 1)
+        m_edgeTable->sortByColumn(1, Qt::AscendingOrder); // the most negative (behaviour-carrying) first
+    m_edgeHeader->setText(tr("%1: %2 in, %3 out").arg(m_selectedNode).arg(in).arg(edges.size() - in));
+    m_edgePanel->show();
+}
+
+void GraphCanvas::onEdgeRowActivated(int row, bool toggle)
+{
+    const QTableWidgetItem* item = m_edgeTable->item(row, 0);
+    if (!item)
+        return;
+    const int e = item->data(Qt::UserRole).toInt();
+    if (toggle) {
+        toggleEdge(e); // as a click on the edge: patch or restore, undoable
+        return;
+    }
+    // Select it on the graph, as a rubber band would (Patch / Restore act on it).
+    const QSignalBlocker block(m_scene);
+    m_scene->clearSelection();
+    if (EdgeItem* edge = m_items->edges.value(e)) {
+        edge->setSelected(true);
+        revealEdge(e);
+    }
+}
+
+void GraphCanvas::updateSearchCompletion()
+{
+    // Node names and the user's labels and groups, offered as the user types.
+    QStringList words;
+    if (m_circuit) {
+        const core::Graph& g = m_circuit->graph;
+        for (const auto& sender : g.senders())
+            words << str(sender.name);
+        words << QStringLiteral("logits");
+        for (const auto* names : {&m_circuit->labels, &m_circuit->groups})
+            for (const auto& [node, label] : *names)
+                words << str(label);
+    }
+    words.removeDuplicates();
+    auto* completer = new QCompleter(words, m_search);
+    completer->setCaseSensitivity(Qt::CaseInsensitive);
+    completer->setFilterMode(Qt::MatchContains);
+    connect(completer, qOverload<const QString&>(&QCompleter::activated), this, [this](const QString& text) { findNode(text); });
+    delete m_search->completer();
+    m_search->setCompleter(completer);
+}
+
+QString GraphCanvas::findNote() const { return m_findNote->isHidden() ? QString() : m_findNote->text(); }
+
+bool GraphCanvas::findNode(const QString& text)
+{
+    const QString wanted = text.trimmed();
+    auto fail = [this](const QString& why) {
+        m_findNote->setText(why);
+        m_findNote->show();
+        return false;
+    };
+    if (!m_circuit || wanted.isEmpty())
+        return fail(wanted.isEmpty() ? tr("Type a node's name or label") : tr("No circuit on the graph"));
+    const core::Graph& g = m_circuit->graph;
+    QString found;
+    auto byName = [&](const std::string& name) {
+        if (found.isEmpty() && str(name).compare(wanted, Qt::CaseInsensitive) == 0)
+            found = str(name);
+    };
+    for (const auto& sender : g.senders())
+        byName(sender.name);
+    for (const auto& receiver : g.receivers())
+        byName(receiver.nodeName);
+    // Else a label or group that contains the text ("induction" finds "induction head").
+    for (const auto* names : {&m_circuit->labels, &m_circuit->groups})
+        for (const auto& [node, label] : *names)
+            if (found.isEmpty() && str(label).contains(wanted, Qt::CaseInsensitive))
+                found = str(node);
+    if (found.isEmpty())
+        return fail(tr("No node “%1”").arg(wanted));
+    m_findNote->hide();
+    Q_EMIT nodeClicked(found); // the shared selection: the window calls setSelectedNode
+    if (m_selectedNode != found)
+        setSelectedNode(found);
+    if (NodeItem* item = m_items->nodes.value(found)) {
+        m_view->centerOn(item);
+        return true;
+    }
+    return fail(tr("%1 has no drawn edge: widen the filter above").arg(found));
 }
 
 void GraphCanvas::setNodeLabel(const QString& node, const QString& label)
@@ -1113,6 +1387,7 @@ void GraphCanvas::setNodeLabel(const QString& node, const QString& label)
         m_circuit->labels[node.toStdString()] = label.trimmed().toStdString();
     if (auto* item = m_items->nodes.value(node))
         item->setLabel(str(m_circuit->labels.count(node.toStdString()) ? m_circuit->labels.at(node.toStdString()) : std::string()));
+    updateSearchCompletion();
     Q_EMIT labelsChanged();
 }
 
@@ -1226,10 +1501,26 @@ bool GraphCanvas::exportDrawing(const QString& file, QString* error) const
         for (QGraphicsItem* item : selected)
             item->setSelected(false);
     }
+    // Nor is the focus on a node (the other edges dimmed): every item as without it.
+    QVector<QPair<QGraphicsItem*, double>> opacities, depths;
+    for (auto it = m_items->edges.cbegin(); it != m_items->edges.cend(); ++it) {
+        opacities.append({it.value(), it.value()->opacity()});
+        depths.append({it.value(), it.value()->zValue()});
+        it.value()->setOpacity(1.0);
+        it.value()->setZValue(0);
+    }
+    for (auto it = m_items->nodes.cbegin(); it != m_items->nodes.cend(); ++it) {
+        opacities.append({it.value(), it.value()->opacity()});
+        it.value()->setOpacity(nodeBaseOpacity(it.key()));
+    }
     const auto reselect = qScopeGuard([&] {
         const QSignalBlocker block(m_scene);
         for (QGraphicsItem* item : selected)
             item->setSelected(true);
+        for (const auto& [item, opacity] : opacities)
+            item->setOpacity(opacity);
+        for (const auto& [item, depth] : depths)
+            item->setZValue(depth);
     });
     if (ok && suffix == QLatin1String("svg")) {
         QSvgGenerator svg;

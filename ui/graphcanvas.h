@@ -19,7 +19,9 @@ class QDoubleSpinBox;
 class QGraphicsScene;
 class QGraphicsView;
 class QLabel;
+class QLineEdit;
 class QSlider;
+class QTableWidget;
 class QUndoStack;
 
 namespace patchbay::ui {
@@ -98,8 +100,25 @@ public:
     // in that edge alone (the circuit around it as it was then); nullopt until then.
     std::optional<double> measuredEffect(int edge) const;
 
-    // The highlighted node (the shared selection); empty for none.
+    // The highlighted node (the shared selection); empty for none. Its edges stay bright and
+    // the rest are dimmed (pinned; hovering another node shows that one's while the mouse is
+    // on it), and its edge table opens beside the graph.
     void setSelectedNode(const QString& node);
+    QString selectedNode() const { return m_selectedNode; }
+    QString hoveredNode() const { return m_hoveredNode; }
+    void setHoveredNode(const QString& node);
+    // Finds a node by name ("a1.h3", "m0", "logits") or by its label or group (case
+    // insensitive, the first whose label contains `text`), selects it (nodeClicked) and
+    // centres the view on it. False, with findNote() saying why, when there is none or it is
+    // not drawn under the current filter.
+    bool findNode(const QString& text);
+    QString findNote() const;
+    // Every edge into or out of `node` in the graph (drawn or not), in graph order.
+    QVector<int> edgesOfNode(const QString& node) const;
+    // The table of the selected node's edges (edge, score, in the circuit), sortable.
+    QTableWidget* edgeTable() const { return m_edgeTable; }
+    // A drawn edge's opacity (1 bright, lower dimmed); -1 when it is not drawn.
+    double edgeItemOpacity(int edge) const;
     // User labels and groups of nodes, drawn under the node name and kept in the circuit.
     void setNodeLabel(const QString& node, const QString& label);
     void setNodeGroup(const QString& node, const QString& group);
@@ -132,6 +151,12 @@ private:
     void buildScene(const LayoutJob& job, const LayoutResult& layout);
     void restyleEdges();
     void updateLegend(double largest);
+    void applyFocus();
+    void restyleNodes(); // faint where no drawn edge is kept
+    double nodeBaseOpacity(const QString& node) const;      // bright edges of the hovered or selected node, the rest dimmed
+    void updateEdgeTable(); // the selected node's edges
+    void updateSearchCompletion();
+    void onEdgeRowActivated(int row, bool toggle);
     void updateFilterControls();
     void onSliderMoved(int position);
     void onItemClicked(int edge, const QString& node, bool doubleClick);
@@ -148,6 +173,8 @@ private:
     QVector<int> m_drawn;
     QString m_title;
     QString m_selectedNode;
+    QString m_hoveredNode;
+    QHash<QString, bool> m_nodeActive; // nodes with a kept drawn edge (restyleEdges)
     std::vector<char> m_evaluatedKept; // the kept edges of the last evaluation shown
     double m_evaluatedMetric = 0;
     QHash<int, double> m_measured; // edge -> measured effect of patching it
@@ -164,6 +191,11 @@ private:
     QLabel* m_noteLabel = nullptr;
     QLabel* m_titleLabel = nullptr;
     QLabel* m_legendLabel = nullptr;
+    QLineEdit* m_search = nullptr;
+    QLabel* m_findNote = nullptr;
+    QWidget* m_edgePanel = nullptr;
+    QLabel* m_edgeHeader = nullptr;
+    QTableWidget* m_edgeTable = nullptr;
     QUndoStack* m_undo = nullptr;
 
     struct Items;

@@ -29,12 +29,17 @@
 #include <QSlider>
 #include <QDoubleSpinBox>
 #include <QTimer>
+#include <QMouseEvent>
+#include <QUndoStack>
+#include <QGraphicsScene>
+#include <QTableWidget>
 #include <QFile>
 #include <QProgressBar>
 #include <QApplication>
 #include <QGraphicsItem>
 
 #include <cmath>
+#include <set>
 
 using patchbay::ui::CircuitEvaluation;
 using patchbay::ui::ComputeWorker;
@@ -205,6 +210,102 @@ private Q_SLOTS:
             for (int x = inside.left(); x <= inside.right(); ++x)
                 coloured += QColor(image.pixel(x, y)).hsvSaturation() > 60 ? 1 : 0;
         QCOMPARE(coloured, 0);
+    }
+
+    // Issue 25, item 2: finding and following. A node is found by name or label and
+    // selected; its edges stay bright and the rest dim; hovering another shows that one's;
+    // its edge table lists every edge into or out of it (checked against the graph), sorts
+    // by score, selects an edge on the graph from a click and patches it on a double click.
+    void findsAndFollowsNodes()
+    {
+        GraphCanvas canvas;
+        canvas.resize(1000, 700);
+        canvas.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&canvas));
+        QSignalSpy applied(&canvas, &GraphCanvas::layoutApplied);
+        QSignalSpy clicked(&canvas, &GraphCanvas::nodeClicked);
+        const auto circuit = rankedCircuit();
+        canvas.setCircuit(circuit, QStringLiteral("scores"));
+        QTRY_VERIFY_WITH_TIMEOUT(applied.count() >= 1, kTimeoutMs);
+        canvas.fitToView();
+
+        QVERIFY(canvas.findNode(QStringLiteral("A1.H3"))); // any case
+        QCOMPARE(clicked.last().at(0).toString(), QStringLiteral("a1.h3"));
+        QCOMPARE(canvas.selectedNode(), QStringLiteral("a1.h3"));
+
+        // Its edges, from the graph's own lists.
+        const auto& g = circuit.graph;
+        std::set<int> expected;
+        for (std::size_t e = 0; e < g.edgeCount(); ++e)
+            if (g.senders()[static_cast<std::size_t>(g.edges()[e].sender)].name == "a1.h3" ||
+                g.receivers()[static_cast<std::size_t>(g.edges()[e].receiver)].nodeName == "a1.h3")
+                expected.insert(static_cast<int>(e));
+        QTableWidget* table = canvas.edgeTable();
+        QVERIFY(table->isVisible());
+        QCOMPARE(table->rowCount(), static_cast<int>(expected.size()));
+        std::set<int> listed;
+        for (int r = 0; r < table->rowCount(); ++r)
+            listed.insert(table->item(r, 0)->data(Qt::UserRole).toInt());
+        QVERIFY(listed == expected);
+
+        // Bright: the drawn edges of a1.h3; dimmed: the others.
+        int bright = 0, dim = 0;
+        for (const int e : canvas.drawnEdges()) {
+            const bool touches = expected.count(e) > 0;
+            QCOMPARE(canvas.edgeItemOpacity(e) == 1.0, touches);
+            (touches ? bright : dim)++;
+        }
+        QVERIFY(bright > 0 && dim > 0);
+
+        // Hover a0.h1: its edges bright while the mouse is on it, then a1.h3's again.
+        const auto a01 = canvas.nodeViewPoint(QStringLiteral("a0.h1"));
+        QVERIFY(a01);
+        {
+            QWidget* viewport = canvas.view()->viewport();
+            QMouseEvent move(QEvent::MouseMove, QPointF(*a01), QPointF(viewport->mapToGlobal(*a01)), Qt::NoButton, Qt::NoButton,
+                             Qt::NoModifier);
+            QApplication::sendEvent(viewport, &move);
+        }
+        QCOMPARE(canvas.hoveredNode(), QStringLiteral("a0.h1"));
+        for (const int e : canvas.drawnEdges()) {
+            const auto& edge = g.edges()[static_cast<std::size_t>(e)];
+            const bool touches = g.senders()[static_cast<std::size_t>(edge.sender)].name == "a0.h1" ||
+                                 g.receivers()[static_cast<std::size_t>(edge.receiver)].nodeName == "a0.h1";
+            QCOMPARE(canvas.edgeItemOpacity(e) == 1.0, touches);
+        }
+        canvas.setHoveredNode(QString());
+        for (const int e : canvas.drawnEdges())
+            QCOMPARE(canvas.edgeItemOpacity(e) == 1.0, expected.count(e) > 0);
+
+        // Sorted by score, highest first: the top row is a1.h3's best-scored edge.
+        table->sortByColumn(1, Qt::DescendingOrder);
+        const int best = *expected.rbegin(); // scores are 1 + index
+        QCOMPARE(table->item(0, 0)->data(Qt::UserRole).toInt(), best);
+        QCOMPARE(table->item(0, 1)->data(Qt::DisplayRole).toDouble(), 1.0 + best);
+        QVERIFY(canvas.drawnEdges().contains(best));
+        // A click selects it on the graph; a double click patches it (undoable).
+        const QPoint cell = table->visualItemRect(table->item(0, 0)).center();
+        QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, cell);
+        const auto selected = canvas.view()->scene()->selectedItems();
+        QCOMPARE(selected.size(), 1);
+        QCOMPARE(canvas.edgeViewPoint(best).has_value(), true);
+        QCOMPARE(canvas.circuit().edgeInGraph.at(static_cast<std::size_t>(best)), char(1));
+        QTest::mouseDClick(table->viewport(), Qt::LeftButton, {}, cell);
+        QCOMPARE(canvas.circuit().edgeInGraph.at(static_cast<std::size_t>(best)), char(0));
+        canvas.undoStack()->undo();
+        QCOMPARE(canvas.circuit().edgeInGraph.at(static_cast<std::size_t>(best)), char(1));
+
+        // By label; a name that is no node; a node with no drawn edge.
+        canvas.setNodeLabel(QStringLiteral("a0.h2"), QStringLiteral("previous-token head"));
+        QVERIFY(canvas.findNode(QStringLiteral("previous")));
+        QCOMPARE(canvas.selectedNode(), QStringLiteral("a0.h2"));
+        QVERIFY(!canvas.findNode(QStringLiteral("a9.h9")));
+        QVERIFY2(canvas.findNote().contains(QStringLiteral("No node")), qPrintable(canvas.findNote()));
+        canvas.setFilter(GraphCanvas::Filter::TopN, 1);
+        QTRY_VERIFY_WITH_TIMEOUT(canvas.edgeItemCount() == 1, kTimeoutMs);
+        QVERIFY(!canvas.findNode(QStringLiteral("a0.h0")));
+        QVERIFY2(canvas.findNote().contains(QStringLiteral("widen the filter")), qPrintable(canvas.findNote()));
+        QCOMPARE(canvas.selectedNode(), QStringLiteral("a0.h0")); // selected all the same
     }
 
     // A tiny negative faithfulness or metric shows as 0.000, not "-0.000" (issue 24, item 18);

@@ -23,6 +23,8 @@
 #include "core/model.h"
 #include "core/session.h"
 #include "core/system.h"
+#include "core/tasks.h"
+#include "core/tokenizer.h"
 
 #include <QApplication>
 #include <QCheckBox>
@@ -929,15 +931,32 @@ private Q_SLOTS:
         list->setCurrentRow(0);
         QTRY_VERIFY_WITH_TIMEOUT(window.graphCanvas()->evaluationNote().contains(QStringLiteral("induction.csv")), kTimeoutMs);
 
+        // Generated pairs have no file: the result names their task.
+        {
+            core::TaskOptions options;
+            options.task = "ioi";
+            options.n = 12;
+            window.promptEditor()->setGenerated(core::generateTask(options, core::Tokenizer::load(demoDir().toStdString())));
+            QTRY_VERIFY_WITH_TIMEOUT(window.runPanel()->runButton()->isEnabled(), kTimeoutMs);
+            RunSettings other = window.runPanel()->settings();
+            other.method = QStringLiteral("atp");
+            QVERIFY(window.runAttribution(other));
+            QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 3, kTimeoutMs);
+            QCOMPARE(window.currentResult()->datasetName, QStringLiteral("generated ioi"));
+            QVERIFY2(list->item(2)->text().endsWith(QStringLiteral("— generated ioi, 12 pairs")), qPrintable(list->item(2)->text()));
+            QVERIFY(window.promptEditor()->undoStack()->canUndo()); // "Generate ioi pairs"
+            window.promptEditor()->undoStack()->undo();
+        }
+
         // Sessions keep the name.
         QTemporaryDir tmp;
         QVERIFY(window.saveSession(tmp.filePath(QStringLiteral("s.pbsession"))));
         const auto session = core::readSession(tmp.filePath(QStringLiteral("s.pbsession")).toStdString());
-        QCOMPARE(session.runs.size(), std::size_t{2});
+        QCOMPARE(session.runs.size(), std::size_t{3});
         std::set<std::string> names;
         for (const auto& run : session.runs)
             names.insert(run.datasetName);
-        QVERIFY(names == std::set<std::string>({"induction.csv", "ioi.csv"}));
+        QVERIFY(names == std::set<std::string>({"induction.csv", "ioi.csv", "generated ioi"}));
     }
 
     // Issue 24, items 2, 10 and 20: no edit is lost without a word. The title names the
