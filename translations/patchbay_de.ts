@@ -350,10 +350,6 @@ gemessen: Patchen änderte die Metrik um %1</translation>
         <translation>Name (a1.h3, m0, logits), Beschriftung oder Gruppe eines Knotens; Enter wählt ihn aus</translation>
     </message>
     <message>
-        <source>Hide the edge table (select a node to show it again)</source>
-        <translation>Kantentabelle ausblenden (ein Knoten wählen zeigt sie wieder)</translation>
-    </message>
-    <message>
         <source>Edge</source>
         <translation>Kante</translation>
     </message>
@@ -392,6 +388,38 @@ gemessen: Patchen änderte die Metrik um %1</translation>
     <message>
         <source>%1 has no drawn edge: widen the filter above</source>
         <translation>%1 hat keine gezeichnete Kante: den Filter oben erweitern</translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation>Schichten</translation>
+    </message>
+    <message>
+        <source>Layers: one row per layer, every head in its place (the circuit diagram); Graphviz: a free layout that may read better for a few edges</source>
+        <translation>Schichten: eine Zeile je Schicht, jeder Kopf an seinem Platz (das Schaltkreisdiagramm); Graphviz: ein freies Layout, das bei wenigen Kanten besser lesbar sein kann</translation>
+    </message>
+    <message>
+        <source>Edges</source>
+        <translation>Kanten</translation>
+    </message>
+    <message>
+        <source>The selected node&apos;s edges in a table beside the graph, sortable by score</source>
+        <translation>Die Kanten des gewählten Knotens in einer Tabelle neben dem Graphen, nach Score sortierbar</translation>
+    </message>
+    <message>
+        <source>Hide the edge table</source>
+        <translation>Kantentabelle ausblenden</translation>
+    </message>
+    <message>
+        <source>layer %1</source>
+        <translation>Schicht %1</translation>
+    </message>
+    <message>
+        <source>Select a node to list its edges</source>
+        <translation>Einen Knoten wählen, um seine Kanten aufzulisten</translation>
+    </message>
+    <message>
+        <source>%1 has no edges</source>
+        <translation>%1 hat keine Kanten</translation>
     </message>
 </context>
 <context>

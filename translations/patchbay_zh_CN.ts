@@ -348,10 +348,6 @@ measured: patching it changed the metric by %1</source>
         <translation>节点的名称（a1.h3、m0、logits）、标签或分组；按 Enter 选中</translation>
     </message>
     <message>
-        <source>Hide the edge table (select a node to show it again)</source>
-        <translation>隐藏边表（选择节点可再次显示）</translation>
-    </message>
-    <message>
         <source>Edge</source>
         <translation>边</translation>
     </message>
@@ -390,6 +386,38 @@ measured: patching it changed the metric by %1</source>
     <message>
         <source>%1 has no drawn edge: widen the filter above</source>
         <translation>%1 没有已绘制的边：请放宽上方的筛选</translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation>分层</translation>
+    </message>
+    <message>
+        <source>Layers: one row per layer, every head in its place (the circuit diagram); Graphviz: a free layout that may read better for a few edges</source>
+        <translation>分层：每层一行，每个头位置固定（电路图）；Graphviz：自由布局，边较少时可能更易读</translation>
+    </message>
+    <message>
+        <source>Edges</source>
+        <translation>边</translation>
+    </message>
+    <message>
+        <source>The selected node&apos;s edges in a table beside the graph, sortable by score</source>
+        <translation>所选节点的边显示在图旁的表格中，可按分数排序</translation>
+    </message>
+    <message>
+        <source>Hide the edge table</source>
+        <translation>隐藏边表</translation>
+    </message>
+    <message>
+        <source>layer %1</source>
+        <translation>第 %1 层</translation>
+    </message>
+    <message>
+        <source>Select a node to list its edges</source>
+        <translation>选择一个节点以列出其边</translation>
+    </message>
+    <message>
+        <source>%1 has no edges</source>
+        <translation>%1 没有边</translation>
     </message>
 </context>
 <context>

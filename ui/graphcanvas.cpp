@@ -209,6 +209,7 @@ struct LayoutJob
 {
     LayoutRequest request;
     QVector<int> edges; // graph edge per request edge
+    bool layers = true; // layoutLayers (the circuit diagram), else Graphviz
 };
 
 // ---- the view -----------------------------------------------------------------------------
@@ -408,21 +409,36 @@ GraphCanvas::GraphCanvas(QWidget* parent) : QWidget(parent), m_items(std::make_u
     drawn->addWidget(m_slider, 1);
     drawn->addWidget(m_valueBox);
     drawn->addWidget(m_sliderLabel);
-    auto* actions = new QHBoxLayout;
-    actions->addWidget(m_colourBox);
     m_search = new QLineEdit(this);
     m_search->setObjectName(QStringLiteral("graphSearch"));
     m_search->setPlaceholderText(tr("Find a node…"));
     m_search->setToolTip(tr("A node's name (a1.h3, m0, logits), label or group; Enter selects it"));
     m_search->setClearButtonEnabled(true);
-    m_search->setMinimumWidth(90);
-    m_search->setMaximumWidth(180);
-    actions->addWidget(m_search, 1);
+    m_search->setMinimumWidth(80);
+    m_search->setMaximumWidth(160);
+    drawn->addWidget(m_search);
     m_findNote = new QLabel(this);
     m_findNote->setObjectName(QStringLiteral("graphFindNote"));
     m_findNote->setStyleSheet(QStringLiteral("color: #8a5a00;"));
     m_findNote->hide();
-    actions->addWidget(m_findNote);
+    drawn->addWidget(m_findNote);
+    auto* actions = new QHBoxLayout;
+    actions->addWidget(m_colourBox);
+    m_layoutBox = new QComboBox(this);
+    m_layoutBox->setObjectName(QStringLiteral("graphLayoutBox"));
+    m_layoutBox->addItem(tr("Layers"));
+    m_layoutBox->addItem(QStringLiteral("Graphviz")); // a name, the same in every language
+    m_layoutBox->setToolTip(tr("Layers: one row per layer, every head in its place (the circuit diagram); "
+                               "Graphviz: a free layout that may read better for a few edges"));
+    actions->addWidget(m_layoutBox);
+    // The edge table is shown on request: appearing on every selection, it resized the
+    // graph under the mouse between the two clicks of a double click.
+    m_edgesButton = new QToolButton(this);
+    m_edgesButton->setObjectName(QStringLiteral("graphEdgesButton"));
+    m_edgesButton->setText(tr("Edges"));
+    m_edgesButton->setCheckable(true);
+    m_edgesButton->setToolTip(tr("The selected node's edges in a table beside the graph, sortable by score"));
+    actions->addWidget(m_edgesButton);
     actions->addStretch(1);
     for (QToolButton* button : {fit, patch, restore, reset}) {
         button->setToolButtonStyle(Qt::ToolButtonTextOnly);
@@ -460,6 +476,7 @@ GraphCanvas::GraphCanvas(QWidget* parent) : QWidget(parent), m_items(std::make_u
     m_scene = new QGraphicsScene(this);
     auto* split = new QSplitter(Qt::Horizontal, this);
     split->setObjectName(QStringLiteral("graphSplit"));
+    m_split = split;
     m_view = new GraphView(m_scene, this);
     m_view->setObjectName(QStringLiteral("graphView"));
     split->addWidget(m_view);
@@ -473,7 +490,7 @@ GraphCanvas::GraphCanvas(QWidget* parent) : QWidget(parent), m_items(std::make_u
     m_edgeHeader->setObjectName(QStringLiteral("graphEdgeHeader"));
     auto* closeEdges = new QToolButton(m_edgePanel);
     closeEdges->setText(QStringLiteral("×"));
-    closeEdges->setToolTip(tr("Hide the edge table (select a node to show it again)"));
+    closeEdges->setToolTip(tr("Hide the edge table"));
     closeEdges->setAutoRaise(true);
     edgeTop->addWidget(m_edgeHeader, 1);
     edgeTop->addWidget(closeEdges);
@@ -499,7 +516,18 @@ GraphCanvas::GraphCanvas(QWidget* parent) : QWidget(parent), m_items(std::make_u
     split->setCollapsible(0, false);
     m_edgePanel->hide();
     layout->addWidget(split, 1);
-    connect(closeEdges, &QToolButton::clicked, m_edgePanel, &QWidget::hide);
+    connect(closeEdges, &QToolButton::clicked, m_edgesButton, [this] { m_edgesButton->setChecked(false); });
+    connect(m_edgesButton, &QToolButton::toggled, this, [this](bool on) {
+        if (on) {
+            updateEdgeTable();
+            m_edgePanel->show();
+            const int total = m_split->width();
+            const int panel = std::clamp(total / 3, std::min(200, total / 2), 320);
+            m_split->setSizes({total - panel, panel});
+        } else {
+            m_edgePanel->hide();
+        }
+    });
     connect(m_edgeTable, &QTableWidget::cellClicked, this, [this](int row, int column) { onEdgeRowActivated(row, column == 2); });
     connect(m_edgeTable, &QTableWidget::cellDoubleClicked, this, [this](int row, int column) {
         if (column != 2) // a click on the box already toggled it
@@ -519,6 +547,12 @@ GraphCanvas::GraphCanvas(QWidget* parent) : QWidget(parent), m_items(std::make_u
             setFilter(m_filter, m_filter == Filter::CumulativeShare ? v / 100.0 : v);
     });
     connect(m_colourBox, &QComboBox::currentIndexChanged, this, &GraphCanvas::restyleEdges);
+    connect(m_layoutBox, &QComboBox::currentIndexChanged, this, [this] {
+        if (m_circuit && !m_drawn.isEmpty()) {
+            m_refitAfterLayout = true;
+            requestLayout();
+        }
+    });
     connect(fit, &QToolButton::clicked, this, &GraphCanvas::fitToView);
     connect(patch, &QToolButton::clicked, this, [this] { patchSelection(false); });
     connect(restore, &QToolButton::clicked, this, [this] { patchSelection(true); });
@@ -795,26 +829,42 @@ void GraphCanvas::requestLayout()
     m_layoutRunning = true;
     const core::Graph& g = m_circuit->graph;
     auto job = std::make_shared<LayoutJob>();
+    job->layers = m_layoutBox->currentIndex() == 0;
+    job->request.ranks = rankOf(g, core::Graph::NodeKind::Logits, g.nLayers()) + 1;
     QHash<QString, int> index;
-    auto node = [&](const QString& name, int rank) {
+    auto node = [&](const QString& name, int rank, int column) {
         const auto it = index.constFind(name);
         if (it != index.constEnd())
             return *it;
         const int i = static_cast<int>(job->request.nodes.size());
-        job->request.nodes.append({name, rank});
+        job->request.nodes.append({name, rank, column});
         index.insert(name, i);
         return i;
     };
+    // Columns of the circuit diagram: heads by index, the MLP after them, a grouped-query
+    // model's key/value nodes after the MLP; input and logits centred.
+    auto senderColumn = [&](const core::Graph::Sender& s) {
+        return s.kind == core::Graph::NodeKind::Head ? s.head : s.kind == core::Graph::NodeKind::Mlp ? g.nHeads() : -1;
+    };
+    auto receiverColumn = [&](const core::Graph::Receiver& r) {
+        if (r.kind == core::Graph::NodeKind::Mlp)
+            return g.nHeads();
+        if (r.kind != core::Graph::NodeKind::Head)
+            return -1;
+        const bool kvNode = r.nodeName.find(".kv") != std::string::npos;
+        return kvNode ? g.nHeads() + 1 + r.head : r.head;
+    };
     const auto& input = g.senders().front();
-    node(str(input.name), rankOf(g, input.kind, input.layer));
-    node(QStringLiteral("logits"), rankOf(g, core::Graph::NodeKind::Logits, g.nLayers()));
+    node(str(input.name), rankOf(g, input.kind, input.layer), -1);
+    node(QStringLiteral("logits"), rankOf(g, core::Graph::NodeKind::Logits, g.nLayers()), -1);
     for (const int e : std::as_const(m_drawn)) {
         const auto& edge = g.edges()[static_cast<std::size_t>(e)];
         const auto& s = g.senders()[static_cast<std::size_t>(edge.sender)];
         const auto& r = g.receivers()[static_cast<std::size_t>(edge.receiver)];
-        const int from = node(str(s.name), rankOf(g, s.kind, s.layer));
-        const int to = node(str(r.nodeName), rankOf(g, r.kind, r.layer));
-        job->request.edges.append({from, to});
+        const int from = node(str(s.name), rankOf(g, s.kind, s.layer), senderColumn(s));
+        const int to = node(str(r.nodeName), rankOf(g, r.kind, r.layer), receiverColumn(r));
+        const int port = r.port == core::Graph::Port::None ? -1 : static_cast<int>(r.port);
+        job->request.edges.append({from, to, port});
         job->edges.append(e);
     }
     const quint64 generation = ++m_layoutGeneration;
@@ -824,7 +874,7 @@ void GraphCanvas::requestLayout()
         auto result = std::make_shared<LayoutResult>();
         QString error;
         try {
-            *result = layoutGraph(job->request);
+            *result = job->layers ? layoutLayers(job->request) : layoutGraph(job->request);
         } catch (const std::exception& e) {
             error = QString::fromStdString(e.what());
         }
@@ -899,13 +949,45 @@ void GraphCanvas::buildScene(const LayoutJob& job, const LayoutResult& layout)
         m_scene->addItem(item);
         m_items->edges.insert(e, item);
     }
-    m_scene->setSceneRect(layout.bounds.adjusted(-20, -20, 20, 20));
+    QRectF bounds = layout.bounds;
+    if (!layout.rankY.isEmpty()) {
+        // The circuit diagram's rows: "layer l" left of each layer's heads.
+        const core::Graph& g = m_circuit->graph;
+        QFont font = m_view->font();
+        font.setPointSizeF(8);
+        for (int l = 0; l < g.nLayers(); ++l) {
+            const int rank = rankOf(g, core::Graph::NodeKind::Head, l);
+            if (rank >= layout.rankY.size())
+                continue;
+            auto* label = m_scene->addSimpleText(tr("layer %1").arg(l), font);
+            label->setBrush(QColor(120, 120, 120));
+            const QRectF r = label->boundingRect();
+            label->setPos(layout.bounds.left() - r.width() - 14, layout.rankY[rank] - r.height() / 2);
+            label->setData(0, QStringLiteral("rowLabel"));
+            bounds = bounds.united(label->sceneBoundingRect());
+        }
+    }
+    m_scene->setSceneRect(bounds.adjusted(-20, -20, 20, 20));
     restyleEdges();
     setSelectedNode(m_selectedNode);
-    if (firstDrawing)
+    if (firstDrawing || m_refitAfterLayout)
         fitToView();
+    m_refitAfterLayout = false;
     m_sceneSeconds = static_cast<double>(timer.nsecsElapsed()) * 1e-9;
     Q_EMIT layoutApplied();
+}
+
+bool GraphCanvas::layeredLayout() const { return m_layoutBox->currentIndex() == 0; }
+
+void GraphCanvas::setLayeredLayout(bool layers) { m_layoutBox->setCurrentIndex(layers ? 0 : 1); }
+
+QStringList GraphCanvas::rowLabels() const
+{
+    QStringList labels;
+    for (QGraphicsItem* item : m_scene->items(Qt::AscendingOrder))
+        if (item->data(0).toString() == QLatin1String("rowLabel"))
+            labels << static_cast<QGraphicsSimpleTextItem*>(item)->text();
+    return labels;
 }
 
 bool GraphCanvas::colourByPort() const { return m_colourBox->currentIndex() == 1; }
@@ -942,8 +1024,9 @@ void GraphCanvas::restyleEdges()
             case core::Graph::Port::None: colour = kUnscored; break;
             }
         }
-        if (!kept)
-            colour.setAlphaF(0.45);
+        // Weak edges fade: on a real circuit the strongest read through the crowd.
+        const double strength = largest > 0 ? std::abs(score) / largest : 1.0;
+        colour.setAlphaF((kept ? 1.0 : 0.45) * (0.3 + 0.7 * strength));
         QPen pen(colour);
         pen.setWidthF(largest > 0 ? 0.6 + 5.4 * std::abs(score) / largest : 1.5);
         pen.setStyle(kept ? Qt::SolidLine : Qt::DashLine);
@@ -1016,8 +1099,7 @@ void GraphCanvas::applyKept(const QVector<int>& edges, const QVector<char>& kept
         updateDrawnEdges();
     else
         restyleEdges();
-    if (m_edgePanel->isVisible())
-        updateEdgeTable();
+    updateEdgeTable();
     Q_EMIT circuitChanged();
 }
 
@@ -1191,7 +1273,7 @@ void GraphCanvas::setSelectedNode(const QString& node)
         }
     }
     applyFocus();
-    if (changed || m_edgePanel->isVisible())
+    if (changed)
         updateEdgeTable();
 }
 
@@ -1219,7 +1301,7 @@ void GraphCanvas::applyFocus()
         const bool touches = any && (from == focus || to == focus);
         if (touches)
             neighbours << from << to;
-        it.value()->setOpacity(!any || touches ? 1.0 : 0.12);
+        it.value()->setOpacity(!any || touches ? 1.0 : 0.25);
         it.value()->setZValue(touches ? 0.5 : 0); // above the dimmed ones, below the nodes
     }
     for (auto it = m_items->nodes.cbegin(); it != m_items->nodes.cend(); ++it)
@@ -1255,10 +1337,13 @@ QVector<int> GraphCanvas::edgesOfNode(const QString& node) const
 
 void GraphCanvas::updateEdgeTable()
 {
+    if (!m_edgesButton->isChecked())
+        return;
     const QVector<int> edges = edgesOfNode(m_selectedNode);
     if (edges.isEmpty()) {
-        m_edgePanel->hide();
         m_edgeTable->setRowCount(0);
+        m_edgeHeader->setText(m_selectedNode.isEmpty() ? tr("Select a node to list its edges")
+                                                       : tr("%1 has no edges").arg(m_selectedNode));
         return;
     }
     const core::Graph& g = m_circuit->graph;
@@ -1293,7 +1378,6 @@ void GraphCanvas::updateEdgeTable()
     if (scored && m_edgeTable->horizontalHeader()->sortIndicatorSection() != 1)
         m_edgeTable->sortByColumn(1, Qt::AscendingOrder); // the most negative (behaviour-carrying) first
     m_edgeHeader->setText(tr("%1: %2 in, %3 out").arg(m_selectedNode).arg(in).arg(edges.size() - in));
-    m_edgePanel->show();
 }
 
 void GraphCanvas::onEdgeRowActivated(int row, bool toggle)
@@ -1336,6 +1420,8 @@ void GraphCanvas::updateSearchCompletion()
     delete m_search->completer();
     m_search->setCompleter(completer);
 }
+
+void GraphCanvas::setEdgeTableShown(bool shown) { m_edgesButton->setChecked(shown); }
 
 QString GraphCanvas::findNote() const { return m_findNote->isHidden() ? QString() : m_findNote->text(); }
 

@@ -21,7 +21,9 @@ class QGraphicsView;
 class QLabel;
 class QLineEdit;
 class QSlider;
+class QSplitter;
 class QTableWidget;
+class QToolButton;
 class QUndoStack;
 
 namespace patchbay::ui {
@@ -65,6 +67,11 @@ public:
     Filter filter() const { return m_filter; }
     double filterValue() const { return m_value; }
     QString title() const { return m_title; }
+    // The circuit diagram (one row per layer, heads in place; the default) or Graphviz's.
+    bool layeredLayout() const;
+    void setLayeredLayout(bool layers);
+    // The "layer l" row labels of the circuit diagram (empty for Graphviz's layout).
+    QStringList rowLabels() const;
     // Edges coloured by q/k/v port (true) or by the sign of their score (false).
     bool colourByPort() const;
     void setColourByPort(bool byPort);
@@ -115,7 +122,9 @@ public:
     QString findNote() const;
     // Every edge into or out of `node` in the graph (drawn or not), in graph order.
     QVector<int> edgesOfNode(const QString& node) const;
-    // The table of the selected node's edges (edge, score, in the circuit), sortable.
+    // The table of the selected node's edges (edge, score, in the circuit), sortable; shown
+    // while the Edges button is down.
+    void setEdgeTableShown(bool shown);
     QTableWidget* edgeTable() const { return m_edgeTable; }
     // A drawn edge's opacity (1 bright, lower dimmed); -1 when it is not drawn.
     double edgeItemOpacity(int edge) const;
@@ -185,6 +194,8 @@ private:
     QSlider* m_slider = nullptr;
     QLabel* m_sliderLabel = nullptr;
     QComboBox* m_colourBox = nullptr;
+    QComboBox* m_layoutBox = nullptr; // Layers (the circuit diagram) or Graphviz
+    bool m_refitAfterLayout = false;
     QLabel* m_metricLabel = nullptr;
     QDoubleSpinBox* m_valueBox = nullptr; // the filter's number, typed or stepped
     QLabel* m_busyLabel = nullptr;
@@ -193,7 +204,9 @@ private:
     QLabel* m_legendLabel = nullptr;
     QLineEdit* m_search = nullptr;
     QLabel* m_findNote = nullptr;
+    QSplitter* m_split = nullptr;
     QWidget* m_edgePanel = nullptr;
+    QToolButton* m_edgesButton = nullptr;
     QLabel* m_edgeHeader = nullptr;
     QTableWidget* m_edgeTable = nullptr;
     QUndoStack* m_undo = nullptr;

@@ -10,6 +10,7 @@
 #include <QMap>
 #include <QStringList>
 
+#include <algorithm>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -114,6 +115,50 @@ LayoutResult layoutGraph(const LayoutRequest& request)
     gvFreeLayout(gvc.get(), g.get());
     result.seconds = static_cast<double>(timer.nsecsElapsed()) * 1e-9;
     return result;
+}
+
+LayoutResult layoutLayers(const LayoutRequest& request)
+{
+    QElapsedTimer timer;
+    timer.start();
+    LayoutResult out;
+    // Boxes as Graphviz makes them for these labels (points): wide enough for "a31.h31".
+    constexpr double kHeight = 20, kRowGap = 64, kGap = 12;
+    auto width = [](const QString& name) { return std::max(40.0, 6.5 * static_cast<double>(name.size()) + 12.0); };
+    double boxWidth = 40;
+    int maxRank = std::max(0, request.ranks - 1), maxColumn = 0;
+    for (const auto& node : request.nodes) {
+        boxWidth = std::max(boxWidth, width(node.name));
+        maxRank = std::max(maxRank, node.rank);
+        maxColumn = std::max(maxColumn, node.column);
+    }
+    const double pitch = boxWidth + kGap;
+    const double rowWidth = maxColumn * pitch + boxWidth;
+    out.rankY.resize(maxRank + 1);
+    for (int r = 0; r <= maxRank; ++r)
+        out.rankY[r] = (maxRank - r) * (kHeight + kRowGap) + kHeight / 2; // rank 0 at the bottom
+    out.nodes.reserve(request.nodes.size());
+    for (const auto& node : request.nodes) {
+        const double x = node.column >= 0 ? node.column * pitch : (rowWidth - boxWidth) / 2;
+        const double y = out.rankY[node.rank] - kHeight / 2;
+        out.nodes.append(QRectF(x, y, boxWidth, kHeight));
+    }
+    out.edges.reserve(request.edges.size());
+    for (const auto& edge : request.edges) {
+        const QRectF& from = out.nodes[edge.from];
+        const QRectF& to = out.nodes[edge.to];
+        // Out of the sender's top, into the receiver's bottom (its q/k/v third for a head).
+        const QPointF tail(from.center().x(), from.top());
+        const double port = edge.port >= 0 && edge.port <= 2 ? (edge.port - 1) * to.width() / 3.0 : 0.0;
+        const QPointF head(to.center().x() + port, to.bottom());
+        const double bend = std::max(8.0, (tail.y() - head.y()) * 0.4);
+        out.edges.append({tail, QPointF(tail.x(), tail.y() - bend), QPointF(head.x(), head.y() + bend), head});
+    }
+    out.bounds = QRectF(0, 0, rowWidth, out.rankY.isEmpty() ? kHeight : out.rankY.front() + kHeight / 2);
+    for (const QRectF& r : out.nodes)
+        out.bounds = out.bounds.united(r);
+    out.seconds = static_cast<double>(timer.nsecsElapsed()) * 1e-9;
+    return out;
 }
 
 } // namespace patchbay::ui

@@ -15,11 +15,14 @@ struct LayoutRequest
     {
         QString name;  // unique; also the label
         int rank = 0;  // nodes of one rank share a row; higher ranks are drawn higher
+        int column = -1; // layoutLayers: its place in the row (a head's index); -1 centred
     };
     struct Edge
     {
         int from = 0, to = 0; // node indices
+        int port = -1;        // layoutLayers: 0 q, 1 k, 2 v (where it enters a head); -1 none
     };
+    int ranks = 0; // layoutLayers: every rank below this gets its row, drawn or not
     QVector<Node> nodes;
     QVector<Edge> edges;
 };
@@ -32,6 +35,7 @@ struct LayoutResult
                                      // (1 + 3k points), tail to head
     QRectF bounds;
     double seconds = 0;
+    QVector<double> rankY; // layoutLayers: each rank's row centre (empty from Graphviz)
 };
 
 // The one Graphviz adapter of design.md §1: "dot" with rankdir=BT (inputs at the bottom,
@@ -39,5 +43,11 @@ struct LayoutResult
 // into them is made here under one mutex; any thread may call it. Throws std::runtime_error
 // when Graphviz fails.
 LayoutResult layoutGraph(const LayoutRequest& request);
+
+// The circuit-diagram layout, no Graphviz: one row per rank (every rank below
+// request.ranks, so rows do not move as the filter changes), each node at its column (a
+// head's index, so a head keeps its place), q/k/v entering a head at the left, middle and
+// right of its bottom, edges gentle vertical S-curves. Any thread.
+LayoutResult layoutLayers(const LayoutRequest& request);
 
 } // namespace patchbay::ui

@@ -1893,6 +1893,7 @@ core::Session MainWindow::session() const
               {"attention_prompt", m_attentionPrompt->currentIndex() == 1 ? "corrupted" : "clean"},
               {"attention_all_heads", m_attentionAllHeads->isChecked() ? "1" : "0"},
               {"graph_colour", m_canvas->colourByPort() ? "qkv" : "sign"},
+              {"graph_layout", m_canvas->layeredLayout() ? "layers" : "graphviz"},
               {"acdc_choice", std::to_string(acdcChoice(m_currentResult))}};
     if (m_canvas->hasCircuit()) {
         s.canvas = m_canvas->circuit();
@@ -2005,6 +2006,8 @@ void MainWindow::applySessionView(const core::Session& s)
     if (const auto prompt = s.view.find("attention_prompt"); prompt != s.view.end())
         m_attentionPrompt->setCurrentIndex(prompt->second == "corrupted" ? 1 : 0);
     m_attentionAllHeads->setChecked(number("attention_all_heads", 0) != 0);
+    if (const auto layout = s.view.find("graph_layout"); layout != s.view.end())
+        m_canvas->setLayeredLayout(layout->second != "graphviz");
     if (const auto colour = s.view.find("graph_colour"); colour != s.view.end())
         m_canvas->setColourByPort(colour->second == "qkv");
     m_attentionLayer->setValue(number("attention_layer", m_attentionLayer->value()));

@@ -652,6 +652,7 @@ private Q_SLOTS:
             QVERIFY(order.front().startsWith(QStringLiteral("EAP")));
             list->setCurrentRow(0);
             window.graphCanvas()->setColourByPort(true);
+            window.graphCanvas()->setLayeredLayout(false);
             window.selection()->setPair(3);
             QCOMPARE(window.promptEditor()->selectedPair(), 3); // the table follows the selection
             QVERIFY(window.saveSession(file));
@@ -670,6 +671,7 @@ private Q_SLOTS:
         QCOMPARE(restored, order);
         QCOMPARE(list->currentRow(), 0);
         QVERIFY(window.graphCanvas()->colourByPort());
+        QVERIFY(!window.graphCanvas()->layeredLayout());
         QCOMPARE(window.selection()->pair(), 3);
         QCOMPARE(window.promptEditor()->selectedPair(), 3);
         QTRY_VERIFY_WITH_TIMEOUT(window.attentionMap()->data().title.contains(QStringLiteral("pair 4")), kTimeoutMs);
