@@ -36,7 +36,7 @@ const QSet<QString> kSame = {
     QStringLiteral("bfloat16"), QStringLiteral("float16 (GPU)"), QStringLiteral("d_model"), QStringLiteral("d_head / d_mlp"),
     QStringLiteral("English"),  QStringLiteral("Deutsch"), QStringLiteral("简体中文"), QStringLiteral("Position"),
     QStringLiteral("Status"),   QStringLiteral("Name"),    QStringLiteral("Tokenizer"), QStringLiteral("Tokens"),
-    QStringLiteral("Scores"),   QStringLiteral("Parameter")};
+    QStringLiteral("Scores"),   QStringLiteral("Parameter"), QStringLiteral("Graphviz")};
 
 void add(QSet<QString>& out, QString text)
 {
