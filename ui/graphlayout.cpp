@@ -134,9 +134,12 @@ LayoutResult layoutLayers(const LayoutRequest& request)
     }
     const double pitch = boxWidth + kGap;
     const double rowWidth = maxColumn * pitch + boxWidth;
+    // Rows closer together for deep models, so that the diagram stays about as tall as it is
+    // wide (GPT-2's 26 rows were a thin tower at Fit): from kRowGap down to 14 points.
+    const double rowGap = std::clamp(0.8 * rowWidth / (maxRank + 1) - kHeight, 14.0, kRowGap);
     out.rankY.resize(maxRank + 1);
     for (int r = 0; r <= maxRank; ++r)
-        out.rankY[r] = (maxRank - r) * (kHeight + kRowGap) + kHeight / 2; // rank 0 at the bottom
+        out.rankY[r] = (maxRank - r) * (kHeight + rowGap) + kHeight / 2; // rank 0 at the bottom
     out.nodes.reserve(request.nodes.size());
     for (const auto& node : request.nodes) {
         const double x = node.column >= 0 ? node.column * pitch : (rowWidth - boxWidth) / 2;
