@@ -1352,6 +1352,30 @@ Dieser Lauf hat %1 Schwellen: eine andere unter Ergebnisse wählen („Schaltkre
         <source>Imported %1: %2 edges, %3 in the circuit</source>
         <translation>%1 importiert: %2 Kanten, %3 im Schaltkreis</translation>
     </message>
+    <message>
+        <source>The graph&apos;s circuit as a sender × receiver grid appears here: every edge, at any size.</source>
+        <translation>Hier erscheint der Schaltkreis des Graphen als Sender × Empfänger-Raster: jede Kante, in jeder Größe.</translation>
+    </message>
+    <message>
+        <source>Sender × receiver</source>
+        <translation>Sender × Empfänger</translation>
+    </message>
+    <message>
+        <source>sender</source>
+        <translation>Sender</translation>
+    </message>
+    <message>
+        <source>receiver</source>
+        <translation>Empfänger</translation>
+    </message>
+    <message>
+        <source>Σ edge score</source>
+        <translation>Σ Kanten-Score</translation>
+    </message>
+    <message>
+        <source>edges in the circuit</source>
+        <translation>Kanten im Schaltkreis</translation>
+    </message>
 </context>
 <context>
     <name>patchbay::ui::PairTableModel</name>

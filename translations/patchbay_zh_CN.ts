@@ -1350,6 +1350,30 @@ This run has %1 thresholds: choose another under Results (“Circuit at”).</so
         <source>Imported %1: %2 edges, %3 in the circuit</source>
         <translation>已导入 %1：%2 条边，%3 条在电路中</translation>
     </message>
+    <message>
+        <source>The graph&apos;s circuit as a sender × receiver grid appears here: every edge, at any size.</source>
+        <translation>图中电路将以发送者 × 接收者网格显示在此：每条边，任意规模。</translation>
+    </message>
+    <message>
+        <source>Sender × receiver</source>
+        <translation>发送者 × 接收者</translation>
+    </message>
+    <message>
+        <source>sender</source>
+        <translation>发送者</translation>
+    </message>
+    <message>
+        <source>receiver</source>
+        <translation>接收者</translation>
+    </message>
+    <message>
+        <source>Σ edge score</source>
+        <translation>Σ 边分数</translation>
+    </message>
+    <message>
+        <source>edges in the circuit</source>
+        <translation>电路中的边</translation>
+    </message>
 </context>
 <context>
     <name>patchbay::ui::PairTableModel</name>

@@ -578,6 +578,7 @@ void GraphCanvas::setCircuit(const core::Circuit& circuit, const QString& title)
     m_title = title;
     m_hoveredNode.clear();
     updateSearchCompletion();
+    const auto replaced = qScopeGuard([this] { Q_EMIT circuitReplaced(); });
     m_undo->clear();
     // Items of another circuit's graph must not be restyled as this one's.
     m_scene->clear();

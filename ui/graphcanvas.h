@@ -150,6 +150,7 @@ Q_SIGNALS:
     void nodeClicked(const QString& node); // for the shared selection
     void labelsChanged();                  // a node label or group changed
     void layoutApplied();                  // the drawn edges' items exist
+    void circuitReplaced();                // setCircuit: another circuit (or its scores) on show
 
 private:
     friend class GraphView;

@@ -205,6 +205,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     });
     connect(m_canvas, &GraphCanvas::circuitChanged, this, &MainWindow::markDirty);
     connect(m_canvas, &GraphCanvas::nodeClicked, m_selection, &Selection::setNode);
+    connect(m_canvas, &GraphCanvas::circuitReplaced, this, &MainWindow::showAdjacency);
     connect(m_canvas, &GraphCanvas::labelsChanged, this, [this] {
         m_labels = m_canvas->circuit().labels;
         m_groups = m_canvas->circuit().groups;
@@ -550,16 +551,29 @@ void MainWindow::createDocks()
     m_positionMap = new HeatmapView(m_scoreTabs);
     m_positionMap->setObjectName(QStringLiteral("positionMap"));
     m_positionMap->clear(tr("Per-position scores come from activation patching with “per position” ticked."));
+    m_adjacencyMap = new HeatmapView(m_scoreTabs);
+    m_adjacencyMap->setObjectName(QStringLiteral("adjacencyMap"));
+    m_adjacencyMap->clear(tr("The graph's circuit as a sender × receiver grid appears here: every edge, at any size."));
     m_scoreTabs->addTab(m_scoreMap, tr("Layer × head"));
     m_scoreTabs->addTab(m_positionMap, tr("Node × position"));
+    m_scoreTabs->addTab(m_adjacencyMap, tr("Sender × receiver"));
     auto* exportScores = new QToolButton(m_scoreTabs);
     exportScores->setText(tr("Export…"));
     exportScores->setToolTip(tr("Save the visible heatmap as PNG, SVG or PDF"));
     m_scoreTabs->setCornerWidget(exportScores);
     scoreLayout->addWidget(m_scoreTabs);
     connect(exportScores, &QToolButton::clicked, this, [this] {
-        exportView(m_scoreTabs->currentIndex() == 0 ? m_scoreMap : m_positionMap,
-                   m_scoreTabs->currentIndex() == 0 ? QStringLiteral("scores") : QStringLiteral("positions"));
+        const int tab = m_scoreTabs->currentIndex();
+        exportView(tab == 0 ? m_scoreMap : tab == 1 ? m_positionMap : m_adjacencyMap,
+                   tab == 0 ? QStringLiteral("scores") : tab == 1 ? QStringLiteral("positions") : QStringLiteral("adjacency"));
+    });
+    // A cell of the adjacency grid drills down: its receiver is selected and its edges listed.
+    connect(m_adjacencyMap, &HeatmapView::cellClicked, this, [this](int, int column, const QString&) {
+        const QStringList& receivers = m_adjacencyMap->data().columnLabels;
+        if (column >= 0 && column < receivers.size()) {
+            m_selection->setNode(receivers[column]);
+            m_canvas->setEdgeTableShown(true);
+        }
     });
     for (HeatmapView* view : {m_scoreMap, m_positionMap})
         connect(view, &HeatmapView::cellClicked, this, [this](int, int, const QString& id) {
@@ -1374,6 +1388,52 @@ core::Circuit MainWindow::resultCircuit(const RunResult& result, int acdcChoice)
     if (result.scores && acdcChoice > 0 && static_cast<std::size_t>(acdcChoice) < result.scores->acdc.size())
         circuit.edgeInGraph = result.scores->acdc[static_cast<std::size_t>(acdcChoice)].kept;
     return circuit;
+}
+
+void MainWindow::showAdjacency()
+{
+    // Every edge of the graph's circuit as one cell of a sender × receiver-node grid (q, k
+    // and v summed): the level of detail that scales to millions of edges, where drawing
+    // them cannot.
+    if (!m_canvas->hasCircuit())
+        return;
+    const core::Circuit& c = m_canvas->circuit();
+    const core::Graph& g = c.graph;
+    HeatmapData map;
+    map.title = m_canvas->title();
+    map.rowTitle = tr("sender");
+    map.columnTitle = tr("receiver");
+    const bool scored = c.hasScores();
+    map.valueName = scored ? tr("Σ edge score") : tr("edges in the circuit");
+    QHash<QString, int> column;
+    std::vector<int> columnOf; // per receiver: its node's column
+    columnOf.reserve(g.receivers().size());
+    for (const auto& receiver : g.receivers()) {
+        const QString node = QString::fromStdString(receiver.nodeName);
+        if (!column.contains(node)) {
+            column.insert(node, static_cast<int>(map.columnLabels.size()));
+            map.columnLabels << node;
+        }
+        columnOf.push_back(column.value(node));
+    }
+    for (const auto& sender : g.senders())
+        map.rowLabels << QString::fromStdString(sender.name);
+    const auto columns = static_cast<std::size_t>(map.columnLabels.size());
+    map.values.fill(std::numeric_limits<double>::quiet_NaN(), static_cast<qsizetype>(g.senders().size() * columns));
+    for (std::size_t e = 0; e < g.edgeCount(); ++e) {
+        const auto& edge = g.edges()[e];
+        const auto cell = static_cast<qsizetype>(static_cast<std::size_t>(edge.sender) * columns +
+                                                 static_cast<std::size_t>(columnOf[static_cast<std::size_t>(edge.receiver)]));
+        double& v = map.values[cell];
+        if (std::isnan(v))
+            v = 0;
+        const double add = scored ? c.edgeScores[e] : (c.edgeInGraph[e] ? 1.0 : 0.0);
+        if (std::isfinite(add))
+            v += add;
+    }
+    if (!scored)
+        map.scale = ColourScale::Sequential;
+    m_adjacencyMap->setData(map);
 }
 
 QString MainWindow::canvasTitle(const RunResult& result, int acdcChoice)

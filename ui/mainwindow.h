@@ -143,6 +143,7 @@ public:
     HeatmapView* scoreMap() const { return m_scoreMap; }
     HeatmapView* positionMap() const { return m_positionMap; }
     HeatmapView* attentionMap() const { return m_attentionMap; }
+    HeatmapView* adjacencyMap() const { return m_adjacencyMap; }
     AttentionGrid* attentionGrid() const { return m_attentionGrid; }
     LogitLensView* logitLens() const { return m_lens; }
     // The result on show (nullptr before the first run).
@@ -214,6 +215,7 @@ private:
     static core::Circuit resultCircuit(const RunResult& result, int acdcChoice);
     int acdcChoice(const QString& key) const { return m_acdcChoice.value(key, 0); }
     void chooseAcdcCircuit(int index);
+    void showAdjacency(); // the graph's circuit in the Sender × receiver tab
     static QString resultToolTip(const RunResult& result);
     // The selected pair's clean prompt as the model reads it; empty (and `why`, unless
     // simply nothing is selected) when there is none.
@@ -252,6 +254,7 @@ private:
     HeatmapView* m_scoreMap = nullptr;
     HeatmapView* m_positionMap = nullptr;
     HeatmapView* m_attentionMap = nullptr;
+    HeatmapView* m_adjacencyMap = nullptr; // the graph's circuit, sender × receiver node
     AttentionGrid* m_attentionGrid = nullptr;
     QComboBox* m_attentionPrompt = nullptr; // clean / corrupted
     QCheckBox* m_attentionAllHeads = nullptr;

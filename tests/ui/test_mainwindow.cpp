@@ -58,6 +58,7 @@
 #include <QComboBox>
 #include <QGraphicsScene>
 #include <QGraphicsView>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -896,6 +897,59 @@ private Q_SLOTS:
         QTRY_VERIFY2(header->sectionViewportPosition(last) + header->sectionSize(last) <= table->viewport()->width(),
                  qPrintable(QStringLiteral("%1 + %2 > %3").arg(header->sectionViewportPosition(last)).arg(header->sectionSize(last))
                                 .arg(table->viewport()->width())));
+    }
+
+    // Issue 25, item 4: the graph's circuit as a sender x receiver grid, every edge of it
+    // (q, k and v summed per receiver node), at any size; a cell drills down to its receiver.
+    void adjacencyGridHoldsEveryEdge()
+    {
+        MainWindow window;
+        window.resize(1400, 900);
+        window.show();
+        QVERIFY(load(window, demoDir(), demoDir() + QStringLiteral("/induction.csv")));
+        QSignalSpy finished(window.worker(), &ComputeWorker::runFinished);
+        QTRY_VERIFY_WITH_TIMEOUT(window.runPanel()->runButton()->isEnabled(), kTimeoutMs);
+        QVERIFY(window.runAttribution(window.runPanel()->settings()));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTimeoutMs);
+        HeatmapView* map = window.adjacencyMap();
+        QVERIFY(map->hasData());
+        const core::Circuit& c = window.graphCanvas()->circuit();
+        const core::Graph& g = c.graph;
+        QCOMPARE(map->data().rows(), static_cast<int>(g.senders().size()));
+        QCOMPARE(map->data().columns(), 2 * 4 + 2 + 1); // 8 heads, 2 MLPs, logits
+        const int a00 = static_cast<int>(map->data().rowLabels.indexOf(QStringLiteral("a0.h0")));
+        const int a13 = static_cast<int>(map->data().columnLabels.indexOf(QStringLiteral("a1.h3")));
+        QVERIFY(a00 >= 0 && a13 >= 0);
+        double qkv = 0;
+        for (const char* port : {"q", "k", "v"})
+            qkv += c.edgeScores.at(*g.findEdge(std::string("a0.h0->a1.h3<") + port + ">"));
+        QCOMPARE(map->data().value(a00, a13), qkv);
+        const int a10 = static_cast<int>(map->data().rowLabels.indexOf(QStringLiteral("a1.h0")));
+        const int a00col = static_cast<int>(map->data().columnLabels.indexOf(QStringLiteral("a0.h0")));
+        QVERIFY(std::isnan(map->data().value(a10, a00col))); // a later head feeds no earlier one
+        double all = 0, cells = 0;
+        for (const double s : c.edgeScores)
+            all += s;
+        for (const double v : map->data().values)
+            cells += std::isnan(v) ? 0.0 : v;
+        QVERIFY(std::abs(all - cells) <= 1e-9 * std::max(1.0, std::abs(all)));
+
+        auto* tabs = map->parentWidget()->parentWidget();
+        static_cast<QTabWidget*>(tabs)->setCurrentWidget(map);
+        QApplication::processEvents();
+        map->replotNow();
+        QTest::mouseClick(map->plotWidget(), Qt::LeftButton, {}, map->cellCentre(a00, a13));
+        QCOMPARE(window.selection()->node(), QStringLiteral("a1.h3"));
+        QVERIFY(window.graphCanvas()->edgeTable()->isVisible());
+
+        // MIB's GPT-2 circuit: 157 senders x 157 receiver nodes, all 32,491 edges.
+        QVERIFY(importAndWait(window, QStringLiteral(PATCHBAY_SHARED_DATA_DIR) + QStringLiteral("/circuits/mib_ioi_gpt2_eap-ig.json")));
+        QCOMPARE(map->data().rows(), 157);
+        QCOMPARE(map->data().columns(), 157);
+        int withEdges = 0;
+        for (const double v : map->data().values)
+            withEdges += std::isnan(v) ? 0 : 1;
+        QVERIFY(withEdges > 0 && withEdges <= 32491);
     }
 
     // Issue 24, item 3: a result names the pairs it ran on (list, graph title, sessions),
