@@ -1376,6 +1376,14 @@ Dieser Lauf hat %1 Schwellen: eine andere unter Ergebnisse wählen („Schaltkre
         <source>edges in the circuit</source>
         <translation>Kanten im Schaltkreis</translation>
     </message>
+    <message>
+        <source>This result holds no scores to show.</source>
+        <translation>Dieses Ergebnis enthält keine Scores zum Anzeigen.</translation>
+    </message>
+    <message>
+        <source>%1 was read after the window changed: import it again to show it.</source>
+        <translation>%1 wurde gelesen, nachdem sich das Fenster geändert hat: zum Anzeigen erneut importieren.</translation>
+    </message>
 </context>
 <context>
     <name>patchbay::ui::PairTableModel</name>

@@ -1374,6 +1374,14 @@ This run has %1 thresholds: choose another under Results (“Circuit at”).</so
         <source>edges in the circuit</source>
         <translation>电路中的边</translation>
     </message>
+    <message>
+        <source>This result holds no scores to show.</source>
+        <translation>此结果没有可显示的分数。</translation>
+    </message>
+    <message>
+        <source>%1 was read after the window changed: import it again to show it.</source>
+        <translation>%1 在窗口变化后才读取完毕：请重新导入以显示。</translation>
+    </message>
 </context>
 <context>
     <name>patchbay::ui::PairTableModel</name>

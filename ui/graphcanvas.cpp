@@ -578,7 +578,10 @@ void GraphCanvas::setCircuit(const core::Circuit& circuit, const QString& title)
     m_title = title;
     m_hoveredNode.clear();
     updateSearchCompletion();
-    const auto replaced = qScopeGuard([this] { Q_EMIT circuitReplaced(); });
+    const auto replaced = qScopeGuard([this] {
+        updateEdgeTable(); // the rows are edge indices of this graph now
+        Q_EMIT circuitReplaced();
+    });
     m_undo->clear();
     // Items of another circuit's graph must not be restyled as this one's.
     m_scene->clear();
@@ -909,6 +912,7 @@ void GraphCanvas::buildScene(const LayoutJob& job, const LayoutResult& layout)
     QElapsedTimer timer;
     timer.start();
     const bool firstDrawing = m_items->edges.isEmpty();
+    m_hoveredNode.clear(); // its item is gone; the next mouse move finds the new one
     m_scene->clear();
     m_items->edges.clear();
     m_items->nodes.clear();
@@ -974,6 +978,7 @@ void GraphCanvas::buildScene(const LayoutJob& job, const LayoutResult& layout)
     if (firstDrawing || m_refitAfterLayout)
         fitToView();
     m_refitAfterLayout = false;
+    updateEdgeTable(); // which of the node's edges are drawn has changed
     m_sceneSeconds = static_cast<double>(timer.nsecsElapsed()) * 1e-9;
     Q_EMIT layoutApplied();
 }

@@ -183,6 +183,8 @@ void HeatmapView::setData(const HeatmapData& data)
     m_colourBar->setGradient(gradient);
     m_tickKey = -1;
     m_fontChosenFor = QSize();
+    m_refineFont = 2; // now, and once more at the first replot, with the new labels' margins
+    m_tickChanges = 0;
     updateTicks();
     m_colourBar->setDataRange(QCPRange(scale.low(), scale.high()));
     m_colourBar->axis()->setLabel(data.valueName);
@@ -230,7 +232,8 @@ void HeatmapView::updateTicks()
     QFont labelFont = font();
     QFont smaller = labelFont;
     smaller.setPointSizeF(std::max(6.5, labelFont.pointSizeF() - 2.0));
-    if (m_fontChosenFor != m_plot->size()) {
+    if (m_fontChosenFor != m_plot->size() || m_refineFont > 0) {
+        m_refineFont = std::max(0, m_refineFont - 1);
         const Fit normal = fit(labelFont);
         const Fit f = fit(smaller);
         m_smallLabels = (normal.xStep > 1 || normal.yStep > 1) && (f.xStep < normal.xStep || f.yStep < normal.yStep);
@@ -256,6 +259,14 @@ void HeatmapView::updateTicks()
     };
     const int key = ((xStep * 1000 + yStep) * 2 + (rotate ? 1 : 0)) * 2 + (small ? 1 : 0);
     if (key == m_tickKey)
+        return;
+    // Labels change the margins, the margins the cells: at a stubborn size that could go on
+    // for ever (each change replots). A few changes per size settle any real case.
+    if (m_tickSize != m_plot->size()) {
+        m_tickSize = m_plot->size();
+        m_tickChanges = 0;
+    }
+    if (++m_tickChanges > 6 && m_tickKey != -1)
         return;
     m_tickKey = key;
     m_plot->xAxis->setTickLabelFont(labelFont);

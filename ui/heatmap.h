@@ -129,6 +129,9 @@ private:
     int m_tickKey = -1; // the label thinning in effect (see updateTicks())
     QSize m_fontChosenFor;     // the plot size the tick font was chosen at (updateTicks())
     bool m_smallLabels = false; // the smaller tick font is in use
+    int m_refineFont = 0;      // choices of the font still to make for new data
+    QSize m_tickSize;          // the plot size the tick changes are counted at
+    int m_tickChanges = 0;     // label changes at that size (a cap against replot loops)
     int m_selectedRow = -1;
     int m_selectedColumn = -1;
 };

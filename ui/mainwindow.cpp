@@ -206,6 +206,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(m_canvas, &GraphCanvas::circuitChanged, this, &MainWindow::markDirty);
     connect(m_canvas, &GraphCanvas::nodeClicked, m_selection, &Selection::setNode);
     connect(m_canvas, &GraphCanvas::circuitReplaced, this, &MainWindow::showAdjacency);
+    connect(m_canvas, &GraphCanvas::circuitChanged, this, [this] {
+        if (m_canvas->hasCircuit() && !m_canvas->circuit().hasScores())
+            showAdjacency(); // without scores its cells count the kept edges
+    });
     connect(m_canvas, &GraphCanvas::labelsChanged, this, [this] {
         m_labels = m_canvas->circuit().labels;
         m_groups = m_canvas->circuit().groups;
@@ -1111,6 +1115,7 @@ void MainWindow::onProgress(quint64 job, double fraction, const QString& stage)
 
 void MainWindow::onModelLoaded(quint64 job, const LoadedModel& model)
 {
+    ++m_importGeneration; // a circuit still being read was adapted to the model before
     if (job == m_loadJob)
         m_progress->hide();
     showError(QString());
@@ -1384,6 +1389,8 @@ void MainWindow::chooseAcdcCircuit(int index)
 
 core::Circuit MainWindow::resultCircuit(const RunResult& result, int acdcChoice)
 {
+    if (!result.circuit)
+        throw core::Error("this result holds no circuit (a session saved without one)");
     core::Circuit circuit = *result.circuit;
     if (result.scores && acdcChoice > 0 && static_cast<std::size_t>(acdcChoice) < result.scores->acdc.size())
         circuit.edgeInGraph = result.scores->acdc[static_cast<std::size_t>(acdcChoice)].kept;
@@ -1439,7 +1446,7 @@ void MainWindow::showAdjacency()
 QString MainWindow::canvasTitle(const RunResult& result, int acdcChoice)
 {
     QString title = result.settings.describe();
-    if (result.scores && result.scores->acdc.size() >= 2)
+    if (result.scores && result.scores->acdc.size() >= 2 && acdcChoice >= 0)
         title += tr(" · τ = %1").arg(QLocale().toString(
             result.scores->acdc[static_cast<std::size_t>(std::clamp(acdcChoice, 0, static_cast<int>(result.scores->acdc.size()) - 1))].tau, 'g', 4));
     return result.datasetName.isEmpty() ? title : tr("%1 · scores from %2").arg(title, result.datasetName);
@@ -1469,6 +1476,10 @@ QString MainWindow::resultToolTip(const RunResult& result)
 
 void MainWindow::showScores(const RunResult& result)
 {
+    if (!result.circuit || !result.scores) {
+        m_scoreMap->clear(tr("This result holds no scores to show."));
+        return;
+    }
     const core::Graph& graph = result.circuit->graph;
     const auto& scores = *result.scores;
     const int layers = graph.nLayers(), heads = graph.nHeads();
@@ -1577,11 +1588,13 @@ void MainWindow::followNode(const QString& node)
         // that merely shares (or clamps to) its name.
         m_scoreMap->setSelectedCell(-1, -1);
         m_attentionMap->clear(why);
+        m_attentionGrid->clear();
+        m_attentionAllHeads->setChecked(false); // the explanation is on the single map
         statusBar()->showMessage(why, 8000);
         return;
     }
     // Outline the node in the layer × head map and show its attention pattern.
-    if (const RunResult* result = currentResult()) {
+    if (const RunResult* result = currentResult(); result && result->circuit) {
         const core::Graph& graph = result->circuit->graph;
         int row = -1, column = -1;
         if (const auto head = parseHead(node)) {
@@ -1811,6 +1824,7 @@ bool MainWindow::importCircuit(const QString& file)
         return false;
     }
     m_importing = file;
+    const quint64 generation = ++m_importGeneration;
     std::optional<core::ModelConfig> config;
     if (const LoadedModel* model = m_worker->model(); model && model->config)
         config = *model->config;
@@ -1820,7 +1834,7 @@ bool MainWindow::importCircuit(const QString& file)
     m_progress->show();
     statusBar()->showMessage(tr("Reading %1…").arg(QFileInfo(file).fileName()));
     QPointer<MainWindow> self(this);
-    m_importPool.start([file, config = std::move(config), self] {
+    m_importPool.start([file, config = std::move(config), self, generation] {
         auto imported = std::make_shared<core::Circuit>();
         QString error;
         bool perQueryHead = false;
@@ -1837,9 +1851,22 @@ bool MainWindow::importCircuit(const QString& file)
         } catch (...) {
             error = MainWindow::tr("%1: could not be read").arg(file); // e.g. out of memory
         }
-        QMetaObject::invokeMethod(qApp, [self, file, imported, error, perQueryHead] {
-            if (self)
-                self->finishImport(file, error.isEmpty() ? imported : nullptr, error, perQueryHead);
+        QMetaObject::invokeMethod(qApp, [self, file, imported, error, perQueryHead, generation] {
+            if (!self)
+                return;
+            if (generation != self->m_importGeneration) { // a session or model came meanwhile
+                self->m_importing.clear();
+                if (self->m_progress->maximum() == 0) {
+                    self->m_progress->hide();
+                    self->m_progress->setRange(0, 100);
+                }
+                self->statusBar()->showMessage(MainWindow::tr("%1 was read after the window changed: import it again "
+                                                              "to show it.")
+                                                   .arg(QFileInfo(file).fileName()),
+                                               8000);
+                return;
+            }
+            self->finishImport(file, error.isEmpty() ? imported : nullptr, error, perQueryHead);
         });
     });
     return true;
@@ -1849,9 +1876,11 @@ void MainWindow::finishImport(const QString& file, std::shared_ptr<core::Circuit
                               bool perQueryHead)
 {
     m_importing.clear();
-    m_progress->hide();
-    m_progress->setRange(0, 100);
-    m_progress->setToolTip(QString());
+    if (m_progress->maximum() == 0) { // the busy bar is the import's (a model load shows a fraction)
+        m_progress->hide();
+        m_progress->setRange(0, 100);
+        m_progress->setToolTip(QString());
+    }
     statusBar()->clearMessage();
     if (!imported) {
         showError(tr("The circuit could not be imported: %1").arg(error));
@@ -1955,6 +1984,14 @@ core::Session MainWindow::session() const
               {"graph_colour", m_canvas->colourByPort() ? "qkv" : "sign"},
               {"graph_layout", m_canvas->layeredLayout() ? "layers" : "graphviz"},
               {"acdc_choice", std::to_string(acdcChoice(m_currentResult))}};
+    // The τ chosen for every ACDC result, not only the one on show: "index<TAB>key" lines.
+    QStringList choices;
+    for (auto it = m_acdcChoice.cbegin(); it != m_acdcChoice.cend(); ++it)
+        if (it.value() > 0 && m_results.contains(it.key()))
+            choices << QStringLiteral("%1\t%2").arg(it.value()).arg(it.key());
+    choices.sort();
+    if (!choices.isEmpty())
+        s.view["acdc_choices"] = text(choices.join(QLatin1Char('\n')));
     if (m_canvas->hasCircuit()) {
         s.canvas = m_canvas->circuit();
         s.canvasTitle = text(m_canvas->title());
@@ -1994,6 +2031,7 @@ bool MainWindow::openSession(const QString& file)
         return false;
     }
     showError(QString());
+    ++m_importGeneration; // a circuit still being read must not land on the session's graph
     // The session replaces the window's runs, pairs, settings and labels.
     m_results.clear();
     m_resultOrder.clear();
@@ -2056,6 +2094,14 @@ void MainWindow::applySessionView(const core::Session& s)
     };
     const QString current = QString::fromStdString(s.currentRun);
     const LoadedModel* model = m_worker->model();
+    if (const auto choices = s.view.find("acdc_choices"); choices != s.view.end())
+        for (const QString& line : QString::fromStdString(choices->second).split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
+            bool ok = false;
+            const int tau = line.section(QLatin1Char('\t'), 0, 0).toInt(&ok);
+            const QString key = line.section(QLatin1Char('\t'), 1);
+            if (ok && tau > 0 && m_results.contains(key))
+                m_acdcChoice[key] = tau;
+        }
     if (const int tau = number("acdc_choice", 0); tau > 0)
         m_acdcChoice[current] = tau;
     if (model && m_results.contains(current) && m_results.value(current).modelKey == ComputeWorker::modelKey(model->summary)) {
@@ -2079,8 +2125,11 @@ void MainWindow::applySessionView(const core::Session& s)
     if (s.canvas) {
         m_canvas->setCircuit(*s.canvas, QString::fromStdString(s.canvasTitle));
         // The session's canvas is its current run as edited, or a circuit imported then.
+        // (Sessions before the τ choice titled a several-τ ACDC result without it.)
+        const QString savedTitle = QString::fromStdString(s.canvasTitle);
         const bool ofCurrent = m_results.contains(current) &&
-                               QString::fromStdString(s.canvasTitle) == canvasTitle(m_results.value(current), acdcChoice(current));
+                               (savedTitle == canvasTitle(m_results.value(current), acdcChoice(current)) ||
+                                savedTitle == canvasTitle(m_results.value(current), -1));
         m_canvasResult = ofCurrent ? current : QString();
         const int filter = number("graph_filter", -1);
         const auto value = s.view.find("graph_value");

@@ -295,6 +295,7 @@ private:
     QTimer* m_autosaveTimer = nullptr;
     QThreadPool m_importPool; // circuit files, read one at a time (importCircuit)
     QString m_importing;      // the file being read ("" none)
+    quint64 m_importGeneration = 0; // bumped by an import, a session, a model: a stale read is dropped
     bool m_layoutRestored = false; // a saved dock layout was applied (restoreLayout)
     bool m_shownOnce = false;
     QThreadPool m_ioPool; // one thread: autosaves are written in order, off the GUI thread

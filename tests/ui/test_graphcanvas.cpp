@@ -29,6 +29,7 @@
 #include <QSlider>
 #include <QDoubleSpinBox>
 #include <QTimer>
+#include <QGraphicsPathItem>
 #include <QMouseEvent>
 #include <QUndoStack>
 #include <QGraphicsScene>
@@ -199,9 +200,9 @@ private Q_SLOTS:
         const auto rect = canvas.nodeLabelViewRect(QStringLiteral("a1.h3"));
         QVERIFY(rect && rect->width() > 10);
         // An edge does pass under the label (else the check below would prove nothing).
-        int edgesUnder = 0;
+        int edgesUnder = 0; // edges are the path items (nodes rectangles, labels text)
         for (QGraphicsItem* item : canvas.view()->items(*rect))
-            edgesUnder += item->zValue() == 0 ? 1 : 0;
+            edgesUnder += item->type() == QGraphicsPathItem::Type ? 1 : 0;
         QVERIFY(edgesUnder > 0);
         const QImage image = canvas.view()->viewport()->grab().toImage();
         const QRect inside = rect->adjusted(1, 1, -1, -1).intersected(image.rect());

@@ -175,8 +175,8 @@ private Q_SLOTS:
         QVERIFY(load(window, demoDir(), demoDir() + QStringLiteral("/induction.csv")));
         QApplication::processEvents();
         auto* prompts = window.findChild<QScrollArea*>(QStringLiteral("promptDockScroll"));
-        QVERIFY(!prompts->verticalScrollBar()->isVisible());
-        QCOMPARE(prompts->widget()->height(), prompts->viewport()->height());
+        QTRY_VERIFY(!prompts->verticalScrollBar()->isVisible());
+        QTRY_COMPARE(prompts->widget()->height(), prompts->viewport()->height());
         QWidget* strip = window.promptEditor()->tokenView()->parentWidget()->parentWidget(); // its scroll area
         const QRect inEditor(strip->mapTo(window.promptEditor(), QPoint()), strip->size());
         QVERIFY2(window.promptEditor()->rect().contains(inEditor), qPrintable(QStringLiteral("strip bottom %1 > %2")
@@ -184,10 +184,10 @@ private Q_SLOTS:
         QVERIFY(window.promptEditor()->table()->height() >= 80); // header and three rows at least
 
         auto* run = window.findChild<QScrollArea*>(QStringLiteral("runDockScroll"));
-        QVERIFY(!run->verticalScrollBar()->isVisible());
+        QTRY_VERIFY(!run->verticalScrollBar()->isVisible());
         window.runPanel()->setRunning(true);
         window.runPanel()->setStatus(QStringLiteral("EAP, batch 3 of 4 — 75% · 0:12 elapsed, about 0:04 left, on 64 pairs"));
-        QApplication::processEvents();
+        QTest::qWait(200); // the layout requests the status change posts
         QVERIFY(!run->verticalScrollBar()->isVisible());
         window.runPanel()->setRunning(false);
     }
@@ -608,6 +608,8 @@ private Q_SLOTS:
             QVERIFY(core::readCircuit(exported.toStdString()).edgeInGraph == runs[1].kept);
             keptAtSecond = runs[1].kept;
             QVERIFY(window.saveSession(file));
+            // Every ACDC result's choice is kept, not only the one on show.
+            QVERIFY(core::readSession(file.toStdString()).view.at("acdc_choices").rfind("1\t", 0) == 0);
             window.close();
         }
         MainWindow window;
