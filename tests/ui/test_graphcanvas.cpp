@@ -91,6 +91,18 @@ patchbay::core::Circuit rankedCircuit()
     return c;
 }
 
+// Shows `canvas` at `size` with rankedCircuit() on it and waits for its first drawing.
+bool showRanked(GraphCanvas& canvas, QSize size)
+{
+    canvas.resize(size);
+    canvas.show();
+    if (!QTest::qWaitForWindowExposed(&canvas))
+        return false;
+    QSignalSpy applied(&canvas, &GraphCanvas::layoutApplied);
+    canvas.setCircuit(rankedCircuit(), QStringLiteral("scores"));
+    return QTest::qWaitFor([&] { return applied.count() >= 1; }, kTimeoutMs);
+}
+
 } // namespace
 
 class TestGraphCanvas : public QObject
@@ -160,13 +172,8 @@ private Q_SLOTS:
     void legendSaysWhatColourAndWidthMean()
     {
         GraphCanvas canvas;
-        canvas.resize(800, 600);
-        canvas.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&canvas));
-        QSignalSpy applied(&canvas, &GraphCanvas::layoutApplied);
+        QVERIFY(showRanked(canvas, QSize(800, 600)));
         const auto circuit = rankedCircuit();
-        canvas.setCircuit(circuit, QStringLiteral("scores"));
-        QTRY_VERIFY_WITH_TIMEOUT(applied.count() >= 1, kTimeoutMs);
         auto* legend = canvas.findChild<QLabel*>(QStringLiteral("graphLegend"));
         QVERIFY(legend && legend->isVisible());
         QString text = canvas.legendText();
@@ -188,12 +195,7 @@ private Q_SLOTS:
     void nodeLabelsAreNotStruckThroughByEdges()
     {
         GraphCanvas canvas;
-        canvas.resize(900, 700);
-        canvas.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&canvas));
-        QSignalSpy applied(&canvas, &GraphCanvas::layoutApplied);
-        canvas.setCircuit(rankedCircuit(), QStringLiteral("scores"));
-        QTRY_VERIFY_WITH_TIMEOUT(applied.count() >= 1, kTimeoutMs);
+        QVERIFY(showRanked(canvas, QSize(900, 700)));
         canvas.fitToView();
         canvas.setNodeLabel(QStringLiteral("a1.h3"), QStringLiteral("induction head [induction circuit]"));
         QApplication::processEvents();
@@ -220,14 +222,9 @@ private Q_SLOTS:
     void findsAndFollowsNodes()
     {
         GraphCanvas canvas;
-        canvas.resize(1000, 700);
-        canvas.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&canvas));
-        QSignalSpy applied(&canvas, &GraphCanvas::layoutApplied);
+        QVERIFY(showRanked(canvas, QSize(1000, 700)));
         QSignalSpy clicked(&canvas, &GraphCanvas::nodeClicked);
         const auto circuit = rankedCircuit();
-        canvas.setCircuit(circuit, QStringLiteral("scores"));
-        QTRY_VERIFY_WITH_TIMEOUT(applied.count() >= 1, kTimeoutMs);
         canvas.fitToView();
         QVERIFY(!canvas.edgeTable()->isVisible()); // on request only
         canvas.setEdgeTableShown(true);
@@ -379,18 +376,14 @@ private Q_SLOTS:
     void canvasDrawsTheCircuitDiagram()
     {
         GraphCanvas canvas;
-        canvas.resize(900, 700);
-        canvas.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&canvas));
+        QVERIFY(showRanked(canvas, QSize(900, 700)));
         QSignalSpy applied(&canvas, &GraphCanvas::layoutApplied);
-        canvas.setCircuit(rankedCircuit(), QStringLiteral("scores"));
-        QTRY_VERIFY_WITH_TIMEOUT(applied.count() >= 1, kTimeoutMs);
         QVERIFY(canvas.layeredLayout());
         QCOMPARE(canvas.rowLabels(), (QStringList{QStringLiteral("layer 0"), QStringLiteral("layer 1")}));
         auto scenePos = [&](const QString& node) { return canvas.view()->mapToScene(*canvas.nodeViewPoint(node)); };
         const QPointF before = scenePos(QStringLiteral("a1.h3"));
         canvas.setFilter(GraphCanvas::Filter::TopN, 20);
-        QTRY_VERIFY_WITH_TIMEOUT(applied.count() >= 2 && !canvas.layoutPending(), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(applied.count() >= 1 && !canvas.layoutPending(), kTimeoutMs);
         QVERIFY(canvas.nodeViewPoint(QStringLiteral("a1.h3")));
         QVERIFY((scenePos(QStringLiteral("a1.h3")) - before).manhattanLength() < 2.0);
         const int layouts = static_cast<int>(applied.count());

@@ -123,6 +123,14 @@ bool importAndWait(MainWindow& window, const QString& file)
            imported.front().at(1).toBool();
 }
 
+// Shows the window at the 1400x900 the README promises with the demo and its induction pairs.
+bool showDemoAt1400x900(MainWindow& window)
+{
+    window.resize(1400, 900);
+    window.show();
+    return QTest::qWaitForWindowExposed(&window) && load(window, demoDir(), demoDir() + QStringLiteral("/induction.csv"));
+}
+
 } // namespace
 
 class TestMainWindow : public QObject
@@ -169,10 +177,7 @@ private Q_SLOTS:
     void docksHoldTheirContentAt1400x900()
     {
         MainWindow window;
-        window.resize(1400, 900);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        QVERIFY(load(window, demoDir(), demoDir() + QStringLiteral("/induction.csv")));
+        QVERIFY(showDemoAt1400x900(window));
         QApplication::processEvents();
         auto* prompts = window.findChild<QScrollArea*>(QStringLiteral("promptDockScroll"));
         QTRY_VERIFY(!prompts->verticalScrollBar()->isVisible());
@@ -777,10 +782,7 @@ private Q_SLOTS:
     void attentionPlotLabelsEveryTokenAndShowsAllHeads()
     {
         MainWindow window;
-        window.resize(1400, 900);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        QVERIFY(load(window, demoDir(), demoDir() + QStringLiteral("/induction.csv")));
+        QVERIFY(showDemoAt1400x900(window));
         HeatmapView* map = window.attentionMap();
         QTRY_VERIFY_WITH_TIMEOUT(map->hasData(), kTimeoutMs);
         map->replotNow();
@@ -875,10 +877,7 @@ private Q_SLOTS:
     void logitLensShowsEveryColumnInPercent()
     {
         MainWindow window;
-        window.resize(1400, 900);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        QVERIFY(load(window, demoDir(), demoDir() + QStringLiteral("/induction.csv")));
+        QVERIFY(showDemoAt1400x900(window));
         window.findChild<QDockWidget*>(QStringLiteral("logitLensDock"))->raise();
         QTableWidget* table = window.logitLens()->table();
         QTRY_VERIFY_WITH_TIMEOUT(table->rowCount() > 0 && table->isVisible(), kTimeoutMs);
@@ -906,9 +905,7 @@ private Q_SLOTS:
     void adjacencyGridHoldsEveryEdge()
     {
         MainWindow window;
-        window.resize(1400, 900);
-        window.show();
-        QVERIFY(load(window, demoDir(), demoDir() + QStringLiteral("/induction.csv")));
+        QVERIFY(showDemoAt1400x900(window));
         QSignalSpy finished(window.worker(), &ComputeWorker::runFinished);
         QTRY_VERIFY_WITH_TIMEOUT(window.runPanel()->runButton()->isEnabled(), kTimeoutMs);
         QVERIFY(window.runAttribution(window.runPanel()->settings()));
