@@ -83,6 +83,10 @@ int rankOf(const core::Graph& g, core::Graph::NodeKind kind, int layer)
     return 0;
 }
 
+// The key of a collapsed group's node (no node of a graph has a colon in its name).
+QString groupKey(const QString& group) { return QStringLiteral("group:") + group; }
+bool isGroupKey(const QString& key) { return key.startsWith(QLatin1String("group:")); }
+
 QString number(double v, int digits = 4) { return QLocale().toString(v, 'g', digits); }
 
 // Fixed-point with `decimals` digits, without the "-0.000" of a tiny negative value.
@@ -97,10 +101,14 @@ QString fixed(double v, int decimals)
 
 // ---- items ------------------------------------------------------------------------------
 
+// One drawn edge: one edge of the graph, or the edges between a collapsed group and
+// another node (`members`, summed), patched and restored together.
 class EdgeItem final : public QGraphicsPathItem
 {
 public:
-    EdgeItem(int edge, const QPainterPath& path) : QGraphicsPathItem(path), edge(edge)
+    EdgeItem(QVector<int> members, QString from, QString to, const QPainterPath& path)
+        : QGraphicsPathItem(path), edge(members.front()), members(std::move(members)), from(std::move(from)),
+          to(std::move(to))
     {
         setFlag(ItemIsSelectable);
         setAcceptHoverEvents(true);
@@ -127,37 +135,77 @@ public:
     void hoverEnterEvent(QGraphicsSceneHoverEvent*) override { hovered = true; update(); }
     void hoverLeaveEvent(QGraphicsSceneHoverEvent*) override { hovered = false; update(); }
 
-    int edge;
+    int edge; // the first of members
+    QVector<int> members;
+    QString from, to; // the drawn nodes' keys
     bool hovered = false;
 };
 
-// A node's user label under its box, where the edges into the node arrive: drawn on a
-// backing of the canvas colour so that no edge strikes it through.
-class NodeLabelItem final : public QGraphicsSimpleTextItem
+// Text drawn at screen size whatever the zoom (ItemIgnoresTransformations), placed by an
+// anchor at its position: a node's name centred in its box, its user label under the box
+// (on a backing of the canvas colour, so that no edge strikes it through), a row's
+// "layer l" right-aligned left of the row. GraphCanvas::updateLevelOfDetail() hides the
+// texts that would not fit at the current zoom. Exports draw them at scene size.
+class AnchoredText final : public QGraphicsSimpleTextItem
 {
 public:
-    using QGraphicsSimpleTextItem::QGraphicsSimpleTextItem;
-    QRectF boundingRect() const override { return QGraphicsSimpleTextItem::boundingRect().adjusted(-2, 0, 2, 0); }
+    enum class Anchor { Centre, TopCentre, RightMiddle };
+    AnchoredText(Anchor anchor, bool backing, QGraphicsItem* parent = nullptr)
+        : QGraphicsSimpleTextItem(parent), m_anchor(anchor), m_backing(backing)
+    {
+        setFlag(ItemIgnoresTransformations);
+    }
+    QPointF offset() const
+    {
+        const QRectF r = QGraphicsSimpleTextItem::boundingRect();
+        switch (m_anchor) {
+        case Anchor::Centre: return {-r.width() / 2, -r.height() / 2};
+        case Anchor::TopCentre: return {-r.width() / 2, 0};
+        case Anchor::RightMiddle: return {-r.width(), -r.height() / 2};
+        }
+        return {};
+    }
+    QRectF boundingRect() const override
+    {
+        const QRectF r = QGraphicsSimpleTextItem::boundingRect().translated(offset());
+        return m_backing ? r.adjusted(-2, 0, 2, 0) : r;
+    }
+    QPainterPath shape() const override
+    {
+        QPainterPath path;
+        path.addRect(boundingRect());
+        return path;
+    }
     void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override
     {
-        if (!text().isEmpty())
+        if (m_backing && !text().isEmpty())
             painter->fillRect(boundingRect(), kCanvasBackground);
+        painter->translate(offset());
         QGraphicsSimpleTextItem::paint(painter, option, widget);
     }
+    // Its size on screen, in pixels (the same at every zoom).
+    QSizeF screenSize() const { return QGraphicsSimpleTextItem::boundingRect().size(); }
+
+private:
+    Anchor m_anchor;
+    bool m_backing;
 };
 
 class NodeItem final : public QGraphicsRectItem
 {
 public:
-    NodeItem(const QString& name, const QRectF& rect) : QGraphicsRectItem(rect), name(name)
+    // `name` is the node's key (a graph node's name, or kGroupKey + a group's name); `shown`
+    // its text in the box, elided to the box.
+    NodeItem(const QString& name, const QString& shown, const QRectF& rect) : QGraphicsRectItem(rect), name(name)
     {
         setFlag(ItemIsSelectable);
         setZValue(1);
-        text = new QGraphicsSimpleTextItem(name, this);
+        text = new AnchoredText(AnchoredText::Anchor::Centre, false, this);
         QFont f = text->font();
         f.setPointSizeF(8.5);
         text->setFont(f);
-        label = new NodeLabelItem(this);
+        text->setText(QFontMetricsF(f).elidedText(shown, Qt::ElideRight, rect.width() - 4));
+        label = new AnchoredText(AnchoredText::Anchor::TopCentre, true, this);
         QFont small = f;
         small.setPointSizeF(7);
         small.setItalic(true);
@@ -173,10 +221,8 @@ public:
     void place()
     {
         const QRectF r = rect();
-        const QRectF t = text->boundingRect();
-        text->setPos(r.center().x() - t.width() / 2, r.center().y() - t.height() / 2);
-        const QRectF l = label->boundingRect();
-        label->setPos(r.center().x() - l.width() / 2, r.bottom() + 1);
+        text->setPos(r.center());
+        label->setPos(r.center().x(), r.bottom() + 1);
     }
     void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override
     {
@@ -195,20 +241,25 @@ public:
     }
 
     QString name;
-    QGraphicsSimpleTextItem* text = nullptr;
-    QGraphicsSimpleTextItem* label = nullptr;
+    AnchoredText* text = nullptr;
+    AnchoredText* label = nullptr;
 };
 
 struct GraphCanvas::Items
 {
-    QHash<int, EdgeItem*> edges;
+    QHash<int, EdgeItem*> edges;  // every drawn graph edge -> its item
+    QVector<EdgeItem*> edgeItems; // each item once
     QHash<QString, NodeItem*> nodes;
+    QVector<AnchoredText*> rowLabels;
+    double rowPitch = 0; // scene units between two labelled rows
+    double labelsWidth = 0; // the widest row label, pixels
 };
 
 struct LayoutJob
 {
     LayoutRequest request;
-    QVector<int> edges; // graph edge per request edge
+    QVector<QString> keys;      // node key per request node
+    QVector<QVector<int>> edges; // graph edges per request edge (several into or out of a collapsed group)
     bool layers = true; // layoutLayers (the circuit diagram), else Graphviz
 };
 
@@ -244,6 +295,7 @@ protected:
         if (m_panning) {
             const QPoint delta = event->position().toPoint() - m_panFrom;
             m_panFrom = event->position().toPoint();
+            m_canvas->m_fitted = false;
             horizontalScrollBar()->setValue(horizontalScrollBar()->value() - delta.x());
             verticalScrollBar()->setValue(verticalScrollBar()->value() - delta.y());
             return;
@@ -268,7 +320,8 @@ protected:
         const bool click = (event->position().toPoint() - m_press).manhattanLength() < 4 && !m_afterDoubleClick;
         m_afterDoubleClick = false; // the release that ends a double click is no click of its own
         QGraphicsView::mouseReleaseEvent(event);
-        if (click && event->button() == Qt::LeftButton)
+        // Ctrl+click adds to the selection (to group or patch several): no shared selection.
+        if (click && event->button() == Qt::LeftButton && !(event->modifiers() & Qt::ControlModifier))
             dispatch(event->position().toPoint(), false);
     }
     void mouseDoubleClickEvent(QMouseEvent* event) override
@@ -286,6 +339,14 @@ protected:
         if ((now > 8 && factor > 1) || (now < 0.05 && factor < 1))
             return;
         scale(factor, factor);
+        m_canvas->m_fitted = false;
+        m_canvas->updateLevelOfDetail();
+    }
+    void resizeEvent(QResizeEvent* event) override
+    {
+        QGraphicsView::resizeEvent(event);
+        if (m_canvas->m_fitted) // a view the user has not zoomed stays fitted (a note above it came or went)
+            m_canvas->fitToView();
     }
     void contextMenuEvent(QContextMenuEvent* event) override
     {
@@ -293,10 +354,36 @@ protected:
         if (!node)
             return;
         QMenu menu(this);
-        menu.addAction(GraphCanvas::tr("Name %1…").arg(node->name),
-                       [this, name = node->name] { m_canvas->editNodeLabel(name, false); });
-        menu.addAction(GraphCanvas::tr("Group %1…").arg(node->name),
-                       [this, name = node->name] { m_canvas->editNodeLabel(name, true); });
+        int selectedNodes = 0;
+        for (QGraphicsItem* item : scene()->selectedItems())
+            selectedNodes += dynamic_cast<NodeItem*>(item) ? 1 : 0;
+        if (node->name.startsWith(QLatin1String("group:"))) {
+            const QString group = node->name.mid(6);
+            menu.addAction(GraphCanvas::tr("Expand %1").arg(group), [this, group] { m_canvas->setGroupCollapsed(group, false); });
+            bool anyKept = false;
+            for (const int e : m_canvas->groupOutputs(group))
+                anyKept = anyKept || m_canvas->m_circuit->edgeInGraph[static_cast<std::size_t>(e)];
+            menu.addAction(anyKept ? GraphCanvas::tr("Patch the outputs of %1").arg(group)
+                                   : GraphCanvas::tr("Restore the outputs of %1").arg(group),
+                           [this, group, anyKept] { m_canvas->setGroupKept(group, !anyKept); });
+            menu.addAction(GraphCanvas::tr("Dissolve %1").arg(group), [this, group] { m_canvas->dissolveGroup(group); });
+        } else {
+            menu.addAction(GraphCanvas::tr("Name %1…").arg(node->name),
+                           [this, name = node->name] { m_canvas->editNodeLabel(name, false); });
+            menu.addAction(GraphCanvas::tr("Group %1…").arg(node->name),
+                           [this, name = node->name] { m_canvas->editNodeLabel(name, true); });
+            if (m_canvas->m_circuit) {
+                const auto& groups = m_canvas->m_circuit->groups;
+                if (const auto it = groups.find(node->name.toStdString()); it != groups.end()) {
+                    const QString name = QString::fromStdString(it->second);
+                    menu.addAction(GraphCanvas::tr("Collapse %1").arg(name),
+                                   [this, name] { m_canvas->setGroupCollapsed(name, true); });
+                }
+            }
+        }
+        if (selectedNodes >= 2)
+            menu.addAction(GraphCanvas::tr("Group the %n selected nodes…", nullptr, selectedNodes),
+                           [this] { m_canvas->groupSelection(); });
         menu.addSeparator();
         menu.addAction(GraphCanvas::tr("Patch or restore its edges"),
                        [this, name = node->name] { m_canvas->toggleNode(name); });
@@ -439,6 +526,18 @@ GraphCanvas::GraphCanvas(QWidget* parent) : QWidget(parent), m_items(std::make_u
     m_edgesButton->setCheckable(true);
     m_edgesButton->setToolTip(tr("The selected node's edges in a table beside the graph, sortable by score"));
     actions->addWidget(m_edgesButton);
+    auto* groups = new QToolButton(this);
+    groups->setObjectName(QStringLiteral("graphGroupButton"));
+    groups->setText(tr("Groups"));
+    groups->setToolTip(tr("Put the selected heads into a named group (drag a box around them first), "
+                          "and draw a group as one node"));
+    groups->setPopupMode(QToolButton::InstantPopup);
+    auto* groupMenu = new QMenu(groups);
+    groupMenu->setObjectName(QStringLiteral("graphGroupMenu"));
+    groupMenu->setToolTipsVisible(true);
+    connect(groupMenu, &QMenu::aboutToShow, this, [this, groupMenu] { fillGroupMenu(groupMenu); });
+    groups->setMenu(groupMenu);
+    actions->addWidget(groups);
     actions->addStretch(1);
     for (QToolButton* button : {fit, patch, restore, reset}) {
         button->setToolButtonStyle(Qt::ToolButtonTextOnly);
@@ -570,7 +669,7 @@ GraphCanvas::~GraphCanvas()
 
 QGraphicsView* GraphCanvas::view() const { return m_view; }
 
-int GraphCanvas::edgeItemCount() const { return static_cast<int>(m_items->edges.size()); }
+int GraphCanvas::edgeItemCount() const { return static_cast<int>(m_items->edgeItems.size()); }
 
 void GraphCanvas::setCircuit(const core::Circuit& circuit, const QString& title)
 {
@@ -586,7 +685,9 @@ void GraphCanvas::setCircuit(const core::Circuit& circuit, const QString& title)
     // Items of another circuit's graph must not be restyled as this one's.
     m_scene->clear();
     m_items->edges.clear();
+    m_items->edgeItems.clear();
     m_items->nodes.clear();
+    m_items->rowLabels.clear();
     m_drawn.clear();
     m_measured.clear();
     m_evaluatedKept.clear();
@@ -836,13 +937,27 @@ void GraphCanvas::requestLayout()
     job->layers = m_layoutBox->currentIndex() == 0;
     job->request.ranks = rankOf(g, core::Graph::NodeKind::Logits, g.nLayers()) + 1;
     QHash<QString, int> index;
+    // A collapsed group is one node, on the row of its lowest member, right of the heads.
+    QHash<QString, int> groupRank;
+    for (const auto& s : g.senders()) {
+        const QString key = drawnNode(s.name);
+        if (isGroupKey(key)) {
+            const int rank = rankOf(g, s.kind, s.layer);
+            groupRank[key] = groupRank.contains(key) ? std::min(groupRank[key], rank) : rank;
+        }
+    }
     auto node = [&](const QString& name, int rank, int column) {
-        const auto it = index.constFind(name);
+        const QString key = drawnNode(name.toStdString());
+        const auto it = index.constFind(key);
         if (it != index.constEnd())
             return *it;
         const int i = static_cast<int>(job->request.nodes.size());
-        job->request.nodes.append({name, rank, column});
-        index.insert(name, i);
+        if (isGroupKey(key))
+            job->request.nodes.append({key.mid(6), groupRank.value(key, rank), LayoutRequest::kAfterColumns});
+        else
+            job->request.nodes.append({name, rank, column});
+        job->keys.append(key);
+        index.insert(key, i);
         return i;
     };
     // Columns of the circuit diagram: heads by index, the MLP after them, a grouped-query
@@ -861,15 +976,29 @@ void GraphCanvas::requestLayout()
     const auto& input = g.senders().front();
     node(str(input.name), rankOf(g, input.kind, input.layer), -1);
     node(QStringLiteral("logits"), rankOf(g, core::Graph::NodeKind::Logits, g.nLayers()), -1);
+    // Edges between the same two drawn nodes (into or out of a collapsed group) are one;
+    // those inside a collapsed group are not drawn.
+    QHash<qint64, int> merged;
     for (const int e : std::as_const(m_drawn)) {
         const auto& edge = g.edges()[static_cast<std::size_t>(e)];
         const auto& s = g.senders()[static_cast<std::size_t>(edge.sender)];
         const auto& r = g.receivers()[static_cast<std::size_t>(edge.receiver)];
         const int from = node(str(s.name), rankOf(g, s.kind, s.layer), senderColumn(s));
         const int to = node(str(r.nodeName), rankOf(g, r.kind, r.layer), receiverColumn(r));
-        const int port = r.port == core::Graph::Port::None ? -1 : static_cast<int>(r.port);
+        if (from == to)
+            continue;
+        const bool group = isGroupKey(job->keys[from]) || isGroupKey(job->keys[to]);
+        const int port = r.port == core::Graph::Port::None || isGroupKey(job->keys[to]) ? -1 : static_cast<int>(r.port);
+        if (group) {
+            const qint64 key = (qint64(from) << 32) | qint64(to);
+            if (const auto it = merged.constFind(key); it != merged.constEnd()) {
+                job->edges[*it].append(e);
+                continue;
+            }
+            merged.insert(key, static_cast<int>(job->request.edges.size()));
+        }
         job->request.edges.append({from, to, port});
-        job->edges.append(e);
+        job->edges.append(QVector<int>{e});
     }
     const quint64 generation = ++m_layoutGeneration;
     m_layoutPending = true;
@@ -915,17 +1044,31 @@ void GraphCanvas::buildScene(const LayoutJob& job, const LayoutResult& layout)
     m_hoveredNode.clear(); // its item is gone; the next mouse move finds the new one
     m_scene->clear();
     m_items->edges.clear();
+    m_items->edgeItems.clear();
     m_items->nodes.clear();
+    m_items->rowLabels.clear();
+    m_items->labelsWidth = 0;
     for (int i = 0; i < job.request.nodes.size(); ++i) {
-        const QString& name = job.request.nodes[i].name;
-        auto* item = new NodeItem(name, layout.nodes[i]);
+        const QString& name = job.keys[i];
+        auto* item = new NodeItem(name, job.request.nodes[i].name, layout.nodes[i]);
         QColor fill(226, 232, 240); // heads
-        if (name.startsWith(QLatin1Char('m')))
+        if (isGroupKey(name))
+            fill = QColor(200, 225, 205);
+        else if (name.startsWith(QLatin1Char('m')))
             fill = QColor(253, 230, 190);
         else if (name == QLatin1String("input") || name == QLatin1String("logits"))
             fill = QColor(210, 210, 210);
         item->setBrush(fill);
-        item->setPen(QPen(QColor(90, 90, 90), 1));
+        item->setPen(QPen(QColor(90, 90, 90), isGroupKey(name) ? 1.6 : 1.0));
+        if (isGroupKey(name)) {
+            const QStringList members = groupMembers(name.mid(6));
+            item->setLabel(tr("%n heads", nullptr, static_cast<int>(members.size())));
+            item->setToolTip(tr("Group %1: %2\nright-click to expand it or patch its outputs")
+                                 .arg(name.mid(6), members.join(QStringLiteral(", "))));
+            m_scene->addItem(item);
+            m_items->nodes.insert(name, item);
+            continue;
+        }
         const auto label = m_circuit->labels.find(name.toStdString());
         const auto group = m_circuit->groups.find(name.toStdString());
         QStringList extra;
@@ -948,11 +1091,14 @@ void GraphCanvas::buildScene(const LayoutJob& job, const LayoutResult& layout)
             path.cubicTo(points[k], points[k + 1], points[k + 2]);
         for (; k < points.size(); ++k)
             path.lineTo(points[k]);
-        const int e = job.edges[i];
-        auto* item = new EdgeItem(e, path);
-        item->setToolTip(edgeToolTip(e));
+        const auto& from = job.keys[job.request.edges[i].from];
+        const auto& to = job.keys[job.request.edges[i].to];
+        auto* item = new EdgeItem(job.edges[i], from, to, path);
         m_scene->addItem(item);
-        m_items->edges.insert(e, item);
+        for (const int e : job.edges[i])
+            m_items->edges.insert(e, item);
+        m_items->edgeItems.append(item);
+        item->setToolTip(edgeToolTip(item->edge));
     }
     QRectF bounds = layout.bounds;
     if (!layout.rankY.isEmpty()) {
@@ -964,19 +1110,27 @@ void GraphCanvas::buildScene(const LayoutJob& job, const LayoutResult& layout)
             const int rank = rankOf(g, core::Graph::NodeKind::Head, l);
             if (rank >= layout.rankY.size())
                 continue;
-            auto* label = m_scene->addSimpleText(tr("layer %1").arg(l), font);
+            auto* label = new AnchoredText(AnchoredText::Anchor::RightMiddle, false);
+            label->setFont(font);
+            label->setText(tr("layer %1").arg(l));
             label->setBrush(QColor(120, 120, 120));
-            const QRectF r = label->boundingRect();
-            label->setPos(layout.bounds.left() - r.width() - 14, layout.rankY[rank] - r.height() / 2);
+            label->setPos(layout.bounds.left() - 8, layout.rankY[rank]);
             label->setData(0, QStringLiteral("rowLabel"));
-            bounds = bounds.united(label->sceneBoundingRect());
+            m_scene->addItem(label);
+            m_items->rowLabels.append(label);
+            m_items->labelsWidth = std::max(m_items->labelsWidth, label->screenSize().width());
+            bounds = bounds.united(QRectF(label->pos() - QPointF(label->screenSize().width(), 0), label->screenSize()));
         }
+        const int first = rankOf(g, core::Graph::NodeKind::Head, 0), second = rankOf(g, core::Graph::NodeKind::Head, 1);
+        m_items->rowPitch = second < layout.rankY.size() ? std::abs(layout.rankY[first] - layout.rankY[second]) : 100.0;
     }
     m_scene->setSceneRect(bounds.adjusted(-20, -20, 20, 20));
     restyleEdges();
     setSelectedNode(m_selectedNode);
     if (firstDrawing || m_refitAfterLayout)
         fitToView();
+    else
+        updateLevelOfDetail();
     m_refitAfterLayout = false;
     updateEdgeTable(); // which of the node's edges are drawn has changed
     m_sceneSeconds = static_cast<double>(timer.nsecsElapsed()) * 1e-9;
@@ -1005,25 +1159,34 @@ void GraphCanvas::restyleEdges()
     if (!m_circuit)
         return;
     const core::Graph& g = m_circuit->graph;
+    // A drawn edge's score: its graph edge's, or the sum over the edges it stands for.
+    auto scoreOf = [&](const EdgeItem* item) {
+        double sum = 0;
+        if (m_circuit->hasScores())
+            for (const int e : item->members) {
+                const double v = m_circuit->edgeScores[static_cast<std::size_t>(e)];
+                sum += std::isfinite(v) ? v : 0.0;
+            }
+        return sum;
+    };
     double largest = 0;
-    if (m_circuit->hasScores())
-        for (auto it = m_items->edges.cbegin(); it != m_items->edges.cend(); ++it) {
-            const double v = m_circuit->edgeScores[static_cast<std::size_t>(it.key())];
-            if (std::isfinite(v))
-                largest = std::max(largest, std::abs(v));
-        }
+    for (const EdgeItem* item : std::as_const(m_items->edgeItems))
+        largest = std::max(largest, std::abs(scoreOf(item)));
     const bool byPort = colourByPort();
     QHash<QString, bool> nodeActive;
-    for (auto it = m_items->edges.cbegin(); it != m_items->edges.cend(); ++it) {
-        const int e = it.key();
-        const auto& edge = g.edges()[static_cast<std::size_t>(e)];
-        const bool kept = m_circuit->edgeInGraph[static_cast<std::size_t>(e)] != 0;
-        double score = m_circuit->hasScores() ? m_circuit->edgeScores[static_cast<std::size_t>(e)] : 0.0;
-        if (!std::isfinite(score))
-            score = 0;
+    for (EdgeItem* item : std::as_const(m_items->edgeItems)) {
+        int keptCount = 0;
+        for (const int e : item->members)
+            keptCount += m_circuit->edgeInGraph[static_cast<std::size_t>(e)] != 0 ? 1 : 0;
+        const bool kept = keptCount > 0;
+        const double score = scoreOf(item);
         QColor colour = !m_circuit->hasScores() ? kUnscored : (score >= 0 ? kPositive : kNegative);
         if (byPort) {
-            switch (g.receivers()[static_cast<std::size_t>(edge.receiver)].port) {
+            auto port = g.receivers()[static_cast<std::size_t>(g.edges()[static_cast<std::size_t>(item->edge)].receiver)].port;
+            for (const int e : item->members) // edges into several ports: no one colour
+                if (g.receivers()[static_cast<std::size_t>(g.edges()[static_cast<std::size_t>(e)].receiver)].port != port)
+                    port = core::Graph::Port::None;
+            switch (port) {
             case core::Graph::Port::Q: colour = kPortQ; break;
             case core::Graph::Port::K: colour = kPortK; break;
             case core::Graph::Port::V: colour = kPortV; break;
@@ -1035,12 +1198,13 @@ void GraphCanvas::restyleEdges()
         colour.setAlphaF((kept ? 1.0 : 0.45) * (0.3 + 0.7 * strength));
         QPen pen(colour);
         pen.setWidthF(largest > 0 ? 0.6 + 5.4 * std::abs(score) / largest : 1.5);
-        pen.setStyle(kept ? Qt::SolidLine : Qt::DashLine);
+        // Dashed: patched; dotted: some of a group's edges patched, some kept.
+        pen.setStyle(!kept ? Qt::DashLine : keptCount < item->members.size() ? Qt::DotLine : Qt::SolidLine);
         pen.setCapStyle(Qt::FlatCap);
-        it.value()->setPen(pen);
+        item->setPen(pen);
         if (kept) {
-            nodeActive[str(g.senders()[static_cast<std::size_t>(edge.sender)].name)] = true;
-            nodeActive[str(g.receivers()[static_cast<std::size_t>(edge.receiver)].nodeName)] = true;
+            nodeActive[item->from] = true;
+            nodeActive[item->to] = true;
         }
     }
     m_nodeActive = nodeActive;
@@ -1136,18 +1300,16 @@ void GraphCanvas::toggleNode(const QString& node)
 {
     if (!m_circuit)
         return;
-    const core::Graph& g = m_circuit->graph;
     QVector<int> edges;
     bool anyKept = false;
-    for (const int e : std::as_const(m_drawn)) {
-        const auto& edge = g.edges()[static_cast<std::size_t>(e)];
-        if (str(g.senders()[static_cast<std::size_t>(edge.sender)].name) == node ||
-            str(g.receivers()[static_cast<std::size_t>(edge.receiver)].nodeName) == node) {
-            edges.append(e);
-            anyKept = anyKept || m_circuit->edgeInGraph[static_cast<std::size_t>(e)];
-        }
-    }
-    setEdgesKept(edges, !anyKept, (anyKept ? tr("Patch the edges of %1") : tr("Restore the edges of %1")).arg(node));
+    for (const EdgeItem* item : std::as_const(m_items->edgeItems))
+        if (item->from == node || item->to == node)
+            for (const int e : item->members) {
+                edges.append(e);
+                anyKept = anyKept || m_circuit->edgeInGraph[static_cast<std::size_t>(e)];
+            }
+    const QString shown = isGroupKey(node) ? node.mid(6) : node;
+    setEdgesKept(edges, !anyKept, (anyKept ? tr("Patch the edges of %1") : tr("Restore the edges of %1")).arg(shown));
 }
 
 void GraphCanvas::resetToTopN(int n)
@@ -1175,17 +1337,13 @@ void GraphCanvas::patchSelection(bool kept)
     QSet<QString> nodes;
     for (QGraphicsItem* item : m_scene->selectedItems()) {
         if (auto* e = dynamic_cast<EdgeItem*>(item))
-            edges.append(e->edge);
+            edges += e->members;
         else if (auto* n = dynamic_cast<NodeItem*>(item))
             nodes.insert(n->name);
     }
-    const core::Graph& g = m_circuit->graph;
-    for (const int e : std::as_const(m_drawn)) {
-        const auto& edge = g.edges()[static_cast<std::size_t>(e)];
-        if (nodes.contains(str(g.senders()[static_cast<std::size_t>(edge.sender)].name)) ||
-            nodes.contains(str(g.receivers()[static_cast<std::size_t>(edge.receiver)].nodeName)))
-            edges.append(e);
-    }
+    for (const EdgeItem* item : std::as_const(m_items->edgeItems))
+        if (nodes.contains(item->from) || nodes.contains(item->to))
+            edges += item->members;
     std::sort(edges.begin(), edges.end());
     edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
     setEdgesKept(edges, kept, kept ? tr("Restore %n edges", nullptr, static_cast<int>(edges.size()))
@@ -1197,10 +1355,21 @@ void GraphCanvas::onItemClicked(int edge, const QString& node, bool doubleClick)
     if (!node.isEmpty()) {
         if (doubleClick)
             toggleNode(node);
+        else if (isGroupKey(node)) // a group is this canvas's own, not a node of the model
+            setSelectedNode(node);
         else
             Q_EMIT nodeClicked(node);
     } else if (edge >= 0 && !doubleClick) {
-        toggleEdge(edge);
+        const EdgeItem* item = m_items->edges.value(edge);
+        if (item && item->members.size() > 1) { // a group's edges, patched or restored together
+            bool anyKept = false;
+            for (const int e : item->members)
+                anyKept = anyKept || m_circuit->edgeInGraph[static_cast<std::size_t>(e)];
+            const QString what = QStringLiteral("%1 → %2").arg(shownName(item->from), shownName(item->to));
+            setEdgesKept(item->members, !anyKept, (anyKept ? tr("Patch %1") : tr("Restore %1")).arg(what));
+        } else {
+            toggleEdge(edge);
+        }
     }
 }
 
@@ -1239,7 +1408,7 @@ void GraphCanvas::setEvaluation(const CircuitEvaluation& e)
                 const bool patchedNow = now[static_cast<std::size_t>(changed)] == 0;
                 m_measured[changed] = patchedNow ? e.metric - m_evaluatedMetric : m_evaluatedMetric - e.metric;
                 if (EdgeItem* item = m_items->edges.value(changed))
-                    item->setToolTip(edgeToolTip(changed));
+                    item->setToolTip(edgeToolTip(item->edge));
             }
         }
         m_evaluatedKept = now;
@@ -1297,18 +1466,14 @@ void GraphCanvas::applyFocus()
     const QString focus = m_hoveredNode.isEmpty() ? m_selectedNode : m_hoveredNode;
     if (!m_circuit)
         return;
-    const core::Graph& g = m_circuit->graph;
     QSet<QString> neighbours;
     const bool any = !focus.isEmpty() && m_items->nodes.contains(focus);
-    for (auto it = m_items->edges.cbegin(); it != m_items->edges.cend(); ++it) {
-        const auto& edge = g.edges()[static_cast<std::size_t>(it.key())];
-        const QString from = str(g.senders()[static_cast<std::size_t>(edge.sender)].name);
-        const QString to = str(g.receivers()[static_cast<std::size_t>(edge.receiver)].nodeName);
-        const bool touches = any && (from == focus || to == focus);
+    for (EdgeItem* item : std::as_const(m_items->edgeItems)) {
+        const bool touches = any && (item->from == focus || item->to == focus);
         if (touches)
-            neighbours << from << to;
-        it.value()->setOpacity(!any || touches ? 1.0 : 0.25);
-        it.value()->setZValue(touches ? 0.5 : 0); // above the dimmed ones, below the nodes
+            neighbours << item->from << item->to;
+        item->setOpacity(!any || touches ? 1.0 : 0.25);
+        item->setZValue(touches ? 0.5 : 0); // above the dimmed ones, below the nodes
     }
     for (auto it = m_items->nodes.cbegin(); it != m_items->nodes.cend(); ++it)
         if (any && !neighbours.contains(it.key()) && it.key() != focus)
@@ -1317,6 +1482,17 @@ void GraphCanvas::applyFocus()
             it.value()->setOpacity(1.0);
     if (!any)
         restyleNodes();
+}
+
+std::optional<double> GraphCanvas::drawnScore(int edge) const
+{
+    const EdgeItem* item = m_items->edges.value(edge);
+    if (!item || !m_circuit || !m_circuit->hasScores())
+        return std::nullopt;
+    double sum = 0;
+    for (const int e : item->members)
+        sum += m_circuit->edgeScores[static_cast<std::size_t>(e)];
+    return sum;
 }
 
 double GraphCanvas::edgeItemOpacity(int edge) const
@@ -1331,6 +1507,18 @@ QVector<int> GraphCanvas::edgesOfNode(const QString& node) const
     if (!m_circuit || node.isEmpty())
         return out;
     const core::Graph& g = m_circuit->graph;
+    if (isGroupKey(node)) { // edges between the group and the rest
+        QSet<std::string> members;
+        for (const QString& m : groupMembers(node.mid(6)))
+            members.insert(m.toStdString());
+        for (std::size_t e = 0; e < g.edgeCount(); ++e) {
+            const auto& edge = g.edges()[e];
+            if (members.contains(g.senders()[static_cast<std::size_t>(edge.sender)].name) !=
+                members.contains(g.receivers()[static_cast<std::size_t>(edge.receiver)].nodeName))
+                out.append(static_cast<int>(e));
+        }
+        return out;
+    }
     const std::string name = node.toStdString();
     for (std::size_t e = 0; e < g.edgeCount(); ++e) {
         const auto& edge = g.edges()[e];
@@ -1362,7 +1550,8 @@ void GraphCanvas::updateEdgeTable()
     for (int row = 0; row < edges.size(); ++row) {
         const int e = edges[row];
         const auto& edge = g.edges()[static_cast<std::size_t>(e)];
-        in += str(g.receivers()[static_cast<std::size_t>(edge.receiver)].nodeName) == m_selectedNode ? 1 : 0;
+        const auto& receiver = g.receivers()[static_cast<std::size_t>(edge.receiver)].nodeName;
+        in += str(receiver) == m_selectedNode || drawnNode(receiver) == m_selectedNode ? 1 : 0;
         auto* name = new QTableWidgetItem(str(g.edgeName(static_cast<std::size_t>(e))));
         name->setData(Qt::UserRole, e);
         if (!m_items->edges.contains(e)) {
@@ -1383,7 +1572,7 @@ void GraphCanvas::updateEdgeTable()
     m_edgeTable->setSortingEnabled(true);
     if (scored && m_edgeTable->horizontalHeader()->sortIndicatorSection() != 1)
         m_edgeTable->sortByColumn(1, Qt::AscendingOrder); // the most negative (behaviour-carrying) first
-    m_edgeHeader->setText(tr("%1: %2 in, %3 out").arg(m_selectedNode).arg(in).arg(edges.size() - in));
+    m_edgeHeader->setText(tr("%1: %2 in, %3 out").arg(shownName(m_selectedNode)).arg(in).arg(edges.size() - in));
 }
 
 void GraphCanvas::onEdgeRowActivated(int row, bool toggle)
@@ -1459,10 +1648,12 @@ bool GraphCanvas::findNode(const QString& text)
     if (found.isEmpty())
         return fail(tr("No node “%1”").arg(wanted));
     m_findNote->hide();
-    Q_EMIT nodeClicked(found); // the shared selection: the window calls setSelectedNode
-    if (m_selectedNode != found)
-        setSelectedNode(found);
-    if (NodeItem* item = m_items->nodes.value(found)) {
+    const QString key = drawnNode(found.toStdString()); // a collapsed group's node stands for it
+    if (key == found)
+        Q_EMIT nodeClicked(found); // the shared selection: the window calls setSelectedNode
+    if (m_selectedNode != key)
+        setSelectedNode(key);
+    if (NodeItem* item = m_items->nodes.value(key)) {
         m_view->centerOn(item);
         return true;
     }
@@ -1479,6 +1670,7 @@ void GraphCanvas::setNodeLabel(const QString& node, const QString& label)
         m_circuit->labels[node.toStdString()] = label.trimmed().toStdString();
     if (auto* item = m_items->nodes.value(node))
         item->setLabel(str(m_circuit->labels.count(node.toStdString()) ? m_circuit->labels.at(node.toStdString()) : std::string()));
+    updateLevelOfDetail();
     updateSearchCompletion();
     Q_EMIT labelsChanged();
 }
@@ -1492,6 +1684,175 @@ void GraphCanvas::setNodeGroup(const QString& node, const QString& group)
     else
         m_circuit->groups[node.toStdString()] = group.trimmed().toStdString();
     Q_EMIT labelsChanged();
+}
+
+// ---- groups -------------------------------------------------------------------------------
+
+QString GraphCanvas::drawnNode(const std::string& name) const
+{
+    if (!m_collapsed.isEmpty() && m_circuit)
+        if (const auto it = m_circuit->groups.find(name); it != m_circuit->groups.end()) {
+            const QString group = str(it->second);
+            if (m_collapsed.contains(group))
+                return groupKey(group);
+        }
+    return str(name);
+}
+
+QString GraphCanvas::shownName(const QString& key) const { return isGroupKey(key) ? key.mid(6) : key; }
+
+QStringList GraphCanvas::groupNames() const
+{
+    QStringList names;
+    if (m_circuit)
+        for (const auto& [node, group] : m_circuit->groups)
+            names << str(group);
+    names.removeDuplicates();
+    names.sort(Qt::CaseInsensitive);
+    return names;
+}
+
+QStringList GraphCanvas::groupMembers(const QString& group) const
+{
+    QStringList members;
+    if (m_circuit)
+        for (const auto& [node, name] : m_circuit->groups)
+            if (str(name) == group)
+                members << str(node);
+    return members; // std::map: in name order
+}
+
+bool GraphCanvas::makeGroup(const QStringList& nodes, const QString& name)
+{
+    const QString group = name.trimmed();
+    if (!m_circuit || group.isEmpty())
+        return false;
+    QStringList members;
+    for (const QString& node : nodes) {
+        if (isGroupKey(node)) // a collapsed group joins with its heads
+            members += groupMembers(node.mid(6));
+        else if (node != QLatin1String("input") && node != QLatin1String("logits"))
+            members << node;
+    }
+    if (members.isEmpty())
+        return false;
+    for (const QString& node : std::as_const(members))
+        m_circuit->groups[node.toStdString()] = group.toStdString();
+    updateSearchCompletion();
+    Q_EMIT labelsChanged();
+    setGroupCollapsed(group, true); // drawn as one node at once (and requestLayout)
+    return true;
+}
+
+void GraphCanvas::dissolveGroup(const QString& group)
+{
+    if (!m_circuit)
+        return;
+    for (auto it = m_circuit->groups.begin(); it != m_circuit->groups.end();)
+        it = str(it->second) == group ? m_circuit->groups.erase(it) : std::next(it);
+    m_collapsed.remove(group);
+    if (m_selectedNode == groupKey(group))
+        setSelectedNode(QString());
+    updateSearchCompletion();
+    Q_EMIT labelsChanged();
+    if (!m_drawn.isEmpty())
+        requestLayout();
+}
+
+void GraphCanvas::setGroupCollapsed(const QString& group, bool collapsed)
+{
+    if (collapsed == m_collapsed.contains(group))
+        return;
+    if (collapsed)
+        m_collapsed.insert(group);
+    else
+        m_collapsed.remove(group);
+    // The selection follows: a collapsed head's group, an expanded group's nothing.
+    if (!collapsed && m_selectedNode == groupKey(group))
+        m_selectedNode.clear();
+    if (m_circuit && !m_drawn.isEmpty())
+        requestLayout();
+    Q_EMIT labelsChanged();
+}
+
+QStringList GraphCanvas::collapsedGroups() const
+{
+    QStringList groups(m_collapsed.cbegin(), m_collapsed.cend());
+    groups.sort();
+    return groups;
+}
+
+void GraphCanvas::setCollapsedGroups(const QStringList& groups)
+{
+    m_collapsed = QSet<QString>(groups.cbegin(), groups.cend());
+    if (m_circuit && !m_drawn.isEmpty())
+        requestLayout();
+}
+
+QVector<int> GraphCanvas::groupOutputs(const QString& group) const
+{
+    // Every edge out of the group's heads (drawn or not): patching them all patches what the
+    // group writes, as the IOI paper patches its name movers.
+    QVector<int> out;
+    if (!m_circuit)
+        return out;
+    QSet<std::string> members;
+    for (const QString& m : groupMembers(group))
+        members.insert(m.toStdString());
+    const core::Graph& g = m_circuit->graph;
+    for (std::size_t e = 0; e < g.edgeCount(); ++e)
+        if (members.contains(g.senders()[static_cast<std::size_t>(g.edges()[e].sender)].name))
+            out.append(static_cast<int>(e));
+    return out;
+}
+
+void GraphCanvas::setGroupKept(const QString& group, bool kept)
+{
+    if (!m_circuit)
+        return;
+    QVector<int> edges;
+    for (const int e : groupOutputs(group)) // patch: the kept ones; restore: all of them
+        if (kept || m_circuit->edgeInGraph[static_cast<std::size_t>(e)])
+            edges.append(e);
+    setEdgesKept(edges, kept, (kept ? tr("Restore the outputs of %1") : tr("Patch the outputs of %1")).arg(group));
+}
+
+void GraphCanvas::groupSelection()
+{
+    QStringList nodes;
+    for (QGraphicsItem* item : m_scene->selectedItems())
+        if (auto* n = dynamic_cast<NodeItem*>(item))
+            nodes << n->name;
+    if (nodes.isEmpty() && !m_selectedNode.isEmpty())
+        nodes << m_selectedNode;
+    if (nodes.isEmpty()) {
+        m_findNote->setText(tr("Select heads to group first: drag a box around them"));
+        m_findNote->show();
+        return;
+    }
+    bool ok = false;
+    const QString name = QInputDialog::getText(this, tr("Group %n nodes", nullptr, static_cast<int>(nodes.size())),
+                                               tr("Name of the group (e.g. name movers):"), QLineEdit::Normal,
+                                               QString(), &ok);
+    if (ok)
+        makeGroup(nodes, name);
+}
+
+void GraphCanvas::fillGroupMenu(QMenu* menu)
+{
+    menu->clear();
+    menu->addAction(tr("Group the selected nodes…"), this, &GraphCanvas::groupSelection);
+    const QStringList groups = groupNames();
+    if (groups.isEmpty())
+        return;
+    menu->addSection(tr("Collapsed into one node"));
+    for (const QString& group : groups) {
+        QAction* action = menu->addAction(group);
+        action->setCheckable(true);
+        action->setChecked(m_collapsed.contains(group));
+        action->setToolTip(groupMembers(group).join(QStringLiteral(", ")));
+        connect(action, &QAction::toggled, this, [this, group](bool on) { setGroupCollapsed(group, on); });
+    }
 }
 
 void GraphCanvas::editNodeLabel(const QString& node, bool group)
@@ -1540,11 +1901,13 @@ bool GraphCanvas::revealEdge(int edge)
         return false;
     // Centred, and zoomed in (up to 2x) until some point of it is clear of the others.
     const QPointF middle = item->path().pointAtPercent(0.5);
+    m_fitted = false;
     m_view->centerOn(middle);
     for (int i = 0; i < 6 && !edgeViewPoint(edge) && m_view->transform().m11() < 2.0; ++i) {
         m_view->scale(1.3, 1.3);
         m_view->centerOn(middle);
     }
+    updateLevelOfDetail();
     return edgeViewPoint(edge).has_value();
 }
 
@@ -1561,13 +1924,53 @@ std::optional<QRect> GraphCanvas::nodeLabelViewRect(const QString& node) const
     const NodeItem* item = m_items->nodes.value(node);
     if (!item || item->label->text().isEmpty())
         return std::nullopt;
-    return m_view->mapFromScene(item->label->mapToScene(item->label->boundingRect())).boundingRect();
+    if (!item->label->isVisible())
+        return std::nullopt;
+    return item->label->deviceTransform(m_view->viewportTransform()).mapRect(item->label->boundingRect()).toAlignedRect();
 }
 
 void GraphCanvas::fitToView()
 {
-    if (!m_scene->items().isEmpty())
-        m_view->fitInView(m_scene->sceneRect(), Qt::KeepAspectRatio);
+    if (m_scene->items().isEmpty())
+        return;
+    // The row labels keep their size on screen: the graph gets the width they leave, at the
+    // scale s where the labels' L pixels and the scene's W units fill the view (s = (V - L) / W).
+    QRectF rect = m_scene->sceneRect();
+    const double labels = m_items->labelsWidth + 12;
+    const QSizeF viewport = m_view->viewport()->size();
+    const double s = std::min((viewport.width() - labels) / rect.width(), viewport.height() / rect.height());
+    if (labels > 12 && s > 0)
+        rect.adjust(-labels / s, 0, 0, 0);
+    m_view->fitInView(rect, Qt::KeepAspectRatio);
+    m_fitted = true;
+    updateLevelOfDetail();
+}
+
+void GraphCanvas::updateLevelOfDetail()
+{
+    // Texts keep their size on screen; where one would not fit (a name wider than its box,
+    // a label over another label, rows closer than a line), it is hidden until the view is
+    // zoomed in. Tooltips and the search still name every node.
+    const double s = m_view->transform().m11();
+    QStringList names = m_items->nodes.keys();
+    names.sort(); // the same labels win at every redraw
+    QVector<QRectF> taken; // labels shown, in view pixels
+    const QTransform toView = m_view->viewportTransform();
+    for (const QString& name : std::as_const(names)) {
+        NodeItem* node = m_items->nodes.value(name);
+        const double box = node->rect().width() * s;
+        const bool tall = node->rect().height() * s >= 8;
+        node->text->setVisible(tall && node->text->screenSize().width() + 2 <= box);
+        bool free = tall && !node->label->text().isEmpty();
+        const QRectF r = node->label->deviceTransform(toView).mapRect(node->label->boundingRect());
+        for (int i = 0; free && i < taken.size(); ++i)
+            free = !taken[i].intersects(r);
+        node->label->setVisible(free);
+        if (free)
+            taken.append(r);
+    }
+    for (AnchoredText* label : std::as_const(m_items->rowLabels))
+        label->setVisible(m_items->rowPitch * s >= label->screenSize().height());
 }
 
 bool GraphCanvas::exportDrawing(const QString& file, QString* error) const
@@ -1595,17 +1998,29 @@ bool GraphCanvas::exportDrawing(const QString& file, QString* error) const
     }
     // Nor is the focus on a node (the other edges dimmed): every item as without it.
     QVector<QPair<QGraphicsItem*, double>> opacities, depths;
-    for (auto it = m_items->edges.cbegin(); it != m_items->edges.cend(); ++it) {
-        opacities.append({it.value(), it.value()->opacity()});
-        depths.append({it.value(), it.value()->zValue()});
-        it.value()->setOpacity(1.0);
-        it.value()->setZValue(0);
+    for (EdgeItem* item : std::as_const(m_items->edgeItems)) {
+        opacities.append({item, item->opacity()});
+        depths.append({item, item->zValue()});
+        item->setOpacity(1.0);
+        item->setZValue(0);
     }
     for (auto it = m_items->nodes.cbegin(); it != m_items->nodes.cend(); ++it) {
         opacities.append({it.value(), it.value()->opacity()});
         it.value()->setOpacity(nodeBaseOpacity(it.key()));
     }
+    // Texts at scene size in the figure (they are drawn at screen size on the canvas).
+    QVector<QPair<QGraphicsItem*, bool>> texts;
+    for (QGraphicsItem* item : m_scene->items())
+        if (auto* text = dynamic_cast<AnchoredText*>(item)) {
+            texts.append({text, text->isVisible()});
+            text->setFlag(QGraphicsItem::ItemIgnoresTransformations, false);
+            text->setVisible(!text->text().isEmpty());
+        }
     const auto reselect = qScopeGuard([&] {
+        for (const auto& [text, visible] : texts) {
+            text->setFlag(QGraphicsItem::ItemIgnoresTransformations, true);
+            text->setVisible(visible);
+        }
         const QSignalBlocker block(m_scene);
         for (QGraphicsItem* item : selected)
             item->setSelected(true);
@@ -1645,6 +2060,16 @@ bool GraphCanvas::exportDrawing(const QString& file, QString* error) const
 QString GraphCanvas::edgeToolTip(int e) const
 {
     const core::Graph& g = m_circuit->graph;
+    if (const EdgeItem* item = m_items->edges.value(e); item && item->members.size() > 1) {
+        double sum = 0;
+        for (const int member : item->members)
+            sum += m_circuit->hasScores() ? m_circuit->edgeScores[static_cast<std::size_t>(member)] : 0.0;
+        QString tip = tr("%1 → %2: %n edges", nullptr, static_cast<int>(item->members.size()))
+                          .arg(shownName(item->from), shownName(item->to));
+        if (m_circuit->hasScores())
+            tip += tr("\nsum of their scores %1").arg(number(sum));
+        return tip + tr("\nclick to patch or restore them all");
+    }
     QString tip = str(g.edgeName(static_cast<std::size_t>(e)));
     if (m_circuit->hasScores())
         tip += tr("\nscore %1 (the metric's estimated change when patched)")

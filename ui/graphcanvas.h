@@ -8,6 +8,7 @@
 
 #include <QHash>
 #include <QPointer>
+#include <QSet>
 #include <QThreadPool>
 #include <QWidget>
 
@@ -20,6 +21,7 @@ class QGraphicsScene;
 class QGraphicsView;
 class QLabel;
 class QLineEdit;
+class QMenu;
 class QSlider;
 class QSplitter;
 class QTableWidget;
@@ -126,11 +128,30 @@ public:
     // while the Edges button is down.
     void setEdgeTableShown(bool shown);
     QTableWidget* edgeTable() const { return m_edgeTable; }
+    // The score an edge is drawn with: its own, or the sum over the edges between a collapsed
+    // group and another node that one line draws; nullopt when it is not drawn.
+    std::optional<double> drawnScore(int edge) const;
     // A drawn edge's opacity (1 bright, lower dimmed); -1 when it is not drawn.
     double edgeItemOpacity(int edge) const;
     // User labels and groups of nodes, drawn under the node name and kept in the circuit.
     void setNodeLabel(const QString& node, const QString& label);
     void setNodeGroup(const QString& node, const QString& group);
+
+    // Groups of nodes (the IOI paper's "name movers"), kept in the circuit's groups. A
+    // collapsed group is drawn as one node (key "group:" + its name) on the row of its lowest
+    // member; its edges to each other node are one edge whose score is their sum, patched and
+    // restored together. makeGroup() puts `nodes` into `name` and collapses it.
+    QStringList groupNames() const;
+    QStringList groupMembers(const QString& group) const;
+    bool makeGroup(const QStringList& nodes, const QString& name);
+    void dissolveGroup(const QString& group);
+    void setGroupCollapsed(const QString& group, bool collapsed);
+    QStringList collapsedGroups() const;
+    void setCollapsedGroups(const QStringList& groups);
+    // Every edge out of the group's nodes, drawn or not; setGroupKept patches (false) the kept
+    // ones, or restores (true) them all, as one undoable step: the group patched as a whole.
+    QVector<int> groupOutputs(const QString& group) const;
+    void setGroupKept(const QString& group, bool kept);
 
     // Where an edge or a node is drawn, in the view's coordinates (tests, tooltips).
     std::optional<QPoint> edgeViewPoint(int edge) const;
@@ -141,6 +162,9 @@ public:
     std::optional<QRect> nodeLabelViewRect(const QString& node) const; // its user label; none without one
     QGraphicsView* view() const;
     void fitToView();
+    // Shows the node names, labels and row labels that fit at the current zoom (they are
+    // drawn at screen size); called after every zoom.
+    void updateLevelOfDetail();
 
     // The drawing as SVG or PNG (by suffix); false and *error otherwise.
     bool exportDrawing(const QString& file, QString* error) const;
@@ -173,6 +197,10 @@ private:
     void patchSelection(bool kept);
     void editNodeLabel(const QString& node, bool group);
     QString edgeToolTip(int edge) const;
+    QString drawnNode(const std::string& name) const; // its key on the canvas (its collapsed group's)
+    QString shownName(const QString& key) const;
+    void groupSelection(); // asks for a name
+    void fillGroupMenu(QMenu* menu);
     int drawnCount() const;
 
     std::optional<core::Circuit> m_circuit;
@@ -184,6 +212,7 @@ private:
     QString m_title;
     QString m_selectedNode;
     QString m_hoveredNode;
+    QSet<QString> m_collapsed; // groups drawn as one node
     QHash<QString, bool> m_nodeActive; // nodes with a kept drawn edge (restyleEdges)
     std::vector<char> m_evaluatedKept; // the kept edges of the last evaluation shown
     double m_evaluatedMetric = 0;
@@ -197,6 +226,7 @@ private:
     QComboBox* m_colourBox = nullptr;
     QComboBox* m_layoutBox = nullptr; // Layers (the circuit diagram) or Graphviz
     bool m_refitAfterLayout = false;
+    bool m_fitted = false; // the view is as Fit left it (refitted when it resizes)
     QLabel* m_metricLabel = nullptr;
     QDoubleSpinBox* m_valueBox = nullptr; // the filter's number, typed or stepped
     QLabel* m_busyLabel = nullptr;

@@ -128,7 +128,8 @@ LayoutResult layoutLayers(const LayoutRequest& request)
     double boxWidth = 40;
     int maxRank = std::max(0, request.ranks - 1), maxColumn = 0;
     for (const auto& node : request.nodes) {
-        boxWidth = std::max(boxWidth, width(node.name));
+        if (node.column != LayoutRequest::kAfterColumns)
+            boxWidth = std::max(boxWidth, width(node.name));
         maxRank = std::max(maxRank, node.rank);
         maxColumn = std::max(maxColumn, node.column);
     }
@@ -141,9 +142,19 @@ LayoutResult layoutLayers(const LayoutRequest& request)
     for (int r = 0; r <= maxRank; ++r)
         out.rankY[r] = (maxRank - r) * (kHeight + rowGap) + kHeight / 2; // rank 0 at the bottom
     out.nodes.reserve(request.nodes.size());
+    QHash<int, double> after; // per rank: where the next node right of the columns goes
     for (const auto& node : request.nodes) {
-        const double x = node.column >= 0 ? node.column * pitch : (rowWidth - boxWidth) / 2;
         const double y = out.rankY[node.rank] - kHeight / 2;
+        if (node.column == LayoutRequest::kAfterColumns) {
+            double& x = after[node.rank];
+            if (x == 0)
+                x = rowWidth + 2 * kGap;
+            const double w = std::min(width(node.name), 240.0);
+            out.nodes.append(QRectF(x, y, w, kHeight));
+            x += w + kGap;
+            continue;
+        }
+        const double x = node.column >= 0 ? node.column * pitch : (rowWidth - boxWidth) / 2;
         out.nodes.append(QRectF(x, y, boxWidth, kHeight));
     }
     out.edges.reserve(request.edges.size());

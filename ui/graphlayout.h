@@ -15,8 +15,10 @@ struct LayoutRequest
     {
         QString name;  // unique; also the label
         int rank = 0;  // nodes of one rank share a row; higher ranks are drawn higher
-        int column = -1; // layoutLayers: its place in the row (a head's index); -1 centred
+        int column = -1; // layoutLayers: its place in the row (a head's index); -1 centred;
+                         // kAfterColumns: right of every column, sized to its own name (a group)
     };
+    static constexpr int kAfterColumns = -2;
     struct Edge
     {
         int from = 0, to = 0; // node indices

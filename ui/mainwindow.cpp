@@ -1992,6 +1992,8 @@ core::Session MainWindow::session() const
     choices.sort();
     if (!choices.isEmpty())
         s.view["acdc_choices"] = text(choices.join(QLatin1Char('\n')));
+    if (!m_canvas->collapsedGroups().isEmpty())
+        s.view["graph_collapsed"] = text(m_canvas->collapsedGroups().join(QLatin1Char('\n')));
     if (m_canvas->hasCircuit()) {
         s.canvas = m_canvas->circuit();
         s.canvasTitle = text(m_canvas->title());
@@ -2116,6 +2118,11 @@ void MainWindow::applySessionView(const core::Session& s)
         m_canvas->setLayeredLayout(layout->second != "graphviz");
     if (const auto colour = s.view.find("graph_colour"); colour != s.view.end())
         m_canvas->setColourByPort(colour->second == "qkv");
+    {
+        const auto collapsed = s.view.find("graph_collapsed");
+        m_canvas->setCollapsedGroups(collapsed == s.view.end() ? QStringList()
+                                                               : QString::fromStdString(collapsed->second).split(QLatin1Char('\n'), Qt::SkipEmptyParts));
+    }
     m_attentionLayer->setValue(number("attention_layer", m_attentionLayer->value()));
     m_attentionHead->setValue(number("attention_head", m_attentionHead->value()));
     const int pair = number("pair", -1);

@@ -91,12 +91,17 @@ int main(int argc, char* argv[])
         QApplication::translate("main", "Open the saved session <file> (.pbsession): its model, prompt pairs, "
                                         "scores and view."),
         QStringLiteral("file"));
+    const QCommandLineOption circuitOption(
+        {QStringLiteral("c"), QStringLiteral("circuit")},
+        QApplication::translate("main", "Show the circuit file <file> on the graph (EAP-IG/MIB JSON, a Patchbay "
+                                        "circuit, auto-circuit's edge list, …), as File > Import Circuit."),
+        QStringLiteral("file"));
     const QCommandLineOption languageOption(
         QStringLiteral("language"),
         QApplication::translate("main", "Show the window in <lang>: en, de or zh_CN (default: the language chosen "
                                         "in View > Language, else the system's)."),
         QStringLiteral("lang"));
-    parser.addOptions({modelOption, dataOption, deviceOption, dtypeOption, runOption, sessionOption, languageOption});
+    parser.addOptions({modelOption, dataOption, deviceOption, dtypeOption, runOption, sessionOption, circuitOption, languageOption});
     parser.addPositionalArgument(QStringLiteral("session"),
                                  QApplication::translate("main", "A .pbsession file to open (as --session)."),
                                  QStringLiteral("[session]"));
@@ -127,6 +132,14 @@ int main(int argc, char* argv[])
                                            settings.method = method;
                                            window.runPanel()->setSettings(settings);
                                            window.runAttribution(settings);
+                                       });
+    }
+    if (parser.isSet(circuitOption)) { // once the model is in (a load drops an import under way)
+        auto connection = std::make_shared<QMetaObject::Connection>();
+        *connection = QObject::connect(window.worker(), &patchbay::ui::ComputeWorker::modelLoaded, &window,
+                                       [&window, connection, file = parser.value(circuitOption)] {
+                                           QObject::disconnect(*connection);
+                                           window.importCircuit(file); // read on a thread
                                        });
     }
     // Loading runs off the GUI thread: the window is up at once.

@@ -309,6 +309,99 @@ private Q_SLOTS:
         QCOMPARE(canvas.selectedNode(), QStringLiteral("a0.h0")); // selected all the same
     }
 
+    // Issue 25, item 3: MIB's IOI circuit, the name movers made a group. Collapsed, the group is
+    // one node, and each line to another node stands for (and sums) the edges of its heads;
+    // a click patches them all, the group's outputs patch as a whole, and the group is kept in
+    // the circuit file.
+    void groupsCollapseAndPatchAsAWhole()
+    {
+        GraphCanvas canvas;
+        canvas.resize(1200, 800);
+        canvas.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&canvas));
+        const core::Circuit mib = core::readCircuit(mibFile().toStdString());
+        QSignalSpy applied(&canvas, &GraphCanvas::layoutApplied);
+        canvas.setCircuit(mib, QStringLiteral("MIB IOI"));
+        QTRY_VERIFY_WITH_TIMEOUT(applied.count() == 1, kTimeoutMs);
+        QCOMPARE(canvas.filter(), GraphCanvas::Filter::InCircuit);
+        const QStringList movers{QStringLiteral("a9.h9"), QStringLiteral("a9.h6"), QStringLiteral("a10.h0")};
+        for (const QString& head : movers)
+            QVERIFY(canvas.nodeViewPoint(head));
+
+        QVERIFY(canvas.makeGroup(movers, QStringLiteral("name movers")));
+        QTRY_VERIFY_WITH_TIMEOUT(applied.count() == 2, kTimeoutMs);
+        const QString group = QStringLiteral("group:name movers");
+        QVERIFY(canvas.nodeViewPoint(group));
+        for (const QString& head : movers)
+            QVERIFY2(!canvas.nodeViewPoint(head), qPrintable(head));
+        QCOMPARE(canvas.groupMembers(QStringLiteral("name movers")),
+                 (QStringList{QStringLiteral("a10.h0"), QStringLiteral("a9.h6"), QStringLiteral("a9.h9")}));
+
+        // Group -> logits: one line for the three edges, drawn with the sum of their scores.
+        const core::Graph& g = mib.graph;
+        auto senderOf = [&](int e) { return QString::fromStdString(g.senders()[static_cast<std::size_t>(g.edges()[static_cast<std::size_t>(e)].sender)].name); };
+        auto receiverOf = [&](int e) { return QString::fromStdString(g.receivers()[static_cast<std::size_t>(g.edges()[static_cast<std::size_t>(e)].receiver)].nodeName); };
+        QVector<int> toLogits;
+        double sum = 0;
+        for (int e = 0; e < static_cast<int>(g.edgeCount()); ++e)
+            if (movers.contains(senderOf(e)) && receiverOf(e) == QLatin1String("logits")) {
+                QVERIFY(mib.edgeInGraph[static_cast<std::size_t>(e)]);
+                toLogits.append(e);
+                sum += mib.edgeScores[static_cast<std::size_t>(e)];
+            }
+        QCOMPARE(toLogits.size(), 3);
+        for (const int e : toLogits) {
+            QVERIFY(canvas.drawnScore(e));
+            QVERIFY(std::abs(*canvas.drawnScore(e) - sum) < 1e-9); // -0.282 - 0.130 - 0.059
+            QCOMPARE(canvas.edgeViewPoint(e), canvas.edgeViewPoint(toLogits.front())); // the same line
+        }
+        QVERIFY(sum < -0.46 && sum > -0.48);
+        // Edges between two of its heads are inside the group: not drawn.
+        for (const int e : canvas.drawnEdges())
+            if (movers.contains(senderOf(e)) && movers.contains(receiverOf(e)))
+                QVERIFY(!canvas.drawnScore(e));
+
+        // A click on the line patches its three edges, one undoable step.
+        QVERIFY(canvas.revealEdge(toLogits.front()));
+        const auto point = canvas.edgeViewPoint(toLogits.front());
+        QVERIFY(point);
+        const int steps = canvas.undoStack()->count();
+        QTest::mouseClick(canvas.view()->viewport(), Qt::LeftButton, Qt::NoModifier, *point);
+        QCOMPARE(canvas.undoStack()->count(), steps + 1);
+        for (const int e : toLogits)
+            QCOMPARE(canvas.circuit().edgeInGraph[static_cast<std::size_t>(e)], char(0));
+        QCOMPARE(canvas.edgesInCircuit(), 756 - 3);
+        canvas.undoStack()->undo();
+        QVERIFY(canvas.circuit().edgeInGraph == mib.edgeInGraph);
+
+        // The group patched as a whole: every kept edge out of its heads (19 + 18 + 6), only those.
+        int keptOut = 0;
+        for (int e = 0; e < static_cast<int>(g.edgeCount()); ++e)
+            keptOut += movers.contains(senderOf(e)) && mib.edgeInGraph[static_cast<std::size_t>(e)] ? 1 : 0;
+        QCOMPARE(keptOut, 43);
+        canvas.setGroupKept(QStringLiteral("name movers"), false);
+        for (int e = 0; e < static_cast<int>(g.edgeCount()); ++e) {
+            const char expected = movers.contains(senderOf(e)) ? 0 : mib.edgeInGraph[static_cast<std::size_t>(e)];
+            QCOMPARE(canvas.circuit().edgeInGraph[static_cast<std::size_t>(e)], expected);
+        }
+        QCOMPARE(canvas.edgesInCircuit(), 756 - 43);
+        canvas.undoStack()->undo();
+        QVERIFY(canvas.circuit().edgeInGraph == mib.edgeInGraph);
+
+        // Expanded, the heads are back; the group stays in the circuit and its file.
+        const int before = static_cast<int>(applied.count());
+        canvas.setGroupCollapsed(QStringLiteral("name movers"), false);
+        QTRY_VERIFY_WITH_TIMEOUT(applied.count() > before && !canvas.layoutPending(), kTimeoutMs);
+        QVERIFY(canvas.nodeViewPoint(QStringLiteral("a9.h9")));
+        QVERIFY(!canvas.nodeViewPoint(group));
+        QTemporaryDir tmp;
+        const QString file = tmp.filePath(QStringLiteral("grouped.json"));
+        core::writeCircuit(canvas.circuit(), file.toStdString(), core::CircuitFormat::Native);
+        const core::Circuit back = core::readCircuit(file.toStdString());
+        for (const QString& head : movers)
+            QCOMPARE(back.groups.at(head.toStdString()), std::string("name movers"));
+    }
+
     // A tiny negative faithfulness or metric shows as 0.000, not "-0.000" (issue 24, item 18);
     // a real negative value keeps its sign.
     void evaluationNumbersHaveNoNegativeZero()
@@ -493,6 +586,32 @@ private Q_SLOTS:
         // Reset to the top n brings the first circuit back.
         canvas->resetToTopN(100);
         QCOMPARE(canvas->edgesInCircuit(), 100);
+
+        // A group patched as a whole (issue 25, item 3): the window's metric is the CLI's for
+        // the circuit without the group's outputs.
+        QVERIFY(canvas->makeGroup({QStringLiteral("a0.h0"), QStringLiteral("a0.h1"), QStringLiteral("a0.h2"),
+                                   QStringLiteral("a0.h3")},
+                                  QStringLiteral("layer 0")));
+        const int kept = canvas->edgesInCircuit();
+        int groupKept = 0;
+        for (const int e : canvas->groupOutputs(QStringLiteral("layer 0")))
+            groupKept += canvas->circuit().edgeInGraph[static_cast<std::size_t>(e)];
+        QVERIFY(groupKept > 0);
+        canvas->setGroupKept(QStringLiteral("layer 0"), false);
+        QCOMPARE(canvas->edgesInCircuit(), kept - groupKept);
+        QTRY_VERIFY_WITH_TIMEOUT(!evaluated.isEmpty() && evaluated.last().at(0).value<CircuitEvaluation>().edgesKept ==
+                                                             kept - groupKept, kTimeoutMs);
+        const double groupMetric = evaluated.last().at(0).value<CircuitEvaluation>().metric;
+        const QString groupFile = tmp.filePath(QStringLiteral("group.json"));
+        QVERIFY(window.exportCanvasCircuit(groupFile, QStringLiteral("native")));
+        const double groupCli = cliMetric(groupFile);
+        QVERIFY2(std::abs(groupMetric - groupCli) <= 1e-5 * std::max(1.0, std::abs(groupCli)),
+                 qPrintable(QStringLiteral("canvas %1, cli %2").arg(groupMetric).arg(groupCli)));
+        QVERIFY(std::abs(groupMetric - metricBefore) > 1e-3); // layer 0 matters to induction
+        canvas->undoStack()->undo();
+        QCOMPARE(canvas->edgesInCircuit(), 100);
+        canvas->dissolveGroup(QStringLiteral("layer 0"));
+        QVERIFY(canvas->groupNames().isEmpty());
 
         // Labels go into the circuit file and the session.
         canvas->setNodeLabel(QStringLiteral("a1.h3"), QStringLiteral("induction head"));
