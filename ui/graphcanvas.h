@@ -33,6 +33,14 @@ namespace patchbay::ui {
 class GraphView;
 struct LayoutJob;
 
+// A circuit's edges by |score| descending (ties by index; unscored: the circuit's edges
+// first) and the cumulative share of Σ|score| along that order (GraphCanvas::rankEdges).
+struct EdgeRanking
+{
+    QVector<int> order;
+    QVector<double> cumulative; // empty without scores
+};
+
 // The circuit graph: nodes (input, heads a5.h1, MLPs m3, logits) on one row per layer,
 // inputs at the bottom and logits at the top, laid out by Graphviz (ui/graphlayout) off
 // the GUI thread; edges coloured by the sign of their score or by q/k/v, their width by
@@ -55,9 +63,13 @@ public:
     explicit GraphCanvas(QWidget* parent = nullptr);
     ~GraphCanvas() override;
 
+    // Any thread: the window ranks an imported file's 1.6 M edges on its import thread and
+    // hands the ranking to setCircuit.
+    static EdgeRanking rankEdges(const core::Circuit& circuit);
     // A scored (or merely selected) circuit to show. When none of its edges is in the
     // circuit, the top n by |score| are put in (n from the filter). Clears the undo stack.
-    void setCircuit(const core::Circuit& circuit, const QString& title);
+    // `ranking`, when it is rankEdges(circuit), saves ranking here.
+    void setCircuit(core::Circuit circuit, const QString& title, EdgeRanking ranking = {});
     bool hasCircuit() const { return m_circuit.has_value(); }
     const core::Circuit& circuit() const { return *m_circuit; } // the current state
     std::vector<float> edgeMask() const; // 1 kept, 0 patched (Graph::edges() order)

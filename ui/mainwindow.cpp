@@ -572,6 +572,10 @@ void MainWindow::createDocks()
                    tab == 0 ? QStringLiteral("scores") : tab == 1 ? QStringLiteral("positions") : QStringLiteral("adjacency"));
     });
     // A cell of the adjacency grid drills down: its receiver is selected and its edges listed.
+    connect(m_scoreTabs, &QTabWidget::currentChanged, this, [this] {
+        if (m_adjacencyStale && m_scoreTabs->currentWidget() == m_adjacencyMap)
+            showAdjacency();
+    });
     connect(m_adjacencyMap, &HeatmapView::cellClicked, this, [this](int, int column, const QString&) {
         const QStringList& receivers = m_adjacencyMap->data().columnLabels;
         if (column >= 0 && column < receivers.size()) {
@@ -1404,6 +1408,14 @@ void MainWindow::showAdjacency()
     // them cannot.
     if (!m_canvas->hasCircuit())
         return;
+    // A graph of millions of edges (a million cells, 70 ms to hand to the plot): its grid
+    // is made when its tab is shown, not on every import or run.
+    if (m_canvas->circuit().graph.edgeCount() > 500000 && m_scoreTabs->currentWidget() != m_adjacencyMap) {
+        m_adjacencyStale = true;
+        m_adjacencyMap->clear(tr("The grid of %1's edges is made when this tab is shown.").arg(m_canvas->title()));
+        return;
+    }
+    m_adjacencyStale = false;
     const core::Circuit& c = m_canvas->circuit();
     const core::Graph& g = c.graph;
     HeatmapData map;
@@ -1836,6 +1848,7 @@ bool MainWindow::importCircuit(const QString& file)
     QPointer<MainWindow> self(this);
     m_importPool.start([file, config = std::move(config), self, generation] {
         auto imported = std::make_shared<core::Circuit>();
+        auto ranking = std::make_shared<EdgeRanking>();
         QString error;
         bool perQueryHead = false;
         try {
@@ -1846,12 +1859,13 @@ bool MainWindow::importCircuit(const QString& file)
                 perQueryHead = core::isPerQueryHeadCircuitOf(*imported, *config);
                 *imported = core::adaptCircuit(*imported, *config, perQueryHead);
             }
+            *ranking = GraphCanvas::rankEdges(*imported); // 1.6 M edges: not on the GUI thread
         } catch (const std::exception& e) {
             error = QString::fromStdString(e.what());
         } catch (...) {
             error = MainWindow::tr("%1: could not be read").arg(file); // e.g. out of memory
         }
-        QMetaObject::invokeMethod(qApp, [self, file, imported, error, perQueryHead, generation] {
+        QMetaObject::invokeMethod(qApp, [self, file, imported, ranking, error, perQueryHead, generation] {
             if (!self)
                 return;
             if (generation != self->m_importGeneration) { // a session or model came meanwhile
@@ -1866,14 +1880,14 @@ bool MainWindow::importCircuit(const QString& file)
                                                8000);
                 return;
             }
-            self->finishImport(file, error.isEmpty() ? imported : nullptr, error, perQueryHead);
+            self->finishImport(file, error.isEmpty() ? imported : nullptr, ranking, error, perQueryHead);
         });
     });
     return true;
 }
 
-void MainWindow::finishImport(const QString& file, std::shared_ptr<core::Circuit> imported, const QString& error,
-                              bool perQueryHead)
+void MainWindow::finishImport(const QString& file, std::shared_ptr<core::Circuit> imported,
+                              std::shared_ptr<EdgeRanking> ranking, const QString& error, bool perQueryHead)
 {
     m_importing.clear();
     if (m_progress->maximum() == 0) { // the busy bar is the import's (a model load shows a fraction)
@@ -1902,12 +1916,13 @@ void MainWindow::finishImport(const QString& file, std::shared_ptr<core::Circuit
         m_groups[node] = group;
     circuit.labels = m_labels;
     circuit.groups = m_groups;
-    m_canvas->setCircuit(circuit, QFileInfo(file).fileName());
+    const auto edges = static_cast<qulonglong>(circuit.graph.edgeCount());
+    m_canvas->setCircuit(std::move(circuit), QFileInfo(file).fileName(), std::move(*ranking));
     m_canvasResult.clear();
     if (const QString why = canvasMismatch(); !why.isEmpty() && m_worker->model())
         showError(why);
     statusBar()->showMessage(tr("Imported %1: %2 edges, %3 in the circuit")
-                                 .arg(QFileInfo(file).fileName(), QLocale().toString(static_cast<qulonglong>(circuit.graph.edgeCount())),
+                                 .arg(QFileInfo(file).fileName(), QLocale().toString(edges),
                                       QLocale().toString(m_canvas->edgesInCircuit())),
                              8000);
     Q_EMIT circuitImported(file, true);

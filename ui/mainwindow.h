@@ -34,6 +34,7 @@ namespace patchbay::ui {
 
 class AttentionGrid;
 class GraphCanvas;
+struct EdgeRanking;
 class HeatmapView;
 class LogitLensView;
 class PromptEditor;
@@ -204,7 +205,8 @@ private:
     void updateReady();
     void showModel(const ModelSummary& model);
     void showResult(const QString& key);
-    void finishImport(const QString& file, std::shared_ptr<core::Circuit> imported, const QString& error, bool perQueryHead);
+    void finishImport(const QString& file, std::shared_ptr<core::Circuit> imported, std::shared_ptr<EdgeRanking> ranking,
+                      const QString& error, bool perQueryHead);
     void insertResult(const QString& key, const RunResult& result);
     void listResultsOf(const ModelSummary& model); // the Results list: that model's runs, oldest first
     void showScores(const RunResult& result);
@@ -255,6 +257,7 @@ private:
     HeatmapView* m_positionMap = nullptr;
     HeatmapView* m_attentionMap = nullptr;
     HeatmapView* m_adjacencyMap = nullptr; // the graph's circuit, sender × receiver node
+    bool m_adjacencyStale = false;         // made when its tab is shown (a huge graph)
     AttentionGrid* m_attentionGrid = nullptr;
     QComboBox* m_attentionPrompt = nullptr; // clean / corrupted
     QCheckBox* m_attentionAllHeads = nullptr;
