@@ -140,14 +140,57 @@ HeatmapView::HeatmapView(QWidget* parent) : QWidget(parent)
     connect(m_plot, &QCustomPlot::afterReplot, this, &HeatmapView::updateTicks);
     connect(m_plot, &QCustomPlot::mouseMove, this,
             [this](QMouseEvent* event) { onMouseMove(event->pos(), event->globalPosition().toPoint()); });
+    // A click selects a cell; a press that moves before its release pans (setZoomable).
     connect(m_plot, &QCustomPlot::mousePress, this, [this](QMouseEvent* event) {
-        if (event->button() == Qt::LeftButton)
-            onMousePress(event->pos());
+        m_pressedAt = event->button() == Qt::LeftButton ? event->pos() : QPoint(-1, -1);
     });
+    connect(m_plot, &QCustomPlot::mouseRelease, this, [this](QMouseEvent* event) {
+        if (event->button() == Qt::LeftButton && m_pressedAt.x() >= 0 && (event->pos() - m_pressedAt).manhattanLength() < 4)
+            onMousePress(event->pos());
+        m_pressedAt = QPoint(-1, -1);
+    });
+    connect(m_plot->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this] { clampRanges(); });
+    connect(m_plot->yAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this] { clampRanges(); });
     clear(tr("No data"));
 }
 
 QString HeatmapView::placeholderText() const { return m_hasData ? QString() : m_placeholder->text(); }
+
+void HeatmapView::setZoomable(bool zoomable)
+{
+    m_plot->setInteractions(zoomable ? QCP::Interactions(QCP::iRangeDrag | QCP::iRangeZoom) : QCP::Interactions());
+}
+
+void HeatmapView::clampRanges()
+{
+    if (!m_hasData)
+        return;
+    // Within [-0.5, n - 0.5], and at least two cells wide and high.
+    auto clamp = [](QCPAxis* axis, int n) {
+        const double low = -0.5, high = n - 0.5;
+        QCPRange r = axis->range();
+        double size = std::clamp(r.size(), std::min(2.0, high - low), high - low);
+        double lower = std::clamp(r.center() - size / 2, low, high - size);
+        if (std::abs(lower - r.lower) > 1e-9 || std::abs(lower + size - r.upper) > 1e-9) {
+            const QSignalBlocker block(axis);
+            axis->setRange(lower, lower + size);
+        }
+    };
+    clamp(m_plot->xAxis, m_data.columns());
+    clamp(m_plot->yAxis, m_data.rows());
+}
+
+QRect HeatmapView::visibleCells() const
+{
+    if (!m_hasData)
+        return {};
+    const QCPRange x = m_plot->xAxis->range(), y = m_plot->yAxis->range();
+    const int left = std::max(0, static_cast<int>(std::floor(x.lower + 0.5)));
+    const int top = std::max(0, static_cast<int>(std::floor(y.lower + 0.5)));
+    const int right = std::min(m_data.columns() - 1, static_cast<int>(std::ceil(x.upper - 0.5)));
+    const int bottom = std::min(m_data.rows() - 1, static_cast<int>(std::ceil(y.upper - 0.5)));
+    return QRect(QPoint(left, top), QPoint(right, bottom));
+}
 
 void HeatmapView::clear(const QString& placeholder)
 {
@@ -205,7 +248,9 @@ void HeatmapView::updateTicks()
 {
     if (!m_hasData)
         return;
-    const int rows = m_data.rows(), columns = m_data.columns();
+    // The cells in view (all of them unless zoomed in) share the axis rectangle.
+    const int rows = std::max(1, static_cast<int>(std::lround(m_plot->yAxis->range().size())));
+    const int columns = std::max(1, static_cast<int>(std::lround(m_plot->xAxis->range().size())));
     const QRect area = m_plot->axisRect()->rect();
     const double cellWidth = area.width() > 0 ? double(area.width()) / columns : 40.0;
     const double cellHeight = area.height() > 0 ? double(area.height()) / rows : 20.0;
@@ -262,8 +307,11 @@ void HeatmapView::updateTicks()
         return;
     // Labels change the margins, the margins the cells: at a stubborn size that could go on
     // for ever (each change replots). A few changes per size settle any real case.
-    if (m_tickSize != m_plot->size()) {
+    const QRectF ranges(m_plot->xAxis->range().lower, m_plot->yAxis->range().lower, m_plot->xAxis->range().size(),
+                        m_plot->yAxis->range().size());
+    if (m_tickSize != m_plot->size() || m_tickRange != ranges) { // a new size, or a zoom
         m_tickSize = m_plot->size();
+        m_tickRange = ranges;
         m_tickChanges = 0;
     }
     if (++m_tickChanges > 6 && m_tickKey != -1)

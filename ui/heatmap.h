@@ -100,6 +100,12 @@ public:
     // the suffix is unknown, there is nothing to export or the file cannot be written.
     bool exportTo(const QString& file, QString* error = nullptr) const;
 
+    // Wheel zooms around the mouse, dragging pans, within the grid (for grids of thousands of
+    // cells, e.g. a whole graph's sender × receiver edges); new data shows all of it again.
+    void setZoomable(bool zoomable);
+    // The rows and columns in view: (first column, first row, columns, rows), rounded out.
+    QRect visibleCells() const;
+
     QCustomPlot* plot() const { return m_plot; }
     QWidget* plotWidget() const; // the same, as a widget (for code without qcustomplot.h)
     void replotNow();            // lays out and draws at once (tests, exports)
@@ -115,6 +121,7 @@ private:
     void updateTicks();
     void onMouseMove(const QPoint& pixel, const QPoint& global);
     void onMousePress(const QPoint& pixel);
+    void clampRanges(); // the view stays within the grid
     QString cellText(int row, int column) const;
 
     QStackedWidget* m_stack = nullptr;
@@ -134,6 +141,8 @@ private:
     int m_tickChanges = 0;     // label changes at that size (a cap against replot loops)
     int m_selectedRow = -1;
     int m_selectedColumn = -1;
+    QPoint m_pressedAt{-1, -1}; // a press that becomes a click when released where it was
+    QRectF m_tickRange;         // the ranges the tick changes are counted at
 };
 
 } // namespace patchbay::ui

@@ -557,10 +557,13 @@ void MainWindow::createDocks()
     m_positionMap->clear(tr("Per-position scores come from activation patching with “per position” ticked."));
     m_adjacencyMap = new HeatmapView(m_scoreTabs);
     m_adjacencyMap->setObjectName(QStringLiteral("adjacencyMap"));
+    m_adjacencyMap->setZoomable(true); // a whole graph: zoom into a region to read it
     m_adjacencyMap->clear(tr("The graph's circuit as a sender × receiver grid appears here: every edge, at any size."));
     m_scoreTabs->addTab(m_scoreMap, tr("Layer × head"));
     m_scoreTabs->addTab(m_positionMap, tr("Node × position"));
     m_scoreTabs->addTab(m_adjacencyMap, tr("Sender × receiver"));
+    m_scoreTabs->setTabToolTip(2, tr("Every edge of the graph's circuit, q/k/v summed per receiver: wheel zooms, drag "
+                                     "pans, a click lists the receiver's edges on the graph"));
     auto* exportScores = new QToolButton(m_scoreTabs);
     exportScores->setText(tr("Export…"));
     exportScores->setToolTip(tr("Save the visible heatmap as PNG, SVG or PDF"));

@@ -63,6 +63,7 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QWheelEvent>
 
 #include <nlohmann/json.hpp>
 
@@ -955,6 +956,34 @@ private Q_SLOTS:
         for (const double v : map->data().values)
             withEdges += std::isnan(v) ? 0 : 1;
         QVERIFY(withEdges > 0 && withEdges <= 32491);
+
+        // Zoom into a region to read it: the wheel zooms around the mouse, more labels show,
+        // a click still selects the cell under it, and zooming out stops at the whole grid.
+        QTRY_VERIFY(map->plotWidget()->isVisible());
+        map->replotNow();
+        const QRect whole = map->visibleCells();
+        QCOMPARE(whole, QRect(0, 0, 157, 157));
+        const int labelsBefore = static_cast<int>(map->tickLabels(Qt::Horizontal).size());
+        const int a99 = static_cast<int>(map->data().rowLabels.indexOf(QStringLiteral("a9.h9")));
+        const int logits = static_cast<int>(map->data().columnLabels.indexOf(QStringLiteral("logits")));
+        QVERIFY(a99 >= 0 && logits >= 0);
+        auto wheel = [&](int row, int column, int notches) {
+            const QPointF at = map->cellCentre(row, column);
+            QWheelEvent event(at, map->plotWidget()->mapToGlobal(at), QPoint(), QPoint(0, 120 * notches), Qt::NoButton,
+                              Qt::NoModifier, Qt::NoScrollPhase, false);
+            QApplication::sendEvent(map->plotWidget(), &event);
+            map->replotNow();
+            map->replotNow(); // the labels for the new range
+        };
+        wheel(a99, logits, 8);
+        const QRect zoomed = map->visibleCells();
+        QVERIFY2(zoomed.width() < 60 && zoomed.height() < 60, qPrintable(QStringLiteral("%1x%2").arg(zoomed.width()).arg(zoomed.height())));
+        QVERIFY(zoomed.contains(logits, a99));
+        QVERIFY(map->tickLabels(Qt::Horizontal).size() > 2 * labelsBefore); // a label for more columns, zoomed
+        QTest::mouseClick(map->plotWidget(), Qt::LeftButton, {}, map->cellCentre(a99, logits));
+        QCOMPARE(map->selectedCell(), qMakePair(a99, logits));
+        wheel(a99, logits, -40);
+        QCOMPARE(map->visibleCells(), whole);
     }
 
     // Issue 24, item 3: a result names the pairs it ran on (list, graph title, sessions),
