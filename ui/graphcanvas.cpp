@@ -289,6 +289,16 @@ struct LayoutJob
     bool layers = true; // layoutLayers (the circuit diagram), else Graphviz
 };
 
+// A score cell of the edge table: shown with 3 digits, sorted by its value (Qt::UserRole).
+class ScoreItem final : public QTableWidgetItem
+{
+public:
+    bool operator<(const QTableWidgetItem& other) const override
+    {
+        return data(Qt::UserRole).toDouble() < other.data(Qt::UserRole).toDouble();
+    }
+};
+
 // ---- the view -----------------------------------------------------------------------------
 
 class GraphView final : public QGraphicsView
@@ -626,7 +636,7 @@ GraphCanvas::GraphCanvas(QWidget* parent) : QWidget(parent), m_items(std::make_u
     m_edgeTable = new QTableWidget(m_edgePanel);
     m_edgeTable->setObjectName(QStringLiteral("graphEdgeTable"));
     m_edgeTable->setColumnCount(3);
-    m_edgeTable->setHorizontalHeaderLabels({tr("Edge"), tr("Score"), tr("Kept")});
+    m_edgeTable->setHorizontalHeaderLabels({tr("Edge"), tr("Score"), QStringLiteral("✓")});
     m_edgeTable->horizontalHeaderItem(2)->setToolTip(tr("In the circuit (unticked: patched to its reference)"));
     m_edgeTable->verticalHeader()->hide();
     m_edgeTable->verticalHeader()->setDefaultSectionSize(m_edgeTable->fontMetrics().height() + 6);
@@ -650,7 +660,7 @@ GraphCanvas::GraphCanvas(QWidget* parent) : QWidget(parent), m_items(std::make_u
             updateEdgeTable();
             m_edgePanel->show();
             const int total = m_split->width();
-            const int panel = std::clamp(total / 3, std::min(200, total / 2), 320);
+            const int panel = std::clamp(total * 2 / 5, std::min(250, total / 2), 340);
             m_split->setSizes({total - panel, panel});
         } else {
             m_edgePanel->hide();
@@ -1596,18 +1606,35 @@ void GraphCanvas::updateEdgeTable()
     for (int row = 0; row < edges.size(); ++row) {
         const int e = edges[row];
         const auto& edge = g.edges()[static_cast<std::size_t>(e)];
-        const auto& receiver = g.receivers()[static_cast<std::size_t>(edge.receiver)].nodeName;
-        in += str(receiver) == m_selectedNode || drawnNode(receiver) == m_selectedNode ? 1 : 0;
-        auto* name = new QTableWidgetItem(str(g.edgeName(static_cast<std::size_t>(e))));
+        const auto& r = g.receivers()[static_cast<std::size_t>(edge.receiver)];
+        const bool incoming = str(r.nodeName) == m_selectedNode || drawnNode(r.nodeName) == m_selectedNode;
+        in += incoming ? 1 : 0;
+        // The other end, short enough for a narrow column: "← a0.h0 (k)", "→ logits"; the
+        // edge's full name in the tooltip. A group's edges keep their full names.
+        const QString full = str(g.edgeName(static_cast<std::size_t>(e)));
+        const QString port = r.port == core::Graph::Port::Q   ? QStringLiteral(" (q)")
+                             : r.port == core::Graph::Port::K ? QStringLiteral(" (k)")
+                             : r.port == core::Graph::Port::V ? QStringLiteral(" (v)")
+                                                              : QString();
+        QString shown = full;
+        if (!isGroupKey(m_selectedNode))
+            shown = incoming ? QStringLiteral("← %1%2").arg(str(g.senders()[static_cast<std::size_t>(edge.sender)].name), port)
+                             : QStringLiteral("→ %1%2").arg(str(r.nodeName), port);
+        auto* name = new QTableWidgetItem(shown);
+        name->setToolTip(full);
         name->setData(Qt::UserRole, e);
         if (!m_items->edges.contains(e)) {
             name->setForeground(palette().color(QPalette::Disabled, QPalette::Text));
-            name->setToolTip(tr("Not drawn under the current filter"));
+            name->setToolTip(tr("%1: not drawn under the current filter").arg(full));
         }
         m_edgeTable->setItem(row, 0, name);
-        auto* score = new QTableWidgetItem;
-        if (scored)
-            score->setData(Qt::DisplayRole, m_circuit->edgeScores[static_cast<std::size_t>(e)]);
+        auto* score = new ScoreItem;
+        if (scored) {
+            const double v = m_circuit->edgeScores[static_cast<std::size_t>(e)];
+            score->setData(Qt::UserRole, v); // sorted by this, shown with 3 digits
+            score->setText(number(v, 3));
+            score->setToolTip(number(v, 8));
+        }
         score->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
         m_edgeTable->setItem(row, 1, score);
         auto* kept = new QTableWidgetItem;

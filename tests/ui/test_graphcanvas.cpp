@@ -282,7 +282,22 @@ private Q_SLOTS:
         table->sortByColumn(1, Qt::DescendingOrder);
         const int best = *expected.rbegin(); // scores are 1 + index
         QCOMPARE(table->item(0, 0)->data(Qt::UserRole).toInt(), best);
-        QCOMPARE(table->item(0, 1)->data(Qt::DisplayRole).toDouble(), 1.0 + best);
+        QCOMPARE(table->item(0, 1)->data(Qt::UserRole).toDouble(), 1.0 + best);
+        QCOMPARE(table->item(0, 0)->toolTip(), QString::fromStdString(g.edgeName(static_cast<std::size_t>(best))));
+        // Rows name the other end ("← a0.h1 (k)", "→ logits") and fit the column.
+        for (int r = 0; r < table->rowCount(); ++r) {
+            const int e = table->item(r, 0)->data(Qt::UserRole).toInt();
+            const auto& edge = g.edges()[static_cast<std::size_t>(e)];
+            const bool in = g.receivers()[static_cast<std::size_t>(edge.receiver)].nodeName == "a1.h3";
+            const QString other = QString::fromStdString(in ? g.senders()[static_cast<std::size_t>(edge.sender)].name
+                                                            : g.receivers()[static_cast<std::size_t>(edge.receiver)].nodeName);
+            QVERIFY2(table->item(r, 0)->text().startsWith((in ? QStringLiteral("← ") : QStringLiteral("→ ")) + other),
+                     qPrintable(table->item(r, 0)->text()));
+            QVERIFY(table->fontMetrics().horizontalAdvance(table->item(r, 0)->text()) + 8 <= table->columnWidth(0));
+        }
+        // Sorted by value, not by the text.
+        for (int r = 1; r < table->rowCount(); ++r)
+            QVERIFY(table->item(r - 1, 1)->data(Qt::UserRole).toDouble() >= table->item(r, 1)->data(Qt::UserRole).toDouble());
         QVERIFY(canvas.drawnEdges().contains(best));
         // A click selects it on the graph; a double click patches it (undoable).
         const QPoint cell = table->visualItemRect(table->item(0, 0)).center();

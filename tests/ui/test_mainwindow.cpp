@@ -907,6 +907,34 @@ private Q_SLOTS:
                                 .arg(table->viewport()->width())));
     }
 
+    // Issue 25, item 2 at the size the README promises: the edge table beside the graph
+    // names each edge's other end in full, and its scores, without eliding.
+    void edgeTableIsReadableAt1400x900()
+    {
+        MainWindow window;
+        QVERIFY(showDemoAt1400x900(window));
+        QSignalSpy finished(window.worker(), &ComputeWorker::runFinished);
+        QTRY_VERIFY_WITH_TIMEOUT(window.runPanel()->runButton()->isEnabled(), kTimeoutMs);
+        QVERIFY(window.runAttribution(window.runPanel()->settings()));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTimeoutMs);
+        GraphCanvas* canvas = window.graphCanvas();
+        QTRY_VERIFY_WITH_TIMEOUT(!canvas->layoutPending(), kTimeoutMs);
+        QVERIFY(canvas->findNode(QStringLiteral("a1.h3")));
+        canvas->setEdgeTableShown(true);
+        QApplication::processEvents();
+        QTableWidget* table = canvas->edgeTable();
+        QVERIFY(table->isVisible());
+        QCOMPARE(table->rowCount(), static_cast<int>(canvas->edgesOfNode(QStringLiteral("a1.h3")).size()));
+        QVERIFY(table->width() < canvas->view()->width()); // the graph stays the larger part
+        const QFontMetrics fm = table->fontMetrics();
+        for (int r = 0; r < table->rowCount(); ++r)
+            for (int column : {0, 1}) {
+                const QString text = table->item(r, column)->text();
+                QVERIFY2(fm.horizontalAdvance(text) + 6 <= table->columnWidth(column),
+                         qPrintable(QStringLiteral("%1 in %2 px").arg(text).arg(table->columnWidth(column))));
+            }
+    }
+
     // Issue 25, item 4: the graph's circuit as a sender x receiver grid, every edge of it
     // (q, k and v summed per receiver node), at any size; a cell drills down to its receiver.
     void adjacencyGridHoldsEveryEdge()
