@@ -192,6 +192,29 @@ QRect HeatmapView::visibleCells() const
     return QRect(QPoint(left, top), QPoint(right, bottom));
 }
 
+void HeatmapView::zoomTo(const QRectF& cells)
+{
+    m_plot->xAxis->setRange(cells.left() - 0.5, cells.right() - 0.5);
+    m_plot->yAxis->setRange(cells.top() - 0.5, cells.bottom() - 0.5);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+QVector<double> HeatmapView::tickPixels(Qt::Orientation axis) const
+{
+    QVector<double> pixels;
+    QCPAxis* a = axis == Qt::Horizontal ? m_plot->xAxis : m_plot->yAxis;
+    const auto ticker = a->ticker().dynamicCast<QCPAxisTickerText>();
+    if (!m_hasData || !ticker)
+        return pixels;
+    for (auto it = ticker->ticks().cbegin(); it != ticker->ticks().cend(); ++it)
+        if (a->range().contains(it.key()))
+            pixels << a->coordToPixel(it.key());
+    std::sort(pixels.begin(), pixels.end());
+    return pixels;
+}
+
+QFont HeatmapView::tickFont() const { return m_plot->xAxis->tickLabelFont(); }
+
 void HeatmapView::clear(const QString& placeholder)
 {
     m_hasData = false;
@@ -266,8 +289,9 @@ void HeatmapView::updateTicks()
             longest = std::max(longest, fm.horizontalAdvance(label));
         const bool rotate = longest + 6 > cellWidth;
         const double needX = rotate ? fm.ascent() + 2 : longest + 8; // upright: a line per column
-        return Fit{rotate, std::max(1, static_cast<int>(std::ceil(needX / std::max(cellWidth, 1.0)))),
-                   std::max(1, static_cast<int>(std::ceil((fm.height() + 1) / std::max(cellHeight, 1.0))))};
+        // Cells may be less than a pixel (a whole graph's grid): a label every ~1/cell cells.
+        return Fit{rotate, std::max(1, static_cast<int>(std::ceil(needX / std::max(cellWidth, 1e-3)))),
+                   std::max(1, static_cast<int>(std::ceil((fm.height() + 1) / std::max(cellHeight, 1e-3))))};
     };
     // Every label at the normal size where they fit; else a smaller font where that labels
     // every row and column (a 20-token attention pattern in a narrow dock); else thinned.

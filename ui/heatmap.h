@@ -105,6 +105,11 @@ public:
     void setZoomable(bool zoomable);
     // The rows and columns in view: (first column, first row, columns, rows), rounded out.
     QRect visibleCells() const;
+    // Shows the cells of `cells` (columns x, rows y; within the grid).
+    void zoomTo(const QRectF& cells);
+    // Where the tick labels in view are drawn along an axis (pixels, ascending) and their font.
+    QVector<double> tickPixels(Qt::Orientation axis) const;
+    QFont tickFont() const;
 
     QCustomPlot* plot() const { return m_plot; }
     QWidget* plotWidget() const; // the same, as a widget (for code without qcustomplot.h)

@@ -364,6 +364,52 @@ private Q_SLOTS:
         QVERIFY2(restless.isEmpty(), qPrintable(restless.join(QStringLiteral(", "))));
     }
 
+    // A whole graph's grid (Llama-3.1-8B: 1,057 senders x 1,057 receiver nodes) in a small
+    // dock: the labels are thinned until none overlaps, and zoomed in, thinned less.
+    void hugeHeatmapLabelsDoNotOverlap()
+    {
+        HeatmapData data;
+        const int n = 1057;
+        for (int i = 0; i < n; ++i) {
+            data.rowLabels << QStringLiteral("a%1.h%2").arg(i / 32).arg(i % 32);
+            data.columnLabels << QStringLiteral("a%1.h%2").arg(i / 32).arg(i % 32);
+        }
+        data.values.fill(0.0, n * n);
+        for (int i = 0; i < n; ++i)
+            data.values[i * n + (n - 1 - i)] = 1.0;
+        HeatmapView view;
+        view.setZoomable(true);
+        view.resize(600, 300);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.setData(data);
+        auto settle = [&] {
+            for (int i = 0; i < 8; ++i) {
+                view.replotNow();
+                QApplication::processEvents();
+            }
+        };
+        auto noOverlap = [&](Qt::Orientation axis) {
+            const QVector<double> shown = view.tickPixels(axis);
+            const int room = QFontMetrics(view.tickFont()).height() - 1; // rotated column labels too
+            for (int i = 1; i < shown.size(); ++i)
+                if (shown[i] - shown[i - 1] < room)
+                    return QStringLiteral("%1 px between labels %2 and %3 of %4").arg(shown[i] - shown[i - 1]).arg(i - 1).arg(i).arg(shown.size());
+            return QString();
+        };
+        settle();
+        QCOMPARE(noOverlap(Qt::Vertical), QString());
+        QCOMPARE(noOverlap(Qt::Horizontal), QString());
+        const int before = static_cast<int>(view.tickLabels(Qt::Vertical).size());
+        QVERIFY(before >= 3);
+        view.zoomTo(QRectF(500, 500, 20, 20));
+        settle();
+        QCOMPARE(view.visibleCells(), QRect(500, 500, 20, 20));
+        QCOMPARE(noOverlap(Qt::Vertical), QString());
+        QCOMPARE(noOverlap(Qt::Horizontal), QString());
+        QVERIFY(view.tickLabels(Qt::Vertical).size() > before);
+    }
+
     void heatmapClickAndExport()
     {
         HeatmapView view;
