@@ -358,16 +358,8 @@ gemessen: Patchen änderte die Metrik um %1</translation>
         <translation>Score</translation>
     </message>
     <message>
-        <source>Kept</source>
-        <translation>Behalten</translation>
-    </message>
-    <message>
         <source>In the circuit (unticked: patched to its reference)</source>
         <translation>Im Schaltkreis (ohne Haken: auf die Referenz gepatcht)</translation>
-    </message>
-    <message>
-        <source>Not drawn under the current filter</source>
-        <translation>Mit dem aktuellen Filter nicht gezeichnet</translation>
     </message>
     <message>
         <source>%1: %2 in, %3 out</source>
@@ -420,6 +412,100 @@ gemessen: Patchen änderte die Metrik um %1</translation>
     <message>
         <source>%1 has no edges</source>
         <translation>%1 hat keine Kanten</translation>
+    </message>
+    <message>
+        <source>Expand %1</source>
+        <translation>%1 aufklappen</translation>
+    </message>
+    <message>
+        <source>Patch the outputs of %1</source>
+        <translation>Die Ausgänge von %1 patchen</translation>
+    </message>
+    <message>
+        <source>Restore the outputs of %1</source>
+        <translation>Die Ausgänge von %1 wiederherstellen</translation>
+    </message>
+    <message>
+        <source>Dissolve %1</source>
+        <translation>%1 auflösen</translation>
+    </message>
+    <message>
+        <source>Collapse %1</source>
+        <translation>%1 zuklappen</translation>
+    </message>
+    <message numerus="yes">
+        <source>Group the %n selected nodes…</source>
+        <translation>
+            <numerusform>Den %n gewählten Knoten gruppieren …</numerusform>
+            <numerusform>Die %n gewählten Knoten gruppieren …</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Groups</source>
+        <translation>Gruppen</translation>
+    </message>
+    <message>
+        <source>Put the selected heads into a named group (drag a box around them first), and draw a group as one node</source>
+        <translation>Die gewählten Köpfe in eine benannte Gruppe legen (zuerst ein Rechteck um sie ziehen) und eine Gruppe als einen Knoten zeichnen</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n heads</source>
+        <translation>
+            <numerusform>%n Kopf</numerusform>
+            <numerusform>%n Köpfe</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Group %1: %2
+right-click to expand it or patch its outputs</source>
+        <translation>Gruppe %1: %2
+Rechtsklick zum Aufklappen oder Patchen ihrer Ausgänge</translation>
+    </message>
+    <message>
+        <source>%1: not drawn under the current filter</source>
+        <translation>%1: unter dem aktuellen Filter nicht gezeichnet</translation>
+    </message>
+    <message>
+        <source>Select heads to group first: drag a box around them</source>
+        <translation>Zuerst die zu gruppierenden Köpfe wählen: ein Rechteck um sie ziehen</translation>
+    </message>
+    <message numerus="yes">
+        <source>Group %n nodes</source>
+        <translation>
+            <numerusform>%n Knoten gruppieren</numerusform>
+            <numerusform>%n Knoten gruppieren</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Name of the group (e.g. name movers):</source>
+        <translation>Name der Gruppe (z. B. Name Mover):</translation>
+    </message>
+    <message>
+        <source>Group the selected nodes…</source>
+        <translation>Die gewählten Knoten gruppieren …</translation>
+    </message>
+    <message>
+        <source>Collapsed into one node</source>
+        <translation>Zu einem Knoten zugeklappt</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 → %2: %n edges</source>
+        <translation>
+            <numerusform>%1 → %2: %n Kante</numerusform>
+            <numerusform>%1 → %2: %n Kanten</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>
+sum of their scores %1</source>
+        <translation>
+Summe ihrer Scores %1</translation>
+    </message>
+    <message>
+        <source>
+click to patch or restore them all</source>
+        <translation>
+Klicken, um alle zu patchen oder wiederherzustellen</translation>
     </message>
 </context>
 <context>
@@ -1384,6 +1470,14 @@ Dieser Lauf hat %1 Schwellen: eine andere unter Ergebnisse wählen („Schaltkre
         <source>%1 was read after the window changed: import it again to show it.</source>
         <translation>%1 wurde gelesen, nachdem sich das Fenster geändert hat: zum Anzeigen erneut importieren.</translation>
     </message>
+    <message>
+        <source>Every edge of the graph&apos;s circuit, q/k/v summed per receiver: wheel zooms, drag pans, a click lists the receiver&apos;s edges on the graph</source>
+        <translation>Jede Kante des Schaltkreises im Graphen, q/k/v je Empfänger summiert: Mausrad zoomt, Ziehen verschiebt, ein Klick listet die Kanten des Empfängers am Graphen</translation>
+    </message>
+    <message>
+        <source>The grid of %1&apos;s edges is made when this tab is shown.</source>
+        <translation>Das Raster der Kanten von %1 wird erstellt, wenn dieser Reiter gezeigt wird.</translation>
+    </message>
 </context>
 <context>
     <name>patchbay::ui::PairTableModel</name>
@@ -1944,6 +2038,10 @@ Ohne --model wird das mitgelieferte Demo-Modell mit seinem Induktions-Datensatz 
     <message>
         <source>Show the window in &lt;lang&gt;: en, de or zh_CN (default: the language chosen in View &gt; Language, else the system&apos;s).</source>
         <translation>Das Fenster in &lt;lang&gt; zeigen: en, de oder zh_CN (Vorgabe: die unter Ansicht &gt; Sprache gewählte, sonst die des Systems).</translation>
+    </message>
+    <message>
+        <source>Show the circuit file &lt;file&gt; on the graph (EAP-IG/MIB JSON, a Patchbay circuit, auto-circuit&apos;s edge list, …), as File &gt; Import Circuit.</source>
+        <translation>Die Schaltkreisdatei &lt;file&gt; im Graphen zeigen (EAP-IG/MIB-JSON, ein Patchbay-Schaltkreis, die Kantenliste von auto-circuit, …), wie Datei &gt; Schaltkreis importieren.</translation>
     </message>
 </context>
 </TS>

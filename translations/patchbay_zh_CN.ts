@@ -356,16 +356,8 @@ measured: patching it changed the metric by %1</source>
         <translation>分数</translation>
     </message>
     <message>
-        <source>Kept</source>
-        <translation>保留</translation>
-    </message>
-    <message>
         <source>In the circuit (unticked: patched to its reference)</source>
         <translation>在电路中（未勾选：修补为参考值）</translation>
-    </message>
-    <message>
-        <source>Not drawn under the current filter</source>
-        <translation>当前筛选下未绘制</translation>
     </message>
     <message>
         <source>%1: %2 in, %3 out</source>
@@ -418,6 +410,96 @@ measured: patching it changed the metric by %1</source>
     <message>
         <source>%1 has no edges</source>
         <translation>%1 没有边</translation>
+    </message>
+    <message>
+        <source>Expand %1</source>
+        <translation>展开 %1</translation>
+    </message>
+    <message>
+        <source>Patch the outputs of %1</source>
+        <translation>修补 %1 的输出</translation>
+    </message>
+    <message>
+        <source>Restore the outputs of %1</source>
+        <translation>恢复 %1 的输出</translation>
+    </message>
+    <message>
+        <source>Dissolve %1</source>
+        <translation>解散 %1</translation>
+    </message>
+    <message>
+        <source>Collapse %1</source>
+        <translation>折叠 %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Group the %n selected nodes…</source>
+        <translation>
+            <numerusform>将 %n 个所选节点编组…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Groups</source>
+        <translation>编组</translation>
+    </message>
+    <message>
+        <source>Put the selected heads into a named group (drag a box around them first), and draw a group as one node</source>
+        <translation>将所选的头放入一个命名的编组（先拖框选中它们），并把编组画成一个节点</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n heads</source>
+        <translation>
+            <numerusform>%n 个头</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Group %1: %2
+right-click to expand it or patch its outputs</source>
+        <translation>编组 %1：%2
+右键单击可展开或修补其输出</translation>
+    </message>
+    <message>
+        <source>%1: not drawn under the current filter</source>
+        <translation>%1：在当前筛选下未绘制</translation>
+    </message>
+    <message>
+        <source>Select heads to group first: drag a box around them</source>
+        <translation>请先选择要编组的头：拖框选中它们</translation>
+    </message>
+    <message numerus="yes">
+        <source>Group %n nodes</source>
+        <translation>
+            <numerusform>将 %n 个节点编组</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Name of the group (e.g. name movers):</source>
+        <translation>编组名称（例如 name movers）：</translation>
+    </message>
+    <message>
+        <source>Group the selected nodes…</source>
+        <translation>将所选节点编组…</translation>
+    </message>
+    <message>
+        <source>Collapsed into one node</source>
+        <translation>折叠为一个节点</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 → %2: %n edges</source>
+        <translation>
+            <numerusform>%1 → %2：%n 条边</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>
+sum of their scores %1</source>
+        <translation>
+其分数之和 %1</translation>
+    </message>
+    <message>
+        <source>
+click to patch or restore them all</source>
+        <translation>
+单击以全部修补或恢复</translation>
     </message>
 </context>
 <context>
@@ -1382,6 +1464,14 @@ This run has %1 thresholds: choose another under Results (“Circuit at”).</so
         <source>%1 was read after the window changed: import it again to show it.</source>
         <translation>%1 在窗口变化后才读取完毕：请重新导入以显示。</translation>
     </message>
+    <message>
+        <source>Every edge of the graph&apos;s circuit, q/k/v summed per receiver: wheel zooms, drag pans, a click lists the receiver&apos;s edges on the graph</source>
+        <translation>图中电路的每条边，按接收者汇总 q/k/v：滚轮缩放，拖动平移，单击在图旁列出接收者的边</translation>
+    </message>
+    <message>
+        <source>The grid of %1&apos;s edges is made when this tab is shown.</source>
+        <translation>%1 的边网格将在显示此标签页时生成。</translation>
+    </message>
 </context>
 <context>
     <name>patchbay::ui::PairTableModel</name>
@@ -1942,6 +2032,10 @@ Without --model, opens the bundled demo model and its induction dataset.</source
     <message>
         <source>Show the window in &lt;lang&gt;: en, de or zh_CN (default: the language chosen in View &gt; Language, else the system&apos;s).</source>
         <translation>以 &lt;lang&gt; 显示窗口：en、de 或 zh_CN（默认：“视图 &gt; 语言”中所选语言，否则为系统语言）。</translation>
+    </message>
+    <message>
+        <source>Show the circuit file &lt;file&gt; on the graph (EAP-IG/MIB JSON, a Patchbay circuit, auto-circuit&apos;s edge list, …), as File &gt; Import Circuit.</source>
+        <translation>在图上显示电路文件 &lt;file&gt;（EAP-IG/MIB JSON、Patchbay 电路、auto-circuit 的边列表等），同 文件 &gt; 导入电路。</translation>
     </message>
 </context>
 </TS>

@@ -1890,7 +1890,7 @@ void GraphCanvas::setGroupKept(const QString& group, bool kept)
     setEdgesKept(edges, kept, (kept ? tr("Restore the outputs of %1") : tr("Patch the outputs of %1")).arg(group));
 }
 
-void GraphCanvas::groupSelection()
+QStringList GraphCanvas::selectedNodes() const
 {
     QStringList nodes;
     for (QGraphicsItem* item : m_scene->selectedItems())
@@ -1898,6 +1898,13 @@ void GraphCanvas::groupSelection()
             nodes << n->name;
     if (nodes.isEmpty() && !m_selectedNode.isEmpty())
         nodes << m_selectedNode;
+    nodes.sort();
+    return nodes;
+}
+
+void GraphCanvas::groupSelection()
+{
+    const QStringList nodes = selectedNodes();
     if (nodes.isEmpty()) {
         m_findNote->setText(tr("Select heads to group first: drag a box around them"));
         m_findNote->show();

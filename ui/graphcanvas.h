@@ -154,6 +154,9 @@ public:
     // member; its edges to each other node are one edge whose score is their sum, patched and
     // restored together. makeGroup() puts `nodes` into `name` and collapses it.
     QStringList groupNames() const;
+    // The nodes selected on the canvas (a drag box, Ctrl+click), or else the highlighted one:
+    // what Groups > Group the selected nodes… groups.
+    QStringList selectedNodes() const;
     QStringList groupMembers(const QString& group) const;
     bool makeGroup(const QStringList& nodes, const QString& name);
     void dissolveGroup(const QString& group);

@@ -343,7 +343,16 @@ private Q_SLOTS:
         for (const QString& head : movers)
             QVERIFY(canvas.nodeViewPoint(head));
 
-        QVERIFY(canvas.makeGroup(movers, QStringLiteral("name movers")));
+        // A click selects a9.h9, Ctrl+clicks add the other two.
+        QWidget* viewport = canvas.view()->viewport();
+        canvas.fitToView();
+        for (const QString& head : movers) {
+            const auto at = canvas.nodeViewPoint(head);
+            QVERIFY(at);
+            QTest::mouseClick(viewport, Qt::LeftButton, head == movers.front() ? Qt::NoModifier : Qt::ControlModifier, *at);
+        }
+        QCOMPARE(canvas.selectedNodes(), (QStringList{QStringLiteral("a10.h0"), QStringLiteral("a9.h6"), QStringLiteral("a9.h9")}));
+        QVERIFY(canvas.makeGroup(canvas.selectedNodes(), QStringLiteral("name movers")));
         QTRY_VERIFY_WITH_TIMEOUT(applied.count() == 2, kTimeoutMs);
         const QString group = QStringLiteral("group:name movers");
         QVERIFY(canvas.nodeViewPoint(group));
