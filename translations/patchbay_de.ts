@@ -448,13 +448,6 @@ gemessen: Patchen änderte die Metrik um %1</translation>
         <source>Put the selected heads into a named group (drag a box around them first), and draw a group as one node</source>
         <translation>Die gewählten Köpfe in eine benannte Gruppe legen (zuerst ein Rechteck um sie ziehen) und eine Gruppe als einen Knoten zeichnen</translation>
     </message>
-    <message numerus="yes">
-        <source>%n heads</source>
-        <translation>
-            <numerusform>%n Kopf</numerusform>
-            <numerusform>%n Köpfe</numerusform>
-        </translation>
-    </message>
     <message>
         <source>Group %1: %2
 right-click to expand it or patch its outputs</source>
@@ -506,6 +499,13 @@ Summe ihrer Scores %1</translation>
 click to patch or restore them all</source>
         <translation>
 Klicken, um alle zu patchen oder wiederherzustellen</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 · %n heads</source>
+        <translation>
+            <numerusform>%1 · %n Kopf</numerusform>
+            <numerusform>%1 · %n Köpfe</numerusform>
+        </translation>
     </message>
 </context>
 <context>

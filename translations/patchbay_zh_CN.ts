@@ -445,12 +445,6 @@ measured: patching it changed the metric by %1</source>
         <source>Put the selected heads into a named group (drag a box around them first), and draw a group as one node</source>
         <translation>将所选的头放入一个命名的编组（先拖框选中它们），并把编组画成一个节点</translation>
     </message>
-    <message numerus="yes">
-        <source>%n heads</source>
-        <translation>
-            <numerusform>%n 个头</numerusform>
-        </translation>
-    </message>
     <message>
         <source>Group %1: %2
 right-click to expand it or patch its outputs</source>
@@ -500,6 +494,12 @@ sum of their scores %1</source>
 click to patch or restore them all</source>
         <translation>
 单击以全部修补或恢复</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 · %n heads</source>
+        <translation>
+            <numerusform>%1 · %n 个头</numerusform>
+        </translation>
     </message>
 </context>
 <context>

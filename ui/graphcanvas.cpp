@@ -174,7 +174,7 @@ public:
 class AnchoredText final : public QGraphicsSimpleTextItem
 {
 public:
-    enum class Anchor { Centre, TopCentre, RightMiddle };
+    enum class Anchor { Centre, TopCentre, TopLeft, RightMiddle };
     AnchoredText(Anchor anchor, bool backing, QGraphicsItem* parent = nullptr)
         : QGraphicsSimpleTextItem(parent), m_anchor(anchor), m_backing(backing)
     {
@@ -186,6 +186,7 @@ public:
         switch (m_anchor) {
         case Anchor::Centre: return {-r.width() / 2, -r.height() / 2};
         case Anchor::TopCentre: return {-r.width() / 2, 0};
+        case Anchor::TopLeft: return {0, 0};
         case Anchor::RightMiddle: return {-r.width(), -r.height() / 2};
         }
         return {};
@@ -207,6 +208,11 @@ public:
             painter->fillRect(boundingRect(), kCanvasBackground);
         painter->translate(offset());
         QGraphicsSimpleTextItem::paint(painter, option, widget);
+    }
+    void setAnchor(Anchor anchor)
+    {
+        prepareGeometryChange();
+        m_anchor = anchor;
     }
     // Its size on screen, in pixels (the same at every zoom).
     QSizeF screenSize() const { return QGraphicsSimpleTextItem::boundingRect().size(); }
@@ -247,7 +253,7 @@ public:
     {
         const QRectF r = rect();
         text->setPos(r.center());
-        label->setPos(r.center().x(), r.bottom() + 1);
+        label->setPos(leftLabel ? r.left() : r.center().x(), r.bottom() + 1);
     }
     void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override
     {
@@ -265,9 +271,18 @@ public:
         Q_UNUSED(widget);
     }
 
+    // A label from the box's left edge rightwards (a group's, right of every column), else centred.
+    void setLabelLeft()
+    {
+        leftLabel = true;
+        label->setAnchor(AnchoredText::Anchor::TopLeft);
+        place();
+    }
+
     QString name;
     AnchoredText* text = nullptr;
     AnchoredText* label = nullptr;
+    bool leftLabel = false;
 };
 
 struct GraphCanvas::Items
@@ -1116,7 +1131,9 @@ void GraphCanvas::buildScene(const LayoutJob& job, const LayoutResult& layout)
         item->setPen(QPen(QColor(90, 90, 90), isGroupKey(name) ? 1.6 : 1.0));
         if (isGroupKey(name)) {
             const QStringList members = groupMembers(name.mid(6));
-            item->setLabel(tr("%n heads", nullptr, static_cast<int>(members.size())));
+            // Its name under the box as well: at Fit the box is often too small for it.
+            item->setLabel(tr("%1 · %n heads", nullptr, static_cast<int>(members.size())).arg(name.mid(6)));
+            item->setLabelLeft();
             item->setToolTip(tr("Group %1: %2\nright-click to expand it or patch its outputs")
                                  .arg(name.mid(6), members.join(QStringLiteral(", "))));
             m_scene->addItem(item);

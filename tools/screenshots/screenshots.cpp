@@ -139,6 +139,15 @@ int main(int argc, char* argv[])
         window.graphCanvas()->fitToView();
         settle(600);
         ok = save(window.graphCanvas(), out.filePath(QStringLiteral("graph-mib-ioi.png"))) && ok;
+        // Its name movers as one group (the IOI tutorial, step 5), the whole circuit drawn.
+        const int before = layouts;
+        window.graphCanvas()->setFilter(GraphCanvas::Filter::InCircuit, 0);
+        window.graphCanvas()->makeGroup({QStringLiteral("a9.h9"), QStringLiteral("a9.h6"), QStringLiteral("a10.h0")},
+                                        QStringLiteral("name movers"));
+        ok = ok && waitFor([&] { return layouts > before && !window.graphCanvas()->layoutPending(); });
+        window.graphCanvas()->fitToView();
+        settle(600);
+        ok = save(window.graphCanvas(), out.filePath(QStringLiteral("graph-mib-groups.png"))) && ok;
     }
     window.setUnsavedWorkPrompt([](const QString&) { return QMessageBox::Discard; }); // nothing to keep
     window.close();
