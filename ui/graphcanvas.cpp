@@ -310,7 +310,10 @@ class ScoreItem final : public QTableWidgetItem
 public:
     bool operator<(const QTableWidgetItem& other) const override
     {
-        return data(Qt::UserRole).toDouble() < other.data(Qt::UserRole).toDouble();
+        const double a = data(Qt::UserRole).toDouble(), b = other.data(Qt::UserRole).toDouble();
+        if (std::isnan(a) || std::isnan(b)) // NaN lowest: a strict weak order still
+            return std::isnan(a) && !std::isnan(b);
+        return a < b;
     }
 };
 
@@ -417,9 +420,12 @@ protected:
             bool anyKept = false;
             for (const int e : m_canvas->groupOutputs(group))
                 anyKept = anyKept || m_canvas->m_circuit->edgeInGraph[static_cast<std::size_t>(e)];
-            menu.addAction(anyKept ? GraphCanvas::tr("Patch the outputs of %1").arg(group)
-                                   : GraphCanvas::tr("Restore the outputs of %1").arg(group),
-                           [this, group, anyKept] { m_canvas->setGroupKept(group, !anyKept); });
+            if (anyKept)
+                menu.addAction(GraphCanvas::tr("Patch the outputs of %1").arg(group),
+                               [this, group] { m_canvas->setGroupKept(group, false); });
+            if (!m_canvas->m_groupPatched.value(group).isEmpty())
+                menu.addAction(GraphCanvas::tr("Restore the outputs of %1").arg(group),
+                               [this, group] { m_canvas->setGroupKept(group, true); });
             menu.addAction(GraphCanvas::tr("Dissolve %1").arg(group), [this, group] { m_canvas->dissolveGroup(group); });
         } else {
             menu.addAction(GraphCanvas::tr("Name %1…").arg(node->name),
@@ -767,6 +773,11 @@ void GraphCanvas::setCircuit(core::Circuit circuit, const QString& title, EdgeRa
     m_circuit = std::move(circuit);
     m_title = title;
     m_hoveredNode.clear();
+    if (isGroupKey(m_selectedNode))
+        m_selectedNode.clear();
+    // Collapsed groups none of whose heads is in this graph are dropped (another model's).
+    for (auto it = m_collapsed.begin(); it != m_collapsed.end();)
+        it = groupMembers(*it).isEmpty() ? m_collapsed.erase(it) : std::next(it);
     updateSearchCompletion();
     const auto replaced = qScopeGuard([this] {
         updateEdgeTable(); // the rows are edge indices of this graph now
@@ -782,6 +793,7 @@ void GraphCanvas::setCircuit(core::Circuit circuit, const QString& title, EdgeRa
     m_drawn.clear();
     m_measured.clear();
     m_evaluatedKept.clear();
+    m_groupPatched.clear();
     const int n = static_cast<int>(m_circuit->graph.edgeCount());
     m_order = std::move(ranking.order);
     m_cumulative = std::move(ranking.cumulative);
@@ -1117,6 +1129,7 @@ void GraphCanvas::buildScene(const LayoutJob& job, const LayoutResult& layout)
     m_items->nodes.clear();
     m_items->rowLabels.clear();
     m_items->labelsWidth = 0;
+    QRectF groupLabels; // right of the columns: the scene must hold them (at scale 1)
     for (int i = 0; i < job.request.nodes.size(); ++i) {
         const QString& name = job.keys[i];
         auto* item = new NodeItem(name, job.request.nodes[i].name, layout.nodes[i]);
@@ -1134,6 +1147,7 @@ void GraphCanvas::buildScene(const LayoutJob& job, const LayoutResult& layout)
             // Its name under the box as well: at Fit the box is often too small for it.
             item->setLabel(tr("%1 · %n heads", nullptr, static_cast<int>(members.size())).arg(name.mid(6)));
             item->setLabelLeft();
+            groupLabels = groupLabels.united(QRectF(item->rect().bottomLeft(), item->label->screenSize()));
             item->setToolTip(tr("Group %1: %2\nright-click to expand it or patch its outputs")
                                  .arg(name.mid(6), members.join(QStringLiteral(", "))));
             m_scene->addItem(item);
@@ -1173,7 +1187,7 @@ void GraphCanvas::buildScene(const LayoutJob& job, const LayoutResult& layout)
         m_items->edgeItems.append(item);
         item->setToolTip(edgeToolTip(item->edge));
     }
-    QRectF bounds = layout.bounds;
+    QRectF bounds = groupLabels.isEmpty() ? layout.bounds : layout.bounds.united(groupLabels);
     if (!layout.rankY.isEmpty()) {
         // The circuit diagram's rows: "layer l" left of each layer's heads.
         const core::Graph& g = m_circuit->graph;
@@ -1373,14 +1387,21 @@ void GraphCanvas::toggleNode(const QString& node)
 {
     if (!m_circuit)
         return;
+    // The drawn edges into or out of its node on the canvas (its group's, when collapsed),
+    // not those inside the group.
+    const QString key = drawnKey(node);
+    const core::Graph& g = m_circuit->graph;
     QVector<int> edges;
     bool anyKept = false;
-    for (const EdgeItem* item : std::as_const(m_items->edgeItems))
-        if (item->from == node || item->to == node)
-            for (const int e : item->members) {
-                edges.append(e);
-                anyKept = anyKept || m_circuit->edgeInGraph[static_cast<std::size_t>(e)];
-            }
+    for (const int e : std::as_const(m_drawn)) {
+        const auto& edge = g.edges()[static_cast<std::size_t>(e)];
+        const QString from = drawnNode(g.senders()[static_cast<std::size_t>(edge.sender)].name);
+        const QString to = drawnNode(g.receivers()[static_cast<std::size_t>(edge.receiver)].nodeName);
+        if (from != to && (from == key || to == key)) {
+            edges.append(e);
+            anyKept = anyKept || m_circuit->edgeInGraph[static_cast<std::size_t>(e)];
+        }
+    }
     const QString shown = isGroupKey(node) ? node.mid(6) : node;
     setEdgesKept(edges, !anyKept, (anyKept ? tr("Patch the edges of %1") : tr("Restore the edges of %1")).arg(shown));
 }
@@ -1511,10 +1532,11 @@ void GraphCanvas::setSelectedNode(const QString& node)
 {
     const bool changed = node != m_selectedNode;
     m_selectedNode = node;
+    const QString shown = drawnKey(node); // a head of a collapsed group: the group's node
     {
         const QSignalBlocker block(m_scene);
         for (auto it = m_items->nodes.cbegin(); it != m_items->nodes.cend(); ++it) {
-            const bool selected = it.key() == node;
+            const bool selected = it.key() == shown;
             it.value()->setSelected(selected);
             if (selected)
                 m_view->ensureVisible(it.value(), 40, 40);
@@ -1536,7 +1558,7 @@ void GraphCanvas::setHoveredNode(const QString& node)
 void GraphCanvas::applyFocus()
 {
     // The node in focus: the hovered one while the mouse is on it, else the selected one.
-    const QString focus = m_hoveredNode.isEmpty() ? m_selectedNode : m_hoveredNode;
+    const QString focus = drawnKey(m_hoveredNode.isEmpty() ? m_selectedNode : m_hoveredNode);
     if (!m_circuit)
         return;
     QSet<QString> neighbours;
@@ -1563,8 +1585,10 @@ std::optional<double> GraphCanvas::drawnScore(int edge) const
     if (!item || !m_circuit || !m_circuit->hasScores())
         return std::nullopt;
     double sum = 0;
-    for (const int e : item->members)
-        sum += m_circuit->edgeScores[static_cast<std::size_t>(e)];
+    for (const int e : item->members) {
+        const double v = m_circuit->edgeScores[static_cast<std::size_t>(e)];
+        sum += std::isfinite(v) ? v : 0.0; // as drawn
+    }
     return sum;
 }
 
@@ -1789,6 +1813,13 @@ QString GraphCanvas::drawnNode(const std::string& name) const
     return str(name);
 }
 
+QString GraphCanvas::drawnKey(const QString& node) const
+{
+    if (node.isEmpty() || isGroupKey(node) || m_items->nodes.contains(node))
+        return node;
+    return drawnNode(node.toStdString());
+}
+
 QString GraphCanvas::shownName(const QString& key) const { return isGroupKey(key) ? key.mid(6) : key; }
 
 QStringList GraphCanvas::groupNames() const
@@ -1804,11 +1835,16 @@ QStringList GraphCanvas::groupNames() const
 
 QStringList GraphCanvas::groupMembers(const QString& group) const
 {
+    // Nodes of this graph only: the window's groups outlive a circuit of another model.
     QStringList members;
-    if (m_circuit)
-        for (const auto& [node, name] : m_circuit->groups)
-            if (str(name) == group)
-                members << str(node);
+    if (!m_circuit)
+        return members;
+    QSet<std::string> nodes;
+    for (const auto& sender : m_circuit->graph.senders())
+        nodes.insert(sender.name);
+    for (const auto& [node, name] : m_circuit->groups)
+        if (str(name) == group && nodes.contains(node))
+            members << str(node);
     return members; // std::map: in name order
 }
 
@@ -1830,7 +1866,9 @@ bool GraphCanvas::makeGroup(const QStringList& nodes, const QString& name)
         m_circuit->groups[node.toStdString()] = group.toStdString();
     updateSearchCompletion();
     Q_EMIT labelsChanged();
-    setGroupCollapsed(group, true); // drawn as one node at once (and requestLayout)
+    m_collapsed.insert(group); // drawn as one node at once
+    if (!m_drawn.isEmpty())
+        requestLayout();
     return true;
 }
 
@@ -1862,7 +1900,8 @@ void GraphCanvas::setGroupCollapsed(const QString& group, bool collapsed)
         m_selectedNode.clear();
     if (m_circuit && !m_drawn.isEmpty())
         requestLayout();
-    Q_EMIT labelsChanged();
+    if (m_circuit)
+        Q_EMIT labelsChanged();
 }
 
 QStringList GraphCanvas::collapsedGroups() const
@@ -1900,10 +1939,18 @@ void GraphCanvas::setGroupKept(const QString& group, bool kept)
 {
     if (!m_circuit)
         return;
+    // Patch: the kept edges out of its heads, remembered; restore: those again, not every
+    // edge out of them (most were never in the circuit).
     QVector<int> edges;
-    for (const int e : groupOutputs(group)) // patch: the kept ones; restore: all of them
-        if (kept || m_circuit->edgeInGraph[static_cast<std::size_t>(e)])
-            edges.append(e);
+    if (kept) {
+        edges = m_groupPatched.value(group);
+        m_groupPatched.remove(group);
+    } else {
+        for (const int e : groupOutputs(group))
+            if (m_circuit->edgeInGraph[static_cast<std::size_t>(e)])
+                edges.append(e);
+        m_groupPatched[group] = edges;
+    }
     setEdgesKept(edges, kept, (kept ? tr("Restore the outputs of %1") : tr("Patch the outputs of %1")).arg(group));
 }
 
@@ -2107,6 +2154,9 @@ bool GraphCanvas::exportDrawing(const QString& file, QString* error) const
         opacities.append({it.value(), it.value()->opacity()});
         it.value()->setOpacity(nodeBaseOpacity(it.key()));
     }
+    // Antialiased in the figure, however crowded on screen.
+    const bool crowded = m_items->crowded;
+    m_items->crowded = false;
     // Texts at scene size in the figure (they are drawn at screen size on the canvas).
     QVector<QPair<QGraphicsItem*, bool>> texts;
     for (QGraphicsItem* item : m_scene->items())
@@ -2116,6 +2166,7 @@ bool GraphCanvas::exportDrawing(const QString& file, QString* error) const
             text->setVisible(!text->text().isEmpty());
         }
     const auto reselect = qScopeGuard([&] {
+        m_items->crowded = crowded;
         for (const auto& [text, visible] : texts) {
             text->setFlag(QGraphicsItem::ItemIgnoresTransformations, true);
             text->setVisible(visible);
@@ -2163,8 +2214,10 @@ QString GraphCanvas::edgeToolTip(int e) const
     const core::Graph& g = m_circuit->graph;
     if (const EdgeItem* item = m_items->edges.value(e); item && item->members.size() > 1) {
         double sum = 0;
-        for (const int member : item->members)
-            sum += m_circuit->hasScores() ? m_circuit->edgeScores[static_cast<std::size_t>(member)] : 0.0;
+        for (const int member : item->members) {
+            const double v = m_circuit->hasScores() ? m_circuit->edgeScores[static_cast<std::size_t>(member)] : 0.0;
+            sum += std::isfinite(v) ? v : 0.0;
+        }
         QString tip = tr("%1 → %2: %n edges", nullptr, static_cast<int>(item->members.size()))
                           .arg(shownName(item->from), shownName(item->to));
         if (m_circuit->hasScores())

@@ -214,6 +214,7 @@ private:
     QString edgeToolTip(int edge) const;
     QString drawnNode(const std::string& name) const; // its key on the canvas (its collapsed group's)
     QString shownName(const QString& key) const;
+    QString drawnKey(const QString& node) const; // a node's key on the canvas: itself, or its collapsed group's
     void groupSelection(); // asks for a name
     void fillGroupMenu(QMenu* menu);
     int drawnCount() const;
@@ -228,6 +229,7 @@ private:
     QString m_selectedNode;
     QString m_hoveredNode;
     QSet<QString> m_collapsed; // groups drawn as one node
+    QHash<QString, QVector<int>> m_groupPatched; // per group: the edges its last patch removed
     QHash<QString, bool> m_nodeActive; // nodes with a kept drawn edge (restyleEdges)
     std::vector<char> m_evaluatedKept; // the kept edges of the last evaluation shown
     double m_evaluatedMetric = 0;

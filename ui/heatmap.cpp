@@ -159,6 +159,9 @@ QString HeatmapView::placeholderText() const { return m_hasData ? QString() : m_
 void HeatmapView::setZoomable(bool zoomable)
 {
     m_plot->setInteractions(zoomable ? QCP::Interactions(QCP::iRangeDrag | QCP::iRangeZoom) : QCP::Interactions());
+    // Only the cells: the colour bar's legend stays that of the rendered colours.
+    m_colourBar->setRangeDrag(false);
+    m_colourBar->setRangeZoom(false);
 }
 
 void HeatmapView::clampRanges()

@@ -411,6 +411,19 @@ private Q_SLOTS:
         QCOMPARE(canvas.edgesInCircuit(), 756 - 43);
         canvas.undoStack()->undo();
         QVERIFY(canvas.circuit().edgeInGraph == mib.edgeInGraph);
+        // Restore after a patch brings back those 43, not every edge out of the heads.
+        canvas.setGroupKept(QStringLiteral("name movers"), false);
+        canvas.setGroupKept(QStringLiteral("name movers"), true);
+        QVERIFY(canvas.circuit().edgeInGraph == mib.edgeInGraph);
+
+        // A head added to the collapsed group joins its node at once.
+        const int layoutsBefore = static_cast<int>(applied.count());
+        QVERIFY(canvas.nodeViewPoint(QStringLiteral("a10.h7")));
+        QVERIFY(canvas.makeGroup({QStringLiteral("a10.h7")}, QStringLiteral("name movers")));
+        QTRY_VERIFY_WITH_TIMEOUT(applied.count() > layoutsBefore && !canvas.layoutPending(), kTimeoutMs);
+        QVERIFY(!canvas.nodeViewPoint(QStringLiteral("a10.h7")));
+        QCOMPARE(canvas.groupMembers(QStringLiteral("name movers")).size(), 4);
+        canvas.setNodeGroup(QStringLiteral("a10.h7"), QString());
 
         // Expanded, the heads are back; the group stays in the circuit and its file.
         const int before = static_cast<int>(applied.count());
@@ -424,6 +437,12 @@ private Q_SLOTS:
         const core::Circuit back = core::readCircuit(file.toStdString());
         for (const QString& head : movers)
             QCOMPARE(back.groups.at(head.toStdString()), std::string("name movers"));
+
+        // Another model's circuit: the group's heads are not in it, nothing stays collapsed.
+        canvas.setGroupCollapsed(QStringLiteral("name movers"), true);
+        canvas.setCircuit(rankedCircuit(), QStringLiteral("another model"));
+        QVERIFY(canvas.collapsedGroups().isEmpty());
+        QVERIFY(canvas.groupMembers(QStringLiteral("name movers")).isEmpty());
     }
 
     // A tiny negative faithfulness or metric shows as 0.000, not "-0.000" (issue 24, item 18);

@@ -391,7 +391,9 @@ private Q_SLOTS:
         };
         auto noOverlap = [&](Qt::Orientation axis) {
             const QVector<double> shown = view.tickPixels(axis);
-            const int room = QFontMetrics(view.tickFont()).height() - 1; // rotated column labels too
+            // Rows: a line each; columns (rotated labels): their ascent, as the view lays them out.
+            const QFontMetrics fm(view.tickFont());
+            const int room = axis == Qt::Vertical ? fm.height() - 1 : fm.ascent() + 1;
             for (int i = 1; i < shown.size(); ++i)
                 if (shown[i] - shown[i - 1] < room)
                     return QStringLiteral("%1 px between labels %2 and %3 of %4").arg(shown[i] - shown[i - 1]).arg(i - 1).arg(i).arg(shown.size());
