@@ -133,6 +133,7 @@ torch::Tensor gradientScores(const EvaluationState& s, Method method, int steps)
         checkCancel(s);
         const auto [batchIdx, posIdx] = liveRows(b, s.options.reference == Reference::Corrupted);
         const auto rows = batchIdx * b.clean.size(1) + posIdx; // into batch·pos
+        const auto reference = s.referenceFor(b); // once per batch, for every step
         // a_ref − a_clean at those rows, sender-major: [S, rows·d_model] float32. A step that
         // runs the clean input unpatched yields the clean sender outputs itself; otherwise
         // one more forward.
@@ -141,8 +142,8 @@ torch::Tensor gradientScores(const EvaluationState& s, Method method, int steps)
             torch::NoGradGuard noGrad;
             using torch::indexing::Slice;
             const auto at = clean.detach().permute({2, 0, 1, 3}).index({Slice(), batchIdx, posIdx}); // [S, rows, d_model]
-            const auto ref = b.reference.defined() ? b.reference.expand_as(clean).permute({2, 0, 1, 3}).index({Slice(), batchIdx, posIdx})
-                                                   : torch::zeros_like(at);
+            const auto ref = reference.defined() ? reference.expand_as(clean).permute({2, 0, 1, 3}).index({Slice(), batchIdx, posIdx})
+                                                 : torch::zeros_like(at);
             auto d = (ref - at).to(torch::kFloat32).contiguous(); // [S, rows, d_model]
             f.linearizeDifferences(at, d);
             diff = d.view({S, -1});
@@ -159,7 +160,7 @@ torch::Tensor gradientScores(const EvaluationState& s, Method method, int steps)
             torch::AutoGradMode grad(true);
             detail::GradientProbes probes;
             Intervention patch;
-            patch.reference = b.reference;
+            patch.reference = reference;
             patch.readout = b.answerPos;
             patch.probes = &probes;
             if (step.inputAlpha != 1 || step.senderAlpha != 1) {
@@ -223,11 +224,13 @@ void activationPatching(const Evaluator& ev, const AttributionOptions& o, Attrib
         positions = std::max(positions, static_cast<int>(b.clean.size(1)));
     r.positions = positions;
     r.nodePositionScores.assign(S * static_cast<std::size_t>(positions), 0.0);
-    std::vector<torch::Tensor> cleanSenders;
+    std::vector<torch::Tensor> cleanSenders, references;
     {
         torch::NoGradGuard noGrad;
-        for (const auto& b : s.batches)
+        for (const auto& b : s.batches) {
             cleanSenders.push_back(s.forward->senderOutputs(b.clean, b.mask));
+            references.push_back(s.referenceFor(b)); // once, not per node and position
+        }
     }
     const auto opts = modelOptions(s);
     for (std::size_t u = 0; u < S; ++u) {
@@ -239,12 +242,13 @@ void activationPatching(const Evaluator& ev, const AttributionOptions& o, Attrib
                      "activation patching per position");
             std::size_t batchIndex = 0;
             const double m = s.meanMetric([&](const EvaluationBatch& b) {
-                const auto& clean = cleanSenders[batchIndex++];
+                const auto& clean = cleanSenders[batchIndex];
+                const auto& reference = references[batchIndex++];
                 Intervention patch;
                 patch.nodeMask = nodeMask;
                 if (p < clean.size(1)) {
                     auto ref = clean.clone();
-                    const auto bref = b.reference.defined() ? b.reference.expand_as(clean) : torch::zeros_like(clean);
+                    const auto bref = reference.defined() ? reference.expand_as(clean) : torch::zeros_like(clean);
                     ref.select(1, p).select(1, static_cast<int64_t>(u)).copy_(bref.select(1, p).select(1, static_cast<int64_t>(u)));
                     patch.reference = ref;
                 } else {
@@ -323,7 +327,8 @@ void exactEdges(const Evaluator& ev, const std::vector<std::size_t>& edges, Attr
         clean.readout = b.answerPos;
         torch::Tensor senders; // [batch, pos, n_senders, d_model]
         s.forward->run(b.clean, b.mask, clean, &senders);
-        const auto delta = b.reference.defined() ? senders - b.reference.to(senders.scalar_type()) : senders;
+        const auto reference = s.referenceFor(b);
+        const auto delta = reference.defined() ? senders - reference.to(senders.scalar_type()) : senders;
 
         for (std::size_t rv = 0; rv < g.receivers().size(); ++rv) {
             const auto& list = sendersOf[rv];

@@ -57,7 +57,7 @@ std::vector<double> detail::EvaluationState::perExample(const PatchFor& patchFor
         auto patch = patchFor(b);
         patch.readout = b.answerPos;
         if (!patch.reference.defined())
-            patch.reference = b.reference;
+            patch.reference = referenceFor(b);
         const auto logits = forward->run(b.clean, b.mask, patch); // [batch, d_vocab]
         const auto values = detail::metricPerExample(options.metric, logits, b.targets).to(torch::kCPU, torch::kFloat64);
         const auto a = values.accessor<double, 1>();
@@ -67,10 +67,18 @@ std::vector<double> detail::EvaluationState::perExample(const PatchFor& patchFor
     return out;
 }
 
+torch::Tensor detail::EvaluationState::referenceFor(const EvaluationBatch& b) const
+{
+    if (!b.referenceOnDemand)
+        return b.reference;
+    torch::NoGradGuard noGrad;
+    return forward->senderOutputs(b.corrupted, b.mask);
+}
+
 std::size_t detail::EvaluationState::bytesPerRow(std::size_t pos) const
 {
     const auto& t = model->transformer();
-    return 4 * pos * graph.senders().size() * static_cast<std::size_t>(t.config().dModel)
+    return 10 * pos * graph.senders().size() * static_cast<std::size_t>(t.config().dModel)
            * static_cast<std::size_t>(torch::elementSize(t.dtype()));
 }
 
@@ -176,7 +184,11 @@ void Evaluator::Impl::build()
         std::size_t longest = 1;
         for (const auto& p : data.pairs)
             longest = std::max(longest, p.cleanIds.size());
-        bs = std::clamp<std::size_t>(options.memoryBudgetBytes / bytesPerRow(longest), 1, bs);
+        // What the kept references will take (at most half the budget); a batch gets the rest.
+        std::size_t references = 0;
+        if (options.reference == Reference::Corrupted)
+            references = std::min(options.memoryBudgetBytes / 2, bytesPerRow(longest) / 10 * n);
+        bs = std::clamp<std::size_t>((options.memoryBudgetBytes - references) / bytesPerRow(longest), 1, bs);
     }
     for (std::size_t first = 0; first < n; first += bs) {
         const auto count = std::min(bs, n - first);
@@ -263,13 +275,20 @@ void Evaluator::Impl::buildReferences()
     // Corrupted: each batch's own sender outputs; the means sum them over the dataset first.
     torch::Tensor sum;   // [pos, S, d_model] in float32
     torch::Tensor count; // [pos]
+    std::size_t kept = 0; // bytes of corrupted references kept
     for (std::size_t i = 0; i < total; ++i) {
         auto& b = batches[i];
         checkCancel(options.cancel);
         progress(0.5 + static_cast<double>(i) / static_cast<double>(2 * total), "reference activations");
         auto senders = f.senderOutputs(b.corrupted, b.mask); // [batch, pos, S, d_model]
         if (options.reference == Reference::Corrupted) {
-            b.reference = senders;
+            const auto bytes = static_cast<std::size_t>(senders.numel()) * senders.element_size();
+            if (options.memoryBudgetBytes == 0 || kept + bytes <= options.memoryBudgetBytes / 2) {
+                b.reference = senders;
+                kept += bytes;
+            } else {
+                b.referenceOnDemand = true; // recomputed when needed, not kept
+            }
             continue;
         }
         const auto m = b.mask.to(torch::kFloat32);
@@ -460,7 +479,8 @@ double Evaluator::pathPatch(const PathPatch& pp) const
         // to its clean output (a masked-out node whose reference is its clean output), the
         // rest free; record the inputs of R.
         const auto cleanSenders = d->forward->senderOutputs(b.clean, b.mask); // [batch, pos, S, d_model]
-        const auto ref = b.reference.defined() ? b.reference.expand_as(cleanSenders) : torch::zeros_like(cleanSenders);
+        const auto reference = d->referenceFor(b);
+        const auto ref = reference.defined() ? reference.expand_as(cleanSenders) : torch::zeros_like(cleanSenders);
         Intervention first;
         first.nodeMask = nodeMask;
         first.reference = torch::lerp(cleanSenders, ref, isPatched);

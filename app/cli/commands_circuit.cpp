@@ -168,8 +168,8 @@ Loaded loadEvaluator(const Args& args, bool ungroupedByDefault = false)
         throw UsageError("--batch-size must be positive");
     if (args.has("memory-mb")) {
         const int mb = args.intValue("memory-mb", 0);
-        if (mb <= 0)
-            throw UsageError("--memory-mb must be positive");
+        if (mb < 0)
+            throw UsageError("--memory-mb must be positive, or 0 for no bound");
         options.memoryBudgetBytes = static_cast<std::size_t>(mb) << 20;
     }
     if (args.flags.count("progress"))

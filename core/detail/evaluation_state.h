@@ -23,6 +23,8 @@ struct EvaluationBatch
     torch::Tensor answerPos; // [batch] the last token of each prompt
     MetricTargets targets;
     torch::Tensor reference; // [batch | 1, pos | 1, n_senders, d_model]; undefined = zero
+                             // (or not kept: see referenceOnDemand)
+    bool referenceOnDemand = false; // the corrupted reference is recomputed when needed
 };
 
 struct EvaluationState
@@ -41,10 +43,15 @@ struct EvaluationState
     // The metric of every example (dataset order) with an intervention made per batch;
     // readout (the answer positions) and, when the intervention has none, the batch's
     // reference are filled in. No grad; checks the cancel flag between batches.
-    // Activation memory one prompt row of `pos` tokens takes in a masked forward (references,
-    // sender buffer, gradients: about 4 × pos × senders × d_model values): what the memory
-    // budget divides by.
+    // Activation memory one prompt row of `pos` tokens takes in a gradient method (sender
+    // buffer and its gradient, clean outputs, differences, reference, the blocks' saved
+    // tensors: about 10 × pos × senders × d_model values, measured 124 MB a row of 21 tokens
+    // on SmolLM2-135M against 130 MB from this): what the memory budget divides by.
     std::size_t bytesPerRow(std::size_t pos) const;
+
+    // A batch's reference activations: kept ones, or recomputed (no grad) for a batch past
+    // EvaluationOptions::memoryBudgetBytes / 2; undefined for a zero reference.
+    torch::Tensor referenceFor(const EvaluationBatch& b) const;
 
     using PatchFor = std::function<Intervention(const EvaluationBatch&)>;
     std::vector<double> perExample(const PatchFor& patchFor) const;

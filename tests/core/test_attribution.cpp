@@ -5,6 +5,7 @@
 // inputs (EAP-IG), a model linear in its edge masks (EAP = exact patching), and a model
 // with a known circuit (ACDC, exact patching).
 #include "core/attribution.h"
+#include "core/detail/evaluation_state.h"
 #include "core/dataset.h"
 #include "core/error.h"
 #include "core/system.h"
@@ -212,6 +213,51 @@ private Q_SLOTS:
     // The shared-prefix rows check the score products' skipped rows: with the corrupted
     // reference the positions before the first clean/corrupted difference are left out,
     // with the mean reference nothing is.
+    // Issue 27, goal 2: references past half the memory budget are not kept but recomputed
+    // when needed, with the same numbers: EAP, EAP-IG, a masked evaluation and the
+    // all-patched metric, against an Evaluator that keeps every reference (same batches).
+    void referencesRecomputedPastTheBudget()
+    {
+        const auto model = loadFixture("gpt2");
+        const auto data = randomDataset(model->config(), 41);
+        auto opts = options(Metric::LogitDiff);
+        opts.batchSize = 1;
+        opts.memoryBudgetBytes = 0; // no bound: every reference kept
+        const Evaluator all(model, data, opts);
+        std::size_t longest = 0;
+        for (const auto& p : data.pairs)
+            longest = std::max(longest, p.cleanIds.size());
+        // A tenth of a row's working memory: room for the references of the first batch or two.
+        opts.memoryBudgetBytes = all.state().bytesPerRow(longest) / 5;
+        const Evaluator some(model, data, opts);
+        QCOMPARE(some.state().batches.size(), all.state().batches.size());
+        int kept = 0, recomputed = 0;
+        for (const auto& b : some.state().batches) {
+            QCOMPARE(b.reference.defined(), !b.referenceOnDemand);
+            (b.referenceOnDemand ? recomputed : kept)++;
+        }
+        for (const auto& b : all.state().batches)
+            QVERIFY(!b.referenceOnDemand && b.reference.defined());
+        QVERIFY2(kept >= 1 && recomputed >= 2, qPrintable(QStringLiteral("%1 kept, %2 recomputed").arg(kept).arg(recomputed)));
+
+        QCOMPARE(some.referenceMetric(), all.referenceMetric());
+        std::vector<float> mask(all.graph().edgeCount(), 1.0f);
+        for (std::size_t e = 0; e < mask.size(); e += 3)
+            mask[e] = 0.0f;
+        QCOMPARE(some.evaluate(mask), all.evaluate(mask));
+        for (const Method method : {Method::Eap, Method::EapIg}) {
+            AttributionOptions o;
+            o.method = method;
+            o.steps = 2;
+            const auto a = attribute(all, o).edgeScores, b = attribute(some, o).edgeScores;
+            QCOMPARE(a.size(), b.size());
+            double worst = 0;
+            for (std::size_t e = 0; e < a.size(); ++e)
+                worst = std::max(worst, std::abs(a[e] - b[e]));
+            QVERIFY2(worst == 0.0, qPrintable(QStringLiteral("method %1: %2").arg(static_cast<int>(method)).arg(worst)));
+        }
+    }
+
     void eapIsMaskDerivative_data()
     {
         QTest::addColumn<QString>("fixture");
