@@ -26,7 +26,7 @@ struct EvaluationOptions
     Reference reference = Reference::Corrupted;
     int batchSize = 16;
     // The working memory beyond the model's weights: the corrupted prompts' sender outputs
-    // kept between evaluations (at most half of it, batches in order; a batch past that
+    // kept between evaluations (at most a quarter of it, batches in order; a batch past that
     // recomputes them, one more forward, when they are needed) and one batch's activations
     // in a gradient method (the rest: about 10 × batch × pos × senders × d_model values; the
     // batch size shrinks to fit). SmolLM2-135M on 100 induction pairs would keep 2.5 GB of

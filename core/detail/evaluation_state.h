@@ -50,7 +50,7 @@ struct EvaluationState
     std::size_t bytesPerRow(std::size_t pos) const;
 
     // A batch's reference activations: kept ones, or recomputed (no grad) for a batch past
-    // EvaluationOptions::memoryBudgetBytes / 2; undefined for a zero reference.
+    // EvaluationOptions::memoryBudgetBytes / 4; undefined for a zero reference.
     torch::Tensor referenceFor(const EvaluationBatch& b) const;
 
     using PatchFor = std::function<Intervention(const EvaluationBatch&)>;

@@ -227,8 +227,8 @@ private Q_SLOTS:
         std::size_t longest = 0;
         for (const auto& p : data.pairs)
             longest = std::max(longest, p.cleanIds.size());
-        // A tenth of a row's working memory: room for the references of the first batch or two.
-        opts.memoryBudgetBytes = all.state().bytesPerRow(longest) / 5;
+        // Room (a quarter of the budget) for the references of the first batch only.
+        opts.memoryBudgetBytes = all.state().bytesPerRow(longest) * 2 / 5;
         const Evaluator some(model, data, opts);
         QCOMPARE(some.state().batches.size(), all.state().batches.size());
         int kept = 0, recomputed = 0;
