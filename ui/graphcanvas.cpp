@@ -235,7 +235,12 @@ public:
         QFont f = text->font();
         f.setPointSizeF(8.5);
         text->setFont(f);
-        text->setText(QFontMetricsF(f).elidedText(shown, Qt::ElideRight, rect.width() - 4));
+        fullText = QFontMetricsF(f).elidedText(shown, Qt::ElideRight, rect.width() - 4);
+        // Where the full name does not fit, a head's index within its row ("h9": the row
+        // says the layer), a key/value head's ("kv1").
+        const int dot = shown.indexOf(QLatin1Char('.'));
+        shortText = shown.startsWith(QLatin1Char('a')) && dot > 0 ? shown.mid(dot + 1) : fullText;
+        text->setText(fullText);
         label = new AnchoredText(AnchoredText::Anchor::TopCentre, true, this);
         QFont small = f;
         small.setPointSizeF(7);
@@ -280,6 +285,7 @@ public:
     }
 
     QString name;
+    QString fullText, shortText;
     AnchoredText* text = nullptr;
     AnchoredText* label = nullptr;
     bool leftLabel = false;
@@ -2063,6 +2069,12 @@ std::optional<QPoint> GraphCanvas::nodeViewPoint(const QString& node) const
     return m_view->mapFromScene(item->rect().center());
 }
 
+QString GraphCanvas::nodeText(const QString& node) const
+{
+    const NodeItem* item = m_items->nodes.value(node);
+    return item && item->text->isVisible() ? item->text->text() : QString();
+}
+
 std::optional<QRect> GraphCanvas::nodeLabelViewRect(const QString& node) const
 {
     const NodeItem* item = m_items->nodes.value(node);
@@ -2105,7 +2117,12 @@ void GraphCanvas::updateLevelOfDetail()
         NodeItem* node = m_items->nodes.value(name);
         const double box = node->rect().width() * s;
         const bool tall = node->rect().height() * s >= 8;
-        node->text->setVisible(tall && node->text->screenSize().width() + 2 <= box);
+        // The full name, else the short one ("h9" on the row of layer 9), else none.
+        const QFontMetricsF fm(node->text->font());
+        const QString& fitting = fm.horizontalAdvance(node->fullText) + 2 <= box ? node->fullText : node->shortText;
+        if (node->text->text() != fitting)
+            node->text->setText(fitting);
+        node->text->setVisible(tall && fm.horizontalAdvance(fitting) + 2 <= box);
         bool free = tall && !node->label->text().isEmpty();
         const QRectF r = node->label->deviceTransform(toView).mapRect(node->label->boundingRect());
         for (int i = 0; free && i < taken.size(); ++i)

@@ -175,6 +175,9 @@ public:
     // not drawn or stays covered.
     bool revealEdge(int edge);
     std::optional<QRect> nodeLabelViewRect(const QString& node) const; // its user label; none without one
+    // The name drawn in a node's box at the current zoom: "a9.h9", "h9" where only that fits
+    // (the row says the layer), "" where nothing does.
+    QString nodeText(const QString& node) const;
     QGraphicsView* view() const;
     void fitToView();
     // Shows the node names, labels and row labels that fit at the current zoom (they are

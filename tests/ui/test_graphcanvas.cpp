@@ -324,6 +324,36 @@ private Q_SLOTS:
         QCOMPARE(canvas.selectedNode(), QStringLiteral("a0.h0")); // selected all the same
     }
 
+    // Issue 25, item 4: names keep their size on screen; zoomed out, a head's box shows its
+    // index in the row ("h9", the row label says "layer 9"), then nothing; zoomed in, the
+    // full name. The row labels stay readable at Fit.
+    void namesShortenThenHideAsTheViewZoomsOut()
+    {
+        GraphCanvas canvas;
+        canvas.resize(900, 700);
+        canvas.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&canvas));
+        QSignalSpy applied(&canvas, &GraphCanvas::layoutApplied);
+        canvas.setCircuit(core::readCircuit(mibFile().toStdString()), QStringLiteral("MIB IOI"));
+        QTRY_VERIFY_WITH_TIMEOUT(applied.count() == 1, kTimeoutMs);
+        QVERIFY(canvas.rowLabels().contains(QStringLiteral("layer 9")));
+        auto at = [&](double scale) {
+            canvas.view()->setTransform(QTransform::fromScale(scale, scale));
+            canvas.updateLevelOfDetail();
+            return canvas.nodeText(QStringLiteral("a9.h9"));
+        };
+        // Between the scales where "a9.h9" and where only "h9" fits its box (57.5 points wide:
+        // the layout's width for "a10.h11"), whatever this machine's font.
+        QFont font = canvas.font();
+        font.setPointSizeF(8.5);
+        const QFontMetricsF fm(font);
+        const double between = (fm.horizontalAdvance(QStringLiteral("a9.h9")) + fm.horizontalAdvance(QStringLiteral("h9")) + 4) / 2 / 57.5;
+        QCOMPARE(at(2.0), QStringLiteral("a9.h9"));
+        QCOMPARE(at(std::max(between, 0.41)), QStringLiteral("h9"));
+        QCOMPARE(at(0.2), QString());
+        QCOMPARE(at(1.5), QStringLiteral("a9.h9"));
+    }
+
     // Issue 25, item 3: MIB's IOI circuit, the name movers made a group. Collapsed, the group is
     // one node, and each line to another node stands for (and sums) the edges of its heads;
     // a click patches them all, the group's outputs patch as a whole, and the group is kept in
