@@ -507,6 +507,10 @@ Klicken, um alle zu patchen oder wiederherzustellen</translation>
             <numerusform>%1 · %n Köpfe</numerusform>
         </translation>
     </message>
+    <message>
+        <source>What the metric and faithfulness mean (the user guide)</source>
+        <translation>Was Metrik und Treue bedeuten (Benutzerhandbuch)</translation>
+    </message>
 </context>
 <context>
     <name>patchbay::ui::HeatmapView</name>
@@ -1970,6 +1974,10 @@ Dieser Lauf hat %1 Schwellen: eine andere unter Ergebnisse wählen („Schaltkre
     <message>
         <source>ACDC found one circuit per threshold τ: choose the one on the graph</source>
         <translation>ACDC fand je Schwelle τ einen Schaltkreis: den im Graphen gezeigten wählen</translation>
+    </message>
+    <message>
+        <source>What this means (the user guide)</source>
+        <translation>Was das bedeutet (Benutzerhandbuch)</translation>
     </message>
 </context>
 <context>

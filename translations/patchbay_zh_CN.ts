@@ -501,6 +501,10 @@ click to patch or restore them all</source>
             <numerusform>%1 · %n 个头</numerusform>
         </translation>
     </message>
+    <message>
+        <source>What the metric and faithfulness mean (the user guide)</source>
+        <translation>指标和忠实度的含义（用户指南）</translation>
+    </message>
 </context>
 <context>
     <name>patchbay::ui::HeatmapView</name>
@@ -1964,6 +1968,10 @@ This run has %1 thresholds: choose another under Results (“Circuit at”).</so
     <message>
         <source>ACDC found one circuit per threshold τ: choose the one on the graph</source>
         <translation>ACDC 为每个阈值 τ 找到一个电路：选择图上显示的那个</translation>
+    </message>
+    <message>
+        <source>What this means (the user guide)</source>
+        <translation>这是什么意思（用户指南）</translation>
     </message>
 </context>
 <context>

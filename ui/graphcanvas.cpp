@@ -629,7 +629,20 @@ GraphCanvas::GraphCanvas(QWidget* parent) : QWidget(parent), m_items(std::make_u
     m_busyLabel->setStyleSheet(QStringLiteral("color: palette(mid); font-style: italic;"));
     m_busyLabel->hide();
     layout->addWidget(m_titleLabel);
-    layout->addWidget(m_metricLabel);
+    {
+        // The metric line with a `?` that opens the guide's paragraph on faithfulness.
+        auto* row = new QHBoxLayout;
+        row->setSpacing(2);
+        row->addWidget(m_metricLabel, 1);
+        auto* help = new QToolButton(this);
+        help->setObjectName(QStringLiteral("help_faithfulness"));
+        help->setText(QStringLiteral("?"));
+        help->setAutoRaise(true);
+        help->setToolTip(tr("What the metric and faithfulness mean (the user guide)"));
+        connect(help, &QToolButton::clicked, this, [this] { Q_EMIT helpRequested(QStringLiteral("faithfulness")); });
+        row->addWidget(help, 0, Qt::AlignTop);
+        layout->addLayout(row);
+    }
     layout->addWidget(m_busyLabel);
     m_noteLabel = new QLabel(this);
     m_noteLabel->setObjectName(QStringLiteral("graphNote"));

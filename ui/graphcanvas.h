@@ -193,6 +193,7 @@ Q_SIGNALS:
     void labelsChanged();                  // a node label or group changed
     void layoutApplied();                  // the drawn edges' items exist
     void circuitReplaced();                // setCircuit: another circuit (or its scores) on show
+    void helpRequested(const QString& topic); // the `?` by the metric: "faithfulness"
 
 private:
     friend class GraphView;

@@ -51,6 +51,9 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTextBrowser>
+#include <QTextBlock>
+#include <QAbstractTextDocumentLayout>
+#include <QScrollBar>
 #include <QTimer>
 #include <QUndoGroup>
 #include <QUndoStack>
@@ -205,6 +208,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     });
     connect(m_canvas, &GraphCanvas::circuitChanged, this, &MainWindow::markDirty);
     connect(m_canvas, &GraphCanvas::nodeClicked, m_selection, &Selection::setNode);
+    // Each `?` opens the guide's paragraph on what is beside it.
+    connect(m_runPanel, &RunPanel::helpRequested, this, [this](const QString& topic) { showUserGuide(QStringLiteral("concepts.md#") + topic); });
+    connect(m_canvas, &GraphCanvas::helpRequested, this, [this](const QString& topic) { showUserGuide(QStringLiteral("concepts.md#") + topic); });
     connect(m_canvas, &GraphCanvas::circuitReplaced, this, &MainWindow::showAdjacency);
     connect(m_canvas, &GraphCanvas::circuitChanged, this, [this] {
         if (m_canvas->hasCircuit() && !m_canvas->circuit().hasScores())
@@ -311,11 +317,33 @@ QTextBrowser* MainWindow::showUserGuide(const QString& page)
         connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::hide);
         layout->addWidget(buttons);
     }
-    const QString file = page.isEmpty() ? index : QFileInfo(index).absoluteDir().filePath(page);
-    m_guide->setSource(QUrl::fromLocalFile(file), QTextDocument::MarkdownResource);
+    // "concepts.md#metric": the page, scrolled to the paragraph's anchor.
+    const QString name = page.section(QLatin1Char('#'), 0, 0), anchor = page.section(QLatin1Char('#'), 1);
+    const QString file = name.isEmpty() ? index : QFileInfo(index).absoluteDir().filePath(name);
+    QUrl url = QUrl::fromLocalFile(file);
+    if (!anchor.isEmpty())
+        url.setFragment(anchor);
+    m_guide->setSource(url, QTextDocument::MarkdownResource);
     auto* dialog = qobject_cast<QDialog*>(m_guide->parentWidget());
     dialog->show();
     dialog->raise();
+    // Once shown (the text laid out at the dialog's width, not before its first show):
+    if (!anchor.isEmpty()) {
+        QCoreApplication::sendPostedEvents(dialog, QEvent::LayoutRequest);
+        m_guide->document()->setTextWidth(m_guide->viewport()->width());
+        // Qt's Markdown import names no anchors: the heading whose GitHub-style slug
+        // ("## Reference" -> "reference") is the fragment goes to the top of the view.
+        for (QTextBlock block = m_guide->document()->begin(); block.isValid(); block = block.next()) {
+            if (block.blockFormat().headingLevel() == 0)
+                continue;
+            const QString slug = block.text().trimmed().toLower().replace(QLatin1Char(' '), QLatin1Char('-'));
+            if (slug == anchor.toLower()) {
+                const QRectF at = m_guide->document()->documentLayout()->blockBoundingRect(block);
+                m_guide->verticalScrollBar()->setValue(static_cast<int>(at.top()));
+                break;
+            }
+        }
+    }
     return m_guide;
 }
 

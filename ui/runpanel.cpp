@@ -7,6 +7,7 @@
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
+#include <QToolButton>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -72,7 +73,23 @@ RunPanel::RunPanel(QWidget* parent) : QWidget(parent)
                        {"exact", tr("Exact edge patching"), tr("One masked evaluation per edge (exact; slow on large models)")},
                        {"acdc", tr("ACDC"), tr("Greedy edge removal from the logits backwards with threshold τ")},
                    });
-    form->addRow(tr("Method:"), m_method);
+    // A field with a `?` after it that opens the guide's paragraph on it.
+    auto withHelp = [this](QWidget* field, const QString& topic) {
+        auto* row = new QWidget(this);
+        auto* h = new QHBoxLayout(row);
+        h->setContentsMargins(0, 0, 0, 0);
+        h->setSpacing(2);
+        h->addWidget(field, 1);
+        auto* help = new QToolButton(row);
+        help->setObjectName(QStringLiteral("help_") + topic);
+        help->setText(QStringLiteral("?"));
+        help->setAutoRaise(true);
+        help->setToolTip(tr("What this means (the user guide)"));
+        connect(help, &QToolButton::clicked, this, [this, topic] { Q_EMIT helpRequested(topic); });
+        h->addWidget(help);
+        return row;
+    };
+    form->addRow(tr("Method:"), withHelp(m_method, QStringLiteral("method")));
 
     m_metric = new QComboBox(this);
     m_metric->setObjectName(QStringLiteral("metricBox"));
@@ -82,7 +99,7 @@ RunPanel::RunPanel(QWidget* parent) : QWidget(parent)
                        {"kl", tr("KL divergence"), tr("KL(clean ‖ patched) at the answer position")},
                        {"loss", tr("loss"), tr("Cross-entropy of the answer")},
                    });
-    form->addRow(tr("Metric:"), m_metric);
+    form->addRow(tr("Metric:"), withHelp(m_metric, QStringLiteral("metric")));
 
     m_reference = new QComboBox(this);
     m_reference->setObjectName(QStringLiteral("referenceBox"));
@@ -92,7 +109,7 @@ RunPanel::RunPanel(QWidget* parent) : QWidget(parent)
                           {"mean", tr("mean (per position)"), tr("Mean over the corrupted prompts, per position")},
                           {"mean-all-positions", tr("mean (all positions)"), tr("Mean over the corrupted prompts and positions")},
                       });
-    form->addRow(tr("Reference:"), m_reference);
+    form->addRow(tr("Reference:"), withHelp(m_reference, QStringLiteral("reference")));
 
     m_steps = new QSpinBox(this);
     m_steps->setObjectName(QStringLiteral("stepsBox"));

@@ -63,6 +63,9 @@ Q_SIGNALS:
     void circuitChoiceChanged(int index);
     // The "k/v per query head" choice changed: which graph a circuit's metric runs on.
     void graphChoiceChanged();
+    // A `?` beside Method, Metric or Reference: the user guide's paragraph on `topic`
+    // ("method", "metric", "reference"; anchors of docs/concepts.md).
+    void helpRequested(const QString& topic);
 
 private:
     void updateEnabled();

@@ -545,6 +545,24 @@ private Q_SLOTS:
         QVERIFY(window.showUserGuide(QStringLiteral("tutorial-induction.md")));
         QVERIFY(browser->toPlainText().contains(QStringLiteral("Reset")));
 
+        // Issue 26, item 4: a `?` beside Method, Metric, Reference and the graph's metric opens
+        // the paragraph on it: concepts.md, scrolled to its heading (each further down the page,
+        // the last as far as the page goes).
+        browser->parentWidget()->resize(900, 400);
+        int previous = -1;
+        for (const char* topic : {"method", "metric", "reference", "faithfulness"}) {
+            auto* help = window.findChild<QToolButton*>(QStringLiteral("help_") + QLatin1String(topic));
+            QVERIFY2(help && help->isVisibleTo(&window), topic);
+            help->click();
+            QApplication::processEvents();
+            QCOMPARE(browser->source().fileName(), QStringLiteral("concepts.md"));
+            QCOMPARE(browser->source().fragment(), QLatin1String(topic));
+            const int at = browser->verticalScrollBar()->value();
+            QVERIFY2(at > previous || (at == browser->verticalScrollBar()->maximum() && at > 0), qPrintable(QStringLiteral("%1 at %2, the one before at %3").arg(QLatin1String(topic)).arg(at).arg(previous)));
+            previous = at;
+        }
+        QVERIFY(browser->toPlainText().contains(QStringLiteral("M(all patched)")));
+
         QCOMPARE(window.circuitDialogStart(), QDir::homePath());
         QVERIFY(load(window, demoDir(), demoDir() + QStringLiteral("/induction.csv")));
         QCOMPARE(QDir(window.circuitDialogStart()).canonicalPath(), QDir(demoDir()).canonicalPath());
