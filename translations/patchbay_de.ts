@@ -462,17 +462,6 @@ Rechtsklick zum Aufklappen oder Patchen ihrer Ausgänge</translation>
         <source>Select heads to group first: drag a box around them</source>
         <translation>Zuerst die zu gruppierenden Köpfe wählen: ein Rechteck um sie ziehen</translation>
     </message>
-    <message numerus="yes">
-        <source>Group %n nodes</source>
-        <translation>
-            <numerusform>%n Knoten gruppieren</numerusform>
-            <numerusform>%n Knoten gruppieren</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Name of the group (e.g. name movers):</source>
-        <translation>Name der Gruppe (z. B. Name Mover):</translation>
-    </message>
     <message>
         <source>Group the selected nodes…</source>
         <translation>Die gewählten Knoten gruppieren …</translation>
@@ -500,16 +489,25 @@ click to patch or restore them all</source>
         <translation>
 Klicken, um alle zu patchen oder wiederherzustellen</translation>
     </message>
-    <message numerus="yes">
-        <source>%1 · %n heads</source>
-        <translation>
-            <numerusform>%1 · %n Kopf</numerusform>
-            <numerusform>%1 · %n Köpfe</numerusform>
-        </translation>
-    </message>
     <message>
         <source>What the metric and faithfulness mean (the user guide)</source>
         <translation>Was Metrik und Treue bedeuten (Benutzerhandbuch)</translation>
+    </message>
+    <message>
+        <source>%1 · 1 head</source>
+        <translation>%1 · 1 Kopf</translation>
+    </message>
+    <message>
+        <source>%1 · %2 heads</source>
+        <translation>%1 · %2 Köpfe</translation>
+    </message>
+    <message>
+        <source>New group</source>
+        <translation>Neue Gruppe</translation>
+    </message>
+    <message>
+        <source>Name of the group of %1 (e.g. name movers):</source>
+        <translation>Name der Gruppe aus %1 (z. B. Name Mover):</translation>
     </message>
 </context>
 <context>

@@ -459,16 +459,6 @@ right-click to expand it or patch its outputs</source>
         <source>Select heads to group first: drag a box around them</source>
         <translation>请先选择要编组的头：拖框选中它们</translation>
     </message>
-    <message numerus="yes">
-        <source>Group %n nodes</source>
-        <translation>
-            <numerusform>将 %n 个节点编组</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Name of the group (e.g. name movers):</source>
-        <translation>编组名称（例如 name movers）：</translation>
-    </message>
     <message>
         <source>Group the selected nodes…</source>
         <translation>将所选节点编组…</translation>
@@ -495,15 +485,25 @@ click to patch or restore them all</source>
         <translation>
 单击以全部修补或恢复</translation>
     </message>
-    <message numerus="yes">
-        <source>%1 · %n heads</source>
-        <translation>
-            <numerusform>%1 · %n 个头</numerusform>
-        </translation>
-    </message>
     <message>
         <source>What the metric and faithfulness mean (the user guide)</source>
         <translation>指标和忠实度的含义（用户指南）</translation>
+    </message>
+    <message>
+        <source>%1 · 1 head</source>
+        <translation>%1 · 1 个头</translation>
+    </message>
+    <message>
+        <source>%1 · %2 heads</source>
+        <translation>%1 · %2 个头</translation>
+    </message>
+    <message>
+        <source>New group</source>
+        <translation>新编组</translation>
+    </message>
+    <message>
+        <source>Name of the group of %1 (e.g. name movers):</source>
+        <translation>%1 的编组名称（例如 name movers）：</translation>
     </message>
 </context>
 <context>

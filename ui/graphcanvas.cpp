@@ -1164,7 +1164,9 @@ void GraphCanvas::buildScene(const LayoutJob& job, const LayoutResult& layout)
         if (isGroupKey(name)) {
             const QStringList members = groupMembers(name.mid(6));
             // Its name under the box as well: at Fit the box is often too small for it.
-            item->setLabel(tr("%1 · %n heads", nullptr, static_cast<int>(members.size())).arg(name.mid(6)));
+            // "1 head", "3 heads": a string each (an English %n would say "1 heads").
+            item->setLabel(members.size() == 1 ? tr("%1 · 1 head").arg(name.mid(6))
+                                               : tr("%1 · %2 heads").arg(name.mid(6)).arg(members.size()));
             item->setLabelLeft();
             groupLabels = groupLabels.united(QRectF(item->rect().bottomLeft(), item->label->screenSize()));
             item->setToolTip(tr("Group %1: %2\nright-click to expand it or patch its outputs")
@@ -1994,8 +1996,9 @@ void GraphCanvas::groupSelection()
         return;
     }
     bool ok = false;
-    const QString name = QInputDialog::getText(this, tr("Group %n nodes", nullptr, static_cast<int>(nodes.size())),
-                                               tr("Name of the group (e.g. name movers):"), QLineEdit::Normal,
+    const QString name = QInputDialog::getText(this, tr("New group"),
+                                               tr("Name of the group of %1 (e.g. name movers):").arg(nodes.join(QStringLiteral(", "))),
+                                               QLineEdit::Normal,
                                                QString(), &ok);
     if (ok)
         makeGroup(nodes, name);
