@@ -26,6 +26,35 @@
 
 using patchbay::ui::GraphCanvas;
 
+namespace {
+
+// The GUI thread's largest gap between 5 ms timer ticks while started.
+struct GapMeter
+{
+    explicit GapMeter(const QElapsedTimer& clock) : clock(clock)
+    {
+        tick.setInterval(5);
+        QObject::connect(&tick, &QTimer::timeout, [this] {
+            const qint64 now = this->clock.elapsed();
+            worst = std::max(worst, now - last);
+            last = now;
+        });
+    }
+    void start()
+    {
+        worst = 0;
+        last = clock.elapsed();
+        tick.start();
+    }
+    void stop() { tick.stop(); }
+
+    const QElapsedTimer& clock;
+    QTimer tick;
+    qint64 last = 0, worst = 0;
+};
+
+} // namespace
+
 int main(int argc, char* argv[])
 {
     QApplication app(argc, argv);
@@ -45,24 +74,16 @@ int main(int argc, char* argv[])
             if (!ok)
                 std::printf("the import failed\n");
         });
-        qint64 last = clock.elapsed(), worst = 0;
-        QTimer tick;
-        tick.setInterval(5);
-        QObject::connect(&tick, &QTimer::timeout, [&] {
-            const qint64 now = clock.elapsed();
-            worst = std::max(worst, now - last);
-            last = now;
-        });
+        GapMeter gaps(clock);
         const qint64 start = clock.elapsed();
-        tick.start();
-        last = clock.elapsed();
+        gaps.start();
         window.importCircuit(file);
         while (!done || window.graphCanvas()->layoutPending())
             QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
         QCoreApplication::processEvents();
-        tick.stop();
+        gaps.stop();
         std::printf("import of %s into the window: %lld ms until drawn; largest GUI-thread gap %lld ms\n",
-                    qPrintable(file), static_cast<long long>(clock.elapsed() - start), static_cast<long long>(worst));
+                    qPrintable(file), static_cast<long long>(clock.elapsed() - start), static_cast<long long>(gaps.worst));
         return 0;
     }
     const patchbay::core::Circuit circuit = patchbay::core::readCircuit(file.toStdString());
@@ -74,14 +95,7 @@ int main(int argc, char* argv[])
     canvas.show();
     int layouts = 0;
     QObject::connect(&canvas, &GraphCanvas::layoutApplied, [&layouts] { ++layouts; });
-    qint64 last = clock.elapsed(), worst = 0;
-    QTimer tick;
-    tick.setInterval(5);
-    QObject::connect(&tick, &QTimer::timeout, [&] {
-        const qint64 now = clock.elapsed();
-        worst = std::max(worst, now - last);
-        last = now;
-    });
+    GapMeter gaps(clock);
     auto wait = [&](int target) {
         while (layouts < target)
             QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
@@ -92,14 +106,12 @@ int main(int argc, char* argv[])
     std::printf("rank by |score| (import thread): %.0f ms\n", static_cast<double>(rank.nsecsElapsed()) * 1e-6);
     QElapsedTimer set;
     set.start();
-    tick.start();
-    last = clock.elapsed();
-    worst = 0;
+    gaps.start();
     canvas.setCircuit(circuit, QStringLiteral("bench"), std::move(ranking));
     std::printf("setCircuit (GUI thread): %.0f ms\n", static_cast<double>(set.nsecsElapsed()) * 1e-6);
     wait(1);
-    tick.stop();
-    std::printf("largest GUI gap from setCircuit to the first drawing: %lld ms\n", static_cast<long long>(worst));
+    gaps.stop();
+    std::printf("largest GUI gap from setCircuit to the first drawing: %lld ms\n", static_cast<long long>(gaps.worst));
     // The circuit diagram (the default) and Graphviz's layout, each at every size; a second
     // argument "layers" skips Graphviz (minutes per size on graphs of 30 layers and more).
     const bool layersOnly = argc > 2 && QLatin1String(argv[2]) == QLatin1String("layers");
@@ -110,9 +122,7 @@ int main(int argc, char* argv[])
     std::printf("%s layout\n%8s %12s %12s %12s %12s %14s\n", layers ? "layers" : "Graphviz", "edges", "layout ms",
                 "scene ms", "redraw ms", "zoomed ms", "max gap ms");
     for (const int n : {25, 50, 100, 200, 400, 756, 1000, 2000}) {
-        tick.start();
-        last = clock.elapsed();
-        worst = 0;
+        gaps.start();
         if (n == 756)
             canvas.setFilter(GraphCanvas::Filter::InCircuit, 0);
         else
@@ -131,9 +141,9 @@ int main(int argc, char* argv[])
         zoomed.start();
         frame = canvas.view()->viewport()->grab();
         const double zoomedMs = static_cast<double>(zoomed.nsecsElapsed()) * 1e-6;
-        tick.stop();
+        gaps.stop();
         std::printf("%8d %12.1f %12.1f %12.1f %12.1f %14lld\n", canvas.edgeItemCount(), 1000 * canvas.lastLayoutSeconds(),
-                    1000 * canvas.lastSceneSeconds(), redrawMs, zoomedMs, static_cast<long long>(worst));
+                    1000 * canvas.lastSceneSeconds(), redrawMs, zoomedMs, static_cast<long long>(gaps.worst));
     }
     }
     return 0;

@@ -132,6 +132,17 @@ bool showDemoAt1400x900(MainWindow& window)
     return QTest::qWaitForWindowExposed(&window) && load(window, demoDir(), demoDir() + QStringLiteral("/induction.csv"));
 }
 
+// showDemoAt1400x900, then the Run panel's default run (EAP) on the demo pairs, finished.
+bool runDemoAt1400x900(MainWindow& window)
+{
+    if (!showDemoAt1400x900(window))
+        return false;
+    QSignalSpy finished(window.worker(), &ComputeWorker::runFinished);
+    return QTest::qWaitFor([&] { return window.runPanel()->runButton()->isEnabled(); }, kTimeoutMs) &&
+           window.runAttribution(window.runPanel()->settings()) &&
+           QTest::qWaitFor([&] { return finished.count() == 1; }, kTimeoutMs);
+}
+
 } // namespace
 
 class TestMainWindow : public QObject
@@ -930,11 +941,7 @@ private Q_SLOTS:
     void edgeTableIsReadableAt1400x900()
     {
         MainWindow window;
-        QVERIFY(showDemoAt1400x900(window));
-        QSignalSpy finished(window.worker(), &ComputeWorker::runFinished);
-        QTRY_VERIFY_WITH_TIMEOUT(window.runPanel()->runButton()->isEnabled(), kTimeoutMs);
-        QVERIFY(window.runAttribution(window.runPanel()->settings()));
-        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTimeoutMs);
+        QVERIFY(runDemoAt1400x900(window));
         GraphCanvas* canvas = window.graphCanvas();
         QTRY_VERIFY_WITH_TIMEOUT(!canvas->layoutPending(), kTimeoutMs);
         QVERIFY(canvas->findNode(QStringLiteral("a1.h3")));
@@ -956,11 +963,7 @@ private Q_SLOTS:
     void adjacencyGridHoldsEveryEdge()
     {
         MainWindow window;
-        QVERIFY(showDemoAt1400x900(window));
-        QSignalSpy finished(window.worker(), &ComputeWorker::runFinished);
-        QTRY_VERIFY_WITH_TIMEOUT(window.runPanel()->runButton()->isEnabled(), kTimeoutMs);
-        QVERIFY(window.runAttribution(window.runPanel()->settings()));
-        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTimeoutMs);
+        QVERIFY(runDemoAt1400x900(window));
         HeatmapView* map = window.adjacencyMap();
         QVERIFY(map->hasData());
         const core::Circuit& c = window.graphCanvas()->circuit();
