@@ -1529,6 +1529,7 @@ void GraphCanvas::setEvaluation(const CircuitEvaluation& e)
         m_evaluatedKept = now;
         m_evaluatedMetric = e.metric;
     }
+    m_lastEvaluation = e;
     const QLocale l;
     const QString faithfulness = std::isfinite(e.faithfulness) ? fixed(e.faithfulness, 3) : tr("undefined");
     m_metricLabel->setText(tr("<b>metric %1</b> · faithfulness <b>%2</b> · clean %3 · all patched %4 · %5 of %6 edges kept")
@@ -1545,6 +1546,14 @@ void GraphCanvas::setEvaluationMessage(const QString& message)
     m_busyLabel->hide();
     m_metricLabel->setText(message);
     m_metricLabel->setProperty("metric", QVariant());
+    m_lastEvaluation.reset();
+}
+
+std::optional<CircuitEvaluation> GraphCanvas::currentEvaluation() const
+{
+    if (!m_lastEvaluation || !m_circuit || evaluationBusy() || m_evaluatedKept != m_circuit->edgeInGraph)
+        return std::nullopt;
+    return m_lastEvaluation;
 }
 
 QString GraphCanvas::evaluationText() const { return m_metricLabel->text(); }

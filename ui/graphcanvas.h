@@ -120,6 +120,9 @@ public:
     // The metric's change when `edge` was patched, measured by two evaluations that differed
     // in that edge alone (the circuit around it as it was then); nullopt until then.
     std::optional<double> measuredEffect(int edge) const;
+    // The last evaluation shown, when it is of the circuit as it is now (no edit since and
+    // none being computed); nullopt otherwise. Lessons check the circuit's faithfulness.
+    std::optional<CircuitEvaluation> currentEvaluation() const;
 
     // The highlighted node (the shared selection); empty for none. Its edges stay bright and
     // the rest are dimmed (pinned; hovering another node shows that one's while the mouse is
@@ -237,6 +240,7 @@ private:
     QHash<QString, bool> m_nodeActive; // nodes with a kept drawn edge (restyleEdges)
     std::vector<char> m_evaluatedKept; // the kept edges of the last evaluation shown
     double m_evaluatedMetric = 0;
+    std::optional<CircuitEvaluation> m_lastEvaluation;
     QHash<int, double> m_measured; // edge -> measured effect of patching it
 
     QGraphicsScene* m_scene = nullptr;

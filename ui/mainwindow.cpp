@@ -10,11 +10,13 @@
 #include "ui/attentiongrid.h"
 #include "ui/graphcanvas.h"
 #include "ui/heatmap.h"
+#include "ui/lessons.h"
 #include "ui/logitlensview.h"
 #include "ui/pairseditor.h"
 #include "ui/runpanel.h"
 #include "ui/selection.h"
 #include "ui/translations.h"
+#include "ui/windowlessons.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -632,6 +634,43 @@ void MainWindow::createDocks()
     attention->raise();
 
     splitDockWidget(prompts, scores, Qt::Horizontal);
+
+    // Lessons, under the attention view (the graph, the Run panel and the scores stay in
+    // sight while a step is followed); hidden until a lesson is opened.
+    m_lessonHost = std::make_unique<WindowLessonHost>(this);
+    m_lessons = new LessonDock(m_lessonHost.get());
+    m_lessons->setObjectName(QStringLiteral("lessons"));
+    const QString language = chosenLanguage().isEmpty() ? QLocale().name() : chosenLanguage();
+    m_lessons->setLanguage(language);
+    m_lessons->addLessons(LessonDock::shippedFolder());
+    auto* lessons = addDock(QStringLiteral("lessonsDock"), tr("Lessons"), Qt::RightDockWidgetArea, m_lessons);
+    splitDockWidget(attention, lessons, Qt::Vertical);
+    lessons->hide();
+    connect(m_lessons, &LessonDock::progressChanged, this, &MainWindow::markDirty);
+}
+
+bool MainWindow::openLesson(const QString& id)
+{
+    auto* dock = findChild<QDockWidget*>(QStringLiteral("lessonsDock"));
+    dock->show();
+    dock->raise();
+    return m_lessons->openLesson(id);
+}
+
+void MainWindow::openLessonFolder(const QString& folder)
+{
+    const QStringList before = m_lessons->lessonIds();
+    m_lessons->addLessons(folder);
+    if (!m_lessonFolders.contains(folder))
+        m_lessonFolders << folder;
+    QStringList added;
+    for (const QString& id : m_lessons->lessonIds())
+        if (!before.contains(id))
+            added << id;
+    if (!added.isEmpty())
+        openLesson(added.front());
+    else if (!m_lessons->errorText().isEmpty())
+        findChild<QDockWidget*>(QStringLiteral("lessonsDock"))->show();
 }
 
 void MainWindow::createActions()
@@ -760,6 +799,25 @@ void MainWindow::createActions()
     viewMenu->addAction(tr("Reset &Layout"), this, [this] {
         QSettings().remove(QStringLiteral("window"));
         QMessageBox::information(this, tr("Reset Layout"), tr("The default layout is used from the next start."));
+    });
+
+    // Lessons: the shipped ones by title, then any folder a teacher or student has.
+    m_lessonsMenu = menuBar()->addMenu(tr("&Lessons"));
+    m_lessonsMenu->setObjectName(QStringLiteral("lessonsMenu"));
+    connect(m_lessonsMenu, &QMenu::aboutToShow, this, [this] {
+        m_lessonsMenu->clear();
+        auto* chooser = m_lessons->findChild<QComboBox*>(QStringLiteral("lessonChooser"));
+        for (int i = 0; chooser && i < chooser->count(); ++i) {
+            const QString id = chooser->itemData(i).toString();
+            m_lessonsMenu->addAction(chooser->itemText(i), this, [this, id] { openLesson(id); });
+        }
+        m_lessonsMenu->addSeparator();
+        m_lessonsMenu->addAction(tr("Open a Lesson &Folder…"), this, [this] {
+            const QString folder = QFileDialog::getExistingDirectory(this, tr("Open a Lesson Folder"), QDir::homePath());
+            if (!folder.isEmpty())
+                openLessonFolder(folder);
+        });
+        m_lessonsMenu->addAction(tr("How to Write a &Lesson"), this, [this] { showUserGuide(QStringLiteral("lessons.md")); });
     });
 
     auto* helpMenu = menuBar()->addMenu(tr("&Help"));
@@ -2038,6 +2096,12 @@ core::Session MainWindow::session() const
     choices.sort();
     if (!choices.isEmpty())
         s.view["acdc_choices"] = text(choices.join(QLatin1Char('\n')));
+    if (m_lessons->runner()->hasLesson()) { // the lesson followed, its progress, folders opened
+        s.view["lesson"] = text(m_lessons->lessonId());
+        s.view["lesson_progress"] = text(m_lessons->runner()->progressText());
+        if (!m_lessonFolders.isEmpty())
+            s.view["lesson_folders"] = text(m_lessonFolders.join(QLatin1Char('\n')));
+    }
     if (!m_canvas->collapsedGroups().isEmpty())
         s.view["graph_collapsed"] = text(m_canvas->collapsedGroups().join(QLatin1Char('\n')));
     if (m_canvas->hasCircuit()) {
@@ -2134,6 +2198,19 @@ bool MainWindow::openSession(const QString& file)
 
 void MainWindow::applySessionView(const core::Session& s)
 {
+    if (const auto lesson = s.view.find("lesson"); lesson != s.view.end() && !lesson->second.empty()) {
+        if (const auto folders = s.view.find("lesson_folders"); folders != s.view.end())
+            for (const QString& folder : QString::fromStdString(folders->second).split(QLatin1Char('\n'), Qt::SkipEmptyParts))
+                if (!m_lessonFolders.contains(folder) && QFileInfo(folder).isDir()) {
+                    m_lessons->addLessons(folder);
+                    m_lessonFolders << folder;
+                }
+        const auto progress = s.view.find("lesson_progress");
+        auto* dock = findChild<QDockWidget*>(QStringLiteral("lessonsDock"));
+        dock->show();
+        m_lessons->openLesson(QString::fromStdString(lesson->second),
+                              progress == s.view.end() ? QString() : QString::fromStdString(progress->second));
+    }
     auto number = [&](const char* key, int fallback) {
         const auto it = s.view.find(key);
         bool ok = false;

@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -36,10 +37,12 @@ class AttentionGrid;
 class GraphCanvas;
 struct EdgeRanking;
 class HeatmapView;
+class LessonDock;
 class LogitLensView;
 class PromptEditor;
 class RunPanel;
 class Selection;
+class WindowLessonHost;
 
 // The application window: a central graph canvas and rearrangeable docks (model, prompt
 // pairs, run, scores, attention, logit lens). Every computation goes through the one
@@ -157,6 +160,12 @@ public:
     // the app, offline; nullptr (and the error label says why) when the guide is missing.
     QTextBrowser* showUserGuide(const QString& page = {});
     static QString userGuideFile();
+    // Lessons > …: the Lessons dock, shown, with the lesson `id` (shipped or from a folder
+    // opened with openLessonFolder) at its first step; false when it cannot be read (the
+    // dock says why). Progress is kept in sessions.
+    LessonDock* lessonDock() const { return m_lessons; }
+    bool openLesson(const QString& id);
+    void openLessonFolder(const QString& folder);
     // Where File > Import Circuit… opens: beside the last circuit imported, else beside the
     // loaded model (the demo's reference circuit), else the home folder.
     QString circuitDialogStart() const;
@@ -170,6 +179,8 @@ protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
+    friend class WindowLessonHost; // lessons read the window's state and act as the user would
+
     void createActions();
     void createDocks();
     void createStatusBar();
@@ -303,6 +314,10 @@ private:
     bool m_shownOnce = false;
     QThreadPool m_ioPool; // one thread: autosaves are written in order, off the GUI thread
     QAction* m_reopenSessionAction = nullptr;
+    std::unique_ptr<WindowLessonHost> m_lessonHost;
+    LessonDock* m_lessons = nullptr;
+    QMenu* m_lessonsMenu = nullptr;
+    QStringList m_lessonFolders; // opened by the user (Lessons > Open a Lesson Folder…), for sessions
 
     QAction* m_openModelAction = nullptr;
     QAction* m_openDatasetAction = nullptr;

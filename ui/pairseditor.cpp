@@ -499,11 +499,25 @@ void PromptEditor::chooseGenerate()
     options.corruption = corruption->currentText().toStdString();
     options.templates = templates->currentText().toStdString();
     options.length = length->value();
+    QString error;
+    if (!generate(options, &error))
+        Q_EMIT errorOccurred(error);
+}
+
+bool PromptEditor::generate(const core::TaskOptions& options, QString* error)
+{
+    const TextEncoder& encoder = m_model->encoder();
+    if (!encoder) {
+        *error = tr("Generating pairs needs the model's tokenizer: load a model first.");
+        return false;
+    }
     try {
         setGenerated(core::generateTask(options, *encoder.tokenizer));
     } catch (const std::exception& e) {
-        Q_EMIT errorOccurred(toQString(e.what()));
+        *error = toQString(e.what());
+        return false;
     }
+    return true;
 }
 
 } // namespace patchbay::ui

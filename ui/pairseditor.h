@@ -72,6 +72,9 @@ public:
     void setDataset(core::Dataset data, const QString& undoText = {});
     // Generated pairs (Generate…), undoable, named after their task.
     void setGenerated(core::GeneratedTask generated);
+    // Generates pairs with the model's tokenizer (what Generate… does once its dialog is
+    // answered); false and *error when there is no tokenizer or the task cannot be built.
+    bool generate(const core::TaskOptions& options, QString* error);
     // The model's tokenizer: every pair is validated again.
     void setEncoder(TextEncoder encoder);
 

@@ -4,6 +4,7 @@
 
 #include "core/dataset.h"
 #include "core/error.h"
+#include "core/lesson.h"
 #include "core/tasks.h"
 #include "core/tokenizer.h"
 
@@ -86,6 +87,27 @@ int cmdGenerateTask(const Args& args)
     return 0;
 }
 
+// Validates lesson folders for their authors: every problem of every language, one per line.
+int cmdCheckLesson(const Args& args)
+{
+    if (args.positional.empty())
+        throw UsageError("check-lesson takes one or more FOLDERs");
+    nlohmann::json lessons = nlohmann::json::array();
+    bool ok = true;
+    for (const auto& root : args.positional) {
+        const auto folders = core::lessonFolders(root);
+        if (folders.empty())
+            throw core::Error(root + ": no lesson.json here or in its subfolders");
+        for (const auto& folder : folders) {
+            const auto problems = core::lessonProblems(folder);
+            ok = ok && problems.empty();
+            lessons.push_back({{"folder", folder.string()}, {"languages", core::lessonLanguages(folder)}, {"problems", problems}});
+        }
+    }
+    printJson({{"ok", ok}, {"lessons", lessons}});
+    return ok ? 0 : 1;
+}
+
 } // namespace
 
 std::vector<Command> taskCommands()
@@ -97,6 +119,8 @@ std::vector<Command> taskCommands()
          "[--ingredients FILE] [--format native-csv|native-json|eap-ig-csv|auto-circuit-json]",
          {"tokenizer", "out", "n", "seed", "corruption", "templates", "length", "ingredients", "format"}, {},
          &cmdGenerateTask},
+        {"check-lesson", "validate lesson folders (lesson.json and every language's Markdown; docs/lessons.md)",
+         "patchbay-cli check-lesson FOLDER...", {}, {}, &cmdCheckLesson},
     };
 }
 

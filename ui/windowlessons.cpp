@@ -1,0 +1,446 @@
+// SPDX-License-Identifier: MIT
+#include "ui/windowlessons.h"
+
+#include "ui/graphcanvas.h"
+#include "ui/mainwindow.h"
+#include "ui/pairseditor.h"
+#include "ui/runpanel.h"
+#include "ui/selection.h"
+
+#include "core/attribution.h"
+#include "core/system.h"
+#include "core/tasks.h"
+
+#include <QDir>
+#include <QDockWidget>
+#include <QFileInfo>
+#include <QLocale>
+#include <QRegularExpression>
+#include <QSpinBox>
+#include <QTimer>
+
+#include <algorithm>
+#include <cmath>
+
+namespace patchbay::ui {
+
+namespace {
+
+QString toQString(const std::string& s) { return QString::fromStdString(s); }
+
+QString arg(const core::LessonCondition& c, const char* name = "") { return toQString(c.arg(name)); }
+
+QString number(double value, int decimals) { return QLocale().toString(value, 'f', decimals); }
+
+bool isDemoFolder(const QString& path)
+{
+    try {
+        const QString demo = QFileInfo(toQString(core::findResource("demo").string())).canonicalFilePath();
+        return !demo.isEmpty() && QFileInfo(path).canonicalFilePath() == demo;
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
+std::optional<std::pair<int, int>> headOf(const QString& node)
+{
+    static const QRegularExpression head(QStringLiteral("^a(\\d+)\\.h(\\d+)$"));
+    const auto match = head.match(node);
+    if (!match.hasMatch())
+        return std::nullopt;
+    return std::make_pair(match.captured(1).toInt(), match.captured(2).toInt());
+}
+
+// The heads of a result by |node score|, largest first.
+QStringList headsByScore(const RunResult& result)
+{
+    QStringList heads;
+    if (!result.circuit || !result.scores)
+        return heads;
+    const auto& senders = result.circuit->graph.senders();
+    const auto& scores = result.scores->nodeScores;
+    std::vector<std::pair<double, QString>> ranked;
+    for (std::size_t s = 0; s < senders.size() && s < scores.size(); ++s) {
+        const QString name = toQString(senders[s].name);
+        if (headOf(name) && std::isfinite(scores[s]))
+            ranked.emplace_back(std::abs(scores[s]), name);
+    }
+    std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (const auto& [score, name] : ranked)
+        heads << name;
+    return heads;
+}
+
+} // namespace
+
+bool WindowLessonHost::busy() const
+{
+    const MainWindow* w = m_window;
+    return w->m_worker->isRunningLongJob() || w->isImporting() || !w->m_pendingDataset.isEmpty() ||
+           w->m_pendingSession.has_value() || w->m_canvas->layoutPending() ||
+           // the graph's metric being computed: an edit waits for the metric before it, so
+           // that the two differ in that edit alone (the edge's measured effect)
+           w->m_metricTimer->isActive() || w->m_metricBusyTimer->isActive() || w->m_canvas->evaluationBusy();
+}
+
+bool WindowLessonHost::holds(const core::LessonCondition& check, QString* why) const
+{
+    const MainWindow* w = m_window;
+    const QString kind = toQString(check.kind);
+    const QString value = arg(check);
+    const LoadedModel* model = w->m_worker->model();
+    const RunResult* result = w->currentResult();
+    GraphCanvas* canvas = w->m_canvas;
+
+    if (kind == QLatin1String("model")) {
+        const bool ok = model != nullptr &&
+                        (value == QLatin1String("any") ||
+                         (value == QLatin1String("demo") ? isDemoFolder(model->summary.path)
+                                                          : model->summary.name.contains(value, Qt::CaseInsensitive) ||
+                                                                model->summary.path.contains(value, Qt::CaseInsensitive)));
+        if (!ok)
+            *why = value == QLatin1String("demo") ? QObject::tr("open the demo model (File > Open the Demo Model)")
+                   : value == QLatin1String("any") ? QObject::tr("open a model")
+                                                   : QObject::tr("open the model “%1”").arg(value);
+        return ok;
+    }
+    if (kind == QLatin1String("pairs")) {
+        QString unused;
+        const core::Dataset runnable = w->m_editor->runnableDataset(&unused);
+        const QString contains = arg(check, "contains");
+        const QString name = w->m_editor->fileName() + QLatin1Char(' ') + datasetName(w->m_editor->dataset());
+        const int atLeast = static_cast<int>(check.number("at_least", 1));
+        const bool ok = static_cast<int>(runnable.pairs.size()) >= atLeast &&
+                        (contains.isEmpty() || name.contains(contains, Qt::CaseInsensitive));
+        if (!ok)
+            *why = contains.isEmpty() ? QObject::tr("have at least %1 valid prompt pairs").arg(atLeast)
+                                      : QObject::tr("have at least %1 valid “%2” prompt pairs").arg(atLeast).arg(contains);
+        return ok;
+    }
+    if (kind == QLatin1String("selected")) {
+        const bool ok = w->m_selection->node() == value;
+        if (!ok)
+            *why = QObject::tr("select the right node");
+        return ok;
+    }
+    if (kind == QLatin1String("selected_top")) {
+        const int n = static_cast<int>(check.number("", 3));
+        const bool ok = result && headsByScore(*result).mid(0, n).contains(w->m_selection->node());
+        if (!ok)
+            *why = QObject::tr("select one of the %1 heads with the largest |score|").arg(n);
+        return ok;
+    }
+    if (kind == QLatin1String("attention")) {
+        const auto head = headOf(value);
+        const bool ok = model && head && w->m_attentionLayer->value() == head->first &&
+                        w->m_attentionHead->value() == head->second;
+        if (!ok)
+            *why = QObject::tr("show the attention of %1 (Attention dock)").arg(value);
+        return ok;
+    }
+    if (kind == QLatin1String("result")) {
+        bool ok = result != nullptr && result->settings.method == arg(check, "method");
+        if (ok && check.args.count("metric"))
+            ok = result->settings.metric == arg(check, "metric");
+        if (ok && check.args.count("reference"))
+            ok = result->settings.reference == arg(check, "reference");
+        if (ok && check.args.count("per_position"))
+            ok = result->settings.perPosition == (arg(check, "per_position") == QLatin1String("true"));
+        if (ok && check.args.count("steps"))
+            ok = result->settings.steps == static_cast<int>(check.number("steps", 0));
+        if (!ok) {
+            RunSettings wanted;
+            wanted.method = arg(check, "method");
+            if (check.args.count("metric"))
+                wanted.metric = arg(check, "metric");
+            if (check.args.count("reference"))
+                wanted.reference = arg(check, "reference");
+            if (check.args.count("steps"))
+                wanted.steps = static_cast<int>(check.number("steps", 5));
+            wanted.perPosition = arg(check, "per_position") == QLatin1String("true");
+            *why = QObject::tr("run %1 (Run dock) and show its result").arg(wanted.describe());
+        }
+        return ok;
+    }
+    if (kind == QLatin1String("edge_patched") || kind == QLatin1String("edge_kept")) {
+        const bool patched = kind == QLatin1String("edge_patched");
+        bool ok = false;
+        if (canvas->hasCircuit() && w->m_canvasResult.size() > 0) {
+            if (const auto edge = canvas->circuit().graph.findEdge(check.arg("")))
+                ok = (canvas->circuit().edgeInGraph[*edge] != 0) != patched;
+        }
+        if (!ok)
+            *why = patched ? QObject::tr("patch the edge %1 (click it on the graph)").arg(value)
+                           : QObject::tr("keep the edge %1 in the circuit").arg(value);
+        return ok;
+    }
+    if (kind == QLatin1String("circuit")) {
+        const auto evaluation = canvas->hasCircuit() ? canvas->currentEvaluation() : std::nullopt;
+        QStringList wants;
+        bool ok = evaluation.has_value();
+        const auto need = [&](const char* name, bool holdsNow, const QString& text) {
+            if (!check.args.count(name))
+                return;
+            wants << text;
+            ok = ok && holdsNow;
+        };
+        double f = std::nan(""), m = std::nan("");
+        int kept = 0;
+        if (const CircuitEvaluation* e = evaluation ? &*evaluation : nullptr) {
+            f = e->faithfulness;
+            kept = e->edgesKept;
+            m = e->metric;
+        }
+        need("faithfulness_at_least", f >= check.number("faithfulness_at_least", 0),
+             QObject::tr("faithfulness ≥ %1").arg(arg(check, "faithfulness_at_least")));
+        need("faithfulness_at_most", f <= check.number("faithfulness_at_most", 0),
+             QObject::tr("faithfulness ≤ %1").arg(arg(check, "faithfulness_at_most")));
+        need("edges_at_least", kept >= check.number("edges_at_least", 0),
+             QObject::tr("at least %1 edges kept").arg(arg(check, "edges_at_least")));
+        need("edges_at_most", kept <= check.number("edges_at_most", 0),
+             QObject::tr("at most %1 edges kept").arg(arg(check, "edges_at_most")));
+        const double total = canvas->hasCircuit() ? static_cast<double>(canvas->circuit().graph.edgeCount()) : 0.0;
+        need("edges_share_at_most", total > 0 && kept <= check.number("edges_share_at_most", 0) * total,
+             QObject::tr("at most %1 % of the edges kept").arg(check.number("edges_share_at_most", 0) * 100));
+        need("metric_above", m > check.number("metric_above", 0), QObject::tr("metric above %1").arg(arg(check, "metric_above")));
+        need("metric_below", m < check.number("metric_below", 0), QObject::tr("metric below %1").arg(arg(check, "metric_below")));
+        if (!ok)
+            *why = !evaluation ? QObject::tr("a circuit on the graph whose metric has been computed")
+                               : QObject::tr("a circuit on the graph with %1").arg(wants.join(QStringLiteral(", ")));
+        return ok;
+    }
+    if (kind == QLatin1String("label")) {
+        const auto it = w->m_labels.find(check.arg("node"));
+        const QString label = it == w->m_labels.end() ? QString() : toQString(it->second);
+        const bool ok = !label.isEmpty() && label.contains(arg(check, "contains"), Qt::CaseInsensitive);
+        if (!ok)
+            *why = QObject::tr("name the node %1 (right-click it on the graph)").arg(arg(check, "node"));
+        return ok;
+    }
+    if (kind == QLatin1String("imported")) {
+        const bool ok = canvas->hasCircuit() && w->m_canvasResult.isEmpty() &&
+                        QFileInfo(w->m_lastCircuitFile).fileName().contains(value, Qt::CaseInsensitive);
+        if (!ok)
+            *why = QObject::tr("import the circuit file (File > Import Circuit…)");
+        return ok;
+    }
+    if (kind == QLatin1String("group")) {
+        const bool ok = w->m_groups.count(check.arg("")) != 0;
+        if (!ok)
+            *why = QObject::tr("put %1 in a group (Groups > Group the selected nodes…)").arg(value);
+        return ok;
+    }
+    *why = QObject::tr("a check this version does not know: %1").arg(kind);
+    return false;
+}
+
+QString WindowLessonHost::perform(const core::LessonCondition& action, const core::Lesson& lesson)
+{
+    MainWindow* w = m_window;
+    const QString kind = toQString(action.kind);
+    const QString value = arg(action);
+    GraphCanvas* canvas = w->m_canvas;
+    const auto edgeIndex = [&](QString* error) -> std::optional<int> {
+        if (!canvas->hasCircuit()) {
+            *error = QObject::tr("There is no circuit on the graph yet: run a method first.");
+            return std::nullopt;
+        }
+        const auto edge = canvas->circuit().graph.findEdge(action.arg(""));
+        if (!edge)
+            *error = QObject::tr("The graph has no edge %1.").arg(value);
+        return edge ? std::optional<int>(static_cast<int>(*edge)) : std::nullopt;
+    };
+
+    if (kind == QLatin1String("open_demo")) {
+        QString data;
+        if (!value.isEmpty()) {
+            try {
+                data = QDir(toQString(core::findResource("demo").string())).filePath(value);
+            } catch (const std::exception& e) {
+                return toQString(e.what());
+            }
+        }
+        return w->openDemo(data) ? QString() : w->errorText();
+    }
+    if (kind == QLatin1String("open_model")) {
+        for (const QString& file : MainWindow::fetchedModels())
+            if (QFileInfo(file).absolutePath().contains(value, Qt::CaseInsensitive) ||
+                QFileInfo(file).fileName().contains(value, Qt::CaseInsensitive))
+                return w->openModel(file) ? QString() : w->errorText();
+        if (arg(action, "otherwise") == QLatin1String("demo")) {
+            QString data;
+            if (action.args.count("otherwise_pairs"))
+                data = QDir(toQString(core::findResource("demo").string())).filePath(arg(action, "otherwise_pairs"));
+            return w->openDemo(data) ? QString() : w->errorText();
+        }
+        return QObject::tr("The model “%1” has not been fetched: run tools/fetch-models.sh (see docs/models.md).").arg(value);
+    }
+    if (kind == QLatin1String("generate")) {
+        core::TaskOptions options;
+        options.task = action.arg("task");
+        options.n = static_cast<int>(action.number("n", 20));
+        options.seed = static_cast<uint64_t>(action.number("seed", 1));
+        options.corruption = action.arg("corruption");
+        QString error;
+        return w->m_editor->generate(options, &error) ? QString() : error;
+    }
+    if (kind == QLatin1String("select")) {
+        QString node = value;
+        if (value == QLatin1String("@top")) { // the head with the largest |score| of the result on show
+            const RunResult* result = w->currentResult();
+            const QStringList heads = result ? headsByScore(*result) : QStringList();
+            if (heads.isEmpty())
+                return QObject::tr("There are no head scores yet: run a method first.");
+            node = heads.front();
+        }
+        w->m_selection->setNode(node);
+        return {};
+    }
+    if (kind == QLatin1String("attention")) {
+        const auto head = headOf(value);
+        if (!head)
+            return QObject::tr("%1 is not a head (a<layer>.h<head>).").arg(value);
+        w->m_attentionLayer->setValue(head->first);
+        w->m_attentionHead->setValue(head->second);
+        w->m_selection->setNode(value); // as a click on the head: also when the boxes already showed it
+        if (w->m_selection->pair() < 0 && w->m_editor->pairCount() > 0)
+            w->m_selection->setPair(0); // the attention of a pair's prompt
+        for (QDockWidget* dock : w->docks())
+            if (dock->objectName() == QLatin1String("attentionDock"))
+                dock->raise();
+        return {};
+    }
+    if (kind == QLatin1String("run")) {
+        RunSettings settings = w->m_runPanel->settings();
+        settings.method = arg(action, "method");
+        if (action.args.count("metric"))
+            settings.metric = arg(action, "metric");
+        if (action.args.count("reference"))
+            settings.reference = arg(action, "reference");
+        if (action.args.count("steps"))
+            settings.steps = static_cast<int>(action.number("steps", 5));
+        if (action.args.count("per_position"))
+            settings.perPosition = arg(action, "per_position") == QLatin1String("true");
+        w->m_runPanel->setSettings(settings);
+        return w->runAttribution(settings) ? QString() : w->errorText();
+    }
+    if (kind == QLatin1String("patch_edge") || kind == QLatin1String("restore_edge")) {
+        QString error;
+        const auto edge = edgeIndex(&error);
+        if (!edge)
+            return error;
+        const bool kept = kind == QLatin1String("restore_edge");
+        canvas->setEdgesKept({*edge}, kept, kept ? QObject::tr("Restore %1").arg(value) : QObject::tr("Patch %1").arg(value));
+        return {};
+    }
+    if (kind == QLatin1String("top_edges")) {
+        if (!canvas->hasCircuit())
+            return QObject::tr("There is no circuit on the graph yet: run a method first.");
+        const int n = static_cast<int>(action.number("", 10));
+        canvas->setFilter(GraphCanvas::Filter::TopN, n);
+        canvas->resetToTopN(n);
+        return {};
+    }
+    if (kind == QLatin1String("set_label")) {
+        w->setNodeLabel(arg(action, "node"), arg(action, "text"));
+        return {};
+    }
+    if (kind == QLatin1String("import_circuit")) {
+        const QString file = QDir(toQString(lesson.folder.string())).filePath(value);
+        return w->importCircuit(file) ? QString() : w->errorText();
+    }
+    if (kind == QLatin1String("make_group")) {
+        if (!canvas->hasCircuit())
+            return QObject::tr("There is no circuit on the graph yet.");
+        return canvas->makeGroup(arg(action, "nodes").split(QLatin1Char(',')), arg(action, "name"))
+                   ? QString()
+                   : QObject::tr("The group “%1” could not be made.").arg(arg(action, "name"));
+    }
+    return QObject::tr("An action this version does not know: %1").arg(kind);
+}
+
+QString WindowLessonHost::placeholder(const QString& name, const QString& argument) const
+{
+    const MainWindow* w = m_window;
+    const RunResult* result = w->currentResult();
+    GraphCanvas* canvas = w->m_canvas;
+    CircuitEvaluation shown; // the circuit's metric as on the graph, when it is current
+    const CircuitEvaluation* evaluation = nullptr;
+    if (const auto current = canvas->hasCircuit() ? canvas->currentEvaluation() : std::nullopt) {
+        shown = *current;
+        evaluation = &shown;
+    }
+    if (name == QLatin1String("metric"))
+        return evaluation ? number(evaluation->metric, 2) : QString();
+    if (name == QLatin1String("clean_metric"))
+        return evaluation ? number(evaluation->cleanMetric, 2) : result ? number(result->scores->cleanMetric, 2) : QString();
+    if (name == QLatin1String("reference_metric"))
+        return evaluation ? number(evaluation->referenceMetric, 2)
+               : result   ? number(result->scores->referenceMetric, 2)
+                          : QString();
+    if (name == QLatin1String("faithfulness"))
+        return evaluation && std::isfinite(evaluation->faithfulness) ? number(evaluation->faithfulness, 3) : QString();
+    if (name == QLatin1String("edges"))
+        return evaluation ? QLocale().toString(evaluation->edgesKept) : QString();
+    if (name == QLatin1String("edges_total"))
+        return canvas->hasCircuit() ? QLocale().toString(static_cast<qulonglong>(canvas->circuit().graph.edgeCount())) : QString();
+    if (name == QLatin1String("seconds")) {
+        // The latest run of that method (any method when no argument), as the Results list says.
+        for (auto it = w->m_resultOrder.crbegin(); it != w->m_resultOrder.crend(); ++it) {
+            const auto found = w->m_results.constFind(*it);
+            if (found == w->m_results.cend())
+                continue;
+            const RunResult& r = found.value();
+            if ((argument.isEmpty() || r.settings.method == argument) && r.scores)
+                return number(r.scores->seconds, 2);
+        }
+        return {};
+    }
+    // "a1.h3@eap": of the latest run of that method; else of the result on show.
+    QString what = argument;
+    if (const auto at = argument.lastIndexOf(QLatin1Char('@')); at >= 0 && name != QLatin1String("effect")) {
+        const QString method = argument.mid(at + 1);
+        what = argument.left(at);
+        result = nullptr;
+        for (auto it = w->m_resultOrder.crbegin(); it != w->m_resultOrder.crend() && !result; ++it)
+            if (const auto found = w->m_results.constFind(*it);
+                found != w->m_results.cend() && found.value().settings.method == method)
+                result = &found.value();
+    }
+    if (name == QLatin1String("score") || name == QLatin1String("effect")) {
+        if (!result || !result->circuit)
+            return {};
+        const auto edge = result->circuit->graph.findEdge(what.toStdString());
+        if (!edge)
+            return {};
+        if (name == QLatin1String("effect")) {
+            if (!canvas->hasCircuit() || canvas->circuit().graph.edgeCount() != result->circuit->graph.edgeCount())
+                return {};
+            const auto effect = canvas->measuredEffect(static_cast<int>(*edge));
+            return effect ? number(*effect, 2) : QString();
+        }
+        return *edge < result->circuit->edgeScores.size() ? number(result->circuit->edgeScores[*edge], 2) : QString();
+    }
+    if (name == QLatin1String("node_score")) {
+        if (!result || !result->circuit || !result->scores)
+            return {};
+        const auto& senders = result->circuit->graph.senders();
+        for (std::size_t s = 0; s < senders.size() && s < result->scores->nodeScores.size(); ++s)
+            if (toQString(senders[s].name) == what)
+                return number(result->scores->nodeScores[s], 2);
+        return {};
+    }
+    if (name == QLatin1String("top_head")) {
+        if (!result)
+            return {};
+        const QStringList heads = headsByScore(*result);
+        return heads.isEmpty() ? QString() : heads.front();
+    }
+    if (name == QLatin1String("model"))
+        return w->m_worker->model() ? w->m_worker->model()->summary.name : QString();
+    if (name == QLatin1String("pairs"))
+        return QLocale().toString(w->m_editor->pairCount());
+    return {};
+}
+
+} // namespace patchbay::ui
