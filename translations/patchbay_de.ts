@@ -542,6 +542,244 @@ Klicken, um alle zu patchen oder wiederherzustellen</translation>
     </message>
 </context>
 <context>
+    <name>patchbay::ui::LessonDock</name>
+    <message>
+        <source>The lessons shipped with Patchbay and those of folders you opened (Lessons &gt; Open a Lesson Folder…)</source>
+        <translation>Die mit Patchbay gelieferten Lektionen und die aus geöffneten Ordnern (Lektionen &gt; Lektionsordner öffnen …)</translation>
+    </message>
+    <message>
+        <source>Answer</source>
+        <translation>Antworten</translation>
+    </message>
+    <message>
+        <source>Commit to your prediction; the step then tells you what was measured</source>
+        <translation>Auf die Vorhersage festlegen; danach sagt der Schritt, was gemessen wurde</translation>
+    </message>
+    <message>
+        <source>Hint</source>
+        <translation>Hinweis</translation>
+    </message>
+    <message>
+        <source>Show a hint for this step</source>
+        <translation>Einen Hinweis zu diesem Schritt zeigen</translation>
+    </message>
+    <message>
+        <source>Show me</source>
+        <translation>Zeig es mir</translation>
+    </message>
+    <message>
+        <source>Let Patchbay perform this step for you</source>
+        <translation>Patchbay diesen Schritt für Sie ausführen lassen</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>Zurück</translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation>Weiter</translation>
+    </message>
+    <message>
+        <source> (about %1 min)</source>
+        <translation> (etwa %1 min)</translation>
+    </message>
+    <message>
+        <source>There is no lesson “%1”.</source>
+        <translation>Es gibt keine Lektion „%1“.</translation>
+    </message>
+    <message>
+        <source>Choose a lesson above.</source>
+        <translation>Oben eine Lektion wählen.</translation>
+    </message>
+    <message>
+        <source>Lessons teach mechanistic interpretability step by step, in this window: each step asks you to do something and turns green when you have done it.</source>
+        <translation>Lektionen lehren mechanistische Interpretierbarkeit Schritt für Schritt in diesem Fenster: Jeder Schritt bittet Sie, etwas zu tun, und wird grün, sobald Sie es getan haben.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; · step %2 of %3 · %4 done</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; · Schritt %2 von %3 · %4 erledigt</translation>
+    </message>
+    <message>
+        <source>Answer the question first</source>
+        <translation>Zuerst die Frage beantworten</translation>
+    </message>
+    <message>
+        <source>✓ Done. You finished the lesson.</source>
+        <translation>✓ Erledigt. Sie haben die Lektion abgeschlossen.</translation>
+    </message>
+    <message>
+        <source>✓ Done. Press Next.</source>
+        <translation>✓ Erledigt. Auf „Weiter“ drücken.</translation>
+    </message>
+    <message>
+        <source>Working…</source>
+        <translation>In Arbeit …</translation>
+    </message>
+    <message>
+        <source>To do: %1</source>
+        <translation>Zu tun: %1</translation>
+    </message>
+    <message>
+        <source>open the demo model (File &gt; Open the Demo Model)</source>
+        <translation>das Demo-Modell öffnen (Datei &gt; Demo-Modell öffnen)</translation>
+    </message>
+    <message>
+        <source>open a model</source>
+        <translation>ein Modell öffnen</translation>
+    </message>
+    <message>
+        <source>open the model “%1”</source>
+        <translation>das Modell „%1“ öffnen</translation>
+    </message>
+    <message>
+        <source>have at least %1 valid prompt pairs</source>
+        <translation>mindestens %1 gültige Prompt-Paare haben</translation>
+    </message>
+    <message>
+        <source>have at least %1 valid “%2” prompt pairs</source>
+        <translation>mindestens %1 gültige „%2“-Prompt-Paare haben</translation>
+    </message>
+    <message>
+        <source>select the right node</source>
+        <translation>den richtigen Knoten wählen</translation>
+    </message>
+    <message>
+        <source>select one of the %1 heads with the largest |score|</source>
+        <translation>einen der %1 Köpfe mit dem größten |Score| wählen</translation>
+    </message>
+    <message>
+        <source>show the attention of %1 (Attention dock)</source>
+        <translation>die Aufmerksamkeit von %1 zeigen (Bereich Aufmerksamkeit)</translation>
+    </message>
+    <message>
+        <source>run %1 (Run dock) and show its result</source>
+        <translation>%1 ausführen (Bereich Ausführen) und das Ergebnis zeigen</translation>
+    </message>
+    <message>
+        <source>patch the edge %1 (click it on the graph)</source>
+        <translation>die Kante %1 patchen (im Graphen anklicken)</translation>
+    </message>
+    <message>
+        <source>keep the edge %1 in the circuit</source>
+        <translation>die Kante %1 im Schaltkreis behalten</translation>
+    </message>
+    <message>
+        <source>faithfulness ≥ %1</source>
+        <translation>Treue ≥ %1</translation>
+    </message>
+    <message>
+        <source>faithfulness ≤ %1</source>
+        <translation>Treue ≤ %1</translation>
+    </message>
+    <message>
+        <source>at least %1 edges kept</source>
+        <translation>mindestens %1 Kanten behalten</translation>
+    </message>
+    <message>
+        <source>at most %1 edges kept</source>
+        <translation>höchstens %1 Kanten behalten</translation>
+    </message>
+    <message>
+        <source>at most %1 % of the edges kept</source>
+        <translation>höchstens %1 % der Kanten behalten</translation>
+    </message>
+    <message>
+        <source>metric above %1</source>
+        <translation>Metrik über %1</translation>
+    </message>
+    <message>
+        <source>metric below %1</source>
+        <translation>Metrik unter %1</translation>
+    </message>
+    <message>
+        <source>a circuit on the graph whose metric has been computed</source>
+        <translation>ein Schaltkreis im Graphen, dessen Metrik berechnet ist</translation>
+    </message>
+    <message>
+        <source>a circuit on the graph with %1</source>
+        <translation>ein Schaltkreis im Graphen mit %1</translation>
+    </message>
+    <message>
+        <source>name the node %1 (right-click it on the graph)</source>
+        <translation>den Knoten %1 benennen (im Graphen rechts anklicken)</translation>
+    </message>
+    <message>
+        <source>import the circuit file (File &gt; Import Circuit…)</source>
+        <translation>die Schaltkreisdatei importieren (Datei &gt; Schaltkreis importieren …)</translation>
+    </message>
+    <message>
+        <source>put %1 in a group (Groups &gt; Group the selected nodes…)</source>
+        <translation>%1 in eine Gruppe legen (Gruppen &gt; Die gewählten Knoten gruppieren …)</translation>
+    </message>
+    <message>
+        <source>a check this version does not know: %1</source>
+        <translation>eine Prüfung, die diese Version nicht kennt: %1</translation>
+    </message>
+    <message>
+        <source>There is no circuit on the graph yet: run a method first.</source>
+        <translation>Im Graphen ist noch kein Schaltkreis: zuerst eine Methode ausführen.</translation>
+    </message>
+    <message>
+        <source>The graph has no edge %1.</source>
+        <translation>Der Graph hat keine Kante %1.</translation>
+    </message>
+    <message>
+        <source>The model “%1” has not been fetched: run tools/fetch-models.sh (see docs/models.md).</source>
+        <translation>Das Modell „%1“ wurde nicht heruntergeladen: tools/fetch-models.sh ausführen (siehe docs/models.md).</translation>
+    </message>
+    <message>
+        <source>There are no head scores yet: run a method first.</source>
+        <translation>Es gibt noch keine Kopf-Scores: zuerst eine Methode ausführen.</translation>
+    </message>
+    <message>
+        <source>%1 is not a head (a&lt;layer&gt;.h&lt;head&gt;).</source>
+        <translation>%1 ist kein Kopf (a&lt;Schicht&gt;.h&lt;Kopf&gt;).</translation>
+    </message>
+    <message>
+        <source>Restore %1</source>
+        <translation>%1 wiederherstellen</translation>
+    </message>
+    <message>
+        <source>Patch %1</source>
+        <translation>%1 patchen</translation>
+    </message>
+    <message>
+        <source>There is no circuit on the graph yet.</source>
+        <translation>Im Graphen ist noch kein Schaltkreis.</translation>
+    </message>
+    <message>
+        <source>The group “%1” could not be made.</source>
+        <translation>Die Gruppe „%1“ konnte nicht angelegt werden.</translation>
+    </message>
+    <message>
+        <source>An action this version does not know: %1</source>
+        <translation>Eine Aktion, die diese Version nicht kennt: %1</translation>
+    </message>
+</context>
+<context>
+    <name>patchbay::ui::LessonRunner</name>
+    <message>
+        <source>Choose your answer first.</source>
+        <translation>Zuerst Ihre Antwort wählen.</translation>
+    </message>
+    <message>
+        <source>This step has nothing to show: read it and go on.</source>
+        <translation>Dieser Schritt hat nichts vorzuführen: lesen und weitergehen.</translation>
+    </message>
+    <message>
+        <source>Hint:</source>
+        <translation>Hinweis:</translation>
+    </message>
+    <message>
+        <source>**Your prediction: right.**</source>
+        <translation>**Ihre Vorhersage: richtig.**</translation>
+    </message>
+    <message>
+        <source>**Your prediction was not right: %1**</source>
+        <translation>**Ihre Vorhersage war nicht richtig: %1**</translation>
+    </message>
+</context>
+<context>
     <name>patchbay::ui::LogitLensView</name>
     <message>
         <source>Position</source>
@@ -1479,6 +1717,26 @@ Dieser Lauf hat %1 Schwellen: eine andere unter Ergebnisse wählen („Schaltkre
     <message>
         <source>The grid of %1&apos;s edges is made when this tab is shown.</source>
         <translation>Das Raster der Kanten von %1 wird erstellt, wenn dieser Reiter gezeigt wird.</translation>
+    </message>
+    <message>
+        <source>Lessons</source>
+        <translation>Lektionen</translation>
+    </message>
+    <message>
+        <source>&amp;Lessons</source>
+        <translation>&amp;Lektionen</translation>
+    </message>
+    <message>
+        <source>Open a Lesson &amp;Folder…</source>
+        <translation>Lektions&amp;ordner öffnen …</translation>
+    </message>
+    <message>
+        <source>Open a Lesson Folder</source>
+        <translation>Lektionsordner öffnen</translation>
+    </message>
+    <message>
+        <source>How to Write a &amp;Lesson</source>
+        <translation>Wie man eine &amp;Lektion schreibt</translation>
     </message>
 </context>
 <context>

@@ -538,6 +538,244 @@ click to patch or restore them all</source>
     </message>
 </context>
 <context>
+    <name>patchbay::ui::LessonDock</name>
+    <message>
+        <source>The lessons shipped with Patchbay and those of folders you opened (Lessons &gt; Open a Lesson Folder…)</source>
+        <translation>Patchbay 自带的课程以及你打开的文件夹中的课程（课程 &gt; 打开课程文件夹…）</translation>
+    </message>
+    <message>
+        <source>Answer</source>
+        <translation>回答</translation>
+    </message>
+    <message>
+        <source>Commit to your prediction; the step then tells you what was measured</source>
+        <translation>确定你的预测；随后该步骤会告诉你测得的结果</translation>
+    </message>
+    <message>
+        <source>Hint</source>
+        <translation>提示</translation>
+    </message>
+    <message>
+        <source>Show a hint for this step</source>
+        <translation>显示此步骤的提示</translation>
+    </message>
+    <message>
+        <source>Show me</source>
+        <translation>演示给我看</translation>
+    </message>
+    <message>
+        <source>Let Patchbay perform this step for you</source>
+        <translation>让 Patchbay 替你完成此步骤</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>上一步</translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation>下一步</translation>
+    </message>
+    <message>
+        <source> (about %1 min)</source>
+        <translation>（约 %1 分钟）</translation>
+    </message>
+    <message>
+        <source>There is no lesson “%1”.</source>
+        <translation>没有课程“%1”。</translation>
+    </message>
+    <message>
+        <source>Choose a lesson above.</source>
+        <translation>请在上方选择一个课程。</translation>
+    </message>
+    <message>
+        <source>Lessons teach mechanistic interpretability step by step, in this window: each step asks you to do something and turns green when you have done it.</source>
+        <translation>课程在本窗口中逐步讲解机制可解释性：每一步都请你完成一项操作，完成后该步骤变为绿色。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; · step %2 of %3 · %4 done</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; · 第 %2 步，共 %3 步 · 已完成 %4 步</translation>
+    </message>
+    <message>
+        <source>Answer the question first</source>
+        <translation>请先回答问题</translation>
+    </message>
+    <message>
+        <source>✓ Done. You finished the lesson.</source>
+        <translation>✓ 完成。你已学完本课程。</translation>
+    </message>
+    <message>
+        <source>✓ Done. Press Next.</source>
+        <translation>✓ 完成。请按“下一步”。</translation>
+    </message>
+    <message>
+        <source>Working…</source>
+        <translation>正在进行…</translation>
+    </message>
+    <message>
+        <source>To do: %1</source>
+        <translation>待完成：%1</translation>
+    </message>
+    <message>
+        <source>open the demo model (File &gt; Open the Demo Model)</source>
+        <translation>打开演示模型（文件 &gt; 打开演示模型）</translation>
+    </message>
+    <message>
+        <source>open a model</source>
+        <translation>打开一个模型</translation>
+    </message>
+    <message>
+        <source>open the model “%1”</source>
+        <translation>打开模型“%1”</translation>
+    </message>
+    <message>
+        <source>have at least %1 valid prompt pairs</source>
+        <translation>至少有 %1 个有效的提示对</translation>
+    </message>
+    <message>
+        <source>have at least %1 valid “%2” prompt pairs</source>
+        <translation>至少有 %1 个有效的“%2”提示对</translation>
+    </message>
+    <message>
+        <source>select the right node</source>
+        <translation>选择正确的节点</translation>
+    </message>
+    <message>
+        <source>select one of the %1 heads with the largest |score|</source>
+        <translation>选择 |得分| 最大的 %1 个头之一</translation>
+    </message>
+    <message>
+        <source>show the attention of %1 (Attention dock)</source>
+        <translation>显示 %1 的注意力（注意力面板）</translation>
+    </message>
+    <message>
+        <source>run %1 (Run dock) and show its result</source>
+        <translation>运行 %1（运行面板）并显示其结果</translation>
+    </message>
+    <message>
+        <source>patch the edge %1 (click it on the graph)</source>
+        <translation>修补边 %1（在图上单击它）</translation>
+    </message>
+    <message>
+        <source>keep the edge %1 in the circuit</source>
+        <translation>在电路中保留边 %1</translation>
+    </message>
+    <message>
+        <source>faithfulness ≥ %1</source>
+        <translation>忠实度 ≥ %1</translation>
+    </message>
+    <message>
+        <source>faithfulness ≤ %1</source>
+        <translation>忠实度 ≤ %1</translation>
+    </message>
+    <message>
+        <source>at least %1 edges kept</source>
+        <translation>至少保留 %1 条边</translation>
+    </message>
+    <message>
+        <source>at most %1 edges kept</source>
+        <translation>最多保留 %1 条边</translation>
+    </message>
+    <message>
+        <source>at most %1 % of the edges kept</source>
+        <translation>最多保留 %1% 的边</translation>
+    </message>
+    <message>
+        <source>metric above %1</source>
+        <translation>指标高于 %1</translation>
+    </message>
+    <message>
+        <source>metric below %1</source>
+        <translation>指标低于 %1</translation>
+    </message>
+    <message>
+        <source>a circuit on the graph whose metric has been computed</source>
+        <translation>图上有一个已计算指标的电路</translation>
+    </message>
+    <message>
+        <source>a circuit on the graph with %1</source>
+        <translation>图上的电路满足 %1</translation>
+    </message>
+    <message>
+        <source>name the node %1 (right-click it on the graph)</source>
+        <translation>为节点 %1 命名（在图上右键单击它）</translation>
+    </message>
+    <message>
+        <source>import the circuit file (File &gt; Import Circuit…)</source>
+        <translation>导入电路文件（文件 &gt; 导入电路…）</translation>
+    </message>
+    <message>
+        <source>put %1 in a group (Groups &gt; Group the selected nodes…)</source>
+        <translation>将 %1 放入一个编组（编组 &gt; 将所选节点编组…）</translation>
+    </message>
+    <message>
+        <source>a check this version does not know: %1</source>
+        <translation>此版本不认识的检查：%1</translation>
+    </message>
+    <message>
+        <source>There is no circuit on the graph yet: run a method first.</source>
+        <translation>图上还没有电路：请先运行一种方法。</translation>
+    </message>
+    <message>
+        <source>The graph has no edge %1.</source>
+        <translation>图中没有边 %1。</translation>
+    </message>
+    <message>
+        <source>The model “%1” has not been fetched: run tools/fetch-models.sh (see docs/models.md).</source>
+        <translation>模型“%1”尚未下载：请运行 tools/fetch-models.sh（见 docs/models.md）。</translation>
+    </message>
+    <message>
+        <source>There are no head scores yet: run a method first.</source>
+        <translation>还没有头的得分：请先运行一种方法。</translation>
+    </message>
+    <message>
+        <source>%1 is not a head (a&lt;layer&gt;.h&lt;head&gt;).</source>
+        <translation>%1 不是一个头（a&lt;层&gt;.h&lt;头&gt;）。</translation>
+    </message>
+    <message>
+        <source>Restore %1</source>
+        <translation>恢复 %1</translation>
+    </message>
+    <message>
+        <source>Patch %1</source>
+        <translation>修补 %1</translation>
+    </message>
+    <message>
+        <source>There is no circuit on the graph yet.</source>
+        <translation>图上还没有电路。</translation>
+    </message>
+    <message>
+        <source>The group “%1” could not be made.</source>
+        <translation>无法创建编组“%1”。</translation>
+    </message>
+    <message>
+        <source>An action this version does not know: %1</source>
+        <translation>此版本不认识的操作：%1</translation>
+    </message>
+</context>
+<context>
+    <name>patchbay::ui::LessonRunner</name>
+    <message>
+        <source>Choose your answer first.</source>
+        <translation>请先选择你的答案。</translation>
+    </message>
+    <message>
+        <source>This step has nothing to show: read it and go on.</source>
+        <translation>此步骤无需演示：阅读后继续即可。</translation>
+    </message>
+    <message>
+        <source>Hint:</source>
+        <translation>提示：</translation>
+    </message>
+    <message>
+        <source>**Your prediction: right.**</source>
+        <translation>**你的预测：正确。**</translation>
+    </message>
+    <message>
+        <source>**Your prediction was not right: %1**</source>
+        <translation>**你的预测不正确：%1**</translation>
+    </message>
+</context>
+<context>
     <name>patchbay::ui::LogitLensView</name>
     <message>
         <source>Position</source>
@@ -1475,6 +1713,26 @@ This run has %1 thresholds: choose another under Results (“Circuit at”).</so
     <message>
         <source>The grid of %1&apos;s edges is made when this tab is shown.</source>
         <translation>%1 的边网格将在显示此标签页时生成。</translation>
+    </message>
+    <message>
+        <source>Lessons</source>
+        <translation>课程</translation>
+    </message>
+    <message>
+        <source>&amp;Lessons</source>
+        <translation>课程(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Open a Lesson &amp;Folder…</source>
+        <translation>打开课程文件夹(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>Open a Lesson Folder</source>
+        <translation>打开课程文件夹</translation>
+    </message>
+    <message>
+        <source>How to Write a &amp;Lesson</source>
+        <translation>如何编写课程(&amp;L)</translation>
     </message>
 </context>
 <context>

@@ -99,9 +99,9 @@ bool WindowLessonHost::holds(const core::LessonCondition& check, QString* why) c
                                                           : model->summary.name.contains(value, Qt::CaseInsensitive) ||
                                                                 model->summary.path.contains(value, Qt::CaseInsensitive)));
         if (!ok)
-            *why = value == QLatin1String("demo") ? QObject::tr("open the demo model (File > Open the Demo Model)")
-                   : value == QLatin1String("any") ? QObject::tr("open a model")
-                                                   : QObject::tr("open the model “%1”").arg(value);
+            *why = value == QLatin1String("demo") ? LessonDock::tr("open the demo model (File > Open the Demo Model)")
+                   : value == QLatin1String("any") ? LessonDock::tr("open a model")
+                                                   : LessonDock::tr("open the model “%1”").arg(value);
         return ok;
     }
     if (kind == QLatin1String("pairs")) {
@@ -113,21 +113,21 @@ bool WindowLessonHost::holds(const core::LessonCondition& check, QString* why) c
         const bool ok = static_cast<int>(runnable.pairs.size()) >= atLeast &&
                         (contains.isEmpty() || name.contains(contains, Qt::CaseInsensitive));
         if (!ok)
-            *why = contains.isEmpty() ? QObject::tr("have at least %1 valid prompt pairs").arg(atLeast)
-                                      : QObject::tr("have at least %1 valid “%2” prompt pairs").arg(atLeast).arg(contains);
+            *why = contains.isEmpty() ? LessonDock::tr("have at least %1 valid prompt pairs").arg(atLeast)
+                                      : LessonDock::tr("have at least %1 valid “%2” prompt pairs").arg(atLeast).arg(contains);
         return ok;
     }
     if (kind == QLatin1String("selected")) {
         const bool ok = w->m_selection->node() == value;
         if (!ok)
-            *why = QObject::tr("select the right node");
+            *why = LessonDock::tr("select the right node");
         return ok;
     }
     if (kind == QLatin1String("selected_top")) {
         const int n = static_cast<int>(check.number("", 3));
         const bool ok = result && headsByScore(*result).mid(0, n).contains(w->m_selection->node());
         if (!ok)
-            *why = QObject::tr("select one of the %1 heads with the largest |score|").arg(n);
+            *why = LessonDock::tr("select one of the %1 heads with the largest |score|").arg(n);
         return ok;
     }
     if (kind == QLatin1String("attention")) {
@@ -135,7 +135,7 @@ bool WindowLessonHost::holds(const core::LessonCondition& check, QString* why) c
         const bool ok = model && head && w->m_attentionLayer->value() == head->first &&
                         w->m_attentionHead->value() == head->second;
         if (!ok)
-            *why = QObject::tr("show the attention of %1 (Attention dock)").arg(value);
+            *why = LessonDock::tr("show the attention of %1 (Attention dock)").arg(value);
         return ok;
     }
     if (kind == QLatin1String("result")) {
@@ -158,7 +158,7 @@ bool WindowLessonHost::holds(const core::LessonCondition& check, QString* why) c
             if (check.args.count("steps"))
                 wanted.steps = static_cast<int>(check.number("steps", 5));
             wanted.perPosition = arg(check, "per_position") == QLatin1String("true");
-            *why = QObject::tr("run %1 (Run dock) and show its result").arg(wanted.describe());
+            *why = LessonDock::tr("run %1 (Run dock) and show its result").arg(wanted.describe());
         }
         return ok;
     }
@@ -170,8 +170,8 @@ bool WindowLessonHost::holds(const core::LessonCondition& check, QString* why) c
                 ok = (canvas->circuit().edgeInGraph[*edge] != 0) != patched;
         }
         if (!ok)
-            *why = patched ? QObject::tr("patch the edge %1 (click it on the graph)").arg(value)
-                           : QObject::tr("keep the edge %1 in the circuit").arg(value);
+            *why = patched ? LessonDock::tr("patch the edge %1 (click it on the graph)").arg(value)
+                           : LessonDock::tr("keep the edge %1 in the circuit").arg(value);
         return ok;
     }
     if (kind == QLatin1String("circuit")) {
@@ -192,21 +192,21 @@ bool WindowLessonHost::holds(const core::LessonCondition& check, QString* why) c
             m = e->metric;
         }
         need("faithfulness_at_least", f >= check.number("faithfulness_at_least", 0),
-             QObject::tr("faithfulness ≥ %1").arg(arg(check, "faithfulness_at_least")));
+             LessonDock::tr("faithfulness ≥ %1").arg(arg(check, "faithfulness_at_least")));
         need("faithfulness_at_most", f <= check.number("faithfulness_at_most", 0),
-             QObject::tr("faithfulness ≤ %1").arg(arg(check, "faithfulness_at_most")));
+             LessonDock::tr("faithfulness ≤ %1").arg(arg(check, "faithfulness_at_most")));
         need("edges_at_least", kept >= check.number("edges_at_least", 0),
-             QObject::tr("at least %1 edges kept").arg(arg(check, "edges_at_least")));
+             LessonDock::tr("at least %1 edges kept").arg(arg(check, "edges_at_least")));
         need("edges_at_most", kept <= check.number("edges_at_most", 0),
-             QObject::tr("at most %1 edges kept").arg(arg(check, "edges_at_most")));
+             LessonDock::tr("at most %1 edges kept").arg(arg(check, "edges_at_most")));
         const double total = canvas->hasCircuit() ? static_cast<double>(canvas->circuit().graph.edgeCount()) : 0.0;
         need("edges_share_at_most", total > 0 && kept <= check.number("edges_share_at_most", 0) * total,
-             QObject::tr("at most %1 % of the edges kept").arg(check.number("edges_share_at_most", 0) * 100));
-        need("metric_above", m > check.number("metric_above", 0), QObject::tr("metric above %1").arg(arg(check, "metric_above")));
-        need("metric_below", m < check.number("metric_below", 0), QObject::tr("metric below %1").arg(arg(check, "metric_below")));
+             LessonDock::tr("at most %1 % of the edges kept").arg(check.number("edges_share_at_most", 0) * 100));
+        need("metric_above", m > check.number("metric_above", 0), LessonDock::tr("metric above %1").arg(arg(check, "metric_above")));
+        need("metric_below", m < check.number("metric_below", 0), LessonDock::tr("metric below %1").arg(arg(check, "metric_below")));
         if (!ok)
-            *why = !evaluation ? QObject::tr("a circuit on the graph whose metric has been computed")
-                               : QObject::tr("a circuit on the graph with %1").arg(wants.join(QStringLiteral(", ")));
+            *why = !evaluation ? LessonDock::tr("a circuit on the graph whose metric has been computed")
+                               : LessonDock::tr("a circuit on the graph with %1").arg(wants.join(QStringLiteral(", ")));
         return ok;
     }
     if (kind == QLatin1String("label")) {
@@ -214,23 +214,23 @@ bool WindowLessonHost::holds(const core::LessonCondition& check, QString* why) c
         const QString label = it == w->m_labels.end() ? QString() : toQString(it->second);
         const bool ok = !label.isEmpty() && label.contains(arg(check, "contains"), Qt::CaseInsensitive);
         if (!ok)
-            *why = QObject::tr("name the node %1 (right-click it on the graph)").arg(arg(check, "node"));
+            *why = LessonDock::tr("name the node %1 (right-click it on the graph)").arg(arg(check, "node"));
         return ok;
     }
     if (kind == QLatin1String("imported")) {
         const bool ok = canvas->hasCircuit() && w->m_canvasResult.isEmpty() &&
                         QFileInfo(w->m_lastCircuitFile).fileName().contains(value, Qt::CaseInsensitive);
         if (!ok)
-            *why = QObject::tr("import the circuit file (File > Import Circuit…)");
+            *why = LessonDock::tr("import the circuit file (File > Import Circuit…)");
         return ok;
     }
     if (kind == QLatin1String("group")) {
         const bool ok = w->m_groups.count(check.arg("")) != 0;
         if (!ok)
-            *why = QObject::tr("put %1 in a group (Groups > Group the selected nodes…)").arg(value);
+            *why = LessonDock::tr("put %1 in a group (Groups > Group the selected nodes…)").arg(value);
         return ok;
     }
-    *why = QObject::tr("a check this version does not know: %1").arg(kind);
+    *why = LessonDock::tr("a check this version does not know: %1").arg(kind);
     return false;
 }
 
@@ -242,12 +242,12 @@ QString WindowLessonHost::perform(const core::LessonCondition& action, const cor
     GraphCanvas* canvas = w->m_canvas;
     const auto edgeIndex = [&](QString* error) -> std::optional<int> {
         if (!canvas->hasCircuit()) {
-            *error = QObject::tr("There is no circuit on the graph yet: run a method first.");
+            *error = LessonDock::tr("There is no circuit on the graph yet: run a method first.");
             return std::nullopt;
         }
         const auto edge = canvas->circuit().graph.findEdge(action.arg(""));
         if (!edge)
-            *error = QObject::tr("The graph has no edge %1.").arg(value);
+            *error = LessonDock::tr("The graph has no edge %1.").arg(value);
         return edge ? std::optional<int>(static_cast<int>(*edge)) : std::nullopt;
     };
 
@@ -273,7 +273,7 @@ QString WindowLessonHost::perform(const core::LessonCondition& action, const cor
                 data = QDir(toQString(core::findResource("demo").string())).filePath(arg(action, "otherwise_pairs"));
             return w->openDemo(data) ? QString() : w->errorText();
         }
-        return QObject::tr("The model “%1” has not been fetched: run tools/fetch-models.sh (see docs/models.md).").arg(value);
+        return LessonDock::tr("The model “%1” has not been fetched: run tools/fetch-models.sh (see docs/models.md).").arg(value);
     }
     if (kind == QLatin1String("generate")) {
         core::TaskOptions options;
@@ -290,7 +290,7 @@ QString WindowLessonHost::perform(const core::LessonCondition& action, const cor
             const RunResult* result = w->currentResult();
             const QStringList heads = result ? headsByScore(*result) : QStringList();
             if (heads.isEmpty())
-                return QObject::tr("There are no head scores yet: run a method first.");
+                return LessonDock::tr("There are no head scores yet: run a method first.");
             node = heads.front();
         }
         w->m_selection->setNode(node);
@@ -299,7 +299,7 @@ QString WindowLessonHost::perform(const core::LessonCondition& action, const cor
     if (kind == QLatin1String("attention")) {
         const auto head = headOf(value);
         if (!head)
-            return QObject::tr("%1 is not a head (a<layer>.h<head>).").arg(value);
+            return LessonDock::tr("%1 is not a head (a<layer>.h<head>).").arg(value);
         w->m_attentionLayer->setValue(head->first);
         w->m_attentionHead->setValue(head->second);
         w->m_selection->setNode(value); // as a click on the head: also when the boxes already showed it
@@ -330,12 +330,12 @@ QString WindowLessonHost::perform(const core::LessonCondition& action, const cor
         if (!edge)
             return error;
         const bool kept = kind == QLatin1String("restore_edge");
-        canvas->setEdgesKept({*edge}, kept, kept ? QObject::tr("Restore %1").arg(value) : QObject::tr("Patch %1").arg(value));
+        canvas->setEdgesKept({*edge}, kept, kept ? LessonDock::tr("Restore %1").arg(value) : LessonDock::tr("Patch %1").arg(value));
         return {};
     }
     if (kind == QLatin1String("top_edges")) {
         if (!canvas->hasCircuit())
-            return QObject::tr("There is no circuit on the graph yet: run a method first.");
+            return LessonDock::tr("There is no circuit on the graph yet: run a method first.");
         const int n = static_cast<int>(action.number("", 10));
         canvas->setFilter(GraphCanvas::Filter::TopN, n);
         canvas->resetToTopN(n);
@@ -351,12 +351,12 @@ QString WindowLessonHost::perform(const core::LessonCondition& action, const cor
     }
     if (kind == QLatin1String("make_group")) {
         if (!canvas->hasCircuit())
-            return QObject::tr("There is no circuit on the graph yet.");
+            return LessonDock::tr("There is no circuit on the graph yet.");
         return canvas->makeGroup(arg(action, "nodes").split(QLatin1Char(',')), arg(action, "name"))
                    ? QString()
-                   : QObject::tr("The group “%1” could not be made.").arg(arg(action, "name"));
+                   : LessonDock::tr("The group “%1” could not be made.").arg(arg(action, "name"));
     }
-    return QObject::tr("An action this version does not know: %1").arg(kind);
+    return LessonDock::tr("An action this version does not know: %1").arg(kind);
 }
 
 QString WindowLessonHost::placeholder(const QString& name, const QString& argument) const
