@@ -15,6 +15,7 @@
 #include <QPushButton>
 #include <QRadioButton>
 #include <QRegularExpression>
+#include <QScrollBar>
 #include <QTextBrowser>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -332,15 +333,17 @@ void LessonDock::addLessons(const QString& folder)
         try {
             const core::Lesson lesson = core::readLesson(path, m_language.toStdString());
             const QString id = toQString(lesson.id);
-            const bool known = m_folders.contains(id);
+            if (m_folders.contains(id))
+                m_chooser->removeItem(m_chooser->findData(id));
             m_folders.insert(id, QString::fromStdString(path.string()));
+            m_orders.insert(id, lesson.order);
             QString title = toQString(lesson.title);
             if (lesson.minutes > 0)
                 title += tr(" (about %1 min)").arg(lesson.minutes);
-            if (known)
-                m_chooser->setItemText(m_chooser->findData(id), title);
-            else
-                m_chooser->addItem(title, id);
+            int at = 0; // by "order", then as added
+            while (at < m_chooser->count() && m_orders.value(m_chooser->itemData(at).toString()) <= lesson.order)
+                ++at;
+            m_chooser->insertItem(at, title, id);
         } catch (const std::exception& e) {
             showError(QString::fromStdString(e.what()));
         }
@@ -450,6 +453,8 @@ void LessonDock::refresh()
     if (markdown != m_shownMarkdown) { // unchanged text keeps the reader's scroll position
         m_shownMarkdown = markdown;
         m_text->setMarkdown(markdown);
+        if (done || !given.isEmpty() || m_hintShown) // what was just added is at the end: show it
+            m_text->verticalScrollBar()->setValue(m_text->verticalScrollBar()->maximum());
     }
     const bool needsAnswer = !step.choices.empty() && given.isEmpty();
     m_showMe->setEnabled(!step.actions.empty() && !needsAnswer && !m_runner->isPerforming());

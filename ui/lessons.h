@@ -133,6 +133,7 @@ private:
 
     LessonRunner* m_runner = nullptr;
     QHash<QString, QString> m_folders; // lesson id -> folder
+    QHash<QString, int> m_orders;      // lesson id -> lesson.json "order" (the chooser's order)
     QString m_language;
     QComboBox* m_chooser = nullptr;
     QLabel* m_stepLabel = nullptr;

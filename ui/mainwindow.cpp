@@ -644,7 +644,8 @@ void MainWindow::createDocks()
     m_lessons->setLanguage(language);
     m_lessons->addLessons(LessonDock::shippedFolder());
     auto* lessons = addDock(QStringLiteral("lessonsDock"), tr("Lessons"), Qt::RightDockWidgetArea, m_lessons);
-    splitDockWidget(attention, lessons, Qt::Vertical);
+    // Below the attention and logit-lens tabs, not as a third tab: a step asks to look at them.
+    addDockWidget(Qt::RightDockWidgetArea, lessons, Qt::Vertical);
     lessons->hide();
     connect(m_lessons, &LessonDock::progressChanged, this, &MainWindow::markDirty);
 }
@@ -652,7 +653,14 @@ void MainWindow::createDocks()
 bool MainWindow::openLesson(const QString& id)
 {
     auto* dock = findChild<QDockWidget*>(QStringLiteral("lessonsDock"));
-    dock->show();
+    if (!dock->isVisible() && !dock->isFloating()) {
+        // The right column takes the window's full height while a lesson is followed, so
+        // the step's text, the attention view and the graph are all in sight at 1400×900.
+        setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
+        dock->show();
+        if (auto* attention = findChild<QDockWidget*>(QStringLiteral("attentionDock")))
+            resizeDocks({attention, dock}, {height() * 35 / 100, height() * 65 / 100}, Qt::Vertical);
+    }
     dock->raise();
     return m_lessons->openLesson(id);
 }

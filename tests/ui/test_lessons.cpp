@@ -119,7 +119,7 @@ private Q_SLOTS:
     {
         MainWindow window;
         const QStringList ids = window.lessonDock()->lessonIds();
-        QCOMPARE(ids, (QStringList{QStringLiteral("attribution-vs-patching"), QStringLiteral("induction-heads"),
+        QCOMPARE(ids, (QStringList{QStringLiteral("induction-heads"), QStringLiteral("attribution-vs-patching"),
                                    QStringLiteral("ioi-real-model"), QStringLiteral("reading-a-circuit")}));
         QVERIFY(window.lessonDock()->errorText().isEmpty());
     }

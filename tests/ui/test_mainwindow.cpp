@@ -218,11 +218,12 @@ private Q_SLOTS:
         QStringList names;
         for (auto* dock : window.docks()) {
             names << dock->objectName();
-            QVERIFY(dock->toggleViewAction()->isChecked()); // shown (a tab behind another counts)
+            // Shown (a tab behind another counts); Lessons only once a lesson is opened.
+            QCOMPARE(dock->toggleViewAction()->isChecked(), dock->objectName() != QLatin1String("lessonsDock"));
             QVERIFY(!dock->windowTitle().isEmpty());
         }
         names.sort();
-        QCOMPARE(names, (QStringList{QStringLiteral("attentionDock"), QStringLiteral("heatmapDock"),
+        QCOMPARE(names, (QStringList{QStringLiteral("attentionDock"), QStringLiteral("heatmapDock"), QStringLiteral("lessonsDock"),
                                      QStringLiteral("logitLensDock"), QStringLiteral("modelDock"), QStringLiteral("promptDock"), QStringLiteral("runDock")}));
         QVERIFY(window.menuBar()->actions().size() >= 5);
         QVERIFY(window.statusBar()->isVisible());
