@@ -63,6 +63,7 @@ const std::vector<LessonKind>& lessonKinds()
         {"patch_edge", false, true, {""}, {}},
         {"restore_edge", false, true, {""}, {}},
         {"top_edges", false, true, {""}, {}},
+        {"top_share", false, true, {""}, {}},
         {"set_label", false, true, {"node", "text"}, {}},
         {"import_circuit", false, true, {""}, {}},
         {"make_group", false, true, {"name", "nodes"}, {}},
@@ -175,7 +176,7 @@ LessonCondition parseCondition(const nlohmann::json& j, bool check, const std::s
                                                 "metric_below",   "n",                     "seed",
                                                 "steps"};
     for (const auto& [name, text] : condition.args) {
-        const bool isNumber = numeric.count(name) || ((condition.kind == "selected_top" || condition.kind == "top_edges") && name.empty());
+        const bool isNumber = numeric.count(name) || ((condition.kind == "selected_top" || condition.kind == "top_edges" || condition.kind == "top_share") && name.empty());
         if (!isNumber)
             continue;
         char* end = nullptr;

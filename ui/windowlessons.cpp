@@ -333,10 +333,14 @@ QString WindowLessonHost::perform(const core::LessonCondition& action, const cor
         canvas->setEdgesKept({*edge}, kept, kept ? LessonDock::tr("Restore %1").arg(value) : LessonDock::tr("Patch %1").arg(value));
         return {};
     }
-    if (kind == QLatin1String("top_edges")) {
+    if (kind == QLatin1String("top_edges") || kind == QLatin1String("top_share")) {
         if (!canvas->hasCircuit())
             return LessonDock::tr("There is no circuit on the graph yet: run a method first.");
-        const int n = static_cast<int>(action.number("", 10));
+        // top_share: that fraction of the graph's edges (10 % of the demo's 110 is 11, of
+        // SmolLM2's 70,651 is 7,065), so one lesson fits models of any size.
+        const double edges = static_cast<double>(canvas->circuit().graph.edgeCount());
+        const int n = kind == QLatin1String("top_edges") ? static_cast<int>(action.number("", 10))
+                                                         : std::max(1, static_cast<int>(std::lround(action.number("", 0.1) * edges)));
         canvas->setFilter(GraphCanvas::Filter::TopN, n);
         canvas->resetToTopN(n);
         return {};

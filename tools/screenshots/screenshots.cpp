@@ -9,12 +9,14 @@
 #include "ui/graphcanvas.h"
 #include "ui/heatmap.h"
 #include "ui/logitlensview.h"
+#include "ui/lessons.h"
 #include "ui/mainwindow.h"
 #include "ui/runpanel.h"
 #include "ui/selection.h"
 
 #include <QApplication>
 #include <QDir>
+#include <QFile>
 #include <QDockWidget>
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -151,5 +153,27 @@ int main(int argc, char* argv[])
     }
     window.setUnsavedWorkPrompt([](const QString&) { return QMessageBox::Discard; }); // nothing to keep
     window.close();
+
+    // A lesson at 1400×900 (docs/lessons.md): Induction heads, its prediction answered and
+    // the activation patching it asks for run by Show me.
+    {
+        QFile::remove(MainWindow::lastSessionFile()); // no "the last window closed" message in the picture
+        MainWindow student;
+        student.resize(1400, 900);
+        student.show();
+        ok = ok && student.openDemo() && waitFor([&] { return student.runPanel()->runButton()->isEnabled(); });
+        ok = ok && student.openLesson(QStringLiteral("induction-heads"));
+        LessonRunner* runner = student.lessonDock()->runner();
+        runner->goTo(3);
+        runner->answer(QStringLiteral("a1.h3"));
+        ok = ok && runner->showMe();
+        ok = ok && waitFor([&] { return runner->update() || runner->isDone(3); });
+        student.selection()->setPair(0);
+        student.findChild<QDockWidget*>(QStringLiteral("attentionDock"))->raise();
+        settle(800);
+        ok = save(&student, out.filePath(QStringLiteral("lessons.png"))) && ok;
+        student.setUnsavedWorkPrompt([](const QString&) { return QMessageBox::Discard; });
+        student.close();
+    }
     return ok ? 0 : 1;
 }
