@@ -5,6 +5,8 @@
 #include "core/json.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cmath>
 #include <cstdlib>
 #include <set>
 #include <sstream>
@@ -41,7 +43,7 @@ const std::vector<LessonKind>& lessonKinds()
 {
     // name, check, action, required, optional
     static const std::vector<LessonKind> kinds{
-        {"model", true, false, {""}, {}},
+        {"model", true, false, {""}, {"otherwise"}},
         {"pairs", true, false, {}, {"contains", "at_least"}},
         {"selected", true, false, {""}, {}},
         {"selected_top", true, false, {""}, {}},
@@ -57,7 +59,7 @@ const std::vector<LessonKind>& lessonKinds()
         {"imported", true, false, {""}, {}},
         {"group", true, false, {""}, {}},
         {"open_demo", false, true, {}, {""}},
-        {"open_model", false, true, {""}, {"pairs", "otherwise", "otherwise_pairs"}},
+        {"open_model", false, true, {""}, {"otherwise", "otherwise_pairs"}},
         {"generate", false, true, {"task"}, {"n", "seed", "corruption"}},
         {"select", false, true, {""}, {}},
         {"patch_edge", false, true, {""}, {}},
@@ -110,15 +112,17 @@ std::string kindList(bool check)
     return list;
 }
 
-std::string scalarText(const nlohmann::json& value)
+// The text of one argument; "" when `name` cannot take such a value (an array only for
+// make_group's nodes, a boolean only for per_position).
+std::string scalarText(const nlohmann::json& value, const std::string& name)
 {
     if (value.is_string())
         return value.get<std::string>();
     if (value.is_boolean())
-        return value.get<bool>() ? "true" : "false";
+        return name != "per_position" ? std::string() : value.get<bool>() ? "true" : "false";
     if (value.is_number())
         return value.dump();
-    if (value.is_array()) { // "nodes": ["a9.h6", "a9.h9"] -> "a9.h6,a9.h9"
+    if (value.is_array() && name == "nodes") { // ["a9.h6", "a9.h9"] -> "a9.h6,a9.h9"
         std::string joined;
         for (const auto& item : value) {
             if (!item.is_string())
@@ -151,7 +155,7 @@ LessonCondition parseCondition(const nlohmann::json& j, bool check, const std::s
         for (auto it = value.begin(); it != value.end(); ++it) {
             if (!allowed(it.key()))
                 throw Error(where + ": \"" + condition.kind + "\" has no argument \"" + it.key() + "\"");
-            const std::string text = scalarText(it.value());
+            const std::string text = scalarText(it.value(), it.key());
             if (text.empty())
                 throw Error(where + ": \"" + condition.kind + "\" argument \"" + it.key() +
                             "\" must be a non-empty string, number or boolean, not " + jsonForMessage(it.value()));
@@ -161,7 +165,7 @@ LessonCondition parseCondition(const nlohmann::json& j, bool check, const std::s
         if (!allowed(""))
             throw Error(where + ": \"" + condition.kind + "\" takes an object of named arguments, not " +
                         jsonForMessage(value));
-        const std::string text = scalarText(value);
+        const std::string text = scalarText(value, "");
         if (text.empty())
             throw Error(where + ": \"" + condition.kind + "\" must be a non-empty string or number, not " +
                         jsonForMessage(value));
@@ -180,10 +184,22 @@ LessonCondition parseCondition(const nlohmann::json& j, bool check, const std::s
         if (!isNumber)
             continue;
         char* end = nullptr;
-        std::strtod(text.c_str(), &end);
-        if (end == text.c_str() || *end != '\0')
+        const double value = std::strtod(text.c_str(), &end);
+        if (end == text.c_str() || *end != '\0' || !std::isfinite(value))
             throw Error(where + ": \"" + condition.kind + "\" argument \"" + name + "\" must be a number, not \"" + text + "\"");
+        // Counts are whole and bounded (a cast to int must be defined, a generator must end).
+        const bool share = condition.kind == "top_share" || name.rfind("faithfulness", 0) == 0 ||
+                           name == "edges_share_at_most" || name.rfind("metric", 0) == 0;
+        const double most = name == "n" ? 100000 : name == "seed" ? 4294967295.0 : 1e7;
+        if (!share && (value != std::floor(value) || value < 0 || value > most))
+            throw Error(where + ": \"" + condition.kind + "\" argument \"" + name + "\" must be a whole number from 0 to " +
+                        jsonForMessage(most) + ", not \"" + text + "\"");
+        if (condition.kind == "top_share" && !(value > 0 && value <= 1))
+            throw Error(where + ": \"top_share\" must be a fraction in (0, 1], not \"" + text + "\"");
     }
+    if (condition.kind == "model" || condition.kind == "open_model")
+        if (condition.args.count("otherwise") && condition.args.at("otherwise") != "demo")
+            throw Error(where + ": \"" + condition.kind + "\" argument \"otherwise\" must be \"demo\"");
     return condition;
 }
 
@@ -454,8 +470,15 @@ std::vector<std::string> lessonLanguages(const fs::path& folder)
     std::vector<std::string> languages;
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(folder, ec))
-        if (entry.path().extension() == ".md" && entry.is_regular_file(ec))
-            languages.push_back(entry.path().stem().string());
+        if (entry.path().extension() == ".md" && entry.is_regular_file(ec)) {
+            // Locale names only ("en", "de", "zh_CN"): a README.md beside the lesson is no language.
+            const std::string stem = entry.path().stem().string();
+            const bool locale = (stem.size() == 2 || stem.size() == 3 || (stem.size() == 5 && stem[2] == '_')) &&
+                                std::islower(static_cast<unsigned char>(stem[0])) && std::islower(static_cast<unsigned char>(stem[1])) &&
+                                (stem.size() != 5 || (std::isupper(static_cast<unsigned char>(stem[3])) && std::isupper(static_cast<unsigned char>(stem[4]))));
+            if (locale)
+                languages.push_back(stem);
+        }
     std::sort(languages.begin(), languages.end());
     return languages;
 }

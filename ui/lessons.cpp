@@ -314,8 +314,7 @@ LessonDock::LessonDock(LessonHost* host, QWidget* parent) : QWidget(parent)
             m_runner->answer(chosen->property("choice").toString());
     });
     connect(m_runner, &LessonRunner::changed, this, [this] {
-        if (!m_runner->actionError().isEmpty())
-            showError(m_runner->actionError());
+        showError(m_runner->actionError()); // cleared by the next step or Show me
         refresh();
         Q_EMIT progressChanged();
     });
@@ -329,6 +328,7 @@ QString LessonDock::shippedFolder()
 
 void LessonDock::addLessons(const QString& folder)
 {
+    const QString current = m_chooser->currentData().toString();
     for (const auto& path : core::lessonFolders(folder.toStdString())) {
         try {
             const core::Lesson lesson = core::readLesson(path, m_language.toStdString());
@@ -344,10 +344,14 @@ void LessonDock::addLessons(const QString& folder)
             while (at < m_chooser->count() && m_orders.value(m_chooser->itemData(at).toString()) <= lesson.order)
                 ++at;
             m_chooser->insertItem(at, title, id);
+            if (!lesson.level.empty())
+                m_chooser->setItemData(at, toQString(lesson.level), Qt::ToolTipRole);
         } catch (const std::exception& e) {
             showError(QString::fromStdString(e.what()));
         }
     }
+    if (!current.isEmpty())
+        m_chooser->setCurrentIndex(m_chooser->findData(current)); // the lesson followed stays chosen
 }
 
 QStringList LessonDock::lessonIds() const
@@ -360,6 +364,8 @@ QStringList LessonDock::lessonIds() const
 
 bool LessonDock::openLesson(const QString& id, const QString& progress)
 {
+    if (progress.isEmpty() && m_runner->hasLesson() && id == lessonId())
+        return true; // the lesson followed: chosen again from the menu, its progress stays
     const QString folder = m_folders.value(id);
     if (folder.isEmpty()) {
         showError(tr("There is no lesson “%1”.").arg(id));
@@ -372,6 +378,8 @@ bool LessonDock::openLesson(const QString& id, const QString& progress)
         return false;
     }
     m_error->hide();
+    m_choicesOfStep = -1; // another lesson's step at the same index: its own choices
+    m_shownMarkdown.clear();
     m_text->setSearchPaths({folder});
     m_chooser->setCurrentIndex(m_chooser->findData(id));
     if (!progress.isEmpty())

@@ -650,6 +650,8 @@ void MainWindow::createDocks()
     connect(m_lessons, &LessonDock::progressChanged, this, &MainWindow::markDirty);
 }
 
+QString MainWindow::datasetKeyOf(const core::Dataset& data) { return datasetKey(data); }
+
 bool MainWindow::openLesson(const QString& id)
 {
     auto* dock = findChild<QDockWidget*>(QStringLiteral("lessonsDock"));
@@ -661,6 +663,7 @@ bool MainWindow::openLesson(const QString& id)
         if (auto* attention = findChild<QDockWidget*>(QStringLiteral("attentionDock")))
             resizeDocks({attention, dock}, {height() * 35 / 100, height() * 65 / 100}, Qt::Vertical);
     }
+    dock->show(); // a floating dock the user closed too
     dock->raise();
     return m_lessons->openLesson(id);
 }
@@ -668,6 +671,10 @@ bool MainWindow::openLesson(const QString& id)
 void MainWindow::openLessonFolder(const QString& folder)
 {
     const QStringList before = m_lessons->lessonIds();
+    const QString followed = m_lessons->lessonId();
+    const QString progress = m_lessons->runner()->progressText();
+    if (!followed.isEmpty())
+        m_lessons->openLesson(followed, progress); // edited since it was opened: read again, progress kept
     m_lessons->addLessons(folder);
     if (!m_lessonFolders.contains(folder))
         m_lessonFolders << folder;
@@ -2206,19 +2213,6 @@ bool MainWindow::openSession(const QString& file)
 
 void MainWindow::applySessionView(const core::Session& s)
 {
-    if (const auto lesson = s.view.find("lesson"); lesson != s.view.end() && !lesson->second.empty()) {
-        if (const auto folders = s.view.find("lesson_folders"); folders != s.view.end())
-            for (const QString& folder : QString::fromStdString(folders->second).split(QLatin1Char('\n'), Qt::SkipEmptyParts))
-                if (!m_lessonFolders.contains(folder) && QFileInfo(folder).isDir()) {
-                    m_lessons->addLessons(folder);
-                    m_lessonFolders << folder;
-                }
-        const auto progress = s.view.find("lesson_progress");
-        auto* dock = findChild<QDockWidget*>(QStringLiteral("lessonsDock"));
-        dock->show();
-        m_lessons->openLesson(QString::fromStdString(lesson->second),
-                              progress == s.view.end() ? QString() : QString::fromStdString(progress->second));
-    }
     auto number = [&](const char* key, int fallback) {
         const auto it = s.view.find(key);
         bool ok = false;
@@ -2277,6 +2271,20 @@ void MainWindow::applySessionView(const core::Session& s)
     if (const auto node = s.view.find("node"); node != s.view.end() && !node->second.empty())
         m_selection->setNode(QString::fromStdString(node->second));
     m_canvas->undoStack()->setClean(); // the canvas as the session has it
+    // Last: the restored step is judged on the session's selection, result and canvas.
+    if (const auto lesson = s.view.find("lesson"); lesson != s.view.end() && !lesson->second.empty()) {
+        if (const auto folders = s.view.find("lesson_folders"); folders != s.view.end())
+            for (const QString& folder : QString::fromStdString(folders->second).split(QLatin1Char('\n'), Qt::SkipEmptyParts))
+                if (!m_lessonFolders.contains(folder) && QFileInfo(folder).isDir()) {
+                    m_lessons->addLessons(folder);
+                    m_lessonFolders << folder;
+                }
+        const auto progress = s.view.find("lesson_progress");
+        auto* dock = findChild<QDockWidget*>(QStringLiteral("lessonsDock"));
+        dock->show();
+        m_lessons->openLesson(QString::fromStdString(lesson->second),
+                              progress == s.view.end() ? QString() : QString::fromStdString(progress->second));
+    }
 }
 
 void MainWindow::markDirty()

@@ -160,6 +160,10 @@ public:
     // the app, offline; nullptr (and the error label says why) when the guide is missing.
     QTextBrowser* showUserGuide(const QString& page = {});
     static QString userGuideFile();
+    // The .gguf files tools/fetch-models.sh fetched (File > Open Fetched Model).
+    static QStringList fetchedModelFiles() { return fetchedModels(); }
+    // What identifies a set of pairs in result caches (RunResult::datasetKey).
+    static QString datasetKeyOf(const core::Dataset& data);
     // Lessons > …: the Lessons dock, shown, with the lesson `id` (shipped or from a folder
     // opened with openLessonFolder) at its first step; false when it cannot be read (the
     // dock says why). Progress is kept in sessions.

@@ -51,6 +51,28 @@ std::optional<std::pair<int, int>> headOf(const QString& node)
     return std::make_pair(match.captured(1).toInt(), match.captured(2).toInt());
 }
 
+// Whether `result` was computed on the loaded model and the pairs in the table now: a step
+// asking for a run is not done by a run on other pairs, and numbers quoted are of this work.
+bool ofCurrentWork(const MainWindow* w, const RunResult& result)
+{
+    const LoadedModel* model = w->worker()->model();
+    if (model == nullptr || result.modelKey != ComputeWorker::modelKey(model->summary))
+        return false;
+    QString unused;
+    return result.datasetKey == MainWindow::datasetKeyOf(w->promptEditor()->runnableDataset(&unused));
+}
+
+// The fetched model (tools/fetch-models.sh) whose folder or file name contains `name` ("" none).
+QString fetchedModelNamed(const QString& name)
+{
+    for (const QString& file : MainWindow::fetchedModelFiles()) {
+        const QFileInfo info(file);
+        if (info.dir().dirName().contains(name, Qt::CaseInsensitive) || info.fileName().contains(name, Qt::CaseInsensitive))
+            return file;
+    }
+    return {};
+}
+
 // The heads of a result by |node score|, largest first.
 QStringList headsByScore(const RunResult& result)
 {
@@ -90,25 +112,32 @@ bool WindowLessonHost::holds(const core::LessonCondition& check, QString* why) c
     const QString value = arg(check);
     const LoadedModel* model = w->m_worker->model();
     const RunResult* result = w->currentResult();
+    if (result && !ofCurrentWork(w, *result))
+        result = nullptr;
     GraphCanvas* canvas = w->m_canvas;
 
     if (kind == QLatin1String("model")) {
+        // {"": "smollm2", "otherwise": "demo"}: SmolLM2 when it was fetched, else the demo.
+        QString wanted = value;
+        if (check.args.count("otherwise") && fetchedModelNamed(value).isEmpty())
+            wanted = arg(check, "otherwise");
+        const QString file = model ? QFileInfo(model->summary.path).fileName() : QString();
         const bool ok = model != nullptr &&
-                        (value == QLatin1String("any") ||
-                         (value == QLatin1String("demo") ? isDemoFolder(model->summary.path)
-                                                          : model->summary.name.contains(value, Qt::CaseInsensitive) ||
-                                                                model->summary.path.contains(value, Qt::CaseInsensitive)));
+                        (wanted == QLatin1String("any") ||
+                         (wanted == QLatin1String("demo") ? isDemoFolder(model->summary.path)
+                                                           : model->summary.name.contains(wanted, Qt::CaseInsensitive) ||
+                                                                 file.contains(wanted, Qt::CaseInsensitive)));
         if (!ok)
-            *why = value == QLatin1String("demo") ? LessonDock::tr("open the demo model (File > Open the Demo Model)")
-                   : value == QLatin1String("any") ? LessonDock::tr("open a model")
-                                                   : LessonDock::tr("open the model “%1”").arg(value);
+            *why = wanted == QLatin1String("demo") ? LessonDock::tr("open the demo model (File > Open the Demo Model)")
+                   : wanted == QLatin1String("any") ? LessonDock::tr("open a model")
+                                                    : LessonDock::tr("open the model “%1”").arg(wanted);
         return ok;
     }
     if (kind == QLatin1String("pairs")) {
         QString unused;
         const core::Dataset runnable = w->m_editor->runnableDataset(&unused);
         const QString contains = arg(check, "contains");
-        const QString name = w->m_editor->fileName() + QLatin1Char(' ') + datasetName(w->m_editor->dataset());
+        const QString name = QFileInfo(w->m_editor->fileName()).fileName() + QLatin1Char(' ') + datasetName(w->m_editor->dataset());
         const int atLeast = static_cast<int>(check.number("at_least", 1));
         const bool ok = static_cast<int>(runnable.pairs.size()) >= atLeast &&
                         (contains.isEmpty() || name.contains(contains, Qt::CaseInsensitive));
@@ -263,10 +292,8 @@ QString WindowLessonHost::perform(const core::LessonCondition& action, const cor
         return w->openDemo(data) ? QString() : w->errorText();
     }
     if (kind == QLatin1String("open_model")) {
-        for (const QString& file : MainWindow::fetchedModels())
-            if (QFileInfo(file).absolutePath().contains(value, Qt::CaseInsensitive) ||
-                QFileInfo(file).fileName().contains(value, Qt::CaseInsensitive))
-                return w->openModel(file) ? QString() : w->errorText();
+        if (const QString file = fetchedModelNamed(value); !file.isEmpty())
+            return w->openModel(file) ? QString() : w->errorText();
         if (arg(action, "otherwise") == QLatin1String("demo")) {
             QString data;
             if (action.args.count("otherwise_pairs"))
@@ -288,7 +315,7 @@ QString WindowLessonHost::perform(const core::LessonCondition& action, const cor
         QString node = value;
         if (value == QLatin1String("@top")) { // the head with the largest |score| of the result on show
             const RunResult* result = w->currentResult();
-            const QStringList heads = result ? headsByScore(*result) : QStringList();
+            const QStringList heads = result && ofCurrentWork(w, *result) ? headsByScore(*result) : QStringList();
             if (heads.isEmpty())
                 return LessonDock::tr("There are no head scores yet: run a method first.");
             node = heads.front();
@@ -346,7 +373,10 @@ QString WindowLessonHost::perform(const core::LessonCondition& action, const cor
         return {};
     }
     if (kind == QLatin1String("set_label")) {
-        w->setNodeLabel(arg(action, "node"), arg(action, "text"));
+        if (canvas->hasCircuit()) // drawn, exported with the circuit; the window's labels follow
+            canvas->setNodeLabel(arg(action, "node"), arg(action, "text"));
+        else
+            w->setNodeLabel(arg(action, "node"), arg(action, "text"));
         return {};
     }
     if (kind == QLatin1String("import_circuit")) {
@@ -367,6 +397,8 @@ QString WindowLessonHost::placeholder(const QString& name, const QString& argume
 {
     const MainWindow* w = m_window;
     const RunResult* result = w->currentResult();
+    if (result && !ofCurrentWork(w, *result))
+        result = nullptr;
     GraphCanvas* canvas = w->m_canvas;
     CircuitEvaluation shown; // the circuit's metric as on the graph, when it is current
     const CircuitEvaluation* evaluation = nullptr;
@@ -395,7 +427,7 @@ QString WindowLessonHost::placeholder(const QString& name, const QString& argume
             if (found == w->m_results.cend())
                 continue;
             const RunResult& r = found.value();
-            if ((argument.isEmpty() || r.settings.method == argument) && r.scores)
+            if ((argument.isEmpty() || r.settings.method == argument) && r.scores && ofCurrentWork(w, r))
                 return number(r.scores->seconds, 2);
         }
         return {};
@@ -408,7 +440,7 @@ QString WindowLessonHost::placeholder(const QString& name, const QString& argume
         result = nullptr;
         for (auto it = w->m_resultOrder.crbegin(); it != w->m_resultOrder.crend() && !result; ++it)
             if (const auto found = w->m_results.constFind(*it);
-                found != w->m_results.cend() && found.value().settings.method == method)
+                found != w->m_results.cend() && found.value().settings.method == method && ofCurrentWork(w, found.value()))
                 result = &found.value();
     }
     if (name == QLatin1String("score") || name == QLatin1String("effect")) {

@@ -130,7 +130,8 @@ private Q_SLOTS:
         // A translation is chosen by language, then by language without region.
         write(folder / "de.md", std::string(kMarkdown).replace(2, 13, "Eine kleine Lektion"));
         QCOMPARE(readLesson(folder, "de_DE").title, std::string("Eine kleine Lektion"));
-        QCOMPARE(lessonLanguages(folder), (std::vector<std::string>{"de", "en"}));
+        write(folder / "README.md", "Notes for the teacher, no lesson text.\n");
+        QCOMPARE(lessonLanguages(folder), (std::vector<std::string>{"de", "en"})); // README.md is no language
         QVERIFY(lessonProblems(folder).empty());
     }
 
@@ -172,6 +173,18 @@ private Q_SLOTS:
         QTest::newRow("unknown placeholder") << json << QString(md).replace(QStringLiteral("{{metric}}"), QStringLiteral("{{metrik}}"))
                                              << QStringLiteral("en.md: step 2 (\"guess\"): unknown placeholder {{metrik}}");
         QTest::newRow("unclosed fence") << json << md + QStringLiteral("```\n") << QStringLiteral("en.md: a ``` code block is not closed");
+        QTest::newRow("array for a node") << QString(json).replace(QStringLiteral("{\"model\": \"demo\"}"), QStringLiteral("{\"selected\": [\"a9.h6\", \"a9.h9\"]}"))
+                                          << md << QStringLiteral("step 1 (\"open\"): \"selected\" must be a non-empty string or number");
+        QTest::newRow("boolean model") << QString(json).replace(QStringLiteral("{\"model\": \"demo\"}"), QStringLiteral("{\"model\": true}"))
+                                       << md << QStringLiteral("step 1 (\"open\"): \"model\" must be a non-empty string or number");
+        QTest::newRow("fractional count") << QString(json).replace(QStringLiteral("\"top_edges\": 12"), QStringLiteral("\"top_edges\": 2.5"))
+                                          << md << QStringLiteral("\"top_edges\" argument \"\" must be a whole number from 0 to");
+        QTest::newRow("too many pairs") << QString(json).replace(QStringLiteral("{\"top_edges\": 12}"), QStringLiteral("{\"generate\": {\"task\": \"ioi\", \"n\": 1e7}}"))
+                                        << md << QStringLiteral("\"generate\" argument \"n\" must be a whole number from 0 to 100000");
+        QTest::newRow("share above 1") << QString(json).replace(QStringLiteral("{\"top_edges\": 12}"), QStringLiteral("{\"top_share\": 2}"))
+                                       << md << QStringLiteral("\"top_share\" must be a fraction in (0, 1]");
+        QTest::newRow("otherwise not demo") << QString(json).replace(QStringLiteral("{\"model\": \"demo\"}"), QStringLiteral("{\"model\": {\"\": \"smollm2\", \"otherwise\": \"gpt2\"}}"))
+                                            << md << QStringLiteral("\"model\" argument \"otherwise\" must be \"demo\"");
         QTest::newRow("no title") << json << QString(md).replace(QStringLiteral("# A tiny lesson\n"), QString())
                                   << QStringLiteral("en.md: the first line must be the lesson's title");
     }

@@ -159,6 +159,26 @@ private Q_SLOTS:
                  qPrintable(QStringLiteral("%1 %2 %3").arg(patched).arg(eap).arg(eapIg)));
     }
 
+    // A step asking for a run is not done by the run of another lesson on other pairs.
+    void aRunOnOtherPairsDoesNotCount()
+    {
+        MainWindow window;
+        followLesson(window, QStringLiteral("induction-heads")); // EAP on the induction pairs on show
+        if (QTest::currentTestFailed())
+            return;
+        QVERIFY(window.openLesson(QStringLiteral("ioi-real-model")));
+        LessonRunner* runner = window.lessonDock()->runner();
+        runner->update();
+        QVERIFY(runner->isDone(0)); // the demo is loaded and SmolLM2 was not fetched here
+        runner->goTo(1);
+        QVERIFY(runner->showMe()); // IOI pairs
+        QTRY_VERIFY_WITH_TIMEOUT((runner->update(), runner->isDone(1)), kTimeoutMs);
+        runner->goTo(2);
+        runner->update();
+        QVERIFY2(!runner->isDone(2), "the EAP run on the induction pairs counted for the IOI pairs");
+        QCOMPARE(runner->fill(QStringLiteral("{{top_head}}")), QStringLiteral("…"));
+    }
+
     void ioiOnTheDemoWithoutFetchedModels()
     {
         MainWindow window;
@@ -223,6 +243,12 @@ private Q_SLOTS:
             window.selection()->setNode(QStringLiteral("a9.h9"));
             QTRY_VERIFY(dock->nextButton()->isEnabled());
             QTRY_VERIFY(dock->browser()->toPlainText().contains(QStringLiteral("−0.282")));
+            // Chosen again from the menu (the dock closed meanwhile): the progress stays.
+            dockWidget->close();
+            QVERIFY(window.openLesson(QStringLiteral("reading-a-circuit")));
+            QVERIFY(dockWidget->isVisible());
+            QCOMPARE(dock->runner()->stepIndex(), 1);
+            QCOMPARE(dock->runner()->answerOf(1), QStringLiteral("a5.h5"));
             QVERIFY(window.saveSession(sessionFile));
         }
         MainWindow window;
@@ -265,7 +291,7 @@ private Q_SLOTS:
         json.write(R"({"format": "patchbay-lesson", "version": 1, "id": "mine",
                       "steps": [{"id": "pick", "check": {"selectd": "a1.h3"}}]})");
         json.close();
-        QVERIFY(!window.lessonDock()->openLesson(QStringLiteral("mine")));
+        window.openLessonFolder(good); // opened again after the edit: read again, refused
         const QString error = window.lessonDock()->errorText();
         QVERIFY2(error.contains(QStringLiteral("lesson.json: step 1 (\"pick\"): unknown check \"selectd\"")), qPrintable(error));
         QCOMPARE(window.lessonDock()->lessonId(), QStringLiteral("mine")); // the lesson on show stays
