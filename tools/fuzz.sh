@@ -21,7 +21,7 @@ build_dir="${FUZZ_BUILD_DIR:-build-fuzz}"
 seconds="${FUZZ_SECONDS:-60}"
 work="${FUZZ_WORK:-$here/fuzz/work}"
 targets=(fuzz_json fuzz_safetensors fuzz_gguf fuzz_config fuzz_tokenizer_json fuzz_vocab_merges fuzz_dataset
-         fuzz_circuit fuzz_session)
+         fuzz_circuit fuzz_session fuzz_lesson)
 
 cxx="${CXX:-}"
 if [ -z "$cxx" ]; then
@@ -118,6 +118,11 @@ elif target == "fuzz_circuit":
 elif target == "fuzz_session":
     for p in small("fuzz/seeds/session/*"):
         put(open(p, "rb").read())
+elif target == "fuzz_lesson":
+    # The shipped lessons (their texts cut short: the structure is what is parsed).
+    for folder in sorted(glob.glob("resources/lessons/*/")):
+        md = open(os.path.join(folder, "en.md"), "rb").read()
+        put(open(os.path.join(folder, "lesson.json"), "rb").read() + b"\0" + md[:6000])
 # Earlier crashers are seeds too.
 for p in small(f"{data}/fuzz/{target}/*"):
     put(open(p, "rb").read())

@@ -277,7 +277,9 @@ LessonDock::LessonDock(LessonHost* host, QWidget* parent) : QWidget(parent)
     m_error->hide();
     layout->addWidget(m_error);
 
+    // Two rows: the four buttons fit the right column's width in every language.
     auto* buttons = new QHBoxLayout;
+    auto* moves = new QHBoxLayout;
     m_hint = new QPushButton(tr("Hint"), this);
     m_hint->setToolTip(tr("Show a hint for this step"));
     m_showMe = new QPushButton(tr("Show me"), this);
@@ -289,9 +291,11 @@ LessonDock::LessonDock(LessonHost* host, QWidget* parent) : QWidget(parent)
     buttons->addWidget(m_hint);
     buttons->addWidget(m_showMe);
     buttons->addStretch(1);
-    buttons->addWidget(m_back);
-    buttons->addWidget(m_next);
+    moves->addStretch(1);
+    moves->addWidget(m_back);
+    moves->addWidget(m_next);
     layout->addLayout(buttons);
+    layout->addLayout(moves);
 
     m_timer = new QTimer(this);
     m_timer->setInterval(250);

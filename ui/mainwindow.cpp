@@ -640,8 +640,7 @@ void MainWindow::createDocks()
     m_lessonHost = std::make_unique<WindowLessonHost>(this);
     m_lessons = new LessonDock(m_lessonHost.get());
     m_lessons->setObjectName(QStringLiteral("lessons"));
-    const QString language = chosenLanguage().isEmpty() ? QLocale().name() : chosenLanguage();
-    m_lessons->setLanguage(language);
+    m_lessons->setLanguage(installedLanguage()); // the lessons speak the window's language
     m_lessons->addLessons(LessonDock::shippedFolder());
     auto* lessons = addDock(QStringLiteral("lessonsDock"), tr("Lessons"), Qt::RightDockWidgetArea, m_lessons);
     // Below the attention and logit-lens tabs, not as a third tab: a step asks to look at them.

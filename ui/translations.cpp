@@ -67,4 +67,10 @@ QString installTranslations(QCoreApplication& app, const QString& language)
     return QFileInfo(ours()->filePath()).completeBaseName().mid(QStringLiteral("patchbay_").size());
 }
 
+QString installedLanguage()
+{
+    return ours() ? QFileInfo(ours()->filePath()).completeBaseName().mid(QStringLiteral("patchbay_").size())
+                  : QStringLiteral("en");
+}
+
 } // namespace patchbay::ui

@@ -22,5 +22,8 @@ void setChosenLanguage(const QString& language);
 // English. Returns the locale name whose translation was installed ("en" for none).
 // Replaces what an earlier call installed.
 QString installTranslations(QCoreApplication& app, const QString& language);
+// The language of the translation installed now ("en" when none): lessons and the user
+// guide's pages follow it.
+QString installedLanguage();
 
 } // namespace patchbay::ui
