@@ -14,6 +14,8 @@
 #include <QApplication>
 #include <QDockWidget>
 #include <QFile>
+#include <QImage>
+#include <QUrl>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSettings>
@@ -278,10 +280,16 @@ private Q_SLOTS:
         json.close();
         QFile md(good + QStringLiteral("/en.md"));
         QVERIFY(md.open(QIODevice::WriteOnly));
-        md.write("# My lesson\n\n## Pick the head {#pick}\n\nSelect a1.h3.\n");
+        md.write("# My lesson\n\n## Pick the head {#pick}\n\nSelect a1.h3.\n\n![the head](head.png)\n");
         md.close();
+        QImage picture(8, 8, QImage::Format_RGB32);
+        picture.fill(Qt::red);
+        QVERIFY(picture.save(good + QStringLiteral("/head.png")));
         window.openLessonFolder(good);
         QCOMPARE(window.lessonDock()->lessonId(), QStringLiteral("mine"));
+        // Images beside the lesson are found by the step's text.
+        const QVariant image = window.lessonDock()->browser()->loadResource(QTextDocument::ImageResource, QUrl(QStringLiteral("head.png")));
+        QVERIFY(image.isValid() && !image.toByteArray().isEmpty());
         QVERIFY(!window.lessonDock()->runner()->isDone(0));
         window.selection()->setNode(QStringLiteral("a1.h3"));
         window.lessonDock()->runner()->update();
