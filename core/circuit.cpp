@@ -9,6 +9,7 @@
 #include <cmath>
 #include <fstream>
 #include <iomanip>
+#include <limits>
 #include <locale>
 #include <numeric>
 #include <queue>
@@ -893,15 +894,55 @@ Circuit adaptCircuit(const Circuit& circuit, const ModelConfig& config, bool ung
 
 // --- selection ---------------------------------------------------------------------
 
-void selectTopN(Circuit& circuit, std::size_t n)
+std::string edgeOrderName(EdgeOrder order)
+{
+    switch (order) {
+    case EdgeOrder::Magnitude: return "magnitude";
+    case EdgeOrder::LargestFirst: return "largest-first";
+    case EdgeOrder::SmallestFirst: return "smallest-first";
+    }
+    return "magnitude";
+}
+
+EdgeOrder parseEdgeOrder(const std::string& name)
+{
+    for (auto o : {EdgeOrder::Magnitude, EdgeOrder::LargestFirst, EdgeOrder::SmallestFirst})
+        if (edgeOrderName(o) == name)
+            return o;
+    throw Error("unknown edge order '" + name + "' (magnitude, largest-first, smallest-first)");
+}
+
+EdgeOrder neededFirst(const Circuit& circuit, Metric fallback)
+{
+    if (circuit.scoreSign.rfind("metric change when the edge", 0) != 0)
+        return EdgeOrder::LargestFirst; // EAP-IG / MIB: scores of a loss
+    Metric metric = fallback;
+    if (!circuit.metric.empty()) {
+        try {
+            metric = parseMetric(circuit.metric);
+        } catch (const Error&) {
+            // a metric this build does not know: the evaluation's
+        }
+    }
+    return metricHigherIsBetter(metric) ? EdgeOrder::SmallestFirst : EdgeOrder::LargestFirst;
+}
+
+void selectTopN(Circuit& circuit, std::size_t n, EdgeOrder edgeOrder)
 {
     requireScores(circuit, "top-n selection");
     const auto& s = circuit.edgeScores;
     std::vector<std::size_t> order(s.size());
     std::iota(order.begin(), order.end(), std::size_t(0));
     n = std::min(n, order.size());
-    auto better = [&s](std::size_t a, std::size_t b) {
-        const double ka = rankKey(s[a]), kb = rankKey(s[b]);
+    const auto key = [edgeOrder](double score) {
+        if (edgeOrder == EdgeOrder::Magnitude)
+            return rankKey(score);
+        if (std::isnan(score))
+            return -std::numeric_limits<double>::infinity();
+        return edgeOrder == EdgeOrder::LargestFirst ? score : -score;
+    };
+    auto better = [&s, &key](std::size_t a, std::size_t b) {
+        const double ka = key(s[a]), kb = key(s[b]);
         return ka > kb || (ka == kb && a < b);
     };
     std::nth_element(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n), order.end(), better);

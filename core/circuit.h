@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/graph.h"
+#include "core/metrics.h"
 
 #include <nlohmann/json.hpp>
 
@@ -105,8 +106,27 @@ Circuit adaptCircuit(const Circuit& circuit, const ModelConfig& config, bool ung
 // multi-head-shaped graph for a model with fewer key/value heads than heads.
 bool isPerQueryHeadCircuitOf(const Circuit& circuit, const ModelConfig& config);
 
+// The order a top-n selection takes edges in: by |score| (the default; EAP-IG's and MIB's
+// absolute=True), or by the signed score, largest or smallest first (MIB ranks signed
+// scores for CPR so that the edges the behaviour needs come first). NaN scores come last.
+enum class EdgeOrder {
+    Magnitude,
+    LargestFirst,
+    SmallestFirst,
+};
+std::string edgeOrderName(EdgeOrder order);        // "magnitude", "largest-first", "smallest-first"
+EdgeOrder parseEdgeOrder(const std::string& name); // throws Error listing the valid names
+// The signed order that puts the edges the behaviour needs first. Patchbay's scores are the
+// metric's change when the edge is patched (score_sign "metric change when the edge …"):
+// negative for a needed edge when the scoring metric is higher-is-better (logit-diff,
+// prob-diff; `circuit.metric`, or `fallback` when the circuit does not say), positive for
+// kl and loss. Scores from EAP-IG or MIB (no such score_sign) were taken of a loss (MIB:
+// minus the logit difference), so a needed edge scores positive there.
+EdgeOrder neededFirst(const Circuit& circuit, Metric fallback);
+
 // Selection (design.md §5). All need scores, set edgeInGraph and then nodesFromEdges().
-void selectTopN(Circuit& circuit, std::size_t n);          // the n largest |score|, ties by edge index
+// The n first edges in `order`, ties by edge index.
+void selectTopN(Circuit& circuit, std::size_t n, EdgeOrder order = EdgeOrder::Magnitude);
 void selectThreshold(Circuit& circuit, double threshold);  // |score| >= threshold
 // Grows from `logits`: repeatedly adds the best-|score| edge whose receiver's node is
 // already in the circuit, until n edges are in (or none can be added).

@@ -17,18 +17,18 @@ namespace patchbay::core {
 
 std::vector<double> defaultSweepFractions()
 {
-    return {0.0, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0};
+    return {0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0};
 }
 
-void summariseSweep(FaithfulnessSweep& sweep)
+void summariseCurve(SweepCurve& curve)
 {
-    sweep.cpr = sweep.cmd = 0;
-    for (std::size_t i = 1; i < sweep.points.size(); ++i) {
-        const auto& a = sweep.points[i - 1];
-        const auto& b = sweep.points[i];
+    curve.area = curve.areaFrom1 = 0;
+    for (std::size_t i = 1; i < curve.points.size(); ++i) {
+        const auto& a = curve.points[i - 1];
+        const auto& b = curve.points[i];
         const double dx = b.fraction - a.fraction;
-        sweep.cpr += dx * (a.faithfulness + b.faithfulness) / 2;
-        sweep.cmd += dx * (std::abs(1 - a.faithfulness) + std::abs(1 - b.faithfulness)) / 2;
+        curve.area += dx * (a.faithfulness + b.faithfulness) / 2;
+        curve.areaFrom1 += dx * (std::abs(1 - a.faithfulness) + std::abs(1 - b.faithfulness)) / 2;
     }
 }
 
@@ -393,28 +393,50 @@ double Evaluator::evaluateNodes(const std::vector<float>& senderMask) const
     return d->mean(patch);
 }
 
-FaithfulnessSweep Evaluator::sweep(const Circuit& scored, const std::vector<double>& fractions) const
+FaithfulnessSweep Evaluator::sweep(const Circuit& scored, const SweepOptions& options) const
 {
     if (!scored.hasScores())
         throw Error("a faithfulness sweep needs a circuit with edge scores");
-    FaithfulnessSweep out;
+    auto fractions = options.fractions.empty() ? defaultSweepFractions() : options.fractions;
+    for (auto& f : fractions)
+        f = std::clamp(f, 0.0, 1.0);
+    std::sort(fractions.begin(), fractions.end());
     const auto total = d->graph.edgeCount();
-    auto sorted = fractions;
-    std::sort(sorted.begin(), sorted.end());
+
+    FaithfulnessSweep out;
+    out.bySign.order = options.signedOrder.value_or(neededFirst(scored, d->options.metric));
+    out.byMagnitude.order = EdgeOrder::Magnitude;
+    // Selections already evaluated, with their metric: both curves end on every edge.
+    std::vector<std::pair<std::vector<char>, double>> seen;
     Circuit c = scored;
-    for (std::size_t i = 0; i < sorted.size(); ++i) {
-        const double f = std::clamp(sorted[i], 0.0, 1.0);
-        const auto k = static_cast<std::size_t>(std::llround(f * static_cast<double>(total)));
-        d->progress(static_cast<double>(i) / static_cast<double>(sorted.size()), "faithfulness sweep");
-        selectTopN(c, k);
-        SweepPoint p;
-        p.edges = k;
-        p.fraction = f;
-        p.metric = evaluate(c);
-        p.faithfulness = faithfulness(p.metric);
-        out.points.push_back(p);
+    std::size_t step = 0;
+    const double steps = 2.0 * static_cast<double>(fractions.size());
+    for (auto* curve : {&out.bySign, &out.byMagnitude}) {
+        for (const double f : fractions) {
+            d->progress(static_cast<double>(step++) / steps, "faithfulness sweep");
+            SweepPoint p;
+            p.fraction = f;
+            // MIB's int(p × edges): truncation of the same double product.
+            p.edges = static_cast<std::size_t>(f * static_cast<double>(total));
+            selectTopN(c, p.edges, curve->order);
+            if (options.prune)
+                prune(c);
+            p.kept = c.edgesInGraph();
+            const auto known = std::find_if(seen.begin(), seen.end(),
+                                            [&c](const auto& s) { return s.first == c.edgeInGraph; });
+            if (known != seen.end()) {
+                p.metric = known->second;
+            } else {
+                p.metric = evaluate(c);
+                seen.emplace_back(c.edgeInGraph, p.metric);
+            }
+            p.faithfulness = faithfulness(p.metric);
+            curve->points.push_back(p);
+        }
+        summariseCurve(*curve);
     }
-    summariseSweep(out);
+    out.cpr = out.bySign.area;
+    out.cmd = out.byMagnitude.areaFrom1;
     return out;
 }
 

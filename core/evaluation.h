@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,24 +42,48 @@ struct EvaluationOptions
     bool ungroupedKv = false;
 };
 
-// One point of a faithfulness curve: the top `edges` edges by |score| kept, the rest patched.
+// One point of a faithfulness curve: the first `edges` edges in the curve's order kept
+// (then pruned, when the sweep prunes), every other edge patched.
 struct SweepPoint
 {
-    std::size_t edges = 0;
-    double fraction = 0; // edges / all edges of the graph
+    double fraction = 0;    // of all edges of the graph
+    std::size_t edges = 0;  // ⌊fraction × all edges⌋ selected (MIB's int())
+    std::size_t kept = 0;   // left after pruning (= edges without it)
     double metric = 0;
     double faithfulness = 0;
 };
+struct SweepCurve
+{
+    EdgeOrder order = EdgeOrder::Magnitude;
+    std::vector<SweepPoint> points;
+    double area = 0;      // under faithfulness over the fraction (trapezoids, first to last point)
+    double areaFrom1 = 0; // under |1 − faithfulness|
+};
+// MIB's faithfulness protocol (MIB-circuit-track's evaluate_area_under_curve with EAP-IG's
+// apply_topn(prune=True)): CPR is the area under the curve of the edges ranked by signed
+// score, the ones the behaviour needs first (so a circuit that drops edges working against
+// the behaviour beats the full model and CPR can exceed 1); CMD is the area under
+// |1 − faithfulness| of the edges ranked by |score|. Each point keeps ⌊p × edges⌋ edges and
+// prunes those off every input→logits path; the areas run from the first fraction to the
+// last, 0.1 % to 100 %, with no point at 0.
 struct FaithfulnessSweep
 {
-    std::vector<SweepPoint> points;
-    double cpr = 0; // area under faithfulness over the fraction of edges kept (trapezoids)
-    double cmd = 0; // area under |1 − faithfulness|
+    SweepCurve bySign;      // CPR's curve
+    SweepCurve byMagnitude; // CMD's curve
+    double cpr = 0;         // bySign.area
+    double cmd = 0;         // byMagnitude.areaFrom1
 };
-// MIB's edge fractions: 0, 0.1%, 0.2%, 0.5%, 1%, 2%, 5%, 10%, 20%, 50%, 100%.
+struct SweepOptions
+{
+    std::vector<double> fractions; // empty: MIB's 0.1 %, 0.2 %, 0.5 %, 1 %, 2 %, 5 %, 10 %, 20 %, 50 %, 100 %
+    bool prune = true;             // MIB prunes; false keeps dangling edges in (patched nowhere)
+    // The signed order for CPR; empty: neededFirst(circuit, the evaluation's metric).
+    std::optional<EdgeOrder> signedOrder;
+};
+// MIB's edge fractions: 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.
 std::vector<double> defaultSweepFractions();
-// CPR and CMD of curve points (fraction, faithfulness), sorted by fraction, by trapezoids.
-void summariseSweep(FaithfulnessSweep& sweep);
+// A curve's two areas from its points (sorted by fraction), by trapezoids.
+void summariseCurve(SweepCurve& curve);
 
 // Path patching (design.md §4): the effect of senders S on receiver inputs R, flowing only
 // through `through` (default: the MLPs; empty = the direct edges S→R). Pass 1 runs the clean
@@ -119,8 +144,9 @@ public:
     // Per-example metric values for edge masks (dataset order).
     std::vector<double> perExample(const std::vector<float>& edgeMask) const;
 
-    // Faithfulness of the top-k edges of `scored` by |score| for k = fraction × edges.
-    FaithfulnessSweep sweep(const Circuit& scored, const std::vector<double>& fractions = defaultSweepFractions()) const;
+    // MIB's two faithfulness curves of `scored` (see FaithfulnessSweep). A selection that
+    // equals an earlier one (the full circuit on both curves) is evaluated once.
+    FaithfulnessSweep sweep(const Circuit& scored, const SweepOptions& options = {}) const;
 
     // The mean metric after path patching (two passes per batch).
     double pathPatch(const PathPatch& patch) const;

@@ -230,13 +230,30 @@ int cmdEvaluate(const Args& args)
     if (args.flags.count("sweep")) {
         if (args.has("top-n") || args.has("threshold") || args.has("greedy"))
             throw UsageError("--sweep ranks the circuit's scores itself; drop --top-n/--threshold/--greedy");
-        const auto sweep = evaluator.sweep(circuit);
-        nlohmann::json points = nlohmann::json::array();
-        for (const auto& p : sweep.points)
-            points.push_back({{"edges", p.edges}, {"fraction", p.fraction}, {"metric", p.metric},
-                              {"faithfulness", number(p.faithfulness)}});
-        out["sweep"] = {{"points", points}, {"cpr", number(sweep.cpr)}, {"cmd", number(sweep.cmd)}};
+        core::SweepOptions sweepOptions;
+        sweepOptions.prune = !args.flags.count("sweep-unpruned");
+        if (args.has("sweep-order")) {
+            sweepOptions.signedOrder = core::parseEdgeOrder(args.value("sweep-order"));
+            if (*sweepOptions.signedOrder == core::EdgeOrder::Magnitude)
+                throw UsageError("--sweep-order is the signed curve's order: largest-first or smallest-first");
+        }
+        const auto sweep = evaluator.sweep(circuit, sweepOptions);
+        const auto curveJson = [](const core::SweepCurve& curve) {
+            nlohmann::json points = nlohmann::json::array();
+            for (const auto& p : curve.points)
+                points.push_back({{"fraction", p.fraction}, {"edges", p.edges}, {"kept", p.kept},
+                                  {"metric", p.metric}, {"faithfulness", number(p.faithfulness)}});
+            return nlohmann::json{{"order", core::edgeOrderName(curve.order)}, {"points", points},
+                                  {"area", number(curve.area)}, {"area_from_1", number(curve.areaFrom1)}};
+        };
+        out["sweep"] = {{"cpr", number(sweep.cpr)},
+                        {"cmd", number(sweep.cmd)},
+                        {"pruned", sweepOptions.prune},
+                        {"signed", curveJson(sweep.bySign)},
+                        {"magnitude", curveJson(sweep.byMagnitude)}};
     } else {
+        if (args.has("sweep-order") || args.flags.count("sweep-unpruned"))
+            throw UsageError("--sweep-order and --sweep-unpruned shape a --sweep; add --sweep");
         applySelection(args, circuit);
         const double m = evaluator.evaluate(circuit);
         out["circuit"] = {{"edges", circuit.edgesInGraph()},
@@ -534,7 +551,7 @@ int cmdAttribute(const Args& args)
 
 std::vector<Command> circuitCommands()
 {
-    std::vector<std::string> evalOpts = {"data", "circuit", "metric", "reference", "batch-size", "memory-mb", "top-n", "threshold", "greedy", "gqa"};
+    std::vector<std::string> evalOpts = {"data", "circuit", "metric", "reference", "batch-size", "memory-mb", "top-n", "threshold", "greedy", "gqa", "sweep-order"};
     evalOpts.insert(evalOpts.end(), modelOptionNames.begin(), modelOptionNames.end());
     std::vector<std::string> attrOpts = {"data", "method", "out", "format", "metric", "reference", "steps", "tau", "acdc-top-k", "batch-size", "memory-mb",
                                          "top-n", "receivers", "through", "edges", "top-k", "rank-by", "gqa"};
@@ -553,8 +570,9 @@ std::vector<Command> circuitCommands()
         {"evaluate", "metric and normalised faithfulness of a circuit on a dataset",
          "patchbay-cli evaluate --model PATH --data FILE --circuit FILE [--metric logit-diff|prob-diff|kl|loss] "
          "[--reference corrupted|zero|mean|mean-all-positions] [--batch-size B] [--memory-mb M] "
-         "[--top-n N | --threshold T | --greedy N] [--prune] [--sweep] [--gqa grouped|ungrouped] [--progress] [--device D] [--dtype T] [--bos B]",
-         evalOpts, {"sweep", "prune", "progress"}, &cmdEvaluate},
+         "[--top-n N | --threshold T | --greedy N] [--prune] [--sweep [--sweep-order largest-first|smallest-first] [--sweep-unpruned]] "
+         "[--gqa grouped|ungrouped] [--progress] [--device D] [--dtype T] [--bos B]",
+         evalOpts, {"sweep", "sweep-unpruned", "prune", "progress"}, &cmdEvaluate},
     };
 }
 

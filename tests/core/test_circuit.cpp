@@ -15,6 +15,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <limits>
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -736,6 +738,88 @@ private Q_SLOTS:
         QCOMPARE(inGraphNodes(c), (std::set<std::string>{"input", "a0.h0", "a0.h1", "logits"}));
         QCOMPARE(core::prune(c), std::size_t(1));
         QCOMPARE(inGraphNames(c), (std::set<std::string>{"input->a0.kv0<k>", "a0.h1->logits"}));
+    }
+
+    // MIB's selection for its faithfulness curves (MIB-circuit-track's evaluation with
+    // EAP-IG's apply_topn and prune) on MIB's own GPT-2 IOI scores, against
+    // tools/reference/make_mib_selection_fixture.py, which re-expresses MIB's rules on the
+    // edge names in plain Python: ⌊p × edges⌋ edges by |score| (CMD's curve) or by signed
+    // score, largest first (CPR's), then MIB's node fixpoint (a node stays while it has a
+    // kept in-edge and out-edge). The same edges must survive here, where prune() walks
+    // paths from input and to logits instead.
+    void selectionMatchesMibProtocol()
+    {
+        const auto mib = core::readCircuit(mibFile());
+        const auto fx = core::readJsonFile(fixture("mib_ioi_gpt2_selection.json"));
+        QCOMPARE(fx["edges"].get<std::size_t>(), mib.graph.edgeCount());
+        for (const auto& [curve, order] : {std::pair{"magnitude", core::EdgeOrder::Magnitude},
+                                           std::pair{"signed", core::EdgeOrder::LargestFirst}}) {
+            for (const auto& point : fx["curves"][curve]) {
+                const auto p = point["percentage"].get<double>();
+                const auto n = static_cast<std::size_t>(p * static_cast<double>(mib.graph.edgeCount()));
+                const auto where = QStringLiteral("%1 curve at %2").arg(QString::fromLatin1(curve)).arg(p);
+                QCOMPARE(n, point["selected"].get<std::size_t>());
+                Circuit c = mib;
+                core::selectTopN(c, n, order);
+                QCOMPARE(c.edgesInGraph(), n);
+                // The weakest selected edge is the fixture's cut.
+                double weakest = std::numeric_limits<double>::infinity();
+                std::set<std::string> selected;
+                for (std::size_t e = 0; e < c.graph.edgeCount(); ++e) {
+                    if (!c.edgeInGraph[e])
+                        continue;
+                    selected.insert(c.graph.edgeName(e));
+                    weakest = std::min(weakest, order == core::EdgeOrder::Magnitude ? std::abs(c.edgeScores[e]) : c.edgeScores[e]);
+                }
+                QVERIFY2(weakest == point["cut_score"].get<double>(), qPrintable(where));
+                core::prune(c);
+                QVERIFY2(c.edgesInGraph() == point["kept"].get<std::size_t>(),
+                         qPrintable(where + QStringLiteral(": kept %1").arg(c.edgesInGraph())));
+                std::set<std::string> pruned = selected;
+                for (const auto& name : inGraphNames(c))
+                    pruned.erase(name);
+                QVERIFY2(pruned == point["pruned"].get<std::set<std::string>>(), qPrintable(where));
+            }
+        }
+    }
+
+    // Signed orders by hand, and which of them puts the needed edges first.
+    void edgeOrders()
+    {
+        Circuit c(Graph(1, 1, 1, false));
+        // Edges: input->a0.h0<q>, <k>, <v>, input->m0, a0.h0->m0, input->logits, …
+        c.edgeScores.assign(c.graph.edgeCount(), 0.0);
+        c.edgeScores[0] = 0.5;
+        c.edgeScores[1] = -2.0;
+        c.edgeScores[2] = 1.0;
+        c.edgeScores[3] = std::nan("");
+        core::selectTopN(c, 2, core::EdgeOrder::LargestFirst);
+        QCOMPARE(c.edgeInGraph[2] + c.edgeInGraph[0], 2);
+        core::selectTopN(c, 1, core::EdgeOrder::SmallestFirst);
+        QCOMPARE(static_cast<int>(c.edgeInGraph[1]), 1);
+        core::selectTopN(c, 2, core::EdgeOrder::Magnitude);
+        QCOMPARE(c.edgeInGraph[1] + c.edgeInGraph[2], 2);
+        // NaN comes last in every order: all but one edge leaves it out.
+        for (auto o : {core::EdgeOrder::Magnitude, core::EdgeOrder::LargestFirst, core::EdgeOrder::SmallestFirst}) {
+            core::selectTopN(c, c.graph.edgeCount() - 1, o);
+            QCOMPARE(static_cast<int>(c.edgeInGraph[3]), 0);
+            QCOMPARE(core::parseEdgeOrder(core::edgeOrderName(o)), o);
+        }
+        QVERIFY(errorOf([] { core::parseEdgeOrder("signed"); }).contains(QStringLiteral("largest-first")));
+
+        // Ours: the metric's change when patched, negative for a needed edge of logit-diff.
+        c.scoreSign = "metric change when the edge is patched (linear estimate unless exact)";
+        c.metric = "logit-diff";
+        QCOMPARE(core::neededFirst(c, core::Metric::Kl), core::EdgeOrder::SmallestFirst);
+        c.metric = "kl";
+        QCOMPARE(core::neededFirst(c, core::Metric::LogitDiff), core::EdgeOrder::LargestFirst);
+        c.metric.clear(); // unknown: the evaluation's metric decides
+        QCOMPARE(core::neededFirst(c, core::Metric::ProbDiff), core::EdgeOrder::SmallestFirst);
+        QCOMPARE(core::neededFirst(c, core::Metric::Loss), core::EdgeOrder::LargestFirst);
+        // EAP-IG / MIB files: scores of a loss, positive for a needed edge.
+        c.scoreSign.clear();
+        c.metric = "logit-diff";
+        QCOMPARE(core::neededFirst(c, core::Metric::LogitDiff), core::EdgeOrder::LargestFirst);
     }
 
     void rocOnAHandExample()

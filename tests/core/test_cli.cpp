@@ -431,21 +431,57 @@ private Q_SLOTS:
         r = runCli(base + QStringList{QStringLiteral("--sweep"), QStringLiteral("--reference"), QStringLiteral("mean")});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         j = parse(r.out);
-        const auto& points = j["sweep"]["points"];
-        QCOMPARE(points.size(), std::size_t(11));
-        QVERIFY(std::abs(points[0]["faithfulness"].get<double>()) < 1e-4);
-        QVERIFY(std::abs(points[10]["faithfulness"].get<double>() - 1.0) < 1e-4);
-        // CPR and CMD are the trapezoid areas of the printed points (recomputed here in double,
-        // the same arithmetic; the points print as shortest round-trip text).
-        double cpr = 0, cmd = 0;
-        for (std::size_t i = 1; i < points.size(); ++i) {
-            const double dx = points[i]["fraction"].get<double>() - points[i - 1]["fraction"].get<double>();
-            const double f0 = points[i - 1]["faithfulness"].get<double>(), f1 = points[i]["faithfulness"].get<double>();
-            cpr += dx * (f0 + f1) / 2;
-            cmd += dx * (std::abs(1 - f0) + std::abs(1 - f1)) / 2;
+        // MIB's protocol: a curve ranked by signed score for CPR and one by |score| for CMD,
+        // each at 0.1 % … 100 % (no point at 0). The file has no score_sign (EAP-IG's
+        // convention), so the signed curve takes the largest scores first.
+        const auto& sw = j["sweep"];
+        QCOMPARE(sw["signed"]["order"].get<std::string>(), std::string("largest-first"));
+        QCOMPARE(sw["magnitude"]["order"].get<std::string>(), std::string("magnitude"));
+        QVERIFY(sw["pruned"].get<bool>());
+        const auto areas = [](const nlohmann::json& points) {
+            // Trapezoids over the printed points (the same double arithmetic; the points
+            // print as shortest round-trip text).
+            double under = 0, from1 = 0;
+            for (std::size_t i = 1; i < points.size(); ++i) {
+                const double dx = points[i]["fraction"].get<double>() - points[i - 1]["fraction"].get<double>();
+                const double f0 = points[i - 1]["faithfulness"].get<double>(), f1 = points[i]["faithfulness"].get<double>();
+                under += dx * (f0 + f1) / 2;
+                from1 += dx * (std::abs(1 - f0) + std::abs(1 - f1)) / 2;
+            }
+            return std::pair{under, from1};
+        };
+        for (const char* curve : {"signed", "magnitude"}) {
+            const auto& points = sw[curve]["points"];
+            QCOMPARE(points.size(), std::size_t(10));
+            QCOMPARE(points[0]["fraction"].get<double>(), 0.001);
+            // ⌊p × edges⌋ selected, as MIB's int(); pruning only removes.
+            for (const auto& p : points) {
+                QCOMPARE(p["edges"].get<std::size_t>(),
+                         static_cast<std::size_t>(p["fraction"].get<double>() * static_cast<double>(c.graph.edgeCount())));
+                QVERIFY(p["kept"].get<std::size_t>() <= p["edges"].get<std::size_t>());
+            }
+            QCOMPARE(points[9]["kept"].get<std::size_t>(), c.graph.edgeCount());
+            QVERIFY(std::abs(points[9]["faithfulness"].get<double>() - 1.0) < 1e-4);
+            const auto [under, from1] = areas(points);
+            QVERIFY2(std::abs(sw[curve]["area"].get<double>() - under) <= 1e-12, sw.dump().c_str());
+            QVERIFY2(std::abs(sw[curve]["area_from_1"].get<double>() - from1) <= 1e-12, sw.dump().c_str());
         }
-        QVERIFY2(std::abs(j["sweep"]["cpr"].get<double>() - cpr) <= 1e-12, j["sweep"].dump().c_str());
-        QVERIFY2(std::abs(j["sweep"]["cmd"].get<double>() - cmd) <= 1e-12, j["sweep"].dump().c_str());
+        QCOMPARE(sw["cpr"].get<double>(), sw["signed"]["area"].get<double>());
+        QCOMPARE(sw["cmd"].get<double>(), sw["magnitude"]["area_from_1"].get<double>());
+
+        r = runCli(base + QStringList{QStringLiteral("--sweep"), QStringLiteral("--sweep-order"), QStringLiteral("smallest-first"),
+                                      QStringLiteral("--sweep-unpruned")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        j = parse(r.out);
+        QCOMPARE(j["sweep"]["signed"]["order"].get<std::string>(), std::string("smallest-first"));
+        QVERIFY(!j["sweep"]["pruned"].get<bool>());
+        for (const auto& p : j["sweep"]["signed"]["points"])
+            QCOMPARE(p["kept"].get<std::size_t>(), p["edges"].get<std::size_t>());
+        r = runCli(base + QStringList{QStringLiteral("--sweep"), QStringLiteral("--sweep-order"), QStringLiteral("magnitude")});
+        QCOMPARE(r.exitCode, 2);
+        r = runCli(base + QStringList{QStringLiteral("--sweep-order"), QStringLiteral("largest-first")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(QStringLiteral("--sweep")), qPrintable(r.err));
 
         r = runCli(base + QStringList{QStringLiteral("--metric"), QStringLiteral("accuracy")});
         QCOMPARE(r.exitCode, 1);

@@ -289,7 +289,9 @@ private Q_SLOTS:
         QVERIFY(std::abs(got - ev.cleanMetric()) > 1e-4);
     }
 
-    // The sweep's ends are the empty and the full circuit; CPR/CMD are trapezoid areas.
+    // The sweep's two curves: each point is the metric of the circuit that selectTopN and
+    // prune() give (checked with evaluate() on circuits selected here), the ends are the
+    // empty and the full circuit, CPR/CMD are the areas of the signed and |score| curves.
     void sweep()
     {
         const auto model = loadFixture("gpt2");
@@ -299,41 +301,78 @@ private Q_SLOTS:
         scored.edgeScores.resize(ev.graph().edgeCount());
         for (std::size_t e = 0; e < scored.edgeScores.size(); ++e)
             scored.edgeScores[e] = std::sin(static_cast<double>(e)); // any ranking
-        const auto sw = ev.sweep(scored, {1.0, 0.0, 0.5});
-        QCOMPARE(sw.points.size(), std::size_t(3));
-        QCOMPARE(sw.points[0].edges, std::size_t(0));
-        QCOMPARE_NEAR(sw.points[0].faithfulness, 0.0, 1e-4);
-        QCOMPARE(sw.points[2].edges, ev.graph().edgeCount());
-        QCOMPARE_NEAR(sw.points[2].faithfulness, 1.0, 1e-4);
-        QCOMPARE(sw.points[1].fraction, 0.5);
-        // The areas integrate the measured points, not the ideal end points 0 and 1: the
-        // all-patched edge-mask run and the node-mask reference run take different code
-        // paths and differ in the last float32 bits (~1e-6 on some CPUs), so the expected
-        // values are computed from the sweep's own points. The trapezoid sum of three
-        // points is the same double arithmetic in both, hence 1e-12.
-        const double f0 = sw.points[0].faithfulness, f = sw.points[1].faithfulness, f1 = sw.points[2].faithfulness;
-        QCOMPARE_NEAR(sw.cpr, 0.5 * (f0 + f) / 2 + 0.5 * (f + f1) / 2, 1e-12);
-        QCOMPARE_NEAR(sw.cmd,
-                      0.5 * (std::abs(1 - f0) + std::abs(1 - f)) / 2 + 0.5 * (std::abs(1 - f) + std::abs(1 - f1)) / 2,
-                      1e-12);
+        SweepOptions options;
+        options.fractions = {1.0, 0.0, 0.05, 0.5};
+        const auto sw = ev.sweep(scored, options);
+        // No score_sign: EAP-IG's convention, the largest scores are the needed ones.
+        QCOMPARE(sw.bySign.order, EdgeOrder::LargestFirst);
+        QCOMPARE(sw.byMagnitude.order, EdgeOrder::Magnitude);
+        const auto total = ev.graph().edgeCount();
+        for (const auto* curve : {&sw.bySign, &sw.byMagnitude}) {
+            QCOMPARE(curve->points.size(), std::size_t(4));
+            QCOMPARE(curve->points[0].edges, std::size_t(0));
+            QCOMPARE_NEAR(curve->points[0].faithfulness, 0.0, 1e-4);
+            QCOMPARE(curve->points[3].edges, total);
+            QCOMPARE(curve->points[3].kept, total);
+            QCOMPARE_NEAR(curve->points[3].faithfulness, 1.0, 1e-4);
+            for (std::size_t i = 1; i < 3; ++i) {
+                const auto& p = curve->points[i];
+                QCOMPARE(p.edges, static_cast<std::size_t>(p.fraction * static_cast<double>(total)));
+                Circuit c = scored;
+                selectTopN(c, p.edges, curve->order);
+                prune(c);
+                QCOMPARE(p.kept, c.edgesInGraph());
+                QCOMPARE(p.metric, ev.evaluate(c));
+                QCOMPARE(p.faithfulness, ev.faithfulness(p.metric));
+            }
+            // The areas integrate the measured points, not the ideal ends 0 and 1: the
+            // all-patched edge-mask run and the node-mask reference run take different code
+            // paths and differ in the last float32 bits (~1e-6 on some CPUs). The same double
+            // arithmetic as summariseCurve, hence 1e-12.
+            double under = 0, from1 = 0;
+            for (std::size_t i = 1; i < 4; ++i) {
+                const auto& a = curve->points[i - 1];
+                const auto& b = curve->points[i];
+                under += (b.fraction - a.fraction) * (a.faithfulness + b.faithfulness) / 2;
+                from1 += (b.fraction - a.fraction) * (std::abs(1 - a.faithfulness) + std::abs(1 - b.faithfulness)) / 2;
+            }
+            QCOMPARE_NEAR(curve->area, under, 1e-12);
+            QCOMPARE_NEAR(curve->areaFrom1, from1, 1e-12);
+        }
+        QCOMPARE(sw.cpr, sw.bySign.area);
+        QCOMPARE(sw.cmd, sw.byMagnitude.areaFrom1);
+        // Unpruned, a point is the plain top-n circuit.
+        options.prune = false;
+        options.signedOrder = EdgeOrder::SmallestFirst;
+        const auto unpruned = ev.sweep(scored, options);
+        QCOMPARE(unpruned.bySign.order, EdgeOrder::SmallestFirst);
+        Circuit c = scored;
+        selectTopN(c, unpruned.bySign.points[2].edges, EdgeOrder::SmallestFirst);
+        QCOMPARE(unpruned.bySign.points[2].kept, unpruned.bySign.points[2].edges);
+        QCOMPARE(unpruned.bySign.points[2].metric, ev.evaluate(c));
+        // MIB's sizes by default: ten, 0.1 % to 100 %.
+        QCOMPARE(defaultSweepFractions(), (std::vector<double>{0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0}));
     }
 
     // The trapezoid summary on synthetic points, where every value is a dyadic rational and
     // the arithmetic is exact: exact equality is right here.
     void sweepSummary()
     {
-        FaithfulnessSweep sw;
-        sw.points = {{0, 0.0, 0, 0.0}, {0, 0.25, 0, 0.5}, {0, 0.5, 0, 1.25}, {0, 1.0, 0, 1.0}};
-        summariseSweep(sw);
-        // CPR = 0.25·(0+0.5)/2 + 0.25·(0.5+1.25)/2 + 0.5·(1.25+1)/2 = 0.0625 + 0.21875 + 0.5625
-        QCOMPARE(sw.cpr, 0.84375);
-        // CMD = 0.25·(1+0.5)/2 + 0.25·(0.5+0.25)/2 + 0.5·(0.25+0)/2 = 0.1875 + 0.09375 + 0.0625
-        QCOMPARE(sw.cmd, 0.34375);
-        FaithfulnessSweep one;
-        one.points = {{0, 0.5, 0, 0.7}};
-        summariseSweep(one);
-        QCOMPARE(one.cpr, 0.0); // a single point encloses no area
-        QCOMPARE(one.cmd, 0.0);
+        SweepCurve sw;
+        sw.points = {{0.0, 0, 0, 0, 0.0}, {0.25, 0, 0, 0, 0.5}, {0.5, 0, 0, 0, 1.25}, {1.0, 0, 0, 0, 1.0}};
+        summariseCurve(sw);
+        // area = 0.25·(0+0.5)/2 + 0.25·(0.5+1.25)/2 + 0.5·(1.25+1)/2 = 0.0625 + 0.21875 + 0.5625
+        QCOMPARE(sw.area, 0.84375);
+        // from 1 = 0.25·(1+0.5)/2 + 0.25·(0.5+0.25)/2 + 0.5·(0.25+0)/2 = 0.1875 + 0.09375 + 0.0625
+        QCOMPARE(sw.areaFrom1, 0.34375);
+        // A circuit better than the model (faithfulness 1.25) lifts the area: with it,
+        // area + area from 1 = 1.1875, not 1 (MIB's CPR > 1 when such circuits are found).
+        QCOMPARE(sw.area + sw.areaFrom1, 1.1875);
+        SweepCurve one;
+        one.points = {{0.5, 0, 0, 0, 0.7}};
+        summariseCurve(one);
+        QCOMPARE(one.area, 0.0); // a single point encloses no area
+        QCOMPARE(one.areaFrom1, 0.0);
     }
 
     // A memory budget shrinks the batches (down to one pair) without changing any number.
