@@ -629,7 +629,14 @@ void generateInduction(const TaskOptions& options, const fs::path& file, const T
             ids.insert(ids.end(), repeat.begin(), repeat.end());
             return ids;
         };
-        const auto clean = prompt(0), corrupted = prompt(t);
+        const auto clean = prompt(0);
+        // "answer": only the answer's first occurrence changes, to the wrong answer, so the
+        // corrupted prompt's repeat predicts the wrong answer and every other token stays.
+        auto corrupted = prompt(t);
+        if (out.corruption == "answer") {
+            corrupted = clean;
+            corrupted[static_cast<std::size_t>(t - 1)] = drawn.back();
+        }
         const std::string cleanText = tokenizer.decode(clean), corruptedText = tokenizer.decode(corrupted);
         if (tokenizer.encode(cleanText) != clean || tokenizer.encode(corruptedText) != corrupted)
             return rejectedBecause("the prompt text does not tokenize back into the drawn tokens");
@@ -705,7 +712,7 @@ const std::vector<TaskInfo>& taskInfos()
          "greater-than for digit-splitting tokenizers: \"… from the year 1732 to the year 17\" → the first digit of "
          "the end year, above 3",
          {"01"}, "prob-diff", "tasks/greater_than_nouns.txt"},
-        {"induction", "random whole words repeated: r1…rT r1…r(T−1) → rT", {"first-half"}, "logit-diff",
+        {"induction", "random whole words repeated: r1…rT r1…r(T−1) → rT", {"first-half", "answer"}, "logit-diff",
          "tasks/induction_words.txt"},
         {"docstring", "Python docstring: the next \":param\" name", {"def-and-doc"}, "logit-diff",
          "tasks/docstring_words.json"},

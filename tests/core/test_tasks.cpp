@@ -601,21 +601,37 @@ private Q_SLOTS:
     {
         QTest::addColumn<bool>("wordLevel");
         QTest::addColumn<int>("length");
-        QTest::newRow("gpt2 T=10") << false << 10;
-        QTest::newRow("gpt2 T=3") << false << 3;
-        QTest::newRow("word-level T=10") << true << 10;
+        QTest::addColumn<QString>("corruption");
+        QTest::newRow("gpt2 T=10") << false << 10 << "";
+        QTest::newRow("gpt2 T=3") << false << 3 << "";
+        QTest::newRow("word-level T=10") << true << 10 << "first-half";
+        QTest::newRow("gpt2 T=10 answer") << false << 10 << "answer";
+        QTest::newRow("word-level T=3 answer") << true << 3 << "answer";
     }
 
     void induction()
     {
         QFETCH(bool, wordLevel);
         QFETCH(int, length);
+        QFETCH(QString, corruption);
         const Tokenizer& tokenizer = wordLevel ? *m_wordLevel : m_gpt2;
         TaskOptions options;
         options.task = "induction";
         options.n = 100;
         options.length = length;
+        options.corruption = corruption.toStdString();
         const auto generated = generateTask(options, tokenizer);
+        QCOMPARE(generated.corruption, corruption.isEmpty() ? std::string("first-half") : corruption.toStdString());
+        if (corruption == QStringLiteral("answer")) {
+            // The same draws as the default: the same clean prompts and answers.
+            options.corruption.clear();
+            const auto firstHalf = generateTask(options, tokenizer);
+            QCOMPARE(firstHalf.data.pairs.size(), generated.data.pairs.size());
+            for (std::size_t i = 0; i < generated.data.pairs.size(); ++i) {
+                QCOMPARE(generated.data.pairs[i].clean, firstHalf.data.pairs[i].clean);
+                QCOMPARE(generated.data.pairs[i].wrongAnswers, firstHalf.data.pairs[i].wrongAnswers);
+            }
+        }
         const std::size_t t = length;
         for (const auto& p : generated.data.pairs) {
             const auto clean = tokenizer.encode(p.clean), corrupted = tokenizer.encode(p.corrupted);
@@ -629,12 +645,19 @@ private Q_SLOTS:
             const auto answer = tokenizer.encode(p.answers.at(0)), wrong = tokenizer.encode(p.wrongAnswers.at(0));
             QCOMPARE(answer, std::vector<int32_t>{clean[t - 1]});
             QCOMPARE(wrong.size(), std::size_t(1));
-            // The corrupted first half is fresh: the repeat (and the answer) are gone.
             QVERIFY(std::equal(clean.begin() + t, clean.end(), corrupted.begin() + t));
-            for (std::size_t i = 0; i < t; ++i)
-                QVERIFY(!firstHalf.count(corrupted[i]));
             QVERIFY(std::find(clean.begin(), clean.end(), wrong[0]) == clean.end());
-            QVERIFY(std::find(corrupted.begin(), corrupted.end(), wrong[0]) == corrupted.end());
+            if (corruption == QStringLiteral("answer")) {
+                // Only the answer's first occurrence differs: it is the wrong answer, which the
+                // corrupted repeat now predicts.
+                for (std::size_t i = 0; i < clean.size(); ++i)
+                    QCOMPARE(corrupted[i], i == t - 1 ? wrong[0] : clean[i]);
+            } else {
+                // The corrupted first half is fresh: the repeat (and the answer) are gone.
+                for (std::size_t i = 0; i < t; ++i)
+                    QVERIFY(!firstHalf.count(corrupted[i]));
+                QVERIFY(std::find(corrupted.begin(), corrupted.end(), wrong[0]) == corrupted.end());
+            }
             for (int32_t id : clean) {
                 QVERIFY(!tokenizer.isSpecial(id));
                 if (wordLevel)
