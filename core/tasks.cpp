@@ -712,7 +712,7 @@ const std::vector<TaskInfo>& taskInfos()
          "greater-than for digit-splitting tokenizers: \"… from the year 1732 to the year 17\" → the first digit of "
          "the end year, above 3",
          {"01"}, "prob-diff", "tasks/greater_than_nouns.txt"},
-        {"induction", "random whole words repeated: r1…rT r1…r(T−1) → rT", {"first-half", "answer"}, "logit-diff",
+        {"induction", "random whole words repeated: r1…rT r1…r(T−1) → rT", {"answer", "first-half"}, "logit-diff",
          "tasks/induction_words.txt"},
         {"docstring", "Python docstring: the next \":param\" name", {"def-and-doc"}, "logit-diff",
          "tasks/docstring_words.json"},

@@ -42,9 +42,11 @@ struct TaskOptions
     // ioi: "mixed" (pairs alternate BABA and ABBA templates, BABA first), "abba" or "baba".
     std::string templates = "mixed";
     // induction: T, the length of the random first half. The prompt is r1…rT r1…r(T−1), so
-    // the answer rT completes the repeat; every pair has 2T − 1 tokens. Corruption
-    // "first-half" (the default) draws a fresh first half r'1…r'T; "answer" changes only rT
-    // in the first half, to the wrong answer w, so the corrupted repeat predicts w.
+    // the answer rT completes the repeat; every pair has 2T − 1 tokens. Corruption "answer"
+    // (the default) changes only rT in the first half, to the wrong answer w, so the
+    // corrupted repeat predicts w; "first-half" draws a fresh first half r'1…r'T (the demo's
+    // pairs). On SmolLM2-135M the fresh first half leaves EAP circuits unfaithful (CMD 0.37
+    // against 0.07 with "answer"; docs/real-circuits.md).
     int length = 10;
     // The word lists (TaskInfo::ingredients format); empty: findResource(TaskInfo::ingredients).
     std::filesystem::path ingredients;

@@ -115,7 +115,7 @@ std::vector<Command> taskCommands()
     return {
         {"generate-task", "generate prompt pairs for IOI, greater-than(-digit), induction or docstring (seeded)",
          "patchbay-cli generate-task ioi|greater-than|greater-than-digit|induction|docstring --tokenizer PATH --out FILE.csv|FILE.json "
-         "[--n N] [--seed S] [--corruption s2|abc (ioi), first-half|answer (induction)] [--templates mixed|abba|baba (ioi)] [--length T (induction)] "
+         "[--n N] [--seed S] [--corruption s2|abc (ioi), answer|first-half (induction)] [--templates mixed|abba|baba (ioi)] [--length T (induction)] "
          "[--ingredients FILE] [--format native-csv|native-json|eap-ig-csv|auto-circuit-json]",
          {"tokenizer", "out", "n", "seed", "corruption", "templates", "length", "ingredients", "format"}, {},
          &cmdGenerateTask},

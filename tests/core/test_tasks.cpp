@@ -604,9 +604,9 @@ private Q_SLOTS:
         QTest::addColumn<QString>("corruption");
         QTest::newRow("gpt2 T=10") << false << 10 << "";
         QTest::newRow("gpt2 T=3") << false << 3 << "";
-        QTest::newRow("word-level T=10") << true << 10 << "first-half";
-        QTest::newRow("gpt2 T=10 answer") << false << 10 << "answer";
-        QTest::newRow("word-level T=3 answer") << true << 3 << "answer";
+        QTest::newRow("word-level T=10") << true << 10 << "answer";
+        QTest::newRow("gpt2 T=10 first-half") << false << 10 << "first-half";
+        QTest::newRow("word-level T=3 first-half") << true << 3 << "first-half";
     }
 
     void induction()
@@ -621,8 +621,8 @@ private Q_SLOTS:
         options.length = length;
         options.corruption = corruption.toStdString();
         const auto generated = generateTask(options, tokenizer);
-        QCOMPARE(generated.corruption, corruption.isEmpty() ? std::string("first-half") : corruption.toStdString());
-        if (corruption == QStringLiteral("answer")) {
+        QCOMPARE(generated.corruption, corruption.isEmpty() ? std::string("answer") : corruption.toStdString());
+        if (corruption == QStringLiteral("first-half")) {
             // The same draws as the default: the same clean prompts and answers.
             options.corruption.clear();
             const auto firstHalf = generateTask(options, tokenizer);
@@ -647,7 +647,7 @@ private Q_SLOTS:
             QCOMPARE(wrong.size(), std::size_t(1));
             QVERIFY(std::equal(clean.begin() + t, clean.end(), corrupted.begin() + t));
             QVERIFY(std::find(clean.begin(), clean.end(), wrong[0]) == clean.end());
-            if (corruption == QStringLiteral("answer")) {
+            if (corruption != QStringLiteral("first-half")) {
                 // Only the answer's first occurrence differs: it is the wrong answer, which the
                 // corrupted repeat now predicts.
                 for (std::size_t i = 0; i < clean.size(); ++i)
