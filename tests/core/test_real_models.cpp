@@ -14,7 +14,10 @@
 // Each model's tests are skipped (QSKIP, with the command to run) when its file is absent.
 // SmolLM2 is looked for at $PATCHBAY_SMOLLM2_GGUF, Gemma-3 at $PATCHBAY_GEMMA3_GGUF, else in
 // ${PATCHBAY_MODELS:-$HOME/.cache/patchbay/models}/{smollm2,gemma3-270m}/.
+#include "core/attribution.h"
+#include "core/circuit.h"
 #include "core/error.h"
+#include "core/evaluation.h"
 #include "core/json.h"
 #include "core/model.h"
 #include "core/tasks.h"
@@ -249,6 +252,39 @@ private Q_SLOTS:
         QCOMPARE(n, options.n);
         QVERIFY2(solved >= n * 3 / 4, qPrintable(QString("%1 of %2 rows solved").arg(solved).arg(n)));
         QVERIFY(clean / n > corrupted / n);
+    }
+
+    // Issue 22's finding, pinned: EAP's induction circuit on SmolLM2 is faithful when the
+    // corrupted prompt changes only the answer's first occurrence (the default corruption)
+    // and not when the whole first half is fresh. Measured on these 20 pairs (seed 1) with
+    // the top 1 % of the edges by |score| (706 of 70,651): 0.411 against 0.058; at 100 pairs
+    // 0.40 against 0.02 (docs/real-circuits.md). The bounds leave 0.1 either side.
+    void inductionCircuitFaithfulnessByCorruption()
+    {
+        REQUIRE_MODEL(m_model, smollm2Path());
+        auto faithfulnessAtOnePercent = [&](const std::string& corruption) {
+            TaskOptions options;
+            options.task = "induction";
+            options.n = 20;
+            options.seed = 1;
+            options.corruption = corruption;
+            auto data = generateTask(options, *m_model->tokenizer()).data;
+            EvaluationOptions eo;
+            eo.batchSize = 10;
+            const Evaluator ev(m_model, data, eo);
+            AttributionOptions ao;
+            ao.method = Method::Eap;
+            auto circuit = attributionCircuit(ev, attribute(ev, ao));
+            selectTopN(circuit, circuit.graph.edgeCount() / 100); // 706 of 70,651
+            const double f = ev.faithfulness(ev.evaluate(circuit));
+            qInfo("induction (%s): clean %.3f, all patched %.3f, top 706 edges faithfulness %.3f", corruption.c_str(),
+                  ev.cleanMetric(), ev.referenceMetric(), f);
+            return f;
+        };
+        const double answer = faithfulnessAtOnePercent("answer");
+        const double firstHalf = faithfulnessAtOnePercent("first-half");
+        QVERIFY2(answer > 0.31, qPrintable(QString::number(answer)));
+        QVERIFY2(firstHalf < 0.16, qPrintable(QString::number(firstHalf)));
     }
 
     void gemma3Architecture()
