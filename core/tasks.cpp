@@ -771,4 +771,27 @@ GeneratedTask generateTask(const TaskOptions& options, const Tokenizer& tokenize
     return out;
 }
 
+std::vector<std::vector<int32_t>> repeatedRandomTokens(const Tokenizer& tokenizer, int count, int length, uint64_t seed)
+{
+    if (count < 1 || length < 1)
+        throw Error("repeated random tokens: count and length must be at least 1 (got " + std::to_string(count) + " and "
+                    + std::to_string(length) + ")");
+    std::string how;
+    const auto pool = inductionTokens(
+        tokenizer, tokenizer.kind() == "word-level" ? std::vector<std::string>() : readDictionary(findResource(taskInfo("induction").ingredients)),
+        how);
+    if (pool.size() < static_cast<std::size_t>(length))
+        throw Error("repeated random tokens: the vocabulary has " + std::to_string(pool.size()) + " " + how + "; length "
+                    + std::to_string(length) + " needs " + std::to_string(length));
+    Random random(seed);
+    std::vector<std::vector<int32_t>> out;
+    for (int i = 0; i < count; ++i) {
+        const auto half = random.distinct(pool, static_cast<std::size_t>(length));
+        std::vector<int32_t> ids = half;
+        ids.insert(ids.end(), half.begin(), half.end());
+        out.push_back(std::move(ids));
+    }
+    return out;
+}
+
 } // namespace patchbay::core

@@ -77,4 +77,11 @@ struct GeneratedTask
 // year tokens, prompts that never tokenize to equal lengths). Any thread.
 GeneratedTask generateTask(const TaskOptions& options, const Tokenizer& tokenizer);
 
+// Repeated random tokens, the standard probe for induction heads (Olsson et al. 2022):
+// `count` sequences r1…rT r1…rT (T = length, the r distinct within a sequence) drawn from the
+// induction generator's whole-word tokens, the same on every platform for a seed. No BOS.
+// Throws core::Error when the vocabulary has fewer than T such tokens, or for count or
+// length below 1. Any thread.
+std::vector<std::vector<int32_t>> repeatedRandomTokens(const Tokenizer& tokenizer, int count, int length, uint64_t seed);
+
 } // namespace patchbay::core

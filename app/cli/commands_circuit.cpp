@@ -10,6 +10,8 @@
 #include "core/json.h"
 #include "core/model.h"
 #include "core/system.h"
+#include "core/taskperformance.h"
+#include "core/tokenizer.h"
 
 #include <chrono>
 #include <cmath>
@@ -159,9 +161,7 @@ Loaded loadEvaluator(const Args& args, bool ungroupedByDefault = false)
     out.model = core::Model::load(args.required("model"), loadOptions(args));
     out.loadSeconds = secondsSince(started);
     core::EvaluationOptions options;
-    const bool greaterThan = data.task == "greater-than" || data.task == "greater-than-digit";
-    const std::string defaultMetric = greaterThan ? "prob-diff" : "logit-diff";
-    options.metric = core::parseMetric(args.value("metric", defaultMetric));
+    options.metric = args.has("metric") ? core::parseMetric(args.value("metric")) : core::defaultMetric(data);
     options.reference = core::parseReference(args.value("reference", "corrupted"));
     options.batchSize = args.intValue("batch-size", 16);
     if (options.batchSize <= 0)
@@ -200,8 +200,76 @@ std::vector<double> parseList(const std::string& s, const char* option)
     return out;
 }
 
+// evaluate without --circuit: how well the model does the task (core::measureTask).
+int cmdTaskPerformance(const Args& args)
+{
+    for (const char* option : {"reference", "sweep", "sweep-order", "sweep-unpruned", "top-n", "threshold", "greedy",
+                               "prune", "gqa", "memory-mb"})
+        if (args.has(option))
+            throw UsageError(std::string("--") + option + " shapes a circuit's evaluation; add --circuit FILE");
+    const auto started = std::chrono::steady_clock::now();
+    auto data = core::readDataset(args.required("data"));
+    const auto model = core::Model::load(args.required("model"), loadOptions(args));
+    core::PerformanceOptions options;
+    if (args.has("metric"))
+        options.metric = core::parseMetric(args.value("metric"));
+    options.batchSize = args.intValue("batch-size", 16);
+    if (options.batchSize <= 0)
+        throw UsageError("--batch-size must be positive");
+    if (args.flags.count("progress"))
+        options.progress = [](double f, const std::string& stage) {
+            std::cerr << "\r" << stage << ' ' << static_cast<int>(f * 100) << "%      " << std::flush;
+        };
+    const bool perPair = args.flags.count("per-pair") > 0;
+    if (perPair && model->tokenizer()) // the ids the model reads, for the output
+        core::tokenizeDataset(data, *model->tokenizer(), [&](const std::string& s) { return model->encode(s); });
+    const auto result = core::measureTask(*model, data, options);
+    if (options.progress)
+        std::cerr << '\n';
+    nlohmann::json out = {{"model", args.value("model")},
+                          {"data", args.value("data")},
+                          {"examples", result.pairs},
+                          {"metric", core::metricName(result.metric)},
+                          {"clean", {{"metric", result.cleanMetric}, {"accuracy", result.accuracy}, {"top1", result.top1}}},
+                          {"corrupted", {{"metric", result.corruptedMetric}, {"accuracy", result.corruptedAccuracy}}}};
+    if (!data.task.empty())
+        out["task"] = data.task;
+    if (perPair) {
+        const auto* tokenizer = model->tokenizer();
+        nlohmann::json rows = nlohmann::json::array();
+        for (std::size_t i = 0; i < result.perPair.size(); ++i) {
+            const auto& r = result.perPair[i];
+            const auto& p = data.pairs[i];
+            nlohmann::json row = {{"row", r.row},
+                                  {"clean_ids", p.cleanIds},
+                                  {"corrupted_ids", p.corruptedIds},
+                                  {"answer_ids", p.answerIds},
+                                  {"wrong_answer_ids", p.wrongAnswerIds},
+                                  {"logit_diff", r.logitDiff},
+                                  {"prob_diff", r.probDiff},
+                                  {"corrupted_logit_diff", r.corruptedLogitDiff},
+                                  {"corrupted_prob_diff", r.corruptedProbDiff},
+                                  {"prediction", r.prediction},
+                                  {"answer_rank", r.answerRank},
+                                  {"correct", r.correct},
+                                  {"predicts_answer", r.predictsAnswer}};
+            if (tokenizer)
+                row["prediction_text"] = tokenizer->tokenText(r.prediction);
+            rows.push_back(std::move(row));
+        }
+        out["pairs"] = std::move(rows);
+    }
+    out["seconds"] = secondsSince(started);
+    printJson(out);
+    return 0;
+}
+
 int cmdEvaluate(const Args& args)
 {
+    if (!args.has("circuit"))
+        return cmdTaskPerformance(args);
+    if (args.has("per-pair"))
+        throw UsageError("--per-pair lists the model's score on each pair; drop --circuit for it");
     const auto started = std::chrono::steady_clock::now();
     // The circuit is checked against config.json before anything heavy is loaded. A
     // per-query-head (MIB) circuit of a grouped-query model is evaluated on the ungrouped
@@ -567,12 +635,14 @@ std::vector<Command> circuitCommands()
          "[--steps m] [--tau T[,T...] [--acdc-top-k K]] [--edges FILE|EDGE,... | --top-k K [--rank-by FILE|eap|eap-ig|...] (exact)] [--receivers 'a9.h9<q>,...' [--through mlps|none|m3,a2.h1,...]] [--batch-size B] "
          "[--memory-mb M] [--top-n N] [--gqa grouped|ungrouped] [--per-position] [--progress] [--device D] [--dtype T] [--bos B]",
          attrOpts, {"per-position", "progress"}, &cmdAttribute},
-        {"evaluate", "metric and normalised faithfulness of a circuit on a dataset",
-         "patchbay-cli evaluate --model PATH --data FILE --circuit FILE [--metric logit-diff|prob-diff|kl|loss] "
+        {"evaluate", "metric and normalised faithfulness of a circuit on a dataset; without --circuit, how well the model does the task",
+         "patchbay-cli evaluate --model PATH --data FILE [--metric logit-diff|prob-diff] [--per-pair] [--batch-size B] [--device D] [--dtype T] [--bos B]   "
+         "(the task: accuracy, top-1, clean and corrupted metric)\n"
+         "  patchbay-cli evaluate --model PATH --data FILE --circuit FILE [--metric logit-diff|prob-diff|kl|loss] "
          "[--reference corrupted|zero|mean|mean-all-positions] [--batch-size B] [--memory-mb M] "
          "[--top-n N | --threshold T | --greedy N] [--prune] [--sweep [--sweep-order largest-first|smallest-first] [--sweep-unpruned]] "
          "[--gqa grouped|ungrouped] [--progress] [--device D] [--dtype T] [--bos B]",
-         evalOpts, {"sweep", "sweep-unpruned", "prune", "progress"}, &cmdEvaluate},
+         evalOpts, {"sweep", "sweep-unpruned", "prune", "progress", "per-pair"}, &cmdEvaluate},
     };
 }
 

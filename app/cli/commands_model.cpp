@@ -3,6 +3,7 @@
 #include "app/cli/cli.h"
 
 #include "core/error.h"
+#include "core/headscores.h"
 #include "core/json.h"
 #include "core/model.h"
 #include "core/system.h"
@@ -236,6 +237,52 @@ int cmdLogits(const Args& args)
     return 0;
 }
 
+// heads: induction, previous-token and duplicate-token scores of every head.
+int cmdHeads(const Args& args)
+{
+    core::HeadScoreOptions options;
+    options.sequences = args.intValue("sequences", options.sequences);
+    options.length = args.intValue("length", options.length);
+    options.seed = static_cast<uint64_t>(args.intValue("seed", static_cast<int>(options.seed)));
+    if (options.sequences < 1 || options.length < 1)
+        throw UsageError("--sequences and --length must be at least 1");
+    const int top = args.intValue("top", 10);
+    if (top < 0)
+        throw UsageError("--top must be positive");
+    const auto model = core::Model::load(args.required("model"), loadOptions(args));
+    const auto scores = core::scoreHeads(*model, options);
+    nlohmann::json out = {{"model", args.value("model")},
+                          {"layers", scores.layers},
+                          {"heads", scores.heads},
+                          {"sequences", scores.tokens.size()},
+                          {"length", scores.length},
+                          {"bos", scores.bos},
+                          {"seed", options.seed}};
+    auto table = [&](const std::vector<double>& values) {
+        nlohmann::json rows = nlohmann::json::array();
+        for (int l = 0; l < scores.layers; ++l) {
+            std::vector<double> row;
+            for (int h = 0; h < scores.heads; ++h)
+                row.push_back(scores.at(values, l, h));
+            rows.push_back(row);
+        }
+        nlohmann::json best = nlohmann::json::array();
+        for (const auto& [name, value] : core::headsAbove(scores, values, 0.0)) {
+            if (static_cast<int>(best.size()) >= top)
+                break;
+            best.push_back({{"head", name}, {"score", value}});
+        }
+        return nlohmann::json{{"by_layer", rows}, {"top", best}};
+    };
+    out["induction"] = table(scores.induction);
+    out["previous_token"] = table(scores.previousToken);
+    out["duplicate_token"] = table(scores.duplicateToken);
+    if (args.flags.count("tokens"))
+        out["tokens"] = scores.tokens;
+    printJson(out);
+    return 0;
+}
+
 } // namespace
 
 const std::vector<std::string> modelOptionNames = {"model", "device", "dtype", "bos"};
@@ -275,6 +322,10 @@ std::vector<Command> modelCommands()
          "patchbay-cli logits --model PATH (--ids 1,2,3 | --text S) [--positions last|all] [--top-k K] "
          "[--device D] [--dtype T] [--bos auto|always|never]",
          with({"ids", "text", "positions", "top-k"}), {}, &cmdLogits},
+        {"heads", "induction, previous-token and duplicate-token scores of every attention head (repeated random tokens)",
+         "patchbay-cli heads --model PATH [--sequences N] [--length T] [--seed S] [--top K] [--tokens] "
+         "[--device D] [--dtype T] [--bos auto|always|never]",
+         with({"sequences", "length", "seed", "top"}), {"tokens"}, &cmdHeads},
     };
 }
 

@@ -424,6 +424,38 @@ private Q_SLOTS:
         QVERIFY2(std::abs(j["clean_metric"].get<double>() - expected) < 1e-4,
                  qPrintable(QStringLiteral("%1 vs %2").arg(j["clean_metric"].get<double>()).arg(expected)));
 
+        // Without --circuit: how well the model does the task, the same clean metric, and
+        // per pair the ids read and the logit difference the logits command gives.
+        r = runCli({QStringLiteral("evaluate"), QStringLiteral("--model"), model, QStringLiteral("--data"), kPairs,
+                    QStringLiteral("--per-pair")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const auto task = parse(r.out);
+        QCOMPARE(task["metric"].get<std::string>(), std::string("logit-diff"));
+        QVERIFY(std::abs(task["clean"]["metric"].get<double>() - expected) < 1e-4);
+        QVERIFY(std::abs(task["corrupted"]["metric"].get<double>() - j["reference_metric"].get<double>()) < 1e-4);
+        QCOMPARE(task["pairs"].size(), std::size_t{3});
+        double correct = 0;
+        for (std::size_t i = 0; i < 3; ++i) {
+            const auto& row = task["pairs"][i];
+            QVERIFY(row["clean_ids"] == pairs["pairs"][i]["clean_ids"]);
+            QStringList ids;
+            for (const auto& id : row["clean_ids"])
+                ids << QString::number(id.get<int>());
+            const auto lr = runCli({QStringLiteral("logits"), QStringLiteral("--model"), model, QStringLiteral("--ids"), ids.join(u',')});
+            const auto logits = parse(lr.out)["logits"][0];
+            const double diff = logits[row["answer_ids"][0].get<int>()].get<double>() - logits[row["wrong_answer_ids"][0].get<int>()].get<double>();
+            QVERIFY(std::abs(row["logit_diff"].get<double>() - diff) < 1e-4);
+            QCOMPARE(row["correct"].get<bool>(), diff > 0);
+            correct += diff > 0;
+        }
+        QCOMPARE(task["clean"]["accuracy"].get<double>(), correct / 3);
+        r = runCli({QStringLiteral("evaluate"), QStringLiteral("--model"), model, QStringLiteral("--data"), kPairs,
+                    QStringLiteral("--sweep")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(QStringLiteral("--circuit")), qPrintable(r.err));
+        r = runCli(base + QStringList{QStringLiteral("--per-pair")});
+        QCOMPARE(r.exitCode, 2);
+
         r = runCli(base + QStringList{QStringLiteral("--top-n"), QStringLiteral("0")});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QVERIFY(std::abs(parse(r.out)["circuit"]["faithfulness"].get<double>()) < 1e-4);

@@ -6,7 +6,9 @@
 #include "core/attribution.h"
 #include "core/circuit.h"
 #include "core/dataset.h"
+#include "core/error.h"
 #include "core/evaluation.h"
+#include "core/headscores.h"
 #include "core/model.h"
 #include "core/system.h"
 #include "core/tasks.h"
@@ -145,6 +147,52 @@ private Q_SLOTS:
               m_prevHead, prev, m_inductionHead, induction);
         QVERIFY(prev >= 0.7);
         QVERIFY(induction >= 0.7);
+    }
+
+    // scoreHeads (the CLI's `heads`, the app's Find Induction Heads) names the demo's two
+    // textbook heads, the ones its shipped circuit labels, as the top induction and
+    // previous-token heads; one head's score recomputed here from the attention patterns.
+    void headScoresNameTheTextbookHeads()
+    {
+        HeadScoreOptions options;
+        options.sequences = 12;
+        options.length = kLength;
+        options.seed = 5;
+        const auto scores = scoreHeads(*m_model, options);
+        QCOMPARE(scores.layers, 2);
+        QCOMPARE(scores.heads, 4);
+        QVERIFY(scores.bos);
+        QCOMPARE(scores.tokens.size(), std::size_t{12});
+        for (const auto& ids : scores.tokens) {
+            QCOMPARE(ids.size(), std::size_t{1 + 2 * kLength});
+            QCOMPARE(ids.front(), *m_model->info().bosId);
+            QVERIFY(std::equal(ids.begin() + 1, ids.begin() + 1 + kLength, ids.begin() + 1 + kLength));
+        }
+        QCOMPARE(repeatedRandomTokens(*m_model->tokenizer(), 12, kLength, 5).front(),
+                 std::vector<int32_t>(scores.tokens.front().begin() + 1, scores.tokens.front().end()));
+        const auto induction = headsAbove(scores, scores.induction, 0.0);
+        const auto previous = headsAbove(scores, scores.previousToken, 0.0);
+        QCOMPARE(induction.size(), std::size_t{8});
+        qInfo("top induction head %s %.3f, top previous-token head %s %.3f", induction[0].first.c_str(), induction[0].second,
+              previous[0].first.c_str(), previous[0].second);
+        QCOMPARE(induction[0].first, "a1.h" + std::to_string(m_inductionHead));
+        QCOMPARE(previous[0].first, "a0.h" + std::to_string(m_prevHead));
+        QVERIFY(induction[0].second >= 0.7);
+        QVERIFY(previous[0].second >= 0.7);
+        QVERIFY(induction[1].second < 0.5);
+        // By hand: the induction head's weight from the second r_j to the first r_(j+1).
+        double byHand = 0;
+        for (const auto& ids : scores.tokens) {
+            const auto a = m_model->attentionPatterns(ids);
+            for (int64_t j = 0; j < kLength; ++j)
+                byHand += a.at({1, m_inductionHead, 1 + kLength + j, 1 + j + 1}) / kLength;
+        }
+        byHand /= static_cast<double>(scores.tokens.size());
+        QVERIFY2(std::abs(scores.at(scores.induction, 1, m_inductionHead) - byHand) < 1e-6, // float32 patterns, recomputed
+                 qPrintable(QString("%1 vs %2").arg(scores.at(scores.induction, 1, m_inductionHead)).arg(byHand)));
+        HeadScoreOptions tooLong = options;
+        tooLong.length = 40; // 1 + 80 tokens > the context of 64
+        QVERIFY_THROWS_EXCEPTION(Error, scoreHeads(*m_model, tooLong));
     }
 
     void eapRanksTheKCompositionEdgeHigh()

@@ -6,6 +6,7 @@
 #include "core/detail/evaluation_state.h"
 #include "core/error.h"
 #include "core/system.h"
+#include "core/taskperformance.h"
 #include "tests/core/evaluation_fixtures.h"
 
 #include <QTest>
@@ -423,6 +424,99 @@ private Q_SLOTS:
         Evaluator kl(model, data, optionsFor(Metric::Kl)); // kl needs no answers
         data.pairs[0].answerIds = {999999};
         QVERIFY_THROWS_EXCEPTION(Error, Evaluator(model, data, optionsFor(Metric::Kl)));
+    }
+
+    // measureTask (how well the model does the task) against each prompt run alone through
+    // the plain forward: both metrics, the prediction, the best answer's rank, accuracy and
+    // top-1 counted here; and its means equal the Evaluator's clean and all-patched metrics
+    // (the corrupted reference with every edge patched is the corrupted run).
+    void taskPerformance_data() { fixtures_data(); }
+    void taskPerformance()
+    {
+        QFETCH(QString, fixture);
+        const auto model = loadFixture(fixture);
+        const auto& t = model->transformer();
+        auto data = randomDataset(model->config(), 21);
+        // One pair whose clean prompt's own prediction is its answer: top-1 and rank 1.
+        {
+            torch::NoGradGuard noGrad;
+            auto& p = data.pairs[3];
+            const auto logits = t.forward(idsOf(p.cleanIds), torch::Tensor())[0][static_cast<int64_t>(p.cleanIds.size()) - 1];
+            p.answerIds = {static_cast<int32_t>(logits.argmax().item<int64_t>())};
+        }
+        PerformanceOptions options;
+        options.batchSize = 2;
+        const auto r = measureTask(*model, data, options);
+        QCOMPARE(r.metric, Metric::LogitDiff);
+        QCOMPARE(r.pairs, data.pairs.size());
+        torch::NoGradGuard noGrad;
+        double clean = 0, corrupted = 0, accuracy = 0, top1 = 0;
+        for (std::size_t i = 0; i < data.pairs.size(); ++i) {
+            const auto& p = data.pairs[i];
+            const auto& got = r.perPair[i];
+            const auto last = static_cast<int64_t>(p.cleanIds.size()) - 1;
+            const auto cl = t.forward(idsOf(p.cleanIds), torch::Tensor())[0][last];
+            const auto co = t.forward(idsOf(p.corruptedIds), torch::Tensor())[0][last];
+            QCOMPARE(got.row, p.row);
+            QCOMPARE_NEAR(got.logitDiff, metricByHand(Metric::LogitDiff, cl, p, cl), 1e-5);
+            QCOMPARE_NEAR(got.probDiff, metricByHand(Metric::ProbDiff, cl, p, cl), 1e-6);
+            QCOMPARE_NEAR(got.corruptedLogitDiff, metricByHand(Metric::LogitDiff, co, p, cl), 1e-5);
+            QCOMPARE_NEAR(got.corruptedProbDiff, metricByHand(Metric::ProbDiff, co, p, cl), 1e-6);
+            const auto prediction = static_cast<int32_t>(cl.argmax().item<int64_t>());
+            QCOMPARE(got.prediction, prediction);
+            const double answerLogit = cl[p.answerIds[0]].item<double>();
+            QCOMPARE(got.answerRank, 1 + (cl > answerLogit).sum().item<int64_t>());
+            QCOMPARE(got.predictsAnswer, prediction == p.answerIds[0]);
+            QCOMPARE(got.correct, got.logitDiff > 0);
+            clean += got.logitDiff;
+            corrupted += got.corruptedLogitDiff;
+            accuracy += got.correct;
+            top1 += got.predictsAnswer;
+        }
+        QVERIFY(r.perPair[3].predictsAnswer);
+        QCOMPARE(r.perPair[3].answerRank, int64_t{1});
+        const double n = static_cast<double>(data.pairs.size());
+        QCOMPARE_NEAR(r.cleanMetric, clean / n, 1e-12);
+        QCOMPARE_NEAR(r.corruptedMetric, corrupted / n, 1e-12);
+        QCOMPARE(r.accuracy, accuracy / n);
+        QCOMPARE(r.top1, top1 / n);
+        const Evaluator ev(model, data, optionsFor(Metric::LogitDiff));
+        QCOMPARE_NEAR(r.cleanMetric, ev.cleanMetric(), 1e-5);
+        QCOMPARE_NEAR(r.corruptedMetric, ev.referenceMetric(), 1e-4);
+        // prob-diff on request, and by default for greater-than data.
+        options.metric = Metric::ProbDiff;
+        const auto byProb = measureTask(*model, data, options);
+        const Evaluator evProb(model, data, optionsFor(Metric::ProbDiff));
+        QCOMPARE_NEAR(byProb.cleanMetric, evProb.cleanMetric(), 1e-6);
+        data.task = "greater-than-digit";
+        QCOMPARE(defaultMetric(data), Metric::ProbDiff);
+        QCOMPARE(measureTask(*model, data).metric, Metric::ProbDiff);
+    }
+
+    void taskPerformanceBadInput()
+    {
+        const auto model = loadFixture("gpt2");
+        auto data = randomDataset(model->config(), 22);
+        data.source = "pairs.csv";
+        data.pairs[1].wrongAnswerIds.clear();
+        try {
+            measureTask(*model, data);
+            QFAIL("a pair without a wrong answer accepted");
+        } catch (const Error& e) {
+            QVERIFY2(QString::fromStdString(e.what()).contains("pairs.csv: row 2"), e.what());
+        }
+        data = randomDataset(model->config(), 22);
+        data.pairs[4].answerIds = {static_cast<int32_t>(model->config().dVocab)};
+        QVERIFY_THROWS_EXCEPTION(Error, measureTask(*model, data));
+        data = randomDataset(model->config(), 22);
+        data.pairs[0].cleanIds = {static_cast<int32_t>(-3)};
+        QVERIFY_THROWS_EXCEPTION(Error, measureTask(*model, data));
+        data = randomDataset(model->config(), 22);
+        PerformanceOptions kl;
+        kl.metric = Metric::Kl;
+        QVERIFY_THROWS_EXCEPTION(Error, measureTask(*model, data, kl));
+        data.pairs.clear();
+        QVERIFY_THROWS_EXCEPTION(Error, measureTask(*model, data));
     }
 };
 

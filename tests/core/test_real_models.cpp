@@ -11,6 +11,11 @@
 // the 1 the converter added, tokens of spaces respelled, merges in file order):
 //   - tokenization of 41 varied texts, exact;
 //   - last-position logits of 5 prompts (BOS prepended) within 1e-3 in float32, top-1 equal.
+// Both models on every generated task (tools/reference/make_task_references.py: the ids
+// Patchbay read, run through transformers): per pair the logit and probability differences,
+// the prediction and whether the answers win; the accuracy each model reaches. Their
+// induction, previous-token and duplicate-token heads (tools/reference/make_head_references.py:
+// transformers' attention weights on the same repeated random tokens) within 1e-4.
 // Each model's tests are skipped (QSKIP, with the command to run) when its file is absent.
 // SmolLM2 is looked for at $PATCHBAY_SMOLLM2_GGUF, Gemma-3 at $PATCHBAY_GEMMA3_GGUF, else in
 // ${PATCHBAY_MODELS:-$HOME/.cache/patchbay/models}/{smollm2,gemma3-270m}/.
@@ -18,8 +23,10 @@
 #include "core/circuit.h"
 #include "core/error.h"
 #include "core/evaluation.h"
+#include "core/headscores.h"
 #include "core/json.h"
 #include "core/model.h"
+#include "core/taskperformance.h"
 #include "core/tasks.h"
 #include "core/tokenizer.h"
 
@@ -285,6 +292,122 @@ private Q_SLOTS:
         const double firstHalf = faithfulnessAtOnePercent("first-half");
         QVERIFY2(answer > 0.31, qPrintable(QString::number(answer)));
         QVERIFY2(firstHalf < 0.16, qPrintable(QString::number(firstHalf)));
+    }
+
+    // How well each model does each generated task (issue 22.1), against transformers on the
+    // same ids: 20 pairs per task (seed 1) from task-performance.json. Logit differences within
+    // 2e-3 (measured: 4e-5 at most), probability differences within 1e-3, the prediction equal
+    // unless transformers' top two are within 2e-3, `correct` equal unless the metric is within
+    // the tolerance of 0. The accuracy is then checked against the fixture's own count, and the
+    // tasks the docs say a model solves must stay solved (accuracy ≥ 0.8 on these pairs).
+    void taskPerformanceMatchesTransformers_data()
+    {
+        QTest::addColumn<QString>("model");
+        QTest::addColumn<QString>("task");
+        const auto ref = readJsonFile(kRefs / "task-performance.json");
+        for (const auto& [model, entry] : ref["models"].items())
+            for (const auto& [task, unused] : entry["tasks"].items())
+                QTest::newRow((model + " " + task).c_str()) << QString::fromStdString(model) << QString::fromStdString(task);
+    }
+    void taskPerformanceMatchesTransformers()
+    {
+        QFETCH(QString, model);
+        QFETCH(QString, task);
+        const bool smol = model == QLatin1String("smollm2");
+        const auto& m = smol ? m_model : m_gemma;
+        REQUIRE_MODEL(m, smol ? smollm2Path() : gemma3Path());
+        const auto ref = readJsonFile(kRefs / "task-performance.json")["models"][model.toStdString()]["tasks"][task.toStdString()];
+        Dataset data;
+        data.source = "task-performance.json";
+        const bool probDiff = ref["metric"] == "prob-diff";
+        if (probDiff)
+            data.task = "greater-than-digit";
+        for (const auto& p : ref["pairs"]) {
+            PromptPair pair;
+            pair.row = p["row"].get<int>();
+            pair.cleanIds = p["clean_ids"].get<std::vector<int32_t>>();
+            pair.corruptedIds = p["corrupted_ids"].get<std::vector<int32_t>>();
+            pair.answerIds = p["answer_ids"].get<std::vector<int32_t>>();
+            pair.wrongAnswerIds = p["wrong_answer_ids"].get<std::vector<int32_t>>();
+            data.pairs.push_back(pair);
+        }
+        PerformanceOptions options;
+        options.batchSize = 8;
+        const auto got = measureTask(*m, data, options);
+        QCOMPARE(got.metric, probDiff ? Metric::ProbDiff : Metric::LogitDiff);
+        double worstLogit = 0, worstProb = 0;
+        int correct = 0;
+        for (std::size_t i = 0; i < got.perPair.size(); ++i) {
+            const auto& r = got.perPair[i];
+            const auto& p = ref["pairs"][i];
+            worstLogit = std::max({worstLogit, std::abs(r.logitDiff - p["logit_diff"].get<double>()),
+                                   std::abs(r.corruptedLogitDiff - p["corrupted_logit_diff"].get<double>())});
+            worstProb = std::max({worstProb, std::abs(r.probDiff - p["prob_diff"].get<double>()),
+                                  std::abs(r.corruptedProbDiff - p["corrupted_prob_diff"].get<double>())});
+            if (p["top_gap"].get<double>() > 2e-3)
+                QCOMPARE(r.prediction, p["prediction"].get<int32_t>());
+            const double metric = p[probDiff ? "prob_diff" : "logit_diff"].get<double>();
+            if (std::abs(metric) > (probDiff ? 1e-3 : 2e-3))
+                QCOMPARE(r.correct, metric > 0);
+            correct += metric > 0;
+        }
+        qInfo("%s %s: accuracy %.2f, top-1 %.2f, clean %.3f, corrupted %.3f; worst |Δ logit diff| %.2g, |Δ prob diff| %.2g",
+              qPrintable(model), qPrintable(task), got.accuracy, got.top1, got.cleanMetric, got.corruptedMetric, worstLogit,
+              worstProb);
+        QVERIFY2(worstLogit <= 2e-3, qPrintable(QString::number(worstLogit)));
+        QVERIFY2(worstProb <= 1e-3, qPrintable(QString::number(worstProb)));
+        QCOMPARE(got.accuracy, double(correct) / double(got.pairs));
+        if (ref["transformers"]["accuracy"].get<double>() >= 0.8) // what docs/real-circuits.md calls solved
+            QVERIFY2(got.accuracy >= 0.8, qPrintable(QString::number(got.accuracy)));
+    }
+
+    // Issue 22.5: each head's induction, previous-token and duplicate-token score against
+    // transformers' attention weights on the same sequences (measured: 2e-7 and 5e-7 at
+    // most), and the induction heads found: SmolLM2's a18.h6 (0.86) and a17.h3/h4/h5,
+    // a18.h7 (0.62-0.73), the next at 0.41; Gemma-3's a5.h1 (0.76), then a5.h2 (0.53).
+    void headScoresMatchTransformers_data()
+    {
+        QTest::addColumn<QString>("model");
+        QTest::addColumn<QStringList>("inductionHeads"); // above 0.5, the highest first
+        QTest::newRow("smollm2") << QStringLiteral("smollm2")
+                                 << QStringList{"a18.h6", "a17.h4", "a17.h3", "a17.h5", "a18.h7"};
+        QTest::newRow("gemma3") << QStringLiteral("gemma3") << QStringList{"a5.h1", "a5.h2"};
+    }
+    void headScoresMatchTransformers()
+    {
+        QFETCH(QString, model);
+        QFETCH(QStringList, inductionHeads);
+        const bool smol = model == QLatin1String("smollm2");
+        const auto& m = smol ? m_model : m_gemma;
+        REQUIRE_MODEL(m, smol ? smollm2Path() : gemma3Path());
+        const auto file = readJsonFile(kRefs / "head-scores.json");
+        const auto& ref = file["models"][model.toStdString()];
+        HeadScoreOptions options;
+        options.sequences = file["sequences"].get<int>();
+        options.length = file["length"].get<int>();
+        options.seed = file["seed"].get<uint64_t>();
+        const auto got = scoreHeads(*m, options);
+        QCOMPARE(got.bos, ref["bos"].get<bool>());
+        QVERIFY(got.tokens == ref["tokens"].get<std::vector<std::vector<int32_t>>>()); // the generator, on any platform
+        double worst = 0;
+        for (const auto& [kind, values] : {std::pair{"induction", &got.induction}, std::pair{"previous_token", &got.previousToken},
+                                           std::pair{"duplicate_token", &got.duplicateToken}}) {
+            const auto want = ref[kind].get<std::vector<std::vector<double>>>();
+            QCOMPARE(int(want.size()), got.layers);
+            for (int l = 0; l < got.layers; ++l)
+                for (int h = 0; h < got.heads; ++h)
+                    worst = std::max(worst, std::abs(got.at(*values, l, h) - want[std::size_t(l)][std::size_t(h)]));
+        }
+        QStringList found;
+        for (const auto& [head, score] : headsAbove(got, got.induction, 0.5))
+            found << QString::fromStdString(head);
+        qInfo("%s: worst |score - transformers| %.2g; induction heads above 0.5: %s", qPrintable(model), worst,
+              qPrintable(found.join(u' ')));
+        QVERIFY2(worst <= 1e-4, qPrintable(QString::number(worst)));
+        QCOMPARE(found.first(), inductionHeads.first());
+        found.sort(); // a17.h4 and a17.h3 differ by 0.001: the set, not their order
+        inductionHeads.sort();
+        QCOMPARE(found, inductionHeads);
     }
 
     void gemma3Architecture()
