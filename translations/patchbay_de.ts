@@ -102,6 +102,10 @@
         <source>unnamed pairs</source>
         <translation>unbenannte Paare</translation>
     </message>
+    <message>
+        <source>finding induction heads</source>
+        <translation>Induktionsköpfe suchen</translation>
+    </message>
 </context>
 <context>
     <name>patchbay::ui::GraphCanvas</name>
@@ -508,6 +512,36 @@ Klicken, um alle zu patchen oder wiederherzustellen</translation>
     <message>
         <source>Name of the group of %1 (e.g. name movers):</source>
         <translation>Name der Gruppe aus %1 (z. B. Name Mover):</translation>
+    </message>
+</context>
+<context>
+    <name>patchbay::ui::HeadRoles</name>
+    <message>
+        <source>Head roles: attention on repeated random tokens</source>
+        <translation>Kopfrollen: Aufmerksamkeit auf wiederholten Zufallstoken</translation>
+    </message>
+    <message>
+        <source>attention</source>
+        <translation>Aufmerksamkeit</translation>
+    </message>
+    <message>
+        <source>layer</source>
+        <translation>Schicht</translation>
+    </message>
+    <message>
+        <source>head (induction | previous | duplicate)</source>
+        <translation>Kopf (Induktion | Vorgänger | Duplikat)</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>keine</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 and %n more</source>
+        <translation>
+            <numerusform>%1 und %n weiterer</numerusform>
+            <numerusform>%1 und %n weitere</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1737,6 +1771,38 @@ Dieser Lauf hat %1 Schwellen: eine andere unter Ergebnisse wählen („Schaltkre
     <message>
         <source>How to Write a &amp;Lesson</source>
         <translation>Wie man eine &amp;Lektion schreibt</translation>
+    </message>
+    <message>
+        <source>Which heads are induction, previous-token or duplicate-token heads: Run &gt; Find Induction and Previous-Token Heads.</source>
+        <translation>Welche Köpfe Induktions-, Vorgänger-Token- oder Duplikat-Token-Köpfe sind: Ausführen &gt; Induktions- und Vorgänger-Token-Köpfe finden.</translation>
+    </message>
+    <message>
+        <source>Head roles</source>
+        <translation>Kopfrollen</translation>
+    </message>
+    <message>
+        <source>Mean attention of every head on repeated random tokens: to the token after the earlier copy (induction), to the previous token, to the earlier copy</source>
+        <translation>Mittlere Aufmerksamkeit jedes Kopfes auf wiederholten Zufallstoken: auf das Token nach der früheren Kopie (Induktion), auf das vorige Token, auf die frühere Kopie</translation>
+    </message>
+    <message>
+        <source>Find &amp;Induction and Previous-Token Heads</source>
+        <translation>&amp;Induktions- und Vorgänger-Token-Köpfe finden</translation>
+    </message>
+    <message>
+        <source>Score every head on repeated random tokens and label the induction, previous-token and duplicate-token heads on the graph</source>
+        <translation>Jeden Kopf auf wiederholten Zufallstoken bewerten und die Induktions-, Vorgänger-Token- und Duplikat-Token-Köpfe im Graphen beschriften</translation>
+    </message>
+    <message>
+        <source>Finding induction heads failed: %1</source>
+        <translation>Die Suche nach Induktionsköpfen ist fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Finding induction heads…</source>
+        <translation>Induktionsköpfe werden gesucht…</translation>
+    </message>
+    <message>
+        <source>Induction heads: %1. Previous-token heads: %2. (%3 s; labelled on the graph)</source>
+        <translation>Induktionsköpfe: %1. Vorgänger-Token-Köpfe: %2. (%3 s; im Graphen beschriftet)</translation>
     </message>
 </context>
 <context>

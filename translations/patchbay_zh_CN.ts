@@ -102,6 +102,10 @@
         <source>unnamed pairs</source>
         <translation>未命名的提示对</translation>
     </message>
+    <message>
+        <source>finding induction heads</source>
+        <translation>查找归纳头</translation>
+    </message>
 </context>
 <context>
     <name>patchbay::ui::GraphCanvas</name>
@@ -504,6 +508,35 @@ click to patch or restore them all</source>
     <message>
         <source>Name of the group of %1 (e.g. name movers):</source>
         <translation>%1 的编组名称（例如 name movers）：</translation>
+    </message>
+</context>
+<context>
+    <name>patchbay::ui::HeadRoles</name>
+    <message>
+        <source>Head roles: attention on repeated random tokens</source>
+        <translation>头的角色：在重复随机词元上的注意力</translation>
+    </message>
+    <message>
+        <source>attention</source>
+        <translation>注意力</translation>
+    </message>
+    <message>
+        <source>layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>head (induction | previous | duplicate)</source>
+        <translation>头（归纳 | 前一 | 重复）</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 and %n more</source>
+        <translation>
+            <numerusform>%1 及另外 %n 个</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1733,6 +1766,38 @@ This run has %1 thresholds: choose another under Results (“Circuit at”).</so
     <message>
         <source>How to Write a &amp;Lesson</source>
         <translation>如何编写课程(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Which heads are induction, previous-token or duplicate-token heads: Run &gt; Find Induction and Previous-Token Heads.</source>
+        <translation>哪些头是归纳头、前一词元头或重复词元头：运行 &gt; 查找归纳头和前一词元头。</translation>
+    </message>
+    <message>
+        <source>Head roles</source>
+        <translation>头的角色</translation>
+    </message>
+    <message>
+        <source>Mean attention of every head on repeated random tokens: to the token after the earlier copy (induction), to the previous token, to the earlier copy</source>
+        <translation>每个头在重复随机词元上的平均注意力：指向较早副本之后的词元（归纳）、前一个词元、较早的副本</translation>
+    </message>
+    <message>
+        <source>Find &amp;Induction and Previous-Token Heads</source>
+        <translation>查找归纳头和前一词元头(&amp;I)</translation>
+    </message>
+    <message>
+        <source>Score every head on repeated random tokens and label the induction, previous-token and duplicate-token heads on the graph</source>
+        <translation>在重复随机词元上为每个头打分，并在图中标注归纳头、前一词元头和重复词元头</translation>
+    </message>
+    <message>
+        <source>Finding induction heads failed: %1</source>
+        <translation>查找归纳头失败：%1</translation>
+    </message>
+    <message>
+        <source>Finding induction heads…</source>
+        <translation>正在查找归纳头…</translation>
+    </message>
+    <message>
+        <source>Induction heads: %1. Previous-token heads: %2. (%3 s; labelled on the graph)</source>
+        <translation>归纳头：%1。前一词元头：%2。（%3 秒；已在图中标注）</translation>
     </message>
 </context>
 <context>

@@ -206,6 +206,7 @@ ComputeWorker::ComputeWorker(QObject* parent) : QObject(parent), m_state(std::ma
     qRegisterMetaType<patchbay::ui::AttentionPatterns>();
     qRegisterMetaType<patchbay::ui::LogitLensResult>();
     qRegisterMetaType<patchbay::ui::CircuitEvaluation>();
+    qRegisterMetaType<patchbay::ui::HeadScoresResult>();
     m_thread.setObjectName(QStringLiteral("ComputeWorker"));
     m_context = new QObject; // no parent: it moves to the worker thread
     m_context->moveToThread(&m_thread);
@@ -492,6 +493,26 @@ quint64 ComputeWorker::logitLens(std::vector<int32_t> ids, int64_t position, int
                       out.lens = std::make_shared<const core::LogitLens>(s.model->logitLens(ids, position, topK, tracked));
                       return [this, out] { Q_EMIT logitLensReady(out); };
                   });
+}
+
+quint64 ComputeWorker::scoreHeads(const core::HeadScoreOptions& options)
+{
+    return submit(Kind::Run, tr("finding induction heads"), [this, options](State& s, quint64 job, const std::atomic_bool& cancel) {
+        if (!s.model)
+            throw core::Error(tr("No model is loaded.").toStdString());
+        const auto start = std::chrono::steady_clock::now();
+        core::HeadScoreOptions o = options;
+        o.cancel = &cancel;
+        o.progress = [&s](double fraction, const std::string& stage) {
+            if (s.report)
+                s.report(fraction, stage);
+        };
+        HeadScoresResult out;
+        out.job = job;
+        out.scores = std::make_shared<const core::HeadScores>(core::scoreHeads(*s.model, o));
+        out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        return [this, out] { Q_EMIT headScoresReady(out); };
+    });
 }
 
 } // namespace patchbay::ui

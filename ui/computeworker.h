@@ -5,6 +5,7 @@
 #include "core/circuit.h"
 #include "core/dataset.h"
 #include "core/graph.h"
+#include "core/headscores.h"
 #include "core/model.h"
 #include "ui/modelsummary.h"
 #include "ui/textencoder.h"
@@ -133,6 +134,14 @@ struct CircuitEvaluation
     double seconds = 0;
 };
 
+// Induction, previous-token and duplicate-token scores of every head (core::scoreHeads).
+struct HeadScoresResult
+{
+    quint64 job = 0;
+    std::shared_ptr<const core::HeadScores> scores;
+    double seconds = 0;
+};
+
 // The one long-lived compute worker of design.md §1 "Threads": a member QThread owns
 // the loaded core::Model and every tensor; the GUI sends requests (plain values) and gets
 // results back as immutable snapshots through queued signals, so the GUI thread never
@@ -168,6 +177,9 @@ public:
     // The logit lens of one prompt at `position` (negative: from the end) with the top
     // `topK` tokens per stage and the probability and rank of the `tracked` ids.
     quint64 logitLens(std::vector<int32_t> ids, int64_t position, int topK, std::vector<int32_t> tracked);
+    // Which heads are induction / previous-token / duplicate-token heads, on repeated random
+    // tokens (a long job: progress, cancel).
+    quint64 scoreHeads(const core::HeadScoreOptions& options);
 
     // Cancels the running long job and every long job queued before this call.
     void cancel();
@@ -189,6 +201,7 @@ Q_SIGNALS:
     void runFinished(const patchbay::ui::RunResult& result);
     void attentionReady(const patchbay::ui::AttentionPatterns& patterns);
     void logitLensReady(const patchbay::ui::LogitLensResult& lens);
+    void headScoresReady(const patchbay::ui::HeadScoresResult& result);
     void circuitEvaluated(const patchbay::ui::CircuitEvaluation& evaluation);
     void failed(quint64 job, const QString& message);
     void cancelled(quint64 job);
@@ -226,3 +239,4 @@ Q_DECLARE_METATYPE(patchbay::ui::RunResult)
 Q_DECLARE_METATYPE(patchbay::ui::AttentionPatterns)
 Q_DECLARE_METATYPE(patchbay::ui::LogitLensResult)
 Q_DECLARE_METATYPE(patchbay::ui::CircuitEvaluation)
+Q_DECLARE_METATYPE(patchbay::ui::HeadScoresResult)

@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "core/session.h"
 #include "core/system.h"
+#include "core/taskperformance.h"
 #include "core/tokenizer.h"
 #include "core/version.h"
 #include "ui/attentiongrid.h"
@@ -179,6 +180,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(m_worker, &ComputeWorker::modelLoaded, this, &MainWindow::onModelLoaded);
     connect(m_worker, &ComputeWorker::runFinished, this, &MainWindow::onRunFinished);
     connect(m_worker, &ComputeWorker::attentionReady, this, &MainWindow::onAttention);
+    connect(m_worker, &ComputeWorker::headScoresReady, this, &MainWindow::onHeadScores);
     connect(m_worker, &ComputeWorker::logitLensReady, this, &MainWindow::onLogitLens);
     connect(m_worker, &ComputeWorker::circuitEvaluated, this, &MainWindow::onCircuitEvaluated);
     connect(m_worker, &ComputeWorker::failed, this, &MainWindow::onFailed);
@@ -592,6 +594,13 @@ void MainWindow::createDocks()
     m_scoreTabs->addTab(m_scoreMap, tr("Layer × head"));
     m_scoreTabs->addTab(m_positionMap, tr("Node × position"));
     m_scoreTabs->addTab(m_adjacencyMap, tr("Sender × receiver"));
+    m_headMap = new HeatmapView(m_scoreTabs);
+    m_headMap->setObjectName(QStringLiteral("headMap"));
+    m_headMap->clear(tr("Which heads are induction, previous-token or duplicate-token heads: "
+                        "Run > Find Induction and Previous-Token Heads."));
+    m_scoreTabs->addTab(m_headMap, tr("Head roles"));
+    m_scoreTabs->setTabToolTip(3, tr("Mean attention of every head on repeated random tokens: to the token after the "
+                                     "earlier copy (induction), to the previous token, to the earlier copy"));
     m_scoreTabs->setTabToolTip(2, tr("Every edge of the graph's circuit, q/k/v summed per receiver: wheel zooms, drag "
                                      "pans, a click lists the receiver's edges on the graph"));
     auto* exportScores = new QToolButton(m_scoreTabs);
@@ -601,8 +610,11 @@ void MainWindow::createDocks()
     scoreLayout->addWidget(m_scoreTabs);
     connect(exportScores, &QToolButton::clicked, this, [this] {
         const int tab = m_scoreTabs->currentIndex();
-        exportView(tab == 0 ? m_scoreMap : tab == 1 ? m_positionMap : m_adjacencyMap,
-                   tab == 0 ? QStringLiteral("scores") : tab == 1 ? QStringLiteral("positions") : QStringLiteral("adjacency"));
+        exportView(tab == 0 ? m_scoreMap : tab == 1 ? m_positionMap : tab == 2 ? m_adjacencyMap : m_headMap,
+                   tab == 0   ? QStringLiteral("scores")
+                   : tab == 1 ? QStringLiteral("positions")
+                   : tab == 2 ? QStringLiteral("adjacency")
+                              : QStringLiteral("head-roles"));
     });
     // A cell of the adjacency grid drills down: its receiver is selected and its edges listed.
     connect(m_scoreTabs, &QTabWidget::currentChanged, this, [this] {
@@ -616,7 +628,7 @@ void MainWindow::createDocks()
             m_canvas->setEdgeTableShown(true);
         }
     });
-    for (HeatmapView* view : {m_scoreMap, m_positionMap})
+    for (HeatmapView* view : {m_scoreMap, m_positionMap, m_headMap})
         connect(view, &HeatmapView::cellClicked, this, [this](int, int, const QString& id) {
             if (!id.isEmpty())
                 m_selection->setNode(id);
@@ -785,6 +797,10 @@ void MainWindow::createActions()
     m_runAction = runMenu->addAction(tr("&Run"), this, [this] { runAttribution(m_runPanel->settings()); });
     m_runAction->setObjectName(QStringLiteral("runAction"));
     m_runAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    m_headsAction = runMenu->addAction(tr("Find &Induction and Previous-Token Heads"), this, [this] { findHeadRoles(); });
+    m_headsAction->setObjectName(QStringLiteral("headsAction"));
+    m_headsAction->setToolTip(tr("Score every head on repeated random tokens and label the induction, previous-token "
+                                 "and duplicate-token heads on the graph"));
     m_cancelAction = runMenu->addAction(tr("&Cancel"), m_worker, &ComputeWorker::cancel);
     m_cancelAction->setObjectName(QStringLiteral("cancelAction"));
     m_cancelAction->setShortcut(QKeySequence(Qt::Key_Escape));
@@ -1215,7 +1231,7 @@ void MainWindow::onProgress(quint64 job, double fraction, const QString& stage)
     if (job == m_loadJob) {
         m_progress->setValue(static_cast<int>(fraction * 100.0));
         m_progress->setToolTip(stage);
-    } else if (job == m_runJob) {
+    } else if (job == m_runJob || job == m_headsJob) {
         m_runPanel->setProgress(fraction, stage);
     }
 }
@@ -1303,6 +1319,10 @@ void MainWindow::onFailed(quint64 job, const QString& message)
     } else if (job == m_runJob) {
         m_runPanel->setRunning(false);
         m_runPanel->setStatus(tr("Failed: %1").arg(message));
+    } else if (job == m_headsJob) {
+        m_runPanel->setRunning(false);
+        m_runPanel->setStatus(QString());
+        showError(tr("Finding induction heads failed: %1").arg(message));
     } else if (job == m_attentionJob) {
         m_attentionMap->clear(tr("No attention patterns: %1").arg(message));
     } else if (job == m_lensJob) {
@@ -1327,7 +1347,7 @@ void MainWindow::onCancelled(quint64 job)
     } else if (job == m_metricJob) {
         m_metricBusyTimer->stop();
         m_canvas->setEvaluationMessage(tr("Cancelled"));
-    } else if (job == m_runJob) {
+    } else if (job == m_runJob || job == m_headsJob) {
         m_runPanel->setRunning(false);
         m_runPanel->setStatus(tr("Cancelled"));
     }
@@ -1337,7 +1357,7 @@ void MainWindow::onDatasetChanged()
 {
     const core::Dataset& data = m_editor->dataset();
     // Greater-than data is scored by the probability difference over the years (or digits).
-    if (data.task == "greater-than" || data.task == "greater-than-digit") {
+    if (core::defaultMetric(data) == core::Metric::ProbDiff) {
         RunSettings s = m_runPanel->settings();
         if (s.metric == QLatin1String("logit-diff")) {
             s.metric = QStringLiteral("prob-diff");
@@ -1367,6 +1387,7 @@ void MainWindow::updateReady()
         m_editor->runnableDataset(&why);
     m_runPanel->setReady(why.isEmpty() && !running, why);
     m_runAction->setEnabled(why.isEmpty() && !running);
+    m_headsAction->setEnabled(m_worker->hasModel() && !running);
 }
 
 bool MainWindow::runAttribution(const RunSettings& settings)

@@ -78,6 +78,11 @@ public:
     // Runs `settings` on the editor's valid pairs, or shows the cached result of the same
     // model, pairs and settings. Returns false when there is nothing to run on.
     bool runAttribution(const RunSettings& settings);
+    // Run > Find Induction and Previous-Token Heads: scores every head on repeated random
+    // tokens (core::scoreHeads) in the worker; the Head roles tab shows them and the heads at
+    // or above kHeadRoleThreshold get their roles as labels. False (with the error shown)
+    // without a model.
+    bool findHeadRoles();
 
     // Shows a circuit file (EAP-IG JSON, native) on the graph canvas, adapted to the loaded
     // model; one made for another model is shown on its own graph and the mismatch said
@@ -148,6 +153,7 @@ public:
     HeatmapView* positionMap() const { return m_positionMap; }
     HeatmapView* attentionMap() const { return m_attentionMap; }
     HeatmapView* adjacencyMap() const { return m_adjacencyMap; }
+    HeatmapView* headRolesMap() const { return m_headMap; }
     AttentionGrid* attentionGrid() const { return m_attentionGrid; }
     LogitLensView* logitLens() const { return m_lens; }
     // The result on show (nullptr before the first run).
@@ -214,6 +220,7 @@ private:
     void onModelLoaded(quint64 job, const LoadedModel& model);
     void onRunFinished(const RunResult& result);
     void onAttention(const AttentionPatterns& patterns);
+    void onHeadScores(const HeadScoresResult& result);
     void onFailed(quint64 job, const QString& message);
     void onCancelled(quint64 job);
     void onDatasetChanged();
@@ -271,6 +278,7 @@ private:
     HeatmapView* m_scoreMap = nullptr;
     HeatmapView* m_positionMap = nullptr;
     HeatmapView* m_attentionMap = nullptr;
+    HeatmapView* m_headMap = nullptr; // head roles (Run > Find Induction and Previous-Token Heads)
     HeatmapView* m_adjacencyMap = nullptr; // the graph's circuit, sender × receiver node
     bool m_adjacencyStale = false;         // made when its tab is shown (a huge graph)
     AttentionGrid* m_attentionGrid = nullptr;
@@ -291,6 +299,7 @@ private:
     quint64 m_runJob = 0;
     quint64 m_attentionJob = 0;
     quint64 m_lensJob = 0;
+    quint64 m_headsJob = 0;
     QString m_pendingDataset; // opened once the model that validates it has loaded
     QHash<QString, RunResult> m_results; // by model | dataset | settings key
     QStringList m_resultOrder;           // m_results' keys in the order the runs finished
@@ -327,6 +336,7 @@ private:
     QAction* m_openDatasetAction = nullptr;
     QAction* m_exportCircuitAction = nullptr;
     QAction* m_runAction = nullptr;
+    QAction* m_headsAction = nullptr;
     QAction* m_cancelAction = nullptr;
     QMenu* m_recentMenu = nullptr;
     QMenu* m_fetchedMenu = nullptr; // the GGUF files tools/fetch-models.sh fetched

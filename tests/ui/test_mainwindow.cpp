@@ -11,6 +11,7 @@
 #include "ui/mainwindow.h"
 #include "ui/attentiongrid.h"
 #include "ui/graphcanvas.h"
+#include "ui/headroles.h"
 #include "ui/heatmap.h"
 #include "ui/logitlensview.h"
 #include "ui/pairseditor.h"
@@ -1400,6 +1401,66 @@ private Q_SLOTS:
         QVERIFY(window.promptEditor()->headerText().contains(QStringLiteral("not validated")));
         QVERIFY(labelText(window, "model_tokenizer").startsWith(QStringLiteral("none")));
         QVERIFY(!window.runPanel()->runButton()->isEnabled());
+    }
+
+    // Run > Find Induction and Previous-Token Heads on the demo: the Head roles tab shows the
+    // three scores, and the two heads the demo's shipped circuit names (a0.h0 previous-token,
+    // a1.h3 induction; test_demo checks the scores) get their roles as labels on the graph,
+    // beside a user's own label, replaced (not repeated) by a second run.
+    void findsInductionHeadsAndLabelsThem()
+    {
+        MainWindow window;
+        QVERIFY(runDemoAt1400x900(window));
+        QVERIFY(window.graphCanvas()->hasCircuit());
+        auto* action = window.findChild<QAction*>(QStringLiteral("headsAction"));
+        QVERIFY(action);
+        QTRY_VERIFY_WITH_TIMEOUT(action->isEnabled(), kTimeoutMs);
+        window.graphCanvas()->setNodeLabel(QStringLiteral("a1.h3"), QStringLiteral("my head"));
+        for (int run = 0; run < 2; ++run) {
+            QSignalSpy ready(window.worker(), &ComputeWorker::headScoresReady);
+            action->trigger();
+            QTRY_COMPARE_WITH_TIMEOUT(ready.count(), 1, kTimeoutMs);
+            const patchbay::ui::HeatmapData& d = window.headRolesMap()->data();
+            QCOMPARE(d.rows(), 2);
+            QCOMPARE(d.columns(), 3 * 4 + 2); // three blocks of 4 heads, a gap between
+            QCOMPARE(d.cellIds.at(1 * 14 + 3), QStringLiteral("a1.h3"));
+            QVERIFY(d.value(1, 3) > 0.7);      // a1.h3's induction score
+            QVERIFY(d.value(0, 5 + 0) > 0.7);  // a0.h0's previous-token score
+            QVERIFY(std::isnan(d.value(0, 4)));
+            const auto& labels = window.graphCanvas()->circuit().labels;
+            QVERIFY(labels.count("a1.h3") && labels.count("a0.h0"));
+            const QString induction = QString::fromStdString(labels.at("a1.h3"));
+            QVERIFY2(induction.startsWith(QStringLiteral("my head · induction 0.")) && induction.count(QStringLiteral("induction")) == 1,
+                     qPrintable(induction));
+            QVERIFY2(QString::fromStdString(labels.at("a0.h0")).startsWith(QStringLiteral("previous-token 0.")),
+                     labels.at("a0.h0").c_str());
+            QVERIFY(window.statusBar()->currentMessage().contains(QStringLiteral("a1.h3")));
+        }
+    }
+
+    // The role labels on their own: made from scores at or above the threshold, a user's text
+    // kept in front, an earlier run's roles replaced, labels of other nodes untouched.
+    void headRoleLabelsKeepTheUsersText()
+    {
+        core::HeadScores scores;
+        scores.layers = 2;
+        scores.heads = 2;
+        scores.induction = {0.0, 0.1, 0.2, 0.861};
+        scores.previousToken = {0.9, 0.0, 0.0, 0.4};
+        scores.duplicateToken = {0.0, 0.39, 0.0, 0.0};
+        std::map<std::string, std::string> labels = {{"a1.h1", "name mover"},
+                                                     {"a0.h0", "induction 0.55"}, // an earlier run's
+                                                     {"a0.h1", "a · b"},
+                                                     {"m1", "the MLP"}};
+        const auto got = patchbay::ui::withHeadRoleLabels(labels, scores, 0.4);
+        const std::map<std::string, std::string> want = {{"a1.h1", "name mover · induction 0.86, previous-token 0.40"},
+                                                         {"a0.h0", "previous-token 0.90"},
+                                                         {"a0.h1", "a · b"},
+                                                         {"m1", "the MLP"}};
+        QCOMPARE(got, want);
+        QCOMPARE(patchbay::ui::withHeadRoleLabels(got, scores, 0.4), want); // a second run changes nothing
+        QCOMPARE(patchbay::ui::headRoleSummary(scores, scores.previousToken, 0.4, 1), QStringLiteral("a0.h0 0.90 and 1 more"));
+        QCOMPARE(patchbay::ui::headRoleSummary(scores, scores.duplicateToken, 0.4), QStringLiteral("none"));
     }
 
     void openDemo()

@@ -5,6 +5,7 @@
 // is compared with the same window built in English; a text found in both is
 // untranslated unless it is a name that stays as it is (EAP, MLP, float32, …). The .ts
 // files have no unfinished entry either.
+#include "ui/headroles.h"
 #include "ui/mainwindow.h"
 #include "ui/translations.h"
 
@@ -134,7 +135,13 @@ private Q_SLOTS:
             window.show();
             texts = visibleTexts(window);
         }
+        // Texts made outside a widget class (the head-role heatmap's) find their context too.
+        patchbay::core::HeadScores none;
+        const QString noHeads = patchbay::ui::headRoleSummary(none, none.induction);
+        const QString headTitle = patchbay::ui::headRolesHeatmap(none).title;
         patchbay::ui::installTranslations(*qApp, QStringLiteral("en"));
+        QVERIFY2(noHeads != patchbay::ui::headRoleSummary(none, none.induction), qPrintable(noHeads));
+        QVERIFY2(headTitle != patchbay::ui::headRolesHeatmap(none).title, qPrintable(headTitle));
         QVERIFY(texts.size() > 120);
         QStringList untranslated;
         for (const QString& text : std::as_const(texts))
