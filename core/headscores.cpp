@@ -64,16 +64,81 @@ HeadScores scoreHeads(const Model& model, const HeadScoreOptions& options)
     return out;
 }
 
-std::vector<std::pair<std::string, double>> headsAbove(const HeadScores& heads, const std::vector<double>& scores,
+AnswerAttention answerAttention(const Model& model, Dataset data, const std::atomic_bool* cancel)
+{
+    if (data.pairs.empty())
+        throw Error(data.source.string() + ": the dataset has no prompt pairs");
+    bool needsTokens = false;
+    for (const auto& p : data.pairs)
+        if (p.cleanIds.empty() || (p.answerIds.empty() && !p.answers.empty()) || (p.wrongAnswerIds.empty() && !p.wrongAnswers.empty()))
+            needsTokens = true;
+    if (needsTokens) {
+        if (!model.tokenizer())
+            throw Error(data.source.string() + ": the prompts are text but the model has no tokenizer");
+        tokenizeDataset(data, *model.tokenizer(), [&](const std::string& s) { return model.encode(s); });
+    }
+    const auto where = data.source.empty() ? std::string("dataset") : data.source.filename().string();
+    AnswerAttention out;
+    out.layers = model.config().nLayers;
+    out.heads = model.config().nHeads;
+    out.pairs = data.pairs.size();
+    const auto heads = static_cast<std::size_t>(out.layers * out.heads);
+    out.toAnswer.assign(heads, 0.0);
+    out.toWrongAnswer.assign(heads, 0.0);
+    for (const auto& p : data.pairs) {
+        if (cancel && cancel->load())
+            throw Cancelled();
+        if (p.answerIds.empty())
+            throw Error(where + ": row " + std::to_string(p.row) + ": attention to the answer needs an answer");
+        FloatArray a;
+        try {
+            a = model.attentionPatterns(p.cleanIds); // [layers, heads, pos, pos]
+        } catch (const Error& e) {
+            throw Error(where + ": row " + std::to_string(p.row) + ": " + e.what());
+        }
+        const auto pos = static_cast<int64_t>(p.cleanIds.size());
+        const int64_t last = pos - 1;
+        auto occurrences = [&](const std::vector<int32_t>& ids) {
+            std::vector<int64_t> at;
+            for (int64_t k = 0; k < last; ++k) // keys before the answer position
+                if (std::find(ids.begin(), ids.end(), p.cleanIds[static_cast<std::size_t>(k)]) != ids.end())
+                    at.push_back(k);
+            return at;
+        };
+        const auto answers = occurrences(p.answerIds), wrong = occurrences(p.wrongAnswerIds);
+        for (std::size_t h = 0; h < heads; ++h) {
+            const float* row = a.values.data() + (static_cast<int64_t>(h) * pos + last) * pos;
+            for (const auto k : answers)
+                out.toAnswer[h] += row[k];
+            for (const auto k : wrong)
+                out.toWrongAnswer[h] += row[k];
+        }
+    }
+    for (std::size_t h = 0; h < heads; ++h) {
+        out.toAnswer[h] /= static_cast<double>(out.pairs);
+        out.toWrongAnswer[h] /= static_cast<double>(out.pairs);
+    }
+    return out;
+}
+
+std::vector<std::pair<std::string, double>> headsAbove(int layers, int heads, const std::vector<double>& scores,
                                                        double threshold)
 {
     std::vector<std::pair<std::string, double>> out;
-    for (int l = 0; l < heads.layers; ++l)
-        for (int h = 0; h < heads.heads; ++h)
-            if (heads.at(scores, l, h) >= threshold)
-                out.emplace_back("a" + std::to_string(l) + ".h" + std::to_string(h), heads.at(scores, l, h));
+    for (int l = 0; l < layers; ++l)
+        for (int h = 0; h < heads; ++h) {
+            const double v = scores[static_cast<std::size_t>(l * heads + h)];
+            if (v >= threshold)
+                out.emplace_back("a" + std::to_string(l) + ".h" + std::to_string(h), v);
+        }
     std::stable_sort(out.begin(), out.end(), [](const auto& x, const auto& y) { return x.second > y.second; });
     return out;
+}
+
+std::vector<std::pair<std::string, double>> headsAbove(const HeadScores& heads, const std::vector<double>& scores,
+                                                       double threshold)
+{
+    return headsAbove(heads.layers, heads.heads, scores, threshold);
 }
 
 } // namespace patchbay::core

@@ -5,7 +5,10 @@
 // previous-token head to the token before, a duplicate-token head to the first rj itself.
 #pragma once
 
+#include "core/dataset.h"
+
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -51,8 +54,27 @@ struct HeadScores
 // model's context. The model's thread.
 HeadScores scoreHeads(const Model& model, const HeadScoreOptions& options = {});
 
+// Where each head looks from the answer position on a task's clean prompts: the attention
+// weight of the last token on every earlier occurrence of an answer token (summed over the
+// occurrences, averaged over the pairs), and the same for the wrong answers. On IOI the
+// answer is the indirect object: heads that attend to it from the end and raise its logit are
+// the name movers of Wang et al. (2022). One value per head (layer × heads + head).
+struct AnswerAttention
+{
+    int layers = 0;
+    int heads = 0;
+    std::size_t pairs = 0;
+    std::vector<double> toAnswer;
+    std::vector<double> toWrongAnswer;
+};
+// Pairs are tokenized with the model's tokenizer when they are text; throws core::Error
+// naming the row when a pair has no answer or an id is outside the vocabulary. The model's thread.
+AnswerAttention answerAttention(const Model& model, Dataset data, const std::atomic_bool* cancel = nullptr);
+
 // The heads whose score is at least `threshold`, highest first, as node names ("a5.h3").
 std::vector<std::pair<std::string, double>> headsAbove(const HeadScores& heads, const std::vector<double>& scores,
+                                                       double threshold);
+std::vector<std::pair<std::string, double>> headsAbove(int layers, int heads, const std::vector<double>& scores,
                                                        double threshold);
 
 } // namespace patchbay::core

@@ -2,6 +2,7 @@
 // info, tokenize, logits: the model engine from the command line.
 #include "app/cli/cli.h"
 
+#include "core/dataset.h"
 #include "core/error.h"
 #include "core/headscores.h"
 #include "core/json.h"
@@ -251,6 +252,9 @@ int cmdHeads(const Args& args)
         throw UsageError("--top must be positive");
     const auto model = core::Model::load(args.required("model"), loadOptions(args));
     const auto scores = core::scoreHeads(*model, options);
+    std::optional<core::AnswerAttention> answers;
+    if (args.has("data"))
+        answers = core::answerAttention(*model, core::readDataset(args.value("data")));
     nlohmann::json out = {{"model", args.value("model")},
                           {"layers", scores.layers},
                           {"heads", scores.heads},
@@ -267,7 +271,7 @@ int cmdHeads(const Args& args)
             rows.push_back(row);
         }
         nlohmann::json best = nlohmann::json::array();
-        for (const auto& [name, value] : core::headsAbove(scores, values, 0.0)) {
+        for (const auto& [name, value] : core::headsAbove(scores.layers, scores.heads, values, 0.0)) {
             if (static_cast<int>(best.size()) >= top)
                 break;
             best.push_back({{"head", name}, {"score", value}});
@@ -277,6 +281,12 @@ int cmdHeads(const Args& args)
     out["induction"] = table(scores.induction);
     out["previous_token"] = table(scores.previousToken);
     out["duplicate_token"] = table(scores.duplicateToken);
+    if (answers) {
+        out["data"] = args.value("data");
+        out["pairs"] = answers->pairs;
+        out["answer_attention"] = table(answers->toAnswer);
+        out["wrong_answer_attention"] = table(answers->toWrongAnswer);
+    }
     if (args.flags.count("tokens"))
         out["tokens"] = scores.tokens;
     printJson(out);
@@ -323,9 +333,9 @@ std::vector<Command> modelCommands()
          "[--device D] [--dtype T] [--bos auto|always|never]",
          with({"ids", "text", "positions", "top-k"}), {}, &cmdLogits},
         {"heads", "induction, previous-token and duplicate-token scores of every attention head (repeated random tokens)",
-         "patchbay-cli heads --model PATH [--sequences N] [--length T] [--seed S] [--top K] [--tokens] "
+         "patchbay-cli heads --model PATH [--sequences N] [--length T] [--seed S] [--top K] [--tokens] [--data FILE] "
          "[--device D] [--dtype T] [--bos auto|always|never]",
-         with({"sequences", "length", "seed", "top"}), {"tokens"}, &cmdHeads},
+         with({"sequences", "length", "seed", "top", "data"}), {"tokens"}, &cmdHeads},
     };
 }
 

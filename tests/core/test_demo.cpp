@@ -195,6 +195,38 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(Error, scoreHeads(*m_model, tooLong));
     }
 
+    // answerAttention: the last token's attention on the earlier occurrences of the answer
+    // and of the wrong answer, against the attention patterns read here for one head.
+    void answerAttentionByHand()
+    {
+        auto data = readDataset(m_dir / "induction.csv");
+        data.pairs.resize(6);
+        const auto got = answerAttention(*m_model, data);
+        QCOMPARE(got.pairs, std::size_t{6});
+        tokenizeDataset(data, *m_model->tokenizer(), [&](const std::string& text) { return m_model->encode(text); });
+        double toAnswer = 0, toWrong = 0;
+        for (const auto& p : data.pairs) {
+            const auto a = m_model->attentionPatterns(p.cleanIds);
+            const auto last = static_cast<int64_t>(p.cleanIds.size()) - 1;
+            for (int64_t k = 0; k < last; ++k) {
+                const auto id = p.cleanIds[static_cast<std::size_t>(k)];
+                if (id == p.answerIds.front())
+                    toAnswer += a.at({1, m_inductionHead, last, k}) / 6.0;
+                if (id == p.wrongAnswerIds.front())
+                    toWrong += a.at({1, m_inductionHead, last, k}) / 6.0;
+            }
+        }
+        const auto h = static_cast<std::size_t>(1 * got.heads + m_inductionHead);
+        QVERIFY(std::abs(got.toAnswer[h] - toAnswer) < 1e-6);
+        QVERIFY(std::abs(got.toWrongAnswer[h] - toWrong) < 1e-6);
+        // The induction head copies the answer: on induction pairs it attends to the answer's
+        // first occurrence (the token after the earlier copy of the last token).
+        QVERIFY2(got.toAnswer[h] > 0.5, qPrintable(QString::number(got.toAnswer[h])));
+        data.pairs[2].answerIds.clear();
+        data.pairs[2].answers.clear();
+        QVERIFY_THROWS_EXCEPTION(Error, answerAttention(*m_model, data));
+    }
+
     void eapRanksTheKCompositionEdgeHigh()
     {
         const Evaluator evaluator(m_model, readDataset(m_dir / "induction.csv"), EvaluationOptions{});

@@ -11,7 +11,12 @@ output_attentions=True) and the scores are computed here from its attention weig
   duplicate token  mean over j of A[second r_j -> first r_j]
   previous token   mean over every query q >= 1 of A[q -> q-1]
 
-each averaged over the sequences. Rerun (CLI built, models fetched; ~2 min):
+each averaged over the sequences. And where each head looks from the answer position of the
+IOI (s2) pairs in task-performance.json (make_task_references.py; the ids Patchbay read): the
+attention of the last token on the earlier occurrences of the answer (the indirect object) and
+of the wrong answer (the subject), summed over occurrences and averaged over the pairs.
+
+Rerun (CLI built, models fetched, task-performance.json made; ~3 min):
 
   python3 tools/reference/make_head_references.py [--cli build/app/cli/patchbay-cli]
 """
@@ -57,6 +62,22 @@ def scores(model, tokens, length, bos):
     return {"induction": total[0].tolist(), "previous_token": total[1].tolist(), "duplicate_token": total[2].tolist()}
 
 
+@torch.no_grad()
+def answer_attention(model, pairs):
+    to_answer = to_wrong = None
+    for p in pairs:
+        ids = p["clean_ids"]
+        att = torch.stack(model(torch.tensor([ids]), output_attentions=True).attentions)[:, 0].double()  # [L, H, P, P]
+        last = len(ids) - 1
+        a = [k for k in range(last) if ids[k] in p["answer_ids"]]
+        w = [k for k in range(last) if ids[k] in p["wrong_answer_ids"]]
+        ta = att[:, :, last, a].sum(-1)
+        tw = att[:, :, last, w].sum(-1)
+        to_answer = ta if to_answer is None else to_answer + ta
+        to_wrong = tw if to_wrong is None else to_wrong + tw
+    return {"answer_attention": (to_answer / len(pairs)).tolist(), "wrong_answer_attention": (to_wrong / len(pairs)).tolist()}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cli", default=os.path.join(ROOT, "build", "app", "cli", "patchbay-cli"))
@@ -79,13 +100,16 @@ def main():
                                                          attn_implementation="eager")
         model.eval()
         ref = scores(model, ours["tokens"], LENGTH, ours["bos"])
+        tasks = json.load(open(os.path.join(ROOT, "tests", "data", "real-models", "task-performance.json")))
+        ioi = tasks["models"][key]["tasks"]["ioi (s2)"]["pairs"]
+        ref.update(answer_attention(model, ioi))
         worst = 0.0
-        for kind in ref:
+        for kind in ("induction", "previous_token", "duplicate_token"):
             for a, b in zip(ref[kind], ours[kind]["by_layer"]):
                 worst = max(worst, max(abs(x - y) for x, y in zip(a, b)))
         print(f"{key}: worst |score - transformers| {worst:.2e}; top induction "
               f"{[(h['head'], round(h['score'], 3)) for h in ours['induction']['top'][:5]]}", file=sys.stderr)
-        out["models"][key] = {"file": name, "bos": ours["bos"], "tokens": ours["tokens"], **ref}
+        out["models"][key] = {"file": name, "bos": ours["bos"], "tokens": ours["tokens"], "ioi_pairs": "task-performance.json ioi (s2)", **ref}
         del model
     with open(OUT, "w") as f:
         json.dump(out, f, indent=1)
