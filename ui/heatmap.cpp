@@ -62,7 +62,7 @@ ColourScale ColourScale::fitted(Kind kind, const QVector<double>& values)
 QVector<QPair<double, QColor>> ColourScale::stops() const
 {
     if (m_kind == Diverging)
-        return {{0.0, kBlue}, {0.25, kLightBlue}, {0.5, kWhite}, {0.75, kLightRed}, {1.0, kRed}};
+        return {{0.0, kRed}, {0.25, kLightRed}, {0.5, kWhite}, {0.75, kLightBlue}, {1.0, kBlue}};
     return {{0.0, kWhite}, {0.5, kMid}, {1.0, kDark}};
 }
 

@@ -19,8 +19,9 @@ class QStackedWidget;
 namespace patchbay::ui {
 
 // Colour mapping apart from any widget: values to colours, a grid of values to an image.
-// Diverging: blue (−range) – white (0) – red (+range), centred on zero so that the sign of
-// a score reads at a glance. Sequential: white (low) to dark blue (high), for attention
+// Diverging: red (−range) – white (0) – blue (+range), centred on zero so that the sign of
+// a score reads at a glance, in the graph's colours: a score is the metric's change when
+// the node or edge is patched, red where it falls, blue where it rises. Sequential: white (low) to dark blue (high), for attention
 // probabilities. NaN (no value, e.g. the masked half of an attention pattern) is a light
 // grey. Values beyond the range take the end colour.
 class ColourScale

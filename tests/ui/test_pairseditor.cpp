@@ -300,19 +300,21 @@ private Q_SLOTS:
         QCOMPARE(d.low(), -2.0);
         QCOMPARE(d.high(), 2.0);
         QCOMPARE(d.colour(0.0), QColor(Qt::white));
-        QCOMPARE(d.colour(2.0), QColor(0xb2, 0x18, 0x2b));
-        QCOMPARE(d.colour(-2.0), QColor(0x21, 0x66, 0xac));
+        // The graph's colours (graphcanvas.cpp kPositive, kNegative): a score above 0, the
+        // metric rising when patched, is blue; below 0, falling, red.
+        QCOMPARE(d.colour(2.0), QColor(33, 102, 172));
+        QCOMPARE(d.colour(-2.0), QColor(178, 24, 43));
         QCOMPARE(d.colour(9.0), d.colour(2.0)); // clamped
         QCOMPARE(d.colour(std::nan("")), ColourScale::nanColour());
-        // Halfway from 0 to +max: the light red stop exactly.
-        QCOMPARE(d.colour(1.0), QColor(0xf4, 0xa5, 0x82));
+        // Halfway from 0 to −max: the light red stop exactly.
+        QCOMPARE(d.colour(-1.0), QColor(0xf4, 0xa5, 0x82));
         const ColourScale s(ColourScale::Sequential, 0, 1);
         QCOMPARE(s.colour(0.0), QColor(Qt::white));
         QCOMPARE(s.colour(1.0), QColor(0x08, 0x30, 0x6b));
-        const QImage image = d.render({0, 2, -2, std::nan(""), 1, 0}, 2, 3);
+        const QImage image = d.render({0, 2, -2, std::nan(""), -1, 0}, 2, 3);
         QCOMPARE(image.size(), QSize(3, 2));
-        QCOMPARE(image.pixelColor(1, 0), QColor(0xb2, 0x18, 0x2b));
-        QCOMPARE(image.pixelColor(2, 0), QColor(0x21, 0x66, 0xac));
+        QCOMPARE(image.pixelColor(1, 0), QColor(33, 102, 172));
+        QCOMPARE(image.pixelColor(2, 0), QColor(178, 24, 43));
         QCOMPARE(image.pixelColor(0, 1), ColourScale::nanColour());
         QCOMPARE(image.pixelColor(1, 1), QColor(0xf4, 0xa5, 0x82));
     }
