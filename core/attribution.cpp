@@ -540,8 +540,10 @@ AttributionResult attribute(const Evaluator& evaluator, const AttributionOptions
     case Method::EapIgActivations:
     case Method::CleanCorrupted:
     case Method::AtP: {
-        if (options.steps < 1)
-            throw Error("EAP-IG needs at least one step");
+        // Only the integrated-gradient methods take steps; EAP, AtP and clean-corrupted ignore them.
+        if (options.steps < 1 && (options.method == Method::EapIg || options.method == Method::EapIgActivations))
+            throw Error(methodName(options.method) + " needs at least one integration step, got "
+                        + std::to_string(options.steps));
         r.edgeScores = edgeValues(s.graph, gradientScores(s, options.method, options.steps));
         r.nodeScores = senderSums(s.graph, r.edgeScores);
         if (options.method == Method::AtP)

@@ -758,6 +758,30 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(Error, attribute(ev, o)); // both a list and a top k
     }
 
+    // Steps are the integrated-gradient methods' alone: EAP ignores them (the same scores
+    // with 0 and 5), EAP-IG refuses 0 naming itself.
+    void stepsConcernOnlyIntegratedGradients()
+    {
+        const auto model = loadFixture("gpt2");
+        const Evaluator ev(model, randomDataset(model->config(), 27), options());
+        AttributionOptions o;
+        o.method = Method::Eap;
+        o.steps = 0;
+        const auto none = attribute(ev, o);
+        o.steps = 5;
+        QCOMPARE(attribute(ev, o).edgeScores, none.edgeScores);
+        for (auto m : {Method::EapIg, Method::EapIgActivations}) {
+            o.method = m;
+            o.steps = 0;
+            try {
+                attribute(ev, o);
+                QFAIL("0 steps accepted");
+            } catch (const Error& e) {
+                QVERIFY2(QString::fromStdString(e.what()).startsWith(QString::fromStdString(methodName(m) + " needs")), e.what());
+            }
+        }
+    }
+
     // Spearman and top-n overlap against hand-computed values.
     void rankAgreementByHand()
     {
