@@ -139,16 +139,7 @@ void Evaluator::Impl::build()
     const auto device = t.device();
     if (data.pairs.empty())
         throw Error(data.source.string() + ": the dataset has no prompt pairs");
-    bool needsTokens = false;
-    for (const auto& p : data.pairs)
-        if (p.cleanIds.empty() || p.corruptedIds.empty() || (p.answerIds.empty() && !p.answers.empty())
-            || (p.wrongAnswerIds.empty() && !p.wrongAnswers.empty()))
-            needsTokens = true;
-    if (needsTokens) {
-        if (!model->tokenizer())
-            throw Error(data.source.string() + ": the prompts are text but the model has no tokenizer");
-        tokenizeDataset(data, *model->tokenizer(), [this](const std::string& s) { return model->encode(s); });
-    }
+    tokenizeForModel(data, *model);
     const auto where = data.source.empty() ? std::string("dataset") : data.source.filename().string();
     const int64_t vocab = t.config().dVocab;
     for (const auto& p : data.pairs) {

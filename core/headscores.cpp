@@ -68,15 +68,7 @@ AnswerAttention answerAttention(const Model& model, Dataset data, const std::ato
 {
     if (data.pairs.empty())
         throw Error(data.source.string() + ": the dataset has no prompt pairs");
-    bool needsTokens = false;
-    for (const auto& p : data.pairs)
-        if (p.cleanIds.empty() || (p.answerIds.empty() && !p.answers.empty()) || (p.wrongAnswerIds.empty() && !p.wrongAnswers.empty()))
-            needsTokens = true;
-    if (needsTokens) {
-        if (!model.tokenizer())
-            throw Error(data.source.string() + ": the prompts are text but the model has no tokenizer");
-        tokenizeDataset(data, *model.tokenizer(), [&](const std::string& s) { return model.encode(s); });
-    }
+    tokenizeForModel(data, model);
     const auto where = data.source.empty() ? std::string("dataset") : data.source.filename().string();
     AnswerAttention out;
     out.layers = model.config().nLayers;

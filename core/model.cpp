@@ -4,6 +4,7 @@
 #include "core/detail/architecture.h"
 #include "core/detail/gguf_model.h"
 #include "core/detail/transformer.h"
+#include "core/dataset.h"
 #include "core/error.h"
 #include "core/json.h"
 #include "core/gguf.h"
@@ -11,6 +12,7 @@
 #include "core/system.h"
 #include "core/tokenizer.h"
 
+#include <algorithm>
 #include <chrono>
 
 namespace patchbay::core {
@@ -407,6 +409,19 @@ FloatArray Model::logits(const std::vector<std::vector<int32_t>>& batch, bool al
         return toFloatArray(logits * mask.unsqueeze(-1).to(torch::kFloat32)); // padding rows zeroed
     const auto last = (mask.sum(1) - 1).view({n, 1, 1}).expand({n, 1, logits.size(2)});
     return toFloatArray(logits.gather(1, last).squeeze(1)); // [batch, vocab]
+}
+
+void tokenizeForModel(Dataset& data, const Model& model)
+{
+    const bool needsTokens = std::any_of(data.pairs.begin(), data.pairs.end(), [](const PromptPair& p) {
+        return p.cleanIds.empty() || p.corruptedIds.empty() || (p.answerIds.empty() && !p.answers.empty())
+            || (p.wrongAnswerIds.empty() && !p.wrongAnswers.empty());
+    });
+    if (!needsTokens)
+        return;
+    if (!model.tokenizer())
+        throw Error(data.source.string() + ": the prompts are text but the model has no tokenizer");
+    tokenizeDataset(data, *model.tokenizer(), [&](const std::string& s) { return model.encode(s); });
 }
 
 } // namespace patchbay::core

@@ -14,6 +14,7 @@
 
 namespace patchbay::core {
 
+struct Dataset;
 class Tokenizer;
 namespace detail {
 class Transformer;
@@ -134,6 +135,12 @@ private:
     struct Impl;
     std::unique_ptr<Impl> d;
 };
+
+// Fills the ids that pairs lack from their text, with the model's tokenizer and BOS policy
+// (tokenizeDataset with Model::encode); nothing to do when every pair has its ids. Throws
+// core::Error naming the dataset when the prompts are text and the model has no tokenizer,
+// and what tokenizeDataset throws. The model's thread.
+void tokenizeForModel(Dataset& data, const Model& model);
 
 // Parses the architecture alone (no weights) of anything Model::load accepts: a
 // directory's config.json, the config.json beside a weights file, or a GGUF file's

@@ -63,16 +63,7 @@ TaskPerformance measureTask(const Model& model, Dataset data, const PerformanceO
     if (metric != Metric::LogitDiff && metric != Metric::ProbDiff)
         throw Error("a task is scored by logit-diff or prob-diff (whether the answers beat the wrong answers), not "
                     + metricName(metric));
-    bool needsTokens = false;
-    for (const auto& p : data.pairs)
-        if (p.cleanIds.empty() || p.corruptedIds.empty() || (p.answerIds.empty() && !p.answers.empty())
-            || (p.wrongAnswerIds.empty() && !p.wrongAnswers.empty()))
-            needsTokens = true;
-    if (needsTokens) {
-        if (!model.tokenizer())
-            throw Error(data.source.string() + ": the prompts are text but the model has no tokenizer");
-        tokenizeDataset(data, *model.tokenizer(), [&](const std::string& s) { return model.encode(s); });
-    }
+    tokenizeForModel(data, model);
     const auto where = data.source.empty() ? std::string("dataset") : data.source.filename().string();
     const int64_t vocab = model.config().dVocab;
     for (const auto& p : data.pairs) {

@@ -221,8 +221,8 @@ int cmdTaskPerformance(const Args& args)
             std::cerr << "\r" << stage << ' ' << static_cast<int>(f * 100) << "%      " << std::flush;
         };
     const bool perPair = args.flags.count("per-pair") > 0;
-    if (perPair && model->tokenizer()) // the ids the model reads, for the output
-        core::tokenizeDataset(data, *model->tokenizer(), [&](const std::string& s) { return model->encode(s); });
+    if (perPair) // the ids the model reads, for the output
+        core::tokenizeForModel(data, *model);
     const auto result = core::measureTask(*model, data, options);
     if (options.progress)
         std::cerr << '\n';
