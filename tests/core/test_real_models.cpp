@@ -116,6 +116,22 @@ double worstLogitDifference(const Model& model, const nlohmann::json& ref)
     return worst;
 }
 
+// The pairs of task-performance.json (ids as Patchbay read them) as a dataset's pairs.
+std::vector<PromptPair> fixturePairs(const nlohmann::json& pairs)
+{
+    std::vector<PromptPair> out;
+    for (const auto& p : pairs) {
+        PromptPair pair;
+        pair.row = p["row"].get<int>();
+        pair.cleanIds = p["clean_ids"].get<std::vector<int32_t>>();
+        pair.corruptedIds = p["corrupted_ids"].get<std::vector<int32_t>>();
+        pair.answerIds = p["answer_ids"].get<std::vector<int32_t>>();
+        pair.wrongAnswerIds = p["wrong_answer_ids"].get<std::vector<int32_t>>();
+        out.push_back(std::move(pair));
+    }
+    return out;
+}
+
 } // namespace
 
 #define REQUIRE_MODEL(member, path)                                                                                    \
@@ -322,15 +338,7 @@ private Q_SLOTS:
         const bool probDiff = ref["metric"] == "prob-diff";
         if (probDiff)
             data.task = "greater-than-digit";
-        for (const auto& p : ref["pairs"]) {
-            PromptPair pair;
-            pair.row = p["row"].get<int>();
-            pair.cleanIds = p["clean_ids"].get<std::vector<int32_t>>();
-            pair.corruptedIds = p["corrupted_ids"].get<std::vector<int32_t>>();
-            pair.answerIds = p["answer_ids"].get<std::vector<int32_t>>();
-            pair.wrongAnswerIds = p["wrong_answer_ids"].get<std::vector<int32_t>>();
-            data.pairs.push_back(pair);
-        }
+        data.pairs = fixturePairs(ref["pairs"]);
         PerformanceOptions options;
         options.batchSize = 8;
         const auto got = measureTask(*m, data, options);
@@ -414,15 +422,7 @@ private Q_SLOTS:
         // object with 0.52-0.58, the next head 0.39 (docs/real-circuits.md).
         const auto tasks = readJsonFile(kRefs / "task-performance.json");
         Dataset ioi;
-        for (const auto& p : tasks["models"][model.toStdString()]["tasks"]["ioi (s2)"]["pairs"]) {
-            PromptPair pair;
-            pair.row = p["row"].get<int>();
-            pair.cleanIds = p["clean_ids"].get<std::vector<int32_t>>();
-            pair.corruptedIds = p["corrupted_ids"].get<std::vector<int32_t>>();
-            pair.answerIds = p["answer_ids"].get<std::vector<int32_t>>();
-            pair.wrongAnswerIds = p["wrong_answer_ids"].get<std::vector<int32_t>>();
-            ioi.pairs.push_back(pair);
-        }
+        ioi.pairs = fixturePairs(tasks["models"][model.toStdString()]["tasks"]["ioi (s2)"]["pairs"]);
         const auto attention = answerAttention(*m, ioi);
         double worstAttention = 0;
         for (const auto& [kind, values] : {std::pair{"answer_attention", &attention.toAnswer},
