@@ -927,6 +927,18 @@ EdgeOrder neededFirst(const Circuit& circuit, Metric fallback)
     return metricHigherIsBetter(metric) ? EdgeOrder::SmallestFirst : EdgeOrder::LargestFirst;
 }
 
+namespace {
+// A score's rank in `order`: higher comes first; NaN last in every order.
+double orderKey(double score, EdgeOrder order)
+{
+    if (order == EdgeOrder::Magnitude)
+        return rankKey(score);
+    if (std::isnan(score))
+        return -std::numeric_limits<double>::infinity();
+    return order == EdgeOrder::LargestFirst ? score : -score;
+}
+} // namespace
+
 void selectTopN(Circuit& circuit, std::size_t n, EdgeOrder edgeOrder)
 {
     requireScores(circuit, "top-n selection");
@@ -934,13 +946,7 @@ void selectTopN(Circuit& circuit, std::size_t n, EdgeOrder edgeOrder)
     std::vector<std::size_t> order(s.size());
     std::iota(order.begin(), order.end(), std::size_t(0));
     n = std::min(n, order.size());
-    const auto key = [edgeOrder](double score) {
-        if (edgeOrder == EdgeOrder::Magnitude)
-            return rankKey(score);
-        if (std::isnan(score))
-            return -std::numeric_limits<double>::infinity();
-        return edgeOrder == EdgeOrder::LargestFirst ? score : -score;
-    };
+    const auto key = [edgeOrder](double score) { return orderKey(score, edgeOrder); };
     auto better = [&s, &key](std::size_t a, std::size_t b) {
         const double ka = key(s[a]), kb = key(s[b]);
         return ka > kb || (ka == kb && a < b);
@@ -960,7 +966,7 @@ void selectThreshold(Circuit& circuit, double threshold)
     circuit.nodesFromEdges();
 }
 
-void selectGreedy(Circuit& circuit, std::size_t n)
+void selectGreedy(Circuit& circuit, std::size_t n, EdgeOrder edgeOrder)
 {
     requireScores(circuit, "greedy selection");
     const Graph& g = circuit.graph;
@@ -969,8 +975,8 @@ void selectGreedy(Circuit& circuit, std::size_t n)
 
     // Candidates: every edge into a receiver of a node already in. Each receiver's edges
     // are pushed once (when its first node enters), so this is O(E log E).
-    auto worse = [&s](std::size_t a, std::size_t b) {
-        const double ka = rankKey(s[a]), kb = rankKey(s[b]);
+    auto worse = [&s, edgeOrder](std::size_t a, std::size_t b) {
+        const double ka = orderKey(s[a], edgeOrder), kb = orderKey(s[b], edgeOrder);
         return ka < kb || (ka == kb && a > b);
     };
     std::priority_queue<std::size_t, std::vector<std::size_t>, decltype(worse)> queue(worse);

@@ -128,9 +128,10 @@ EdgeOrder neededFirst(const Circuit& circuit, Metric fallback);
 // The n first edges in `order`, ties by edge index.
 void selectTopN(Circuit& circuit, std::size_t n, EdgeOrder order = EdgeOrder::Magnitude);
 void selectThreshold(Circuit& circuit, double threshold);  // |score| >= threshold
-// Grows from `logits`: repeatedly adds the best-|score| edge whose receiver's node is
-// already in the circuit, until n edges are in (or none can be added).
-void selectGreedy(Circuit& circuit, std::size_t n);
+// Grows from `logits`: repeatedly adds the first edge in `order` whose receiver's node is
+// already in the circuit, until n edges are in (or none can be added). EAP-IG's
+// Graph.apply_greedy (absolute=True by default: by |score|).
+void selectGreedy(Circuit& circuit, std::size_t n, EdgeOrder order = EdgeOrder::Magnitude);
 // Removes edges and nodes that are not on a path from `input` to `logits`; returns how
 // many edges were removed.
 std::size_t prune(Circuit& circuit);

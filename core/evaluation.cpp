@@ -384,6 +384,19 @@ double Evaluator::evaluateNodes(const std::vector<float>& senderMask) const
     return d->mean(patch);
 }
 
+std::string sweepSelectionName(SweepSelection selection)
+{
+    return selection == SweepSelection::Greedy ? "greedy" : "top-n";
+}
+
+SweepSelection parseSweepSelection(const std::string& name)
+{
+    for (auto s : {SweepSelection::TopN, SweepSelection::Greedy})
+        if (name == sweepSelectionName(s))
+            return s;
+    throw Error("unknown sweep selection '" + name + "' (top-n or greedy)");
+}
+
 FaithfulnessSweep Evaluator::sweep(const Circuit& scored, const SweepOptions& options) const
 {
     if (!scored.hasScores())
@@ -409,7 +422,10 @@ FaithfulnessSweep Evaluator::sweep(const Circuit& scored, const SweepOptions& op
             p.fraction = f;
             // MIB's int(p × edges): truncation of the same double product.
             p.edges = static_cast<std::size_t>(f * static_cast<double>(total));
-            selectTopN(c, p.edges, curve->order);
+            if (options.selection == SweepSelection::Greedy)
+                selectGreedy(c, p.edges, curve->order);
+            else
+                selectTopN(c, p.edges, curve->order);
             if (options.prune)
                 prune(c);
             p.kept = c.edgesInGraph();

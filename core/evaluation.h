@@ -73,10 +73,21 @@ struct FaithfulnessSweep
     double cpr = 0;         // bySign.area
     double cmd = 0;         // byMagnitude.areaFrom1
 };
+// How a sweep point picks its ⌊p × edges⌋ edges: the first in the curve's order (MIB's
+// apply_topn), or grown from the logits in that order (selectGreedy, EAP-IG's apply_greedy:
+// every selected edge feeds a node already selected, so small circuits are paths to the
+// logits rather than scattered edges that pruning then drops).
+enum class SweepSelection {
+    TopN,
+    Greedy,
+};
+std::string sweepSelectionName(SweepSelection selection);        // "top-n", "greedy"
+SweepSelection parseSweepSelection(const std::string& name);     // throws Error listing the valid names
 struct SweepOptions
 {
     std::vector<double> fractions; // empty: MIB's 0.1 %, 0.2 %, 0.5 %, 1 %, 2 %, 5 %, 10 %, 20 %, 50 %, 100 %
     bool prune = true;             // MIB prunes; false keeps dangling edges in (patched nowhere)
+    SweepSelection selection = SweepSelection::TopN; // MIB's protocol
     // The signed order for CPR; empty: neededFirst(circuit, the evaluation's metric).
     std::optional<EdgeOrder> signedOrder;
 };

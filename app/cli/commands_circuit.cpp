@@ -203,7 +203,7 @@ std::vector<double> parseList(const std::string& s, const char* option)
 // evaluate without --circuit: how well the model does the task (core::measureTask).
 int cmdTaskPerformance(const Args& args)
 {
-    for (const char* option : {"reference", "sweep", "sweep-order", "sweep-unpruned", "top-n", "threshold", "greedy",
+    for (const char* option : {"reference", "sweep", "sweep-order", "sweep-selection", "sweep-unpruned", "top-n", "threshold", "greedy",
                                "prune", "gqa", "memory-mb"})
         if (args.has(option))
             throw UsageError(std::string("--") + option + " shapes a circuit's evaluation; add --circuit FILE");
@@ -305,6 +305,8 @@ int cmdEvaluate(const Args& args)
             if (*sweepOptions.signedOrder == core::EdgeOrder::Magnitude)
                 throw UsageError("--sweep-order is the signed curve's order: largest-first or smallest-first");
         }
+        if (args.has("sweep-selection"))
+            sweepOptions.selection = core::parseSweepSelection(args.value("sweep-selection"));
         const auto sweep = evaluator.sweep(circuit, sweepOptions);
         const auto curveJson = [](const core::SweepCurve& curve) {
             nlohmann::json points = nlohmann::json::array();
@@ -317,11 +319,12 @@ int cmdEvaluate(const Args& args)
         out["sweep"] = {{"cpr", number(sweep.cpr)},
                         {"cmd", number(sweep.cmd)},
                         {"pruned", sweepOptions.prune},
+                        {"selection", core::sweepSelectionName(sweepOptions.selection)},
                         {"signed", curveJson(sweep.bySign)},
                         {"magnitude", curveJson(sweep.byMagnitude)}};
     } else {
-        if (args.has("sweep-order") || args.flags.count("sweep-unpruned"))
-            throw UsageError("--sweep-order and --sweep-unpruned shape a --sweep; add --sweep");
+        if (args.has("sweep-order") || args.has("sweep-selection") || args.flags.count("sweep-unpruned"))
+            throw UsageError("--sweep-order, --sweep-selection and --sweep-unpruned shape a --sweep; add --sweep");
         applySelection(args, circuit);
         const double m = evaluator.evaluate(circuit);
         out["circuit"] = {{"edges", circuit.edgesInGraph()},
@@ -619,7 +622,7 @@ int cmdAttribute(const Args& args)
 
 std::vector<Command> circuitCommands()
 {
-    std::vector<std::string> evalOpts = {"data", "circuit", "metric", "reference", "batch-size", "memory-mb", "top-n", "threshold", "greedy", "gqa", "sweep-order"};
+    std::vector<std::string> evalOpts = {"data", "circuit", "metric", "reference", "batch-size", "memory-mb", "top-n", "threshold", "greedy", "gqa", "sweep-order", "sweep-selection"};
     evalOpts.insert(evalOpts.end(), modelOptionNames.begin(), modelOptionNames.end());
     std::vector<std::string> attrOpts = {"data", "method", "out", "format", "metric", "reference", "steps", "tau", "acdc-top-k", "batch-size", "memory-mb",
                                          "top-n", "receivers", "through", "edges", "top-k", "rank-by", "gqa"};
@@ -640,7 +643,7 @@ std::vector<Command> circuitCommands()
          "(the task: accuracy, top-1, clean and corrupted metric)\n"
          "  patchbay-cli evaluate --model PATH --data FILE --circuit FILE [--metric logit-diff|prob-diff|kl|loss] "
          "[--reference corrupted|zero|mean|mean-all-positions] [--batch-size B] [--memory-mb M] "
-         "[--top-n N | --threshold T | --greedy N] [--prune] [--sweep [--sweep-order largest-first|smallest-first] [--sweep-unpruned]] "
+         "[--top-n N | --threshold T | --greedy N] [--prune] [--sweep [--sweep-order largest-first|smallest-first] [--sweep-selection top-n|greedy] [--sweep-unpruned]] "
          "[--gqa grouped|ungrouped] [--progress] [--device D] [--dtype T] [--bos B]",
          evalOpts, {"sweep", "sweep-unpruned", "prune", "progress", "per-pair"}, &cmdEvaluate},
     };

@@ -666,6 +666,15 @@ private Q_SLOTS:
                                                          "a0.h0->m0", "input->a0.h0<v>"}));
         core::selectGreedy(c, 1000);
         QCOMPARE(c.edgesInGraph(), c.graph.edgeCount());
+        // By signed score, largest first: a0.h0->logits (0.6), input->a0.h0<q> (0.9),
+        // m0->logits (0.4), then m0's best input, input->m0 (0.2), not a0.h0->m0 (-0.7).
+        core::selectGreedy(c, 4, core::EdgeOrder::LargestFirst);
+        QCOMPARE(inGraphNames(c), (std::set<std::string>{"a0.h0->logits", "input->a0.h0<q>", "m0->logits",
+                                                         "input->m0"}));
+        // Smallest first: a0.h1->logits (-0.05) opens a0.h1: its <q> (-0.8), then the smallest
+        // of what is open, input->a0.h1<v> (0.01).
+        core::selectGreedy(c, 3, core::EdgeOrder::SmallestFirst);
+        QCOMPARE(inGraphNames(c), (std::set<std::string>{"a0.h1->logits", "input->a0.h1<q>", "input->a0.h1<v>"}));
     }
 
     void greedyAndTopNPlusPruneAreConnectedOnMib()

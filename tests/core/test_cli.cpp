@@ -470,6 +470,7 @@ private Q_SLOTS:
         QCOMPARE(sw["signed"]["order"].get<std::string>(), std::string("largest-first"));
         QCOMPARE(sw["magnitude"]["order"].get<std::string>(), std::string("magnitude"));
         QVERIFY(sw["pruned"].get<bool>());
+        QCOMPARE(sw["selection"].get<std::string>(), std::string("top-n"));
         const auto areas = [](const nlohmann::json& points) {
             // Trapezoids over the printed points (the same double arithmetic; the points
             // print as shortest round-trip text).
@@ -509,6 +510,22 @@ private Q_SLOTS:
         QVERIFY(!j["sweep"]["pruned"].get<bool>());
         for (const auto& p : j["sweep"]["signed"]["points"])
             QCOMPARE(p["kept"].get<std::size_t>(), p["edges"].get<std::size_t>());
+        // Greedy: each |score| point is the circuit --greedy N --prune evaluates.
+        r = runCli(base + QStringList{QStringLiteral("--sweep"), QStringLiteral("--sweep-selection"), QStringLiteral("greedy")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        j = parse(r.out);
+        QCOMPARE(j["sweep"]["selection"].get<std::string>(), std::string("greedy"));
+        const auto& greedyPoint = j["sweep"]["magnitude"]["points"][5];
+        r = runCli(base + QStringList{QStringLiteral("--greedy"), QString::number(greedyPoint["edges"].get<std::size_t>()),
+                                      QStringLiteral("--prune")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(parse(r.out)["circuit"]["edges"].get<std::size_t>(), greedyPoint["kept"].get<std::size_t>());
+        QVERIFY(std::abs(parse(r.out)["circuit"]["metric"].get<double>() - greedyPoint["metric"].get<double>()) < 1e-5);
+        r = runCli(base + QStringList{QStringLiteral("--sweep"), QStringLiteral("--sweep-selection"), QStringLiteral("paths")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("greedy")), qPrintable(r.err));
+        r = runCli(base + QStringList{QStringLiteral("--sweep-selection"), QStringLiteral("greedy")});
+        QCOMPARE(r.exitCode, 2);
         r = runCli(base + QStringList{QStringLiteral("--sweep"), QStringLiteral("--sweep-order"), QStringLiteral("magnitude")});
         QCOMPARE(r.exitCode, 2);
         r = runCli(base + QStringList{QStringLiteral("--sweep-order"), QStringLiteral("largest-first")});

@@ -369,6 +369,45 @@ private Q_SLOTS:
         QCOMPARE(defaultSweepFractions(), (std::vector<double>{0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0}));
     }
 
+    // A greedy sweep: each point is the circuit selectGreedy grows in the curve's order, then
+    // pruned; at some size it is not the top-n circuit.
+    void sweepGreedy()
+    {
+        const auto model = loadFixture("gpt2");
+        const auto data = randomDataset(model->config(), 13);
+        const Evaluator ev(model, data, optionsFor(Metric::LogitDiff));
+        Circuit scored(ev.graph(), model->config().dModel);
+        scored.edgeScores.resize(ev.graph().edgeCount());
+        for (std::size_t e = 0; e < scored.edgeScores.size(); ++e)
+            scored.edgeScores[e] = std::sin(static_cast<double>(e));
+        SweepOptions options;
+        options.fractions = {0.02, 0.05, 0.2, 1.0};
+        options.selection = SweepSelection::Greedy;
+        const auto greedy = ev.sweep(scored, options);
+        options.selection = SweepSelection::TopN;
+        const auto topN = ev.sweep(scored, options);
+        bool differs = false;
+        for (const auto* curve : {&greedy.bySign, &greedy.byMagnitude}) {
+            const auto& other = curve == &greedy.bySign ? topN.bySign : topN.byMagnitude;
+            QCOMPARE(curve->points.size(), std::size_t(4));
+            for (std::size_t i = 0; i < curve->points.size(); ++i) {
+                const auto& p = curve->points[i];
+                Circuit c = scored;
+                selectGreedy(c, p.edges, curve->order);
+                QCOMPARE(c.edgesInGraph(), p.edges);
+                prune(c);
+                QCOMPARE(p.kept, c.edgesInGraph());
+                QCOMPARE(p.metric, ev.evaluate(c));
+                differs = differs || p.kept != other.points[i].kept;
+            }
+            QCOMPARE(curve->points.back().kept, ev.graph().edgeCount());
+        }
+        QVERIFY(differs);
+        QCOMPARE(parseSweepSelection("greedy"), SweepSelection::Greedy);
+        QCOMPARE(sweepSelectionName(SweepSelection::TopN), std::string("top-n"));
+        QVERIFY_THROWS_EXCEPTION(Error, parseSweepSelection("paths"));
+    }
+
     // The trapezoid summary on synthetic points, where every value is a dyadic rational and
     // the arithmetic is exact: exact equality is right here.
     void sweepSummary()
