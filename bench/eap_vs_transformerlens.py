@@ -198,8 +198,11 @@ class TLEap:
         x = resid[rows, last].unsqueeze(1)  # [B, 1, d]
         return self.model.unembed(self.model.ln_final(x))[:, 0]
 
-    def run(self, batches, n_total, full=False):
-        """Scores [S, R] (mean over pairs), metrics, and the time split."""
+    def run(self, batches, n_total, full=False, steps=0):
+        """Scores [S, R] (mean over pairs), metrics, and the time split. steps > 0: EAP-IG (inputs)
+        as EAP-IG's code computes it: the input node's output set to e_corrupted + (k/steps)(e_clean -
+        e_corrupted), k = 0 .. steps-1, one forward + backward of the clean tokens each, the receiver
+        gradients averaged over the steps (docs/design.md section 3)."""
         import torch
 
         m, L, H, S = self.model, self.L, self.H, self.S
@@ -232,6 +235,14 @@ class TLEap:
             corr_sum += (logits[rows, bt["ans"]] - logits[rows, bt["wrong"]]).sum().item()
             t1 = time.perf_counter()
 
+            if steps:
+                clean_sum += self.integrated(bt, diff, scores, n_total, steps, full)
+                del diff
+                t2 = time.perf_counter()
+                t_corr += t1 - t0
+                t_clean += t2 - t1
+                continue
+
             # 2. clean forward + backward: diff -= clean sender outputs; receiver gradients
             def sub(sl):
                 def hook(t, hook):
@@ -245,29 +256,12 @@ class TLEap:
             def sub_pos(t, hook):
                 diff[0].sub_(t.detach())
 
-            def on_grad(n_up, col, per_head):
-                # One product per receiver hook: [senders upstream, B·P·d] @ [B·P·d, (H)]
-                def tensor_hook(g):
-                    up = diff[:n_up].reshape(n_up, -1)
-                    if per_head:  # g [B, P, heads, d] -> [heads, B·P·d]; heads = H, or KV for k/v
-                        n = g.shape[2]
-                        s = up @ g.permute(2, 0, 1, 3).reshape(n, -1).T
-                        scores[:n_up, col:col + n] += s
-                    else:
-                        scores[:n_up, col] += up @ g.reshape(-1)
-                def hook(t, hook):
-                    t.register_hook(tensor_hook)
-                return hook
-
             fwd = [("hook_embed", embed_leaf)] + ([("hook_pos_embed", sub_pos)] if self.pos else [])
             for l in range(L):
                 h0 = self.head0(l)
-                for qkv in "qkv":
-                    fwd.append((f"blocks.{l}.hook_{qkv}_input", on_grad(h0, self.col[(l, qkv)], True)))
                 fwd.append((f"blocks.{l}.attn.hook_result", sub(slice(h0, h0 + H))))
-                fwd.append((f"blocks.{l}.hook_mlp_in", on_grad(h0 + H, self.col[(l, "mlp")], False)))
                 fwd.append((f"blocks.{l}.hook_mlp_out", sub(h0 + H)))
-            fwd.append((f"blocks.{L - 1}.hook_resid_post", on_grad(S, self.col[(L, "logits")], False)))
+            fwd += self.gradient_hooks(diff, scores)
             with torch.enable_grad(), m.hooks(fwd_hooks=fwd):
                 logits = self.readout(bt["clean"], bt["mask"], bt["last"], full)
                 ld = logits[rows, bt["ans"]] - logits[rows, bt["wrong"]]
@@ -279,6 +273,80 @@ class TLEap:
             t_clean += t2 - t1
         return scores, dict(clean_metric=clean_sum / n_total, corrupted_metric=corr_sum / n_total,
                             seconds=t_corr + t_clean, corrupted_seconds=t_corr, clean_seconds=t_clean)
+
+
+    def gradient_hooks(self, diff, scores):
+        """Hooks on every receiver input: one product per hook, [senders upstream, B·P·d] @ [B·P·d, (H)],
+        added to scores when the backward pass reaches it."""
+        L = self.L
+
+        def on_grad(n_up, col, per_head):
+            def tensor_hook(g):
+                up = diff[:n_up].reshape(n_up, -1)
+                if per_head:  # g [B, P, heads, d] -> [heads, B·P·d]; heads = H, or KV for k/v
+                    n = g.shape[2]
+                    scores[:n_up, col:col + n] += up @ g.permute(2, 0, 1, 3).reshape(n, -1).T
+                else:
+                    scores[:n_up, col] += up @ g.reshape(-1)
+
+            def hook(t, hook):
+                t.register_hook(tensor_hook)
+            return hook
+
+        hooks = []
+        for l in range(L):
+            h0 = self.head0(l)
+            for qkv in "qkv":
+                hooks.append((f"blocks.{l}.hook_{qkv}_input", on_grad(h0, self.col[(l, qkv)], True)))
+            hooks.append((f"blocks.{l}.hook_mlp_in", on_grad(h0 + self.H, self.col[(l, "mlp")], False)))
+        hooks.append((f"blocks.{L - 1}.hook_resid_post", on_grad(self.S, self.col[(L, "logits")], False)))
+        return hooks
+
+    def integrated(self, bt, diff, scores, n_total, steps, full):
+        """EAP-IG's clean pass and its steps for one batch whose diff holds the corrupted sender
+        outputs; returns the batch's summed clean metric."""
+        import torch
+
+        L, H = self.L, self.H
+        rows = torch.arange(bt["clean"].shape[0])
+        embed = {}
+
+        def sub(sl):
+            def hook(t, hook):
+                diff[sl].sub_(t.permute(2, 0, 1, 3) if t.dim() == 4 else t)
+            return hook
+
+        def keep_embed(t, hook):
+            embed["clean"] = t.clone()
+            diff[0].sub_(t)
+
+        def sub_pos(t, hook):
+            diff[0].sub_(t)
+
+        # The token embeddings are interpolated; the position embedding (GPT-2) is the same in both
+        # prompts, so the input node's interpolation leaves it as it is.
+        with torch.no_grad():
+            embed["corr"] = self.model.embed(bt["corr"])
+        fwd = [("hook_embed", keep_embed)] + ([("hook_pos_embed", sub_pos)] if self.pos else [])
+        for l in range(L):
+            h0 = self.head0(l)
+            fwd.append((f"blocks.{l}.attn.hook_result", sub(slice(h0, h0 + H))))
+            fwd.append((f"blocks.{l}.hook_mlp_out", sub(h0 + H)))
+        with torch.no_grad(), self.model.hooks(fwd_hooks=fwd):
+            logits = self.readout(bt["clean"], bt["mask"], bt["last"], full)
+        clean = (logits[rows, bt["ans"]] - logits[rows, bt["wrong"]]).sum().item()
+
+        for k in range(steps):
+            def interpolate(t, hook, a=k / steps):
+                x = embed["corr"] + a * (embed["clean"] - embed["corr"])
+                return x.requires_grad_(True)
+
+            with torch.enable_grad(), self.model.hooks(fwd_hooks=[("hook_embed", interpolate)]
+                                                       + self.gradient_hooks(diff, scores)):
+                logits = self.readout(bt["clean"], bt["mask"], bt["last"], full)
+                ld = logits[rows, bt["ans"]] - logits[rows, bt["wrong"]]
+                (ld.sum() / (n_total * steps)).backward()
+        return clean
 
 
 def cpu_busy_seconds():
@@ -354,10 +422,10 @@ def tl_worker(args):
     if args.check_padding:
         # The first batch, padded, against each of its pairs run alone (no padding).
         first = pairs[:args.batch_size]
-        padded, _ = eap.run(make_batches(first, args.batch_size), len(first))
+        padded, _ = eap.run(make_batches(first, args.batch_size), len(first), steps=args.steps)
         alone = torch.zeros_like(padded)
         for p in first:
-            s, _ = eap.run(make_batches([p], 1), len(first))
+            s, _ = eap.run(make_batches([p], 1), len(first), steps=args.steps)
             alone += s
         out["padding_check"] = dict(pairs=len(first),
                                     lengths=sorted({len(p[0]) for p in first}),
@@ -372,7 +440,7 @@ def tl_worker(args):
             import resource
 
             busy0, own0 = cpu_busy_seconds(), own_cpu_seconds(resource.RUSAGE_SELF)
-            scores, info = eap.run(batches, N, full=full)
+            scores, info = eap.run(batches, N, full=full, steps=args.steps)
             # CPU time other processes used during the run: the noise indicator.
             info["other_cpu_seconds"] = (cpu_busy_seconds() - busy0) - (own_cpu_seconds(resource.RUSAGE_SELF) - own0)
             runs.append(info)
@@ -410,7 +478,8 @@ def run_tl(args, model_dir, csv_path, tmp, dtype, runs, variant, check_padding):
     cmd = [sys.executable, __file__, "--tl-worker", "--model", str(model_dir), "--data", str(csv_path),
            "--tokenizer", str(args.tokenizer), "--batch-size", str(args.batch_size),
            "--threads", str(args.threads), "--dtype", dtype, "--runs", str(runs), "--variant", variant,
-           "--scores-out", str(scores), "--json-out", str(js)]
+           "--scores-out", str(scores), "--json-out", str(js),
+           "--steps", str(args.steps if args.method == "eap-ig" else 0)]
     if check_padding:
         cmd.append("--check-padding")
     t0 = time.perf_counter()
@@ -430,8 +499,10 @@ def parse_time_v(text):
 
 def run_cli(args, model_dir, csv_path, out_json):
     cmd = ["/usr/bin/time", "-v", str(args.cli_binary), "attribute", "--model", str(model_dir),
-           "--data", str(csv_path), "--method", "eap", "--out", str(out_json),
+           "--data", str(csv_path), "--method", args.method, "--out", str(out_json),
            "--batch-size", str(args.batch_size)]
+    if args.method == "eap-ig":
+        cmd += ["--steps", str(args.steps)]
     import resource
 
     busy0, own0 = cpu_busy_seconds(), own_cpu_seconds(resource.RUSAGE_CHILDREN)
@@ -489,7 +560,8 @@ def loadavg():
 
 
 def self_test(args):
-    """Tiny fixture model, float64: batched+padded TL EAP and Patchbay vs the committed reference."""
+    """Tiny fixture model, float64: batched+padded TL EAP and Patchbay vs the committed reference;
+    TL EAP-IG batched vs pair by pair, and Patchbay's EAP-IG against it."""
     import torch
 
     fixture = json.loads((REPO / "tests/data/attribution/gpt2-eap.json").read_text())
@@ -519,8 +591,26 @@ def self_test(args):
                                            edges_written=int(present.sum()), edges=int(edge.sum()),
                                            same_edge_set=bool((present == edge).all()))
     res["max_abs_score"] = want.abs().max().item()
+
+    # EAP-IG (5 steps): batched and padded against each pair alone, and Patchbay's against it.
+    ig, _ = eap.run(make_batches(pairs, len(pairs)), len(pairs), steps=5)
+    alone = sum(eap.run(make_batches([p], 1), len(pairs), steps=5)[0] for p in pairs)
+    res["tl_eap_ig_padding"] = dict(max_abs_diff=(ig - alone).abs().max().item(),
+                                    max_abs_score=ig.abs().max().item(),
+                                    max_abs_diff_from_eap=(ig - want).abs().max().item())
+    ok_pb = True
+    if args.cli_binary.exists():
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "pb-ig.json"
+            subprocess.run([str(args.cli_binary), "attribute", "--model", str(REPO / "tests/data/models/gpt2"),
+                            "--data", str(data), "--method", "eap-ig", "--steps", "5", "--out", str(out),
+                            "--batch-size", "3"], check=True, capture_output=True)
+            pb, _ = patchbay_scores(out, fixture["senders"], fixture["receivers"])
+            res["patchbay_eap_ig_float32"] = dict(max_abs_diff=(pb - ig).abs().max().item())
+            ok_pb = res["patchbay_eap_ig_float32"]["max_abs_diff"] < 1e-4 * max(1.0, ig.abs().max().item())
     print(json.dumps(res))
-    ok = res["tl_fast"]["max_abs_diff"] < 1e-10 and res["tl_full"]["max_abs_diff"] < 1e-10
+    ok = (res["tl_fast"]["max_abs_diff"] < 1e-10 and res["tl_full"]["max_abs_diff"] < 1e-10
+          and res["tl_eap_ig_padding"]["max_abs_diff"] < 1e-10 and ok_pb)
     return 0 if ok else 1
 
 
@@ -536,6 +626,9 @@ def main():
                     help="TL readout: logits at the answer position only (fast), every position (full, "
                          "as EAP-IG), or both; the scores compared are the first variant's")
     ap.add_argument("--no-float64", action="store_true", help="skip the float64 TransformerLens reference run")
+    ap.add_argument("--method", choices=["eap", "eap-ig"], default="eap",
+                    help="EAP, or EAP-IG (inputs) with --steps interpolation steps, on both sides")
+    ap.add_argument("--steps", type=int, default=5, help="EAP-IG's steps (default 5, Patchbay's default)")
     ap.add_argument("--gguf", type=Path,
                     help="a Llama-architecture GGUF (SmolLM2 from tools/fetch-models.sh) instead of the random "
                          "GPT-2-small checkpoint; --data then is any prompt-pair file Patchbay reads")
@@ -605,6 +698,7 @@ def main():
     pb_wall = statistics.median(r["wall_seconds"] for r in pb_runs)
     tl_e2e = tl["import_seconds"] + tl["load_seconds"] + tl["tokenize_seconds"] + fast["seconds_median"]
     summary = {
+        "method": args.method, "steps": args.steps if args.method == "eap-ig" else None,
         "examples": tl["examples"], "batch_size": args.batch_size, "batches": tl["batches"],
         "prompt_lengths": tl["lengths"], "threads": tl["threads"], "dtype": "float32",
         "patchbay": {
