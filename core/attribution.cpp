@@ -437,21 +437,6 @@ void acdc(const Evaluator& ev, const AttributionOptions& o, AttributionResult& r
     std::vector<std::vector<std::size_t>> incoming(g.receivers().size());
     for (std::size_t e = 0; e < E; ++e)
         incoming[static_cast<std::size_t>(g.edges()[e].receiver)].push_back(e);
-    // The senders a receiver belongs to (a GQA k/v receiver belongs to its group's heads).
-    auto ownersOf = [&](int r) {
-        const auto& rec = g.receivers()[static_cast<std::size_t>(r)];
-        std::vector<int> owners;
-        if (rec.kind == Graph::NodeKind::Mlp)
-            owners.push_back(g.mlpSenderIndex(rec.layer));
-        else if (rec.kind == Graph::NodeKind::Head && rec.port == Graph::Port::Q)
-            owners.push_back(g.senderIndex(rec.layer, rec.head));
-        else if (rec.kind == Graph::NodeKind::Head) {
-            const int group = g.nHeads() / g.nKvHeads();
-            for (int h = rec.head * group; h < (rec.head + 1) * group; ++h)
-                owners.push_back(g.senderIndex(rec.layer, h));
-        }
-        return owners;
-    };
     auto taus = o.taus.empty() ? std::vector<double>{0.01} : o.taus;
     // The shortlist: every edge, or EAP's top k by |score|.
     std::vector<char> candidate(E, 1);
@@ -484,12 +469,12 @@ void acdc(const Evaluator& ev, const AttributionOptions& o, AttributionResult& r
         // run shows it moves and on which threshold.
         const std::string stage = "ACDC τ=" + formatTau(tau) + (taus.size() > 1 ? " (" + std::to_string(ti + 1) + " of " + std::to_string(taus.size()) + ")" : std::string());
         for (int rv = static_cast<int>(g.receivers().size()) - 1; rv >= 0; --rv) {
-            const auto owners = ownersOf(rv);
             // A receiver whose node no longer reaches anything cannot change the output:
-            // its edges go without an evaluation.
-            bool dead = !owners.empty();
-            for (int u : owners)
-                dead = dead && liveOut[static_cast<std::size_t>(u)] == 0;
+            // its edges go without an evaluation. (The logits always count.)
+            const auto readers = g.readersOf(rv);
+            bool dead = readers.begin != g.logitsNode();
+            for (int u = readers.begin; u < readers.end && dead; ++u)
+                dead = liveOut[static_cast<std::size_t>(u)] == 0;
             auto& edges = incoming[static_cast<std::size_t>(rv)];
             for (auto it = edges.rbegin(); it != edges.rend(); ++it) {
                 const auto e = *it;

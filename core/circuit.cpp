@@ -33,70 +33,6 @@ std::size_t toSize(int i)
     return static_cast<std::size_t>(i);
 }
 
-// Half-open range of node indices (senders, or the logits node) that a receiver belongs
-// to: a query receiver belongs to its head; a key/value receiver of a grouped-query graph
-// feeds, and so belongs to, every query head of its group.
-struct NodeRange
-{
-    std::size_t begin;
-    std::size_t end;
-};
-
-NodeRange receiverNodes(const Graph& g, int receiver)
-{
-    const auto& r = g.receivers()[toSize(receiver)];
-    switch (r.kind) {
-    case Graph::NodeKind::Head: {
-        const int group = g.nHeads() / g.nKvHeads();
-        if (r.port == Graph::Port::Q || group == 1) {
-            const auto s = toSize(g.senderIndex(r.layer, r.head));
-            return {s, s + 1};
-        }
-        const auto s = toSize(g.senderIndex(r.layer, r.head * group));
-        return {s, s + toSize(group)};
-    }
-    case Graph::NodeKind::Mlp: {
-        const auto s = toSize(g.mlpSenderIndex(r.layer));
-        return {s, s + 1};
-    }
-    case Graph::NodeKind::Input:
-    case Graph::NodeKind::Logits: break;
-    }
-    const auto logits = g.senders().size();
-    return {logits, logits + 1};
-}
-
-// The receivers that read into a node (the inverse of receiverNodes): a head's q/k/v
-// inputs (k/v of its key/value head), an MLP's input, the logits. The input has none.
-std::vector<int> nodeReceivers(const Graph& g, std::size_t node)
-{
-    if (node == g.senders().size())
-        return {g.logitsReceiverIndex()};
-    const auto& s = g.senders()[node];
-    switch (s.kind) {
-    case Graph::NodeKind::Head: {
-        const int kv = s.head / (g.nHeads() / g.nKvHeads());
-        return {g.receiverIndex(s.layer, Graph::Port::Q, s.head), g.receiverIndex(s.layer, Graph::Port::K, kv),
-                g.receiverIndex(s.layer, Graph::Port::V, kv)};
-    }
-    case Graph::NodeKind::Mlp: return {g.mlpReceiverIndex(s.layer)};
-    case Graph::NodeKind::Input:
-    case Graph::NodeKind::Logits: break;
-    }
-    return {};
-}
-
-// Edges into receiver r are contiguous: [first, first + sendersBefore(r)).
-std::size_t firstEdgeOf(const Graph& g, int receiver)
-{
-    return *g.edgeIndex(0, receiver);
-}
-
-bool sameGraph(const Graph& a, const Graph& b)
-{
-    return a.nLayers() == b.nLayers() && a.nHeads() == b.nHeads() && a.nKvHeads() == b.nKvHeads()
-        && a.parallelAttnMlp() == b.parallelAttnMlp();
-}
 
 // Receiver `r` of a multi-head graph `mha` seen in the grouped-query graph `gqa` of the
 // same layers and heads: a head's <k>/<v> input becomes its key/value head's.
@@ -105,7 +41,7 @@ int gqaReceiver(const Graph& mha, int r, const Graph& gqa)
     const auto& rec = mha.receivers()[toSize(r)];
     switch (rec.kind) {
     case Graph::NodeKind::Head: {
-        const int head = rec.port == Graph::Port::Q ? rec.head : rec.head / (gqa.nHeads() / gqa.nKvHeads());
+        const int head = rec.port == Graph::Port::Q ? rec.head : gqa.kvHeadOf(rec.head);
         return gqa.receiverIndex(rec.layer, rec.port, head);
     }
     case Graph::NodeKind::Mlp: return gqa.mlpReceiverIndex(rec.layer);
@@ -146,7 +82,7 @@ std::vector<std::size_t> eapIgEdgeOrder(const Graph& g)
 {
     std::vector<std::size_t> order;
     order.reserve(g.edgeCount());
-    const int group = g.nHeads() / g.nKvHeads();
+    const int group = g.groupSize();
     for (int l = 0; l < g.nLayers(); ++l) {
         const int before = g.sendersBefore(g.receiverIndex(l, Graph::Port::Q, 0));
         const int mlp = g.mlpReceiverIndex(l);
@@ -388,7 +324,7 @@ std::string dotText(const Circuit& c)
         if (gqa && r.kind == Graph::NodeKind::Head && r.port != Graph::Port::Q)
             kvDrawn[toSize(e.receiver)] = 1;
         else
-            drawn[receiverNodes(g, e.receiver).begin] = 1;
+            drawn[toSize(g.readersOf(e.receiver).begin)] = 1;
         if (c.hasScores() && !std::isnan(c.edgeScores[i]))
             maxAbs = std::max(maxAbs, std::fabs(c.edgeScores[i]));
     }
@@ -444,7 +380,7 @@ std::string dotText(const Circuit& c)
             }
         }
         if (gqa) {
-            const int group = g.nHeads() / g.nKvHeads();
+            const int group = g.groupSize();
             for (Graph::Port port : {Graph::Port::K, Graph::Port::V}) {
                 for (int kv = 0; kv < g.nKvHeads(); ++kv) {
                     const auto r = toSize(g.receiverIndex(l, port, kv));
@@ -479,7 +415,7 @@ std::string dotText(const Circuit& c)
         const auto& r = g.receivers()[toSize(e.receiver)];
         const std::string target = (gqa && r.kind == Graph::NodeKind::Head && r.port != Graph::Port::Q)
             ? r.nodeName
-            : c.nodeName(receiverNodes(g, e.receiver).begin);
+            : c.nodeName(toSize(g.readersOf(e.receiver).begin));
         const char* style = "solid";
         if (r.kind == Graph::NodeKind::Head)
             style = r.port == Graph::Port::K ? "dashed" : r.port == Graph::Port::V ? "dotted" : "solid";
@@ -740,9 +676,8 @@ void Circuit::nodesFromEdges()
             continue;
         const auto& e = graph.edges()[i];
         nodeInGraph[toSize(e.sender)] = 1;
-        const auto nodes = receiverNodes(graph, e.receiver);
-        std::fill(nodeInGraph.begin() + static_cast<std::ptrdiff_t>(nodes.begin),
-                  nodeInGraph.begin() + static_cast<std::ptrdiff_t>(nodes.end), 1);
+        const auto nodes = graph.readersOf(e.receiver);
+        std::fill(nodeInGraph.begin() + nodes.begin, nodeInGraph.begin() + nodes.end, 1);
     }
 }
 
@@ -984,11 +919,11 @@ void selectGreedy(Circuit& circuit, std::size_t n, EdgeOrder edgeOrder)
     std::vector<char> receiverOpen(g.receivers().size(), 0);
     auto enter = [&](std::size_t node) {
         nodeIn[node] = 1;
-        for (int r : nodeReceivers(g, node)) {
+        for (int r : g.receiversOf(static_cast<int>(node))) {
             if (receiverOpen[toSize(r)])
                 continue;
             receiverOpen[toSize(r)] = 1;
-            const std::size_t first = firstEdgeOf(g, r);
+            const std::size_t first = g.firstEdge(r);
             for (int k = 0; k < g.sendersBefore(r); ++k)
                 queue.push(first + toSize(k));
         }
@@ -1022,28 +957,28 @@ std::size_t prune(Circuit& circuit)
         std::vector<char> fromInput(circuit.nodeCount(), 0);
         fromInput[0] = 1;
         for (int r = 0; r < nReceivers; ++r) {
-            const std::size_t first = firstEdgeOf(g, r);
+            const std::size_t first = g.firstEdge(r);
             bool reached = false;
             for (int k = 0; k < g.sendersBefore(r) && !reached; ++k)
                 reached = circuit.edgeInGraph[first + toSize(k)] && fromInput[toSize(k)];
             if (reached) {
-                const auto nodes = receiverNodes(g, r);
-                for (auto n = nodes.begin; n < nodes.end; ++n)
-                    fromInput[n] = 1;
+                const auto nodes = g.readersOf(r);
+                for (int n = nodes.begin; n < nodes.end; ++n)
+                    fromInput[toSize(n)] = 1;
             }
         }
         std::vector<char> toLogits(circuit.nodeCount(), 0);
         toLogits[logits] = 1;
         std::vector<char> receiverLive(g.receivers().size(), 0);
         for (int r = nReceivers - 1; r >= 0; --r) {
-            const auto nodes = receiverNodes(g, r);
+            const auto nodes = g.readersOf(r);
             bool live = false;
-            for (auto n = nodes.begin; n < nodes.end && !live; ++n)
-                live = toLogits[n] != 0;
+            for (int n = nodes.begin; n < nodes.end && !live; ++n)
+                live = toLogits[toSize(n)] != 0;
             if (!live)
                 continue;
             receiverLive[toSize(r)] = 1;
-            const std::size_t first = firstEdgeOf(g, r);
+            const std::size_t first = g.firstEdge(r);
             for (int k = 0; k < g.sendersBefore(r); ++k)
                 if (circuit.edgeInGraph[first + toSize(k)])
                     toLogits[toSize(k)] = 1;
@@ -1121,7 +1056,7 @@ void checkRocInputs(const Circuit& scored, const Circuit& reference, const char*
 {
     requireScores(scored, what);
     checkShape(reference, what);
-    if (!sameGraph(scored.graph, reference.graph))
+    if (!scored.graph.sameShape(reference.graph))
         throw Error(std::string(what) + ": the circuits are on different graphs (" + scored.graph.describe() + " vs "
                     + reference.graph.describe() + ")");
 }
@@ -1144,9 +1079,9 @@ std::vector<RocPoint> nodeRoc(const Circuit& scored, const Circuit& reference)
         const auto& e = g.edges()[i];
         auto& sender = nodeScore[toSize(e.sender)];
         sender = std::max(sender, s);
-        const auto nodes = receiverNodes(g, e.receiver);
-        for (auto n = nodes.begin; n < nodes.end; ++n)
-            nodeScore[n] = std::max(nodeScore[n], s);
+        const auto nodes = g.readersOf(e.receiver);
+        for (int n = nodes.begin; n < nodes.end; ++n)
+            nodeScore[toSize(n)] = std::max(nodeScore[toSize(n)], s);
     }
     return rocCurve(nodeScore, reference.nodeInGraph);
 }

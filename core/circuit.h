@@ -4,7 +4,7 @@
 #include "core/graph.h"
 #include "core/metrics.h"
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <filesystem>
 #include <map>

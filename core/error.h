@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <exception>
 #include <stdexcept>
 #include <string>
 
@@ -13,6 +14,13 @@ class Error : public std::runtime_error
 {
 public:
     explicit Error(const std::string& message) : std::runtime_error(message) {}
+};
+
+// Thrown when a cancel flag (`const std::atomic_bool* cancel` in the options of long
+// operations) stopped it: not an error, nothing to show but "cancelled".
+struct Cancelled : std::exception
+{
+    const char* what() const noexcept override { return "cancelled"; }
 };
 
 } // namespace patchbay::core

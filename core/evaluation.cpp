@@ -365,8 +365,7 @@ std::vector<double> Evaluator::perExample(const std::vector<float>& edgeMask) co
 double Evaluator::evaluate(const Circuit& circuit) const
 {
     const auto& g = circuit.graph;
-    if (g.nLayers() != d->graph.nLayers() || g.nHeads() != d->graph.nHeads() || g.nKvHeads() != d->graph.nKvHeads()
-        || g.parallelAttnMlp() != d->graph.parallelAttnMlp())
+    if (!g.sameShape(d->graph))
         throw Error("circuit made for " + g.describe() + ", the model has " + d->graph.describe());
     std::vector<float> mask(circuit.edgeInGraph.size());
     for (std::size_t e = 0; e < mask.size(); ++e)
@@ -461,43 +460,34 @@ double Evaluator::pathPatch(const PathPatch& pp) const
     const auto S = static_cast<int64_t>(g.senders().size());
     const auto nS = static_cast<int>(S);
     const auto nR = static_cast<int>(g.receivers().size());
-    // Per sender: 0 = frozen to its clean output, 1 = free (through or a receiver's node),
-    // 2 = a patched sender (set to its reference).
-    std::vector<int> role(static_cast<std::size_t>(S), 0);
+    // What pass 1 does with each sender.
+    enum class Role { Frozen /* to its clean output */, Free /* through, or a receiver's node */, Patched };
+    std::vector<Role> role(static_cast<std::size_t>(S), Role::Frozen);
     for (const auto r : pp.receivers) {
         if (r < 0 || r >= nR)
             throw Error("path patching: receiver index " + std::to_string(r) + " is not in the graph");
-        const auto& rec = g.receivers()[static_cast<std::size_t>(r)];
-        if (rec.kind == Graph::NodeKind::Mlp) {
-            role[static_cast<std::size_t>(g.mlpSenderIndex(rec.layer))] = 1;
-        } else if (rec.kind == Graph::NodeKind::Head) {
-            if (rec.port == Graph::Port::Q) {
-                role[static_cast<std::size_t>(g.senderIndex(rec.layer, rec.head))] = 1;
-            } else {
-                const int group = g.nHeads() / g.nKvHeads();
-                for (int h = rec.head * group; h < (rec.head + 1) * group; ++h)
-                    role[static_cast<std::size_t>(g.senderIndex(rec.layer, h))] = 1;
-            }
-        }
+        const auto readers = g.readersOf(r);
+        for (int u = readers.begin; u < std::min(readers.end, nS); ++u) // the logits node is no sender
+            role[static_cast<std::size_t>(u)] = Role::Free;
     }
     for (const auto u : pp.through) {
         if (u < 0 || u >= nS)
             throw Error("path patching: node index " + std::to_string(u) + " is not a sender");
-        role[static_cast<std::size_t>(u)] = 1;
+        role[static_cast<std::size_t>(u)] = Role::Free;
     }
     if (pp.senders.empty() || pp.receivers.empty())
         throw Error("path patching needs at least one sender and one receiver");
     for (const auto u : pp.senders) {
         if (u < 0 || u >= nS)
             throw Error("path patching: sender index " + std::to_string(u) + " is not a sender");
-        role[static_cast<std::size_t>(u)] = 2;
+        role[static_cast<std::size_t>(u)] = Role::Patched;
     }
     const auto& t = d->transformer();
     const auto opts = torch::TensorOptions().dtype(t.dtype()).device(t.device());
     std::vector<float> free(role.size()), patched(role.size());
     for (std::size_t u = 0; u < role.size(); ++u) {
-        free[u] = role[u] == 1 ? 1.0f : 0.0f;
-        patched[u] = role[u] == 2 ? 1.0f : 0.0f;
+        free[u] = role[u] == Role::Free ? 1.0f : 0.0f;
+        patched[u] = role[u] == Role::Patched ? 1.0f : 0.0f;
     }
     const auto nodeMask = torch::tensor(free, torch::kFloat32).to(opts);
     const auto isPatched = torch::tensor(patched, torch::kFloat32).to(opts).view({1, 1, S, 1});

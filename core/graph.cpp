@@ -188,4 +188,37 @@ std::string Graph::describe() const
     return s;
 }
 
+Graph::NodeRange Graph::readersOf(int receiver) const
+{
+    const auto& r = m_receivers[static_cast<std::size_t>(receiver)];
+    switch (r.kind) {
+    case NodeKind::Head: {
+        if (r.port == Port::Q)
+            return {senderIndex(r.layer, r.head), senderIndex(r.layer, r.head) + 1};
+        const int first = senderIndex(r.layer, r.head * groupSize());
+        return {first, first + groupSize()};
+    }
+    case NodeKind::Mlp: return {mlpSenderIndex(r.layer), mlpSenderIndex(r.layer) + 1};
+    case NodeKind::Input:
+    case NodeKind::Logits: break;
+    }
+    return {logitsNode(), logitsNode() + 1};
+}
+
+std::vector<int> Graph::receiversOf(int node) const
+{
+    if (node == logitsNode())
+        return {logitsReceiverIndex()};
+    const auto& s = m_senders[static_cast<std::size_t>(node)];
+    switch (s.kind) {
+    case NodeKind::Head:
+        return {receiverIndex(s.layer, Port::Q, s.head), receiverIndex(s.layer, Port::K, kvHeadOf(s.head)),
+                receiverIndex(s.layer, Port::V, kvHeadOf(s.head))};
+    case NodeKind::Mlp: return {mlpReceiverIndex(s.layer)};
+    case NodeKind::Input:
+    case NodeKind::Logits: break;
+    }
+    return {};
+}
+
 } // namespace patchbay::core

@@ -97,6 +97,32 @@ public:
     int logitsReceiverIndex() const { return m_layers * receiverStride(); }
     // The first sender index that is *not* computed before receiver r (senders [0, n) feed r).
     int sendersBefore(int receiver) const { return m_sendersBefore[static_cast<std::size_t>(receiver)]; }
+    // Edges into receiver r are contiguous: [firstEdge(r), firstEdge(r) + sendersBefore(r)).
+    std::size_t firstEdge(int receiver) const { return m_firstEdgeOfReceiver[static_cast<std::size_t>(receiver)]; }
+
+    // Grouped-query attention: query heads per key/value head (1 without it). A <k>/<v>
+    // receiver's `head` is a key/value head, read by query heads [g·groupSize(), (g+1)·groupSize()).
+    int groupSize() const { return m_heads / m_kvHeads; }
+    int kvHeadOf(int queryHead) const { return queryHead / groupSize(); }
+    // Nodes are numbered as senders, with `logits` after them (senders().size()).
+    int logitsNode() const { return static_cast<int>(m_senders.size()); }
+    // The nodes that read receiver r, [begin, end): a <q> input's head, a <k>/<v> input's
+    // query heads (the whole group), an MLP input's MLP, the logits' logits node.
+    struct NodeRange
+    {
+        int begin;
+        int end;
+    };
+    NodeRange readersOf(int receiver) const;
+    // The inverse: the receivers a node reads (a head's <q> and its key/value head's <k>, <v>;
+    // an MLP's input; the logits); none for the input.
+    std::vector<int> receiversOf(int node) const;
+    // Same layers, heads, key/value heads and block layout (so the same nodes and edges).
+    bool sameShape(const Graph& other) const
+    {
+        return m_layers == other.m_layers && m_heads == other.m_heads && m_kvHeads == other.m_kvHeads
+            && m_parallel == other.m_parallel;
+    }
 
     std::string edgeName(const Edge& e) const; // "a3.h2->a5.h1<q>"
     std::string edgeName(std::size_t edge) const { return edgeName(m_edges[edge]); }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "core/error.h"
 #include "core/modelconfig.h"
 
 #include <atomic>
@@ -59,12 +60,6 @@ struct LoadOptions
     // Called with a fraction in [0,1] and a short stage text; may be empty.
     std::function<void(double, const std::string&)> progress;
     const std::atomic_bool* cancel = nullptr; // checked between layers; throws Cancelled
-};
-
-// Thrown when a cancel flag stopped a long operation.
-struct Cancelled : std::exception
-{
-    const char* what() const noexcept override { return "cancelled"; }
 };
 
 struct ModelInfo

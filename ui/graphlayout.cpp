@@ -80,12 +80,12 @@ LayoutResult layoutGraph(const LayoutRequest& request)
     std::lock_guard<std::mutex> lock(graphvizMutex());
     std::unique_ptr<GVC_t, int (*)(GVC_t*)> gvc(gvContext(), gvFreeContext);
     if (!gvc)
-        throw std::runtime_error("Graphviz could not start (gvContext)");
+        throw LayoutError("Graphviz could not start (gvContext)");
     std::unique_ptr<Agraph_t, int (*)(Agraph_t*)> g(agmemread(dot.constData()), agclose);
     if (!g)
-        throw std::runtime_error("Graphviz could not read the graph");
+        throw LayoutError("Graphviz could not read the graph");
     if (gvLayout(gvc.get(), g.get(), "dot") != 0)
-        throw std::runtime_error("Graphviz's dot layout failed");
+        throw LayoutError("Graphviz's dot layout failed");
 
     // Positions straight from the laid-out graph (points, y up).
     const boxf bb = GD_bb(g.get());

@@ -5,6 +5,7 @@
 #include <QRectF>
 #include <QString>
 #include <QVector>
+#include <stdexcept>
 
 namespace patchbay::ui {
 
@@ -40,9 +41,16 @@ struct LayoutResult
     QVector<double> rankY; // layoutLayers: each rank's row centre (empty from Graphviz)
 };
 
+// Graphviz failed to lay a graph out; the message says which step, for the canvas's error line.
+class LayoutError : public std::runtime_error
+{
+public:
+    using std::runtime_error::runtime_error;
+};
+
 // The one Graphviz adapter of design.md §1: "dot" with rankdir=BT (inputs at the bottom,
 // logits at the top), one row per rank. cgraph/gvc are not thread-safe, so every call
-// into them is made here under one mutex; any thread may call it. Throws std::runtime_error
+// into them is made here under one mutex; any thread may call it. Throws LayoutError
 // when Graphviz fails.
 LayoutResult layoutGraph(const LayoutRequest& request);
 

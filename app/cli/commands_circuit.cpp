@@ -492,13 +492,9 @@ int cmdAttribute(const Args& args)
         // another receiver of the set, that one records its patched output too. Say so.
         for (const auto r1 : o.receivers) {
             const auto& rec = g.receivers()[static_cast<std::size_t>(r1)];
-            int owner = -1; // the (first) sender this receiver belongs to
-            if (rec.kind == core::Graph::NodeKind::Mlp)
-                owner = g.mlpSenderIndex(rec.layer);
-            else if (rec.kind == core::Graph::NodeKind::Head)
-                owner = g.senderIndex(rec.layer, rec.port == core::Graph::Port::Q ? rec.head : rec.head * (g.nHeads() / g.nKvHeads()));
+            const int owner = g.readersOf(r1).begin; // the (first) node this receiver belongs to
             for (const auto r2 : o.receivers)
-                if (owner >= 0 && r2 != r1 && owner < g.sendersBefore(r2)) {
+                if (owner != g.logitsNode() && r2 != r1 && owner < g.sendersBefore(r2)) {
                     std::cerr << "patchbay-cli attribute: note: receiver " << rec.name << " feeds receiver "
                               << g.receivers()[static_cast<std::size_t>(r2)].name
                               << "; its first-pass output (patched) reaches it too (IOI paper semantics)\n";
