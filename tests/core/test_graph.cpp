@@ -7,9 +7,12 @@
 
 #include <QTest>
 
+#include <algorithm>
 #include <filesystem>
 #include <optional>
+#include <string>
 #include <tuple>
+#include <vector>
 
 using patchbay::core::Graph;
 
@@ -123,6 +126,50 @@ private Q_SLOTS:
         QCOMPARE(g.receivers().size(), std::size_t(2 * (4 + 2 * 2 + 1) + 1));
         QVERIFY(g.findEdge("input->a1.kv1<v>"));
         QVERIFY(!g.findEdge("input->a1.kv2<v>"));
+    }
+
+    // Which nodes read a receiver and which receivers a node reads, checked by name on a
+    // grouped graph (4 query heads, 2 key/value heads: a1.kv1 serves a1.h2 and a1.h3).
+    void topologyByName()
+    {
+        const Graph g(2, 4, 2, false);
+        QCOMPARE(g.groupSize(), 2);
+        QCOMPARE(g.kvHeadOf(3), 1);
+        QCOMPARE(g.kvHeadOf(1), 0);
+        const auto readers = [&g](const char* receiver) {
+            std::vector<std::string> names;
+            const auto range = g.readersOf(*g.findReceiver(receiver));
+            for (int n = range.begin; n < range.end; ++n)
+                names.push_back(n == g.logitsNode() ? "logits" : g.senders()[static_cast<std::size_t>(n)].name);
+            return names;
+        };
+        QCOMPARE(readers("a1.kv1<k>"), (std::vector<std::string>{"a1.h2", "a1.h3"}));
+        QCOMPARE(readers("a1.kv0<v>"), (std::vector<std::string>{"a1.h0", "a1.h1"}));
+        QCOMPARE(readers("a0.h1<q>"), (std::vector<std::string>{"a0.h1"}));
+        QCOMPARE(readers("m1"), (std::vector<std::string>{"m1"}));
+        QCOMPARE(readers("logits"), (std::vector<std::string>{"logits"}));
+        const auto reads = [&g](int node) {
+            std::vector<std::string> names;
+            for (int r : g.receiversOf(node))
+                names.push_back(g.receivers()[static_cast<std::size_t>(r)].name);
+            return names;
+        };
+        QCOMPARE(reads(*g.findSender("a1.h3")), (std::vector<std::string>{"a1.h3<q>", "a1.kv1<k>", "a1.kv1<v>"}));
+        QCOMPARE(reads(*g.findSender("m0")), (std::vector<std::string>{"m0"}));
+        QCOMPARE(reads(*g.findSender("input")), (std::vector<std::string>{}));
+        QCOMPARE(reads(g.logitsNode()), (std::vector<std::string>{"logits"}));
+        // Every receiver is read by the nodes whose receivers include it.
+        for (int r = 0; r < static_cast<int>(g.receivers().size()); ++r) {
+            const auto range = g.readersOf(r);
+            for (int n = range.begin; n < range.end; ++n) {
+                const auto back = g.receiversOf(n);
+                QVERIFY(std::find(back.begin(), back.end(), r) != back.end());
+            }
+            QCOMPARE(g.firstEdge(r), *g.edgeIndex(0, r));
+        }
+        QVERIFY(g.sameShape(Graph(2, 4, 2, false)));
+        QVERIFY(!g.sameShape(Graph(2, 4, 4, false)));
+        QVERIFY(!g.sameShape(Graph(2, 4, 2, true)));
     }
 
     void namesRoundTrip()
