@@ -16,6 +16,19 @@ public:
     explicit Error(const std::string& message) : std::runtime_error(message) {}
 };
 
+// What to show a user for an exception that left the core: what() without the C++
+// backtrace LibTorch's c10::Error appends ("\nException raised from … (most recent call
+// first): frame #0 …"). The CLI prints it on one line, the GUI in its error area.
+inline std::string userMessage(const std::exception& e)
+{
+    std::string what = e.what();
+    if (const auto cut = what.find("\nException raised from"); cut != std::string::npos)
+        what.erase(cut);
+    while (!what.empty() && (what.back() == '\n' || what.back() == ' '))
+        what.pop_back();
+    return what;
+}
+
 // Thrown when a cancel flag (`const std::atomic_bool* cancel` in the options of long
 // operations) stopped it: not an error, nothing to show but "cancelled".
 struct Cancelled : std::exception

@@ -315,7 +315,7 @@ quint64 ComputeWorker::submit(Kind kind, const QString& what,
             } catch (const core::Cancelled&) {
                 wasCancelled = true;
             } catch (const std::exception& e) { // core::Error, c10::Error, std::bad_alloc…
-                error = toQString(e.what());
+                error = toQString(core::userMessage(e));
                 if (error.isEmpty())
                     error = tr("The computation failed with an unnamed error.");
             } catch (...) {

@@ -154,10 +154,7 @@ int run(int argc, char** argv)
         return 130;
     } catch (const std::exception& e) {
         // core::Error and LibTorch's c10::Error alike: one clear line, no crash.
-        std::string what = e.what();
-        if (const auto nl = what.find("\nException raised from"); nl != std::string::npos)
-            what = what.substr(0, nl);
-        std::cerr << "patchbay-cli " << it->name << ": error: " << what << '\n';
+        std::cerr << "patchbay-cli " << it->name << ": error: " << core::userMessage(e) << '\n';
         return 1;
     }
 }

@@ -204,6 +204,23 @@ private Q_SLOTS:
         }
     }
 
+    // LibTorch's own errors reach users as their first line: no C++ backtrace.
+    void torchErrorsReadWithoutBacktrace()
+    {
+        try {
+            (void)torch::ones({2, 3}).view({4});
+            QFAIL("LibTorch accepted an impossible view");
+        } catch (const std::exception& e) {
+            const std::string shown = patchbay::core::userMessage(e);
+            QVERIFY2(!shown.empty(), e.what());
+            QVERIFY2(shown.find("Exception raised from") == std::string::npos, shown.c_str());
+            QVERIFY2(shown.find('4') != std::string::npos, shown.c_str()); // it names the bad shape
+        }
+        const std::runtime_error plain("weights.safetensors: tensor wte.weight is 3 x 4, expected 5 x 4\n");
+        QCOMPARE(patchbay::core::userMessage(plain),
+                 std::string("weights.safetensors: tensor wte.weight is 3 x 4, expected 5 x 4"));
+    }
+
     void paddedRowEqualsUnpaddedRun()
     {
         // Right padding must not change a shorter sequence's logits.
