@@ -6,7 +6,8 @@
 #   tools/experiments/real_sweeps.sh [BUILD_DIR] [N] [MODELS] [TASKS] [METHODS]
 # e.g. tools/experiments/real_sweeps.sh build 100 smollm2 "induction induction:answer ioi" "eap eap-ig"
 # (TASK:CORRUPTION picks a corruption; EVAL_TAG names files apart; EVAL_ARGS adds options to attribute and evaluate alike,
-# e.g. EVAL_ARGS="--gqa ungrouped" or "--reference mean")
+# e.g. EVAL_ARGS="--gqa ungrouped" or "--reference mean"; SWEEP_ARGS adds options to the sweep alone,
+# e.g. SWEEP_ARGS="--sweep-selection greedy" with SWEEP_TAG=-greedy)
 set -euo pipefail
 build=${1:-build}
 n=${2:-100}
@@ -30,9 +31,9 @@ for m in $models; do
         t=${tc/:/-}${EVAL_TAG:-}
         for meth in $methods; do
             circ="$out/$m-$t-$meth.json"
-            [ -f "$circ" ] || "$cli" attribute --model "$model" --data "$data" --method "$meth" --out "$circ" --format native ${EVAL_ARGS:-} > "$circ.log"
-            sweep="$out/$m-$t-$meth-sweep.json"
-            [ -f "$sweep" ] || "$cli" evaluate --model "$model" --data "$data" --circuit "$circ" --sweep ${EVAL_ARGS:-} > "$sweep"
+            [ -s "$circ" ] || "$cli" attribute --model "$model" --data "$data" --method "$meth" --out "$circ" --format native ${EVAL_ARGS:-} > "$circ.log"
+            sweep="$out/$m-$t-$meth-sweep${SWEEP_TAG:-}.json"
+            [ -s "$sweep" ] || "$cli" evaluate --model "$model" --data "$data" --circuit "$circ" --sweep ${EVAL_ARGS:-} ${SWEEP_ARGS:-} > "$sweep"
             python3 - "$sweep" "$m" "$t" "$meth" <<'PY'
 import json, sys
 j = json.load(open(sys.argv[1])); s = j["sweep"]
@@ -41,7 +42,7 @@ j = json.load(open(sys.argv[1])); s = j["sweep"]
 pts = [(0.0, 0.0)] + [(p["fraction"], p["faithfulness"]) for p in s["magnitude"]["points"]]
 cpr = sum((b[0]-a[0])*(a[1]+b[1])/2 for a, b in zip(pts, pts[1:]))
 cmd = sum((b[0]-a[0])*(abs(1-a[1])+abs(1-b[1]))/2 for a, b in zip(pts, pts[1:]))
-print(f"{sys.argv[2]:8} {sys.argv[3]:10} {sys.argv[4]:8} {j['clean_metric']:8.3f} {j['reference_metric']:8.3f} "
+print(f"{sys.argv[2]:8} {sys.argv[3]:10} {sys.argv[4] + ('/' + s['selection'] if s.get('selection', 'top-n') != 'top-n' else ''):8} {j['clean_metric']:8.3f} {j['reference_metric']:8.3f} "
       f"{s['cpr']:8.3f} {s['cmd']:8.3f} {cpr:8.3f} {cmd:8.3f}")
 for name in ("signed", "magnitude"):
     c = s[name]
