@@ -2301,6 +2301,10 @@ Dieser Lauf hat %1 Schwellen: eine andere unter Ergebnisse wählen („Schaltkre
         <source>What this means (the user guide)</source>
         <translation>Was das bedeutet (Benutzerhandbuch)</translation>
     </message>
+    <message>
+        <source>EAP-IG chosen for this Gemma model: EAP misses the circuits of Gemma&apos;s scaled embeddings (Method ? explains).</source>
+        <translation>EAP-IG für dieses Gemma-Modell gewählt: EAP übersieht die Schaltkreise von Gemmas skalierten Einbettungen (Methode ? erklärt es).</translation>
+    </message>
 </context>
 <context>
     <name>patchbay::ui::TokenView</name>

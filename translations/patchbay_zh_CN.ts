@@ -2296,6 +2296,10 @@ This run has %1 thresholds: choose another under Results (“Circuit at”).</so
         <source>What this means (the user guide)</source>
         <translation>这是什么意思（用户指南）</translation>
     </message>
+    <message>
+        <source>EAP-IG chosen for this Gemma model: EAP misses the circuits of Gemma&apos;s scaled embeddings (Method ? explains).</source>
+        <translation>已为此 Gemma 模型选择 EAP-IG：EAP 会漏掉 Gemma 缩放嵌入的电路（见“方法”旁的 ?）。</translation>
+    </message>
 </context>
 <context>
     <name>patchbay::ui::TokenView</name>

@@ -1248,6 +1248,7 @@ void MainWindow::onModelLoaded(quint64 job, const LoadedModel& model)
     m_attentionLayer->setRange(0, std::max(0, model.summary.layers - 1));
     m_attentionHead->setRange(0, std::max(0, model.summary.heads - 1));
     m_runPanel->setGroupedQuery(model.config && model.config->nKvHeads > 0 && model.config->nKvHeads != model.config->nHeads);
+    m_runPanel->suggestMethodFor(model.summary.family);
     // Results of another model stay cached but are no longer listed.
     m_runPanel->clearResults();
     m_currentResult.clear();

@@ -215,6 +215,7 @@ RunPanel::RunPanel(QWidget* parent) : QWidget(parent)
     });
 
     connect(m_method, &QComboBox::currentIndexChanged, this, &RunPanel::updateEnabled);
+    connect(m_method, &QComboBox::activated, this, [this] { m_methodChosen = true; });
     connect(m_run, &QPushButton::clicked, this, [this] {
         if (m_ready && !m_running)
             Q_EMIT runRequested(settings());
@@ -253,8 +254,23 @@ RunSettings RunPanel::settings() const
     return s;
 }
 
+void RunPanel::suggestMethodFor(const QString& family)
+{
+    if (m_methodChosen)
+        return;
+    const bool gemma = family == QLatin1String("gemma");
+    select(m_method, QLatin1String(gemma ? "eap-ig" : "eap"));
+    if (gemma)
+        setStatus(tr("EAP-IG chosen for this Gemma model: EAP misses the circuits of Gemma's scaled embeddings "
+                     "(Method ? explains)."));
+}
+
 void RunPanel::setSettings(const RunSettings& s)
 {
+    // A session or a lesson that names another method has chosen it; the window's own
+    // adjustments (the metric for greater-than data) pass the method on unchanged.
+    if (s.method != current(m_method))
+        m_methodChosen = true;
     select(m_method, s.method);
     select(m_metric, s.metric);
     select(m_reference, s.reference);

@@ -42,6 +42,11 @@ public:
     // Whether the loaded model has grouped-query attention: the ungrouped-graph choice
     // ("k/v per query head") applies only then.
     void setGroupedQuery(bool groupedQuery);
+    // The method to start from for a model family (ModelConfig::family), unless the user
+    // picked one (in the box or from a session): EAP-IG for Gemma, EAP otherwise. Measured
+    // in docs/real-circuits.md: on Gemma-3 EAP scores the (√d_model-scaled) embedding's
+    // edges near zero and its small circuits keep nothing; EAP-IG's keep 45 % with 11 edges.
+    void suggestMethodFor(const QString& family);
 
     // The list of results: `key` identifies one (the window's cache key), `text` shows it.
     void addResult(const QString& key, const QString& text, const QString& tooltip);
@@ -71,6 +76,7 @@ private:
     void updateEnabled();
 
     QComboBox* m_method = nullptr;
+    bool m_methodChosen = false; // by the user or a session: suggestMethodFor leaves it
     QComboBox* m_metric = nullptr;
     QComboBox* m_reference = nullptr;
     QSpinBox* m_steps = nullptr;

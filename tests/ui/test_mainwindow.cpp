@@ -1558,6 +1558,51 @@ private Q_SLOTS:
         QVERIFY(panel.settings().perPosition);
     }
 
+    // The Run panel starts from EAP-IG for Gemma models and EAP for the others
+    // (docs/real-circuits.md), unless the user or a session chose a method.
+    void suggestsEapIgForGemma()
+    {
+        patchbay::ui::RunPanel panel;
+        auto* method = panel.findChild<QComboBox*>(QStringLiteral("methodBox"));
+        QVERIFY(method);
+        panel.suggestMethodFor(QStringLiteral("gemma"));
+        QCOMPARE(panel.settings().method, QStringLiteral("eap-ig"));
+        panel.suggestMethodFor(QStringLiteral("llama"));
+        QCOMPARE(panel.settings().method, QStringLiteral("eap"));
+        // The window's own adjustment (greater-than data: prob-diff) is no choice of method.
+        auto s = panel.settings();
+        s.metric = QStringLiteral("prob-diff");
+        panel.setSettings(s);
+        panel.suggestMethodFor(QStringLiteral("gemma"));
+        QCOMPARE(panel.settings().method, QStringLiteral("eap-ig"));
+        // The user's pick stays.
+        const int cc = method->findData(QStringLiteral("clean-corrupted"));
+        method->setCurrentIndex(cc);
+        Q_EMIT method->activated(cc);
+        panel.suggestMethodFor(QStringLiteral("gpt2"));
+        QCOMPARE(panel.settings().method, QStringLiteral("clean-corrupted"));
+        // As does a session's.
+        patchbay::ui::RunPanel restored;
+        s.method = QStringLiteral("atp");
+        restored.setSettings(s);
+        restored.suggestMethodFor(QStringLiteral("gemma"));
+        QCOMPARE(restored.settings().method, QStringLiteral("atp"));
+
+        // Through the window: the random Gemma-3 fixture loads with EAP-IG chosen.
+        QTemporaryDir tmp;
+        const QString model = tmp.filePath(QStringLiteral("gemma3"));
+        QVERIFY(QDir().mkpath(model));
+        for (const char* f : {"config.json", "model.safetensors"})
+            QVERIFY(copyFile(kData + "/models/gemma3/" + f, model + "/" + f));
+        QVERIFY(copyFile(kData + "/tokenizers/wordlevel-whitespace/tokenizer.json", model + "/tokenizer.json"));
+        MainWindow window;
+        QCOMPARE(window.runPanel()->settings().method, QStringLiteral("eap"));
+        QVERIFY(load(window, model));
+        QCOMPARE(window.runPanel()->settings().method, QStringLiteral("eap-ig"));
+        QVERIFY(load(window, demoDir()));
+        QCOMPARE(window.runPanel()->settings().method, QStringLiteral("eap"));
+    }
+
     // A per-query-head (MIB-style) circuit of a grouped-query model: imported as it is (not
     // merged per key/value head), the Run panel switches to "k/v per query head", and the
     // canvas's metric is the CLI's evaluate of the same file.
