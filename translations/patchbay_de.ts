@@ -2302,8 +2302,12 @@ Dieser Lauf hat %1 Schwellen: eine andere unter Ergebnisse wählen („Schaltkre
         <translation>Was das bedeutet (Benutzerhandbuch)</translation>
     </message>
     <message>
-        <source>EAP-IG chosen for this Gemma model: EAP misses the circuits of Gemma&apos;s scaled embeddings (Method ? explains).</source>
-        <translation>EAP-IG für dieses Gemma-Modell gewählt: EAP übersieht die Schaltkreise von Gemmas skalierten Einbettungen (Methode ? erklärt es).</translation>
+        <source>Chosen for Gemma models (the ? says why).</source>
+        <translation>Für Gemma-Modelle gewählt (das ? erklärt warum).</translation>
+    </message>
+    <message>
+        <source>On Gemma, EAP misses the circuits of the scaled embeddings; EAP-IG finds them.</source>
+        <translation>Bei Gemma übersieht EAP die Schaltkreise der skalierten Einbettungen; EAP-IG findet sie.</translation>
     </message>
 </context>
 <context>

@@ -2297,8 +2297,12 @@ This run has %1 thresholds: choose another under Results (“Circuit at”).</so
         <translation>这是什么意思（用户指南）</translation>
     </message>
     <message>
-        <source>EAP-IG chosen for this Gemma model: EAP misses the circuits of Gemma&apos;s scaled embeddings (Method ? explains).</source>
-        <translation>已为此 Gemma 模型选择 EAP-IG：EAP 会漏掉 Gemma 缩放嵌入的电路（见“方法”旁的 ?）。</translation>
+        <source>Chosen for Gemma models (the ? says why).</source>
+        <translation>为 Gemma 模型选择（? 中说明原因）。</translation>
+    </message>
+    <message>
+        <source>On Gemma, EAP misses the circuits of the scaled embeddings; EAP-IG finds them.</source>
+        <translation>在 Gemma 上，EAP 会漏掉缩放嵌入的电路；EAP-IG 能找到它们。</translation>
     </message>
 </context>
 <context>

@@ -90,6 +90,11 @@ RunPanel::RunPanel(QWidget* parent) : QWidget(parent)
         return row;
     };
     form->addRow(tr("Method:"), withHelp(m_method, QStringLiteral("method")));
+    m_methodNote = new QLabel(this);
+    m_methodNote->setObjectName(QStringLiteral("methodNote"));
+    m_methodNote->setForegroundRole(QPalette::PlaceholderText);
+    m_methodNote->hide();
+    form->addRow(m_methodNote);
 
     m_metric = new QComboBox(this);
     m_metric->setObjectName(QStringLiteral("metricBox"));
@@ -215,7 +220,10 @@ RunPanel::RunPanel(QWidget* parent) : QWidget(parent)
     });
 
     connect(m_method, &QComboBox::currentIndexChanged, this, &RunPanel::updateEnabled);
-    connect(m_method, &QComboBox::activated, this, [this] { m_methodChosen = true; });
+    connect(m_method, &QComboBox::activated, this, [this] {
+        m_methodChosen = true;
+        m_methodNote->hide();
+    });
     connect(m_run, &QPushButton::clicked, this, [this] {
         if (m_ready && !m_running)
             Q_EMIT runRequested(settings());
@@ -260,9 +268,10 @@ void RunPanel::suggestMethodFor(const QString& family)
         return;
     const bool gemma = family == QLatin1String("gemma");
     select(m_method, QLatin1String(gemma ? "eap-ig" : "eap"));
-    if (gemma)
-        setStatus(tr("EAP-IG chosen for this Gemma model: EAP misses the circuits of Gemma's scaled embeddings "
-                     "(Method ? explains)."));
+    m_methodNote->setText(gemma ? tr("Chosen for Gemma models (the ? says why).") : QString());
+    m_methodNote->setToolTip(gemma ? tr("On Gemma, EAP misses the circuits of the scaled embeddings; EAP-IG finds them.")
+                                   : QString());
+    m_methodNote->setVisible(gemma);
 }
 
 void RunPanel::setSettings(const RunSettings& s)

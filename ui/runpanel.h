@@ -77,6 +77,7 @@ private:
 
     QComboBox* m_method = nullptr;
     bool m_methodChosen = false; // by the user or a session: suggestMethodFor leaves it
+    QLabel* m_methodNote = nullptr; // why the suggested method, under the box
     QComboBox* m_metric = nullptr;
     QComboBox* m_reference = nullptr;
     QSpinBox* m_steps = nullptr;

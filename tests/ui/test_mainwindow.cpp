@@ -1565,10 +1565,15 @@ private Q_SLOTS:
         patchbay::ui::RunPanel panel;
         auto* method = panel.findChild<QComboBox*>(QStringLiteral("methodBox"));
         QVERIFY(method);
+        auto* note = panel.findChild<QLabel*>(QStringLiteral("methodNote"));
+        QVERIFY(note);
         panel.suggestMethodFor(QStringLiteral("gemma"));
         QCOMPARE(panel.settings().method, QStringLiteral("eap-ig"));
+        QVERIFY(note->isVisibleTo(&panel)); // it says why
+        QVERIFY(note->text().contains(QStringLiteral("Gemma")));
         panel.suggestMethodFor(QStringLiteral("llama"));
         QCOMPARE(panel.settings().method, QStringLiteral("eap"));
+        QVERIFY(!note->isVisibleTo(&panel));
         // The window's own adjustment (greater-than data: prob-diff) is no choice of method.
         auto s = panel.settings();
         s.metric = QStringLiteral("prob-diff");
@@ -1579,6 +1584,7 @@ private Q_SLOTS:
         const int cc = method->findData(QStringLiteral("clean-corrupted"));
         method->setCurrentIndex(cc);
         Q_EMIT method->activated(cc);
+        QVERIFY(!note->isVisibleTo(&panel));
         panel.suggestMethodFor(QStringLiteral("gpt2"));
         QCOMPARE(panel.settings().method, QStringLiteral("clean-corrupted"));
         // As does a session's.
