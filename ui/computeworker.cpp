@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "ui/computeworker.h"
+#include "ui/strings.h"
 
 #include "core/error.h"
 #include "core/evaluation.h"
@@ -27,8 +28,6 @@
 namespace patchbay::ui {
 
 namespace {
-
-QString toQString(const std::string& text) { return QString::fromStdString(text); }
 
 // "eap-ig" -> "EAP-IG", "activation-patching" -> "Activation patching"
 QString methodTitle(const QString& method)
@@ -95,12 +94,12 @@ RunSettings RunSettings::fromMap(const std::map<std::string, std::string>& map)
     RunSettings s;
     auto text = [&](const char* key, QString& out) {
         if (const auto it = map.find(key); it != map.end() && !it->second.empty())
-            out = QString::fromStdString(it->second);
+            out = toQString(it->second);
     };
     auto number = [&](const char* key, int& out) {
         bool ok = false;
         if (const auto it = map.find(key); it != map.end()) {
-            const int v = QString::fromStdString(it->second).toInt(&ok);
+            const int v = toQString(it->second).toInt(&ok);
             if (ok && v >= 0)
                 out = v;
         }
@@ -113,7 +112,7 @@ RunSettings RunSettings::fromMap(const std::map<std::string, std::string>& map)
     number("acdc_top_k", s.acdcTopK);
     if (const auto it = map.find("taus"); it != map.end()) {
         QVector<double> taus;
-        for (const QString& part : QString::fromStdString(it->second).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        for (const QString& part : toQString(it->second).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
             bool ok = false;
             const double v = part.toDouble(&ok);
             if (ok)
@@ -394,9 +393,9 @@ quint64 ComputeWorker::loadModel(const ModelRequest& request)
 QString datasetName(const core::Dataset& data)
 {
     if (!data.source.empty())
-        return QString::fromStdString(data.source.filename().string());
+        return toQString(data.source.filename().string());
     if (!data.task.empty())
-        return ComputeWorker::tr("generated %1").arg(QString::fromStdString(data.task));
+        return ComputeWorker::tr("generated %1").arg(toQString(data.task));
     return ComputeWorker::tr("unnamed pairs");
 }
 

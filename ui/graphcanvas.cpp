@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "ui/graphcanvas.h"
+#include "ui/strings.h"
 
 #include "ui/graphlayout.h"
 
@@ -65,7 +66,7 @@ const QColor kUnscored(110, 110, 110);
 const QColor kCanvasBackground(250, 250, 250);
 const QColor kPortQ(224, 130, 20), kPortK(27, 120, 55), kPortV(118, 42, 131);
 
-QString str(const std::string& s) { return QString::fromStdString(s); }
+QString str(const std::string& s) { return toQString(s); }
 
 // One row per layer: input 0; heads of layer l 2l+1 and its MLP 2l+2 (2l+1 when the
 // block runs attention and MLP in parallel); logits above the last layer.
@@ -441,7 +442,7 @@ protected:
             if (m_canvas->m_circuit) {
                 const auto& groups = m_canvas->m_circuit->groups;
                 if (const auto it = groups.find(node->name.toStdString()); it != groups.end()) {
-                    const QString name = QString::fromStdString(it->second);
+                    const QString name = toQString(it->second);
                     menu.addAction(GraphCanvas::tr("Collapse %1").arg(name),
                                    [this, name] { m_canvas->setGroupCollapsed(name, true); });
                 }
@@ -1109,7 +1110,7 @@ void GraphCanvas::requestLayout()
         try {
             *result = job->layers ? layoutLayers(job->request) : layoutGraph(job->request);
         } catch (const std::exception& e) {
-            error = QString::fromStdString(e.what());
+            error = toQString(e.what());
         }
         QMetaObject::invokeMethod(
             qApp,

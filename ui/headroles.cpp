@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "ui/headroles.h"
+#include "ui/strings.h"
 
 #include <QCoreApplication>
 #include <QLocale>
@@ -141,7 +142,7 @@ QString headRoleSummary(const core::HeadScores& scores, const std::vector<double
         return ::HeadRoles::tr("none");
     QStringList parts;
     for (std::size_t i = 0; i < heads.size() && static_cast<int>(i) < shown; ++i)
-        parts << QStringLiteral("%1 %2").arg(QString::fromStdString(heads[i].first)).arg(heads[i].second, 0, 'f', 2);
+        parts << QStringLiteral("%1 %2").arg(toQString(heads[i].first)).arg(heads[i].second, 0, 'f', 2);
     QString text = parts.join(QStringLiteral(", "));
     const int more = static_cast<int>(heads.size()) - shown;
     if (more > 0)

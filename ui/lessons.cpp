@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "ui/lessons.h"
+#include "ui/strings.h"
 
 #include "core/system.h"
 
@@ -23,12 +24,6 @@
 #include <algorithm>
 
 namespace patchbay::ui {
-
-namespace {
-
-QString toQString(const std::string& s) { return QString::fromStdString(s); }
-
-} // namespace
 
 LessonRunner::LessonRunner(LessonHost* host, QObject* parent) : QObject(parent), m_host(host)
 {
@@ -327,7 +322,7 @@ LessonDock::LessonDock(LessonHost* host, QWidget* parent) : QWidget(parent)
 
 QString LessonDock::shippedFolder()
 {
-    return QString::fromStdString(core::findResource("lessons").string());
+    return toQString(core::findResource("lessons").string());
 }
 
 void LessonDock::addLessons(const QString& folder)
@@ -339,7 +334,7 @@ void LessonDock::addLessons(const QString& folder)
             const QString id = toQString(lesson.id);
             if (m_folders.contains(id))
                 m_chooser->removeItem(m_chooser->findData(id));
-            m_folders.insert(id, QString::fromStdString(path.string()));
+            m_folders.insert(id, toQString(path.string()));
             m_orders.insert(id, lesson.order);
             QString title = toQString(lesson.title);
             if (lesson.minutes > 0)
@@ -351,7 +346,7 @@ void LessonDock::addLessons(const QString& folder)
             if (!lesson.level.empty())
                 m_chooser->setItemData(at, toQString(lesson.level), Qt::ToolTipRole);
         } catch (const std::exception& e) {
-            showError(QString::fromStdString(e.what()));
+            showError(toQString(e.what()));
         }
     }
     if (!current.isEmpty())
@@ -378,7 +373,7 @@ bool LessonDock::openLesson(const QString& id, const QString& progress)
     try {
         m_runner->setLesson(core::readLesson(folder.toStdString(), m_language.toStdString()));
     } catch (const std::exception& e) {
-        showError(QString::fromStdString(e.what()));
+        showError(toQString(e.what()));
         return false;
     }
     m_error->hide();

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "ui/logitlensview.h"
+#include "ui/strings.h"
 
 #include <QComboBox>
 #include <QEvent>
@@ -124,7 +125,7 @@ void LogitLensView::setLens(const LogitLensResult& result, const TextEncoder& en
     m_table->setRowCount(lens.stages);
     QStringList stages;
     for (int s = 0; s < lens.stages; ++s)
-        stages << QString::fromStdString(lens.stageLabel(s));
+        stages << toQString(lens.stageLabel(s));
     m_table->setVerticalHeaderLabels(stages);
     for (int s = 0; s < lens.stages; ++s) {
         for (int t = 0; t < trackedCount; ++t) {

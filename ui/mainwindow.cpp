@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "ui/mainwindow.h"
+#include "ui/strings.h"
 
 #include "core/circuit.h"
 #include "core/error.h"
@@ -96,8 +97,6 @@ bool processRuns(qint64 pid)
     return false;
 #endif
 }
-
-std::string text(const QString& s) { return s.toStdString(); }
 
 QLabel* placeholderLabel(const QString& text, QWidget* parent)
 {
@@ -293,7 +292,7 @@ QString MainWindow::userGuideFile()
     // Installed beside the demo (share/patchbay/docs), or the source tree's docs/.
     for (const char* relative : {"docs/README.md", "../docs/README.md"}) {
         try {
-            return QDir::cleanPath(QString::fromStdString(core::findResource(relative).string()));
+            return QDir::cleanPath(toQString(core::findResource(relative).string()));
         } catch (const core::Error&) {
         }
     }
@@ -995,9 +994,9 @@ bool MainWindow::openDemo(const QString& datasetFile)
 {
     QString demo;
     try {
-        demo = QString::fromStdString(core::findResource("demo").string());
+        demo = toQString(core::findResource("demo").string());
     } catch (const core::Error& e) {
-        const QString message = tr("The bundled demo model is missing: %1").arg(QString::fromStdString(e.what()));
+        const QString message = tr("The bundled demo model is missing: %1").arg(toQString(e.what()));
         if (!m_worker->hasModel())
             m_modelPlaceholder->setText(
                 tr("No model loaded\n\nThe bundled demo model was not found. Open a model folder with "
@@ -1131,7 +1130,7 @@ bool MainWindow::exportCircuit(const QString& file, const QString& format)
     try {
         core::writeCircuit(resultCircuit(*result, acdcChoice(m_currentResult)), file.toStdString(), core::parseCircuitFormat(format.toStdString()));
     } catch (const std::exception& e) {
-        showError(QString::fromStdString(e.what()));
+        showError(toQString(e.what()));
         return false;
     }
     exported(file);
@@ -1264,12 +1263,12 @@ void MainWindow::onModelLoaded(quint64 job, const LoadedModel& model)
     if (m_pendingSession) {
         const core::Session pending = std::move(*m_pendingSession);
         m_pendingSession.reset();
-        const std::string now = text(model.summary.fingerprint);
+        const std::string now = toStdString(model.summary.fingerprint);
         if (!pending.modelFingerprint.empty() && pending.modelFingerprint != now)
             showError(tr("The model in %1 has changed since the session was saved (weights fingerprint %2, now %3): "
                          "the session's scores belong to the old weights and are not shown. Run again to score "
                          "these weights.")
-                          .arg(model.summary.path, QString::fromStdString(pending.modelFingerprint).left(12),
+                          .arg(model.summary.path, toQString(pending.modelFingerprint).left(12),
                                model.summary.fingerprint.left(12)));
         applySessionView(pending);
     }
@@ -1553,7 +1552,7 @@ void MainWindow::showAdjacency()
     std::vector<int> columnOf; // per receiver: its node's column
     columnOf.reserve(g.receivers().size());
     for (const auto& receiver : g.receivers()) {
-        const QString node = QString::fromStdString(receiver.nodeName);
+        const QString node = toQString(receiver.nodeName);
         if (!column.contains(node)) {
             column.insert(node, static_cast<int>(map.columnLabels.size()));
             map.columnLabels << node;
@@ -1561,7 +1560,7 @@ void MainWindow::showAdjacency()
         columnOf.push_back(column.value(node));
     }
     for (const auto& sender : g.senders())
-        map.rowLabels << QString::fromStdString(sender.name);
+        map.rowLabels << toQString(sender.name);
     const auto columns = static_cast<std::size_t>(map.columnLabels.size());
     map.values.fill(std::numeric_limits<double>::quiet_NaN(), static_cast<qsizetype>(g.senders().size() * columns));
     for (std::size_t e = 0; e < g.edgeCount(); ++e) {
@@ -1639,7 +1638,7 @@ void MainWindow::showScores(const RunResult& result)
             const int sender = h < heads ? graph.senderIndex(l, h) : graph.mlpSenderIndex(l);
             const auto s = static_cast<std::size_t>(sender);
             map.values << (s < scores.nodeScores.size() ? scores.nodeScores[s] : nan);
-            map.cellIds << QString::fromStdString(graph.senders()[s].name);
+            map.cellIds << toQString(graph.senders()[s].name);
         }
     }
     if (!scores.nodeScores.empty()) {
@@ -1681,10 +1680,10 @@ void MainWindow::showScores(const RunResult& result)
         }
         const auto S = graph.senders().size();
         for (std::size_t s = 0; s < S; ++s) {
-            pos.rowLabels << QString::fromStdString(graph.senders()[s].name);
+            pos.rowLabels << toQString(graph.senders()[s].name);
             for (int p = 0; p < scores.positions; ++p) {
                 pos.values << scores.nodePositionScores[s * static_cast<std::size_t>(scores.positions) + static_cast<std::size_t>(p)];
-                pos.cellIds << QString::fromStdString(graph.senders()[s].name);
+                pos.cellIds << toQString(graph.senders()[s].name);
             }
         }
         m_positionMap->setData(pos);
@@ -1709,11 +1708,11 @@ QString MainWindow::foreignNodeReason(const QString& node) const
         m_canvas->circuit().graph.findSender(node.toStdString()))
         return tr("%1 is a node of the circuit on the graph (%2), not of the loaded model %3 (%4): it has no "
                   "attention pattern or score here.")
-            .arg(node, QString::fromStdString(m_canvas->circuit().graph.describe()), model->summary.name,
-                 QString::fromStdString(model->graph->describe()));
+            .arg(node, toQString(m_canvas->circuit().graph.describe()), model->summary.name,
+                 toQString(model->graph->describe()));
     if (!model->graph->findSender(node.toStdString()) && node != QLatin1String("logits"))
         return tr("%1 is not a node of the loaded model %2 (%3).")
-            .arg(node, model->summary.name, QString::fromStdString(model->graph->describe()));
+            .arg(node, model->summary.name, toQString(model->graph->describe()));
     return {};
 }
 
@@ -1771,7 +1770,7 @@ std::vector<int32_t> MainWindow::selectedPromptIds(QString* why, bool corrupted)
             ids = model->encoder.encodePrompt(prompt);
         } catch (const std::exception& e) {
             *why = (corrupted ? tr("The corrupted prompt cannot be encoded: %1") : tr("The clean prompt cannot be encoded: %1"))
-                       .arg(QString::fromStdString(e.what()));
+                       .arg(toQString(e.what()));
             return {};
         }
     }
@@ -1894,7 +1893,7 @@ QString MainWindow::canvasMismatch() const
     const core::Circuit& c = m_canvas->circuit();
     const std::string why = core::circuitMismatch(c, *model->config);
     if (!why.empty())
-        return tr("This circuit cannot run on %1: %2.").arg(model->summary.name, QString::fromStdString(why));
+        return tr("This circuit cannot run on %1: %2.").arg(model->summary.name, toQString(why));
     // A grouped-query model has two graphs; the Run panel's choice says which one runs.
     const bool perQueryHead = core::isPerQueryHeadCircuitOf(c, *model->config);
     const bool ungrouped = m_runPanel->settings().ungroupedKv;
@@ -1906,7 +1905,7 @@ QString MainWindow::canvasMismatch() const
                   "panel to compute its metric.");
     if (!perQueryHead && c.graph.edgeCount() != model->graph->edgeCount())
         return tr("This circuit's graph (%1) is not the model's (%2).")
-            .arg(QString::fromStdString(c.graph.describe()), QString::fromStdString(model->graph->describe()));
+            .arg(toQString(c.graph.describe()), toQString(model->graph->describe()));
     return {};
 }
 
@@ -1986,7 +1985,7 @@ bool MainWindow::importCircuit(const QString& file)
             }
             *ranking = GraphCanvas::rankEdges(*imported); // 1.6 M edges: not on the GUI thread
         } catch (const std::exception& e) {
-            error = QString::fromStdString(e.what());
+            error = toQString(e.what());
         } catch (...) {
             error = MainWindow::tr("%1: could not be read").arg(file); // e.g. out of memory
         }
@@ -2062,7 +2061,7 @@ bool MainWindow::exportCanvasCircuit(const QString& file, const QString& format)
     try {
         core::writeCircuit(m_canvas->circuit(), file.toStdString(), core::parseCircuitFormat(format.toStdString()));
     } catch (const std::exception& e) {
-        showError(tr("The circuit could not be exported: %1").arg(QString::fromStdString(e.what())));
+        showError(tr("The circuit could not be exported: %1").arg(toQString(e.what())));
         return false;
     }
     exported(file);
@@ -2082,27 +2081,27 @@ core::Session MainWindow::session() const
 {
     core::Session s;
     if (const LoadedModel* model = m_worker->model()) {
-        s.modelPath = text(model->summary.path);
-        s.modelFingerprint = text(model->summary.fingerprint);
+        s.modelPath = toStdString(model->summary.path);
+        s.modelFingerprint = toStdString(model->summary.fingerprint);
     } else if (m_pendingSession) {
         s.modelPath = m_pendingSession->modelPath;
         s.modelFingerprint = m_pendingSession->modelFingerprint;
     }
-    s.device = text(m_device);
-    s.dtype = text(m_dtype);
+    s.device = toStdString(m_device);
+    s.dtype = toStdString(m_dtype);
     if (m_editor->pairCount() > 0) {
         s.dataset = m_editor->dataset();
-        s.datasetFile = text(m_editor->fileName());
+        s.datasetFile = toStdString(m_editor->fileName());
     }
     s.settings = m_runPanel->settings().toMap();
     for (const QString& key : m_resultOrder) {
         const auto it = m_results.constFind(key);
         core::SessionRun run;
-        run.key = text(it.key());
+        run.key = toStdString(it.key());
         run.settings = it->settings.toMap();
-        run.modelKey = text(it->modelKey);
-        run.datasetKey = text(it->datasetKey);
-        run.datasetName = text(it->datasetName);
+        run.modelKey = toStdString(it->modelKey);
+        run.datasetKey = toStdString(it->datasetKey);
+        run.datasetName = toStdString(it->datasetName);
         run.pairs = it->pairs;
         if (it->scores)
             run.scores = *it->scores;
@@ -2110,11 +2109,11 @@ core::Session MainWindow::session() const
             run.circuit = *it->circuit;
         s.runs.push_back(std::move(run));
     }
-    s.currentRun = text(m_currentResult);
+    s.currentRun = toStdString(m_currentResult);
     s.labels = m_labels;
     s.groups = m_groups;
     s.view = {{"pair", std::to_string(m_selection->pair())},
-              {"node", text(m_selection->node())},
+              {"node", toStdString(m_selection->node())},
               {"position", std::to_string(m_selection->position())},
               {"attention_layer", std::to_string(m_attentionLayer->value())},
               {"attention_head", std::to_string(m_attentionHead->value())},
@@ -2131,18 +2130,18 @@ core::Session MainWindow::session() const
             choices << QStringLiteral("%1\t%2").arg(it.value()).arg(it.key());
     choices.sort();
     if (!choices.isEmpty())
-        s.view["acdc_choices"] = text(choices.join(QLatin1Char('\n')));
+        s.view["acdc_choices"] = toStdString(choices.join(QLatin1Char('\n')));
     if (m_lessons->runner()->hasLesson()) { // the lesson followed, its progress, folders opened
-        s.view["lesson"] = text(m_lessons->lessonId());
-        s.view["lesson_progress"] = text(m_lessons->runner()->progressText());
+        s.view["lesson"] = toStdString(m_lessons->lessonId());
+        s.view["lesson_progress"] = toStdString(m_lessons->runner()->progressText());
         if (!m_lessonFolders.isEmpty())
-            s.view["lesson_folders"] = text(m_lessonFolders.join(QLatin1Char('\n')));
+            s.view["lesson_folders"] = toStdString(m_lessonFolders.join(QLatin1Char('\n')));
     }
     if (!m_canvas->collapsedGroups().isEmpty())
-        s.view["graph_collapsed"] = text(m_canvas->collapsedGroups().join(QLatin1Char('\n')));
+        s.view["graph_collapsed"] = toStdString(m_canvas->collapsedGroups().join(QLatin1Char('\n')));
     if (m_canvas->hasCircuit()) {
         s.canvas = m_canvas->circuit();
-        s.canvasTitle = text(m_canvas->title());
+        s.canvasTitle = toStdString(m_canvas->title());
         s.view["graph_filter"] = std::to_string(static_cast<int>(m_canvas->filter()));
         s.view["graph_value"] = QString::number(m_canvas->filterValue(), 'g', 17).toStdString();
     }
@@ -2155,7 +2154,7 @@ bool MainWindow::saveSession(const QString& file)
         QDir().mkpath(QFileInfo(file).absolutePath());
         core::writeSession(session(), file.toStdString());
     } catch (const std::exception& e) {
-        showError(tr("The session could not be saved: %1").arg(QString::fromStdString(e.what())));
+        showError(tr("The session could not be saved: %1").arg(toQString(e.what())));
         return false;
     }
     m_sessionFile = file;
@@ -2175,7 +2174,7 @@ bool MainWindow::openSession(const QString& file)
     try {
         s = core::readSession(file.toStdString());
     } catch (const std::exception& e) {
-        showError(tr("The session could not be opened: %1").arg(QString::fromStdString(e.what())));
+        showError(tr("The session could not be opened: %1").arg(toQString(e.what())));
         return false;
     }
     showError(QString());
@@ -2190,16 +2189,16 @@ bool MainWindow::openSession(const QString& file)
     for (const core::SessionRun& run : s.runs) {
         RunResult result;
         result.settings = RunSettings::fromMap(run.settings);
-        result.modelKey = QString::fromStdString(run.modelKey);
-        result.datasetKey = QString::fromStdString(run.datasetKey);
-        result.datasetName = QString::fromStdString(run.datasetName);
+        result.modelKey = toQString(run.modelKey);
+        result.datasetKey = toQString(run.datasetKey);
+        result.datasetName = toQString(run.datasetName);
         result.pairs = run.pairs;
         result.scores = std::make_shared<const core::AttributionResult>(run.scores);
         if (run.circuit)
             result.circuit = std::make_shared<const core::Circuit>(*run.circuit);
         const QString key = run.key.empty() ? result.modelKey + QLatin1Char('|') + result.datasetKey + QLatin1Char('|') +
                                                   result.settings.key()
-                                            : QString::fromStdString(run.key);
+                                            : toQString(run.key);
         insertResult(key, result);
     }
     m_runPanel->setSettings(RunSettings::fromMap(s.settings));
@@ -2211,13 +2210,13 @@ bool MainWindow::openSession(const QString& file)
         m_editor->setDataset(*s.dataset);
     m_sessionFile = file;
     markSaved();
-    setDevice(QString::fromStdString(s.device));
-    setDtype(QString::fromStdString(s.dtype));
+    setDevice(toQString(s.device));
+    setDtype(toQString(s.dtype));
 
-    const QString modelPath = QString::fromStdString(s.modelPath.string());
+    const QString modelPath = toQString(s.modelPath.string());
     const LoadedModel* loaded = m_worker->model();
     if (loaded && QDir::cleanPath(loaded->summary.path) == QDir::cleanPath(modelPath) &&
-        text(loaded->summary.fingerprint) == s.modelFingerprint) {
+        toStdString(loaded->summary.fingerprint) == s.modelFingerprint) {
         listResultsOf(loaded->summary);
         applySessionView(s);
         markDirty();
@@ -2237,13 +2236,13 @@ void MainWindow::applySessionView(const core::Session& s)
     auto number = [&](const char* key, int fallback) {
         const auto it = s.view.find(key);
         bool ok = false;
-        const int v = it == s.view.end() ? fallback : QString::fromStdString(it->second).toInt(&ok);
+        const int v = it == s.view.end() ? fallback : toQString(it->second).toInt(&ok);
         return ok ? v : fallback;
     };
-    const QString current = QString::fromStdString(s.currentRun);
+    const QString current = toQString(s.currentRun);
     const LoadedModel* model = m_worker->model();
     if (const auto choices = s.view.find("acdc_choices"); choices != s.view.end())
-        for (const QString& line : QString::fromStdString(choices->second).split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
+        for (const QString& line : toQString(choices->second).split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
             bool ok = false;
             const int tau = line.section(QLatin1Char('\t'), 0, 0).toInt(&ok);
             const QString key = line.section(QLatin1Char('\t'), 1);
@@ -2267,7 +2266,7 @@ void MainWindow::applySessionView(const core::Session& s)
     {
         const auto collapsed = s.view.find("graph_collapsed");
         m_canvas->setCollapsedGroups(collapsed == s.view.end() ? QStringList()
-                                                               : QString::fromStdString(collapsed->second).split(QLatin1Char('\n'), Qt::SkipEmptyParts));
+                                                               : toQString(collapsed->second).split(QLatin1Char('\n'), Qt::SkipEmptyParts));
     }
     m_attentionLayer->setValue(number("attention_layer", m_attentionLayer->value()));
     m_attentionHead->setValue(number("attention_head", m_attentionHead->value()));
@@ -2276,10 +2275,10 @@ void MainWindow::applySessionView(const core::Session& s)
         m_selection->setPair(pair);
     m_selection->setPosition(number("position", -1));
     if (s.canvas) {
-        m_canvas->setCircuit(*s.canvas, QString::fromStdString(s.canvasTitle));
+        m_canvas->setCircuit(*s.canvas, toQString(s.canvasTitle));
         // The session's canvas is its current run as edited, or a circuit imported then.
         // (Sessions before the τ choice titled a several-τ ACDC result without it.)
-        const QString savedTitle = QString::fromStdString(s.canvasTitle);
+        const QString savedTitle = toQString(s.canvasTitle);
         const bool ofCurrent = m_results.contains(current) &&
                                (savedTitle == canvasTitle(m_results.value(current), acdcChoice(current)) ||
                                 savedTitle == canvasTitle(m_results.value(current), -1));
@@ -2287,15 +2286,15 @@ void MainWindow::applySessionView(const core::Session& s)
         const int filter = number("graph_filter", -1);
         const auto value = s.view.find("graph_value");
         if (filter >= 0 && filter <= static_cast<int>(GraphCanvas::Filter::InCircuit) && value != s.view.end())
-            m_canvas->setFilter(static_cast<GraphCanvas::Filter>(filter), QString::fromStdString(value->second).toDouble());
+            m_canvas->setFilter(static_cast<GraphCanvas::Filter>(filter), toQString(value->second).toDouble());
     }
     if (const auto node = s.view.find("node"); node != s.view.end() && !node->second.empty())
-        m_selection->setNode(QString::fromStdString(node->second));
+        m_selection->setNode(toQString(node->second));
     m_canvas->undoStack()->setClean(); // the canvas as the session has it
     // Last: the restored step is judged on the session's selection, result and canvas.
     if (const auto lesson = s.view.find("lesson"); lesson != s.view.end() && !lesson->second.empty()) {
         if (const auto folders = s.view.find("lesson_folders"); folders != s.view.end())
-            for (const QString& folder : QString::fromStdString(folders->second).split(QLatin1Char('\n'), Qt::SkipEmptyParts))
+            for (const QString& folder : toQString(folders->second).split(QLatin1Char('\n'), Qt::SkipEmptyParts))
                 if (!m_lessonFolders.contains(folder) && QFileInfo(folder).isDir()) {
                     m_lessons->addLessons(folder);
                     m_lessonFolders << folder;
@@ -2303,8 +2302,8 @@ void MainWindow::applySessionView(const core::Session& s)
         const auto progress = s.view.find("lesson_progress");
         auto* dock = findChild<QDockWidget*>(QStringLiteral("lessonsDock"));
         dock->show();
-        m_lessons->openLesson(QString::fromStdString(lesson->second),
-                              progress == s.view.end() ? QString() : QString::fromStdString(progress->second));
+        m_lessons->openLesson(toQString(lesson->second),
+                              progress == s.view.end() ? QString() : toQString(progress->second));
     }
 }
 
@@ -2388,7 +2387,7 @@ void MainWindow::autosave()
             QDir().mkpath(QFileInfo(file).absolutePath());
             core::writeSession(s, file.toStdString());
         } catch (const std::exception& e) {
-            const QString message = QString::fromStdString(e.what());
+            const QString message = toQString(e.what());
             QMetaObject::invokeMethod(qApp, [self, message] {
                 if (self)
                     self->showError(MainWindow::tr("Autosave failed: %1").arg(message));
@@ -2490,9 +2489,9 @@ bool MainWindow::chooseSessionToSave(bool askForName)
 void MainWindow::setNodeLabel(const QString& node, const QString& label)
 {
     if (label.trimmed().isEmpty())
-        m_labels.erase(text(node));
+        m_labels.erase(toStdString(node));
     else
-        m_labels[text(node)] = text(label.trimmed());
+        m_labels[toStdString(node)] = toStdString(label.trimmed());
     markUnsaved();
 }
 

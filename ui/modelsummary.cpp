@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "ui/modelsummary.h"
+#include "ui/strings.h"
 
 #include "core/model.h"
 
@@ -7,12 +8,6 @@
 #include <QFileInfo>
 
 namespace patchbay::ui {
-
-namespace {
-
-QString toQString(const std::string& text) { return QString::fromStdString(text); }
-
-} // namespace
 
 ModelSummary summariseModel(const core::Model& model)
 {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "ui/pairseditor.h"
+#include "ui/strings.h"
 
 #include "core/tasks.h"
 #include "core/tokenizer.h"
@@ -29,8 +30,6 @@
 namespace patchbay::ui {
 
 namespace {
-
-QString toQString(const std::string& text) { return QString::fromStdString(text); }
 
 constexpr int kRowHeight = 26;
 constexpr int kTop = 18; // position numbers

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "ui/pairtable.h"
+#include "ui/strings.h"
 
 #include "core/tokenizer.h"
 
@@ -17,8 +18,6 @@ namespace patchbay::ui {
 namespace {
 
 const QString kAnswerSeparator = QStringLiteral(" | ");
-
-QString toQString(const std::string& text) { return QString::fromStdString(text); }
 
 QString idList(const std::vector<int32_t>& ids)
 {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/tokenizer.h"
+#include "ui/strings.h"
 
 #include <QString>
 
@@ -44,7 +45,7 @@ inline QString tokenLabel(const TextEncoder& encoder, int32_t id)
 {
     QString text;
     try {
-        text = QString::fromStdString(encoder.tokenizer->tokenText(id));
+        text = toQString(encoder.tokenizer->tokenText(id));
     } catch (const std::exception&) {
         return QStringLiteral("#%1").arg(id);
     }

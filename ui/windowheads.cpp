@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // MainWindow: Run > Find Induction and Previous-Token Heads (issue 22.5).
 #include "ui/mainwindow.h"
+#include "ui/strings.h"
 
 #include "ui/graphcanvas.h"
 #include "ui/headroles.h"
@@ -45,9 +46,9 @@ void MainWindow::onHeadScores(const HeadScoresResult& result)
         nodes.insert(node);
     for (const auto& node : nodes) {
         const auto it = labels.find(node);
-        const QString text = it == labels.end() ? QString() : QString::fromStdString(it->second);
+        const QString text = it == labels.end() ? QString() : toQString(it->second);
         if (m_canvas->hasCircuit())
-            m_canvas->setNodeLabel(QString::fromStdString(node), text);
+            m_canvas->setNodeLabel(toQString(node), text);
     }
     if (!m_canvas->hasCircuit() && labels != m_labels) {
         m_labels = labels;

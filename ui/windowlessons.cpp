@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "ui/windowlessons.h"
+#include "ui/strings.h"
 
 #include "ui/graphcanvas.h"
 #include "ui/mainwindow.h"
@@ -25,8 +26,6 @@
 namespace patchbay::ui {
 
 namespace {
-
-QString toQString(const std::string& s) { return QString::fromStdString(s); }
 
 QString arg(const core::LessonCondition& c, const char* name = "") { return toQString(c.arg(name)); }
 
