@@ -32,6 +32,16 @@ EvaluationOptions optionsFor(Metric metric, Reference reference = Reference::Cor
     return o;
 }
 
+// Scores for every edge of ev's graph that rank them in an arbitrary but fixed order.
+Circuit sinScored(const Evaluator& ev, int64_t dModel)
+{
+    Circuit scored(ev.graph(), dModel);
+    scored.edgeScores.resize(ev.graph().edgeCount());
+    for (std::size_t e = 0; e < scored.edgeScores.size(); ++e)
+        scored.edgeScores[e] = std::sin(static_cast<double>(e));
+    return scored;
+}
+
 } // namespace
 
 class TestEvaluation : public QObject
@@ -298,10 +308,7 @@ private Q_SLOTS:
         const auto model = loadFixture("gpt2");
         const auto data = randomDataset(model->config(), 13);
         const Evaluator ev(model, data, optionsFor(Metric::LogitDiff));
-        Circuit scored(ev.graph(), model->config().dModel);
-        scored.edgeScores.resize(ev.graph().edgeCount());
-        for (std::size_t e = 0; e < scored.edgeScores.size(); ++e)
-            scored.edgeScores[e] = std::sin(static_cast<double>(e)); // any ranking
+        const Circuit scored = sinScored(ev, model->config().dModel); // any ranking
         SweepOptions options;
         options.fractions = {1.0, 0.0, 0.05, 0.5};
         const auto sw = ev.sweep(scored, options);
@@ -376,10 +383,7 @@ private Q_SLOTS:
         const auto model = loadFixture("gpt2");
         const auto data = randomDataset(model->config(), 13);
         const Evaluator ev(model, data, optionsFor(Metric::LogitDiff));
-        Circuit scored(ev.graph(), model->config().dModel);
-        scored.edgeScores.resize(ev.graph().edgeCount());
-        for (std::size_t e = 0; e < scored.edgeScores.size(); ++e)
-            scored.edgeScores[e] = std::sin(static_cast<double>(e));
+        const Circuit scored = sinScored(ev, model->config().dModel);
         SweepOptions options;
         options.fractions = {0.02, 0.05, 0.2, 1.0};
         options.selection = SweepSelection::Greedy;

@@ -105,6 +105,21 @@ QString labelText(const QWidget& window, const char* objectName)
     return label ? label->text() : QStringLiteral("<no label %1>").arg(QLatin1String(objectName));
 }
 
+// A random model fixture copied to `dir` with the word-level tokenizer the other tests use, so
+// that the text pairs validate; returns the model folder.
+QString fixtureWithWordTokenizer(const QTemporaryDir& dir, const QString& fixture)
+{
+    const QString model = dir.filePath(fixture);
+    if (!QDir().mkpath(model))
+        return {};
+    for (const char* f : {"config.json", "model.safetensors"})
+        if (!copyFile(kData + "/models/" + fixture + "/" + f, model + "/" + f))
+            return {};
+    if (!copyFile(kData + "/tokenizers/wordlevel-whitespace/tokenizer.json", model + "/tokenizer.json"))
+        return {};
+    return model;
+}
+
 QString demoDir() { return QString::fromStdString(core::findResource("demo").string()); }
 
 // Opens a model (and pairs) and waits for the worker to report.
@@ -1596,11 +1611,8 @@ private Q_SLOTS:
 
         // Through the window: the random Gemma-3 fixture loads with EAP-IG chosen.
         QTemporaryDir tmp;
-        const QString model = tmp.filePath(QStringLiteral("gemma3"));
-        QVERIFY(QDir().mkpath(model));
-        for (const char* f : {"config.json", "model.safetensors"})
-            QVERIFY(copyFile(kData + "/models/gemma3/" + f, model + "/" + f));
-        QVERIFY(copyFile(kData + "/tokenizers/wordlevel-whitespace/tokenizer.json", model + "/tokenizer.json"));
+        const QString model = fixtureWithWordTokenizer(tmp, QStringLiteral("gemma3"));
+        QVERIFY(!model.isEmpty());
         MainWindow window;
         QCOMPARE(window.runPanel()->settings().method, QStringLiteral("eap"));
         QVERIFY(load(window, model));
@@ -1615,13 +1627,9 @@ private Q_SLOTS:
     void importsPerQueryHeadCircuitOfGroupedQueryModel()
     {
         QTemporaryDir tmp;
-        // The random llama-gqa fixture (4 query, 2 key/value heads) with the word-level
-        // tokenizer the other tests use, so that the text pairs validate.
-        const QString model = tmp.filePath(QStringLiteral("llama-gqa"));
-        QVERIFY(QDir().mkpath(model));
-        for (const char* f : {"config.json", "model.safetensors"})
-            QVERIFY(copyFile(kData + "/models/llama-gqa/" + f, model + "/" + f));
-        QVERIFY(copyFile(kData + "/tokenizers/wordlevel-whitespace/tokenizer.json", model + "/tokenizer.json"));
+        // The random llama-gqa fixture (4 query, 2 key/value heads).
+        const QString model = fixtureWithWordTokenizer(tmp, QStringLiteral("llama-gqa"));
+        QVERIFY(!model.isEmpty());
         const QString pairs = m_pairsFile;
         const QString file = tmp.filePath(QStringLiteral("mib.json"));
         core::Circuit mib(core::Graph(3, 4, 4, false), 32); // EAP-IG's plain cfg, a3.h1<k> names
