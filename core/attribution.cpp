@@ -367,9 +367,9 @@ void exactEdges(const Evaluator& ev, const std::vector<std::size_t>& edges, Attr
 // instead of EAP for kl (KL's gradient vanishes at the clean run, so EAP ranks nothing).
 std::vector<double> rankingScores(const EvaluationState& s, Method method, std::string& name)
 {
-    if (!methodScoresEdges(method) || method == Method::Exact || method == Method::Acdc)
-        throw Error("a shortlist is ranked by a gradient method that scores edges (eap, eap-ig, "
-                    "eap-ig-activations, clean-corrupted), not " + methodName(method));
+    if (!methodInfo(method).ranksShortlist)
+        throw Error("a shortlist is ranked by a gradient method that scores edges (" + joinMethodNames(", ", [](const MethodInfo& m) { return m.ranksShortlist; })
+                    + "), not " + methodName(method));
     if (s.options.metric == Metric::Kl && method == Method::Eap)
         method = Method::EapIg;
     name = methodName(method);
@@ -526,7 +526,7 @@ AttributionResult attribute(const Evaluator& evaluator, const AttributionOptions
     case Method::CleanCorrupted:
     case Method::AtP: {
         // Only the integrated-gradient methods take steps; EAP, AtP and clean-corrupted ignore them.
-        if (options.steps < 1 && (options.method == Method::EapIg || options.method == Method::EapIgActivations))
+        if (options.steps < 1 && methodInfo(options.method).usesSteps)
             throw Error(methodName(options.method) + " needs at least one integration step, got "
                         + std::to_string(options.steps));
         r.edgeScores = edgeValues(s.graph, gradientScores(s, options.method, options.steps));

@@ -4,6 +4,7 @@
 #include "core/circuit.h"
 #include "core/evaluation.h"
 #include "core/graph.h"
+#include "core/methods.h"
 #include "core/metrics.h"
 #include "core/ranking.h"
 
@@ -12,24 +13,6 @@
 #include <vector>
 
 namespace patchbay::core {
-
-// The attribution and discovery methods of design.md §4. Every one is a policy on the one
-// interventional forward; scores are the linear estimate (or, for the exact methods, the
-// measured value) of the metric's change when the edge or node is patched to its reference.
-enum class Method {
-    ActivationPatching, // exact, nodes (optionally per position)
-    AtP,                // attribution patching, nodes: (a_ref − a)·∂M/∂a
-    Eap,                // edges: (a_ref − a)·∂M/∂in_v on the clean run
-    EapIg,              // edges: gradients averaged over inputs interpolated from the reference embedding
-    EapIgActivations,   // edges: gradients averaged over every sender's output interpolated
-    CleanCorrupted,     // edges: gradients averaged over the clean and the reference run
-    Exact,              // edges: one masked evaluation per edge
-    Acdc,               // edges: greedy removal from the logits backwards, threshold τ
-    PathPatching,       // nodes: each sender's effect on chosen receivers through `through` (IOI figures)
-};
-std::string methodName(Method method); // "activation-patching", "atp", "eap", "eap-ig", …
-Method parseMethod(const std::string& name);
-bool methodScoresEdges(Method method);
 
 struct AttributionOptions
 {

@@ -11,42 +11,6 @@
 <context>
     <name>patchbay::ui::ComputeWorker</name>
     <message>
-        <source>Activation patching</source>
-        <translation>Aktivierungs-Patching</translation>
-    </message>
-    <message>
-        <source>AtP</source>
-        <translation>AtP</translation>
-    </message>
-    <message>
-        <source>EAP</source>
-        <translation>EAP</translation>
-    </message>
-    <message>
-        <source>EAP-IG</source>
-        <translation>EAP-IG</translation>
-    </message>
-    <message>
-        <source>EAP-IG (activations)</source>
-        <translation>EAP-IG (Aktivierungen)</translation>
-    </message>
-    <message>
-        <source>Clean-corrupted</source>
-        <translation>Sauber-korrumpiert</translation>
-    </message>
-    <message>
-        <source>Exact patching</source>
-        <translation>Exaktes Patching</translation>
-    </message>
-    <message>
-        <source>ACDC</source>
-        <translation>ACDC</translation>
-    </message>
-    <message>
-        <source>Path patching</source>
-        <translation>Pfad-Patching</translation>
-    </message>
-    <message>
         <source> (%1 steps)</source>
         <translation> (%1 Schritte)</translation>
     </message>
@@ -1806,6 +1770,101 @@ Dieser Lauf hat %1 Schwellen: eine andere unter Ergebnisse wählen („Schaltkre
     </message>
 </context>
 <context>
+    <name>patchbay::ui::Method</name>
+    <message>
+        <source>EAP</source>
+        <translation>EAP</translation>
+    </message>
+    <message>
+        <source>Edge attribution patching: gradients on the clean run, every edge at once</source>
+        <translation>Kanten-Attributions-Patching: Gradienten im sauberen Lauf, alle Kanten auf einmal</translation>
+    </message>
+    <message>
+        <source>EAP-IG</source>
+        <translation>EAP-IG</translation>
+    </message>
+    <message>
+        <source>EAP-IG (inputs)</source>
+        <translation>EAP-IG (Eingaben)</translation>
+    </message>
+    <message>
+        <source>EAP with integrated gradients over inputs interpolated from the reference</source>
+        <translation>EAP mit integrierten Gradienten über von der Referenz interpolierte Eingaben</translation>
+    </message>
+    <message>
+        <source>EAP-IG (activations)</source>
+        <translation>EAP-IG (Aktivierungen)</translation>
+    </message>
+    <message>
+        <source>EAP with integrated gradients over interpolated sender activations</source>
+        <translation>EAP mit integrierten Gradienten über interpolierte Sender-Aktivierungen</translation>
+    </message>
+    <message>
+        <source>Clean-corrupted</source>
+        <translation>Sauber-korrumpiert</translation>
+    </message>
+    <message>
+        <source>Gradients averaged over the clean and the reference run</source>
+        <translation>Gradienten gemittelt über den sauberen und den Referenzlauf</translation>
+    </message>
+    <message>
+        <source>AtP</source>
+        <translation>AtP</translation>
+    </message>
+    <message>
+        <source>AtP (nodes)</source>
+        <translation>AtP (Knoten)</translation>
+    </message>
+    <message>
+        <source>Attribution patching of every component</source>
+        <translation>Attributions-Patching jeder Komponente</translation>
+    </message>
+    <message>
+        <source>Activation patching</source>
+        <translation>Aktivierungs-Patching</translation>
+    </message>
+    <message>
+        <source>Activation patching (nodes)</source>
+        <translation>Aktivierungs-Patching (Knoten)</translation>
+    </message>
+    <message>
+        <source>Patch every component to its reference, one at a time (exact)</source>
+        <translation>Jede Komponente einzeln auf ihre Referenz patchen (exakt)</translation>
+    </message>
+    <message>
+        <source>Exact patching</source>
+        <translation>Exaktes Patching</translation>
+    </message>
+    <message>
+        <source>Exact edge patching</source>
+        <translation>Exaktes Kanten-Patching</translation>
+    </message>
+    <message>
+        <source>One masked evaluation per edge (exact; slow on large models)</source>
+        <translation>Eine maskierte Auswertung je Kante (exakt; langsam bei großen Modellen)</translation>
+    </message>
+    <message>
+        <source>ACDC</source>
+        <translation>ACDC</translation>
+    </message>
+    <message>
+        <source>Greedy edge removal from the logits backwards with threshold τ</source>
+        <translation>Gieriges Entfernen von Kanten von den Logits rückwärts mit Schwelle τ</translation>
+    </message>
+    <message>
+        <source>Path patching</source>
+        <translation>Pfad-Patching</translation>
+    </message>
+    <message>
+        <source>Path patching (nodes)</source>
+        <translation>Pfad-Patching (Knoten)</translation>
+    </message>
+    <message>
+        <source>Each sender&apos;s effect on chosen receivers, through the chosen senders only</source>
+        <translation>Die Wirkung jedes Senders auf die gewählten Empfänger, nur über die gewählten Sender</translation>
+    </message>
+</context>
+<context>
     <name>patchbay::ui::PairTableModel</name>
     <message>
         <source>not validated</source>
@@ -2065,70 +2124,6 @@ Dieser Lauf hat %1 Schwellen: eine andere unter Ergebnisse wählen („Schaltkre
 </context>
 <context>
     <name>patchbay::ui::RunPanel</name>
-    <message>
-        <source>EAP</source>
-        <translation>EAP</translation>
-    </message>
-    <message>
-        <source>Edge attribution patching: gradients on the clean run, every edge at once</source>
-        <translation>Kanten-Attributions-Patching: Gradienten im sauberen Lauf, alle Kanten auf einmal</translation>
-    </message>
-    <message>
-        <source>EAP-IG (inputs)</source>
-        <translation>EAP-IG (Eingaben)</translation>
-    </message>
-    <message>
-        <source>EAP with integrated gradients over inputs interpolated from the reference</source>
-        <translation>EAP mit integrierten Gradienten über von der Referenz interpolierte Eingaben</translation>
-    </message>
-    <message>
-        <source>EAP-IG (activations)</source>
-        <translation>EAP-IG (Aktivierungen)</translation>
-    </message>
-    <message>
-        <source>EAP with integrated gradients over interpolated sender activations</source>
-        <translation>EAP mit integrierten Gradienten über interpolierte Sender-Aktivierungen</translation>
-    </message>
-    <message>
-        <source>Clean-corrupted</source>
-        <translation>Sauber-korrumpiert</translation>
-    </message>
-    <message>
-        <source>Gradients averaged over the clean and the reference run</source>
-        <translation>Gradienten gemittelt über den sauberen und den Referenzlauf</translation>
-    </message>
-    <message>
-        <source>AtP (nodes)</source>
-        <translation>AtP (Knoten)</translation>
-    </message>
-    <message>
-        <source>Attribution patching of every component</source>
-        <translation>Attributions-Patching jeder Komponente</translation>
-    </message>
-    <message>
-        <source>Activation patching (nodes)</source>
-        <translation>Aktivierungs-Patching (Knoten)</translation>
-    </message>
-    <message>
-        <source>Patch every component to its reference, one at a time (exact)</source>
-        <translation>Jede Komponente einzeln auf ihre Referenz patchen (exakt)</translation>
-    </message>
-    <message>
-        <source>Exact edge patching</source>
-        <translation>Exaktes Kanten-Patching</translation>
-    </message>
-    <message>
-        <source>One masked evaluation per edge (exact; slow on large models)</source>
-        <translation>Eine maskierte Auswertung je Kante (exakt; langsam bei großen Modellen)</translation>
-    </message>
-    <message>
-        <source>ACDC</source>
-        <translation>ACDC</translation>
-    </message>
-    <message>
-        <source>Greedy edge removal from the logits backwards with threshold τ</source>
-        <translation>Gieriges Entfernen von Kanten von den Logits rückwärts mit Schwelle τ</translation>
-    </message>
     <message>
         <source>Method:</source>
         <translation>Methode:</translation>

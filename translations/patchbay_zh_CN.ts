@@ -11,42 +11,6 @@
 <context>
     <name>patchbay::ui::ComputeWorker</name>
     <message>
-        <source>Activation patching</source>
-        <translation>激活修补</translation>
-    </message>
-    <message>
-        <source>AtP</source>
-        <translation>AtP</translation>
-    </message>
-    <message>
-        <source>EAP</source>
-        <translation>EAP</translation>
-    </message>
-    <message>
-        <source>EAP-IG</source>
-        <translation>EAP-IG</translation>
-    </message>
-    <message>
-        <source>EAP-IG (activations)</source>
-        <translation>EAP-IG（激活）</translation>
-    </message>
-    <message>
-        <source>Clean-corrupted</source>
-        <translation>干净-损坏</translation>
-    </message>
-    <message>
-        <source>Exact patching</source>
-        <translation>精确修补</translation>
-    </message>
-    <message>
-        <source>ACDC</source>
-        <translation>ACDC</translation>
-    </message>
-    <message>
-        <source>Path patching</source>
-        <translation>路径修补</translation>
-    </message>
-    <message>
         <source> (%1 steps)</source>
         <translation>（%1 步）</translation>
     </message>
@@ -1801,6 +1765,101 @@ This run has %1 thresholds: choose another under Results (“Circuit at”).</so
     </message>
 </context>
 <context>
+    <name>patchbay::ui::Method</name>
+    <message>
+        <source>EAP</source>
+        <translation>EAP</translation>
+    </message>
+    <message>
+        <source>Edge attribution patching: gradients on the clean run, every edge at once</source>
+        <translation>边归因修补：在干净运行上求梯度，一次得到所有边</translation>
+    </message>
+    <message>
+        <source>EAP-IG</source>
+        <translation>EAP-IG</translation>
+    </message>
+    <message>
+        <source>EAP-IG (inputs)</source>
+        <translation>EAP-IG（输入）</translation>
+    </message>
+    <message>
+        <source>EAP with integrated gradients over inputs interpolated from the reference</source>
+        <translation>对从参照插值的输入使用积分梯度的 EAP</translation>
+    </message>
+    <message>
+        <source>EAP-IG (activations)</source>
+        <translation>EAP-IG（激活）</translation>
+    </message>
+    <message>
+        <source>EAP with integrated gradients over interpolated sender activations</source>
+        <translation>对插值的发送者激活使用积分梯度的 EAP</translation>
+    </message>
+    <message>
+        <source>Clean-corrupted</source>
+        <translation>干净-损坏</translation>
+    </message>
+    <message>
+        <source>Gradients averaged over the clean and the reference run</source>
+        <translation>在干净运行和参照运行上平均的梯度</translation>
+    </message>
+    <message>
+        <source>AtP</source>
+        <translation>AtP</translation>
+    </message>
+    <message>
+        <source>AtP (nodes)</source>
+        <translation>AtP（节点）</translation>
+    </message>
+    <message>
+        <source>Attribution patching of every component</source>
+        <translation>对每个组件做归因修补</translation>
+    </message>
+    <message>
+        <source>Activation patching</source>
+        <translation>激活修补</translation>
+    </message>
+    <message>
+        <source>Activation patching (nodes)</source>
+        <translation>激活修补（节点）</translation>
+    </message>
+    <message>
+        <source>Patch every component to its reference, one at a time (exact)</source>
+        <translation>逐个将每个组件修补为其参照值（精确）</translation>
+    </message>
+    <message>
+        <source>Exact patching</source>
+        <translation>精确修补</translation>
+    </message>
+    <message>
+        <source>Exact edge patching</source>
+        <translation>精确边修补</translation>
+    </message>
+    <message>
+        <source>One masked evaluation per edge (exact; slow on large models)</source>
+        <translation>每条边一次掩码评估（精确；大模型上较慢）</translation>
+    </message>
+    <message>
+        <source>ACDC</source>
+        <translation>ACDC</translation>
+    </message>
+    <message>
+        <source>Greedy edge removal from the logits backwards with threshold τ</source>
+        <translation>以阈值 τ 从 logits 向后贪心地移除边</translation>
+    </message>
+    <message>
+        <source>Path patching</source>
+        <translation>路径修补</translation>
+    </message>
+    <message>
+        <source>Path patching (nodes)</source>
+        <translation>路径修补（节点）</translation>
+    </message>
+    <message>
+        <source>Each sender&apos;s effect on chosen receivers, through the chosen senders only</source>
+        <translation>每个发送者经由所选发送者对所选接收者的影响</translation>
+    </message>
+</context>
+<context>
     <name>patchbay::ui::PairTableModel</name>
     <message>
         <source>not validated</source>
@@ -2060,70 +2119,6 @@ This run has %1 thresholds: choose another under Results (“Circuit at”).</so
 </context>
 <context>
     <name>patchbay::ui::RunPanel</name>
-    <message>
-        <source>EAP</source>
-        <translation>EAP</translation>
-    </message>
-    <message>
-        <source>Edge attribution patching: gradients on the clean run, every edge at once</source>
-        <translation>边归因修补：在干净运行上求梯度，一次得到所有边</translation>
-    </message>
-    <message>
-        <source>EAP-IG (inputs)</source>
-        <translation>EAP-IG（输入）</translation>
-    </message>
-    <message>
-        <source>EAP with integrated gradients over inputs interpolated from the reference</source>
-        <translation>对从参照插值的输入使用积分梯度的 EAP</translation>
-    </message>
-    <message>
-        <source>EAP-IG (activations)</source>
-        <translation>EAP-IG（激活）</translation>
-    </message>
-    <message>
-        <source>EAP with integrated gradients over interpolated sender activations</source>
-        <translation>对插值的发送者激活使用积分梯度的 EAP</translation>
-    </message>
-    <message>
-        <source>Clean-corrupted</source>
-        <translation>干净-损坏</translation>
-    </message>
-    <message>
-        <source>Gradients averaged over the clean and the reference run</source>
-        <translation>在干净运行和参照运行上平均的梯度</translation>
-    </message>
-    <message>
-        <source>AtP (nodes)</source>
-        <translation>AtP（节点）</translation>
-    </message>
-    <message>
-        <source>Attribution patching of every component</source>
-        <translation>对每个组件做归因修补</translation>
-    </message>
-    <message>
-        <source>Activation patching (nodes)</source>
-        <translation>激活修补（节点）</translation>
-    </message>
-    <message>
-        <source>Patch every component to its reference, one at a time (exact)</source>
-        <translation>逐个将每个组件修补为其参照值（精确）</translation>
-    </message>
-    <message>
-        <source>Exact edge patching</source>
-        <translation>精确边修补</translation>
-    </message>
-    <message>
-        <source>One masked evaluation per edge (exact; slow on large models)</source>
-        <translation>每条边一次掩码评估（精确；大模型上较慢）</translation>
-    </message>
-    <message>
-        <source>ACDC</source>
-        <translation>ACDC</translation>
-    </message>
-    <message>
-        <source>Greedy edge removal from the logits backwards with threshold τ</source>
-        <translation>以阈值 τ 从 logits 向后贪心地移除边</translation>
-    </message>
     <message>
         <source>Method:</source>
         <translation>方法：</translation>

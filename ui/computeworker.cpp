@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "ui/computeworker.h"
+#include "ui/methods.h"
 #include "ui/strings.h"
 
 #include "core/error.h"
@@ -27,46 +28,21 @@
 
 namespace patchbay::ui {
 
-namespace {
-
-// "eap-ig" -> "EAP-IG", "activation-patching" -> "Activation patching"
-QString methodTitle(const QString& method)
-{
-    static const QHash<QString, QString> titles = {
-        {QStringLiteral("activation-patching"), ComputeWorker::tr("Activation patching")},
-        {QStringLiteral("atp"), ComputeWorker::tr("AtP")},
-        {QStringLiteral("eap"), ComputeWorker::tr("EAP")},
-        {QStringLiteral("eap-ig"), ComputeWorker::tr("EAP-IG")},
-        {QStringLiteral("eap-ig-activations"), ComputeWorker::tr("EAP-IG (activations)")},
-        {QStringLiteral("clean-corrupted"), ComputeWorker::tr("Clean-corrupted")},
-        {QStringLiteral("exact"), ComputeWorker::tr("Exact patching")},
-        {QStringLiteral("acdc"), ComputeWorker::tr("ACDC")},
-        {QStringLiteral("path-patching"), ComputeWorker::tr("Path patching")},
-    };
-    return titles.value(method, method);
-}
-
-bool usesSteps(const QString& method)
-{
-    return method == QLatin1String("eap-ig") || method == QLatin1String("eap-ig-activations");
-}
-
-} // namespace
-
 // ---- RunSettings ----------------------------------------------------------------------
 
 QString RunSettings::key() const
 {
+    const auto* info = findMethod(method);
     QStringList parts{method, metric, reference, QString::number(batchSize)};
-    if (usesSteps(method))
+    if (info && info->usesSteps)
         parts << QStringLiteral("steps=%1").arg(steps);
-    if (method == QLatin1String("acdc")) {
+    if (info && info->usesThresholds) {
         QStringList t;
         for (const double tau : taus)
             t << QString::number(tau, 'g', 17);
         parts << QStringLiteral("taus=") + t.join(QLatin1Char(',')) << QStringLiteral("topk=%1").arg(acdcTopK);
     }
-    if (method == QLatin1String("activation-patching") && perPosition)
+    if (info && info->perPosition && perPosition)
         parts << QStringLiteral("per-position");
     if (ungroupedKv)
         parts << QStringLiteral("kv=ungrouped");
@@ -130,16 +106,17 @@ RunSettings RunSettings::fromMap(const std::map<std::string, std::string>& map)
 
 QString RunSettings::describe() const
 {
+    const auto* info = findMethod(method);
     QString title = methodTitle(method);
-    if (usesSteps(method))
+    if (info && info->usesSteps)
         title += ComputeWorker::tr(" (%1 steps)").arg(steps);
-    if (method == QLatin1String("acdc")) {
+    if (info && info->usesThresholds) {
         QStringList t;
         for (const double tau : taus)
             t << QLocale().toString(tau, 'g', 3);
         title += ComputeWorker::tr(" (τ %1)").arg(t.join(QStringLiteral(", ")));
     }
-    if (method == QLatin1String("activation-patching") && perPosition)
+    if (info && info->perPosition && perPosition)
         title += ComputeWorker::tr(" per position");
     if (ungroupedKv)
         title += ComputeWorker::tr(" (k/v per query head)");

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "ui/runpanel.h"
+#include "ui/methods.h"
 
 #include <QApplication>
 #include <QCheckBox>
@@ -60,19 +61,12 @@ RunPanel::RunPanel(QWidget* parent) : QWidget(parent)
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     m_method = new QComboBox(this);
     m_method->setObjectName(QStringLiteral("methodBox"));
-    fill(m_method, {
-                       {"eap", tr("EAP"), tr("Edge attribution patching: gradients on the clean run, every edge at once")},
-                       {"eap-ig", tr("EAP-IG (inputs)"),
-                        tr("EAP with integrated gradients over inputs interpolated from the reference")},
-                       {"eap-ig-activations", tr("EAP-IG (activations)"),
-                        tr("EAP with integrated gradients over interpolated sender activations")},
-                       {"clean-corrupted", tr("Clean-corrupted"), tr("Gradients averaged over the clean and the reference run")},
-                       {"atp", tr("AtP (nodes)"), tr("Attribution patching of every component")},
-                       {"activation-patching", tr("Activation patching (nodes)"),
-                        tr("Patch every component to its reference, one at a time (exact)")},
-                       {"exact", tr("Exact edge patching"), tr("One masked evaluation per edge (exact; slow on large models)")},
-                       {"acdc", tr("ACDC"), tr("Greedy edge removal from the logits backwards with threshold τ")},
-                   });
+    for (const auto& m : core::methods()) {
+        if (m.needsReceivers)
+            continue; // path patching: the CLI's --receivers has no field here
+        m_method->addItem(methodLabel(m), QString::fromLatin1(m.name));
+        m_method->setItemData(m_method->count() - 1, methodSummary(m), Qt::ToolTipRole);
+    }
     // A field with a `?` after it that opens the guide's paragraph on it.
     auto withHelp = [this](QWidget* field, const QString& topic) {
         auto* row = new QWidget(this);
@@ -406,13 +400,11 @@ QString RunPanel::selectedResult() const
 
 void RunPanel::updateEnabled()
 {
-    const QString method = current(m_method);
-    const bool ig = method == QLatin1String("eap-ig") || method == QLatin1String("eap-ig-activations");
-    const bool acdc = method == QLatin1String("acdc");
-    m_steps->setEnabled(ig);
-    m_taus->setEnabled(acdc);
-    m_topK->setEnabled(acdc);
-    const bool perPosition = method == QLatin1String("activation-patching");
+    const auto* method = findMethod(current(m_method));
+    m_steps->setEnabled(method && method->usesSteps);
+    m_taus->setEnabled(method && method->usesThresholds);
+    m_topK->setEnabled(method && method->usesThresholds);
+    const bool perPosition = method && method->perPosition;
     m_perPosition->setEnabled(perPosition);
     {
         const QSignalBlocker quiet(m_perPosition);

@@ -415,8 +415,9 @@ nlohmann::json exactShortlist(const Args& args, const core::Evaluator& ev, const
             try {
                 o.rankingMethod = core::parseMethod(by);
             } catch (const core::Error&) {
-                throw UsageError("--rank-by: \"" + by + "\" is neither a circuit file nor a method (eap, eap-ig, "
-                                 "eap-ig-activations, clean-corrupted)");
+                throw UsageError("--rank-by: \"" + by + "\" is neither a circuit file nor a method ("
+                                 + core::joinMethodNames(", ", [](const core::MethodInfo& m) { return m.ranksShortlist; })
+                                 + ")");
             }
             out["source"] = "top " + std::to_string(k) + " of " + by;
         }
@@ -455,7 +456,7 @@ int cmdAttribute(const Args& args)
         o.acdcTopK = static_cast<std::size_t>(k);
     }
     o.perPosition = args.flags.count("per-position") > 0;
-    if (o.method == core::Method::PathPatching && !args.has("receivers"))
+    if (core::methodInfo(o.method).needsReceivers && !args.has("receivers"))
         throw UsageError("path patching needs --receivers, e.g. --receivers 'a9.h9<q>,a9.h6<q>'");
     const auto format = core::parseCircuitFormat(args.value("format", "eap-ig"));
     const std::string outFile = args.required("out");
@@ -629,8 +630,7 @@ std::vector<Command> circuitCommands()
          "[--top-n N | --threshold T | --greedy N] [--prune] | roc --scored FILE --reference FILE)",
          {"in", "out", "format", "top-n", "threshold", "greedy", "scored", "reference"}, {"prune"}, &cmdCircuit},
         {"attribute", "score edges or nodes with an attribution method and write them as a circuit file",
-         "patchbay-cli attribute --model PATH --data FILE --method activation-patching|atp|eap|eap-ig|eap-ig-activations|"
-         "clean-corrupted|exact|acdc|path-patching --out FILE [--format eap-ig|eap-ig-per-query-head|native] [--metric M] [--reference R] "
+         "patchbay-cli attribute --model PATH --data FILE --method " + core::joinMethodNames("|") + " --out FILE [--format eap-ig|eap-ig-per-query-head|native] [--metric M] [--reference R] "
          "[--steps m] [--tau T[,T...] [--acdc-top-k K]] [--edges FILE|EDGE,... | --top-k K [--rank-by FILE|eap|eap-ig|...] (exact)] [--receivers 'a9.h9<q>,...' [--through mlps|none|m3,a2.h1,...]] [--batch-size B] "
          "[--memory-mb M] [--top-n N] [--gqa grouped|ungrouped] [--per-position] [--progress] [--device D] [--dtype T] [--bos B]",
          attrOpts, {"per-position", "progress"}, &cmdAttribute},
