@@ -484,7 +484,7 @@ private Q_SLOTS:
                  for (const auto& t : gguf.tensors())
                      if (t.numel <= (int64_t{1} << 24) && ggmlTypeDequantizable(t.type))
                          (void)gguf.dequantize(t);
-                 Tokenizer::fromGguf(gguf).encode("Hello world, 42 \xC3\xBCn\xC3\xAFcode");
+                 Tokenizer::fromGguf(gguf).encode("Hello world, 42 \xC3\xBCn\xC3\xAF" "code");
              }},
             {"fuzz_config", [&] { write(root / "config.json", bytes); readModelConfig(root); }},
             {"fuzz_tokenizer_json",
