@@ -85,18 +85,18 @@ int main(int argc, char** argv)
             start = std::chrono::steady_clock::now();
             {
                 torch::NoGradGuard noGrad;
-                for (const auto& b : ev.state().batches)
-                    ev.state().forward->senderOutputs(b.corrupted, b.mask);
+                for (const auto& b : patchbay::core::detail::stateOf(ev).batches)
+                    patchbay::core::detail::stateOf(ev).forward->senderOutputs(b.corrupted, b.mask);
             }
             reference.push_back(seconds(start));
             AttributionOptions o;
             o.method = Method::Eap;
             eap.push_back(attribute(ev, o).seconds);
             start = std::chrono::steady_clock::now();
-            forwardBackward(ev.state());
+            forwardBackward(patchbay::core::detail::stateOf(ev));
             plain.push_back(seconds(start));
             start = std::chrono::steady_clock::now();
-            forwardBackward(ev.state(), false);
+            forwardBackward(patchbay::core::detail::stateOf(ev), false);
             forward.push_back(seconds(start));
         }
         rusage usage{};
@@ -104,7 +104,7 @@ int main(int argc, char** argv)
         // EAP's total: the reference forward of the batches whose references the evaluator
         // keeps (the others are recomputed inside EAP, already in its time) and EAP itself.
         std::size_t rows = 0, keptRows = 0, keptBatches = 0;
-        for (const auto& b : ev.state().batches) {
+        for (const auto& b : patchbay::core::detail::stateOf(ev).batches) {
             rows += static_cast<std::size_t>(b.clean.size(0));
             if (!b.referenceOnDemand) {
                 keptRows += static_cast<std::size_t>(b.clean.size(0));
@@ -118,7 +118,7 @@ int main(int argc, char** argv)
                                     {"examples", examples},
                                     {"batch_size", options.batchSize},
                                     {"memory_budget_mb", static_cast<double>(options.memoryBudgetBytes >> 20)},
-                                    {"batches", ev.state().batches.size()},
+                                    {"batches", patchbay::core::detail::stateOf(ev).batches.size()},
                                     {"batches_with_references_kept", keptBatches},
                                     {"reference", referenceName(options.reference)},
                                     {"threads", systemInfo(false).intraOpThreads},

@@ -206,7 +206,7 @@ std::vector<double> senderSums(const Graph& g, const std::vector<double>& edgeSc
 
 void activationPatching(const Evaluator& ev, const AttributionOptions& o, AttributionResult& r)
 {
-    const auto& s = ev.state();
+    const auto& s = detail::stateOf(ev);
     const auto S = s.graph.senders().size();
     r.nodeScores.assign(S, 0.0);
     for (std::size_t u = 0; u < S; ++u) {
@@ -283,7 +283,7 @@ detail::MetricTargets repeated(const detail::MetricTargets& t, int64_t k)
 // shortlist; the other edges keep score 0.
 void exactEdges(const Evaluator& ev, const std::vector<std::size_t>& edges, AttributionResult& r)
 {
-    const auto& s = ev.state();
+    const auto& s = detail::stateOf(ev);
     const auto& g = s.graph;
     const auto& cfg = s.model->config();
     const auto E = g.edgeCount();
@@ -379,7 +379,7 @@ std::vector<double> rankingScores(const EvaluationState& s, Method method, std::
 // Exact patching of every edge, or of a shortlist with its agreement with the ranking.
 void exact(const Evaluator& ev, const AttributionOptions& o, AttributionResult& r)
 {
-    const auto& s = ev.state();
+    const auto& s = detail::stateOf(ev);
     const auto E = s.graph.edgeCount();
     if (!o.exactEdges.empty() && o.exactTopK > 0)
         throw Error("exact patching: give a list of edges or a top k of a ranking, not both");
@@ -427,7 +427,7 @@ std::string formatTau(double tau)
 // KL(clean ‖ patched) or loss as they are, the negated metric for logit-diff/prob-diff.
 void acdc(const Evaluator& ev, const AttributionOptions& o, AttributionResult& r)
 {
-    const auto& s = ev.state();
+    const auto& s = detail::stateOf(ev);
     const auto& g = s.graph;
     const double sign = metricHigherIsBetter(s.options.metric) ? -1.0 : 1.0;
     const auto E = g.edgeCount();
@@ -514,7 +514,7 @@ void acdc(const Evaluator& ev, const AttributionOptions& o, AttributionResult& r
 AttributionResult attribute(const Evaluator& evaluator, const AttributionOptions& options)
 {
     const auto started = std::chrono::steady_clock::now();
-    const auto& s = evaluator.state();
+    const auto& s = detail::stateOf(evaluator);
     AttributionResult r;
     r.method = options.method;
     r.cleanMetric = s.clean;
@@ -575,7 +575,7 @@ AttributionResult attribute(const Evaluator& evaluator, const AttributionOptions
 
 Circuit attributionCircuit(const Evaluator& evaluator, const AttributionResult& result)
 {
-    const auto& s = evaluator.state();
+    const auto& s = detail::stateOf(evaluator);
     Circuit c(s.graph, s.model->config().dModel);
     if (s.graph.nKvHeads() != s.model->config().nKvHeads) // the ungrouped graph of a grouped-query model
         c.modelKvHeads = s.model->config().nKvHeads;

@@ -337,7 +337,7 @@ EvaluatorTimings Evaluator::timings() const { return d->timings; }
 const Dataset& Evaluator::dataset() const { return d->data; }
 const EvaluationOptions& Evaluator::options() const { return d->options; }
 double Evaluator::cleanMetric() const { return d->clean; }
-const detail::EvaluationState& Evaluator::state() const { return *d; }
+const detail::EvaluationState& detail::stateOf(const Evaluator& evaluator) { return *evaluator.d; }
 double Evaluator::referenceMetric() const { return d->reference; }
 
 double Evaluator::faithfulness(double metric) const

@@ -17,9 +17,12 @@
 namespace patchbay::core {
 
 class Model;
+class Evaluator;
 namespace detail {
 struct EvaluationState;
-}
+// The prepared batches and references, for the attribution methods (core/detail/evaluation_state.h).
+const EvaluationState& stateOf(const Evaluator& evaluator);
+} // namespace detail
 
 struct EvaluationOptions
 {
@@ -164,10 +167,8 @@ public:
     // Every MLP node of the graph: the IOI paper's default `through` set.
     static std::vector<int> mlpSenders(const Graph& graph);
 
-    // The prepared batches and references, for the attribution methods (core/detail).
-    const detail::EvaluationState& state() const;
-
 private:
+    friend const detail::EvaluationState& detail::stateOf(const Evaluator& evaluator);
     struct Impl;
     std::unique_ptr<Impl> d;
 };

@@ -228,15 +228,15 @@ private Q_SLOTS:
         for (const auto& p : data.pairs)
             longest = std::max(longest, p.cleanIds.size());
         // Room (a quarter of the budget) for the references of the first batch only.
-        opts.memoryBudgetBytes = all.state().bytesPerRow(longest) * 2 / 5;
+        opts.memoryBudgetBytes = patchbay::core::detail::stateOf(all).bytesPerRow(longest) * 2 / 5;
         const Evaluator some(model, data, opts);
-        QCOMPARE(some.state().batches.size(), all.state().batches.size());
+        QCOMPARE(patchbay::core::detail::stateOf(some).batches.size(), patchbay::core::detail::stateOf(all).batches.size());
         int kept = 0, recomputed = 0;
-        for (const auto& b : some.state().batches) {
+        for (const auto& b : patchbay::core::detail::stateOf(some).batches) {
             QCOMPARE(b.reference.defined(), !b.referenceOnDemand);
             (b.referenceOnDemand ? recomputed : kept)++;
         }
-        for (const auto& b : all.state().batches)
+        for (const auto& b : patchbay::core::detail::stateOf(all).batches)
             QVERIFY(!b.referenceOnDemand && b.reference.defined());
         QVERIFY2(kept >= 1 && recomputed >= 2, qPrintable(QStringLiteral("%1 kept, %2 recomputed").arg(kept).arg(recomputed)));
 

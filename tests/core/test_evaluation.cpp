@@ -443,8 +443,8 @@ private Q_SLOTS:
         const Evaluator whole(model, data, o);
         o.memoryBudgetBytes = 1;
         const Evaluator tiny(model, data, o);
-        QCOMPARE(whole.state().batches.size(), std::size_t(1));
-        QCOMPARE(tiny.state().batches.size(), data.pairs.size());
+        QCOMPARE(patchbay::core::detail::stateOf(whole).batches.size(), std::size_t(1));
+        QCOMPARE(patchbay::core::detail::stateOf(tiny).batches.size(), data.pairs.size());
         QCOMPARE_NEAR(tiny.cleanMetric(), whole.cleanMetric(), 1e-5); // padding changes float rounding only
         QCOMPARE_NEAR(tiny.referenceMetric(), whole.referenceMetric(), 1e-5);
     }
