@@ -48,15 +48,12 @@
 #include <QWheelEvent>
 
 #include <algorithm>
-#include <numeric>
 #include <cmath>
 
 namespace patchbay::ui {
 
 namespace {
 
-constexpr int kMaxDrawn = 2000;   // more edges than this are not drawn (the slider says so)
-constexpr int kSliderSteps = 1000;
 constexpr int kDefaultTopN = 100;
 constexpr int kCrowdedEdges = 1000; // more drawn edges, zoomed out: no antialiasing
 
@@ -525,12 +522,12 @@ GraphCanvas::GraphCanvas(QWidget* parent) : QWidget(parent), m_items(std::make_u
     m_filterBox->setToolTip(tr("Which edges are drawn"));
     m_slider = new QSlider(Qt::Horizontal, this);
     m_slider->setObjectName(QStringLiteral("graphSlider"));
-    m_slider->setRange(0, kSliderSteps);
+    m_slider->setRange(0, EdgeFilter::kSliderSteps);
     m_slider->setMinimumWidth(80);
     // Arrow keys move a fiftieth of the way, Page Up/Down a tenth (the value box below
     // takes a typed number and steps one edge, or one per cent).
-    m_slider->setSingleStep(kSliderSteps / 50);
-    m_slider->setPageStep(kSliderSteps / 10);
+    m_slider->setSingleStep(EdgeFilter::kSliderSteps / 50);
+    m_slider->setPageStep(EdgeFilter::kSliderSteps / 10);
     m_valueBox = new QDoubleSpinBox(this);
     m_valueBox->setObjectName(QStringLiteral("graphValue"));
     m_valueBox->setKeyboardTracking(false); // typing "120" is one change, at Enter
@@ -716,14 +713,13 @@ GraphCanvas::GraphCanvas(QWidget* parent) : QWidget(parent), m_items(std::make_u
     connect(m_search, &QLineEdit::textChanged, this, [this] { m_findNote->hide(); });
 
     connect(m_filterBox, &QComboBox::currentIndexChanged, this, [this] {
-        const auto f = static_cast<Filter>(m_filterBox->currentData().toInt());
-        m_filter = f;
+        m_filter.setMode(static_cast<Filter>(m_filterBox->currentData().toInt()));
         onSliderMoved(m_slider->value());
     });
     connect(m_slider, &QSlider::valueChanged, this, &GraphCanvas::onSliderMoved);
     connect(m_valueBox, &QDoubleSpinBox::valueChanged, this, [this](double v) {
         if (m_circuit)
-            setFilter(m_filter, m_filter == Filter::CumulativeShare ? v / 100.0 : v);
+            setFilter(m_filter.mode(), m_filter.mode() == Filter::CumulativeShare ? v / 100.0 : v);
     });
     connect(m_colourBox, &QComboBox::currentIndexChanged, this, &GraphCanvas::restyleEdges);
     connect(m_layoutBox, &QComboBox::currentIndexChanged, this, [this] {
@@ -753,36 +749,7 @@ int GraphCanvas::edgeItemCount() const { return static_cast<int>(m_items->edgeIt
 
 EdgeRanking GraphCanvas::rankEdges(const core::Circuit& circuit)
 {
-    EdgeRanking ranking;
-    const auto& scores = circuit.edgeScores;
-    const int n = static_cast<int>(circuit.graph.edgeCount());
-    ranking.order.resize(n);
-    if (!scores.empty()) {
-        // By |score| descending, ties by index (a stable order): sorted as (|score|, index)
-        // keys, not through a comparator that looks the scores up.
-        std::vector<std::pair<double, int>> keys(static_cast<std::size_t>(n));
-        for (int e = 0; e < n; ++e) {
-            const double v = scores[static_cast<std::size_t>(e)];
-            keys[static_cast<std::size_t>(e)] = {std::isfinite(v) ? -std::abs(v) : 0.0, e};
-        }
-        std::sort(keys.begin(), keys.end());
-        ranking.cumulative.resize(n);
-        double total = 0;
-        for (const auto& key : keys)
-            total -= key.first;
-        double sum = 0;
-        for (int i = 0; i < n; ++i) {
-            ranking.order[i] = keys[static_cast<std::size_t>(i)].second;
-            sum -= keys[static_cast<std::size_t>(i)].first;
-            ranking.cumulative[i] = total > 0 ? sum / total : 1.0;
-        }
-    } else { // no scores: the circuit's edges first
-        std::iota(ranking.order.begin(), ranking.order.end(), 0);
-        std::stable_sort(ranking.order.begin(), ranking.order.end(), [&](int a, int b) {
-            return circuit.edgeInGraph[static_cast<std::size_t>(a)] > circuit.edgeInGraph[static_cast<std::size_t>(b)];
-        });
-    }
-    return ranking;
+    return EdgeFilter::rank(circuit.edgeScores, circuit.edgeInGraph);
 }
 
 void GraphCanvas::setCircuit(core::Circuit circuit, const QString& title, EdgeRanking ranking)
@@ -815,22 +782,20 @@ void GraphCanvas::setCircuit(core::Circuit circuit, const QString& title, EdgeRa
     m_evaluatedKept.clear();
     m_groupPatched.clear();
     const int n = static_cast<int>(m_circuit->graph.edgeCount());
-    m_order = std::move(ranking.order);
-    m_cumulative = std::move(ranking.cumulative);
+    m_filter.setRanking(std::move(ranking));
     if (edgesInCircuit() == 0 && m_circuit->hasScores()) {
         for (int i = 0; i < std::min(kDefaultTopN, n); ++i)
-            m_circuit->edgeInGraph[static_cast<std::size_t>(m_order[i])] = 1;
+            m_circuit->edgeInGraph[static_cast<std::size_t>(m_filter.ranking().order[i])] = 1;
         m_circuit->nodesFromEdges();
-        m_filter = Filter::TopN;
-        m_value = std::min(kDefaultTopN, n);
+        m_filter.set(Filter::TopN, std::min(kDefaultTopN, n));
     } else {
-        m_filter = Filter::InCircuit;
+        m_filter.setMode(Filter::InCircuit);
     }
     m_titleLabel->setText(tr("%1 · %2 edges, %3 in the circuit")
                               .arg(title, QLocale().toString(n), QLocale().toString(edgesInCircuit())));
     {
         const QSignalBlocker block(m_filterBox);
-        m_filterBox->setCurrentIndex(m_filterBox->findData(static_cast<int>(m_filter)));
+        m_filterBox->setCurrentIndex(m_filterBox->findData(static_cast<int>(m_filter.mode())));
     }
     updateFilterControls();
     updateDrawnEdges();
@@ -857,36 +822,12 @@ int GraphCanvas::edgesInCircuit() const
 
 int GraphCanvas::drawnCount() const
 {
-    if (!m_circuit)
-        return 0;
-    const int n = static_cast<int>(m_order.size());
-    switch (m_filter) {
-    case Filter::TopN:
-        return std::clamp(static_cast<int>(std::lround(m_value)), 0, n);
-    case Filter::Threshold: {
-        if (m_circuit->edgeScores.empty())
-            return 0;
-        int k = 0;
-        while (k < n && std::abs(m_circuit->edgeScores[static_cast<std::size_t>(m_order[k])]) >= m_value)
-            ++k;
-        return k;
-    }
-    case Filter::CumulativeShare: {
-        if (m_cumulative.isEmpty())
-            return 0;
-        const auto it = std::lower_bound(m_cumulative.begin(), m_cumulative.end(), m_value - 1e-12);
-        return std::min(n, static_cast<int>(it - m_cumulative.begin()) + 1);
-    }
-    case Filter::InCircuit:
-        return edgesInCircuit();
-    }
-    return 0;
+    return m_circuit ? m_filter.count(m_circuit->edgeScores, m_circuit->edgeInGraph) : 0;
 }
 
 void GraphCanvas::setFilter(Filter filter, double value)
 {
-    m_filter = filter;
-    m_value = value;
+    m_filter.set(filter, value);
     {
         const QSignalBlocker block(m_filterBox);
         m_filterBox->setCurrentIndex(m_filterBox->findData(static_cast<int>(filter)));
@@ -899,27 +840,27 @@ void GraphCanvas::updateFilterControls()
 {
     const QSignalBlocker block(m_slider);
     const QSignalBlocker blockBox(m_valueBox);
-    const int n = static_cast<int>(m_order.size());
-    m_slider->setEnabled(m_circuit.has_value() && m_filter != Filter::InCircuit);
+    const int n = m_filter.edgeCount();
+    m_slider->setEnabled(m_circuit.has_value() && m_filter.mode() != Filter::InCircuit);
     m_valueBox->setEnabled(m_slider->isEnabled());
     if (!m_circuit || n == 0)
         return;
     // The value box in the filter's own unit.
-    switch (m_filter) {
+    switch (m_filter.mode()) {
     case Filter::TopN:
         m_valueBox->setDecimals(0);
         m_valueBox->setRange(1, n);
         m_valueBox->setSingleStep(1);
         m_valueBox->setSuffix(QString());
-        m_valueBox->setValue(m_value);
+        m_valueBox->setValue(m_filter.value());
         break;
     case Filter::Threshold: {
-        const double top = m_circuit->edgeScores.empty() ? 0.0 : std::abs(m_circuit->edgeScores[static_cast<std::size_t>(m_order[0])]);
+        const double top = m_filter.topScore(m_circuit->edgeScores);
         m_valueBox->setDecimals(top > 0.0 ? std::clamp(3 - static_cast<int>(std::floor(std::log10(top))), 2, 8) : 4);
         m_valueBox->setRange(0.0, top);
         m_valueBox->setSingleStep(top / 100.0);
         m_valueBox->setSuffix(QString());
-        m_valueBox->setValue(m_value);
+        m_valueBox->setValue(m_filter.value());
         break;
     }
     case Filter::CumulativeShare:
@@ -927,52 +868,20 @@ void GraphCanvas::updateFilterControls()
         m_valueBox->setRange(0.0, 100.0);
         m_valueBox->setSingleStep(1.0);
         m_valueBox->setSuffix(QStringLiteral(" %"));
-        m_valueBox->setValue(100.0 * m_value);
+        m_valueBox->setValue(100.0 * m_filter.value());
         break;
     case Filter::InCircuit:
         break;
     }
-    // Top n and threshold move along the ranks on a log scale; the share linearly.
-    const double maxRank = std::max(1, std::min(n, kMaxDrawn * 4));
-    auto rankToSlider = [&](double rank) {
-        return static_cast<int>(std::lround(std::log(std::max(1.0, rank)) / std::log(maxRank) * kSliderSteps));
-    };
-    switch (m_filter) {
-    case Filter::TopN:
-        m_slider->setValue(rankToSlider(m_value));
-        break;
-    case Filter::Threshold:
-        m_slider->setValue(rankToSlider(drawnCount()));
-        break;
-    case Filter::CumulativeShare:
-        m_slider->setValue(static_cast<int>(std::lround(m_value * kSliderSteps)));
-        break;
-    case Filter::InCircuit:
-        break;
-    }
+    if (const auto position = m_filter.sliderPosition(m_circuit->edgeScores))
+        m_slider->setValue(*position);
 }
 
 void GraphCanvas::onSliderMoved(int position)
 {
     if (!m_circuit)
         return;
-    const int n = static_cast<int>(m_order.size());
-    const double maxRank = std::max(1, std::min(n, kMaxDrawn * 4));
-    const int rank = std::clamp(static_cast<int>(std::lround(std::exp(position / double(kSliderSteps) * std::log(maxRank)))), 1, n);
-    switch (m_filter) {
-    case Filter::TopN:
-        m_value = rank;
-        break;
-    case Filter::Threshold:
-        m_value = m_circuit->edgeScores.empty() ? 0.0
-                                                : std::abs(m_circuit->edgeScores[static_cast<std::size_t>(m_order[rank - 1])]);
-        break;
-    case Filter::CumulativeShare:
-        m_value = std::clamp(position / double(kSliderSteps), 0.0, 1.0);
-        break;
-    case Filter::InCircuit:
-        break;
-    }
+    m_filter.setSliderPosition(position, m_circuit->edgeScores);
     updateFilterControls();
     updateDrawnEdges();
 }
@@ -981,37 +890,30 @@ void GraphCanvas::updateDrawnEdges()
 {
     if (!m_circuit)
         return;
-    QVector<int> drawn;
-    if (m_filter == Filter::InCircuit) {
-        for (const int e : m_order)
-            if (m_circuit->edgeInGraph[static_cast<std::size_t>(e)])
-                drawn.append(e);
-    } else {
-        drawn = m_order.mid(0, drawnCount());
-    }
+    QVector<int> drawn = m_filter.shown(m_circuit->edgeScores, m_circuit->edgeInGraph);
     const int selected = static_cast<int>(drawn.size());
-    if (drawn.size() > kMaxDrawn)
-        drawn.resize(kMaxDrawn);
+    if (drawn.size() > EdgeFilter::kMaxDrawn)
+        drawn.resize(EdgeFilter::kMaxDrawn);
     const QLocale l;
     QString text;
     // "1 edge", "2 edges" (a separate string each, so that every language says it its way).
     const QString edges = selected == 1 ? tr("1 edge") : tr("%1 edges").arg(l.toString(selected));
-    switch (m_filter) {
+    switch (m_filter.mode()) {
     case Filter::TopN:
         text = edges;
         break;
     case Filter::Threshold:
-        text = tr("≥ %1: %2").arg(number(m_value, 3), edges);
+        text = tr("≥ %1: %2").arg(number(m_filter.value(), 3), edges);
         break;
     case Filter::CumulativeShare:
-        text = tr("%1%: %2").arg(l.toString(100.0 * m_value, 'f', 0), edges);
+        text = tr("%1%: %2").arg(l.toString(100.0 * m_filter.value(), 'f', 0), edges);
         break;
     case Filter::InCircuit:
         text = tr("%1 in circuit").arg(l.toString(selected));
         break;
     }
-    if (selected > kMaxDrawn)
-        text += tr(" (%1 drawn)").arg(l.toString(kMaxDrawn));
+    if (selected > EdgeFilter::kMaxDrawn)
+        text += tr(" (%1 drawn)").arg(l.toString(EdgeFilter::kMaxDrawn));
     m_sliderLabel->setText(text);
     if (drawn == m_drawn && !m_items->edges.isEmpty()) {
         restyleEdges();
@@ -1374,7 +1276,7 @@ void GraphCanvas::applyKept(const QVector<int>& edges, const QVector<char>& kept
     for (int i = 0; i < edges.size(); ++i)
         m_circuit->edgeInGraph[static_cast<std::size_t>(edges[i])] = kept[i];
     m_circuit->nodesFromEdges();
-    if (m_filter == Filter::InCircuit)
+    if (m_filter.mode() == Filter::InCircuit)
         updateDrawnEdges();
     else
         restyleEdges();
@@ -1432,7 +1334,8 @@ void GraphCanvas::resetToTopN(int n)
 {
     if (!m_circuit || !m_circuit->hasScores())
         return;
-    const int count = static_cast<int>(m_order.size());
+    const QVector<int>& order = m_filter.ranking().order;
+    const int count = static_cast<int>(order.size());
     QVector<int> edges(count);
     QVector<char> before(count), after(count, 0);
     for (int i = 0; i < count; ++i) {
@@ -1440,7 +1343,7 @@ void GraphCanvas::resetToTopN(int n)
         before[i] = m_circuit->edgeInGraph[static_cast<std::size_t>(i)];
     }
     for (int i = 0; i < std::min(n, count); ++i)
-        after[m_order[i]] = 1;
+        after[order[i]] = 1;
     if (before != after)
         m_undo->push(new SetEdgesCommand(this, edges, before, after, tr("Reset to the top %1").arg(n)));
 }
