@@ -1,51 +1,37 @@
 // SPDX-License-Identifier: MIT
-#include "ui/graphcanvas.h"
-#include "ui/strings.h"
+#include "ui/graphcanvas_p.h"
 
 #include "ui/graphlayout.h"
+#include "ui/graphview_p.h"
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
-#include <QContextMenuEvent>
 #include <QElapsedTimer>
 #include <QFileInfo>
-#include <QGraphicsPathItem>
-#include <QGraphicsRectItem>
 #include <QGraphicsScene>
-#include <QGraphicsSimpleTextItem>
-#include <QGraphicsView>
 #include <QHBoxLayout>
-#include <QHash>
 #include <QImage>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLocale>
 #include <QMenu>
-#include <QMouseEvent>
 #include <QPainter>
-#include <QPainterPathStroker>
-#include <QPushButton>
 #include <QSaveFile>
 #include <QScopeGuard>
-#include <QStringListModel>
 #include <QCompleter>
 #include <QHeaderView>
 #include <QTableWidget>
 #include <QSplitter>
 #include <QTextDocument>
-#include <QScrollBar>
 #include <QSet>
 #include <QApplication>
 #include <QLineEdit>
 #include <QSlider>
-#include <QStyleOptionGraphicsItem>
 #include <QSvgGenerator>
-#include <QThreadPool>
 #include <QToolButton>
 #include <QUndoCommand>
 #include <QUndoStack>
 #include <QVBoxLayout>
-#include <QWheelEvent>
 
 #include <algorithm>
 #include <cmath>
@@ -56,14 +42,6 @@ namespace {
 
 constexpr int kDefaultTopN = 100;
 constexpr int kCrowdedEdges = 1000; // more drawn edges, zoomed out: no antialiasing
-
-const QColor kPositive(33, 102, 172);  // the metric rises when the edge is patched
-const QColor kNegative(178, 24, 43);   // the metric falls: the edge carries the behaviour
-const QColor kUnscored(110, 110, 110);
-const QColor kCanvasBackground(250, 250, 250);
-const QColor kPortQ(224, 130, 20), kPortK(27, 120, 55), kPortV(118, 42, 131);
-
-QString str(const std::string& s) { return toQString(s); }
 
 // One row per layer: input 0; heads of layer l 2l+1 and its MLP 2l+2 (2l+1 when the
 // block runs attention and MLP in parallel); logits above the last layer.
@@ -82,223 +60,7 @@ int rankOf(const core::Graph& g, core::Graph::NodeKind kind, int layer)
     return 0;
 }
 
-// The key of a collapsed group's node (no node of a graph has a colon in its name).
-QString groupKey(const QString& group) { return QStringLiteral("group:") + group; }
-bool isGroupKey(const QString& key) { return key.startsWith(QLatin1String("group:")); }
-
-QString number(double v, int digits = 4) { return QLocale().toString(v, 'g', digits); }
-
-// Fixed-point with `decimals` digits, without the "-0.000" of a tiny negative value.
-QString fixed(double v, int decimals)
-{
-    if (std::abs(v) * std::pow(10.0, decimals) < 0.5)
-        v = 0.0; // shows as zero: without its sign
-    return QLocale().toString(v, 'f', decimals);
-}
-
 } // namespace
-
-// ---- items ------------------------------------------------------------------------------
-
-// One drawn edge: one edge of the graph, or the edges between a collapsed group and
-// another node (`members`, summed), patched and restored together.
-class EdgeItem final : public QGraphicsPathItem
-{
-public:
-    EdgeItem(QVector<int> members, QString from, QString to, const QPainterPath& path)
-        : QGraphicsPathItem(path), edge(members.front()), members(std::move(members)), from(std::move(from)),
-          to(std::move(to))
-    {
-        setFlag(ItemIsSelectable);
-        setAcceptHoverEvents(true);
-        setZValue(0);
-    }
-    QPainterPath shape() const override
-    {
-        QPainterPathStroker stroker;
-        stroker.setWidth(std::max(7.0, pen().widthF() + 4));
-        return stroker.createStroke(path());
-    }
-    void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override
-    {
-        if (isSelected() || hovered) {
-            QPen glow(isSelected() ? QColor(255, 200, 0, 170) : QColor(0, 0, 0, 50));
-            glow.setWidthF(pen().widthF() + 5);
-            glow.setCapStyle(Qt::RoundCap);
-            painter->strokePath(path(), glow);
-        }
-        // The pen's colour blended over the canvas here, drawn opaque: Qt's raster engine
-        // strokes 2,000 translucent antialiased curves 7x slower than opaque ones (bench_canvas).
-        QPen opaque = pen();
-        const QColor c = opaque.color();
-        const double a = c.alphaF() * dim;
-        opaque.setColor(QColor::fromRgbF(a * c.redF() + (1 - a) * kCanvasBackground.redF(),
-                                         a * c.greenF() + (1 - a) * kCanvasBackground.greenF(),
-                                         a * c.blueF() + (1 - a) * kCanvasBackground.blueF()));
-        // A crowd of edges seen whole is drawn without antialiasing (where the jagged steps
-        // are lost among the others): 2,000 of GPT-2's edges in 14 ms instead of 22.
-        if (crowded && *crowded)
-            painter->setRenderHint(QPainter::Antialiasing, false);
-        painter->setPen(opaque);
-        painter->setBrush(Qt::NoBrush);
-        painter->drawPath(path());
-        Q_UNUSED(option);
-        Q_UNUSED(widget);
-    }
-    // Dimmed (< 1) while another node is in focus: faded towards the canvas colour.
-    void setDim(double d)
-    {
-        if (d != dim) {
-            dim = d;
-            update();
-        }
-    }
-    void hoverEnterEvent(QGraphicsSceneHoverEvent*) override { hovered = true; update(); }
-    void hoverLeaveEvent(QGraphicsSceneHoverEvent*) override { hovered = false; update(); }
-
-    int edge; // the first of members
-    QVector<int> members;
-    QString from, to; // the drawn nodes' keys
-    bool hovered = false;
-    double dim = 1.0;
-    const bool* crowded = nullptr; // GraphCanvas::Items::crowded
-};
-
-// Text drawn at screen size whatever the zoom (ItemIgnoresTransformations), placed by an
-// anchor at its position: a node's name centred in its box, its user label under the box
-// (on a backing of the canvas colour, so that no edge strikes it through), a row's
-// "layer l" right-aligned left of the row. GraphCanvas::updateLevelOfDetail() hides the
-// texts that would not fit at the current zoom. Exports draw them at scene size.
-class AnchoredText final : public QGraphicsSimpleTextItem
-{
-public:
-    enum class Anchor { Centre, TopCentre, TopLeft, RightMiddle };
-    AnchoredText(Anchor anchor, bool backing, QGraphicsItem* parent = nullptr)
-        : QGraphicsSimpleTextItem(parent), m_anchor(anchor), m_backing(backing)
-    {
-        setFlag(ItemIgnoresTransformations);
-    }
-    QPointF offset() const
-    {
-        const QRectF r = QGraphicsSimpleTextItem::boundingRect();
-        switch (m_anchor) {
-        case Anchor::Centre: return {-r.width() / 2, -r.height() / 2};
-        case Anchor::TopCentre: return {-r.width() / 2, 0};
-        case Anchor::TopLeft: return {0, 0};
-        case Anchor::RightMiddle: return {-r.width(), -r.height() / 2};
-        }
-        return {};
-    }
-    QRectF boundingRect() const override
-    {
-        const QRectF r = QGraphicsSimpleTextItem::boundingRect().translated(offset());
-        return m_backing ? r.adjusted(-2, 0, 2, 0) : r;
-    }
-    QPainterPath shape() const override
-    {
-        QPainterPath path;
-        path.addRect(boundingRect());
-        return path;
-    }
-    void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override
-    {
-        if (m_backing && !text().isEmpty())
-            painter->fillRect(boundingRect(), kCanvasBackground);
-        painter->translate(offset());
-        QGraphicsSimpleTextItem::paint(painter, option, widget);
-    }
-    void setAnchor(Anchor anchor)
-    {
-        prepareGeometryChange();
-        m_anchor = anchor;
-    }
-    // Its size on screen, in pixels (the same at every zoom).
-    QSizeF screenSize() const { return QGraphicsSimpleTextItem::boundingRect().size(); }
-
-private:
-    Anchor m_anchor;
-    bool m_backing;
-};
-
-class NodeItem final : public QGraphicsRectItem
-{
-public:
-    // `name` is the node's key (a graph node's name, or kGroupKey + a group's name); `shown`
-    // its text in the box, elided to the box.
-    NodeItem(const QString& name, const QString& shown, const QRectF& rect) : QGraphicsRectItem(rect), name(name)
-    {
-        setFlag(ItemIsSelectable);
-        setZValue(1);
-        text = new AnchoredText(AnchoredText::Anchor::Centre, false, this);
-        QFont f = text->font();
-        f.setPointSizeF(8.5);
-        text->setFont(f);
-        fullText = QFontMetricsF(f).elidedText(shown, Qt::ElideRight, rect.width() - 4);
-        // Where the full name does not fit, a head's index within its row ("h9": the row
-        // says the layer), a key/value head's ("kv1").
-        const int dot = shown.indexOf(QLatin1Char('.'));
-        shortText = shown.startsWith(QLatin1Char('a')) && dot > 0 ? shown.mid(dot + 1) : fullText;
-        text->setText(fullText);
-        label = new AnchoredText(AnchoredText::Anchor::TopCentre, true, this);
-        QFont small = f;
-        small.setPointSizeF(7);
-        small.setItalic(true);
-        label->setFont(small);
-        label->setBrush(QColor(70, 70, 70));
-        place();
-    }
-    void setLabel(const QString& l)
-    {
-        label->setText(l);
-        place();
-    }
-    void place()
-    {
-        const QRectF r = rect();
-        text->setPos(r.center());
-        label->setPos(leftLabel ? r.left() : r.center().x(), r.bottom() + 1);
-    }
-    void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override
-    {
-        QStyleOptionGraphicsItem plain(*option);
-        plain.state &= ~QStyle::State_Selected;
-        painter->setRenderHint(QPainter::Antialiasing);
-        painter->setPen(pen());
-        painter->setBrush(brush());
-        painter->drawRoundedRect(rect(), 4, 4);
-        if (isSelected()) {
-            painter->setPen(QPen(QColor(255, 200, 0), 2.5));
-            painter->setBrush(Qt::NoBrush);
-            painter->drawRoundedRect(rect().adjusted(-2, -2, 2, 2), 5, 5);
-        }
-        Q_UNUSED(widget);
-    }
-
-    // A label from the box's left edge rightwards (a group's, right of every column), else centred.
-    void setLabelLeft()
-    {
-        leftLabel = true;
-        label->setAnchor(AnchoredText::Anchor::TopLeft);
-        place();
-    }
-
-    QString name;
-    QString fullText, shortText;
-    AnchoredText* text = nullptr;
-    AnchoredText* label = nullptr;
-    bool leftLabel = false;
-};
-
-struct GraphCanvas::Items
-{
-    QHash<int, EdgeItem*> edges;  // every drawn graph edge -> its item
-    QVector<EdgeItem*> edgeItems; // each item once
-    QHash<QString, NodeItem*> nodes;
-    QVector<AnchoredText*> rowLabels;
-    double rowPitch = 0; // scene units between two labelled rows
-    double labelsWidth = 0; // the widest row label, pixels
-    bool crowded = false; // many edges, zoomed out: drawn without antialiasing
-};
 
 struct LayoutJob
 {
@@ -308,178 +70,9 @@ struct LayoutJob
     bool layers = true; // layoutLayers (the circuit diagram), else Graphviz
 };
 
-// A score cell of the edge table: shown with 3 digits, sorted by its value (Qt::UserRole).
-class ScoreItem final : public QTableWidgetItem
-{
-public:
-    bool operator<(const QTableWidgetItem& other) const override
-    {
-        const double a = data(Qt::UserRole).toDouble(), b = other.data(Qt::UserRole).toDouble();
-        if (std::isnan(a) || std::isnan(b)) // NaN lowest: a strict weak order still
-            return std::isnan(a) && !std::isnan(b);
-        return a < b;
-    }
-};
-
-// ---- the view -----------------------------------------------------------------------------
-
-class GraphView final : public QGraphicsView
-{
-public:
-    GraphView(QGraphicsScene* scene, GraphCanvas* canvas) : QGraphicsView(scene), m_canvas(canvas)
-    {
-        setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
-        setDragMode(QGraphicsView::RubberBandDrag);
-        setMouseTracking(true);
-        setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
-        setViewportUpdateMode(QGraphicsView::BoundingRectViewportUpdate);
-        // No BSP index: the items are rebuilt with every drawn set, and a full redraw of 2,000
-        // edges is 16 ms without it, 19 ms with it (bench_canvas, Qwen-2.5-0.5B's graph).
-        scene->setItemIndexMethod(QGraphicsScene::NoIndex);
-        setBackgroundBrush(kCanvasBackground);
-    }
-
-protected:
-    void mousePressEvent(QMouseEvent* event) override
-    {
-        m_press = event->position().toPoint();
-        if (event->button() == Qt::MiddleButton) { // pan
-            m_panning = true;
-            m_panFrom = m_press;
-            setCursor(Qt::ClosedHandCursor);
-            return;
-        }
-        QGraphicsView::mousePressEvent(event);
-    }
-    void mouseMoveEvent(QMouseEvent* event) override
-    {
-        if (m_panning) {
-            const QPoint delta = event->position().toPoint() - m_panFrom;
-            m_panFrom = event->position().toPoint();
-            m_canvas->m_fitted = false;
-            horizontalScrollBar()->setValue(horizontalScrollBar()->value() - delta.x());
-            verticalScrollBar()->setValue(verticalScrollBar()->value() - delta.y());
-            return;
-        }
-        QGraphicsView::mouseMoveEvent(event);
-        // Hovering a node shows its edges (the rest dimmed) while the mouse is on it.
-        const auto* node = itemAt<NodeItem>(event->position().toPoint());
-        m_canvas->setHoveredNode(node ? node->name : QString());
-    }
-    void leaveEvent(QEvent* event) override
-    {
-        m_canvas->setHoveredNode(QString());
-        QGraphicsView::leaveEvent(event);
-    }
-    void mouseReleaseEvent(QMouseEvent* event) override
-    {
-        if (m_panning) {
-            m_panning = false;
-            unsetCursor();
-            return;
-        }
-        const bool click = (event->position().toPoint() - m_press).manhattanLength() < 4 && !m_afterDoubleClick;
-        m_afterDoubleClick = false; // the release that ends a double click is no click of its own
-        QGraphicsView::mouseReleaseEvent(event);
-        // Ctrl+click adds to the selection (to group or patch several): no shared selection.
-        if (click && event->button() == Qt::LeftButton && !(event->modifiers() & Qt::ControlModifier))
-            dispatch(event->position().toPoint(), false);
-    }
-    void mouseDoubleClickEvent(QMouseEvent* event) override
-    {
-        if (event->button() == Qt::LeftButton) {
-            m_afterDoubleClick = true;
-            dispatch(event->position().toPoint(), true);
-        }
-    }
-    void wheelEvent(QWheelEvent* event) override
-    {
-        const double steps = event->angleDelta().y() / 120.0;
-        const double factor = std::pow(1.15, steps);
-        const double now = transform().m11();
-        if ((now > 8 && factor > 1) || (now < 0.05 && factor < 1))
-            return;
-        scale(factor, factor);
-        m_canvas->m_fitted = false;
-        m_canvas->updateLevelOfDetail();
-    }
-    void resizeEvent(QResizeEvent* event) override
-    {
-        QGraphicsView::resizeEvent(event);
-        if (m_canvas->m_fitted) // a view the user has not zoomed stays fitted (a note above it came or went)
-            m_canvas->fitToView();
-    }
-    void contextMenuEvent(QContextMenuEvent* event) override
-    {
-        auto* node = itemAt<NodeItem>(event->pos());
-        if (!node)
-            return;
-        QMenu menu(this);
-        int selectedNodes = 0;
-        for (QGraphicsItem* item : scene()->selectedItems())
-            selectedNodes += dynamic_cast<NodeItem*>(item) ? 1 : 0;
-        if (node->name.startsWith(QLatin1String("group:"))) {
-            const QString group = node->name.mid(6);
-            menu.addAction(GraphCanvas::tr("Expand %1").arg(group), [this, group] { m_canvas->setGroupCollapsed(group, false); });
-            bool anyKept = false;
-            for (const int e : m_canvas->groupOutputs(group))
-                anyKept = anyKept || m_canvas->m_circuit->edgeInGraph[static_cast<std::size_t>(e)];
-            if (anyKept)
-                menu.addAction(GraphCanvas::tr("Patch the outputs of %1").arg(group),
-                               [this, group] { m_canvas->setGroupKept(group, false); });
-            if (!m_canvas->m_groupPatched.value(group).isEmpty())
-                menu.addAction(GraphCanvas::tr("Restore the outputs of %1").arg(group),
-                               [this, group] { m_canvas->setGroupKept(group, true); });
-            menu.addAction(GraphCanvas::tr("Dissolve %1").arg(group), [this, group] { m_canvas->dissolveGroup(group); });
-        } else {
-            menu.addAction(GraphCanvas::tr("Name %1…").arg(node->name),
-                           [this, name = node->name] { m_canvas->editNodeLabel(name, false); });
-            menu.addAction(GraphCanvas::tr("Group %1…").arg(node->name),
-                           [this, name = node->name] { m_canvas->editNodeLabel(name, true); });
-            if (m_canvas->m_circuit) {
-                const auto& groups = m_canvas->m_circuit->groups;
-                if (const auto it = groups.find(node->name.toStdString()); it != groups.end()) {
-                    const QString name = toQString(it->second);
-                    menu.addAction(GraphCanvas::tr("Collapse %1").arg(name),
-                                   [this, name] { m_canvas->setGroupCollapsed(name, true); });
-                }
-            }
-        }
-        if (selectedNodes >= 2)
-            menu.addAction(GraphCanvas::tr("Group the %n selected nodes…", nullptr, selectedNodes),
-                           [this] { m_canvas->groupSelection(); });
-        menu.addSeparator();
-        menu.addAction(GraphCanvas::tr("Patch or restore its edges"),
-                       [this, name = node->name] { m_canvas->toggleNode(name); });
-        menu.exec(event->globalPos());
-    }
-
-private:
-    template <typename T> T* itemAt(const QPoint& pos) const
-    {
-        for (QGraphicsItem* item : items(pos)) {
-            QGraphicsItem* top = item->parentItem() ? item->parentItem() : item;
-            if (auto* t = dynamic_cast<T*>(top))
-                return t;
-        }
-        return nullptr;
-    }
-    void dispatch(const QPoint& pos, bool doubleClick)
-    {
-        if (auto* node = itemAt<NodeItem>(pos))
-            m_canvas->onItemClicked(-1, node->name, doubleClick);
-        else if (auto* edge = itemAt<EdgeItem>(pos))
-            m_canvas->onItemClicked(edge->edge, QString(), doubleClick);
-    }
-
-    GraphCanvas* m_canvas;
-    QPoint m_press, m_panFrom;
-    bool m_panning = false;
-    bool m_afterDoubleClick = false;
-};
-
 // ---- undo ---------------------------------------------------------------------------------
 
+// One change of the kept flags of `edges`, from `before` to `after` (GraphCanvas::applyKept).
 class SetEdgesCommand final : public QUndoCommand
 {
 public:
@@ -977,7 +570,7 @@ void GraphCanvas::requestLayout()
         return kvNode ? g.nHeads() + 1 + r.head : r.head;
     };
     const auto& input = g.senders().front();
-    node(str(input.name), rankOf(g, input.kind, input.layer), -1);
+    node(toQString(input.name), rankOf(g, input.kind, input.layer), -1);
     node(QStringLiteral("logits"), rankOf(g, core::Graph::NodeKind::Logits, g.nLayers()), -1);
     // Edges between the same two drawn nodes (into or out of a collapsed group) are one;
     // those inside a collapsed group are not drawn.
@@ -986,8 +579,8 @@ void GraphCanvas::requestLayout()
         const auto& edge = g.edges()[static_cast<std::size_t>(e)];
         const auto& s = g.senders()[static_cast<std::size_t>(edge.sender)];
         const auto& r = g.receivers()[static_cast<std::size_t>(edge.receiver)];
-        const int from = node(str(s.name), rankOf(g, s.kind, s.layer), senderColumn(s));
-        const int to = node(str(r.nodeName), rankOf(g, r.kind, r.layer), receiverColumn(r));
+        const int from = node(toQString(s.name), rankOf(g, s.kind, s.layer), senderColumn(s));
+        const int to = node(toQString(r.nodeName), rankOf(g, r.kind, r.layer), receiverColumn(r));
         if (from == to)
             continue;
         const bool group = isGroupKey(job->keys[from]) || isGroupKey(job->keys[to]);
@@ -1055,14 +648,7 @@ void GraphCanvas::buildScene(const LayoutJob& job, const LayoutResult& layout)
     for (int i = 0; i < job.request.nodes.size(); ++i) {
         const QString& name = job.keys[i];
         auto* item = new NodeItem(name, job.request.nodes[i].name, layout.nodes[i]);
-        QColor fill(226, 232, 240); // heads
-        if (isGroupKey(name))
-            fill = QColor(200, 225, 205);
-        else if (name.startsWith(QLatin1Char('m')))
-            fill = QColor(253, 230, 190);
-        else if (name == QLatin1String("input") || name == QLatin1String("logits"))
-            fill = QColor(210, 210, 210);
-        item->setBrush(fill);
+        item->setBrush(nodeFill(name, isGroupKey(name)));
         item->setPen(QPen(QColor(90, 90, 90), isGroupKey(name) ? 1.6 : 1.0));
         if (isGroupKey(name)) {
             const QStringList members = groupMembers(name.mid(6));
@@ -1082,9 +668,9 @@ void GraphCanvas::buildScene(const LayoutJob& job, const LayoutResult& layout)
         const auto group = m_circuit->groups.find(name.toStdString());
         QStringList extra;
         if (label != m_circuit->labels.end())
-            extra << str(label->second);
+            extra << toQString(label->second);
         if (group != m_circuit->groups.end())
-            extra << QStringLiteral("[%1]").arg(str(group->second));
+            extra << QStringLiteral("[%1]").arg(toQString(group->second));
         item->setLabel(extra.join(QLatin1Char(' ')));
         item->setToolTip(extra.isEmpty() ? name : name + QStringLiteral("\n") + extra.join(QLatin1Char(' ')));
         m_scene->addItem(item);
@@ -1189,7 +775,6 @@ void GraphCanvas::restyleEdges()
         int keptCount = 0;
         for (const int e : item->members)
             keptCount += m_circuit->edgeInGraph[static_cast<std::size_t>(e)] != 0 ? 1 : 0;
-        const bool kept = keptCount > 0;
         const double score = scoreOf(item);
         QColor colour = !m_circuit->hasScores() ? kUnscored : (score >= 0 ? kPositive : kNegative);
         if (byPort) {
@@ -1197,23 +782,10 @@ void GraphCanvas::restyleEdges()
             for (const int e : item->members) // edges into several ports: no one colour
                 if (g.receivers()[static_cast<std::size_t>(g.edges()[static_cast<std::size_t>(e)].receiver)].port != port)
                     port = core::Graph::Port::None;
-            switch (port) {
-            case core::Graph::Port::Q: colour = kPortQ; break;
-            case core::Graph::Port::K: colour = kPortK; break;
-            case core::Graph::Port::V: colour = kPortV; break;
-            case core::Graph::Port::None: colour = kUnscored; break;
-            }
+            colour = portColour(port);
         }
-        // Weak edges fade: on a real circuit the strongest read through the crowd.
-        const double strength = largest > 0 ? std::abs(score) / largest : 1.0;
-        colour.setAlphaF((kept ? 1.0 : 0.45) * (0.3 + 0.7 * strength));
-        QPen pen(colour);
-        pen.setWidthF(largest > 0 ? 0.6 + 5.4 * std::abs(score) / largest : 1.5);
-        // Dashed: patched; dotted: some of a group's edges patched, some kept.
-        pen.setStyle(!kept ? Qt::DashLine : keptCount < item->members.size() ? Qt::DotLine : Qt::SolidLine);
-        pen.setCapStyle(Qt::FlatCap);
-        item->setPen(pen);
-        if (kept) {
+        item->setPen(edgePen(colour, score, largest, keptCount, static_cast<int>(item->members.size())));
+        if (keptCount > 0) {
             nodeActive[item->from] = true;
             nodeActive[item->to] = true;
         }
@@ -1304,7 +876,7 @@ void GraphCanvas::toggleEdge(int edge)
         return;
     const bool kept = m_circuit->edgeInGraph[static_cast<std::size_t>(edge)] != 0;
     setEdgesKept({edge}, !kept,
-                 (kept ? tr("Patch %1") : tr("Restore %1")).arg(str(m_circuit->graph.edgeName(static_cast<std::size_t>(edge)))));
+                 (kept ? tr("Patch %1") : tr("Restore %1")).arg(toQString(m_circuit->graph.edgeName(static_cast<std::size_t>(edge)))));
 }
 
 void GraphCanvas::toggleNode(const QString& node)
@@ -1582,19 +1154,19 @@ void GraphCanvas::updateEdgeTable()
         const int e = edges[row];
         const auto& edge = g.edges()[static_cast<std::size_t>(e)];
         const auto& r = g.receivers()[static_cast<std::size_t>(edge.receiver)];
-        const bool incoming = str(r.nodeName) == m_selectedNode || drawnNode(r.nodeName) == m_selectedNode;
+        const bool incoming = toQString(r.nodeName) == m_selectedNode || drawnNode(r.nodeName) == m_selectedNode;
         in += incoming ? 1 : 0;
         // The other end, short enough for a narrow column: "← a0.h0 (k)", "→ logits"; the
         // edge's full name in the tooltip. A group's edges keep their full names.
-        const QString full = str(g.edgeName(static_cast<std::size_t>(e)));
+        const QString full = toQString(g.edgeName(static_cast<std::size_t>(e)));
         const QString port = r.port == core::Graph::Port::Q   ? QStringLiteral(" (q)")
                              : r.port == core::Graph::Port::K ? QStringLiteral(" (k)")
                              : r.port == core::Graph::Port::V ? QStringLiteral(" (v)")
                                                               : QString();
         QString shown = full;
         if (!isGroupKey(m_selectedNode))
-            shown = incoming ? QStringLiteral("← %1%2").arg(str(g.senders()[static_cast<std::size_t>(edge.sender)].name), port)
-                             : QStringLiteral("→ %1%2").arg(str(r.nodeName), port);
+            shown = incoming ? QStringLiteral("← %1%2").arg(toQString(g.senders()[static_cast<std::size_t>(edge.sender)].name), port)
+                             : QStringLiteral("→ %1%2").arg(toQString(r.nodeName), port);
         auto* name = new QTableWidgetItem(shown);
         name->setToolTip(full);
         name->setData(Qt::UserRole, e);
@@ -1649,11 +1221,11 @@ void GraphCanvas::updateSearchCompletion()
     if (m_circuit) {
         const core::Graph& g = m_circuit->graph;
         for (const auto& sender : g.senders())
-            words << str(sender.name);
+            words << toQString(sender.name);
         words << QStringLiteral("logits");
         for (const auto* names : {&m_circuit->labels, &m_circuit->groups})
             for (const auto& [node, label] : *names)
-                words << str(label);
+                words << toQString(label);
     }
     words.removeDuplicates();
     auto* completer = new QCompleter(words, m_search);
@@ -1681,8 +1253,8 @@ bool GraphCanvas::findNode(const QString& text)
     const core::Graph& g = m_circuit->graph;
     QString found;
     auto byName = [&](const std::string& name) {
-        if (found.isEmpty() && str(name).compare(wanted, Qt::CaseInsensitive) == 0)
-            found = str(name);
+        if (found.isEmpty() && toQString(name).compare(wanted, Qt::CaseInsensitive) == 0)
+            found = toQString(name);
     };
     for (const auto& sender : g.senders())
         byName(sender.name);
@@ -1691,8 +1263,8 @@ bool GraphCanvas::findNode(const QString& text)
     // Else a label or group that contains the text ("induction" finds "induction head").
     for (const auto* names : {&m_circuit->labels, &m_circuit->groups})
         for (const auto& [node, label] : *names)
-            if (found.isEmpty() && str(label).contains(wanted, Qt::CaseInsensitive))
-                found = str(node);
+            if (found.isEmpty() && toQString(label).contains(wanted, Qt::CaseInsensitive))
+                found = toQString(node);
     if (found.isEmpty())
         return fail(tr("No node “%1”").arg(wanted));
     m_findNote->hide();
@@ -1717,7 +1289,7 @@ void GraphCanvas::setNodeLabel(const QString& node, const QString& label)
     else
         m_circuit->labels[node.toStdString()] = label.trimmed().toStdString();
     if (auto* item = m_items->nodes.value(node))
-        item->setLabel(str(m_circuit->labels.count(node.toStdString()) ? m_circuit->labels.at(node.toStdString()) : std::string()));
+        item->setLabel(toQString(m_circuit->labels.count(node.toStdString()) ? m_circuit->labels.at(node.toStdString()) : std::string()));
     updateLevelOfDetail();
     updateSearchCompletion();
     Q_EMIT labelsChanged();
@@ -1740,11 +1312,11 @@ QString GraphCanvas::drawnNode(const std::string& name) const
 {
     if (!m_collapsed.isEmpty() && m_circuit)
         if (const auto it = m_circuit->groups.find(name); it != m_circuit->groups.end()) {
-            const QString group = str(it->second);
+            const QString group = toQString(it->second);
             if (m_collapsed.contains(group))
                 return groupKey(group);
         }
-    return str(name);
+    return toQString(name);
 }
 
 QString GraphCanvas::drawnKey(const QString& node) const
@@ -1761,7 +1333,7 @@ QStringList GraphCanvas::groupNames() const
     QStringList names;
     if (m_circuit)
         for (const auto& [node, group] : m_circuit->groups)
-            names << str(group);
+            names << toQString(group);
     names.removeDuplicates();
     names.sort(Qt::CaseInsensitive);
     return names;
@@ -1777,8 +1349,8 @@ QStringList GraphCanvas::groupMembers(const QString& group) const
     for (const auto& sender : m_circuit->graph.senders())
         nodes.insert(sender.name);
     for (const auto& [node, name] : m_circuit->groups)
-        if (str(name) == group && nodes.contains(node))
-            members << str(node);
+        if (toQString(name) == group && nodes.contains(node))
+            members << toQString(node);
     return members; // std::map: in name order
 }
 
@@ -1811,7 +1383,7 @@ void GraphCanvas::dissolveGroup(const QString& group)
     if (!m_circuit)
         return;
     for (auto it = m_circuit->groups.begin(); it != m_circuit->groups.end();)
-        it = str(it->second) == group ? m_circuit->groups.erase(it) : std::next(it);
+        it = toQString(it->second) == group ? m_circuit->groups.erase(it) : std::next(it);
     m_collapsed.remove(group);
     if (m_selectedNode == groupKey(group))
         setSelectedNode(QString());
@@ -1943,7 +1515,7 @@ void GraphCanvas::editNodeLabel(const QString& node, bool group)
     bool ok = false;
     const QString text = QInputDialog::getText(this, group ? tr("Group of %1").arg(node) : tr("Name of %1").arg(node),
                                                group ? tr("Group (empty: none)") : tr("Label (empty: none)"),
-                                               QLineEdit::Normal, it == map.end() ? QString() : str(it->second), &ok);
+                                               QLineEdit::Normal, it == map.end() ? QString() : toQString(it->second), &ok);
     if (!ok)
         return;
     if (group)
@@ -2170,7 +1742,7 @@ QString GraphCanvas::edgeToolTip(int e) const
             tip += tr("\nsum of their scores %1").arg(number(sum));
         return tip + tr("\nclick to patch or restore them all");
     }
-    QString tip = str(g.edgeName(static_cast<std::size_t>(e)));
+    QString tip = toQString(g.edgeName(static_cast<std::size_t>(e)));
     if (m_circuit->hasScores())
         tip += tr("\nscore %1 (the metric's estimated change when patched)")
                    .arg(number(m_circuit->edgeScores[static_cast<std::size_t>(e)]));
