@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: MIT
-// Private to GraphCanvas (graphcanvas.cpp): the items on its scene and the helpers its parts
-// share, with the item classes in graphitems_p.h, its view in graphview_p.h and the filter
-// arithmetic in edgefilter.h.
+// Private to GraphCanvas, whose members are defined in several files by job:
+//   graphcanvas.cpp  the widget: its controls, the circuit and filter on show, the metric,
+//                    the selection and focus, finding a node, the edge table, tooltips
+//   graphscene.cpp   the drawn set laid out off the GUI thread and turned into items
+//   graphdrawing.cpp how the items look, the level of detail, view geometry, export
+//   graphedits.cpp   undoable edits of the kept edges, node labels and groups
+// with its items in graphitems_p.h, its view in graphview_p.h and the filter arithmetic in
+// edgefilter.h.
 #pragma once
 
 #include "ui/graphcanvas.h"
