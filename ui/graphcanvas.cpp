@@ -1,507 +1,38 @@
 // SPDX-License-Identifier: MIT
-#include "ui/graphcanvas.h"
-#include "ui/strings.h"
+// GraphCanvas, the widget (the rest of it by job: graphcanvas_p.h).
+#include "ui/graphcanvas_p.h"
 
-#include "ui/graphlayout.h"
+#include "ui/graphview_p.h"
 
 #include <QComboBox>
+#include <QCompleter>
 #include <QDoubleSpinBox>
-#include <QContextMenuEvent>
-#include <QElapsedTimer>
-#include <QFileInfo>
-#include <QGraphicsPathItem>
-#include <QGraphicsRectItem>
 #include <QGraphicsScene>
-#include <QGraphicsSimpleTextItem>
-#include <QGraphicsView>
 #include <QHBoxLayout>
-#include <QHash>
-#include <QImage>
-#include <QInputDialog>
+#include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
 #include <QLocale>
 #include <QMenu>
-#include <QMouseEvent>
-#include <QPainter>
-#include <QPainterPathStroker>
-#include <QPushButton>
-#include <QSaveFile>
 #include <QScopeGuard>
-#include <QStringListModel>
-#include <QCompleter>
-#include <QHeaderView>
-#include <QTableWidget>
-#include <QSplitter>
-#include <QTextDocument>
-#include <QScrollBar>
 #include <QSet>
-#include <QApplication>
-#include <QLineEdit>
 #include <QSlider>
-#include <QStyleOptionGraphicsItem>
-#include <QSvgGenerator>
-#include <QThreadPool>
+#include <QSplitter>
+#include <QTableWidget>
 #include <QToolButton>
-#include <QUndoCommand>
 #include <QUndoStack>
 #include <QVBoxLayout>
-#include <QWheelEvent>
 
 #include <algorithm>
-#include <numeric>
 #include <cmath>
 
 namespace patchbay::ui {
 
 namespace {
 
-constexpr int kMaxDrawn = 2000;   // more edges than this are not drawn (the slider says so)
-constexpr int kSliderSteps = 1000;
 constexpr int kDefaultTopN = 100;
-constexpr int kCrowdedEdges = 1000; // more drawn edges, zoomed out: no antialiasing
-
-const QColor kPositive(33, 102, 172);  // the metric rises when the edge is patched
-const QColor kNegative(178, 24, 43);   // the metric falls: the edge carries the behaviour
-const QColor kUnscored(110, 110, 110);
-const QColor kCanvasBackground(250, 250, 250);
-const QColor kPortQ(224, 130, 20), kPortK(27, 120, 55), kPortV(118, 42, 131);
-
-QString str(const std::string& s) { return toQString(s); }
-
-// One row per layer: input 0; heads of layer l 2l+1 and its MLP 2l+2 (2l+1 when the
-// block runs attention and MLP in parallel); logits above the last layer.
-int rankOf(const core::Graph& g, core::Graph::NodeKind kind, int layer)
-{
-    switch (kind) {
-    case core::Graph::NodeKind::Input:
-        return 0;
-    case core::Graph::NodeKind::Head:
-        return 2 * layer + 1;
-    case core::Graph::NodeKind::Mlp:
-        return g.parallelAttnMlp() ? 2 * layer + 1 : 2 * layer + 2;
-    case core::Graph::NodeKind::Logits:
-        return 2 * g.nLayers() + 1;
-    }
-    return 0;
-}
-
-// The key of a collapsed group's node (no node of a graph has a colon in its name).
-QString groupKey(const QString& group) { return QStringLiteral("group:") + group; }
-bool isGroupKey(const QString& key) { return key.startsWith(QLatin1String("group:")); }
-
-QString number(double v, int digits = 4) { return QLocale().toString(v, 'g', digits); }
-
-// Fixed-point with `decimals` digits, without the "-0.000" of a tiny negative value.
-QString fixed(double v, int decimals)
-{
-    if (std::abs(v) * std::pow(10.0, decimals) < 0.5)
-        v = 0.0; // shows as zero: without its sign
-    return QLocale().toString(v, 'f', decimals);
-}
 
 } // namespace
-
-// ---- items ------------------------------------------------------------------------------
-
-// One drawn edge: one edge of the graph, or the edges between a collapsed group and
-// another node (`members`, summed), patched and restored together.
-class EdgeItem final : public QGraphicsPathItem
-{
-public:
-    EdgeItem(QVector<int> members, QString from, QString to, const QPainterPath& path)
-        : QGraphicsPathItem(path), edge(members.front()), members(std::move(members)), from(std::move(from)),
-          to(std::move(to))
-    {
-        setFlag(ItemIsSelectable);
-        setAcceptHoverEvents(true);
-        setZValue(0);
-    }
-    QPainterPath shape() const override
-    {
-        QPainterPathStroker stroker;
-        stroker.setWidth(std::max(7.0, pen().widthF() + 4));
-        return stroker.createStroke(path());
-    }
-    void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override
-    {
-        if (isSelected() || hovered) {
-            QPen glow(isSelected() ? QColor(255, 200, 0, 170) : QColor(0, 0, 0, 50));
-            glow.setWidthF(pen().widthF() + 5);
-            glow.setCapStyle(Qt::RoundCap);
-            painter->strokePath(path(), glow);
-        }
-        // The pen's colour blended over the canvas here, drawn opaque: Qt's raster engine
-        // strokes 2,000 translucent antialiased curves 7x slower than opaque ones (bench_canvas).
-        QPen opaque = pen();
-        const QColor c = opaque.color();
-        const double a = c.alphaF() * dim;
-        opaque.setColor(QColor::fromRgbF(a * c.redF() + (1 - a) * kCanvasBackground.redF(),
-                                         a * c.greenF() + (1 - a) * kCanvasBackground.greenF(),
-                                         a * c.blueF() + (1 - a) * kCanvasBackground.blueF()));
-        // A crowd of edges seen whole is drawn without antialiasing (where the jagged steps
-        // are lost among the others): 2,000 of GPT-2's edges in 14 ms instead of 22.
-        if (crowded && *crowded)
-            painter->setRenderHint(QPainter::Antialiasing, false);
-        painter->setPen(opaque);
-        painter->setBrush(Qt::NoBrush);
-        painter->drawPath(path());
-        Q_UNUSED(option);
-        Q_UNUSED(widget);
-    }
-    // Dimmed (< 1) while another node is in focus: faded towards the canvas colour.
-    void setDim(double d)
-    {
-        if (d != dim) {
-            dim = d;
-            update();
-        }
-    }
-    void hoverEnterEvent(QGraphicsSceneHoverEvent*) override { hovered = true; update(); }
-    void hoverLeaveEvent(QGraphicsSceneHoverEvent*) override { hovered = false; update(); }
-
-    int edge; // the first of members
-    QVector<int> members;
-    QString from, to; // the drawn nodes' keys
-    bool hovered = false;
-    double dim = 1.0;
-    const bool* crowded = nullptr; // GraphCanvas::Items::crowded
-};
-
-// Text drawn at screen size whatever the zoom (ItemIgnoresTransformations), placed by an
-// anchor at its position: a node's name centred in its box, its user label under the box
-// (on a backing of the canvas colour, so that no edge strikes it through), a row's
-// "layer l" right-aligned left of the row. GraphCanvas::updateLevelOfDetail() hides the
-// texts that would not fit at the current zoom. Exports draw them at scene size.
-class AnchoredText final : public QGraphicsSimpleTextItem
-{
-public:
-    enum class Anchor { Centre, TopCentre, TopLeft, RightMiddle };
-    AnchoredText(Anchor anchor, bool backing, QGraphicsItem* parent = nullptr)
-        : QGraphicsSimpleTextItem(parent), m_anchor(anchor), m_backing(backing)
-    {
-        setFlag(ItemIgnoresTransformations);
-    }
-    QPointF offset() const
-    {
-        const QRectF r = QGraphicsSimpleTextItem::boundingRect();
-        switch (m_anchor) {
-        case Anchor::Centre: return {-r.width() / 2, -r.height() / 2};
-        case Anchor::TopCentre: return {-r.width() / 2, 0};
-        case Anchor::TopLeft: return {0, 0};
-        case Anchor::RightMiddle: return {-r.width(), -r.height() / 2};
-        }
-        return {};
-    }
-    QRectF boundingRect() const override
-    {
-        const QRectF r = QGraphicsSimpleTextItem::boundingRect().translated(offset());
-        return m_backing ? r.adjusted(-2, 0, 2, 0) : r;
-    }
-    QPainterPath shape() const override
-    {
-        QPainterPath path;
-        path.addRect(boundingRect());
-        return path;
-    }
-    void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override
-    {
-        if (m_backing && !text().isEmpty())
-            painter->fillRect(boundingRect(), kCanvasBackground);
-        painter->translate(offset());
-        QGraphicsSimpleTextItem::paint(painter, option, widget);
-    }
-    void setAnchor(Anchor anchor)
-    {
-        prepareGeometryChange();
-        m_anchor = anchor;
-    }
-    // Its size on screen, in pixels (the same at every zoom).
-    QSizeF screenSize() const { return QGraphicsSimpleTextItem::boundingRect().size(); }
-
-private:
-    Anchor m_anchor;
-    bool m_backing;
-};
-
-class NodeItem final : public QGraphicsRectItem
-{
-public:
-    // `name` is the node's key (a graph node's name, or kGroupKey + a group's name); `shown`
-    // its text in the box, elided to the box.
-    NodeItem(const QString& name, const QString& shown, const QRectF& rect) : QGraphicsRectItem(rect), name(name)
-    {
-        setFlag(ItemIsSelectable);
-        setZValue(1);
-        text = new AnchoredText(AnchoredText::Anchor::Centre, false, this);
-        QFont f = text->font();
-        f.setPointSizeF(8.5);
-        text->setFont(f);
-        fullText = QFontMetricsF(f).elidedText(shown, Qt::ElideRight, rect.width() - 4);
-        // Where the full name does not fit, a head's index within its row ("h9": the row
-        // says the layer), a key/value head's ("kv1").
-        const int dot = shown.indexOf(QLatin1Char('.'));
-        shortText = shown.startsWith(QLatin1Char('a')) && dot > 0 ? shown.mid(dot + 1) : fullText;
-        text->setText(fullText);
-        label = new AnchoredText(AnchoredText::Anchor::TopCentre, true, this);
-        QFont small = f;
-        small.setPointSizeF(7);
-        small.setItalic(true);
-        label->setFont(small);
-        label->setBrush(QColor(70, 70, 70));
-        place();
-    }
-    void setLabel(const QString& l)
-    {
-        label->setText(l);
-        place();
-    }
-    void place()
-    {
-        const QRectF r = rect();
-        text->setPos(r.center());
-        label->setPos(leftLabel ? r.left() : r.center().x(), r.bottom() + 1);
-    }
-    void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override
-    {
-        QStyleOptionGraphicsItem plain(*option);
-        plain.state &= ~QStyle::State_Selected;
-        painter->setRenderHint(QPainter::Antialiasing);
-        painter->setPen(pen());
-        painter->setBrush(brush());
-        painter->drawRoundedRect(rect(), 4, 4);
-        if (isSelected()) {
-            painter->setPen(QPen(QColor(255, 200, 0), 2.5));
-            painter->setBrush(Qt::NoBrush);
-            painter->drawRoundedRect(rect().adjusted(-2, -2, 2, 2), 5, 5);
-        }
-        Q_UNUSED(widget);
-    }
-
-    // A label from the box's left edge rightwards (a group's, right of every column), else centred.
-    void setLabelLeft()
-    {
-        leftLabel = true;
-        label->setAnchor(AnchoredText::Anchor::TopLeft);
-        place();
-    }
-
-    QString name;
-    QString fullText, shortText;
-    AnchoredText* text = nullptr;
-    AnchoredText* label = nullptr;
-    bool leftLabel = false;
-};
-
-struct GraphCanvas::Items
-{
-    QHash<int, EdgeItem*> edges;  // every drawn graph edge -> its item
-    QVector<EdgeItem*> edgeItems; // each item once
-    QHash<QString, NodeItem*> nodes;
-    QVector<AnchoredText*> rowLabels;
-    double rowPitch = 0; // scene units between two labelled rows
-    double labelsWidth = 0; // the widest row label, pixels
-    bool crowded = false; // many edges, zoomed out: drawn without antialiasing
-};
-
-struct LayoutJob
-{
-    LayoutRequest request;
-    QVector<QString> keys;      // node key per request node
-    QVector<QVector<int>> edges; // graph edges per request edge (several into or out of a collapsed group)
-    bool layers = true; // layoutLayers (the circuit diagram), else Graphviz
-};
-
-// A score cell of the edge table: shown with 3 digits, sorted by its value (Qt::UserRole).
-class ScoreItem final : public QTableWidgetItem
-{
-public:
-    bool operator<(const QTableWidgetItem& other) const override
-    {
-        const double a = data(Qt::UserRole).toDouble(), b = other.data(Qt::UserRole).toDouble();
-        if (std::isnan(a) || std::isnan(b)) // NaN lowest: a strict weak order still
-            return std::isnan(a) && !std::isnan(b);
-        return a < b;
-    }
-};
-
-// ---- the view -----------------------------------------------------------------------------
-
-class GraphView final : public QGraphicsView
-{
-public:
-    GraphView(QGraphicsScene* scene, GraphCanvas* canvas) : QGraphicsView(scene), m_canvas(canvas)
-    {
-        setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
-        setDragMode(QGraphicsView::RubberBandDrag);
-        setMouseTracking(true);
-        setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
-        setViewportUpdateMode(QGraphicsView::BoundingRectViewportUpdate);
-        // No BSP index: the items are rebuilt with every drawn set, and a full redraw of 2,000
-        // edges is 16 ms without it, 19 ms with it (bench_canvas, Qwen-2.5-0.5B's graph).
-        scene->setItemIndexMethod(QGraphicsScene::NoIndex);
-        setBackgroundBrush(kCanvasBackground);
-    }
-
-protected:
-    void mousePressEvent(QMouseEvent* event) override
-    {
-        m_press = event->position().toPoint();
-        if (event->button() == Qt::MiddleButton) { // pan
-            m_panning = true;
-            m_panFrom = m_press;
-            setCursor(Qt::ClosedHandCursor);
-            return;
-        }
-        QGraphicsView::mousePressEvent(event);
-    }
-    void mouseMoveEvent(QMouseEvent* event) override
-    {
-        if (m_panning) {
-            const QPoint delta = event->position().toPoint() - m_panFrom;
-            m_panFrom = event->position().toPoint();
-            m_canvas->m_fitted = false;
-            horizontalScrollBar()->setValue(horizontalScrollBar()->value() - delta.x());
-            verticalScrollBar()->setValue(verticalScrollBar()->value() - delta.y());
-            return;
-        }
-        QGraphicsView::mouseMoveEvent(event);
-        // Hovering a node shows its edges (the rest dimmed) while the mouse is on it.
-        const auto* node = itemAt<NodeItem>(event->position().toPoint());
-        m_canvas->setHoveredNode(node ? node->name : QString());
-    }
-    void leaveEvent(QEvent* event) override
-    {
-        m_canvas->setHoveredNode(QString());
-        QGraphicsView::leaveEvent(event);
-    }
-    void mouseReleaseEvent(QMouseEvent* event) override
-    {
-        if (m_panning) {
-            m_panning = false;
-            unsetCursor();
-            return;
-        }
-        const bool click = (event->position().toPoint() - m_press).manhattanLength() < 4 && !m_afterDoubleClick;
-        m_afterDoubleClick = false; // the release that ends a double click is no click of its own
-        QGraphicsView::mouseReleaseEvent(event);
-        // Ctrl+click adds to the selection (to group or patch several): no shared selection.
-        if (click && event->button() == Qt::LeftButton && !(event->modifiers() & Qt::ControlModifier))
-            dispatch(event->position().toPoint(), false);
-    }
-    void mouseDoubleClickEvent(QMouseEvent* event) override
-    {
-        if (event->button() == Qt::LeftButton) {
-            m_afterDoubleClick = true;
-            dispatch(event->position().toPoint(), true);
-        }
-    }
-    void wheelEvent(QWheelEvent* event) override
-    {
-        const double steps = event->angleDelta().y() / 120.0;
-        const double factor = std::pow(1.15, steps);
-        const double now = transform().m11();
-        if ((now > 8 && factor > 1) || (now < 0.05 && factor < 1))
-            return;
-        scale(factor, factor);
-        m_canvas->m_fitted = false;
-        m_canvas->updateLevelOfDetail();
-    }
-    void resizeEvent(QResizeEvent* event) override
-    {
-        QGraphicsView::resizeEvent(event);
-        if (m_canvas->m_fitted) // a view the user has not zoomed stays fitted (a note above it came or went)
-            m_canvas->fitToView();
-    }
-    void contextMenuEvent(QContextMenuEvent* event) override
-    {
-        auto* node = itemAt<NodeItem>(event->pos());
-        if (!node)
-            return;
-        QMenu menu(this);
-        int selectedNodes = 0;
-        for (QGraphicsItem* item : scene()->selectedItems())
-            selectedNodes += dynamic_cast<NodeItem*>(item) ? 1 : 0;
-        if (node->name.startsWith(QLatin1String("group:"))) {
-            const QString group = node->name.mid(6);
-            menu.addAction(GraphCanvas::tr("Expand %1").arg(group), [this, group] { m_canvas->setGroupCollapsed(group, false); });
-            bool anyKept = false;
-            for (const int e : m_canvas->groupOutputs(group))
-                anyKept = anyKept || m_canvas->m_circuit->edgeInGraph[static_cast<std::size_t>(e)];
-            if (anyKept)
-                menu.addAction(GraphCanvas::tr("Patch the outputs of %1").arg(group),
-                               [this, group] { m_canvas->setGroupKept(group, false); });
-            if (!m_canvas->m_groupPatched.value(group).isEmpty())
-                menu.addAction(GraphCanvas::tr("Restore the outputs of %1").arg(group),
-                               [this, group] { m_canvas->setGroupKept(group, true); });
-            menu.addAction(GraphCanvas::tr("Dissolve %1").arg(group), [this, group] { m_canvas->dissolveGroup(group); });
-        } else {
-            menu.addAction(GraphCanvas::tr("Name %1…").arg(node->name),
-                           [this, name = node->name] { m_canvas->editNodeLabel(name, false); });
-            menu.addAction(GraphCanvas::tr("Group %1…").arg(node->name),
-                           [this, name = node->name] { m_canvas->editNodeLabel(name, true); });
-            if (m_canvas->m_circuit) {
-                const auto& groups = m_canvas->m_circuit->groups;
-                if (const auto it = groups.find(node->name.toStdString()); it != groups.end()) {
-                    const QString name = toQString(it->second);
-                    menu.addAction(GraphCanvas::tr("Collapse %1").arg(name),
-                                   [this, name] { m_canvas->setGroupCollapsed(name, true); });
-                }
-            }
-        }
-        if (selectedNodes >= 2)
-            menu.addAction(GraphCanvas::tr("Group the %n selected nodes…", nullptr, selectedNodes),
-                           [this] { m_canvas->groupSelection(); });
-        menu.addSeparator();
-        menu.addAction(GraphCanvas::tr("Patch or restore its edges"),
-                       [this, name = node->name] { m_canvas->toggleNode(name); });
-        menu.exec(event->globalPos());
-    }
-
-private:
-    template <typename T> T* itemAt(const QPoint& pos) const
-    {
-        for (QGraphicsItem* item : items(pos)) {
-            QGraphicsItem* top = item->parentItem() ? item->parentItem() : item;
-            if (auto* t = dynamic_cast<T*>(top))
-                return t;
-        }
-        return nullptr;
-    }
-    void dispatch(const QPoint& pos, bool doubleClick)
-    {
-        if (auto* node = itemAt<NodeItem>(pos))
-            m_canvas->onItemClicked(-1, node->name, doubleClick);
-        else if (auto* edge = itemAt<EdgeItem>(pos))
-            m_canvas->onItemClicked(edge->edge, QString(), doubleClick);
-    }
-
-    GraphCanvas* m_canvas;
-    QPoint m_press, m_panFrom;
-    bool m_panning = false;
-    bool m_afterDoubleClick = false;
-};
-
-// ---- undo ---------------------------------------------------------------------------------
-
-class SetEdgesCommand final : public QUndoCommand
-{
-public:
-    SetEdgesCommand(GraphCanvas* canvas, QVector<int> edges, QVector<char> before, QVector<char> after,
-                    const QString& text)
-        : QUndoCommand(text), m_canvas(canvas), m_edges(std::move(edges)), m_before(std::move(before)),
-          m_after(std::move(after))
-    {
-    }
-    void redo() override { m_canvas->applyKept(m_edges, m_after); }
-    void undo() override { m_canvas->applyKept(m_edges, m_before); }
-
-private:
-    GraphCanvas* m_canvas;
-    QVector<int> m_edges;
-    QVector<char> m_before, m_after;
-};
-
-// ---- the canvas ---------------------------------------------------------------------------
 
 GraphCanvas::GraphCanvas(QWidget* parent) : QWidget(parent), m_items(std::make_unique<Items>())
 {
@@ -525,12 +56,12 @@ GraphCanvas::GraphCanvas(QWidget* parent) : QWidget(parent), m_items(std::make_u
     m_filterBox->setToolTip(tr("Which edges are drawn"));
     m_slider = new QSlider(Qt::Horizontal, this);
     m_slider->setObjectName(QStringLiteral("graphSlider"));
-    m_slider->setRange(0, kSliderSteps);
+    m_slider->setRange(0, EdgeFilter::kSliderSteps);
     m_slider->setMinimumWidth(80);
     // Arrow keys move a fiftieth of the way, Page Up/Down a tenth (the value box below
     // takes a typed number and steps one edge, or one per cent).
-    m_slider->setSingleStep(kSliderSteps / 50);
-    m_slider->setPageStep(kSliderSteps / 10);
+    m_slider->setSingleStep(EdgeFilter::kSliderSteps / 50);
+    m_slider->setPageStep(EdgeFilter::kSliderSteps / 10);
     m_valueBox = new QDoubleSpinBox(this);
     m_valueBox->setObjectName(QStringLiteral("graphValue"));
     m_valueBox->setKeyboardTracking(false); // typing "120" is one change, at Enter
@@ -716,14 +247,13 @@ GraphCanvas::GraphCanvas(QWidget* parent) : QWidget(parent), m_items(std::make_u
     connect(m_search, &QLineEdit::textChanged, this, [this] { m_findNote->hide(); });
 
     connect(m_filterBox, &QComboBox::currentIndexChanged, this, [this] {
-        const auto f = static_cast<Filter>(m_filterBox->currentData().toInt());
-        m_filter = f;
+        m_filter.setMode(static_cast<Filter>(m_filterBox->currentData().toInt()));
         onSliderMoved(m_slider->value());
     });
     connect(m_slider, &QSlider::valueChanged, this, &GraphCanvas::onSliderMoved);
     connect(m_valueBox, &QDoubleSpinBox::valueChanged, this, [this](double v) {
         if (m_circuit)
-            setFilter(m_filter, m_filter == Filter::CumulativeShare ? v / 100.0 : v);
+            setFilter(m_filter.mode(), m_filter.mode() == Filter::CumulativeShare ? v / 100.0 : v);
     });
     connect(m_colourBox, &QComboBox::currentIndexChanged, this, &GraphCanvas::restyleEdges);
     connect(m_layoutBox, &QComboBox::currentIndexChanged, this, [this] {
@@ -753,36 +283,7 @@ int GraphCanvas::edgeItemCount() const { return static_cast<int>(m_items->edgeIt
 
 EdgeRanking GraphCanvas::rankEdges(const core::Circuit& circuit)
 {
-    EdgeRanking ranking;
-    const auto& scores = circuit.edgeScores;
-    const int n = static_cast<int>(circuit.graph.edgeCount());
-    ranking.order.resize(n);
-    if (!scores.empty()) {
-        // By |score| descending, ties by index (a stable order): sorted as (|score|, index)
-        // keys, not through a comparator that looks the scores up.
-        std::vector<std::pair<double, int>> keys(static_cast<std::size_t>(n));
-        for (int e = 0; e < n; ++e) {
-            const double v = scores[static_cast<std::size_t>(e)];
-            keys[static_cast<std::size_t>(e)] = {std::isfinite(v) ? -std::abs(v) : 0.0, e};
-        }
-        std::sort(keys.begin(), keys.end());
-        ranking.cumulative.resize(n);
-        double total = 0;
-        for (const auto& key : keys)
-            total -= key.first;
-        double sum = 0;
-        for (int i = 0; i < n; ++i) {
-            ranking.order[i] = keys[static_cast<std::size_t>(i)].second;
-            sum -= keys[static_cast<std::size_t>(i)].first;
-            ranking.cumulative[i] = total > 0 ? sum / total : 1.0;
-        }
-    } else { // no scores: the circuit's edges first
-        std::iota(ranking.order.begin(), ranking.order.end(), 0);
-        std::stable_sort(ranking.order.begin(), ranking.order.end(), [&](int a, int b) {
-            return circuit.edgeInGraph[static_cast<std::size_t>(a)] > circuit.edgeInGraph[static_cast<std::size_t>(b)];
-        });
-    }
-    return ranking;
+    return EdgeFilter::rank(circuit.edgeScores, circuit.edgeInGraph);
 }
 
 void GraphCanvas::setCircuit(core::Circuit circuit, const QString& title, EdgeRanking ranking)
@@ -815,22 +316,20 @@ void GraphCanvas::setCircuit(core::Circuit circuit, const QString& title, EdgeRa
     m_evaluatedKept.clear();
     m_groupPatched.clear();
     const int n = static_cast<int>(m_circuit->graph.edgeCount());
-    m_order = std::move(ranking.order);
-    m_cumulative = std::move(ranking.cumulative);
+    m_filter.setRanking(std::move(ranking));
     if (edgesInCircuit() == 0 && m_circuit->hasScores()) {
         for (int i = 0; i < std::min(kDefaultTopN, n); ++i)
-            m_circuit->edgeInGraph[static_cast<std::size_t>(m_order[i])] = 1;
+            m_circuit->edgeInGraph[static_cast<std::size_t>(m_filter.ranking().order[i])] = 1;
         m_circuit->nodesFromEdges();
-        m_filter = Filter::TopN;
-        m_value = std::min(kDefaultTopN, n);
+        m_filter.set(Filter::TopN, std::min(kDefaultTopN, n));
     } else {
-        m_filter = Filter::InCircuit;
+        m_filter.setMode(Filter::InCircuit);
     }
     m_titleLabel->setText(tr("%1 · %2 edges, %3 in the circuit")
                               .arg(title, QLocale().toString(n), QLocale().toString(edgesInCircuit())));
     {
         const QSignalBlocker block(m_filterBox);
-        m_filterBox->setCurrentIndex(m_filterBox->findData(static_cast<int>(m_filter)));
+        m_filterBox->setCurrentIndex(m_filterBox->findData(static_cast<int>(m_filter.mode())));
     }
     updateFilterControls();
     updateDrawnEdges();
@@ -857,36 +356,12 @@ int GraphCanvas::edgesInCircuit() const
 
 int GraphCanvas::drawnCount() const
 {
-    if (!m_circuit)
-        return 0;
-    const int n = static_cast<int>(m_order.size());
-    switch (m_filter) {
-    case Filter::TopN:
-        return std::clamp(static_cast<int>(std::lround(m_value)), 0, n);
-    case Filter::Threshold: {
-        if (m_circuit->edgeScores.empty())
-            return 0;
-        int k = 0;
-        while (k < n && std::abs(m_circuit->edgeScores[static_cast<std::size_t>(m_order[k])]) >= m_value)
-            ++k;
-        return k;
-    }
-    case Filter::CumulativeShare: {
-        if (m_cumulative.isEmpty())
-            return 0;
-        const auto it = std::lower_bound(m_cumulative.begin(), m_cumulative.end(), m_value - 1e-12);
-        return std::min(n, static_cast<int>(it - m_cumulative.begin()) + 1);
-    }
-    case Filter::InCircuit:
-        return edgesInCircuit();
-    }
-    return 0;
+    return m_circuit ? m_filter.count(m_circuit->edgeScores, m_circuit->edgeInGraph) : 0;
 }
 
 void GraphCanvas::setFilter(Filter filter, double value)
 {
-    m_filter = filter;
-    m_value = value;
+    m_filter.set(filter, value);
     {
         const QSignalBlocker block(m_filterBox);
         m_filterBox->setCurrentIndex(m_filterBox->findData(static_cast<int>(filter)));
@@ -899,27 +374,27 @@ void GraphCanvas::updateFilterControls()
 {
     const QSignalBlocker block(m_slider);
     const QSignalBlocker blockBox(m_valueBox);
-    const int n = static_cast<int>(m_order.size());
-    m_slider->setEnabled(m_circuit.has_value() && m_filter != Filter::InCircuit);
+    const int n = m_filter.edgeCount();
+    m_slider->setEnabled(m_circuit.has_value() && m_filter.mode() != Filter::InCircuit);
     m_valueBox->setEnabled(m_slider->isEnabled());
     if (!m_circuit || n == 0)
         return;
     // The value box in the filter's own unit.
-    switch (m_filter) {
+    switch (m_filter.mode()) {
     case Filter::TopN:
         m_valueBox->setDecimals(0);
         m_valueBox->setRange(1, n);
         m_valueBox->setSingleStep(1);
         m_valueBox->setSuffix(QString());
-        m_valueBox->setValue(m_value);
+        m_valueBox->setValue(m_filter.value());
         break;
     case Filter::Threshold: {
-        const double top = m_circuit->edgeScores.empty() ? 0.0 : std::abs(m_circuit->edgeScores[static_cast<std::size_t>(m_order[0])]);
+        const double top = m_filter.topScore(m_circuit->edgeScores);
         m_valueBox->setDecimals(top > 0.0 ? std::clamp(3 - static_cast<int>(std::floor(std::log10(top))), 2, 8) : 4);
         m_valueBox->setRange(0.0, top);
         m_valueBox->setSingleStep(top / 100.0);
         m_valueBox->setSuffix(QString());
-        m_valueBox->setValue(m_value);
+        m_valueBox->setValue(m_filter.value());
         break;
     }
     case Filter::CumulativeShare:
@@ -927,52 +402,20 @@ void GraphCanvas::updateFilterControls()
         m_valueBox->setRange(0.0, 100.0);
         m_valueBox->setSingleStep(1.0);
         m_valueBox->setSuffix(QStringLiteral(" %"));
-        m_valueBox->setValue(100.0 * m_value);
+        m_valueBox->setValue(100.0 * m_filter.value());
         break;
     case Filter::InCircuit:
         break;
     }
-    // Top n and threshold move along the ranks on a log scale; the share linearly.
-    const double maxRank = std::max(1, std::min(n, kMaxDrawn * 4));
-    auto rankToSlider = [&](double rank) {
-        return static_cast<int>(std::lround(std::log(std::max(1.0, rank)) / std::log(maxRank) * kSliderSteps));
-    };
-    switch (m_filter) {
-    case Filter::TopN:
-        m_slider->setValue(rankToSlider(m_value));
-        break;
-    case Filter::Threshold:
-        m_slider->setValue(rankToSlider(drawnCount()));
-        break;
-    case Filter::CumulativeShare:
-        m_slider->setValue(static_cast<int>(std::lround(m_value * kSliderSteps)));
-        break;
-    case Filter::InCircuit:
-        break;
-    }
+    if (const auto position = m_filter.sliderPosition(m_circuit->edgeScores))
+        m_slider->setValue(*position);
 }
 
 void GraphCanvas::onSliderMoved(int position)
 {
     if (!m_circuit)
         return;
-    const int n = static_cast<int>(m_order.size());
-    const double maxRank = std::max(1, std::min(n, kMaxDrawn * 4));
-    const int rank = std::clamp(static_cast<int>(std::lround(std::exp(position / double(kSliderSteps) * std::log(maxRank)))), 1, n);
-    switch (m_filter) {
-    case Filter::TopN:
-        m_value = rank;
-        break;
-    case Filter::Threshold:
-        m_value = m_circuit->edgeScores.empty() ? 0.0
-                                                : std::abs(m_circuit->edgeScores[static_cast<std::size_t>(m_order[rank - 1])]);
-        break;
-    case Filter::CumulativeShare:
-        m_value = std::clamp(position / double(kSliderSteps), 0.0, 1.0);
-        break;
-    case Filter::InCircuit:
-        break;
-    }
+    m_filter.setSliderPosition(position, m_circuit->edgeScores);
     updateFilterControls();
     updateDrawnEdges();
 }
@@ -981,37 +424,30 @@ void GraphCanvas::updateDrawnEdges()
 {
     if (!m_circuit)
         return;
-    QVector<int> drawn;
-    if (m_filter == Filter::InCircuit) {
-        for (const int e : m_order)
-            if (m_circuit->edgeInGraph[static_cast<std::size_t>(e)])
-                drawn.append(e);
-    } else {
-        drawn = m_order.mid(0, drawnCount());
-    }
+    QVector<int> drawn = m_filter.shown(m_circuit->edgeScores, m_circuit->edgeInGraph);
     const int selected = static_cast<int>(drawn.size());
-    if (drawn.size() > kMaxDrawn)
-        drawn.resize(kMaxDrawn);
+    if (drawn.size() > EdgeFilter::kMaxDrawn)
+        drawn.resize(EdgeFilter::kMaxDrawn);
     const QLocale l;
     QString text;
     // "1 edge", "2 edges" (a separate string each, so that every language says it its way).
     const QString edges = selected == 1 ? tr("1 edge") : tr("%1 edges").arg(l.toString(selected));
-    switch (m_filter) {
+    switch (m_filter.mode()) {
     case Filter::TopN:
         text = edges;
         break;
     case Filter::Threshold:
-        text = tr("≥ %1: %2").arg(number(m_value, 3), edges);
+        text = tr("≥ %1: %2").arg(number(m_filter.value(), 3), edges);
         break;
     case Filter::CumulativeShare:
-        text = tr("%1%: %2").arg(l.toString(100.0 * m_value, 'f', 0), edges);
+        text = tr("%1%: %2").arg(l.toString(100.0 * m_filter.value(), 'f', 0), edges);
         break;
     case Filter::InCircuit:
         text = tr("%1 in circuit").arg(l.toString(selected));
         break;
     }
-    if (selected > kMaxDrawn)
-        text += tr(" (%1 drawn)").arg(l.toString(kMaxDrawn));
+    if (selected > EdgeFilter::kMaxDrawn)
+        text += tr(" (%1 drawn)").arg(l.toString(EdgeFilter::kMaxDrawn));
     m_sliderLabel->setText(text);
     if (drawn == m_drawn && !m_items->edges.isEmpty()) {
         restyleEdges();
@@ -1021,475 +457,7 @@ void GraphCanvas::updateDrawnEdges()
     requestLayout();
 }
 
-// ---- layout and scene ---------------------------------------------------------------------
-
-void GraphCanvas::requestLayout()
-{
-    // One layout at a time: while one runs, changes only mark that another is needed, and
-    // the newest drawn set is laid out when it ends (a dragged slider costs two layouts).
-    m_layoutPending = true;
-    if (m_layoutRunning) {
-        m_layoutQueued = true;
-        return;
-    }
-    m_layoutRunning = true;
-    const core::Graph& g = m_circuit->graph;
-    auto job = std::make_shared<LayoutJob>();
-    job->layers = m_layoutBox->currentIndex() == 0;
-    job->request.ranks = rankOf(g, core::Graph::NodeKind::Logits, g.nLayers()) + 1;
-    QHash<QString, int> index;
-    // A collapsed group is one node, on the row of its lowest member, right of the heads.
-    QHash<QString, int> groupRank;
-    for (const auto& s : g.senders()) {
-        const QString key = drawnNode(s.name);
-        if (isGroupKey(key)) {
-            const int rank = rankOf(g, s.kind, s.layer);
-            groupRank[key] = groupRank.contains(key) ? std::min(groupRank[key], rank) : rank;
-        }
-    }
-    auto node = [&](const QString& name, int rank, int column) {
-        const QString key = drawnNode(name.toStdString());
-        const auto it = index.constFind(key);
-        if (it != index.constEnd())
-            return *it;
-        const int i = static_cast<int>(job->request.nodes.size());
-        if (isGroupKey(key))
-            job->request.nodes.append({key.mid(6), groupRank.value(key, rank), LayoutRequest::kAfterColumns});
-        else
-            job->request.nodes.append({name, rank, column});
-        job->keys.append(key);
-        index.insert(key, i);
-        return i;
-    };
-    // Columns of the circuit diagram: heads by index, the MLP after them, a grouped-query
-    // model's key/value nodes after the MLP; input and logits centred.
-    auto senderColumn = [&](const core::Graph::Sender& s) {
-        return s.kind == core::Graph::NodeKind::Head ? s.head : s.kind == core::Graph::NodeKind::Mlp ? g.nHeads() : -1;
-    };
-    auto receiverColumn = [&](const core::Graph::Receiver& r) {
-        if (r.kind == core::Graph::NodeKind::Mlp)
-            return g.nHeads();
-        if (r.kind != core::Graph::NodeKind::Head)
-            return -1;
-        const bool kvNode = r.nodeName.find(".kv") != std::string::npos;
-        return kvNode ? g.nHeads() + 1 + r.head : r.head;
-    };
-    const auto& input = g.senders().front();
-    node(str(input.name), rankOf(g, input.kind, input.layer), -1);
-    node(QStringLiteral("logits"), rankOf(g, core::Graph::NodeKind::Logits, g.nLayers()), -1);
-    // Edges between the same two drawn nodes (into or out of a collapsed group) are one;
-    // those inside a collapsed group are not drawn.
-    QHash<qint64, int> merged;
-    for (const int e : std::as_const(m_drawn)) {
-        const auto& edge = g.edges()[static_cast<std::size_t>(e)];
-        const auto& s = g.senders()[static_cast<std::size_t>(edge.sender)];
-        const auto& r = g.receivers()[static_cast<std::size_t>(edge.receiver)];
-        const int from = node(str(s.name), rankOf(g, s.kind, s.layer), senderColumn(s));
-        const int to = node(str(r.nodeName), rankOf(g, r.kind, r.layer), receiverColumn(r));
-        if (from == to)
-            continue;
-        const bool group = isGroupKey(job->keys[from]) || isGroupKey(job->keys[to]);
-        const int port = r.port == core::Graph::Port::None || isGroupKey(job->keys[to]) ? -1 : static_cast<int>(r.port);
-        if (group) {
-            const qint64 key = (qint64(from) << 32) | qint64(to);
-            if (const auto it = merged.constFind(key); it != merged.constEnd()) {
-                job->edges[*it].append(e);
-                continue;
-            }
-            merged.insert(key, static_cast<int>(job->request.edges.size()));
-        }
-        job->request.edges.append({from, to, port});
-        job->edges.append(QVector<int>{e});
-    }
-    const quint64 generation = ++m_layoutGeneration;
-    m_layoutPending = true;
-    QPointer<GraphCanvas> self(this);
-    m_pool.start([self, job, generation] {
-        auto result = std::make_shared<LayoutResult>();
-        QString error;
-        try {
-            *result = job->layers ? layoutLayers(job->request) : layoutGraph(job->request);
-        } catch (const std::exception& e) {
-            error = toQString(e.what());
-        }
-        QMetaObject::invokeMethod(
-            qApp,
-            [self, job, generation, result, error] {
-                if (!self)
-                    return;
-                self->m_layoutRunning = false;
-                if (generation != self->m_layoutGeneration)
-                    return;
-                if (self->m_layoutQueued) { // the drawn set changed meanwhile
-                    self->m_layoutQueued = false;
-                    self->requestLayout();
-                    return;
-                }
-                self->m_layoutPending = false;
-                if (!error.isEmpty()) {
-                    self->m_titleLabel->setText(tr("The graph could not be laid out: %1").arg(error));
-                    return;
-                }
-                self->m_layoutSeconds = result->seconds;
-                self->buildScene(*job, *result);
-            },
-            Qt::QueuedConnection);
-    });
-}
-
-void GraphCanvas::buildScene(const LayoutJob& job, const LayoutResult& layout)
-{
-    QElapsedTimer timer;
-    timer.start();
-    const bool firstDrawing = m_items->edges.isEmpty();
-    m_hoveredNode.clear(); // its item is gone; the next mouse move finds the new one
-    m_scene->clear();
-    m_items->edges.clear();
-    m_items->edgeItems.clear();
-    m_items->nodes.clear();
-    m_items->rowLabels.clear();
-    m_items->labelsWidth = 0;
-    QRectF groupLabels; // right of the columns: the scene must hold them (at scale 1)
-    for (int i = 0; i < job.request.nodes.size(); ++i) {
-        const QString& name = job.keys[i];
-        auto* item = new NodeItem(name, job.request.nodes[i].name, layout.nodes[i]);
-        QColor fill(226, 232, 240); // heads
-        if (isGroupKey(name))
-            fill = QColor(200, 225, 205);
-        else if (name.startsWith(QLatin1Char('m')))
-            fill = QColor(253, 230, 190);
-        else if (name == QLatin1String("input") || name == QLatin1String("logits"))
-            fill = QColor(210, 210, 210);
-        item->setBrush(fill);
-        item->setPen(QPen(QColor(90, 90, 90), isGroupKey(name) ? 1.6 : 1.0));
-        if (isGroupKey(name)) {
-            const QStringList members = groupMembers(name.mid(6));
-            // Its name under the box as well: at Fit the box is often too small for it.
-            // "1 head", "3 heads": a string each (an English %n would say "1 heads").
-            item->setLabel(members.size() == 1 ? tr("%1 · 1 head").arg(name.mid(6))
-                                               : tr("%1 · %2 heads").arg(name.mid(6)).arg(members.size()));
-            item->setLabelLeft();
-            groupLabels = groupLabels.united(QRectF(item->rect().bottomLeft(), item->label->screenSize()));
-            item->setToolTip(tr("Group %1: %2\nright-click to expand it or patch its outputs")
-                                 .arg(name.mid(6), members.join(QStringLiteral(", "))));
-            m_scene->addItem(item);
-            m_items->nodes.insert(name, item);
-            continue;
-        }
-        const auto label = m_circuit->labels.find(name.toStdString());
-        const auto group = m_circuit->groups.find(name.toStdString());
-        QStringList extra;
-        if (label != m_circuit->labels.end())
-            extra << str(label->second);
-        if (group != m_circuit->groups.end())
-            extra << QStringLiteral("[%1]").arg(str(group->second));
-        item->setLabel(extra.join(QLatin1Char(' ')));
-        item->setToolTip(extra.isEmpty() ? name : name + QStringLiteral("\n") + extra.join(QLatin1Char(' ')));
-        m_scene->addItem(item);
-        m_items->nodes.insert(name, item);
-    }
-    // Weakest first: drawn opaque, the strongest edges lie on top where edges cross.
-    for (int i = static_cast<int>(job.edges.size()) - 1; i >= 0; --i) {
-        const QVector<QPointF>& points = layout.edges[i];
-        if (points.isEmpty())
-            continue;
-        QPainterPath path(points.front());
-        int k = 1;
-        for (; k + 2 < points.size(); k += 3)
-            path.cubicTo(points[k], points[k + 1], points[k + 2]);
-        for (; k < points.size(); ++k)
-            path.lineTo(points[k]);
-        const auto& from = job.keys[job.request.edges[i].from];
-        const auto& to = job.keys[job.request.edges[i].to];
-        auto* item = new EdgeItem(job.edges[i], from, to, path);
-        item->crowded = &m_items->crowded;
-        m_scene->addItem(item);
-        for (const int e : job.edges[i])
-            m_items->edges.insert(e, item);
-        m_items->edgeItems.append(item);
-        item->setToolTip(edgeToolTip(item->edge));
-    }
-    QRectF bounds = groupLabels.isEmpty() ? layout.bounds : layout.bounds.united(groupLabels);
-    if (!layout.rankY.isEmpty()) {
-        // The circuit diagram's rows: "layer l" left of each layer's heads.
-        const core::Graph& g = m_circuit->graph;
-        QFont font = m_view->font();
-        font.setPointSizeF(8);
-        for (int l = 0; l < g.nLayers(); ++l) {
-            const int rank = rankOf(g, core::Graph::NodeKind::Head, l);
-            if (rank >= layout.rankY.size())
-                continue;
-            auto* label = new AnchoredText(AnchoredText::Anchor::RightMiddle, false);
-            label->setFont(font);
-            label->setText(tr("layer %1").arg(l));
-            label->setBrush(QColor(120, 120, 120));
-            label->setPos(layout.bounds.left() - 8, layout.rankY[rank]);
-            label->setData(0, QStringLiteral("rowLabel"));
-            m_scene->addItem(label);
-            m_items->rowLabels.append(label);
-            m_items->labelsWidth = std::max(m_items->labelsWidth, label->screenSize().width());
-            bounds = bounds.united(QRectF(label->pos() - QPointF(label->screenSize().width(), 0), label->screenSize()));
-        }
-        const int first = rankOf(g, core::Graph::NodeKind::Head, 0), second = rankOf(g, core::Graph::NodeKind::Head, 1);
-        m_items->rowPitch = second < layout.rankY.size() ? std::abs(layout.rankY[first] - layout.rankY[second]) : 100.0;
-    }
-    m_scene->setSceneRect(bounds.adjusted(-20, -20, 20, 20));
-    restyleEdges();
-    setSelectedNode(m_selectedNode);
-    if (firstDrawing || m_refitAfterLayout)
-        fitToView();
-    else
-        updateLevelOfDetail();
-    m_refitAfterLayout = false;
-    updateEdgeTable(); // which of the node's edges are drawn has changed
-    m_sceneSeconds = static_cast<double>(timer.nsecsElapsed()) * 1e-9;
-    Q_EMIT layoutApplied();
-}
-
-bool GraphCanvas::layeredLayout() const { return m_layoutBox->currentIndex() == 0; }
-
-void GraphCanvas::setLayeredLayout(bool layers) { m_layoutBox->setCurrentIndex(layers ? 0 : 1); }
-
-QStringList GraphCanvas::rowLabels() const
-{
-    QStringList labels;
-    for (QGraphicsItem* item : m_scene->items(Qt::AscendingOrder))
-        if (item->data(0).toString() == QLatin1String("rowLabel"))
-            labels << static_cast<QGraphicsSimpleTextItem*>(item)->text();
-    return labels;
-}
-
-bool GraphCanvas::colourByPort() const { return m_colourBox->currentIndex() == 1; }
-
-void GraphCanvas::setColourByPort(bool byPort) { m_colourBox->setCurrentIndex(byPort ? 1 : 0); }
-
-void GraphCanvas::restyleEdges()
-{
-    if (!m_circuit)
-        return;
-    const core::Graph& g = m_circuit->graph;
-    // A drawn edge's score: its graph edge's, or the sum over the edges it stands for.
-    auto scoreOf = [&](const EdgeItem* item) {
-        double sum = 0;
-        if (m_circuit->hasScores())
-            for (const int e : item->members) {
-                const double v = m_circuit->edgeScores[static_cast<std::size_t>(e)];
-                sum += std::isfinite(v) ? v : 0.0;
-            }
-        return sum;
-    };
-    double largest = 0;
-    for (const EdgeItem* item : std::as_const(m_items->edgeItems))
-        largest = std::max(largest, std::abs(scoreOf(item)));
-    const bool byPort = colourByPort();
-    QHash<QString, bool> nodeActive;
-    for (EdgeItem* item : std::as_const(m_items->edgeItems)) {
-        int keptCount = 0;
-        for (const int e : item->members)
-            keptCount += m_circuit->edgeInGraph[static_cast<std::size_t>(e)] != 0 ? 1 : 0;
-        const bool kept = keptCount > 0;
-        const double score = scoreOf(item);
-        QColor colour = !m_circuit->hasScores() ? kUnscored : (score >= 0 ? kPositive : kNegative);
-        if (byPort) {
-            auto port = g.receivers()[static_cast<std::size_t>(g.edges()[static_cast<std::size_t>(item->edge)].receiver)].port;
-            for (const int e : item->members) // edges into several ports: no one colour
-                if (g.receivers()[static_cast<std::size_t>(g.edges()[static_cast<std::size_t>(e)].receiver)].port != port)
-                    port = core::Graph::Port::None;
-            switch (port) {
-            case core::Graph::Port::Q: colour = kPortQ; break;
-            case core::Graph::Port::K: colour = kPortK; break;
-            case core::Graph::Port::V: colour = kPortV; break;
-            case core::Graph::Port::None: colour = kUnscored; break;
-            }
-        }
-        // Weak edges fade: on a real circuit the strongest read through the crowd.
-        const double strength = largest > 0 ? std::abs(score) / largest : 1.0;
-        colour.setAlphaF((kept ? 1.0 : 0.45) * (0.3 + 0.7 * strength));
-        QPen pen(colour);
-        pen.setWidthF(largest > 0 ? 0.6 + 5.4 * std::abs(score) / largest : 1.5);
-        // Dashed: patched; dotted: some of a group's edges patched, some kept.
-        pen.setStyle(!kept ? Qt::DashLine : keptCount < item->members.size() ? Qt::DotLine : Qt::SolidLine);
-        pen.setCapStyle(Qt::FlatCap);
-        item->setPen(pen);
-        if (kept) {
-            nodeActive[item->from] = true;
-            nodeActive[item->to] = true;
-        }
-    }
-    m_nodeActive = nodeActive;
-    applyFocus();
-    m_titleLabel->setText(tr("%1 · %2 edges, %3 in the circuit")
-                              .arg(m_title, QLocale().toString(static_cast<qulonglong>(g.edgeCount())),
-                                   QLocale().toString(edgesInCircuit())));
-    updateLegend(largest);
-}
-
-void GraphCanvas::updateLegend(double largest)
-{
-    // What colour, width and dashes mean, in the current colour mode.
-    auto swatch = [](const QColor& colour, const QString& text) {
-        return QStringLiteral("<span style=\"color:%1\">&#9644;</span>&nbsp;%2").arg(colour.name(), text.toHtmlEscaped());
-    };
-    QStringList parts;
-    if (!m_circuit) {
-        m_legendLabel->clear();
-        return;
-    }
-    if (colourByPort())
-        parts << swatch(kPortQ, tr("query")) << swatch(kPortK, tr("key")) << swatch(kPortV, tr("value"))
-              << swatch(kUnscored, tr("MLP, logits"));
-    else if (m_circuit->hasScores())
-        parts << swatch(kPositive, tr("metric rises when patched")) << swatch(kNegative, tr("metric falls when patched"));
-    else
-        parts << swatch(kUnscored, tr("no scores"));
-    if (m_circuit->hasScores() && largest > 0)
-        parts << tr("width ∝ |score| (widest %1)").arg(fixed(largest, 3)).toHtmlEscaped();
-    parts << tr("dashed: patched").toHtmlEscaped();
-    m_legendLabel->setText(QStringLiteral("<small>%1</small>").arg(parts.join(QStringLiteral(" &nbsp;·&nbsp; "))));
-}
-
-double GraphCanvas::nodeBaseOpacity(const QString& node) const
-{
-    // A node none of whose drawn edges is kept is patched away: drawn faint.
-    return m_nodeActive.value(node) || node == QLatin1String("input") || node == QLatin1String("logits") ? 1.0 : 0.45;
-}
-
-void GraphCanvas::restyleNodes()
-{
-    for (auto it = m_items->nodes.cbegin(); it != m_items->nodes.cend(); ++it)
-        it.value()->setOpacity(nodeBaseOpacity(it.key()));
-}
-
-QString GraphCanvas::legendText() const
-{
-    QTextDocument doc;
-    doc.setHtml(m_legendLabel->text());
-    return doc.toPlainText();
-}
-
-// ---- edits ----------------------------------------------------------------------------------
-
-void GraphCanvas::applyKept(const QVector<int>& edges, const QVector<char>& kept)
-{
-    for (int i = 0; i < edges.size(); ++i)
-        m_circuit->edgeInGraph[static_cast<std::size_t>(edges[i])] = kept[i];
-    m_circuit->nodesFromEdges();
-    if (m_filter == Filter::InCircuit)
-        updateDrawnEdges();
-    else
-        restyleEdges();
-    updateEdgeTable();
-    Q_EMIT circuitChanged();
-}
-
-void GraphCanvas::setEdgesKept(const QVector<int>& edges, bool kept, const QString& text)
-{
-    if (!m_circuit || edges.isEmpty())
-        return;
-    QVector<char> before, after;
-    for (const int e : edges) {
-        before.append(m_circuit->edgeInGraph[static_cast<std::size_t>(e)]);
-        after.append(kept ? 1 : 0);
-    }
-    if (before == after)
-        return;
-    m_undo->push(new SetEdgesCommand(this, edges, before, after, text));
-}
-
-void GraphCanvas::toggleEdge(int edge)
-{
-    if (!m_circuit || edge < 0 || edge >= static_cast<int>(m_circuit->graph.edgeCount()))
-        return;
-    const bool kept = m_circuit->edgeInGraph[static_cast<std::size_t>(edge)] != 0;
-    setEdgesKept({edge}, !kept,
-                 (kept ? tr("Patch %1") : tr("Restore %1")).arg(str(m_circuit->graph.edgeName(static_cast<std::size_t>(edge)))));
-}
-
-void GraphCanvas::toggleNode(const QString& node)
-{
-    if (!m_circuit)
-        return;
-    // The drawn edges into or out of its node on the canvas (its group's, when collapsed),
-    // not those inside the group.
-    const QString key = drawnKey(node);
-    const core::Graph& g = m_circuit->graph;
-    QVector<int> edges;
-    bool anyKept = false;
-    for (const int e : std::as_const(m_drawn)) {
-        const auto& edge = g.edges()[static_cast<std::size_t>(e)];
-        const QString from = drawnNode(g.senders()[static_cast<std::size_t>(edge.sender)].name);
-        const QString to = drawnNode(g.receivers()[static_cast<std::size_t>(edge.receiver)].nodeName);
-        if (from != to && (from == key || to == key)) {
-            edges.append(e);
-            anyKept = anyKept || m_circuit->edgeInGraph[static_cast<std::size_t>(e)];
-        }
-    }
-    const QString shown = isGroupKey(node) ? node.mid(6) : node;
-    setEdgesKept(edges, !anyKept, (anyKept ? tr("Patch the edges of %1") : tr("Restore the edges of %1")).arg(shown));
-}
-
-void GraphCanvas::resetToTopN(int n)
-{
-    if (!m_circuit || !m_circuit->hasScores())
-        return;
-    const int count = static_cast<int>(m_order.size());
-    QVector<int> edges(count);
-    QVector<char> before(count), after(count, 0);
-    for (int i = 0; i < count; ++i) {
-        edges[i] = i;
-        before[i] = m_circuit->edgeInGraph[static_cast<std::size_t>(i)];
-    }
-    for (int i = 0; i < std::min(n, count); ++i)
-        after[m_order[i]] = 1;
-    if (before != after)
-        m_undo->push(new SetEdgesCommand(this, edges, before, after, tr("Reset to the top %1").arg(n)));
-}
-
-void GraphCanvas::patchSelection(bool kept)
-{
-    if (!m_circuit)
-        return;
-    QVector<int> edges;
-    QSet<QString> nodes;
-    for (QGraphicsItem* item : m_scene->selectedItems()) {
-        if (auto* e = dynamic_cast<EdgeItem*>(item))
-            edges += e->members;
-        else if (auto* n = dynamic_cast<NodeItem*>(item))
-            nodes.insert(n->name);
-    }
-    for (const EdgeItem* item : std::as_const(m_items->edgeItems))
-        if (nodes.contains(item->from) || nodes.contains(item->to))
-            edges += item->members;
-    std::sort(edges.begin(), edges.end());
-    edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
-    setEdgesKept(edges, kept, kept ? tr("Restore %n edges", nullptr, static_cast<int>(edges.size()))
-                                   : tr("Patch %n edges", nullptr, static_cast<int>(edges.size())));
-}
-
-void GraphCanvas::onItemClicked(int edge, const QString& node, bool doubleClick)
-{
-    if (!node.isEmpty()) {
-        if (doubleClick)
-            toggleNode(node);
-        else if (isGroupKey(node)) // a group is this canvas's own, not a node of the model
-            setSelectedNode(node);
-        else
-            Q_EMIT nodeClicked(node);
-    } else if (edge >= 0 && !doubleClick) {
-        const EdgeItem* item = m_items->edges.value(edge);
-        if (item && item->members.size() > 1) { // a group's edges, patched or restored together
-            bool anyKept = false;
-            for (const int e : item->members)
-                anyKept = anyKept || m_circuit->edgeInGraph[static_cast<std::size_t>(e)];
-            const QString what = QStringLiteral("%1 → %2").arg(shownName(item->from), shownName(item->to));
-            setEdgesKept(item->members, !anyKept, (anyKept ? tr("Patch %1") : tr("Restore %1")).arg(what));
-        } else {
-            toggleEdge(edge);
-        }
-    }
-}
-
-// ---- metric, selection, labels -----------------------------------------------------------
+// ---- metric, selection, the edge table, finding a node ---------------------------------
 
 void GraphCanvas::showEvaluationBusy(const QString& message)
 {
@@ -1586,49 +554,6 @@ void GraphCanvas::setHoveredNode(const QString& node)
     applyFocus();
 }
 
-void GraphCanvas::applyFocus()
-{
-    // The node in focus: the hovered one while the mouse is on it, else the selected one.
-    const QString focus = drawnKey(m_hoveredNode.isEmpty() ? m_selectedNode : m_hoveredNode);
-    if (!m_circuit)
-        return;
-    QSet<QString> neighbours;
-    const bool any = !focus.isEmpty() && m_items->nodes.contains(focus);
-    for (EdgeItem* item : std::as_const(m_items->edgeItems)) {
-        const bool touches = any && (item->from == focus || item->to == focus);
-        if (touches)
-            neighbours << item->from << item->to;
-        item->setDim(!any || touches ? 1.0 : 0.25);
-        item->setZValue(touches ? 0.5 : 0); // above the dimmed ones, below the nodes
-    }
-    for (auto it = m_items->nodes.cbegin(); it != m_items->nodes.cend(); ++it)
-        if (any && !neighbours.contains(it.key()) && it.key() != focus)
-            it.value()->setOpacity(0.25);
-        else if (any)
-            it.value()->setOpacity(1.0);
-    if (!any)
-        restyleNodes();
-}
-
-std::optional<double> GraphCanvas::drawnScore(int edge) const
-{
-    const EdgeItem* item = m_items->edges.value(edge);
-    if (!item || !m_circuit || !m_circuit->hasScores())
-        return std::nullopt;
-    double sum = 0;
-    for (const int e : item->members) {
-        const double v = m_circuit->edgeScores[static_cast<std::size_t>(e)];
-        sum += std::isfinite(v) ? v : 0.0; // as drawn
-    }
-    return sum;
-}
-
-double GraphCanvas::edgeItemOpacity(int edge) const
-{
-    const EdgeItem* item = m_items->edges.value(edge);
-    return item ? item->dim : -1.0;
-}
-
 QVector<int> GraphCanvas::edgesOfNode(const QString& node) const
 {
     QVector<int> out;
@@ -1679,19 +604,19 @@ void GraphCanvas::updateEdgeTable()
         const int e = edges[row];
         const auto& edge = g.edges()[static_cast<std::size_t>(e)];
         const auto& r = g.receivers()[static_cast<std::size_t>(edge.receiver)];
-        const bool incoming = str(r.nodeName) == m_selectedNode || drawnNode(r.nodeName) == m_selectedNode;
+        const bool incoming = toQString(r.nodeName) == m_selectedNode || drawnNode(r.nodeName) == m_selectedNode;
         in += incoming ? 1 : 0;
         // The other end, short enough for a narrow column: "← a0.h0 (k)", "→ logits"; the
         // edge's full name in the tooltip. A group's edges keep their full names.
-        const QString full = str(g.edgeName(static_cast<std::size_t>(e)));
+        const QString full = toQString(g.edgeName(static_cast<std::size_t>(e)));
         const QString port = r.port == core::Graph::Port::Q   ? QStringLiteral(" (q)")
                              : r.port == core::Graph::Port::K ? QStringLiteral(" (k)")
                              : r.port == core::Graph::Port::V ? QStringLiteral(" (v)")
                                                               : QString();
         QString shown = full;
         if (!isGroupKey(m_selectedNode))
-            shown = incoming ? QStringLiteral("← %1%2").arg(str(g.senders()[static_cast<std::size_t>(edge.sender)].name), port)
-                             : QStringLiteral("→ %1%2").arg(str(r.nodeName), port);
+            shown = incoming ? QStringLiteral("← %1%2").arg(toQString(g.senders()[static_cast<std::size_t>(edge.sender)].name), port)
+                             : QStringLiteral("→ %1%2").arg(toQString(r.nodeName), port);
         auto* name = new QTableWidgetItem(shown);
         name->setToolTip(full);
         name->setData(Qt::UserRole, e);
@@ -1746,11 +671,11 @@ void GraphCanvas::updateSearchCompletion()
     if (m_circuit) {
         const core::Graph& g = m_circuit->graph;
         for (const auto& sender : g.senders())
-            words << str(sender.name);
+            words << toQString(sender.name);
         words << QStringLiteral("logits");
         for (const auto* names : {&m_circuit->labels, &m_circuit->groups})
             for (const auto& [node, label] : *names)
-                words << str(label);
+                words << toQString(label);
     }
     words.removeDuplicates();
     auto* completer = new QCompleter(words, m_search);
@@ -1778,8 +703,8 @@ bool GraphCanvas::findNode(const QString& text)
     const core::Graph& g = m_circuit->graph;
     QString found;
     auto byName = [&](const std::string& name) {
-        if (found.isEmpty() && str(name).compare(wanted, Qt::CaseInsensitive) == 0)
-            found = str(name);
+        if (found.isEmpty() && toQString(name).compare(wanted, Qt::CaseInsensitive) == 0)
+            found = toQString(name);
     };
     for (const auto& sender : g.senders())
         byName(sender.name);
@@ -1788,8 +713,8 @@ bool GraphCanvas::findNode(const QString& text)
     // Else a label or group that contains the text ("induction" finds "induction head").
     for (const auto* names : {&m_circuit->labels, &m_circuit->groups})
         for (const auto& [node, label] : *names)
-            if (found.isEmpty() && str(label).contains(wanted, Qt::CaseInsensitive))
-                found = str(node);
+            if (found.isEmpty() && toQString(label).contains(wanted, Qt::CaseInsensitive))
+                found = toQString(node);
     if (found.isEmpty())
         return fail(tr("No node “%1”").arg(wanted));
     m_findNote->hide();
@@ -1803,453 +728,6 @@ bool GraphCanvas::findNode(const QString& text)
         return true;
     }
     return fail(tr("%1 has no drawn edge: widen the filter above").arg(found));
-}
-
-void GraphCanvas::setNodeLabel(const QString& node, const QString& label)
-{
-    if (!m_circuit)
-        return;
-    if (label.trimmed().isEmpty())
-        m_circuit->labels.erase(node.toStdString());
-    else
-        m_circuit->labels[node.toStdString()] = label.trimmed().toStdString();
-    if (auto* item = m_items->nodes.value(node))
-        item->setLabel(str(m_circuit->labels.count(node.toStdString()) ? m_circuit->labels.at(node.toStdString()) : std::string()));
-    updateLevelOfDetail();
-    updateSearchCompletion();
-    Q_EMIT labelsChanged();
-}
-
-void GraphCanvas::setNodeGroup(const QString& node, const QString& group)
-{
-    if (!m_circuit)
-        return;
-    if (group.trimmed().isEmpty())
-        m_circuit->groups.erase(node.toStdString());
-    else
-        m_circuit->groups[node.toStdString()] = group.trimmed().toStdString();
-    Q_EMIT labelsChanged();
-}
-
-// ---- groups -------------------------------------------------------------------------------
-
-QString GraphCanvas::drawnNode(const std::string& name) const
-{
-    if (!m_collapsed.isEmpty() && m_circuit)
-        if (const auto it = m_circuit->groups.find(name); it != m_circuit->groups.end()) {
-            const QString group = str(it->second);
-            if (m_collapsed.contains(group))
-                return groupKey(group);
-        }
-    return str(name);
-}
-
-QString GraphCanvas::drawnKey(const QString& node) const
-{
-    if (node.isEmpty() || isGroupKey(node) || m_items->nodes.contains(node))
-        return node;
-    return drawnNode(node.toStdString());
-}
-
-QString GraphCanvas::shownName(const QString& key) const { return isGroupKey(key) ? key.mid(6) : key; }
-
-QStringList GraphCanvas::groupNames() const
-{
-    QStringList names;
-    if (m_circuit)
-        for (const auto& [node, group] : m_circuit->groups)
-            names << str(group);
-    names.removeDuplicates();
-    names.sort(Qt::CaseInsensitive);
-    return names;
-}
-
-QStringList GraphCanvas::groupMembers(const QString& group) const
-{
-    // Nodes of this graph only: the window's groups outlive a circuit of another model.
-    QStringList members;
-    if (!m_circuit)
-        return members;
-    QSet<std::string> nodes;
-    for (const auto& sender : m_circuit->graph.senders())
-        nodes.insert(sender.name);
-    for (const auto& [node, name] : m_circuit->groups)
-        if (str(name) == group && nodes.contains(node))
-            members << str(node);
-    return members; // std::map: in name order
-}
-
-bool GraphCanvas::makeGroup(const QStringList& nodes, const QString& name)
-{
-    const QString group = name.trimmed();
-    if (!m_circuit || group.isEmpty())
-        return false;
-    QStringList members;
-    for (const QString& node : nodes) {
-        if (isGroupKey(node)) // a collapsed group joins with its heads
-            members += groupMembers(node.mid(6));
-        else if (node != QLatin1String("input") && node != QLatin1String("logits"))
-            members << node;
-    }
-    if (members.isEmpty())
-        return false;
-    for (const QString& node : std::as_const(members))
-        m_circuit->groups[node.toStdString()] = group.toStdString();
-    updateSearchCompletion();
-    Q_EMIT labelsChanged();
-    m_collapsed.insert(group); // drawn as one node at once
-    if (!m_drawn.isEmpty())
-        requestLayout();
-    return true;
-}
-
-void GraphCanvas::dissolveGroup(const QString& group)
-{
-    if (!m_circuit)
-        return;
-    for (auto it = m_circuit->groups.begin(); it != m_circuit->groups.end();)
-        it = str(it->second) == group ? m_circuit->groups.erase(it) : std::next(it);
-    m_collapsed.remove(group);
-    if (m_selectedNode == groupKey(group))
-        setSelectedNode(QString());
-    updateSearchCompletion();
-    Q_EMIT labelsChanged();
-    if (!m_drawn.isEmpty())
-        requestLayout();
-}
-
-void GraphCanvas::setGroupCollapsed(const QString& group, bool collapsed)
-{
-    if (collapsed == m_collapsed.contains(group))
-        return;
-    if (collapsed)
-        m_collapsed.insert(group);
-    else
-        m_collapsed.remove(group);
-    // The selection follows: a collapsed head's group, an expanded group's nothing.
-    if (!collapsed && m_selectedNode == groupKey(group))
-        m_selectedNode.clear();
-    if (m_circuit && !m_drawn.isEmpty())
-        requestLayout();
-    if (m_circuit)
-        Q_EMIT labelsChanged();
-}
-
-QStringList GraphCanvas::collapsedGroups() const
-{
-    QStringList groups(m_collapsed.cbegin(), m_collapsed.cend());
-    groups.sort();
-    return groups;
-}
-
-void GraphCanvas::setCollapsedGroups(const QStringList& groups)
-{
-    m_collapsed = QSet<QString>(groups.cbegin(), groups.cend());
-    if (m_circuit && !m_drawn.isEmpty())
-        requestLayout();
-}
-
-QVector<int> GraphCanvas::groupOutputs(const QString& group) const
-{
-    // Every edge out of the group's heads (drawn or not): patching them all patches what the
-    // group writes, as the IOI paper patches its name movers.
-    QVector<int> out;
-    if (!m_circuit)
-        return out;
-    QSet<std::string> members;
-    for (const QString& m : groupMembers(group))
-        members.insert(m.toStdString());
-    const core::Graph& g = m_circuit->graph;
-    for (std::size_t e = 0; e < g.edgeCount(); ++e)
-        if (members.contains(g.senders()[static_cast<std::size_t>(g.edges()[e].sender)].name))
-            out.append(static_cast<int>(e));
-    return out;
-}
-
-void GraphCanvas::setGroupKept(const QString& group, bool kept)
-{
-    if (!m_circuit)
-        return;
-    // Patch: the kept edges out of its heads, remembered; restore: those again, not every
-    // edge out of them (most were never in the circuit).
-    QVector<int> edges;
-    if (kept) {
-        edges = m_groupPatched.value(group);
-        m_groupPatched.remove(group);
-    } else {
-        for (const int e : groupOutputs(group))
-            if (m_circuit->edgeInGraph[static_cast<std::size_t>(e)])
-                edges.append(e);
-        m_groupPatched[group] = edges;
-    }
-    setEdgesKept(edges, kept, (kept ? tr("Restore the outputs of %1") : tr("Patch the outputs of %1")).arg(group));
-}
-
-QStringList GraphCanvas::selectedNodes() const
-{
-    QStringList nodes;
-    for (QGraphicsItem* item : m_scene->selectedItems())
-        if (auto* n = dynamic_cast<NodeItem*>(item))
-            nodes << n->name;
-    if (nodes.isEmpty() && !m_selectedNode.isEmpty())
-        nodes << m_selectedNode;
-    nodes.sort();
-    return nodes;
-}
-
-void GraphCanvas::groupSelection()
-{
-    const QStringList nodes = selectedNodes();
-    if (nodes.isEmpty()) {
-        m_findNote->setText(tr("Select heads to group first: drag a box around them"));
-        m_findNote->show();
-        return;
-    }
-    bool ok = false;
-    const QString name = QInputDialog::getText(this, tr("New group"),
-                                               tr("Name of the group of %1 (e.g. name movers):").arg(nodes.join(QStringLiteral(", "))),
-                                               QLineEdit::Normal,
-                                               QString(), &ok);
-    if (ok)
-        makeGroup(nodes, name);
-}
-
-void GraphCanvas::fillGroupMenu(QMenu* menu)
-{
-    menu->clear();
-    menu->addAction(tr("Group the selected nodes…"), this, &GraphCanvas::groupSelection);
-    const QStringList groups = groupNames();
-    if (groups.isEmpty())
-        return;
-    menu->addSection(tr("Collapsed into one node"));
-    for (const QString& group : groups) {
-        QAction* action = menu->addAction(group);
-        action->setCheckable(true);
-        action->setChecked(m_collapsed.contains(group));
-        action->setToolTip(groupMembers(group).join(QStringLiteral(", ")));
-        connect(action, &QAction::toggled, this, [this, group](bool on) { setGroupCollapsed(group, on); });
-    }
-}
-
-void GraphCanvas::editNodeLabel(const QString& node, bool group)
-{
-    if (!m_circuit)
-        return;
-    const auto& map = group ? m_circuit->groups : m_circuit->labels;
-    const auto it = map.find(node.toStdString());
-    bool ok = false;
-    const QString text = QInputDialog::getText(this, group ? tr("Group of %1").arg(node) : tr("Name of %1").arg(node),
-                                               group ? tr("Group (empty: none)") : tr("Label (empty: none)"),
-                                               QLineEdit::Normal, it == map.end() ? QString() : str(it->second), &ok);
-    if (!ok)
-        return;
-    if (group)
-        setNodeGroup(node, text);
-    else
-        setNodeLabel(node, text);
-    if (!m_drawn.isEmpty())
-        requestLayout(); // labels change the drawing
-}
-
-// ---- geometry and export ------------------------------------------------------------------
-
-std::optional<QPoint> GraphCanvas::edgeViewPoint(int edge) const
-{
-    const EdgeItem* item = m_items->edges.value(edge);
-    if (!item)
-        return std::nullopt;
-    // A point of the edge that no node and no other edge covers, if there is one.
-    // From the middle outwards, in steps of 1/80 of its length.
-    for (int step = 0; step <= 36; ++step) {
-        const double t = 0.5 + (step % 2 == 0 ? 1 : -1) * ((step + 1) / 2) / 80.0;
-        const QPoint p = m_view->mapFromScene(item->path().pointAtPercent(t));
-        const auto under = m_view->items(p);
-        if (!under.isEmpty() && under.front() == item)
-            return p;
-    }
-    return std::nullopt;
-}
-
-bool GraphCanvas::revealEdge(int edge)
-{
-    EdgeItem* item = m_items->edges.value(edge);
-    if (!item)
-        return false;
-    // Centred, and zoomed in (up to 2x) until some point of it is clear of the others.
-    const QPointF middle = item->path().pointAtPercent(0.5);
-    m_fitted = false;
-    m_view->centerOn(middle);
-    for (int i = 0; i < 6 && !edgeViewPoint(edge) && m_view->transform().m11() < 2.0; ++i) {
-        m_view->scale(1.3, 1.3);
-        m_view->centerOn(middle);
-    }
-    updateLevelOfDetail();
-    return edgeViewPoint(edge).has_value();
-}
-
-std::optional<QPoint> GraphCanvas::nodeViewPoint(const QString& node) const
-{
-    const NodeItem* item = m_items->nodes.value(node);
-    if (!item)
-        return std::nullopt;
-    return m_view->mapFromScene(item->rect().center());
-}
-
-QString GraphCanvas::nodeText(const QString& node) const
-{
-    const NodeItem* item = m_items->nodes.value(node);
-    return item && item->text->isVisible() ? item->text->text() : QString();
-}
-
-std::optional<QRect> GraphCanvas::nodeLabelViewRect(const QString& node) const
-{
-    const NodeItem* item = m_items->nodes.value(node);
-    if (!item || item->label->text().isEmpty())
-        return std::nullopt;
-    if (!item->label->isVisible())
-        return std::nullopt;
-    return item->label->deviceTransform(m_view->viewportTransform()).mapRect(item->label->boundingRect()).toAlignedRect();
-}
-
-void GraphCanvas::fitToView()
-{
-    if (m_scene->items().isEmpty())
-        return;
-    // The row labels keep their size on screen: the graph gets the width they leave, at the
-    // scale s where the labels' L pixels and the scene's W units fill the view (s = (V - L) / W).
-    QRectF rect = m_scene->sceneRect();
-    const double labels = m_items->labelsWidth + 12;
-    const QSizeF viewport = m_view->viewport()->size();
-    const double s = std::min((viewport.width() - labels) / rect.width(), viewport.height() / rect.height());
-    if (labels > 12 && s > 0)
-        rect.adjust(-labels / s, 0, 0, 0);
-    m_view->fitInView(rect, Qt::KeepAspectRatio);
-    m_fitted = true;
-    updateLevelOfDetail();
-}
-
-void GraphCanvas::updateLevelOfDetail()
-{
-    // Texts keep their size on screen; where one would not fit (a name wider than its box,
-    // a label over another label, rows closer than a line), it is hidden until the view is
-    // zoomed in. Tooltips and the search still name every node.
-    const double s = m_view->transform().m11();
-    m_items->crowded = m_items->edgeItems.size() > kCrowdedEdges && s < 1.0;
-    QStringList names = m_items->nodes.keys();
-    names.sort(); // the same labels win at every redraw
-    QVector<QRectF> taken; // labels shown, in view pixels
-    const QTransform toView = m_view->viewportTransform();
-    for (const QString& name : std::as_const(names)) {
-        NodeItem* node = m_items->nodes.value(name);
-        const double box = node->rect().width() * s;
-        const bool tall = node->rect().height() * s >= 8;
-        // The full name, else the short one ("h9" on the row of layer 9), else none.
-        const QFontMetricsF fm(node->text->font());
-        const QString& fitting = fm.horizontalAdvance(node->fullText) + 2 <= box ? node->fullText : node->shortText;
-        if (node->text->text() != fitting)
-            node->text->setText(fitting);
-        node->text->setVisible(tall && fm.horizontalAdvance(fitting) + 2 <= box);
-        bool free = tall && !node->label->text().isEmpty();
-        const QRectF r = node->label->deviceTransform(toView).mapRect(node->label->boundingRect());
-        for (int i = 0; free && i < taken.size(); ++i)
-            free = !taken[i].intersects(r);
-        node->label->setVisible(free);
-        if (free)
-            taken.append(r);
-    }
-    for (AnchoredText* label : std::as_const(m_items->rowLabels))
-        label->setVisible(m_items->rowPitch * s >= label->screenSize().height());
-}
-
-bool GraphCanvas::exportDrawing(const QString& file, QString* error) const
-{
-    const QString suffix = QFileInfo(file).suffix().toLower();
-    const QRectF source = m_scene->sceneRect();
-    if (m_scene->items().isEmpty()) {
-        *error = tr("There is no graph to export.");
-        return false;
-    }
-    if (suffix != QLatin1String("svg") && suffix != QLatin1String("png")) {
-        *error = tr("%1: choose .svg or .png for a drawing.").arg(file);
-        return false;
-    }
-    // QSaveFile: the drawing replaces `file` only once it is complete (unique temporary
-    // name beside it, renamed into place), never half written.
-    QSaveFile out(file);
-    bool ok = out.open(QIODevice::WriteOnly);
-    // The on-screen selection (the yellow glow) is not part of the figure.
-    const QList<QGraphicsItem*> selected = m_scene->selectedItems();
-    {
-        const QSignalBlocker block(m_scene);
-        for (QGraphicsItem* item : selected)
-            item->setSelected(false);
-    }
-    // Nor is the focus on a node (the other edges dimmed): every item as without it.
-    QVector<QPair<QGraphicsItem*, double>> opacities, depths;
-    QVector<QPair<EdgeItem*, double>> dims;
-    for (EdgeItem* item : std::as_const(m_items->edgeItems)) {
-        dims.append({item, item->dim});
-        depths.append({item, item->zValue()});
-        item->setDim(1.0);
-        item->setZValue(0);
-    }
-    for (auto it = m_items->nodes.cbegin(); it != m_items->nodes.cend(); ++it) {
-        opacities.append({it.value(), it.value()->opacity()});
-        it.value()->setOpacity(nodeBaseOpacity(it.key()));
-    }
-    // Antialiased in the figure, however crowded on screen.
-    const bool crowded = m_items->crowded;
-    m_items->crowded = false;
-    // Texts at scene size in the figure (they are drawn at screen size on the canvas).
-    QVector<QPair<QGraphicsItem*, bool>> texts;
-    for (QGraphicsItem* item : m_scene->items())
-        if (auto* text = dynamic_cast<AnchoredText*>(item)) {
-            texts.append({text, text->isVisible()});
-            text->setFlag(QGraphicsItem::ItemIgnoresTransformations, false);
-            text->setVisible(!text->text().isEmpty());
-        }
-    const auto reselect = qScopeGuard([&] {
-        m_items->crowded = crowded;
-        for (const auto& [text, visible] : texts) {
-            text->setFlag(QGraphicsItem::ItemIgnoresTransformations, true);
-            text->setVisible(visible);
-        }
-        const QSignalBlocker block(m_scene);
-        for (QGraphicsItem* item : selected)
-            item->setSelected(true);
-        for (const auto& [item, opacity] : opacities)
-            item->setOpacity(opacity);
-        for (const auto& [item, dim] : dims)
-            item->setDim(dim);
-        for (const auto& [item, depth] : depths)
-            item->setZValue(depth);
-    });
-    if (ok && suffix == QLatin1String("svg")) {
-        QSvgGenerator svg;
-        svg.setOutputDevice(&out);
-        svg.setSize(source.size().toSize());
-        svg.setViewBox(QRectF(QPointF(0, 0), source.size()));
-        svg.setTitle(m_title);
-        QPainter painter;
-        ok = painter.begin(&svg);
-        if (ok) {
-            m_scene->render(&painter, QRectF(QPointF(0, 0), source.size()), source);
-            ok = painter.end();
-        }
-    } else if (ok) {
-        QImage image((source.size() * 2).toSize(), QImage::Format_ARGB32_Premultiplied);
-        image.fill(Qt::white);
-        QPainter painter(&image);
-        painter.setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
-        m_scene->render(&painter, QRectF(QPointF(0, 0), image.size()), source);
-        painter.end();
-        ok = image.save(&out, "PNG");
-    }
-    if (!ok || !out.commit()) {
-        *error = tr("%1 cannot be written.").arg(file);
-        return false;
-    }
-    return true;
 }
 
 QString GraphCanvas::edgeToolTip(int e) const
@@ -2267,7 +745,7 @@ QString GraphCanvas::edgeToolTip(int e) const
             tip += tr("\nsum of their scores %1").arg(number(sum));
         return tip + tr("\nclick to patch or restore them all");
     }
-    QString tip = str(g.edgeName(static_cast<std::size_t>(e)));
+    QString tip = toQString(g.edgeName(static_cast<std::size_t>(e)));
     if (m_circuit->hasScores())
         tip += tr("\nscore %1 (the metric's estimated change when patched)")
                    .arg(number(m_circuit->edgeScores[static_cast<std::size_t>(e)]));

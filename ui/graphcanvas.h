@@ -2,6 +2,7 @@
 #pragma once
 
 #include "ui/computeworker.h"
+#include "ui/edgefilter.h"
 #include "ui/graphlayout.h"
 
 #include "core/circuit.h"
@@ -33,19 +34,12 @@ namespace patchbay::ui {
 class GraphView;
 struct LayoutJob;
 
-// A circuit's edges by |score| descending (ties by index; unscored: the circuit's edges
-// first) and the cumulative share of Σ|score| along that order (GraphCanvas::rankEdges).
-struct EdgeRanking
-{
-    QVector<int> order;
-    QVector<double> cumulative; // empty without scores
-};
-
 // The circuit graph: nodes (input, heads a5.h1, MLPs m3, logits) on one row per layer,
 // inputs at the bottom and logits at the top, laid out by Graphviz (ui/graphlayout) off
 // the GUI thread; edges coloured by the sign of their score or by q/k/v, their width by
 // |score|. Which edges are drawn: the top n by |score|, those with |score| >= a threshold,
-// the smallest set holding a share of Σ|score|, or exactly the edges in the circuit.
+// the smallest set holding a share of Σ|score|, or exactly the edges in the circuit (the
+// arithmetic in EdgeFilter).
 //
 // The circuit is the set of kept edges (in_graph); every other edge is patched to its
 // reference. Click an edge to patch it (drawn dashed) or restore it; double-click a node to
@@ -58,13 +52,13 @@ class GraphCanvas final : public QWidget
     Q_OBJECT
 
 public:
-    enum class Filter { TopN, Threshold, CumulativeShare, InCircuit };
+    using Filter = EdgeFilter::Mode; // TopN, Threshold, CumulativeShare, InCircuit
 
     explicit GraphCanvas(QWidget* parent = nullptr);
     ~GraphCanvas() override;
 
     // Any thread: the window ranks an imported file's 1.6 M edges on its import thread and
-    // hands the ranking to setCircuit.
+    // hands the ranking to setCircuit (EdgeFilter::rank of its scores and kept edges).
     static EdgeRanking rankEdges(const core::Circuit& circuit);
     // A scored (or merely selected) circuit to show. When none of its edges is in the
     // circuit, the top n by |score| are put in (n from the filter). Clears the undo stack.
@@ -78,8 +72,8 @@ public:
     // Which edges are drawn. value: n (TopN), the threshold (Threshold), the share in [0,1]
     // (CumulativeShare); ignored for InCircuit.
     void setFilter(Filter filter, double value);
-    Filter filter() const { return m_filter; }
-    double filterValue() const { return m_value; }
+    Filter filter() const { return m_filter.mode(); }
+    double filterValue() const { return m_filter.value(); }
     QString title() const { return m_title; }
     // The circuit diagram (one row per layer, heads in place; the default) or Graphviz's.
     bool layeredLayout() const;
@@ -227,10 +221,7 @@ private:
     int drawnCount() const;
 
     std::optional<core::Circuit> m_circuit;
-    QVector<int> m_order; // edge indices by |score| descending (ties by index)
-    QVector<double> m_cumulative; // cumulative share of Σ|score| along m_order
-    Filter m_filter = Filter::TopN;
-    double m_value = 100;
+    EdgeFilter m_filter; // the ranking of the circuit's edges, the mode and its value
     QVector<int> m_drawn;
     QString m_title;
     QString m_selectedNode;
