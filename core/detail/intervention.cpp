@@ -367,53 +367,6 @@ torch::Tensor InterventionalForward::run(const torch::Tensor& idsIn, const torch
     return m_model.unembed(resid, nullptr);
 }
 
-void GradientProbes::addScores(const torch::Tensor& diff, const torch::Tensor& rows, torch::Tensor& scores,
-                               int64_t chunkRows) const
-{
-    if (m_entries.empty() || rows.numel() == 0)
-        return;
-    const auto& front = m_entries.front();
-    const auto& shape = front.layer >= 0 ? front.x : front.probe;
-    const int64_t bp = shape.size(0) * shape.size(1), d = shape.size(-1);
-    const auto S = diff.size(0), count = rows.numel();
-    const auto senders = diff.view({S, count, d});
-    std::vector<AttentionGradientWeights> weights(m_entries.size());
-    for (std::size_t i = 0; i < m_entries.size(); ++i)
-        if (m_entries[i].layer >= 0)
-            weights[i] = m_model->attentionGradientWeights(m_entries[i].layer, m_ungroup);
-    chunkRows = std::max<int64_t>(1, chunkRows);
-    for (int64_t begin = 0; begin < count; begin += chunkRows) {
-        const auto n = std::min(chunkRows, count - begin);
-        const auto idx = rows.narrow(0, begin, n);
-        // The senders' differences over these rows, [S, n·d]: a strided view (row stride
-        // count·d) that the products read in place, from cache after the first block.
-        const auto part = senders.narrow(1, begin, n).view({S, n * d});
-        // Every receiver's gradient at these rows, receiver-major [R, n·d], then one product
-        // [S, n·d] × [n·d, R] for all of them. It also fills the (sender, receiver) pairs that
-        // are not edges, which the caller zeroes; one large product runs at the BLAS's full
-        // speed, where a skinny product per receiver group (k = 1…H columns) re-read the
-        // senders' [S, n·d] block from memory each time: with SmolLM2 and every position
-        // live (induction, mean references) that was most of EAP's time.
-        std::vector<torch::Tensor> all;
-        all.reserve(m_entries.size());
-        for (std::size_t i = 0; i < m_entries.size(); ++i) {
-            const auto& e = m_entries[i];
-            if (e.layer >= 0) {
-                all.push_back(m_model->attentionInputGradients(e.x, e.attention, weights[i], idx)); // [k, n, d]
-            } else {
-                const auto k = e.probe.size(2);
-                const auto g = e.probe.grad().defined() ? e.probe.grad() : torch::zeros_like(e.probe);
-                all.push_back(g.reshape({bp, k, d}).index_select(0, idx).to(torch::kFloat32).permute({1, 0, 2}));
-            }
-        }
-        const auto grads = torch::cat(all, 0); // [R, n, d]
-        if (grads.size(0) != scores.size(1))
-            throw Error("EAP: the gradient probes cover " + std::to_string(grads.size(0)) + " receivers, the graph has "
-                        + std::to_string(scores.size(1)));
-        scores.addmm_(part, grads.view({grads.size(0), n * d}).t());
-    }
-}
-
 torch::Tensor InterventionalForward::edgePatchDifferences(const torch::Tensor& senders, const torch::Tensor& delta,
                                                          const torch::Tensor& senderIndex) const
 {

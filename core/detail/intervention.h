@@ -2,46 +2,13 @@
 // Private header (torch inside): the one interventional forward of design.md §3.
 #pragma once
 
+#include "core/detail/gradient_probes.h"
 #include "core/detail/transformer.h"
 #include "core/graph.h"
 
 #include <map>
 
 namespace patchbay::core::detail {
-
-// Gradient taps on every receiver input (the attribution methods): filled by a run, read
-// after the backward pass.
-class GradientProbes
-{
-public:
-    // EAP's score products: adds Σ_{rows} diff_u · ∂M/∂in_v to scores[u][v] for every
-    // receiver v and every sender u that comes before it (graph.sendersBefore(v)); the
-    // entries of (u, v) pairs that are not edges get numbers too, which the caller zeroes.
-    // rows [n] int64: the rows of batch·pos to sum over (the others' products are known to
-    // be zero); diff [n_senders, n·d_model] float32, sender-major, at those rows; scores
-    // [n_senders, n_receivers] float32. Works through the rows in pieces of chunkRows: each
-    // piece of the per-head gradients (n_heads + 2 n_kv_heads times the residual stream)
-    // is computed for every receiver and used in one product, never written out for the
-    // whole batch.
-    void addScores(const torch::Tensor& diff, const torch::Tensor& rows, torch::Tensor& scores,
-                   int64_t chunkRows = 32) const;
-
-private:
-    friend class InterventionalForward;
-    // One entry per receiver group in forward order: a probe added to the inputs of those
-    // receivers ([batch, pos, n, d_model]), or, where a layer's q/k/v paths all read the same
-    // input x, probes on the projections whose gradients are mapped back analytically.
-    struct Entry
-    {
-        torch::Tensor probe;
-        int layer = -1;
-        torch::Tensor x;
-        AttentionProbes attention;
-    };
-    const Transformer* m_model = nullptr;
-    bool m_ungroup = false; // key/value paths per query head (the ungrouped graph)
-    std::vector<Entry> m_entries;
-};
 
 // What to patch in one run. Every receiver input is
 //   in_v = Σ_u [ e_uv · a_u + (1 − e_uv) · a_u^ref ] + constants,  e_uv = m_uv · n_u,

@@ -78,16 +78,6 @@ struct AttentionProbes
     torch::Tensor q, k, v;
 };
 
-// What attentionInputGradients needs of layer l's weights, in float32: per path (q, k, v)
-// each head's projection with ln1's gain folded in, [n, d_head, d_model], and (LayerNorm)
-// its sums over d_model, [n, d_head, 1].
-struct AttentionGradientWeights
-{
-    torch::Tensor w[3];
-    torch::Tensor rowSums[3];
-    bool normed = true; // false: the layer has no ln1 (OLMo-2), the gradient is g·W_h alone
-};
-
 // The shared forward. Stateless after construction: const methods may run from one
 // thread at a time per tensor set (the compute worker's).
 class Transformer
@@ -151,17 +141,6 @@ public:
     AttentionOutput attention(int layer, const torch::Tensor& qIn, const torch::Tensor& kIn,
                               const torch::Tensor& vIn, const torch::Tensor& bias, ActivationCache* cache,
                               AttentionProbes* probes = nullptr, bool projectOut = true, bool ungroupKv = false) const;
-    // The gradient with respect to the residual-stream input of every q/k/v path of a layer
-    // that read the shared input x [batch, pos, d_model], from the probes' gradients: each
-    // head's projection transposed, then ln1's backward per path (exact; no second forward).
-    // Only at the rows rowIdx [n] (int64) of batch·pos, so that a caller can work through a
-    // batch in pieces that stay in cache; `weights` are the layer's
-    // attentionGradientWeights, prepared once for all pieces. Returns receiver-major
-    // [n_heads + 2 n_kv_heads, n, d_model] in q, k, v order (float32).
-    // ungroupKv: the k/v paths per query head (n_heads each), as attention(…, ungroupKv).
-    AttentionGradientWeights attentionGradientWeights(int layer, bool ungroupKv = false) const;
-    torch::Tensor attentionInputGradients(const torch::Tensor& x, const AttentionProbes& probes,
-                                          const AttentionGradientWeights& weights, const torch::Tensor& rowIdx) const;
     // MLP of layer l on the residual stream before ln2: [batch, pos, d_model] (after the
     // post-MLP norm where the family has one: what joins the stream).
     torch::Tensor mlp(int layer, const torch::Tensor& x, ActivationCache* cache) const;
@@ -174,12 +153,12 @@ public:
     torch::Tensor unembed(const torch::Tensor& resid, ActivationCache* cache) const;
 
     int64_t parameterCount() const; // unique parameters (tied matrices counted once)
-
-private:
-    torch::Tensor project(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b, int64_t heads) const;
     // A key/value projection [d_model, n_kv_heads·d_head] (or its bias) repeated per query
     // head: [d_model, n_heads·d_head], query head h reading key/value head h / (H / H_kv).
     torch::Tensor perQueryHead(const torch::Tensor& w) const;
+
+private:
+    torch::Tensor project(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b, int64_t heads) const;
     torch::Tensor applyRotary(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) const;
 
     ModelConfig m_config;
