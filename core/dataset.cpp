@@ -7,6 +7,7 @@
 // drops) them in one go.
 #include "core/dataset.h"
 
+#include "core/detail/unicode.h"
 #include "core/error.h"
 #include "core/json.h"
 #include "core/tokenizer.h"
@@ -23,6 +24,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <string_view>
 
 namespace patchbay::core {
 
@@ -41,49 +43,6 @@ const char* const kAcceptedFormats =
 std::string inQuotes(const std::string& s) { return "\"" + s + "\""; }
 
 std::string rowPrefix(const std::string& where, int row) { return where + ": row " + std::to_string(row) + ": "; }
-
-// Offset of the first byte that does not start a well-formed UTF-8 sequence (overlong
-// forms, surrogates and code points above U+10FFFF are ill-formed, as in Unicode §3.9),
-// or npos when `s` is valid from `from` on.
-std::size_t firstInvalidUtf8(const std::string& s, std::size_t from = 0)
-{
-    const auto* b = reinterpret_cast<const unsigned char*>(s.data());
-    const std::size_t n = s.size();
-    std::size_t i = from;
-    while (i < n) {
-        const unsigned c = b[i];
-        if (c < 0x80) {
-            ++i;
-            continue;
-        }
-        std::size_t len = 0;
-        unsigned lo = 0x80, hi = 0xBF; // allowed range of the second byte
-        if (c >= 0xC2 && c <= 0xDF) {
-            len = 2;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            if (c == 0xE0)
-                lo = 0xA0; // overlong
-            else if (c == 0xED)
-                hi = 0x9F; // surrogates
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            if (c == 0xF0)
-                lo = 0x90; // overlong
-            else if (c == 0xF4)
-                hi = 0x8F; // above U+10FFFF
-        } else {
-            return i;
-        }
-        if (i + len > n || b[i + 1] < lo || b[i + 1] > hi)
-            return i;
-        for (std::size_t k = 2; k < len; ++k)
-            if (b[i + k] < 0x80 || b[i + k] > 0xBF)
-                return i;
-        i += len;
-    }
-    return std::string::npos;
-}
 
 bool hasSuffixIgnoringCase(const fs::path& file, const std::string& ext)
 {
@@ -403,7 +362,7 @@ public:
     std::string text(std::size_t c) const
     {
         const std::string& s = m_fields[c];
-        const std::size_t bad = firstInvalidUtf8(s);
+        const std::size_t bad = detail::findInvalidUtf8(s);
         if (bad != std::string::npos)
             throw Error(m_prefix + column(c) + ": invalid UTF-8 at byte offset " + std::to_string(bad) + " of the field");
         return s;
@@ -580,13 +539,14 @@ struct JsonSource
 
 nlohmann::json parseJson(std::string text, JsonSource& src)
 {
-    src.firstBadByte = firstInvalidUtf8(text);
+    src.firstBadByte = detail::findInvalidUtf8(text);
     if (src.firstBadByte != std::string::npos) {
         std::string repaired;
         repaired.reserve(text.size() + 16);
         std::size_t i = 0;
         while (i < text.size()) {
-            const std::size_t bad = firstInvalidUtf8(text, i);
+            const std::size_t rest = detail::findInvalidUtf8(std::string_view(text).substr(i));
+            const std::size_t bad = rest == std::string_view::npos ? std::string::npos : i + rest;
             if (bad == std::string::npos) {
                 repaired.append(text, i, std::string::npos);
                 break;
@@ -884,7 +844,7 @@ std::string csvRecord(const std::vector<std::string>& fields)
 void checkWritableText(const Dataset& data, const PromptPair& p)
 {
     auto check = [&](const std::string& text, const char* what) {
-        if (firstInvalidUtf8(text) != std::string::npos)
+        if (detail::findInvalidUtf8(text) != std::string::npos)
             throw Error(rowPrefix(sourceName(data), p.row) + "cannot write the " + what + ": invalid UTF-8");
     };
     check(p.clean, "clean prompt");
