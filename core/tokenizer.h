@@ -68,7 +68,7 @@ struct ByteLevelBpeSpec
 //   decoders:       ByteLevel, none (tokens joined with spaces), or a chain of Replace
 //                   (literal), ByteFallback, Fuse, Strip and Metaspace (in a Sequence);
 //   added tokens:   special and not, with lstrip / rstrip / single_word / normalized.
-// The SentencePiece-style stages live in core/tokenize/, one file per stage.
+// The stages and the loaders live in core/tokenize/, one file per stage (README.md there).
 // Anything else is refused at load time with an Error that says what is not supported.
 // Pre-tokenizer regexes run on PCRE2 (Unicode properties from PCRE2's tables); NFC and
 // lowercasing use tables generated from Python's unicodedata (tools/make_unicode_tables.py).

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-// Private Unicode helpers for the tokenizer: UTF-8 decoding that tolerates invalid bytes,
-// NFC and per-character lowercasing with byte alignments, and lossy display conversion.
+// Private Unicode helpers for the tokenizer (and the one UTF-8 validator core's readers
+// share): UTF-8 decoding that tolerates invalid bytes, NFC and per-character lowercasing
+// with byte alignments, and lossy display conversion.
 // The tables come from Python's unicodedata (tools/make_unicode_tables.py), not from ICU.
 // Everything here is stateless and may be called from any thread.
 

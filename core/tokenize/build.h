@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-// The bridge between tokenizer.cpp (which owns Tokenizer::Impl) and the builders in this
-// folder that make a tokenizer from something other than a tokenizer.json file.
+// The bridge between tokenizer_json.cpp (which reads a tokenizer.json into a
+// Tokenizer::Impl) and the builders in this folder that make a tokenizer from something
+// other than a tokenizer.json file.
 // Private to core.
 
 #include "core/tokenizer.h"

@@ -4,7 +4,7 @@
 // Decoders of a tokenizer.json ("decoder") for SentencePiece-style vocabularies, as
 // Hugging Face `tokenizers` chains them: Replace (a literal string), ByteFallback ("<0xNN>"
 // tokens back to bytes), Fuse, Strip, Metaspace, and Sequence of those. (The ByteLevel
-// decoder of GPT-2-style vocabularies stays in tokenizer.cpp.) Private to core; immutable
+// decoder of GPT-2-style vocabularies is tokenize/byte_level.h.) Private to core; immutable
 // after construction, so any thread may use one instance.
 
 #include "core/tokenize/metaspace.h"
