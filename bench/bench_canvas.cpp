@@ -12,7 +12,7 @@
 #include "ui/graphcanvas.h"
 #include "ui/mainwindow.h"
 
-#include "core/circuit.h"
+#include "core/graph/circuit.h"
 
 #include <QApplication>
 #include <QElapsedTimer>

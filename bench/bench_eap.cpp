@@ -8,13 +8,13 @@
 // and one backward against one of each), plus the products. With the corrupted reference
 // the products skip the prefix a clean and corrupted prompt share (its differences are zero);
 // with a mean reference every position up to the answer counts.
-#include "core/attribution.h"
-#include "core/dataset.h"
-#include "core/detail/evaluation_state.h"
+#include "core/methods/attribution.h"
+#include "core/data/dataset.h"
+#include "core/methods/evaluation_state.h"
 #include "bench/bench_util.h"
-#include "core/metrics.h"
-#include "core/model.h"
-#include "core/system.h"
+#include "core/methods/metrics.h"
+#include "core/model/model.h"
+#include "core/common/system.h"
 
 #include <nlohmann/json.hpp>
 

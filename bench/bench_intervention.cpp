@@ -5,10 +5,10 @@
 // corrupted run's activations (computed once, as the app caches them per batch). Timed
 // twice: with the logits of every position (like the plain forward) and with the logits
 // of the answer position only (what evaluating a metric needs).
-#include "core/detail/intervention.h"
+#include "core/methods/intervention.h"
 #include "bench/bench_util.h"
-#include "core/model.h"
-#include "core/system.h"
+#include "core/model/model.h"
+#include "core/common/system.h"
 
 #include <nlohmann/json.hpp>
 

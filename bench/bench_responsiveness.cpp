@@ -8,7 +8,7 @@
 // between ticks (and the 99th percentile), before the run (idle) and during it. Prints one
 // JSON line.
 #include "bench/bench_util.h"
-#include "core/system.h"
+#include "core/common/system.h"
 #include "ui/computeworker.h"
 #include "ui/mainwindow.h"
 #include "ui/pairseditor.h"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Circuit files (EAP-IG and native JSON): cfg sizes, node and edge names, scores; a
 // circuit that reads is written back in every format.
-#include "core/circuit.h"
+#include "core/graph/circuit.h"
 #include "fuzz_input.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // config.json of a model directory: the JSON reader, model_type, every family's parser
 // and the range checks on its numbers (what Model::load and readModelConfig run).
-#include "core/detail/architecture.h"
-#include "core/json.h"
+#include "core/model/architecture.h"
+#include "core/common/json.h"
 #include "fuzz_input.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)

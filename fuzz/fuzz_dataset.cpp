@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Prompt-pair files: native and EAP-IG CSV, native and auto-circuit JSON. The first byte
 // picks the reader (CSV or JSON, by file name as the app does); the rest is the file.
-#include "core/dataset.h"
+#include "core/data/dataset.h"
 #include "fuzz_input.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)

@@ -2,8 +2,8 @@
 // The GGUF reader: header, metadata of every value type, tensor infos, alignment and
 // extents; then every tensor dequantized (block formats over bytes the reader accepted)
 // and the tokenizer its tokenizer.ggml.* keys describe, encoding and decoding a fixed text.
-#include "core/gguf.h"
-#include "core/tokenizer.h"
+#include "core/io/gguf.h"
+#include "core/tokenize/tokenizer.h"
 #include "fuzz_input.h"
 
 #include <vector>

@@ -4,7 +4,7 @@
 // code path the app and the CLI use.
 #pragma once
 
-#include "core/error.h"
+#include "core/common/error.h"
 
 #include <cstddef>
 #include <cstdint>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The shared JSON reader (core/json.cpp): depth limit, number range, messages.
-#include "core/json.h"
+// The shared JSON reader (core/common/json.cpp): depth limit, number range, messages.
+#include "core/common/json.h"
 #include "fuzz_input.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)

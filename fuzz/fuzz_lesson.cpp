@@ -2,7 +2,7 @@
 // A lesson folder (docs/lessons.md) from any folder a user opens: lesson.json and en.md,
 // the input split at its first NUL byte, read by the parser and validator the Lessons dock
 // and `patchbay-cli check-lesson` use.
-#include "core/lesson.h"
+#include "core/data/lesson.h"
 #include "fuzz_input.h"
 
 #include <algorithm>

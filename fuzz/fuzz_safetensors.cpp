@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The safetensors reader: header length, JSON header, dtypes, shapes and offsets.
-#include "core/safetensors.h"
+#include "core/io/safetensors.h"
 #include "fuzz_input.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)

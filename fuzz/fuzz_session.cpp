@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Session files (.pbsession): the document the app opens at start; a session that reads
 // is written back.
-#include "core/session.h"
+#include "core/data/session.h"
 #include "fuzz_input.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // tokenizer.json: the model, normalizers, pre-tokenizers, decoder and added tokens; a
 // tokenizer that loads then encodes and decodes a fixed text with every kind of character.
-#include "core/tokenizer.h"
+#include "core/tokenize/tokenizer.h"
 #include "fuzz_input.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)

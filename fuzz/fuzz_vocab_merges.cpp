@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // GPT-2's vocab.json + merges.txt; the input is both files separated by the first NUL byte.
-#include "core/tokenizer.h"
+#include "core/tokenize/tokenizer.h"
 #include "fuzz_input.h"
 
 #include <algorithm>

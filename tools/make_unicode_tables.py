@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Generate core/detail/unicode_tables.inc: the Unicode data the tokenizer's
+"""Generate core/common/unicode_tables.inc: the Unicode data the tokenizer's
 normalizers need (canonical decomposition, canonical combining class,
 primary composites for NFC, and simple per-character lowercase mappings).
 
 The data comes from Python's own `unicodedata` module, so no ICU is needed at
 build or run time. Run from the repository root:
 
-    python3 tools/make_unicode_tables.py > core/detail/unicode_tables.inc
+    python3 tools/make_unicode_tables.py > core/common/unicode_tables.inc
 
-Hangul syllables are left out on purpose: core/detail/unicode.cpp composes and
+Hangul syllables are left out on purpose: core/common/unicode.cpp composes and
 decomposes them algorithmically (Unicode §3.12).
 """
 import sys

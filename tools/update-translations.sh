@@ -11,9 +11,9 @@ lupdate=/usr/lib/qt6/bin/lupdate
 [ -x "$lupdate" ] || lupdate=lupdate
 files=(translations/patchbay_de.ts translations/patchbay_zh_CN.ts)
 sed -i 's|<name>patchbay::ui::\([A-Za-z]*\)</name>|<name>\1</name>|' "${files[@]}"
-# core/methods.cpp: the method table's English texts, marked PATCHBAY_TRANSLATE_NOOP (context
+# core/methods/methods.cpp: the method table's English texts, marked PATCHBAY_TRANSLATE_NOOP (context
 # "Method"; ui/methods.cpp translates them).
 "$lupdate" -no-obsolete -locations none -tr-function-alias QT_TRANSLATE_NOOP+=PATCHBAY_TRANSLATE_NOOP \
-    ui app core/methods.cpp -ts "${files[@]}"
+    ui app core/methods/methods.cpp -ts "${files[@]}"
 sed -i 's|<name>\([A-Z][A-Za-z]*\)</name>|<name>patchbay::ui::\1</name>|' "${files[@]}"
 grep -c 'type="unfinished"' "${files[@]}" || true

@@ -5,7 +5,7 @@
 #include "ui/edgefilter.h"
 #include "ui/graphlayout.h"
 
-#include "core/circuit.h"
+#include "core/graph/circuit.h"
 
 #include <QHash>
 #include <QPointer>

@@ -3,7 +3,7 @@
 // refer to the circuit by edge index and node key only; the canvas styles them.
 #pragma once
 
-#include "core/graph.h"
+#include "core/graph/graph.h"
 
 #include <QColor>
 #include <QGraphicsPathItem>

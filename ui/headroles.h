@@ -3,7 +3,7 @@
 // by side and the labels drawn under the heads on the graph. Pure functions, GUI thread or not.
 #pragma once
 
-#include "core/headscores.h"
+#include "core/methods/headscores.h"
 #include "ui/heatmap.h"
 
 #include <QString>

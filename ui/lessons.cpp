@@ -2,7 +2,7 @@
 #include "ui/lessons.h"
 #include "ui/strings.h"
 
-#include "core/system.h"
+#include "core/common/system.h"
 
 #include <QButtonGroup>
 #include <QComboBox>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "core/lesson.h"
+#include "core/data/lesson.h"
 
 #include <QHash>
 #include <QSet>

@@ -3,7 +3,7 @@
 
 #include "ui/computeworker.h"
 
-#include "core/session.h"
+#include "core/data/session.h"
 
 #include <QHash>
 #include <QMainWindow>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-// The core's method table (core/methods.h) as the window shows it: looked up by the name a
+// The core's method table (core/methods/methods.h) as the window shows it: looked up by the name a
 // RunSettings carries, its texts translated (context "Method").
 #pragma once
 
-#include "core/methods.h"
+#include "core/methods/methods.h"
 
 #include <QString>
 

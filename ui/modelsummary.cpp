@@ -2,7 +2,7 @@
 #include "ui/modelsummary.h"
 #include "ui/strings.h"
 
-#include "core/model.h"
+#include "core/model/model.h"
 
 #include <QDir>
 #include <QFileInfo>

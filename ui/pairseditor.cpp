@@ -2,8 +2,8 @@
 #include "ui/pairseditor.h"
 #include "ui/strings.h"
 
-#include "core/tasks.h"
-#include "core/tokenizer.h"
+#include "core/data/tasks.h"
+#include "core/tokenize/tokenizer.h"
 #include "ui/pairtable.h"
 
 #include <QAction>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "core/dataset.h"
-#include "core/tasks.h"
+#include "core/data/dataset.h"
+#include "core/data/tasks.h"
 #include "ui/textencoder.h"
 
 #include <QStringList>

@@ -2,7 +2,7 @@
 #include "ui/pairtable.h"
 #include "ui/strings.h"
 
-#include "core/tokenizer.h"
+#include "core/tokenize/tokenizer.h"
 
 #include <QBrush>
 #include <QColor>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "core/dataset.h"
+#include "core/data/dataset.h"
 #include "ui/textencoder.h"
 
 #include <QAbstractTableModel>

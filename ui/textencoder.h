@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "core/tokenizer.h"
+#include "core/tokenize/tokenizer.h"
 #include "ui/strings.h"
 
 #include <QString>

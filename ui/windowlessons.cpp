@@ -8,9 +8,9 @@
 #include "ui/runpanel.h"
 #include "ui/selection.h"
 
-#include "core/attribution.h"
-#include "core/system.h"
-#include "core/tasks.h"
+#include "core/methods/attribution.h"
+#include "core/common/system.h"
+#include "core/data/tasks.h"
 
 #include <QDir>
 #include <QDockWidget>

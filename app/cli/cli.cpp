@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "app/cli/cli.h"
 
-#include "core/error.h"
-#include "core/model.h"
-#include "core/version.h"
+#include "core/common/error.h"
+#include "core/model/model.h"
+#include "core/common/version.h"
 
 #include <algorithm>
 #include <iostream>

@@ -2,7 +2,7 @@
 // patchbay-cli: subcommands, argument parsing and JSON output.
 #pragma once
 
-#include "core/model.h"
+#include "core/model/model.h"
 
 #include <nlohmann/json.hpp>
 

@@ -2,16 +2,16 @@
 // circuit info / convert / roc and evaluate: circuit files and their faithfulness.
 #include "app/cli/cli.h"
 
-#include "core/attribution.h"
-#include "core/circuit.h"
-#include "core/dataset.h"
-#include "core/error.h"
-#include "core/evaluation.h"
-#include "core/json.h"
-#include "core/model.h"
-#include "core/system.h"
-#include "core/taskperformance.h"
-#include "core/tokenizer.h"
+#include "core/methods/attribution.h"
+#include "core/graph/circuit.h"
+#include "core/data/dataset.h"
+#include "core/common/error.h"
+#include "core/methods/evaluation.h"
+#include "core/common/json.h"
+#include "core/model/model.h"
+#include "core/common/system.h"
+#include "core/methods/taskperformance.h"
+#include "core/tokenize/tokenizer.h"
 
 #include <chrono>
 #include <cmath>

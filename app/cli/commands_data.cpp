@@ -3,9 +3,9 @@
 // another format.
 #include "app/cli/cli.h"
 
-#include "core/dataset.h"
-#include "core/error.h"
-#include "core/tokenizer.h"
+#include "core/data/dataset.h"
+#include "core/common/error.h"
+#include "core/tokenize/tokenizer.h"
 
 #include <algorithm>
 #include <iostream>

@@ -2,13 +2,13 @@
 // info, tokenize, logits: the model engine from the command line.
 #include "app/cli/cli.h"
 
-#include "core/dataset.h"
-#include "core/error.h"
-#include "core/headscores.h"
-#include "core/json.h"
-#include "core/model.h"
-#include "core/system.h"
-#include "core/tokenizer.h"
+#include "core/data/dataset.h"
+#include "core/common/error.h"
+#include "core/methods/headscores.h"
+#include "core/common/json.h"
+#include "core/model/model.h"
+#include "core/common/system.h"
+#include "core/tokenize/tokenizer.h"
 
 #include <algorithm>
 #include <iostream>

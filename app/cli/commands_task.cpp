@@ -2,11 +2,11 @@
 // generate-task: prompt pairs for the tasks with literature circuits, written as a dataset.
 #include "app/cli/cli.h"
 
-#include "core/dataset.h"
-#include "core/error.h"
-#include "core/lesson.h"
-#include "core/tasks.h"
-#include "core/tokenizer.h"
+#include "core/data/dataset.h"
+#include "core/common/error.h"
+#include "core/data/lesson.h"
+#include "core/data/tasks.h"
+#include "core/tokenize/tokenizer.h"
 
 #include <algorithm>
 #include <cctype>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "app/cli/cli.h"
-#include "core/system.h"
+#include "core/common/system.h"
 
 int main(int argc, char** argv)
 {

@@ -7,8 +7,8 @@
 #include "ui/runpanel.h"
 #include "ui/translations.h"
 
-#include "core/system.h"
-#include "core/version.h"
+#include "core/common/system.h"
+#include "core/common/version.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

@@ -4,7 +4,7 @@
 #include "core/data/formats.h"
 #include "core/data/json_rows.h"
 
-#include "core/error.h"
+#include "core/common/error.h"
 
 #include <nlohmann/json.hpp>
 

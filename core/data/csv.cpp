@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "core/data/csv.h"
 
-#include "core/detail/unicode.h"
-#include "core/error.h"
+#include "core/common/unicode.h"
+#include "core/common/error.h"
 
 #include <algorithm>
 #include <charconv>

@@ -5,7 +5,7 @@
 #include "core/data/csv.h"
 #include "core/data/formats.h"
 
-#include "core/error.h"
+#include "core/common/error.h"
 
 #include <set>
 

@@ -3,10 +3,10 @@
 
 // What the dataset readers and writers share (core/data/, README.md there): the message
 // helpers, the greater-than task's years, and each file format's reader and writer, which
-// core/dataset.cpp dispatches to. Private to core; stateless; any thread.
+// core/data/dataset.cpp dispatches to. Private to core; stateless; any thread.
 
-#include "core/dataset.h"
-#include "core/detail/messages.h"
+#include "core/data/dataset.h"
+#include "core/common/messages.h"
 
 #include <nlohmann/json_fwd.hpp>
 

@@ -5,8 +5,8 @@
 #include "core/data/csv.h"
 #include "core/data/formats.h"
 
-#include "core/error.h"
-#include "core/json.h"
+#include "core/common/error.h"
+#include "core/common/json.h"
 
 #include <nlohmann/json.hpp>
 

@@ -2,11 +2,11 @@
 // validateDataset() and what builds on it: every row's prompts and answers checked and
 // tokenized at once, each problem reported with its row and field, so a user fixes (or
 // drops) the rows in one go.
-#include "core/dataset.h"
+#include "core/data/dataset.h"
 
 #include "core/data/formats.h"
-#include "core/error.h"
-#include "core/tokenizer.h"
+#include "core/common/error.h"
+#include "core/tokenize/tokenizer.h"
 
 #include <algorithm>
 #include <cstdlib>

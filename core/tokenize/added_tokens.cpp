@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/tokenize/added_tokens.h"
 
-#include "core/error.h"
+#include "core/common/error.h"
 #include "core/tokenize/tokenizer_json.h"
 
 #include <nlohmann/json.hpp>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "core/tokenize/bpe.h"
 
-#include "core/detail/messages.h"
-#include "core/detail/unicode.h"
-#include "core/error.h"
+#include "core/common/messages.h"
+#include "core/common/unicode.h"
+#include "core/common/error.h"
 #include "core/tokenize/tokenizer_impl.h"
 
 #include <algorithm>

@@ -6,7 +6,7 @@
 // first. Tokenizer::Impl::bpe, defined in bpe.cpp, is the algorithm; Impl holds the
 // vocabulary and the merges. Private to core.
 
-#include "core/tokenizer.h"
+#include "core/tokenize/tokenizer.h"
 
 #include <cstdint>
 #include <string>

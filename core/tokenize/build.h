@@ -6,7 +6,7 @@
 // other than a tokenizer.json file.
 // Private to core.
 
-#include "core/tokenizer.h"
+#include "core/tokenize/tokenizer.h"
 
 #include <nlohmann/json_fwd.hpp>
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "core/tokenize/decoders.h"
 
-#include "core/detail/unicode.h"
-#include "core/error.h"
-#include "core/json.h"
+#include "core/common/unicode.h"
+#include "core/common/error.h"
+#include "core/common/json.h"
 
 namespace patchbay::core::tokenize {
 

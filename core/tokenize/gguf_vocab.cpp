@@ -2,10 +2,10 @@
 // Tokenizer::fromGguf: the vocabulary a GGUF file's tokenizer.ggml.* keys describe, as a
 // tokenizer (byte-level BPE with llama.cpp's pre-tokenizer for tokenizer.ggml.pre, or
 // SentencePiece). Torch-free, so the GGUF fuzz target reads it as the app does.
-#include "core/error.h"
-#include "core/gguf.h"
+#include "core/common/error.h"
+#include "core/io/gguf.h"
 #include "core/tokenize/pre_tokenizers.h"
-#include "core/tokenizer.h"
+#include "core/tokenize/tokenizer.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "core/tokenize/normalizers.h"
 
-#include "core/error.h"
-#include "core/json.h"
+#include "core/common/error.h"
+#include "core/common/json.h"
 
 namespace patchbay::core::tokenize {
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "core/tokenize/pre_tokenizers.h"
 
-#include "core/detail/messages.h"
-#include "core/error.h"
-#include "core/json.h"
+#include "core/common/messages.h"
+#include "core/common/error.h"
+#include "core/common/json.h"
 #include "core/tokenize/tokenizer_impl.h"
 #include "core/tokenize/tokenizer_json.h"
 

@@ -10,9 +10,9 @@
 // The loaders (tokenize/tokenizer_json.cpp, vocab_merges.cpp) fill it; once built it is
 // immutable and shared by every copy of the Tokenizer. Private to core.
 
-#include "core/tokenizer.h"
+#include "core/tokenize/tokenizer.h"
 
-#include "core/detail/unicode.h"
+#include "core/common/unicode.h"
 #include "core/tokenize/added_tokens.h"
 #include "core/tokenize/bpe.h"
 #include "core/tokenize/decoders.h"

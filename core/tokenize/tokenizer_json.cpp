@@ -5,9 +5,9 @@
 // every loader shares (tokenizer_json.h).
 #include "core/tokenize/tokenizer_json.h"
 
-#include "core/detail/messages.h"
-#include "core/error.h"
-#include "core/json.h"
+#include "core/common/messages.h"
+#include "core/common/error.h"
+#include "core/common/json.h"
 #include "core/tokenize/build.h"
 #include "core/tokenize/byte_level.h"
 #include "core/tokenize/tokenizer_impl.h"

@@ -7,7 +7,7 @@
 // messages of this format), the vocabulary, the special-token config, and finish(), which
 // builds the tables encoding reads. Private to core; any thread.
 
-#include "core/tokenizer.h"
+#include "core/tokenize/tokenizer.h"
 #include "core/tokenize/added_tokens.h"
 
 #include <nlohmann/json_fwd.hpp>

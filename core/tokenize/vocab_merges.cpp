@@ -2,11 +2,11 @@
 // Tokenizer::fromVocabAndMerges (GPT-2's vocab.json + merges.txt) and
 // Tokenizer::fromByteLevelBpe (the same byte-level BPE model given in memory, as a GGUF file
 // carries it): a BPE model with a ByteLevel pre-tokenizer and decoder.
-#include "core/tokenizer.h"
+#include "core/tokenize/tokenizer.h"
 
-#include "core/detail/messages.h"
-#include "core/error.h"
-#include "core/json.h"
+#include "core/common/messages.h"
+#include "core/common/error.h"
+#include "core/common/json.h"
 #include "core/tokenize/byte_level.h"
 #include "core/tokenize/tokenizer_impl.h"
 #include "core/tokenize/tokenizer_json.h"

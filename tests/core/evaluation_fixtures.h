@@ -4,9 +4,9 @@
 // building blocks with hooks — computations independent of the interventional forward.
 #pragma once
 
-#include "core/detail/intervention.h"
-#include "core/evaluation.h"
-#include "core/model.h"
+#include "core/methods/intervention.h"
+#include "core/methods/evaluation.h"
+#include "core/model/model.h"
 
 #include <QString>
 #include <QTest>

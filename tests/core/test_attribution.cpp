@@ -4,12 +4,12 @@
 // masked forward, a Riemann sum of gradients taken by finite differences of receiver
 // inputs (EAP-IG), a model linear in its edge masks (EAP = exact patching), and a model
 // with a known circuit (ACDC, exact patching).
-#include "core/attribution.h"
-#include "core/detail/evaluation_state.h"
-#include "core/dataset.h"
-#include "core/error.h"
-#include "core/system.h"
-#include "core/json.h"
+#include "core/methods/attribution.h"
+#include "core/methods/evaluation_state.h"
+#include "core/data/dataset.h"
+#include "core/common/error.h"
+#include "core/common/system.h"
+#include "core/common/json.h"
 #include "tests/core/evaluation_fixtures.h"
 
 #include <QTest>

@@ -3,10 +3,10 @@
 // order included), DOT export, grouped-query export and merge, selection (top-n,
 // threshold, greedy, prune) checked by hand and by an independent reachability search
 // over edge names, and ROC/AUC against hand-computed values and ACDC's own asserts.
-#include "core/circuit.h"
-#include "core/error.h"
-#include "core/json.h"
-#include "core/modelconfig.h"
+#include "core/graph/circuit.h"
+#include "core/common/error.h"
+#include "core/common/json.h"
+#include "core/model/modelconfig.h"
 
 #include <QElapsedTimer>
 #include <QFile>

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 // patchbay-cli as a user runs it: exit codes, messages, and JSON that matches the
 // transformers reference fixtures.
-#include "core/circuit.h"
-#include "core/dataset.h"
-#include "core/tasks.h"
-#include "core/tokenizer.h"
+#include "core/graph/circuit.h"
+#include "core/data/dataset.h"
+#include "core/data/tasks.h"
+#include "core/tokenize/tokenizer.h"
 
 #include <nlohmann/json.hpp>
 

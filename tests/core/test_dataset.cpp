@@ -5,9 +5,9 @@
 // tests/data/datasets/invalid per error the reader or the validation must name. Expected
 // values come from the files themselves (read by eye or with Python's csv/json modules) and
 // from decoding ids with the GPT-2 tokenizer, never from the code under test.
-#include "core/dataset.h"
-#include "core/error.h"
-#include "core/tokenizer.h"
+#include "core/data/dataset.h"
+#include "core/common/error.h"
+#include "core/tokenize/tokenizer.h"
 
 #include <nlohmann/json.hpp>
 

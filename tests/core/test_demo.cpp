@@ -3,16 +3,16 @@
 // app promises on first start: it has learned induction, through the textbook circuit,
 // and the app's own attribution finds that circuit. Held-out prompts come from the task
 // generator with seeds the trainer never used.
-#include "core/attribution.h"
-#include "core/circuit.h"
-#include "core/dataset.h"
-#include "core/error.h"
-#include "core/evaluation.h"
-#include "core/headscores.h"
-#include "core/model.h"
-#include "core/system.h"
-#include "core/tasks.h"
-#include "core/tokenizer.h"
+#include "core/methods/attribution.h"
+#include "core/graph/circuit.h"
+#include "core/data/dataset.h"
+#include "core/common/error.h"
+#include "core/methods/evaluation.h"
+#include "core/methods/headscores.h"
+#include "core/model/model.h"
+#include "core/common/system.h"
+#include "core/data/tasks.h"
+#include "core/tokenize/tokenizer.h"
 
 #include <QTest>
 

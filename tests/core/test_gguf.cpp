@@ -4,9 +4,9 @@
 // wrote; GGUF files are untrusted input, so malformed files (written by hand here, byte by
 // byte) must give a specific error naming the file and the key or tensor, and random
 // damage must never crash.
-#include "core/error.h"
-#include "core/gguf.h"
-#include "core/json.h"
+#include "core/common/error.h"
+#include "core/io/gguf.h"
+#include "core/common/json.h"
 
 #include <QTemporaryDir>
 #include <QTest>

@@ -6,11 +6,11 @@
 // dequantized values (gpt2, gptneox). The tokenizer fixtures' ids come from the
 // `tokenizers` library with llama.cpp's pre-tokenizer rules (make_gguf_fixtures.py).
 // Also: what a model path means (issue 23.6) — a file argument is that file.
-#include "core/error.h"
-#include "core/gguf.h"
-#include "core/json.h"
-#include "core/model.h"
-#include "core/tokenizer.h"
+#include "core/common/error.h"
+#include "core/io/gguf.h"
+#include "core/common/json.h"
+#include "core/model/model.h"
+#include "core/tokenize/tokenizer.h"
 
 #include <QTemporaryDir>
 #include <QTest>

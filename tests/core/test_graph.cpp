@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The computational graph against EAP-IG's layout: edge counts for GPT-2 small, index
 // formulas, and every edge name of a real EAP-IG circuit file.
-#include "core/error.h"
-#include "core/graph.h"
-#include "core/json.h"
+#include "core/common/error.h"
+#include "core/graph/graph.h"
+#include "core/common/json.h"
 
 #include <QTest>
 

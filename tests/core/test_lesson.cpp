@@ -2,9 +2,9 @@
 // Lesson files (docs/lessons.md): the shipped lessons are valid in every language they ship
 // in, and a teacher's mistakes are refused with a message naming the file, the step and what
 // is wrong. Each malformed case below is one mistake an author makes.
-#include "core/error.h"
-#include "core/lesson.h"
-#include "core/system.h"
+#include "core/common/error.h"
+#include "core/data/lesson.h"
+#include "core/common/system.h"
 
 #include <QTemporaryDir>
 #include <QTest>

@@ -19,16 +19,16 @@
 // Each model's tests are skipped (QSKIP, with the command to run) when its file is absent.
 // SmolLM2 is looked for at $PATCHBAY_SMOLLM2_GGUF, Gemma-3 at $PATCHBAY_GEMMA3_GGUF, else in
 // ${PATCHBAY_MODELS:-$HOME/.cache/patchbay/models}/{smollm2,gemma3-270m}/.
-#include "core/attribution.h"
-#include "core/circuit.h"
-#include "core/error.h"
-#include "core/evaluation.h"
-#include "core/headscores.h"
-#include "core/json.h"
-#include "core/model.h"
-#include "core/taskperformance.h"
-#include "core/tasks.h"
-#include "core/tokenizer.h"
+#include "core/methods/attribution.h"
+#include "core/graph/circuit.h"
+#include "core/common/error.h"
+#include "core/methods/evaluation.h"
+#include "core/methods/headscores.h"
+#include "core/common/json.h"
+#include "core/model/model.h"
+#include "core/methods/taskperformance.h"
+#include "core/data/tasks.h"
+#include "core/tokenize/tokenizer.h"
 
 #include <QTest>
 

@@ -2,10 +2,10 @@
 // Safetensors files are untrusted input: every malformed header must give the specific
 // error (naming the file and tensor), never a crash or an out-of-bounds read. Files are
 // written by hand here, byte by byte, as the format specifies.
-#include "core/error.h"
-#include "core/json.h"
-#include "core/model.h"
-#include "core/safetensors.h"
+#include "core/common/error.h"
+#include "core/common/json.h"
+#include "core/model/model.h"
+#include "core/io/safetensors.h"
 
 #include <nlohmann/json.hpp>
 

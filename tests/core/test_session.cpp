@@ -2,8 +2,8 @@
 // Session files: everything written comes back equal (scores bit for bit, NaN included,
 // pairs as edited, ACDC runs, the circuit with its labels); damaged or foreign files are
 // refused with a message naming the file and the field; a write never leaves half a file.
-#include "core/error.h"
-#include "core/session.h"
+#include "core/common/error.h"
+#include "core/data/session.h"
 
 #include <QTemporaryDir>
 #include <QTest>

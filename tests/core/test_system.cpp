@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "core/system.h"
+#include "core/common/system.h"
 
 #include <nlohmann/json.hpp>
 

@@ -3,11 +3,11 @@
 // greater-than files, auto-circuit's docstring file in shared/data/tasks/peer-formats) and
 // against the tokenizer itself. Which words and years are single tokens is worked out here
 // from Tokenizer::encode, never taken from the generator under test.
-#include "core/dataset.h"
-#include "core/error.h"
-#include "core/system.h"
-#include "core/tasks.h"
-#include "core/tokenizer.h"
+#include "core/data/dataset.h"
+#include "core/common/error.h"
+#include "core/common/system.h"
+#include "core/data/tasks.h"
+#include "core/tokenize/tokenizer.h"
 
 #include <nlohmann/json.hpp>
 

@@ -5,9 +5,9 @@
 //    tokenizer.json files built from the same vocabulary;
 //  - tests/data/tokenizers/*/cases.json, written by tools/reference/make_tokenizer_fixtures.py
 //    with Hugging Face `tokenizers` (ids, byte offsets, decoded text).
-#include "core/detail/unicode.h"
-#include "core/error.h"
-#include "core/tokenizer.h"
+#include "core/common/unicode.h"
+#include "core/common/error.h"
+#include "core/tokenize/tokenizer.h"
 
 #include <nlohmann/json.hpp>
 

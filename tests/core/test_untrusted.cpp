@@ -2,15 +2,15 @@
 // Hostile inputs through every reader of files (docs/resource-policy.md): deep nesting,
 // numbers out of range, huge values in messages. Each must end in a core::Error naming
 // the file, never a crash, a hang or gigabytes of memory.
-#include "core/circuit.h"
-#include "core/dataset.h"
-#include "core/error.h"
-#include "core/gguf.h"
-#include "core/json.h"
-#include "core/model.h"
-#include "core/safetensors.h"
-#include "core/session.h"
-#include "core/tokenizer.h"
+#include "core/graph/circuit.h"
+#include "core/data/dataset.h"
+#include "core/common/error.h"
+#include "core/io/gguf.h"
+#include "core/common/json.h"
+#include "core/model/model.h"
+#include "core/io/safetensors.h"
+#include "core/data/session.h"
+#include "core/tokenize/tokenizer.h"
 
 #include <QTemporaryDir>
 #include <QTest>

@@ -2,9 +2,9 @@
 // The compute worker on its own (no window): loading the demo model through it, EAP with
 // the same scores as `patchbay-cli attribute`, cancellation of a long run, errors that keep
 // the worker usable, and attention patterns.
-#include "core/circuit.h"
-#include "core/dataset.h"
-#include "core/system.h"
+#include "core/graph/circuit.h"
+#include "core/data/dataset.h"
+#include "core/common/system.h"
 #include "ui/computeworker.h"
 
 #include <QElapsedTimer>

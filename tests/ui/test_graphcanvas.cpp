@@ -11,8 +11,8 @@
 #include "ui/runpanel.h"
 #include "ui/selection.h"
 
-#include "core/circuit.h"
-#include "core/system.h"
+#include "core/graph/circuit.h"
+#include "core/common/system.h"
 
 #include <QAction>
 #include <QElapsedTimer>

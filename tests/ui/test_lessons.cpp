@@ -8,8 +8,8 @@
 #include "ui/mainwindow.h"
 #include "ui/selection.h"
 
-#include "core/lesson.h"
-#include "core/system.h"
+#include "core/data/lesson.h"
+#include "core/common/system.h"
 
 #include <QApplication>
 #include <QDockWidget>

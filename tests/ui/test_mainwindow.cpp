@@ -19,13 +19,13 @@
 #include "ui/runpanel.h"
 #include "ui/selection.h"
 
-#include "core/circuit.h"
-#include "core/error.h"
-#include "core/model.h"
-#include "core/session.h"
-#include "core/system.h"
-#include "core/tasks.h"
-#include "core/tokenizer.h"
+#include "core/graph/circuit.h"
+#include "core/common/error.h"
+#include "core/model/model.h"
+#include "core/data/session.h"
+#include "core/common/system.h"
+#include "core/data/tasks.h"
+#include "core/tokenize/tokenizer.h"
 
 #include <QApplication>
 #include <QCheckBox>

@@ -2,9 +2,9 @@
 // The prompt-pair editor (table model with undo and live validation, token view, import
 // and export) and the heatmap view (colour scale, click to select, export), offscreen,
 // on the demo model's word-level tokenizer.
-#include "core/dataset.h"
-#include "core/system.h"
-#include "core/tokenizer.h"
+#include "core/data/dataset.h"
+#include "core/common/system.h"
+#include "core/tokenize/tokenizer.h"
 #include "ui/heatmap.h"
 #include "ui/pairseditor.h"
 #include "ui/pairtable.h"

@@ -21,14 +21,14 @@
 // induction heads from their attention patterns and writes the demo datasets and the
 // induction circuit (see tools/demo/README.md). Deterministic for a given --seed and thread
 // count.
-#include "core/attribution.h"
-#include "core/circuit.h"
-#include "core/dataset.h"
-#include "core/error.h"
-#include "core/evaluation.h"
-#include "core/model.h"
-#include "core/tasks.h"
-#include "core/tokenizer.h"
+#include "core/methods/attribution.h"
+#include "core/graph/circuit.h"
+#include "core/data/dataset.h"
+#include "core/common/error.h"
+#include "core/methods/evaluation.h"
+#include "core/model/model.h"
+#include "core/data/tasks.h"
+#include "core/tokenize/tokenizer.h"
 
 #include <torch/torch.h>
 

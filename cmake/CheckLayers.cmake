@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: MIT
+# The layering rules as a test (ctest -R layers): cmake -DSOURCE_DIR=<repo> -P CheckLayers.cmake
+#  - core/ includes no Qt and nothing of ui/ or app/; ui/ includes no LibTorch header;
+#  - each folder of core/ includes of the others only what its README allows (core/README.md).
+# Prints every violation with its file and fails when there is one.
+cmake_minimum_required(VERSION 3.16)
+
+# folder -> the folders (or single headers) of core/ it may include
+set(allow_common "")
+set(allow_io "common")
+set(allow_tokenize "common;io/gguf.h")
+set(allow_model "common;io;tokenize;graph;data")
+set(allow_graph "common;model/modelconfig.h;methods/metrics.h")
+set(allow_data "common;tokenize;graph;methods/attribution.h;methods/methods.h;methods/metrics.h")
+set(allow_methods "common;io;tokenize;model;graph;data")
+
+set(violations "")
+file(GLOB_RECURSE core_files RELATIVE "${SOURCE_DIR}" "${SOURCE_DIR}/core/*.h" "${SOURCE_DIR}/core/*.cpp")
+foreach(f IN LISTS core_files)
+    file(STRINGS "${SOURCE_DIR}/${f}" includes REGEX "^[ \t]*#[ \t]*include[ \t]*[<\"]")
+    string(REGEX REPLACE "^core/([^/]+)/.*$" "\\1" folder "${f}")
+    foreach(line IN LISTS includes)
+        string(REGEX REPLACE "^[ \t]*#[ \t]*include[ \t]*[<\"]([^>\"]+)[>\"].*$" "\\1" header "${line}")
+        if(header MATCHES "^(Q[A-Za-z]+|Qt[A-Za-z]*/)" OR header MATCHES "^(ui|app)/")
+            list(APPEND violations "${f}: ${header} (core includes no Qt, ui or app)")
+        elseif(header MATCHES "^core/([^/]+)/(.+)$")
+            set(target "${CMAKE_MATCH_1}")
+            set(rest "${CMAKE_MATCH_2}")
+            if(NOT target STREQUAL folder)
+                if(NOT DEFINED allow_${folder})
+                    list(APPEND violations "${f}: core/${folder}/ has no layering rule (cmake/CheckLayers.cmake, core/README.md)")
+                elseif(NOT target IN_LIST allow_${folder} AND NOT "${target}/${rest}" IN_LIST allow_${folder})
+                    list(APPEND violations "${f}: ${header} (core/${folder}/ may include: ${allow_${folder}})")
+                endif()
+            endif()
+        elseif(header MATCHES "^core/[^/]+$")
+            list(APPEND violations "${f}: ${header} (core's headers live in its folders)")
+        endif()
+    endforeach()
+endforeach()
+
+file(GLOB_RECURSE ui_files RELATIVE "${SOURCE_DIR}" "${SOURCE_DIR}/ui/*.h" "${SOURCE_DIR}/ui/*.cpp")
+foreach(f IN LISTS ui_files)
+    file(STRINGS "${SOURCE_DIR}/${f}" includes REGEX "^[ \t]*#[ \t]*include[ \t]*[<\"](torch|ATen|c10)/")
+    foreach(line IN LISTS includes)
+        list(APPEND violations "${f}: ${line} (no LibTorch in ui)")
+    endforeach()
+endforeach()
+
+list(LENGTH core_files n)
+if(violations)
+    list(JOIN violations "\n" text)
+    message(FATAL_ERROR "layering violations:\n${text}")
+endif()
+message(STATUS "layers: ${n} core files follow the rules of core/README.md")

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: MIT
+#include "core/methods/gradient_probes.h"
+
+#include "core/common/error.h"
+
+#include <algorithm>
+#include <string>
+
+namespace patchbay::core::detail {
+
+AttentionGradientWeights attentionGradientWeights(const Transformer& model, int layer, bool ungroupKv)
+{
+    const auto& config = model.config();
+    const auto& L = model.weights().layers.at(static_cast<std::size_t>(layer));
+    const int64_t dHead = config.dHead, d = config.dModel;
+    const auto gain = L.ln1W.defined() ? L.ln1W.to(torch::kFloat32) : torch::ones({d}, L.wQ.options().dtype(torch::kFloat32)); // [d]
+    AttentionGradientWeights out;
+    out.normed = L.ln1W.defined();
+    std::size_t i = 0;
+    const bool ungroup = ungroupKv && config.nKvHeads != config.nHeads;
+    const auto wK = ungroup ? model.perQueryHead(L.wK) : L.wK, wV = ungroup ? model.perQueryHead(L.wV) : L.wV;
+    for (const auto* w : {&L.wQ, &wK, &wV}) {
+        const auto n = w->size(1) / dHead;
+        out.w[i] = (w->to(torch::kFloat32).view({d, n, dHead}).permute({1, 2, 0}) * gain).contiguous(); // [n, d_head, d]
+        if (config.norm == ModelConfig::Norm::LayerNorm)
+            out.rowSums[i] = out.w[i].sum(-1, true); // [n, d_head, 1]
+        ++i;
+    }
+    return out;
+}
+
+torch::Tensor attentionInputGradients(const Transformer& model, const torch::Tensor& xIn, const AttentionProbes& probes,
+                                      const AttentionGradientWeights& weights, const torch::Tensor& rowIdx)
+{
+    const auto& config = model.config();
+    const int64_t dHead = config.dHead, d = config.dModel;
+    const int64_t bp = xIn.size(0) * xIn.size(1);
+    const int64_t rows = rowIdx.numel();
+    const bool layerNorm = config.norm == ModelConfig::Norm::LayerNorm;
+    // ln1's statistics of the shared input x: x̂ = (x − μ)·r, r = 1/σ (RMSNorm: no μ).
+    const auto x = xIn.reshape({bp, d}).index_select(0, rowIdx).to(torch::kFloat32);
+    const auto centred = layerNorm ? x - x.mean(-1, true) : x;
+    const auto r = weights.normed ? torch::rsqrt(centred.pow(2).mean(-1, true) + config.normEps)
+                                  : torch::ones({rows, 1}, x.options()); // [rows, 1]
+    const auto xhat = centred * r;                                                  // [rows, d]
+
+    // ln1's backward for every path at once (the same x, each with its own upstream grad
+    // gy = g·W_hᵀ): with h = r·w⊙gy,
+    //   LayerNorm: ∂M/∂x = h − mean(h) − x̂·mean(h⊙x̂);  RMSNorm: ∂M/∂x = h − x̂·mean(h⊙x̂).
+    // r and w are folded into the small factors of the product (r into the probe gradient,
+    // w into the head's weights), and mean(h) is (r·g)·(W_h w)/d, a product in d_head space;
+    // so the [paths, rows, d_model] result is written once by the products and then
+    // touched by two passes only. Rows in q, k, v order (receiver-major, as the EAP score
+    // products read them).
+    const int64_t paths = probes.q.size(2) + probes.k.size(2) + probes.v.size(2);
+    auto gx = torch::empty({paths, rows, d}, xhat.options());
+    auto rowSums = layerNorm ? torch::empty({paths, rows, 1}, xhat.options()) : torch::Tensor();
+    int64_t at = 0;
+    std::size_t i = 0;
+    for (const auto* probe : {&probes.q, &probes.k, &probes.v}) {
+        const auto n = probe->size(2);
+        const auto g = probe->grad().defined() ? probe->grad() : torch::zeros_like(*probe);
+        const auto gRows = g.reshape({bp, n, dHead}).index_select(0, rowIdx).to(torch::kFloat32);
+        const auto gr = (gRows * r.view({rows, 1, 1})).permute({1, 0, 2}); // [n, rows, d_head]
+        auto slice = gx.narrow(0, at, n); // contiguous: written in place by the product
+        torch::bmm_out(slice, gr, weights.w[i]);
+        if (layerNorm) {
+            auto sums = rowSums.narrow(0, at, n);
+            torch::bmm_out(sums, gr, weights.rowSums[i]); // Σ_d h, [n, rows, 1]
+        }
+        at += n;
+        ++i;
+    }
+    if (!weights.normed) // no ln1 (OLMo-2): ∂M/∂x = g·W_h
+        return gx;
+    const auto m2 = (gx * xhat).mean(-1, true); // [paths, rows, 1]
+    if (layerNorm)
+        gx.sub_(rowSums.div_(static_cast<double>(d)));
+    gx.addcmul_(xhat, m2, -1);
+    return gx;
+}
+
+void GradientProbes::addScores(const torch::Tensor& diff, const torch::Tensor& rows, torch::Tensor& scores,
+                               int64_t chunkRows) const
+{
+    if (m_entries.empty() || rows.numel() == 0)
+        return;
+    const auto& front = m_entries.front();
+    const auto& shape = front.layer >= 0 ? front.x : front.probe;
+    const int64_t bp = shape.size(0) * shape.size(1), d = shape.size(-1);
+    const auto S = diff.size(0), count = rows.numel();
+    const auto senders = diff.view({S, count, d});
+    std::vector<AttentionGradientWeights> weights(m_entries.size());
+    for (std::size_t i = 0; i < m_entries.size(); ++i)
+        if (m_entries[i].layer >= 0)
+            weights[i] = attentionGradientWeights(*m_model, m_entries[i].layer, m_ungroup);
+    chunkRows = std::max<int64_t>(1, chunkRows);
+    for (int64_t begin = 0; begin < count; begin += chunkRows) {
+        const auto n = std::min(chunkRows, count - begin);
+        const auto idx = rows.narrow(0, begin, n);
+        // The senders' differences over these rows, [S, n·d]: a strided view (row stride
+        // count·d) that the products read in place, from cache after the first block.
+        const auto part = senders.narrow(1, begin, n).view({S, n * d});
+        // Every receiver's gradient at these rows, receiver-major [R, n·d], then one product
+        // [S, n·d] × [n·d, R] for all of them. It also fills the (sender, receiver) pairs that
+        // are not edges, which the caller zeroes; one large product runs at the BLAS's full
+        // speed, where a skinny product per receiver group (k = 1…H columns) re-read the
+        // senders' [S, n·d] block from memory each time: with SmolLM2 and every position
+        // live (induction, mean references) that was most of EAP's time.
+        std::vector<torch::Tensor> all;
+        all.reserve(m_entries.size());
+        for (std::size_t i = 0; i < m_entries.size(); ++i) {
+            const auto& e = m_entries[i];
+            if (e.layer >= 0) {
+                all.push_back(attentionInputGradients(*m_model, e.x, e.attention, weights[i], idx)); // [k, n, d]
+            } else {
+                const auto k = e.probe.size(2);
+                const auto g = e.probe.grad().defined() ? e.probe.grad() : torch::zeros_like(e.probe);
+                all.push_back(g.reshape({bp, k, d}).index_select(0, idx).to(torch::kFloat32).permute({1, 0, 2}));
+            }
+        }
+        const auto grads = torch::cat(all, 0); // [R, n, d]
+        if (grads.size(0) != scores.size(1))
+            throw Error("EAP: the gradient probes cover " + std::to_string(grads.size(0)) + " receivers, the graph has "
+                        + std::to_string(scores.size(1)));
+        scores.addmm_(part, grads.view({grads.size(0), n * d}).t());
+    }
+}
+
+} // namespace patchbay::core::detail
