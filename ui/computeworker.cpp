@@ -3,12 +3,12 @@
 #include "ui/methods.h"
 #include "ui/strings.h"
 
-#include "core/error.h"
-#include "core/evaluation.h"
-#include "core/metrics.h"
-#include "core/model.h"
-#include "core/system.h"
-#include "core/tokenizer.h"
+#include "core/common/error.h"
+#include "core/methods/evaluation.h"
+#include "core/methods/metrics.h"
+#include "core/model/model.h"
+#include "core/common/system.h"
+#include "core/tokenize/tokenizer.h"
 
 #include <QLocale>
 #include <QStringList>
@@ -47,6 +47,11 @@ QString RunSettings::key() const
     if (ungroupedKv)
         parts << QStringLiteral("kv=ungrouped");
     return parts.join(QLatin1Char('|'));
+}
+
+QString resultKey(const QString& modelKey, const QString& datasetKey, const RunSettings& settings)
+{
+    return modelKey + QLatin1Char('|') + datasetKey + QLatin1Char('|') + settings.key();
 }
 
 std::map<std::string, std::string> RunSettings::toMap() const

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "core/attribution.h"
-#include "core/circuit.h"
-#include "core/dataset.h"
-#include "core/graph.h"
-#include "core/headscores.h"
-#include "core/model.h"
+#include "core/methods/attribution.h"
+#include "core/graph/circuit.h"
+#include "core/data/dataset.h"
+#include "core/graph/graph.h"
+#include "core/methods/headscores.h"
+#include "core/model/model.h"
 #include "ui/modelsummary.h"
 #include "ui/textencoder.h"
 
@@ -91,6 +91,14 @@ struct RunResult
     // threshold marks its kept edges in_graph).
     std::shared_ptr<const core::Circuit> circuit;
 };
+
+// The key of a result in the window's cache and in sessions: the same model, pairs and
+// settings give the same key, and the window shows that result instead of computing again.
+QString resultKey(const QString& modelKey, const QString& datasetKey, const RunSettings& settings);
+inline QString resultKey(const RunResult& result)
+{
+    return resultKey(result.modelKey, result.datasetKey, result.settings);
+}
 
 // Attention patterns of one prompt: [layers, heads, queries, keys], row-major.
 struct AttentionPatterns

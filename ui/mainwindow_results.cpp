@@ -4,13 +4,13 @@
 #include "ui/mainwindow.h"
 #include "ui/mainwindow_p.h"
 #include "ui/strings.h"
-#include "core/circuit.h"
-#include "core/error.h"
-#include "core/session.h"
-#include "core/system.h"
-#include "core/taskperformance.h"
-#include "core/tokenizer.h"
-#include "core/version.h"
+#include "core/graph/circuit.h"
+#include "core/common/error.h"
+#include "core/data/session.h"
+#include "core/common/system.h"
+#include "core/methods/taskperformance.h"
+#include "core/tokenize/tokenizer.h"
+#include "core/common/version.h"
 #include "ui/attentiongrid.h"
 #include "ui/graphcanvas.h"
 #include "ui/heatmap.h"
@@ -126,7 +126,7 @@ void MainWindow::onModelLoaded(quint64 job, const LoadedModel& model)
 
 void MainWindow::onRunFinished(const RunResult& result)
 {
-    const QString key = result.modelKey + QLatin1Char('|') + result.datasetKey + QLatin1Char('|') + result.settings.key();
+    const QString key = resultKey(result);
     insertResult(key, result);
     const QLocale locale;
     m_runPanel->addResult(key, resultText(result), resultToolTip(result));
@@ -257,8 +257,7 @@ bool MainWindow::runAttribution(const RunSettings& settings)
     }
     showError(QString());
     const QString dataKey = datasetKey(data);
-    const QString key = ComputeWorker::modelKey(m_worker->model()->summary) + QLatin1Char('|') + dataKey +
-                        QLatin1Char('|') + settings.key();
+    const QString key = resultKey(ComputeWorker::modelKey(m_worker->model()->summary), dataKey, settings);
     if (m_results.contains(key)) { // the same model, pairs and settings: nothing to compute
         m_runPanel->setStatus(tr("Shown from the results of this session (same model, pairs and settings)."));
         showResult(key);

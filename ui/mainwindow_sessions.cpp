@@ -3,13 +3,13 @@
 #include "ui/mainwindow.h"
 #include "ui/mainwindow_p.h"
 #include "ui/strings.h"
-#include "core/circuit.h"
-#include "core/error.h"
-#include "core/session.h"
-#include "core/system.h"
-#include "core/taskperformance.h"
-#include "core/tokenizer.h"
-#include "core/version.h"
+#include "core/graph/circuit.h"
+#include "core/common/error.h"
+#include "core/data/session.h"
+#include "core/common/system.h"
+#include "core/methods/taskperformance.h"
+#include "core/tokenize/tokenizer.h"
+#include "core/common/version.h"
 #include "ui/attentiongrid.h"
 #include "ui/graphcanvas.h"
 #include "ui/heatmap.h"
@@ -193,9 +193,7 @@ bool MainWindow::openSession(const QString& file)
         result.scores = std::make_shared<const core::AttributionResult>(run.scores);
         if (run.circuit)
             result.circuit = std::make_shared<const core::Circuit>(*run.circuit);
-        const QString key = run.key.empty() ? result.modelKey + QLatin1Char('|') + result.datasetKey + QLatin1Char('|') +
-                                                  result.settings.key()
-                                            : toQString(run.key);
+        const QString key = run.key.empty() ? resultKey(result) : toQString(run.key);
         insertResult(key, result);
     }
     m_runPanel->setSettings(RunSettings::fromMap(s.settings));
