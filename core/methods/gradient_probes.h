@@ -53,6 +53,7 @@ public:
 
 private:
     friend class InterventionalForward;
+    friend class InterventionRun; // fills the entries (intervention.cpp)
     // One entry per receiver group in forward order: a probe added to the inputs of those
     // receivers ([batch, pos, n, d_model]), or, where a layer's q/k/v paths all read the same
     // input x, probes on the projections whose gradients are mapped back analytically.

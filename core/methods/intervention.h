@@ -48,7 +48,9 @@ public:
     const Graph& graph() const { return m_graph; }
 
     // Logits [batch, pos, d_vocab] of the clean input `ids` [batch, pos] under `patch`
-    // ([batch, d_vocab] when patch.readout gives one position per row).
+    // ([batch, d_vocab] when patch.readout gives one position per row). One InterventionRun
+    // (intervention.cpp) carries it out: named steps (embed, attention, mlp, unembed) and the
+    // two ways of computing a correction (one buffer of every sender, or block by block).
     // sendersOut, when given, receives this run's sender outputs [batch, pos, n_senders, d_model]
     // (detached; sender-major in memory, a permuted view of [n_senders, batch, pos, d_model]).
     torch::Tensor run(const torch::Tensor& ids, const torch::Tensor& mask, const Intervention& patch,
