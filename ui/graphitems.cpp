@@ -174,9 +174,10 @@ NodeItem::NodeItem(const QString& name, const QString& shown, const QRectF& rect
     text->setFont(f);
     fullText = QFontMetricsF(f).elidedText(shown, Qt::ElideRight, rect.width() - 4);
     // Where the full name does not fit, a head's index within its row ("h9": the row
-    // says the layer), a key/value head's ("kv1").
-    const int dot = shown.indexOf(QLatin1Char('.'));
-    shortText = shown.startsWith(QLatin1Char('a')) && dot > 0 ? shown.mid(dot + 1) : fullText;
+    // says the layer), a key/value head's ("kv1"). Read off the node's key (a graph node's
+    // name; a group's key is "group:…", whatever its text).
+    const int dot = name.indexOf(QLatin1Char('.'));
+    shortText = name.startsWith(QLatin1Char('a')) && dot > 0 && shown == name ? name.mid(dot + 1) : fullText;
     text->setText(fullText);
     label = new AnchoredText(AnchoredText::Anchor::TopCentre, true, this);
     QFont small = f;
