@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "core/methods/intervention.h"
+#include "core/model/block_loop.h"
 
 #include "core/common/error.h"
 
@@ -42,7 +43,8 @@ struct Block
 
 // One run of the interventional forward (InterventionalForward::run): the named steps —
 // embed, each layer's attention with its q/k/v receivers, each layer's MLP with its
-// receiver, the logits receiver and the unembedding — over the state they share. Every
+// receiver, the logits receiver and the unembedding — over the state they share; the layers
+// run in the block loop the plain forward uses (model/block_loop.h). Every
 // receiver input is the run's own residual stream minus a correction Σ_u w_uv (a_u − a_u^ref),
 // computed one of two ways:
 //  - bufferedCorrection: without autograd, every sender's difference in one
@@ -62,12 +64,14 @@ public:
     // Logits (or nothing for patch.sendersOnly), as InterventionalForward::run returns them.
     torch::Tensor forward();
 
-private:
-    // --- the steps -------------------------------------------------------------------
-    torch::Tensor embed();                                             // [batch, pos, d_model]
-    torch::Tensor attention(int layer, const torch::Tensor& resid);    // the layer's attention output (after a post-norm)
-    torch::Tensor mlp(int layer, const torch::Tensor& resid, const torch::Tensor& attnOut); // [batch, pos, d_model]
+    // --- the steps (the shared block loop, model/block_loop.h, calls the middle three) -----
+    torch::Tensor embed();                                           // [batch, pos, d_model]
+    torch::Tensor attention(int layer, const torch::Tensor& resid);  // what joins the stream (after a post-norm)
+    torch::Tensor mlp(int layer, const torch::Tensor& in, const torch::Tensor& attnOut); // [batch, pos, d_model]
+    void observe(int, const char*, const torch::Tensor&) {}          // no hooks recorded
     torch::Tensor unembed(torch::Tensor resid);
+
+private:
 
     // --- receivers and corrections ---------------------------------------------------------
     torch::Tensor refOf(int64_t first, int64_t n) const;
@@ -211,13 +215,7 @@ InterventionRun::InterventionRun(const Transformer& model, const Graph& graph, c
 torch::Tensor InterventionRun::forward()
 {
     biases = m_model.attentionBiases(mask, batch, pos);
-    auto resid = embed();
-    for (int l = 0; l < c.nLayers; ++l) {
-        const auto attnOut = attention(l, resid);
-        const auto m = mlp(l, resid, attnOut);
-        resid = resid + attnOut + m;
-    }
-    return unembed(resid);
+    return unembed(blockLoop(c, embed(), *this));
 }
 
 torch::Tensor InterventionRun::embed()
@@ -290,9 +288,9 @@ torch::Tensor InterventionRun::attention(int l, const torch::Tensor& resid)
     return attnOut;
 }
 
-torch::Tensor InterventionRun::mlp(int l, const torch::Tensor& resid, const torch::Tensor& attnOut)
+torch::Tensor InterventionRun::mlp(int l, const torch::Tensor& in, const torch::Tensor&)
 {
-    auto mlpIn = c.parallelAttnMlp ? resid : resid + attnOut;
+    auto mlpIn = in; // resid_mid, or resid_pre in parallel families
     const std::vector<int64_t> mlpR = {g.mlpReceiverIndex(l)};
     if (const auto patched = receiverInputs(mlpR, mlpIn, c.parallelAttnMlp ? dsumBeforeHeads : dsum); patched.defined())
         mlpIn = patched.squeeze(2);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "core/model/transformer.h"
+#include "core/model/block_loop.h"
 
 #include "core/common/error.h"
 
@@ -396,25 +397,27 @@ torch::Tensor Transformer::forward(const torch::Tensor& idsIn, const torch::Tens
     if (pos > m_config.nCtx)
         throw Error("sequence of " + std::to_string(pos) + " tokens is longer than the model's context of "
                     + std::to_string(m_config.nCtx) + " positions");
-    const auto biases = attentionBiases(mask, batch, pos);
-    auto resid = embed(ids, cache); // [batch, pos, d_model]
-    for (int l = 0; l < m_config.nLayers; ++l) {
-        record(cache, blockName(l, "hook_resid_pre"), resid);
-        auto attn = attentionPostNorm(l, attention(l, resid, resid, resid, biasFor(biases, l), cache).out);
-        record(cache, blockName(l, "hook_attn_out"), attn);
-        if (m_config.parallelAttnMlp) {
-            auto m = mlp(l, resid, cache);
-            record(cache, blockName(l, "hook_mlp_out"), m);
-            resid = resid + attn + m;
-        } else {
-            resid = resid + attn;
-            record(cache, blockName(l, "hook_resid_mid"), resid);
-            auto m = mlp(l, resid, cache);
-            record(cache, blockName(l, "hook_mlp_out"), m);
-            resid = resid + m;
+    // The plain steps: every receiver reads the stream as is; the hooks are recorded.
+    struct Steps
+    {
+        const Transformer& t;
+        Transformer::Biases biases;
+        ActivationCache* cache;
+        torch::Tensor attention(int l, const torch::Tensor& resid) const
+        {
+            auto attn = t.attentionPostNorm(l, t.attention(l, resid, resid, resid, t.biasFor(biases, l), cache).out);
+            record(cache, blockName(l, "hook_attn_out"), attn);
+            return attn;
         }
-        record(cache, blockName(l, "hook_resid_post"), resid);
-    }
+        torch::Tensor mlp(int l, const torch::Tensor& in, const torch::Tensor&) const
+        {
+            auto m = t.mlp(l, in, cache);
+            record(cache, blockName(l, "hook_mlp_out"), m);
+            return m;
+        }
+        void observe(int l, const char* hook, const torch::Tensor& resid) const { record(cache, blockName(l, hook), resid); }
+    } steps{*this, attentionBiases(mask, batch, pos), cache};
+    const auto resid = blockLoop(m_config, embed(ids, cache), steps); // [batch, pos, d_model]
     return unembed(resid, cache);
 }
 
