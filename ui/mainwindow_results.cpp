@@ -3,6 +3,7 @@
 // of a result (scores heatmap, adjacency, attention, logit lens).
 #include "ui/mainwindow.h"
 #include "ui/mainwindow_p.h"
+#include "ui/scoremaps.h"
 #include "ui/strings.h"
 #include "core/graph/circuit.h"
 #include "core/common/error.h"
@@ -466,32 +467,11 @@ void MainWindow::showScores(const RunResult& result)
     }
     const core::Graph& graph = result.circuit->graph;
     const auto& scores = *result.scores;
-    const int layers = graph.nLayers(), heads = graph.nHeads();
     const QLocale locale;
 
-    // Layer × head, plus an MLP column; rows top to bottom from layer 0.
-    HeatmapData map;
-    map.title = result.settings.describe();
-    map.valueName = core::methodScoresEdges(scores.method) ? tr("node score (sum of its edges)") : tr("score");
-    map.columnTitle = tr("head");
-    map.rowTitle = tr("layer");
-    for (int l = 0; l < layers; ++l)
-        map.rowLabels << QString::number(l);
-    for (int h = 0; h < heads; ++h)
-        map.columnLabels << QStringLiteral("h%1").arg(h);
-    map.columnLabels << tr("MLP");
-    const double nan = std::numeric_limits<double>::quiet_NaN();
-    for (int l = 0; l < layers; ++l) {
-        for (int h = 0; h <= heads; ++h) {
-            const int sender = h < heads ? graph.senderIndex(l, h) : graph.mlpSenderIndex(l);
-            const auto s = static_cast<std::size_t>(sender);
-            map.values << (s < scores.nodeScores.size() ? scores.nodeScores[s] : nan);
-            map.cellIds << toQString(graph.senders()[s].name);
-        }
-    }
+    // Layer × head, plus an MLP column (scoremaps.h).
     if (!scores.nodeScores.empty()) {
-        map.title += tr(" · input %1").arg(locale.toString(scores.nodeScores[0], 'g', 4));
-        m_scoreMap->setData(map);
+        m_scoreMap->setData(scoreHeatmap(result));
     } else if (!scores.acdc.empty()) {
         // ACDC decides per edge and scores no node: an all-empty grid would say nothing.
         const std::size_t choice = static_cast<std::size_t>(std::clamp(acdcChoice(m_currentResult), 0, static_cast<int>(scores.acdc.size()) - 1));
