@@ -300,7 +300,7 @@ private Q_SLOTS:
         QCOMPARE(d.low(), -2.0);
         QCOMPARE(d.high(), 2.0);
         QCOMPARE(d.colour(0.0), QColor(Qt::white));
-        // The graph's colours (graphcanvas.cpp kPositive, kNegative): a score above 0, the
+        // The graph's colours (graphitems_p.h kPositive, kNegative): a score above 0, the
         // metric rising when patched, is blue; below 0, falling, red.
         QCOMPARE(d.colour(2.0), QColor(33, 102, 172));
         QCOMPARE(d.colour(-2.0), QColor(178, 24, 43));
