@@ -10,7 +10,7 @@
 // with a mean reference every position up to the answer counts.
 #include "core/methods/attribution.h"
 #include "core/data/dataset.h"
-#include "core/methods/evaluation_state.h"
+#include "core/methods/detail/evaluation_state.h"
 #include "bench/bench_util.h"
 #include "core/methods/metrics.h"
 #include "core/model/model.h"

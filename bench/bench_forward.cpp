@@ -4,7 +4,7 @@
 // Inputs are deterministic pseudo-random token ids (torch::manual_seed(0) + randint). The
 // Python driver (bench/forward_vs_transformers.py) draws its ids the same way; whether the
 // two RNG streams coincide does not matter for throughput.
-#include "core/model/transformer.h"
+#include "core/model/detail/transformer.h"
 #include "bench/bench_util.h"
 #include "core/model/model.h"
 #include "core/common/system.h"

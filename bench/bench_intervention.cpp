@@ -5,7 +5,7 @@
 // corrupted run's activations (computed once, as the app caches them per batch). Timed
 // twice: with the logits of every position (like the plain forward) and with the logits
 // of the answer position only (what evaluating a metric needs).
-#include "core/methods/intervention.h"
+#include "core/methods/detail/intervention.h"
 #include "bench/bench_util.h"
 #include "core/model/model.h"
 #include "core/common/system.h"

@@ -23,7 +23,7 @@ function(patchbay_use_torch target)
         target_include_directories(${target} SYSTEM PRIVATE ${_inc})
     endif()
     if(PATCHBAY_USE_PCH)
-        target_precompile_headers(${target} PRIVATE "${PROJECT_SOURCE_DIR}/core/common/torch_pch.h")
+        target_precompile_headers(${target} PRIVATE "${PROJECT_SOURCE_DIR}/core/common/detail/torch_pch.h")
     endif()
 endfunction()
 

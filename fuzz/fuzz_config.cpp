@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // config.json of a model directory: the JSON reader, model_type, every family's parser
 // and the range checks on its numbers (what Model::load and readModelConfig run).
-#include "core/model/architecture.h"
+#include "core/model/detail/architecture.h"
 #include "core/common/json.h"
 #include "fuzz_input.h"
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "core/common/unicode.h"
+#include "core/common/detail/unicode.h"
 
 #include <algorithm>
 #include <iterator>

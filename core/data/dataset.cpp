@@ -11,7 +11,7 @@
 #include "core/data/csv.h"
 #include "core/data/formats.h"
 #include "core/data/json_rows.h"
-#include "core/common/unicode.h"
+#include "core/common/detail/unicode.h"
 #include "core/common/error.h"
 #include "core/common/json.h"
 

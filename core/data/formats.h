@@ -6,7 +6,7 @@
 // core/data/dataset.cpp dispatches to. Private to core; stateless; any thread.
 
 #include "core/data/dataset.h"
-#include "core/common/messages.h"
+#include "core/common/detail/messages.h"
 
 #include <nlohmann/json_fwd.hpp>
 

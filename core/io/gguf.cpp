@@ -2,7 +2,7 @@
 // The GGUF container: header, metadata and tensor infos, every extent checked against the
 // file. The tensor types and their dequantizers are in gguf_quants.cpp.
 #include "core/io/gguf.h"
-#include "core/common/little_endian.h"
+#include "core/common/detail/little_endian.h"
 
 #include "core/common/error.h"
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // GGUF (llama.cpp's checkpoint format), versions 2 and 3: a memory-mapped reader of the
 // header, the metadata and the tensor infos, and dequantization of the block formats
-// into float32. No torch here; core/model/gguf_model.h maps a file onto the families.
+// into float32. No torch here; core/model/detail/gguf_model.h maps a file onto the families.
 #pragma once
 
 #include <cstddef>

@@ -3,7 +3,7 @@
 // -ffp-contract=off (core/CMakeLists.txt): every product and sum is rounded to float32 in
 // the order gguf-py (numpy) computes it, so that no fused multiply-add changes a bit.
 #include "core/io/gguf.h"
-#include "core/common/little_endian.h"
+#include "core/common/detail/little_endian.h"
 
 #include "core/common/error.h"
 

@@ -2,7 +2,7 @@
 // The weights of a model as the architecture loaders see them: tensors by name, shape and
 // values, whatever file format holds them. Two implementations: SafetensorsStore
 // (core/io/safetensors.h: Hugging Face directories, shards, single files) and GgufStore
-// (core/model/gguf_model.h: a llama.cpp file, its tensors renamed, dequantized and
+// (core/model/detail/gguf_model.h: a llama.cpp file, its tensors renamed, dequantized and
 // un-permuted into the Hugging Face layout the loaders expect).
 #pragma once
 

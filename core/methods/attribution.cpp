@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/methods/attribution.h"
 
-#include "core/methods/evaluation_state.h"
+#include "core/methods/detail/evaluation_state.h"
 #include "core/common/error.h"
 #include "core/model/model.h"
 

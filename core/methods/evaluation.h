@@ -20,7 +20,7 @@ class Model;
 class Evaluator;
 namespace detail {
 struct EvaluationState;
-// The prepared batches and references, for the attribution methods (core/methods/evaluation_state.h).
+// The prepared batches and references, for the attribution methods (core/methods/detail/evaluation_state.h).
 const EvaluationState& stateOf(const Evaluator& evaluator);
 } // namespace detail
 

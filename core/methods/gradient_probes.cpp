@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "core/methods/gradient_probes.h"
+#include "core/methods/detail/gradient_probes.h"
 
 #include "core/common/error.h"
 

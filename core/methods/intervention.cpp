@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "core/methods/intervention.h"
-#include "core/model/block_loop.h"
+#include "core/methods/detail/intervention.h"
+#include "core/model/detail/block_loop.h"
 
 #include "core/common/error.h"
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "core/methods/metric.h"
+#include "core/methods/detail/metric.h"
 
 #include "core/common/error.h"
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "core/model/architecture.h"
+#include "core/model/detail/architecture.h"
 
 #include "core/common/error.h"
 #include "core/graph/graph.h"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "core/model/gguf_model.h"
+#include "core/model/detail/gguf_model.h"
 
 #include "core/common/error.h"
 #include "core/tokenize/tokenizer.h"

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "core/model/model.h"
 
-#include "core/model/architecture.h"
-#include "core/model/gguf_model.h"
-#include "core/model/transformer.h"
+#include "core/model/detail/architecture.h"
+#include "core/model/detail/gguf_model.h"
+#include "core/model/detail/transformer.h"
 #include "core/data/dataset.h"
 #include "core/common/error.h"
 #include "core/common/json.h"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "core/model/transformer.h"
-#include "core/model/block_loop.h"
+#include "core/model/detail/transformer.h"
+#include "core/model/detail/block_loop.h"
 
 #include "core/common/error.h"
 

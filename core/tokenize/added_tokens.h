@@ -6,7 +6,7 @@
 // pre-tokenizer run, with Hugging Face's lstrip / rstrip / single_word options. Private to
 // core; a built trie is immutable, any thread.
 
-#include "core/common/unicode.h"
+#include "core/common/detail/unicode.h"
 
 #include <nlohmann/json_fwd.hpp>
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "core/tokenize/bpe.h"
 
-#include "core/common/messages.h"
-#include "core/common/unicode.h"
+#include "core/common/detail/messages.h"
+#include "core/common/detail/unicode.h"
 #include "core/common/error.h"
 #include "core/tokenize/tokenizer_impl.h"
 

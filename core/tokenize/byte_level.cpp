@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/tokenize/byte_level.h"
 
-#include "core/common/unicode.h"
+#include "core/common/detail/unicode.h"
 
 namespace patchbay::core::tokenize {
 

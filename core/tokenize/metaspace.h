@@ -6,7 +6,7 @@
 // every " " becomes the replacement character (U+2581 "▁"), and "▁" is prepended to the
 // text by the prepend scheme. Private to core; stateless; any thread.
 
-#include "core/common/unicode.h"
+#include "core/common/detail/unicode.h"
 
 #include <nlohmann/json_fwd.hpp>
 

@@ -6,7 +6,7 @@
 // byte alignment with the original text (detail::AlignedText), so token spans can point
 // back into the caller's text. Private to core; stateless; any thread.
 
-#include "core/common/unicode.h"
+#include "core/common/detail/unicode.h"
 
 #include <nlohmann/json_fwd.hpp>
 

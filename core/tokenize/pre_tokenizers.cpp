@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/tokenize/pre_tokenizers.h"
 
-#include "core/common/messages.h"
+#include "core/common/detail/messages.h"
 #include "core/common/error.h"
 #include "core/common/json.h"
 #include "core/tokenize/tokenizer_impl.h"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/tokenize/regex.h"
 
-#include "core/common/messages.h"
+#include "core/common/detail/messages.h"
 
 namespace patchbay::core::tokenize {
 

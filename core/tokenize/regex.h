@@ -6,7 +6,7 @@
 // Oniguruma patterns into PCRE2's syntax. Private to core; a Regex is immutable and shared by
 // all threads, a MatchScratch belongs to one call.
 
-#include "core/common/unicode.h"
+#include "core/common/detail/unicode.h"
 #include "core/common/error.h"
 
 #ifndef PCRE2_CODE_UNIT_WIDTH

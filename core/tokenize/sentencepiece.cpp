@@ -2,7 +2,7 @@
 // Tokenizer::fromSentencePiece: a SentencePiece-style BPE vocabulary given piece by piece
 // (as GGUF carries it) turned into the tokenizer.json transformers would build for it, then
 // loaded like any tokenizer.json, so both paths share one pipeline and one set of checks.
-#include "core/common/unicode.h"
+#include "core/common/detail/unicode.h"
 #include "core/common/error.h"
 #include "core/tokenize/build.h"
 #include "core/tokenize/tokenizer.h"

@@ -5,8 +5,8 @@
 // input each token came from. The loaders live in core/tokenize/ (README.md there).
 #include "core/tokenize/tokenizer.h"
 
-#include "core/common/messages.h"
-#include "core/common/unicode.h"
+#include "core/common/detail/messages.h"
+#include "core/common/detail/unicode.h"
 #include "core/common/error.h"
 #include "core/tokenize/byte_level.h"
 #include "core/tokenize/tokenizer_impl.h"

@@ -12,7 +12,7 @@
 
 #include "core/tokenize/tokenizer.h"
 
-#include "core/common/unicode.h"
+#include "core/common/detail/unicode.h"
 #include "core/tokenize/added_tokens.h"
 #include "core/tokenize/bpe.h"
 #include "core/tokenize/decoders.h"

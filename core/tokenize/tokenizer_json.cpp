@@ -5,7 +5,7 @@
 // every loader shares (tokenizer_json.h).
 #include "core/tokenize/tokenizer_json.h"
 
-#include "core/common/messages.h"
+#include "core/common/detail/messages.h"
 #include "core/common/error.h"
 #include "core/common/json.h"
 #include "core/tokenize/build.h"

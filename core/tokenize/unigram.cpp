@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/tokenize/unigram.h"
 
-#include "core/common/unicode.h"
+#include "core/common/detail/unicode.h"
 #include "core/common/error.h"
 #include "core/common/json.h"
 

@@ -4,7 +4,7 @@
 // carries it): a BPE model with a ByteLevel pre-tokenizer and decoder.
 #include "core/tokenize/tokenizer.h"
 
-#include "core/common/messages.h"
+#include "core/common/detail/messages.h"
 #include "core/common/error.h"
 #include "core/common/json.h"
 #include "core/tokenize/byte_level.h"

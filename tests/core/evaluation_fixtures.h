@@ -4,7 +4,7 @@
 // building blocks with hooks — computations independent of the interventional forward.
 #pragma once
 
-#include "core/methods/intervention.h"
+#include "core/methods/detail/intervention.h"
 #include "core/methods/evaluation.h"
 #include "core/model/model.h"
 

@@ -5,7 +5,7 @@
 // inputs (EAP-IG), a model linear in its edge masks (EAP = exact patching), and a model
 // with a known circuit (ACDC, exact patching).
 #include "core/methods/attribution.h"
-#include "core/methods/evaluation_state.h"
+#include "core/methods/detail/evaluation_state.h"
 #include "core/data/dataset.h"
 #include "core/common/error.h"
 #include "core/common/system.h"

@@ -3,7 +3,7 @@
 // each prompt on its own (no padding, no batching), references rebuilt by hand, single
 // edges patched in a forward written out from the transformer's building blocks, and path
 // patching against the IOI paper's four passes written out separately.
-#include "core/methods/evaluation_state.h"
+#include "core/methods/detail/evaluation_state.h"
 #include "core/common/error.h"
 #include "core/common/system.h"
 #include "core/methods/taskperformance.h"

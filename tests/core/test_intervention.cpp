@@ -3,7 +3,7 @@
 // clean run, all masks 0 = the reference run, and single patched edges into the logits
 // rebuilt by hand from the plain forward's cached activations (for post-norm families,
 // Gemma, through the layer's post-attention norm: docs/post-norm-graph.md).
-#include "core/methods/intervention.h"
+#include "core/methods/detail/intervention.h"
 #include "core/model/model.h"
 
 #include <QTest>

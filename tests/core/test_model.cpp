@@ -3,7 +3,7 @@
 // tests/data/models/ was made by tools/reference/make_model_fixtures.py (random-initialised
 // checkpoints saved by save_pretrained, plus transformers' logits and activations for fixed
 // inputs). Tolerance: max |Δ| <= 1e-4 in fp32.
-#include "core/model/transformer.h"
+#include "core/model/detail/transformer.h"
 #include "core/common/error.h"
 #include "core/common/json.h"
 #include "core/model/model.h"

@@ -5,7 +5,7 @@
 //    tokenizer.json files built from the same vocabulary;
 //  - tests/data/tokenizers/*/cases.json, written by tools/reference/make_tokenizer_fixtures.py
 //    with Hugging Face `tokenizers` (ids, byte offsets, decoded text).
-#include "core/common/unicode.h"
+#include "core/common/detail/unicode.h"
 #include "core/common/error.h"
 #include "core/tokenize/tokenizer.h"
 

@@ -5,7 +5,7 @@
 // sliding-window and global layers (layer_types, or the family's default pattern), tied
 // embeddings. Gemma-2 soft-caps attention scores and logits; Gemma-3 normalises queries and
 // keys per head and gives its local layers their own rotary base (rope_local_base_freq).
-#include "core/model/architecture.h"
+#include "core/model/detail/architecture.h"
 #include "core/common/error.h"
 #include "core/common/json.h"
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // GPT-2: learned positions, LayerNorm, GELU (tanh approximation), Conv1D weights stored
 // [in, out] (already TransformerLens orientation), tied unembedding.
-#include "core/model/architecture.h"
+#include "core/model/detail/architecture.h"
 #include "core/common/error.h"
 #include "core/common/json.h"
 

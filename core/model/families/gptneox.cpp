@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // GPT-NeoX (Pythia): parallel attention + MLP (optionally sequential), partial rotary,
 // LayerNorm, exact GELU, fused query_key_value laid out per head, untied unembedding.
-#include "core/model/architecture.h"
+#include "core/model/detail/architecture.h"
 #include "core/common/error.h"
 #include "core/common/json.h"
 

@@ -8,7 +8,7 @@
 // gate_up_proj, partial rotary) and OLMo-2 (no pre-norms; post_attention_layernorm and
 // post_feedforward_layernorm normalise the attention and MLP outputs; q/k RMSNorm over all
 // heads at once).
-#include "core/model/architecture.h"
+#include "core/model/detail/architecture.h"
 #include "core/common/error.h"
 #include "core/common/json.h"
 

@@ -5,7 +5,7 @@
 // architecture.cpp.
 #pragma once
 
-#include "core/model/transformer.h"
+#include "core/model/detail/transformer.h"
 #include "core/model/modelconfig.h"
 #include "core/io/weights.h"
 

@@ -6,7 +6,7 @@
 // norms. Used by the gradient methods (attribution.cpp) through GradientProbes::addScores.
 #pragma once
 
-#include "core/model/transformer.h"
+#include "core/model/detail/transformer.h"
 
 #include <vector>
 

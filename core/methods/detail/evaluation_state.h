@@ -4,8 +4,8 @@
 // policies on the same masked forward.
 #pragma once
 
-#include "core/methods/intervention.h"
-#include "core/methods/metric.h"
+#include "core/methods/detail/intervention.h"
+#include "core/methods/detail/metric.h"
 #include "core/methods/evaluation.h"
 
 #include <functional>

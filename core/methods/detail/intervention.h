@@ -2,8 +2,8 @@
 // Private header (torch inside): the one interventional forward of design.md §3.
 #pragma once
 
-#include "core/methods/gradient_probes.h"
-#include "core/model/transformer.h"
+#include "core/methods/detail/gradient_probes.h"
+#include "core/model/detail/transformer.h"
 #include "core/graph/graph.h"
 
 #include <map>
