@@ -39,6 +39,17 @@ struct Block
     int headsOf = -1;   // the layer whose heads these are (post-norm families), else -1
 };
 
+// t[:, rs]. A layer's receivers are one contiguous range (graph.cpp numbers them layer by
+// layer), so this is a view: no index tensor is uploaded, which on a GPU would wait for
+// the whole queue once per receiver group and forward.
+torch::Tensor receiverColumns(const torch::Tensor& t, const std::vector<int64_t>& rs)
+{
+    const auto n = static_cast<int64_t>(rs.size());
+    if (n > 0 && rs.back() - rs.front() == n - 1 && std::is_sorted(rs.begin(), rs.end()))
+        return t.narrow(1, rs.front(), n);
+    return t.index_select(1, torch::tensor(rs, torch::TensorOptions().dtype(torch::kInt64)).to(t.device()));
+}
+
 } // namespace
 
 // One run of the interventional forward (InterventionalForward::run): the named steps —
@@ -138,9 +149,10 @@ InterventionRun::InterventionRun(const Transformer& model, const Graph& graph, c
         throw Error("sequence of " + std::to_string(pos) + " tokens is longer than the model's context");
 
     // w_uv = (1 - e_uv) on edges, 0 elsewhere: how much of u's difference to remove at v.
-    e = patch.edgeMask.defined() ? patch.edgeMask.to(m_model.dtype()) : torch::ones_like(m_valid);
+    // Masks made on the host (tests, benches, a caller's own) join the model's device here.
+    e = patch.edgeMask.defined() ? patch.edgeMask.to(m_model.device(), m_model.dtype()) : torch::ones_like(m_valid);
     if (patch.nodeMask.defined())
-        e = e * patch.nodeMask.to(m_model.dtype()).unsqueeze(1);
+        e = e * patch.nodeMask.to(m_model.device(), m_model.dtype()).unsqueeze(1);
     w = (1 - e) * m_valid; // [S, R]
     active.assign(g.receivers().size(), 1);
     if (!w.requires_grad()) {
@@ -319,7 +331,8 @@ torch::Tensor InterventionRun::unembed(torch::Tensor resid)
 
 torch::Tensor InterventionRun::refOf(int64_t first, int64_t n) const
 {
-    return patch.reference.defined() ? patch.reference.narrow(2, first, n).to(m_model.dtype()) : torch::Tensor();
+    return patch.reference.defined() ? patch.reference.narrow(2, first, n).to(m_model.device(), m_model.dtype())
+                                     : torch::Tensor();
 }
 
 bool InterventionRun::blockMatters(int64_t first, int64_t n, const std::vector<int64_t>& rs) const
@@ -362,7 +375,6 @@ torch::Tensor InterventionRun::correction(const std::vector<int64_t>& rs, const 
 
 torch::Tensor InterventionRun::bufferedCorrection(const std::vector<int64_t>& rs, const torch::Tensor& before) const
 {
-    const auto cols = torch::tensor(rs, torch::TensorOptions().dtype(torch::kInt64)).to(m_model.device());
     torch::Tensor acc; // [|rs|, batch * pos * d_model]
     const auto n = static_cast<int64_t>(rs.size());
     // One product per layer, over whichever is sparser: the patched or the kept edges.
@@ -384,23 +396,22 @@ torch::Tensor InterventionRun::bufferedCorrection(const std::vector<int64_t>& rs
             acc = total.to(m_model.dtype());
         } else {
             const auto idx = torch::tensor(keptSenders, torch::kInt64).to(m_model.device());
-            const auto et = (e * m_valid).index_select(1, cols).index_select(0, idx).t(); // [|rs|, k]
+            const auto et = receiverColumns(e * m_valid, rs).index_select(0, idx).t(); // [|rs|, k]
             const auto rows = buffer.index_select(0, idx);
             acc = m_model.dtype() == torch::kFloat32 ? torch::addmm(total, et, rows, 1, -1)
                                                     : (total - torch::mm(et, rows).to(torch::kFloat32)).to(m_model.dtype());
         }
     } else {
-        acc = torch::mm(w.index_select(1, cols).t().narrow(1, 0, filled), buffer.narrow(0, 0, filled));
+        acc = torch::mm(receiverColumns(w, rs).t().narrow(1, 0, filled), buffer.narrow(0, 0, filled));
     }
     return acc.view({n, batch, pos, c.dModel}).permute({1, 2, 0, 3});
 }
 
 torch::Tensor InterventionRun::blockCorrection(const std::vector<int64_t>& rs) const
 {
-    const auto cols = torch::tensor(rs, torch::TensorOptions().dtype(torch::kInt64)).to(m_model.device());
     torch::Tensor acc; // [|rs|, batch * pos * d_model]
     const auto n = static_cast<int64_t>(rs.size());
-    const auto wt = w.index_select(1, cols).t(); // [|rs|, S]
+    const auto wt = receiverColumns(w, rs).t(); // [|rs|, S]
     for (const auto& b : blocks) {
         if (!blockMatters(b.first, b.diff.size(0), rs))
             continue;
