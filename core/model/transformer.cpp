@@ -19,6 +19,18 @@ void record(ActivationCache* cache, const std::string& name, const torch::Tensor
         cache->record(name, value);
 }
 
+// x with each key/value head repeated `group` times in place along `dim`: query head h
+// reads key/value head h / group. The same values as repeat_interleave, which on LibTorch
+// 1.x reads its repeat count back from the device (a GPU sync per call).
+torch::Tensor repeatKvHeads(const torch::Tensor& x, int64_t dim, int64_t group)
+{
+    auto sizes = x.sizes().vec();
+    auto expanded = sizes;
+    expanded.insert(expanded.begin() + dim + 1, group);
+    sizes[static_cast<std::size_t>(dim)] *= group;
+    return x.unsqueeze(dim + 1).expand(expanded).reshape(sizes);
+}
+
 } // namespace
 
 // --- ActivationCache ---------------------------------------------------------------------
@@ -162,6 +174,18 @@ torch::Tensor Transformer::inverseFrequencies(int layer, int64_t pos) const
 
 std::pair<torch::Tensor, torch::Tensor> Transformer::rotaryTables(int layer, int64_t pos) const
 {
+    const std::lock_guard<std::mutex> lock(m_rotaryMutex);
+    const auto key = std::make_pair(layer, pos);
+    if (const auto it = m_rotaryTables.find(key); it != m_rotaryTables.end())
+        return it->second;
+    if (m_rotaryTables.size() >= 4096) // many different lengths in a long session: start over
+        m_rotaryTables.clear();
+    const torch::NoGradGuard noGrad; // constants: no graph hangs on them
+    return m_rotaryTables[key] = computeRotaryTables(layer, pos);
+}
+
+std::pair<torch::Tensor, torch::Tensor> Transformer::computeRotaryTables(int layer, int64_t pos) const
+{
     const auto opts = torch::TensorOptions().dtype(torch::kFloat32).device(device());
     const auto invFreq = inverseFrequencies(layer, pos).to(device());
     auto t = torch::arange(pos, opts);
@@ -247,8 +271,8 @@ torch::Tensor Transformer::perQueryHead(const torch::Tensor& w) const
         return w;
     const int64_t group = m_config.nHeads / m_config.nKvHeads, dHead = m_config.dHead;
     if (w.dim() == 1)
-        return w.view({m_config.nKvHeads, dHead}).repeat_interleave(group, 0).reshape({-1});
-    return w.view({w.size(0), m_config.nKvHeads, dHead}).repeat_interleave(group, 1).reshape({w.size(0), -1});
+        return repeatKvHeads(w.view({m_config.nKvHeads, dHead}), 0, group).reshape({-1});
+    return repeatKvHeads(w.view({w.size(0), m_config.nKvHeads, dHead}), 1, group).reshape({w.size(0), -1});
 }
 
 AttentionOutput Transformer::attention(int layer, const torch::Tensor& qIn, const torch::Tensor& kIn,
@@ -309,8 +333,8 @@ AttentionOutput Transformer::attention(int layer, const torch::Tensor& qIn, cons
         record(cache, blockName(layer, "attn.hook_rot_k"), k);
     }
     if (nKv != nHeads) { // grouped-query attention: query head h reads kv head h / (H / H_kv)
-        k = k.repeat_interleave(nHeads / nKv, 2);
-        v = v.repeat_interleave(nHeads / nKv, 2);
+        k = repeatKvHeads(k, 2, nHeads / nKv);
+        v = repeatKvHeads(v, 2, nHeads / nKv);
     }
 
     auto qh = q.permute({0, 2, 1, 3}); // [batch, n_heads, pos, d_head]

@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -116,7 +117,9 @@ public:
     // Rotary inverse frequencies of layer l for a sequence of pos tokens (the scaling of
     // ModelConfig::RopeScaling; dynamic NTK depends on pos): [rotary_dim / 2] float32.
     torch::Tensor inverseFrequencies(int layer, int64_t pos) const;
-    // Rotary tables of layer l for positions 0..pos-1: cos, sin [pos, rotary_dim].
+    // Rotary tables of layer l for positions 0..pos-1: cos, sin [pos, rotary_dim], on the
+    // model's device. Computed once per (layer, pos) and kept (a few kB each): every
+    // forward asks again, and on a GPU each computation uploads the host-made frequencies.
     std::pair<torch::Tensor, torch::Tensor> rotaryTables(int layer, int64_t pos) const;
     // LayerNorm or RMSNorm over the last dimension, computed in fp32. x [..., d_model].
     // An undefined w means no norm (x returned as is).
@@ -161,8 +164,12 @@ private:
     torch::Tensor project(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b, int64_t heads) const;
     torch::Tensor applyRotary(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) const;
 
+    std::pair<torch::Tensor, torch::Tensor> computeRotaryTables(int layer, int64_t pos) const;
+
     ModelConfig m_config;
     TransformerWeights m_weights;
+    mutable std::mutex m_rotaryMutex;
+    mutable std::map<std::pair<int, int64_t>, std::pair<torch::Tensor, torch::Tensor>> m_rotaryTables;
 };
 
 } // namespace patchbay::core::detail
