@@ -116,7 +116,10 @@ torch::Tensor WeightLoader::get(const std::string& name, const std::vector<int64
             std::memcpy(src.data_ptr(), data.view, bytes);
         }
     }
-    return src.to(m_device, m_dtype, /*non_blocking=*/false, /*copy=*/true);
+    auto converted = src.to(m_device, m_dtype, /*non_blocking=*/false, /*copy=*/true);
+    if (m_onTensor)
+        m_onTensor(m_used.size());
+    return converted;
 }
 
 torch::Tensor WeightLoader::optional(const std::string& name, const std::vector<int64_t>& shape) const

@@ -221,6 +221,11 @@ std::shared_ptr<Model> Model::load(const fs::path& path, const LoadOptions& opti
     }
     detail::WeightLoader loader(*store, dtype, device);
     report(0.1, "Loading weights");
+    // Progress and cancellation per tensor: a large model's weights are most of the load.
+    const auto tensors = std::max<std::size_t>(store->names().size(), 1);
+    loader.onTensor([&](std::size_t read) {
+        report(0.1 + 0.8 * static_cast<double>(std::min(read, tensors)) / static_cast<double>(tensors), "Loading weights");
+    });
     auto weights = arch.loadWeights(config, loader);
     loader.checkAllUsed(config);
     report(0.9, "Loading tokenizer");
@@ -325,8 +330,8 @@ FloatArray Model::attentionPatterns(const std::vector<int32_t>& ids) const
     const auto cache = cachedRun(*d->transformer, ids, names);
     std::vector<torch::Tensor> layers;
     for (const auto& name : names)
-        layers.push_back(cache.at(name).squeeze(0).to(torch::kCPU, torch::kFloat32)); // [heads, q, k]
-    return toFloatArray(torch::stack(layers)); // [layers, heads, q, k]
+        layers.push_back(cache.at(name).squeeze(0)); // [heads, q, k]
+    return toFloatArray(torch::stack(layers).to(torch::kCPU, torch::kFloat32)); // [layers, heads, q, k], one copy to the host
 }
 
 std::string LogitLens::stageLabel(int stage) const
@@ -404,11 +409,12 @@ FloatArray Model::logits(const std::vector<std::vector<int32_t>>& batch, bool al
         }
     }
     torch::NoGradGuard noGrad;
-    auto logits = d->transformer->forward(ids, mask).to(torch::kCPU, torch::kFloat32); // [batch, pos, vocab]
+    auto logits = d->transformer->forward(ids, mask); // [batch, pos, vocab], on the model's device
     if (allPositions)
-        return toFloatArray(logits * mask.unsqueeze(-1).to(torch::kFloat32)); // padding rows zeroed
-    const auto last = (mask.sum(1) - 1).view({n, 1, 1}).expand({n, 1, logits.size(2)});
-    return toFloatArray(logits.gather(1, last).squeeze(1)); // [batch, vocab]
+        return toFloatArray(logits.to(torch::kCPU, torch::kFloat32) * mask.unsqueeze(-1).to(torch::kFloat32)); // padding rows zeroed
+    // The last token's row picked on the device: only [batch, vocab] travels to the host.
+    const auto last = (mask.sum(1) - 1).view({n, 1, 1}).expand({n, 1, logits.size(2)}).to(logits.device());
+    return toFloatArray(logits.gather(1, last).squeeze(1).to(torch::kCPU, torch::kFloat32)); // [batch, vocab]
 }
 
 void tokenizeForModel(Dataset& data, const Model& model)

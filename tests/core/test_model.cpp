@@ -12,6 +12,7 @@
 #include <QTest>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -339,6 +340,35 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(Error, model->logitLens(ids, static_cast<int64_t>(ids.size()), 5));
         QVERIFY_THROWS_EXCEPTION(Error, model->logitLens(ids, -static_cast<int64_t>(ids.size()) - 1, 5));
         QVERIFY_THROWS_EXCEPTION(Error, model->logitLens(ids, 0, 5, {model->config().dVocab}));
+    }
+
+    // Loading reports progress after every tensor and stops between tensors when cancelled
+    // (a large model's weights are most of the load; the GUI's Cancel must not wait for them).
+    void loadReportsAndCancelsPerTensor()
+    {
+        // The fixture's file holds 40 tensors (2 layers); every one the architecture reads
+        // is one "Loading weights" report after the first.
+        std::vector<double> fractions;
+        LoadOptions options;
+        options.progress = [&](double f, const std::string& stage) {
+            if (stage == "Loading weights")
+                fractions.push_back(f);
+        };
+        Model::load(kModels / "gpt2", options);
+        QVERIFY2(fractions.size() >= 30, std::to_string(fractions.size()).c_str());
+        QVERIFY(std::is_sorted(fractions.begin(), fractions.end()));
+        QCOMPARE(fractions.front(), 0.1);
+        QVERIFY(fractions.back() > 0.8 && fractions.back() <= 0.9);
+
+        std::atomic_bool cancel{false};
+        int reports = 0;
+        options.cancel = &cancel;
+        options.progress = [&](double, const std::string& stage) {
+            if (stage == "Loading weights" && ++reports == 4) // the third tensor is read
+                cancel = true;
+        };
+        QVERIFY_THROWS_EXCEPTION(Cancelled, Model::load(kModels / "gpt2", options));
+        QCOMPARE(reports, 4); // stopped right there, not after the rest of the weights
     }
 
     void refusesBadInput()

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -40,6 +41,10 @@ public:
     torch::Device device() const { return m_device; }
     // The tensors get()/optional() have read so far.
     const std::set<std::string>& used() const { return m_used; }
+    // Called after each tensor get() converted, with the count read so far: the load's
+    // progress and its cancel point (a callback that throws Cancelled stops the load
+    // between tensors; what was loaded is freed).
+    void onTensor(std::function<void(std::size_t read)> f) { m_onTensor = std::move(f); }
 
     // Throws core::Error naming the tensors of the checkpoint that no get() read: a
     // config.json that disagrees with its weights (n_layer 1 on a 2-layer checkpoint)
@@ -53,6 +58,7 @@ private:
     torch::ScalarType m_dtype;
     torch::Device m_device;
     mutable std::set<std::string> m_used;
+    std::function<void(std::size_t)> m_onTensor;
 };
 
 struct Architecture
