@@ -346,6 +346,11 @@ quint64 ComputeWorker::loadModel(const ModelRequest& request)
             if (s.report)
                 s.report(fraction, stage);
         };
+        // The old model's evaluator (reference activations, workspace: often more than the
+        // weights) goes first, so that a GPU holds at most the two models' weights during a
+        // reload; it is rebuilt on the next run.
+        s.evaluator.reset();
+        s.evaluatorKey.clear();
         std::shared_ptr<core::Model> model = core::Model::load(dir, options);
 
         LoadedModel loaded;
@@ -362,8 +367,6 @@ quint64 ComputeWorker::loadModel(const ModelRequest& request)
         // The new model replaces the old one only now that it loaded.
         s.model = std::move(model);
         s.modelKey = modelKey(loaded.summary);
-        s.evaluator.reset();
-        s.evaluatorKey.clear();
         return [this, job, loaded] {
             m_model = loaded;
             m_hasModel = true;

@@ -5,6 +5,11 @@
 #include "core/common/version.h"
 
 #include <torch/torch.h>
+#if defined(PATCHBAY_WITH_CUDA)
+// Only in a CUDA LibTorch build: CPU-only LibTorch packages ship these headers too, but
+// not the CUDA runtime's headers they include.
+#include <c10/cuda/CUDACachingAllocator.h>
+#endif
 
 #include <nlohmann/json.hpp>
 
@@ -146,6 +151,53 @@ void releaseFreeMemory()
 {
 #if defined(__GLIBC__)
     malloc_trim(0);
+#endif
+#if defined(PATCHBAY_WITH_CUDA)
+    if (torch::cuda::is_available())
+        c10::cuda::CUDACachingAllocator::emptyCache();
+#endif
+}
+
+namespace {
+
+// The CUDA device index of a device string, -1 for anything else.
+[[maybe_unused]] int cudaIndex(const std::string& device)
+{
+    try {
+        const torch::Device d(device);
+        if (!d.is_cuda())
+            return -1;
+        return d.has_index() ? static_cast<int>(d.index()) : 0;
+    } catch (const std::exception&) {
+        return -1;
+    }
+}
+
+} // namespace
+
+DeviceMemory deviceMemory([[maybe_unused]] const std::string& device)
+{
+    DeviceMemory memory;
+#if defined(PATCHBAY_WITH_CUDA)
+    const int index = cudaIndex(device);
+    if (index >= 0 && index < static_cast<int>(torch::cuda::device_count())) {
+        const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(static_cast<c10::DeviceIndex>(index));
+        // Element 0 is StatType::AGGREGATE (all pools) in LibTorch 1.13 and 2.x alike.
+        memory.allocatedBytes = stats.allocated_bytes[0].current;
+        memory.reservedBytes = stats.reserved_bytes[0].current;
+        memory.peakAllocatedBytes = stats.allocated_bytes[0].peak;
+        memory.peakReservedBytes = stats.reserved_bytes[0].peak;
+    }
+#endif
+    return memory;
+}
+
+void resetDeviceMemoryPeak([[maybe_unused]] const std::string& device)
+{
+#if defined(PATCHBAY_WITH_CUDA)
+    const int index = cudaIndex(device);
+    if (index >= 0 && index < static_cast<int>(torch::cuda::device_count()))
+        c10::cuda::CUDACachingAllocator::resetPeakStats(static_cast<c10::DeviceIndex>(index));
 #endif
 }
 

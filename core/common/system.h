@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -29,9 +30,24 @@ struct SystemInfo
 // allocation on. Idempotent.
 void configureAllocator();
 
-// Returns the memory the allocator keeps free to the system (after a long computation).
-// Any thread.
+// Returns the memory the allocators keep free to the system (after a long computation): the
+// C library's, and with CUDA the GPU cache's unused blocks (so another program, or a
+// reload, gets them). Any thread.
 void releaseFreeMemory();
+
+// GPU memory of LibTorch's allocator on `device` ("cuda", "cuda:1"): what it has handed to
+// tensors (allocated) and holds from the driver (reserved: what nvidia-smi shows less the
+// CUDA context), now and at most since the process started or resetDeviceMemoryPeak(device).
+// All 0 for the CPU, a LibTorch without CUDA or an unknown device.
+struct DeviceMemory
+{
+    int64_t allocatedBytes = 0;
+    int64_t reservedBytes = 0;
+    int64_t peakAllocatedBytes = 0;
+    int64_t peakReservedBytes = 0;
+};
+DeviceMemory deviceMemory(const std::string& device);
+void resetDeviceMemoryPeak(const std::string& device);
 
 // Sets LibTorch up once per process: intra-op threads = OMP_NUM_THREADS when set (a positive
 // number), else the available cores. Idempotent and
