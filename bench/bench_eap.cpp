@@ -2,6 +2,9 @@
 // EAP against one plain forward + backward of the same engine on the same batches:
 //   bench_eap --model PATH --data FILE [--batch-size 16] [--reps 3] [--reference corrupted|mean|…]
 //             [--memory-mb M]   (the working-memory budget: default the app's 1024, 0 none)
+//             [--method eap|eap-ig|eap-ig-activations] [--steps 5] [--device cpu|cuda] [--dtype float32|bfloat16]
+// On CUDA it also reports the allocator's peak GPU memory (allocated by tensors, reserved
+// from the driver), weights included.
 // EAP's cost is the reference (corrupted) forward the evaluator caches, then per batch one
 // clean forward with gradient probes on every receiver input, one backward and one score
 // product per receiver layer. The floor is about 1.33× a forward + backward (two forwards
@@ -13,6 +16,7 @@
 #include "core/methods/detail/evaluation_state.h"
 #include "bench/bench_util.h"
 #include "core/methods/metrics.h"
+#include "core/methods/methods.h"
 #include "core/model/model.h"
 #include "core/common/system.h"
 
@@ -62,12 +66,25 @@ int main(int argc, char** argv)
     try {
         const std::string dir = arg(argc, argv, "model", ""), dataFile = arg(argc, argv, "data", "");
         if (dir.empty() || dataFile.empty()) {
-            std::cerr << "usage: bench_eap --model PATH --data FILE [--batch-size B] [--reps R] [--reference R] [--memory-mb M]\n";
+            std::cerr << "usage: bench_eap --model PATH --data FILE [--batch-size B] [--reps R] [--reference R] [--memory-mb M]\n"
+                         "                 [--method eap|eap-ig|eap-ig-activations] [--steps S] [--device D] [--dtype T]\n";
             return 2;
         }
         const int reps = std::stoi(arg(argc, argv, "reps", "3"));
         initRuntime();
-        const std::shared_ptr<Model> model = Model::load(dir);
+        LoadOptions load;
+        load.device = arg(argc, argv, "device", "cpu");
+        load.dtype = arg(argc, argv, "dtype", "float32");
+        const std::shared_ptr<Model> model = Model::load(dir, load);
+        const std::string device = model->info().device;
+        const bool cuda = device.rfind("cuda", 0) == 0;
+        auto sync = [cuda] {
+            if (cuda)
+                torch::cuda::synchronize();
+        };
+        const Method method = parseMethod(arg(argc, argv, "method", "eap"));
+        const int steps = std::stoi(arg(argc, argv, "steps", "5"));
+        resetDeviceMemoryPeak(device); // the peak below: weights + everything the runs add
         EvaluationOptions options;
         options.batchSize = std::stoi(arg(argc, argv, "batch-size", "16"));
         options.reference = parseReference(arg(argc, argv, "reference", "corrupted"));
@@ -87,16 +104,20 @@ int main(int argc, char** argv)
                 torch::NoGradGuard noGrad;
                 for (const auto& b : patchbay::core::detail::stateOf(ev).batches)
                     patchbay::core::detail::stateOf(ev).forward->senderOutputs(b.corrupted, b.mask);
+                sync();
             }
             reference.push_back(seconds(start));
             AttributionOptions o;
-            o.method = Method::Eap;
-            eap.push_back(attribute(ev, o).seconds);
+            o.method = method;
+            o.steps = steps;
+            eap.push_back(attribute(ev, o).seconds); // its scores come back to the host: synchronized
             start = std::chrono::steady_clock::now();
             forwardBackward(patchbay::core::detail::stateOf(ev));
+            sync();
             plain.push_back(seconds(start));
             start = std::chrono::steady_clock::now();
             forwardBackward(patchbay::core::detail::stateOf(ev), false);
+            sync();
             forward.push_back(seconds(start));
         }
         rusage usage{};
@@ -113,7 +134,12 @@ int main(int argc, char** argv)
         }
         const double keptShare = rows ? static_cast<double>(keptRows) / static_cast<double>(rows) : 1.0;
         const double total = keptShare * median(reference) + median(eap);
+        const DeviceMemory gpu = deviceMemory(device);
         std::cout << nlohmann::json{{"model", dir},
+                                    {"device", device},
+                                    {"dtype", model->info().dtype},
+                                    {"method", methodInfo(method).name},
+                                    {"steps", steps},
                                     {"data", dataFile},
                                     {"examples", examples},
                                     {"batch_size", options.batchSize},
@@ -129,7 +155,11 @@ int main(int argc, char** argv)
                                     {"forward_backward_seconds", median(plain)},
                                     {"forward_seconds", median(forward)},
                                     {"eap_over_forward_backward", total / median(plain)},
-                                    {"peak_rss_mb", static_cast<double>(usage.ru_maxrss) / 1024.0}}
+                                    {"peak_rss_mb", static_cast<double>(usage.ru_maxrss) / 1024.0},
+                                    {"peak_gpu_allocated_mb", static_cast<double>(gpu.peakAllocatedBytes) / 1048576.0},
+                                    {"peak_gpu_reserved_mb", static_cast<double>(gpu.peakReservedBytes) / 1048576.0},
+                                    {"weights_mb", static_cast<double>(model->info().parameterCount)
+                                                       * (model->info().dtype == "float32" ? 4.0 : 2.0) / 1048576.0}}
                          .dump()
                   << '\n';
         return 0;
