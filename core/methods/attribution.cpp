@@ -175,7 +175,10 @@ torch::Tensor gradientScores(const EvaluationState& s, Method method, int steps)
             const auto metric = detail::metricPerExample(s.options.metric, logits, b.targets).sum() / n;
             metric.backward();
             torch::NoGradGuard noGrad;
-            probes.addScores(diff, rows, batchScores);
+            // The products' own working memory within a quarter of the budget (GPT-2 small
+            // and SmolLM2 stay well inside it at the default 1 GiB).
+            const auto budget = s.options.memoryBudgetBytes;
+            probes.addScores(diff, rows, batchScores, 32, budget == 0 ? 0 : std::max<std::size_t>(budget / 4, 1));
         }
         scores.add_(batchScores.to(torch::kFloat64), 1.0 / static_cast<double>(plan.size()));
     }

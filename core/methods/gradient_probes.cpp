@@ -81,7 +81,7 @@ torch::Tensor attentionInputGradients(const Transformer& model, const torch::Ten
 }
 
 void GradientProbes::addScores(const torch::Tensor& diff, const torch::Tensor& rows, torch::Tensor& scores,
-                               int64_t chunkRows) const
+                               int64_t chunkRows, std::size_t workBytes) const
 {
     if (m_entries.empty() || rows.numel() == 0)
         return;
@@ -90,10 +90,29 @@ void GradientProbes::addScores(const torch::Tensor& diff, const torch::Tensor& r
     const int64_t bp = shape.size(0) * shape.size(1), d = shape.size(-1);
     const auto S = diff.size(0), count = rows.numel();
     const auto senders = diff.view({S, count, d});
+    // The float32 weights of every attention entry: built once for all pieces when they fit
+    // in workBytes (GPT-2 small 85 MB, SmolLM2 66 MB, Qwen-2.5-0.5B 99 MB), else per piece
+    // and layer (Gemma-2-2B 0.98 GB, Llama-3.1-8B 3.2 GB).
+    const auto& config = m_model->config();
+    const int64_t kvHeads = m_ungroup ? config.nHeads : config.nKvHeads;
+    const int64_t perLayer = int64_t{config.dModel} * (config.nHeads + 2 * kvHeads) * config.dHead * 4;
+    int64_t attentionEntries = 0;
+    for (const auto& e : m_entries)
+        attentionEntries += e.layer >= 0;
+    const auto bound = static_cast<int64_t>(workBytes);
+    const bool keepWeights = workBytes == 0 || attentionEntries * perLayer <= bound;
     std::vector<AttentionGradientWeights> weights(m_entries.size());
-    for (std::size_t i = 0; i < m_entries.size(); ++i)
-        if (m_entries[i].layer >= 0)
-            weights[i] = attentionGradientWeights(*m_model, m_entries[i].layer, m_ungroup);
+    if (keepWeights)
+        for (std::size_t i = 0; i < m_entries.size(); ++i)
+            if (m_entries[i].layer >= 0)
+                weights[i] = attentionGradientWeights(*m_model, m_entries[i].layer, m_ungroup);
+    // A piece's gradients, [R, rows, d] float32 (32 rows: SmolLM2 35 MB, Llama-3.1-8B
+    // 822 MB), within workBytes too but never cut below 64 MiB, so that small models'
+    // pieces (and the order of their sums) stay the same whatever the budget.
+    if (workBytes > 0) {
+        const int64_t perRow = std::max<int64_t>(1, scores.size(1) * d * 4);
+        chunkRows = std::min<int64_t>(chunkRows, std::max<int64_t>(bound, int64_t{64} << 20) / perRow);
+    }
     chunkRows = std::max<int64_t>(1, chunkRows);
     for (int64_t begin = 0; begin < count; begin += chunkRows) {
         const auto n = std::min(chunkRows, count - begin);
@@ -112,7 +131,9 @@ void GradientProbes::addScores(const torch::Tensor& diff, const torch::Tensor& r
         for (std::size_t i = 0; i < m_entries.size(); ++i) {
             const auto& e = m_entries[i];
             if (e.layer >= 0) {
-                all.push_back(attentionInputGradients(*m_model, e.x, e.attention, weights[i], idx)); // [k, n, d]
+                all.push_back(attentionInputGradients(
+                    *m_model, e.x, e.attention,
+                    keepWeights ? weights[i] : attentionGradientWeights(*m_model, e.layer, m_ungroup), idx)); // [k, n, d]
             } else {
                 const auto k = e.probe.size(2);
                 const auto g = e.probe.grad().defined() ? e.probe.grad() : torch::zeros_like(e.probe);

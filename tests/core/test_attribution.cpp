@@ -216,6 +216,8 @@ private Q_SLOTS:
     // Issue 27, goal 2: references past half the memory budget are not kept but recomputed
     // when needed, with the same numbers: EAP, EAP-IG, a masked evaluation and the
     // all-patched metric, against an Evaluator that keeps every reference (same batches).
+    // The small budget also makes EAP's products rebuild the q/k/v weights per piece
+    // (GradientProbes::addScores' workBytes) instead of once: the same numbers too.
     void referencesRecomputedPastTheBudget()
     {
         const auto model = loadFixture("gpt2");

@@ -48,8 +48,13 @@ public:
     // piece of the per-head gradients (n_heads + 2 n_kv_heads times the residual stream)
     // is computed for every receiver and used in one product, never written out for the
     // whole batch.
+    // workBytes bounds what the products need beside the activations: the float32 q/k/v
+    // weights with ln1's gain folded in (every layer's, built once per call while they fit,
+    // else one layer at a time per piece: Llama-3.1-8B's are 3.2 GB) and a piece's
+    // gradients [receivers, chunkRows, d_model] float32 (fewer rows per piece when they
+    // would not fit). 0: no bound.
     void addScores(const torch::Tensor& diff, const torch::Tensor& rows, torch::Tensor& scores,
-                   int64_t chunkRows = 32) const;
+                   int64_t chunkRows = 32, std::size_t workBytes = 0) const;
 
 private:
     friend class InterventionalForward;
