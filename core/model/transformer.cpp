@@ -178,10 +178,15 @@ std::pair<torch::Tensor, torch::Tensor> Transformer::rotaryTables(int layer, int
     const auto key = std::make_pair(layer, pos);
     if (const auto it = m_rotaryTables.find(key); it != m_rotaryTables.end())
         return it->second;
-    if (m_rotaryTables.size() >= 4096) // many different lengths in a long session: start over
-        m_rotaryTables.clear();
     const torch::NoGradGuard noGrad; // constants: no graph hangs on them
-    return m_rotaryTables[key] = computeRotaryTables(layer, pos);
+    auto tables = computeRotaryTables(layer, pos);
+    const auto bytes = 2 * tables.first.numel() * static_cast<int64_t>(tables.first.element_size());
+    if (m_rotaryBytes + bytes > (int64_t{64} << 20)) { // many long, different lengths: start over
+        m_rotaryTables.clear();
+        m_rotaryBytes = 0;
+    }
+    m_rotaryBytes += bytes;
+    return m_rotaryTables[key] = std::move(tables);
 }
 
 std::pair<torch::Tensor, torch::Tensor> Transformer::computeRotaryTables(int layer, int64_t pos) const
