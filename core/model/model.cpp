@@ -212,6 +212,12 @@ std::shared_ptr<Model> Model::load(const fs::path& path, const LoadOptions& opti
 
     const auto dtype = parseDtype(options.dtype);
     const auto device = parseDevice(options.device);
+    // Gemma 2 and 3 were trained in bfloat16 and their residual stream leaves float16's range
+    // (Gemma-3-270M: |x| up to 103,795 on an IOI prompt, float16 ends at 65,504): transformers
+    // gives NaN logits in float16, and so would we.
+    if (dtype == torch::kFloat16 && config.family == "gemma")
+        throw Error(configWhere + ": " + config.modelType + " cannot run in float16: its activations exceed float16's range "
+                    "(65,504) and the logits come out NaN; use bfloat16 or float32");
     torch::NoGradGuard noGrad;
     checkDtypeSupported(dtype, device);
 
