@@ -91,11 +91,11 @@ struct ModelConfig
     }
     bool hasSlidingLayers() const;
     // The theta and scaling of layer l's rotary embedding.
-    double ropeThetaFor(int layer) const { return isSliding(layer) && ropeLocalTheta > 0 ? ropeLocalTheta : ropeTheta; }
-    const RopeScaling& ropeScalingFor(int layer) const
-    {
-        return isSliding(layer) && ropeLocalTheta > 0 ? ropeLocalScaling : ropeScaling;
-    }
+    // 1 for a layer with the local rotary settings (Gemma-3's sliding layers), else 0: the
+    // layers of one variant share their rotary tables.
+    int ropeVariant(int layer) const { return isSliding(layer) && ropeLocalTheta > 0 ? 1 : 0; }
+    double ropeThetaFor(int layer) const { return ropeVariant(layer) ? ropeLocalTheta : ropeTheta; }
+    const RopeScaling& ropeScalingFor(int layer) const { return ropeVariant(layer) ? ropeLocalScaling : ropeScaling; }
 };
 
 } // namespace patchbay::core

@@ -175,7 +175,7 @@ torch::Tensor Transformer::inverseFrequencies(int layer, int64_t pos) const
 std::pair<torch::Tensor, torch::Tensor> Transformer::rotaryTables(int layer, int64_t pos) const
 {
     const std::lock_guard<std::mutex> lock(m_rotaryMutex);
-    const auto key = std::make_pair(layer, pos);
+    const auto key = std::make_pair(m_config.ropeVariant(layer), pos); // layers of a variant share theirs
     if (const auto it = m_rotaryTables.find(key); it != m_rotaryTables.end())
         return it->second;
     const torch::NoGradGuard noGrad; // constants: no graph hangs on them

@@ -79,8 +79,9 @@ struct AttentionProbes
     torch::Tensor q, k, v;
 };
 
-// The shared forward. Stateless after construction: const methods may run from one
-// thread at a time per tensor set (the compute worker's).
+// The shared forward. Its only state after construction is a cache of rotary tables
+// (behind a mutex); const methods may run from one thread at a time per tensor set (the
+// compute worker's).
 class Transformer
 {
 public:
@@ -118,7 +119,8 @@ public:
     // ModelConfig::RopeScaling; dynamic NTK depends on pos): [rotary_dim / 2] float32.
     torch::Tensor inverseFrequencies(int layer, int64_t pos) const;
     // Rotary tables of layer l for positions 0..pos-1: cos, sin [pos, rotary_dim], on the
-    // model's device. Computed once per (layer, pos) and kept (SmolLM2, 20 tokens: 10 kB): every
+    // model's device. Computed once per (ModelConfig::ropeVariant, pos) and kept (SmolLM2, 20
+    // tokens: 10 kB; at most 64 MiB in all): every
     // forward asks again, and on a GPU each computation uploads the host-made frequencies.
     std::pair<torch::Tensor, torch::Tensor> rotaryTables(int layer, int64_t pos) const;
     // LayerNorm or RMSNorm over the last dimension, computed in fp32. x [..., d_model].
@@ -169,7 +171,7 @@ private:
     ModelConfig m_config;
     TransformerWeights m_weights;
     mutable std::mutex m_rotaryMutex;
-    mutable std::map<std::pair<int, int64_t>, std::pair<torch::Tensor, torch::Tensor>> m_rotaryTables;
+    mutable std::map<std::pair<int, int64_t>, std::pair<torch::Tensor, torch::Tensor>> m_rotaryTables; // (variant, pos)
     mutable int64_t m_rotaryBytes = 0; // at most 64 MiB kept
 };
 
