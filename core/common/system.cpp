@@ -153,8 +153,13 @@ void releaseFreeMemory()
     malloc_trim(0);
 #endif
 #if defined(PATCHBAY_WITH_CUDA)
-    if (torch::cuda::is_available())
-        c10::cuda::CUDACachingAllocator::emptyCache();
+    if (torch::cuda::is_available()) {
+        try {
+            c10::cuda::CUDACachingAllocator::emptyCache();
+        } catch (const c10::Error&) {
+            // Not initialised: nothing cached.
+        }
+    }
 #endif
 }
 
@@ -181,12 +186,16 @@ DeviceMemory deviceMemory([[maybe_unused]] const std::string& device)
 #if defined(PATCHBAY_WITH_CUDA)
     const int index = cudaIndex(device);
     if (index >= 0 && index < static_cast<int>(torch::cuda::device_count())) {
-        const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(static_cast<c10::DeviceIndex>(index));
-        // Element 0 is StatType::AGGREGATE (all pools) in LibTorch 1.13 and 2.x alike.
-        memory.allocatedBytes = stats.allocated_bytes[0].current;
-        memory.reservedBytes = stats.reserved_bytes[0].current;
-        memory.peakAllocatedBytes = stats.allocated_bytes[0].peak;
-        memory.peakReservedBytes = stats.reserved_bytes[0].peak;
+        try {
+            const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(static_cast<c10::DeviceIndex>(index));
+            // Element 0 is StatType::AGGREGATE (all pools) in LibTorch 1.13 and 2.x alike.
+            memory.allocatedBytes = stats.allocated_bytes[0].current;
+            memory.reservedBytes = stats.reserved_bytes[0].current;
+            memory.peakAllocatedBytes = stats.allocated_bytes[0].peak;
+            memory.peakReservedBytes = stats.reserved_bytes[0].peak;
+        } catch (const c10::Error&) {
+            // The allocator is not initialised before the first CUDA tensor: nothing used yet.
+        }
     }
 #endif
     return memory;
@@ -196,8 +205,13 @@ void resetDeviceMemoryPeak([[maybe_unused]] const std::string& device)
 {
 #if defined(PATCHBAY_WITH_CUDA)
     const int index = cudaIndex(device);
-    if (index >= 0 && index < static_cast<int>(torch::cuda::device_count()))
-        c10::cuda::CUDACachingAllocator::resetPeakStats(static_cast<c10::DeviceIndex>(index));
+    if (index >= 0 && index < static_cast<int>(torch::cuda::device_count())) {
+        try {
+            c10::cuda::CUDACachingAllocator::resetPeakStats(static_cast<c10::DeviceIndex>(index));
+        } catch (const c10::Error&) {
+            // Not initialised yet: no peak to reset.
+        }
+    }
 #endif
 }
 
