@@ -343,14 +343,18 @@ quint64 ComputeWorker::loadModel(const ModelRequest& request)
         options.dtype = dtype;
         options.cancel = &cancel;
         options.progress = [&s](double fraction, const std::string& stage) {
+            // Once the file is read and checked and its weights start loading (model.cpp's
+            // stage), the old model's evaluator (reference activations, workspace: often
+            // more than the weights) goes, so that a GPU holds at most the two models'
+            // weights during a reload. A file refused before that keeps it; the next run
+            // rebuilds it otherwise.
+            if (stage == "Loading weights" && s.evaluator) {
+                s.evaluator.reset();
+                s.evaluatorKey.clear();
+            }
             if (s.report)
                 s.report(fraction, stage);
         };
-        // The old model's evaluator (reference activations, workspace: often more than the
-        // weights) goes first, so that a GPU holds at most the two models' weights during a
-        // reload; it is rebuilt on the next run.
-        s.evaluator.reset();
-        s.evaluatorKey.clear();
         std::shared_ptr<core::Model> model = core::Model::load(dir, options);
 
         LoadedModel loaded;
@@ -367,6 +371,8 @@ quint64 ComputeWorker::loadModel(const ModelRequest& request)
         // The new model replaces the old one only now that it loaded.
         s.model = std::move(model);
         s.modelKey = modelKey(loaded.summary);
+        s.evaluator.reset(); // already gone at "Loading weights"; belt and braces
+        s.evaluatorKey.clear();
         return [this, job, loaded] {
             m_model = loaded;
             m_hasModel = true;
