@@ -107,11 +107,13 @@ void GradientProbes::addScores(const torch::Tensor& diff, const torch::Tensor& r
             if (m_entries[i].layer >= 0)
                 weights[i] = attentionGradientWeights(*m_model, m_entries[i].layer, m_ungroup);
     // A piece's gradients, [R, rows, d] float32 (32 rows: SmolLM2 35 MB, Llama-3.1-8B
-    // 822 MB), within workBytes too but never cut below 64 MiB, so that small models'
-    // pieces (and the order of their sums) stay the same whatever the budget.
+    // 822 MB), in what the weights leave of workBytes, but never cut below 64 MiB, so that
+    // small models' pieces (and the order of their sums) stay the same whatever the budget.
+    const int64_t R = scores.size(1);
     if (workBytes > 0) {
-        const int64_t perRow = std::max<int64_t>(1, scores.size(1) * d * 4);
-        chunkRows = std::min<int64_t>(chunkRows, std::max<int64_t>(bound, int64_t{64} << 20) / perRow);
+        const int64_t perRow = std::max<int64_t>(1, R * d * 4);
+        const int64_t left = bound - (keepWeights ? attentionEntries * perLayer : perLayer);
+        chunkRows = std::min<int64_t>(chunkRows, std::max<int64_t>(left, int64_t{64} << 20) / perRow);
     }
     chunkRows = std::max<int64_t>(1, chunkRows);
     for (int64_t begin = 0; begin < count; begin += chunkRows) {
@@ -126,25 +128,29 @@ void GradientProbes::addScores(const torch::Tensor& diff, const torch::Tensor& r
         // speed, where a skinny product per receiver group (k = 1…H columns) re-read the
         // senders' [S, n·d] block from memory each time: with SmolLM2 and every position
         // live (induction, mean references) that was most of EAP's time.
-        std::vector<torch::Tensor> all;
-        all.reserve(m_entries.size());
+        // Written entry by entry into one tensor: only one entry's result exists beside it.
+        const auto grads = torch::empty({R, n, d}, senders.options().dtype(torch::kFloat32)); // [R, n, d]
+        int64_t at = 0;
         for (std::size_t i = 0; i < m_entries.size(); ++i) {
             const auto& e = m_entries[i];
+            torch::Tensor g; // [k, n, d]
             if (e.layer >= 0) {
-                all.push_back(attentionInputGradients(
-                    *m_model, e.x, e.attention,
-                    keepWeights ? weights[i] : attentionGradientWeights(*m_model, e.layer, m_ungroup), idx)); // [k, n, d]
+                g = attentionInputGradients(*m_model, e.x, e.attention,
+                                            keepWeights ? weights[i] : attentionGradientWeights(*m_model, e.layer, m_ungroup),
+                                            idx);
             } else {
                 const auto k = e.probe.size(2);
-                const auto g = e.probe.grad().defined() ? e.probe.grad() : torch::zeros_like(e.probe);
-                all.push_back(g.reshape({bp, k, d}).index_select(0, idx).to(torch::kFloat32).permute({1, 0, 2}));
+                const auto probeGrad = e.probe.grad().defined() ? e.probe.grad() : torch::zeros_like(e.probe);
+                g = probeGrad.reshape({bp, k, d}).index_select(0, idx).permute({1, 0, 2});
             }
+            if (at + g.size(0) <= R)
+                grads.narrow(0, at, g.size(0)).copy_(g); // float32 whatever g's dtype
+            at += g.size(0);
         }
-        const auto grads = torch::cat(all, 0); // [R, n, d]
-        if (grads.size(0) != scores.size(1))
-            throw Error("EAP: the gradient probes cover " + std::to_string(grads.size(0)) + " receivers, the graph has "
-                        + std::to_string(scores.size(1)));
-        scores.addmm_(part, grads.view({grads.size(0), n * d}).t());
+        if (at != R)
+            throw Error("EAP: the gradient probes cover " + std::to_string(at) + " receivers, the graph has "
+                        + std::to_string(R));
+        scores.addmm_(part, grads.view({R, n * d}).t());
     }
 }
 
