@@ -45,7 +45,10 @@ struct Block
 torch::Tensor receiverColumns(const torch::Tensor& t, const std::vector<int64_t>& rs)
 {
     const auto n = static_cast<int64_t>(rs.size());
-    if (n > 0 && rs.back() - rs.front() == n - 1 && std::is_sorted(rs.begin(), rs.end()))
+    bool contiguous = n > 0;
+    for (int64_t i = 1; contiguous && i < n; ++i)
+        contiguous = rs[static_cast<std::size_t>(i)] == rs.front() + i;
+    if (contiguous)
         return t.narrow(1, rs.front(), n);
     return t.index_select(1, torch::tensor(rs, torch::TensorOptions().dtype(torch::kInt64)).to(t.device()));
 }

@@ -346,7 +346,7 @@ private Q_SLOTS:
     // (a large model's weights are most of the load; the GUI's Cancel must not wait for them).
     void loadReportsAndCancelsPerTensor()
     {
-        // The fixture's file holds 40 tensors (2 layers); every one the architecture reads
+        // The fixture's file holds 40 tensors (3 layers); every one the architecture reads
         // is one "Loading weights" report after the first.
         std::vector<double> fractions;
         LoadOptions options;
