@@ -48,16 +48,21 @@ def main():
     ap.add_argument("a")
     ap.add_argument("b")
     ap.add_argument("--max-rel", type=float, default=1e-3)
+    ap.add_argument("--label", default="", help="printed as the line's \"agreement\" field")
     args = ap.parse_args()
     a, b = scores(args.a), scores(args.b)
     if a.keys() != b.keys():
         sys.exit(f"the files name different edges ({len(a)} and {len(b)})")
+    if not a:
+        sys.exit("no edges in " + args.a)
+    if any(math.isnan(v) for v in list(a.values()) + list(b.values())):
+        sys.exit("NaN scores in " + (args.a if any(math.isnan(v) for v in a.values()) else args.b))
     names = sorted(a)
     x, y = [a[n] for n in names], [b[n] for n in names]
     delta = max(abs(p - q) for p, q in zip(x, y))
     scale = max(abs(p) for p in x) or 1.0
     top = lambda s: set(sorted(names, key=lambda n: -abs(s[n]))[:100])
-    out = {"edges": len(names), "max_abs_delta": delta, "max_rel_delta": delta / scale,
+    out = {"agreement": args.label, "edges": len(names), "max_abs_delta": delta, "max_rel_delta": delta / scale,
            "pearson": pearson(x, y), "spearman": pearson(ranks(x), ranks(y)),
            "top100_shared": len(top(a) & top(b))}
     print(json.dumps(out))
