@@ -14,12 +14,14 @@ GPT-2's tokenizer (vocab.json + merges.txt, vocab 50,257), so one prompt file se
 """
 import argparse
 import shutil
+import sys
 from pathlib import Path
 
 import torch
-from transformers import GPT2Config, GPT2LMHeadModel, LlamaConfig, LlamaForCausalLM
+from transformers import LlamaConfig, LlamaForCausalLM
 
-SEED = 1234
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+from forward_vs_transformers import SEED, make_checkpoint  # noqa: E402  (the GPT-2-small benchmarks' checkpoint)
 
 
 def save(model, directory: Path, tokenizer: Path):
@@ -43,9 +45,13 @@ def main():
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 
-    torch.manual_seed(SEED)
-    gpt2 = GPT2Config(n_layer=12, n_head=12, n_embd=768, vocab_size=50257, n_positions=1024)
-    save(GPT2LMHeadModel(gpt2).eval(), args.out / "gpt2-small", args.tokenizer)
+    # The same checkpoint as bench/forward_vs_transformers.py's (same seed and shape), with
+    # the tokenizer beside it.
+    gpt2 = args.out / "gpt2-small"
+    if not gpt2.exists():
+        make_checkpoint(args.out).rename(gpt2)
+        for name in ("vocab.json", "merges.txt"):
+            shutil.copy(args.tokenizer / name, gpt2 / name)
 
     torch.manual_seed(SEED)
     llama = LlamaConfig(vocab_size=50257, hidden_size=576, intermediate_size=1536, num_hidden_layers=30,
