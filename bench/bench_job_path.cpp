@@ -69,7 +69,7 @@ int main(int argc, char** argv)
         // 2. A load cancelled after three tensors.
         int tensors = 0;
         load.progress = [&](double, const std::string& stage) {
-            if (stage == "Loading weights" && ++tensors == 4)
+            if (stage == LoadOptions::kLoadingWeights && ++tensors == 4)
                 cancel = true;
         };
         bool cancelled = false;

@@ -343,12 +343,11 @@ quint64 ComputeWorker::loadModel(const ModelRequest& request)
         options.dtype = dtype;
         options.cancel = &cancel;
         options.progress = [&s](double fraction, const std::string& stage) {
-            // Once the file is read and checked and its weights start loading (model.cpp's
-            // stage), the old model's evaluator (reference activations, workspace: often
+            // Once the file is read and checked and its weights start loading, the old model's evaluator (reference activations, workspace: often
             // more than the weights) goes, so that a GPU holds at most the two models'
             // weights during a reload. A file refused before that keeps it; the next run
             // rebuilds it otherwise.
-            if (stage == "Loading weights" && s.evaluator) {
+            if (stage == core::LoadOptions::kLoadingWeights && s.evaluator) {
                 s.evaluator.reset();
                 s.evaluatorKey.clear();
             }
@@ -371,7 +370,7 @@ quint64 ComputeWorker::loadModel(const ModelRequest& request)
         // The new model replaces the old one only now that it loaded.
         s.model = std::move(model);
         s.modelKey = modelKey(loaded.summary);
-        s.evaluator.reset(); // already gone at "Loading weights"; belt and braces
+        s.evaluator.reset(); // already gone when the weights started loading
         s.evaluatorKey.clear();
         return [this, job, loaded] {
             m_model = loaded;

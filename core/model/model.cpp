@@ -212,12 +212,9 @@ std::shared_ptr<Model> Model::load(const fs::path& path, const LoadOptions& opti
 
     const auto dtype = parseDtype(options.dtype);
     const auto device = parseDevice(options.device);
-    // Gemma 2 and 3 were trained in bfloat16 and their residual stream leaves float16's range
-    // (Gemma-3-270M: |x| up to 103,795 on an IOI prompt, float16 ends at 65,504): transformers
-    // gives NaN logits in float16, and so would we.
-    if (dtype == torch::kFloat16 && config.family == "gemma")
-        throw Error(configWhere + ": " + config.modelType + " cannot run in float16: its activations exceed float16's range "
-                    "(65,504) and the logits come out NaN; use bfloat16 or float32");
+    if (dtype == torch::kFloat16 && arch.float16Refusal) // a family property (Gemma 2/3)
+        throw Error(configWhere + ": " + config.modelType + " cannot run in float16: " + arch.float16Refusal
+                    + "; use bfloat16 or float32");
     torch::NoGradGuard noGrad;
     checkDtypeSupported(dtype, device);
 
@@ -226,11 +223,11 @@ std::shared_ptr<Model> Model::load(const fs::path& path, const LoadOptions& opti
         store = SafetensorsStore::open(loc.weights);
     }
     detail::WeightLoader loader(*store, dtype, device);
-    report(0.1, "Loading weights");
+    report(0.1, LoadOptions::kLoadingWeights);
     // Progress and cancellation per tensor: a large model's weights are most of the load.
     const auto tensors = std::max<std::size_t>(store->names().size(), 1);
     loader.onTensor([&](std::size_t read) {
-        report(0.1 + 0.8 * static_cast<double>(std::min(read, tensors)) / static_cast<double>(tensors), "Loading weights");
+        report(0.1 + 0.8 * static_cast<double>(std::min(read, tensors)) / static_cast<double>(tensors), LoadOptions::kLoadingWeights);
     });
     auto weights = arch.loadWeights(config, loader);
     loader.checkAllUsed(config);

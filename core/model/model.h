@@ -57,9 +57,11 @@ struct LoadOptions
     // post-processor (Hugging Face behaviour: none for GPT-2 and Pythia, <|begin_of_text|>
     // for Llama 3); TransformerLens prepends one for GPT-2, so choose Always to match it.
     enum class Bos { Auto, Always, Never } bos = Bos::Auto;
-    // Called with a fraction in [0,1] and a short stage text; may be empty.
+    // Called with a fraction in [0,1] and a short stage text; may be empty. After every
+    // weight tensor it reports kLoadingWeights (the file is read and checked by then).
     std::function<void(double, const std::string&)> progress;
-    const std::atomic_bool* cancel = nullptr; // checked between layers; throws Cancelled
+    const std::atomic_bool* cancel = nullptr; // checked with each report; throws Cancelled
+    static constexpr const char* kLoadingWeights = "Loading weights";
 };
 
 struct ModelInfo

@@ -347,11 +347,11 @@ private Q_SLOTS:
     void loadReportsAndCancelsPerTensor()
     {
         // The fixture's file holds 40 tensors (3 layers); every one the architecture reads
-        // is one "Loading weights" report after the first.
+        // is one kLoadingWeights report after the first.
         std::vector<double> fractions;
         LoadOptions options;
         options.progress = [&](double f, const std::string& stage) {
-            if (stage == "Loading weights")
+            if (stage == LoadOptions::kLoadingWeights)
                 fractions.push_back(f);
         };
         Model::load(kModels / "gpt2", options);
@@ -364,7 +364,7 @@ private Q_SLOTS:
         int reports = 0;
         options.cancel = &cancel;
         options.progress = [&](double, const std::string& stage) {
-            if (stage == "Loading weights" && ++reports == 4) // the third tensor is read
+            if (stage == LoadOptions::kLoadingWeights && ++reports == 4) // the third tensor is read
                 cancel = true;
         };
         QVERIFY_THROWS_EXCEPTION(Cancelled, Model::load(kModels / "gpt2", options));

@@ -67,6 +67,8 @@ struct Architecture
     std::vector<std::string> modelTypes; // config.json model_type values it serves
     ModelConfig (*parseConfig)(const nlohmann::json& config, const std::string& where);
     TransformerWeights (*loadWeights)(const ModelConfig& config, const WeightLoader& loader);
+    // Why the family cannot compute in float16 (Model::load refuses it), or nullptr.
+    const char* float16Refusal = nullptr;
 };
 
 const std::vector<const Architecture*>& architectures();
